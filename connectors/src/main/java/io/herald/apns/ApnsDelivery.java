@@ -1,0 +1,143 @@
+package io.herald.apns;
+
+import com.eatthepath.pushy.apns.ApnsClient;
+import com.eatthepath.pushy.apns.ApnsClientBuilder;
+import com.eatthepath.pushy.apns.DeliveryPriority;
+import com.eatthepath.pushy.apns.PushNotificationResponse;
+import com.eatthepath.pushy.apns.PushType;
+import com.eatthepath.pushy.apns.auth.ApnsSigningKey;
+import com.eatthepath.pushy.apns.util.SimpleApnsPushNotification;
+import io.herald.model.Outcome;
+import io.herald.model.Receipt;
+import io.herald.model.SendRequest;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.io.File;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.streaming.api.functions.async.ResultFuture;
+import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
+
+/**
+ * Sends iOS notifications to APNs with one long-lived Pushy client per app, and turns every answer
+ * into a {@link Receipt}. It never blocks: Pushy's futures complete the Flink result futures, and the
+ * async operator's capacity is the bound on notifications in flight (Pushy itself would buffer
+ * without limit).
+ */
+public final class ApnsDelivery extends RichAsyncFunction<SendRequest, Receipt> {
+    private static final long serialVersionUID = 1L;
+
+    private final List<ApnsApp> apps;
+    private final int connectionsPerApp;
+
+    private transient Map<String, ApnsClient> clients;
+    private transient Map<String, String> topics;
+    private transient EventLoopGroup eventLoop;
+
+    public ApnsDelivery(List<ApnsApp> apps, int connectionsPerApp) {
+        this.apps = apps;
+        this.connectionsPerApp = connectionsPerApp;
+    }
+
+    @Override
+    public void open(OpenContext openContext) throws Exception {
+        eventLoop = new NioEventLoopGroup(1, new DefaultThreadFactory("herald-apns", true));
+        clients = new HashMap<>();
+        topics = new HashMap<>();
+        for (ApnsApp app : apps) {
+            clients.put(app.appId, client(app));
+            topics.put(app.appId, app.topic);
+        }
+    }
+
+    private ApnsClient client(ApnsApp app) throws Exception {
+        ApnsClientBuilder b = new ApnsClientBuilder()
+                .setSigningKey(ApnsSigningKey.loadFromPkcs8File(new File(app.keyFile), app.teamId, app.keyId))
+                .setConcurrentConnections(connectionsPerApp)
+                .setEventLoopGroup(eventLoop)
+                .setConnectionTimeout(Duration.ofSeconds(10));
+        if (app.host != null) {
+            b.setApnsServer(app.host, app.port == null ? ApnsClientBuilder.DEFAULT_APNS_PORT : app.port);
+        } else {
+            b.setApnsServer("development".equals(app.environment)
+                    ? ApnsClientBuilder.DEVELOPMENT_APNS_HOST
+                    : ApnsClientBuilder.PRODUCTION_APNS_HOST);
+        }
+        if (app.trustedCertificateFile != null) {
+            b.setTrustedServerCertificateChain(new File(app.trustedCertificateFile));
+        }
+        return b.build();
+    }
+
+    @Override
+    public void asyncInvoke(SendRequest request, ResultFuture<Receipt> result) {
+        long now = System.currentTimeMillis();
+        if (request.expiresAt != null && now > request.expiresAt) {
+            result.complete(List.of(Receipt.of(request, Outcome.EXPIRED, 0, "campaign expired before sending", 0, now)));
+            return;
+        }
+        ApnsClient client = clients.get(request.appId);
+        if (client == null) {
+            result.complete(List.of(Receipt.of(request, Outcome.REJECTED, 0, "no APNs credentials for app", 0, now)));
+            return;
+        }
+        Instant expiration = request.expiresAt != null
+                ? Instant.ofEpochMilli(request.expiresAt)
+                : Instant.ofEpochMilli(now).plus(SimpleApnsPushNotification.DEFAULT_EXPIRATION_PERIOD);
+        SimpleApnsPushNotification notification = new SimpleApnsPushNotification(request.token,
+                topics.get(request.appId), request.payload, expiration, DeliveryPriority.IMMEDIATE, PushType.ALERT,
+                request.collapseId);
+        client.sendNotification(notification).whenComplete((response, error) -> {
+            long ackAt = System.currentTimeMillis();
+            result.complete(List.of(error != null
+                    ? Receipt.of(request, Outcome.FAILED, 0, "connection: " + error.getClass().getSimpleName(), 1, ackAt)
+                    : fromResponse(request, response, ackAt)));
+        });
+    }
+
+    static Receipt fromResponse(SendRequest request, PushNotificationResponse<?> response, long ackAt) {
+        if (response.isAccepted()) {
+            return Receipt.of(request, Outcome.DELIVERED, response.getStatusCode(), null, 1, ackAt);
+        }
+        String reason = response.getRejectionReason().orElse("unknown");
+        int status = response.getStatusCode();
+        Receipt r = Receipt.of(request, outcomeOf(status, reason), status, reason, 1, ackAt);
+        if (r.outcome == Outcome.TOKEN_DEAD) {
+            r.tokenInvalidAt = response.getTokenInvalidationTimestamp().map(Instant::toEpochMilli).orElse(ackAt);
+        }
+        return r;
+    }
+
+    /** APNs rejections by kind: dead tokens, transient failures (429, 5xx), the rest refused for good. */
+    static Outcome outcomeOf(int status, String reason) {
+        if (status == 410 || "Unregistered".equals(reason) || "BadDeviceToken".equals(reason)) {
+            return Outcome.TOKEN_DEAD;
+        }
+        return status == 429 || status >= 500 ? Outcome.FAILED : Outcome.REJECTED;
+    }
+
+    @Override
+    public void timeout(SendRequest request, ResultFuture<Receipt> result) {
+        result.complete(List.of(Receipt.of(request, Outcome.FAILED, 0, "timeout", 1, System.currentTimeMillis())));
+    }
+
+    @Override
+    public void close() throws Exception {
+        if (clients != null) {
+            for (ApnsClient c : clients.values()) {
+                c.close().get(10, TimeUnit.SECONDS);
+            }
+            clients = Collections.emptyMap();
+        }
+        if (eventLoop != null) {
+            eventLoop.shutdownGracefully(0, 2, TimeUnit.SECONDS).await(5, TimeUnit.SECONDS);
+        }
+    }
+}

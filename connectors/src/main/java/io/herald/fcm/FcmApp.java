@@ -1,0 +1,23 @@
+package io.herald.fcm;
+
+import java.io.Serializable;
+
+/**
+ * One app's FCM settings. Credentials are read from files by each task when it starts: a Google
+ * service account (the usual way), or a ready access token (for the sandbox's emulator).
+ */
+public class FcmApp implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    public static final String DEFAULT_ENDPOINT = "https://fcm.googleapis.com";
+
+    public String appId;
+    public String projectId;
+    public String serviceAccountFile;
+    public String accessTokenFile;
+    public String endpoint = DEFAULT_ENDPOINT;
+    /** PEM certificates to trust instead of the system's, for the sandbox's emulator. */
+    public String trustedCertificateFile;
+
+    public FcmApp() {}
+}

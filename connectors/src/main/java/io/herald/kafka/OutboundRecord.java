@@ -1,0 +1,21 @@
+package io.herald.kafka;
+
+/** A record for one of Herald's output topics, already serialized: the single type the sink takes. */
+public class OutboundRecord {
+    public String topic;
+    public byte[] key;
+    public byte[] value;
+
+    public OutboundRecord() {}
+
+    public OutboundRecord(String topic, byte[] key, byte[] value) {
+        this.topic = topic;
+        this.key = key;
+        this.value = value;
+    }
+
+    public static OutboundRecord of(String topic, String key, byte[] value) {
+        return new OutboundRecord(topic, key == null ? null : key.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                value);
+    }
+}

@@ -1,0 +1,14 @@
+package io.herald.kafka;
+
+import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
+import org.apache.kafka.clients.producer.ProducerRecord;
+
+/** Writes an {@link OutboundRecord} to the topic it names. */
+public final class OutboundRecordSerializer implements KafkaRecordSerializationSchema<OutboundRecord> {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public ProducerRecord<byte[], byte[]> serialize(OutboundRecord r, KafkaSinkContext context, Long timestamp) {
+        return new ProducerRecord<>(r.topic, null, timestamp, r.key, r.value);
+    }
+}

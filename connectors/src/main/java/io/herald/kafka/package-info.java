@@ -1,0 +1,2 @@
+/** Herald's Kafka connection: raw-record sources and one exactly-once sink for every output topic. */
+package io.herald.kafka;

@@ -1,0 +1,129 @@
+package io.herald.job;
+
+import io.herald.apns.ApnsDelivery;
+import io.herald.fcm.FcmDelivery;
+import io.herald.job.config.HeraldConfig;
+import io.herald.job.functions.CampaignFanOut;
+import io.herald.job.functions.ParseRecords;
+import io.herald.job.functions.ReceiptRecords;
+import io.herald.job.functions.SplitByPlatform;
+import io.herald.job.functions.ValidateCampaigns;
+import io.herald.json.AudienceRowCodec;
+import io.herald.json.CampaignEventCodec;
+import io.herald.json.DeviceEventCodec;
+import io.herald.json.OutputCodec;
+import io.herald.kafka.OutboundRecord;
+import io.herald.model.AudienceRow;
+import io.herald.model.CampaignEvent;
+import io.herald.model.DeviceEvent;
+import io.herald.model.Receipt;
+import io.herald.model.SendRequest;
+import io.herald.model.UserUpdate;
+import java.util.HashSet;
+import java.util.concurrent.TimeUnit;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.StateBackendOptions;
+import org.apache.flink.core.execution.CheckpointingMode;
+import org.apache.flink.streaming.api.datastream.AsyncDataStream;
+import org.apache.flink.streaming.api.datastream.BroadcastStream;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/**
+ * The Herald dataflow, all of it, in one place:
+ *
+ * <pre>
+ * devices ──parse──┐
+ *                  ├─ union ─ keyBy(user) ─┐
+ * audiences ─parse─┘                        ├─ CampaignFanOut ─ split ─┬─ APNs (async) ─┐
+ * campaigns ─parse─ validate ─ broadcast ───┘                          └─ FCM (async) ──┴─ receipts ─┐
+ *                                                                                                    ├─ Kafka (exactly once)
+ *                          dead letters, campaign status, dead-token feedback to devices ────────────┘
+ * </pre>
+ *
+ * <p>Every operator has a stable uid, so savepoints survive changes to the code around it.
+ */
+public final class HeraldJob {
+    private final HeraldConfig config;
+
+    public HeraldJob(HeraldConfig config) {
+        this.config = config;
+    }
+
+    /**
+     * The Flink settings Herald needs whatever the cluster's defaults: RocksDB state with
+     * incremental checkpoints, exactly-once checkpoints at the configured interval and directory.
+     */
+    public Configuration flinkConfiguration() {
+        Configuration conf = new Configuration();
+        conf.set(StateBackendOptions.STATE_BACKEND, "rocksdb");
+        conf.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, true);
+        if (config.checkpointing.directory != null) {
+            conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, config.checkpointing.directory);
+        }
+        return conf;
+    }
+
+    /** Adds the dataflow to {@code env}, reading from and writing to {@code io}. */
+    public void build(StreamExecutionEnvironment env, HeraldSources io) {
+        env.enableCheckpointing(config.checkpointing.intervalMs, CheckpointingMode.EXACTLY_ONCE);
+        env.setParallelism(config.parallelism);
+
+        SingleOutputStreamOperator<DeviceEvent> devices = env
+                .fromSource(io.devices, WatermarkStrategy.noWatermarks(), "Devices topic").uid("source-devices")
+                .process(new ParseRecords<>(new DeviceEventCodec(), DeviceEvent.class))
+                .uid("parse-devices").name("Parse device events");
+        SingleOutputStreamOperator<AudienceRow> audiences = env
+                .fromSource(io.audiences, WatermarkStrategy.noWatermarks(), "Audiences topic").uid("source-audiences")
+                .process(new ParseRecords<>(new AudienceRowCodec(), AudienceRow.class))
+                .uid("parse-audiences").name("Parse audience rows");
+        SingleOutputStreamOperator<CampaignEvent> campaignEvents = env
+                .fromSource(io.campaigns, WatermarkStrategy.noWatermarks(), "Campaigns topic").uid("source-campaigns")
+                .process(new ParseRecords<>(new CampaignEventCodec(), CampaignEvent.class))
+                .uid("parse-campaigns").name("Parse campaign events");
+        SingleOutputStreamOperator<CampaignEvent> campaigns = campaignEvents
+                .process(new ValidateCampaigns(new HashSet<>(config.appIds())))
+                .uid("validate-campaigns").name("Validate campaigns");
+        BroadcastStream<CampaignEvent> campaignBroadcast = campaigns.broadcast(CampaignFanOut.CAMPAIGNS);
+
+        DataStream<UserUpdate> userUpdates = devices
+                .map(UserUpdate::of).uid("wrap-devices").name("Device event as user update")
+                .union(audiences.map(UserUpdate::of).uid("wrap-audiences").name("Audience row as user update"));
+        SingleOutputStreamOperator<SendRequest> requests = userUpdates
+                .keyBy(UserUpdate::userId)
+                .connect(campaignBroadcast)
+                .process(new CampaignFanOut())
+                .uid("campaign-fan-out").name("Keep user state, fan campaigns out");
+
+        SingleOutputStreamOperator<SendRequest> ios = requests
+                .process(new SplitByPlatform()).uid("split-by-platform").name("Split by platform");
+        DataStream<SendRequest> android = ios.getSideOutput(SplitByPlatform.ANDROID);
+
+        HeraldConfig.Delivery d = config.delivery;
+        DataStream<Receipt> receipts = AsyncDataStream
+                .unorderedWait(ios, new ApnsDelivery(config.apnsApps(), d.apnsConnections), d.timeoutMs,
+                        TimeUnit.MILLISECONDS, d.maxInFlight)
+                .uid("deliver-apns").name("Deliver to APNs")
+                .union(AsyncDataStream
+                        .unorderedWait(android, new FcmDelivery(config.fcmApps()), d.timeoutMs,
+                                TimeUnit.MILLISECONDS, d.maxInFlight)
+                        .uid("deliver-fcm").name("Deliver to FCM"));
+
+        HeraldConfig.Topics t = config.topics;
+        DataStream<OutboundRecord> out = receipts
+                .flatMap(new ReceiptRecords(t.receipts, t.devices)).uid("receipt-records").name("Receipts and dead-token feedback")
+                .union(devices.getSideOutput(ParseRecords.DEAD_LETTERS)
+                        .union(audiences.getSideOutput(ParseRecords.DEAD_LETTERS),
+                                campaignEvents.getSideOutput(ParseRecords.DEAD_LETTERS))
+                        .map(dl -> OutboundRecord.of(t.deadLetters, dl.topic, OutputCodec.deadLetter(dl)))
+                        .uid("dead-letter-records").name("Dead letters"))
+                .union(campaigns.getSideOutput(ValidateCampaigns.STATUS)
+                        .union(requests.getSideOutput(ValidateCampaigns.STATUS))
+                        .map(s -> OutboundRecord.of(t.campaignStatus, s.campaignId, OutputCodec.campaignStatus(s)))
+                        .uid("campaign-status-records").name("Campaign status"));
+        out.sinkTo(io.sink).uid("sink-kafka").name("Write to Kafka");
+    }
+}

@@ -1,0 +1,38 @@
+package io.herald.job;
+
+import io.herald.job.config.HeraldConfig;
+import io.herald.kafka.HeraldKafka;
+import io.herald.kafka.OutboundRecord;
+import io.herald.model.RawRecord;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.api.connector.source.Source;
+
+/**
+ * Where the job reads and writes. Production takes them from the configuration ({@link #kafka});
+ * a test may plug in its own.
+ */
+public final class HeraldSources {
+    public final Source<RawRecord, ?, ?> devices;
+    public final Source<RawRecord, ?, ?> campaigns;
+    public final Source<RawRecord, ?, ?> audiences;
+    public final Sink<OutboundRecord> sink;
+
+    public HeraldSources(Source<RawRecord, ?, ?> devices, Source<RawRecord, ?, ?> campaigns,
+            Source<RawRecord, ?, ?> audiences, Sink<OutboundRecord> sink) {
+        this.devices = devices;
+        this.campaigns = campaigns;
+        this.audiences = audiences;
+        this.sink = sink;
+    }
+
+    /** The Kafka topics the configuration names, read committed, written exactly once. */
+    public static HeraldSources kafka(HeraldConfig config) {
+        HeraldKafka kafka = new HeraldKafka(config.kafka.bootstrapServers, config.kafka.properties);
+        String group = config.kafka.groupId;
+        return new HeraldSources(
+                kafka.source(config.topics.devices, group),
+                kafka.source(config.topics.campaigns, group),
+                kafka.source(config.topics.audiences, group),
+                kafka.sink(config.kafka.transactionalIdPrefix));
+    }
+}

@@ -1,0 +1,135 @@
+package io.herald.job.config;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.herald.apns.ApnsApp;
+import io.herald.fcm.FcmApp;
+import java.io.File;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.stream.Collectors;
+
+/**
+ * A Herald deployment's configuration, read from YAML: Kafka and topics, the apps with their
+ * provider credentials (as file paths), delivery bounds, checkpointing. See {@code README.md}.
+ */
+public class HeraldConfig {
+    public Kafka kafka = new Kafka();
+    public Topics topics = new Topics();
+    public List<App> apps = new ArrayList<>();
+    public Delivery delivery = new Delivery();
+    public Checkpointing checkpointing = new Checkpointing();
+    public int parallelism = 2;
+
+    /** Reads and checks a YAML file. */
+    public static HeraldConfig read(File file) throws IOException {
+        ObjectMapper yaml = new ObjectMapper(new YAMLFactory())
+                .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+        HeraldConfig config = yaml.readValue(file, HeraldConfig.class);
+        config.check();
+        return config;
+    }
+
+    /** Fails with a message naming the first missing or inconsistent setting. */
+    public void check() {
+        require(kafka.bootstrapServers, "kafka.bootstrapServers");
+        if (apps.isEmpty()) {
+            throw new IllegalArgumentException("apps: at least one app is needed");
+        }
+        for (App app : apps) {
+            require(app.id, "apps[].id");
+            if (app.apns == null && app.fcm == null) {
+                throw new IllegalArgumentException("apps." + app.id + ": neither apns nor fcm is configured");
+            }
+            if (app.apns != null) {
+                require(app.apns.keyFile, "apps." + app.id + ".apns.keyFile");
+                require(app.apns.keyId, "apps." + app.id + ".apns.keyId");
+                require(app.apns.teamId, "apps." + app.id + ".apns.teamId");
+                require(app.apns.topic, "apps." + app.id + ".apns.topic");
+            }
+            if (app.fcm != null) {
+                require(app.fcm.projectId, "apps." + app.id + ".fcm.projectId");
+                if (app.fcm.serviceAccountFile == null && app.fcm.accessTokenFile == null) {
+                    throw new IllegalArgumentException(
+                            "apps." + app.id + ".fcm: serviceAccountFile or accessTokenFile is needed");
+                }
+            }
+        }
+        if (delivery.maxInFlight < 1 || delivery.timeoutMs < 1 || delivery.apnsConnections < 1) {
+            throw new IllegalArgumentException("delivery: maxInFlight, timeoutMs and apnsConnections must be positive");
+        }
+    }
+
+    private static void require(String value, String name) {
+        if (value == null || value.isBlank()) {
+            throw new IllegalArgumentException(name + " is missing");
+        }
+    }
+
+    public List<ApnsApp> apnsApps() {
+        return apps.stream().filter(a -> a.apns != null).map(a -> {
+            a.apns.appId = a.id;
+            return a.apns;
+        }).collect(Collectors.toList());
+    }
+
+    public List<FcmApp> fcmApps() {
+        return apps.stream().filter(a -> a.fcm != null).map(a -> {
+            a.fcm.appId = a.id;
+            return a.fcm;
+        }).collect(Collectors.toList());
+    }
+
+    public java.util.Set<String> appIds() {
+        return apps.stream().map(a -> a.id).filter(Objects::nonNull).collect(Collectors.toSet());
+    }
+
+    /** Where Kafka is and how Herald identifies itself to it. */
+    public static class Kafka {
+        public String bootstrapServers;
+        public String groupId = "herald";
+        /** Prefix of the sink's transactional ids; unique per job writing to the cluster. */
+        public String transactionalIdPrefix = "herald";
+        /** Extra client properties (security and the like) for every source and the sink. */
+        public Map<String, String> properties = new HashMap<>();
+    }
+
+    /** Topic names. */
+    public static class Topics {
+        public String devices = "devices";
+        public String campaigns = "campaigns";
+        public String audiences = "audiences";
+        public String receipts = "receipts";
+        public String deadLetters = "dead-letters";
+        public String campaignStatus = "campaign-status";
+    }
+
+    /** One app: its id as campaigns and devices name it, and its provider settings. */
+    public static class App {
+        public String id;
+        public ApnsApp apns;
+        public FcmApp fcm;
+    }
+
+    /** Bounds on delivery. */
+    public static class Delivery {
+        /** Requests in flight per parallel instance of each provider's operator; when full, the operator backpressures. */
+        public int maxInFlight = 2000;
+        /** A request without an answer after this long gets a failed receipt. */
+        public long timeoutMs = 30_000;
+        /** HTTP/2 connections per app to APNs. */
+        public int apnsConnections = 2;
+    }
+
+    /** Checkpointing: always exactly-once. */
+    public static class Checkpointing {
+        public long intervalMs = 10_000;
+        /** Where checkpoints go (a URI such as {@code file:///var/herald/checkpoints} or {@code s3://...}). */
+        public String directory;
+    }
+}

@@ -1,0 +1,2 @@
+/** The YAML configuration of a Herald deployment. */
+package io.herald.job.config;

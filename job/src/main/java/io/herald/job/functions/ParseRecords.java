@@ -1,0 +1,50 @@
+package io.herald.job.functions;
+
+import io.herald.json.InputCodec;
+import io.herald.json.Parsed;
+import io.herald.model.DeadLetter;
+import io.herald.model.RawRecord;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.java.typeutils.ResultTypeQueryable;
+import org.apache.flink.streaming.api.functions.ProcessFunction;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+
+/**
+ * Parses the raw records of one input topic. A record that cannot be used goes, with the reason, to
+ * the {@link #DEAD_LETTERS} side output; the job goes on.
+ */
+public final class ParseRecords<T> extends ProcessFunction<RawRecord, T> implements ResultTypeQueryable<T> {
+    private static final long serialVersionUID = 1L;
+
+    public static final OutputTag<DeadLetter> DEAD_LETTERS =
+            new OutputTag<>("dead-letters", TypeInformation.of(DeadLetter.class));
+
+    private final InputCodec<T> codec;
+    private final Class<T> type;
+
+    public ParseRecords(InputCodec<T> codec, Class<T> type) {
+        this.codec = codec;
+        this.type = type;
+    }
+
+    @Override
+    public void processElement(RawRecord record, Context ctx, Collector<T> out) {
+        Parsed<T> parsed;
+        try {
+            parsed = codec.parse(record);
+        } catch (RuntimeException e) {
+            parsed = Parsed.error("unparseable: " + e.getClass().getSimpleName());
+        }
+        if (parsed.isOk()) {
+            out.collect(parsed.value());
+        } else {
+            ctx.output(DEAD_LETTERS, DeadLetter.of(record, parsed.error()));
+        }
+    }
+
+    @Override
+    public TypeInformation<T> getProducedType() {
+        return TypeInformation.of(type);
+    }
+}

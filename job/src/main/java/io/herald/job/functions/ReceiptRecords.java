@@ -1,0 +1,39 @@
+package io.herald.job.functions;
+
+import io.herald.json.DeviceEventCodec;
+import io.herald.json.OutputCodec;
+import io.herald.kafka.OutboundRecord;
+import io.herald.model.DeviceEvent;
+import io.herald.model.Outcome;
+import io.herald.model.Receipt;
+import org.apache.flink.api.common.functions.FlatMapFunction;
+import org.apache.flink.util.Collector;
+
+/**
+ * Writes each receipt to the receipts topic and, for a dead token, a {@code token_rejected} event to
+ * the devices topic: the job reads it back like any device event, so the device is not targeted
+ * again, and the feedback survives restarts and replays like every other state change.
+ */
+public final class ReceiptRecords implements FlatMapFunction<Receipt, OutboundRecord> {
+    private static final long serialVersionUID = 1L;
+
+    private final String receiptsTopic;
+    private final String devicesTopic;
+
+    public ReceiptRecords(String receiptsTopic, String devicesTopic) {
+        this.receiptsTopic = receiptsTopic;
+        this.devicesTopic = devicesTopic;
+    }
+
+    @Override
+    public void flatMap(Receipt receipt, Collector<OutboundRecord> out) {
+        out.collect(OutboundRecord.of(receiptsTopic, receipt.userId, OutputCodec.receipt(receipt)));
+        if (receipt.outcome == Outcome.TOKEN_DEAD) {
+            long version = Math.max(receipt.tokenVersion,
+                    receipt.tokenInvalidAt == null ? receipt.ackAt : receipt.tokenInvalidAt);
+            DeviceEvent rejected = DeviceEvent.tokenRejected(receipt.userId, receipt.deviceId, receipt.appId,
+                    receipt.token, receipt.reason, version);
+            out.collect(OutboundRecord.of(devicesTopic, receipt.userId, DeviceEventCodec.write(rejected)));
+        }
+    }
+}

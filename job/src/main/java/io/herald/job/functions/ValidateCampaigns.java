@@ -1,0 +1,61 @@
+package io.herald.job.functions;
+
+import io.herald.campaign.CampaignValidator;
+import io.herald.model.CampaignEvent;
+import io.herald.model.CampaignStatus;
+import java.util.List;
+import java.util.Set;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.streaming.api.functions.ProcessFunction;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+
+/**
+ * Checks every campaign as it is created: a bad one is refused here, with its errors on the
+ * {@link #STATUS} side output, and never reaches the fan-out. Fire and cancel pass through; the
+ * fan-out, which knows the campaigns, answers for them.
+ */
+public final class ValidateCampaigns extends ProcessFunction<CampaignEvent, CampaignEvent> {
+    private static final long serialVersionUID = 1L;
+
+    public static final OutputTag<CampaignStatus> STATUS =
+            new OutputTag<>("campaign-status", TypeInformation.of(CampaignStatus.class));
+
+    private final Set<String> knownApps;
+    private transient CampaignValidator validator;
+
+    public ValidateCampaigns(Set<String> knownApps) {
+        this.knownApps = knownApps;
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+        validator = new CampaignValidator(knownApps);
+    }
+
+    @Override
+    public void processElement(CampaignEvent event, Context ctx, Collector<CampaignEvent> out) {
+        if (event.type != CampaignEvent.Type.CREATE) {
+            out.collect(event);
+            return;
+        }
+        if (event.campaign.campaignId == null) {
+            event.campaign.campaignId = event.campaignId;
+        }
+        List<String> problems = validator.problems(event.campaign);
+        if (!event.campaignId.equals(event.campaign.campaignId)) {
+            problems.add("campaignId differs from the campaign's own id");
+        }
+        if (problems.isEmpty()) {
+            ctx.output(STATUS, CampaignStatus.of(event.campaignId, "accepted", null, now()));
+            out.collect(event);
+        } else {
+            ctx.output(STATUS, CampaignStatus.of(event.campaignId, "rejected", String.join("; ", problems), now()));
+        }
+    }
+
+    private static long now() {
+        return System.currentTimeMillis();
+    }
+}

@@ -1,0 +1,54 @@
+package io.herald.audience;
+
+import io.herald.model.Audience;
+import io.herald.model.Campaign;
+import io.herald.model.DeviceRecord;
+import io.herald.model.UserState;
+import java.util.Locale;
+
+/**
+ * Decides whether a campaign is aimed at a device. Whether the device can be reached (token alive,
+ * opted in, installed) is a separate question, answered by {@link DeviceRecord#reachable()}.
+ */
+public final class AudienceFilter {
+    private final Campaign campaign;
+    private final Audience audience;
+
+    public AudienceFilter(Campaign campaign) {
+        this.campaign = campaign;
+        this.audience = campaign.audience;
+    }
+
+    /** True when the user as a whole is in the audience (list membership for list campaigns). */
+    public boolean includesUser(UserState user) {
+        return audience.kind != Audience.Kind.LIST || user.audienceCampaigns.contains(campaign.campaignId);
+    }
+
+    /** True when the device belongs to the campaign's app and matches the segment. */
+    public boolean includesDevice(DeviceRecord device) {
+        if (!campaign.appId.equals(device.appId)) {
+            return false;
+        }
+        if (!audience.platforms.isEmpty() && !audience.platforms.contains(device.platform)) {
+            return false;
+        }
+        if (!audience.locales.isEmpty() && !matchesAnyLocale(device.locale)) {
+            return false;
+        }
+        return device.tags.containsAll(audience.tags);
+    }
+
+    private boolean matchesAnyLocale(String deviceLocale) {
+        if (deviceLocale == null) {
+            return false;
+        }
+        String tag = deviceLocale.toLowerCase(Locale.ROOT);
+        for (String wanted : audience.locales) {
+            String w = wanted.toLowerCase(Locale.ROOT);
+            if (tag.equals(w) || tag.startsWith(w + "-")) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

@@ -1,0 +1,47 @@
+package io.herald.campaign;
+
+import io.herald.model.Audience;
+import io.herald.model.Campaign;
+import io.herald.personalise.CompiledMessage;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/** Checks a campaign before it is accepted, so that a bad one is refused whole and nothing is sent. */
+public final class CampaignValidator {
+    private final Set<String> knownApps;
+
+    /** @param knownApps the app ids this deployment has credentials for */
+    public CampaignValidator(Set<String> knownApps) {
+        this.knownApps = knownApps;
+    }
+
+    /** Every problem with {@code campaign}; empty when it may be accepted. */
+    public List<String> problems(Campaign campaign) {
+        List<String> problems = new ArrayList<>();
+        if (campaign.campaignId == null || campaign.campaignId.isBlank()) {
+            problems.add("campaignId is missing");
+        }
+        if (campaign.appId == null) {
+            problems.add("appId is missing");
+        } else if (!knownApps.contains(campaign.appId)) {
+            problems.add("appId '" + campaign.appId + "' is not configured in this deployment");
+        }
+        if (campaign.audience == null) {
+            problems.add("audience is missing");
+        } else if (campaign.audience.kind == Audience.Kind.SEGMENT && campaign.audience.platforms.isEmpty()
+                && campaign.audience.locales.isEmpty() && campaign.audience.tags.isEmpty()) {
+            problems.add("audience.kind is segment but no platforms, locales or tags narrow it");
+        }
+        if (campaign.message == null) {
+            problems.add("message is missing");
+        } else {
+            try {
+                CompiledMessage.compile(campaign.message);
+            } catch (IllegalArgumentException e) {
+                problems.add(e.getMessage());
+            }
+        }
+        return problems;
+    }
+}

@@ -1,0 +1,86 @@
+package io.herald.campaign;
+
+import io.herald.audience.AudienceFilter;
+import io.herald.model.Campaign;
+import io.herald.model.DeviceRecord;
+import io.herald.model.Platform;
+import io.herald.model.SendRequest;
+import io.herald.model.UserState;
+import io.herald.payload.Payloads;
+import io.herald.personalise.CompiledMessage;
+import java.util.function.Consumer;
+
+/**
+ * A campaign ready to fan out: its audience filter and compiled message, built once per parallel
+ * instance and applied to every user.
+ */
+public final class PreparedCampaign {
+    private final Campaign campaign;
+    private final AudienceFilter filter;
+    private final CompiledMessage message;
+    private final long firedAt;
+
+    public PreparedCampaign(Campaign campaign, long firedAt) {
+        this.campaign = campaign;
+        this.filter = new AudienceFilter(campaign);
+        this.message = CompiledMessage.compile(campaign.message);
+        this.firedAt = firedAt;
+    }
+
+    public Campaign campaign() {
+        return campaign;
+    }
+
+    /**
+     * Emits one send request per device of {@code user} that the campaign targets and can reach.
+     *
+     * @return what happened to this user's devices
+     */
+    public FanOutCount fanOut(String userId, UserState user, Consumer<SendRequest> out) {
+        FanOutCount count = new FanOutCount();
+        if (!filter.includesUser(user)) {
+            return count;
+        }
+        for (DeviceRecord device : user.devices.values()) {
+            if (!filter.includesDevice(device)) {
+                continue;
+            }
+            if (!device.reachable()) {
+                count.suppressed++;
+                continue;
+            }
+            count.targeted++;
+            out.accept(request(userId, user, device));
+        }
+        return count;
+    }
+
+    private SendRequest request(String userId, UserState user, DeviceRecord device) {
+        CompiledMessage.Rendered text = message.render(device.locale, user.attributes);
+        SendRequest r = new SendRequest();
+        r.notificationId = SendRequest.notificationId(campaign.campaignId, device.deviceId);
+        r.campaignId = campaign.campaignId;
+        r.userId = userId;
+        r.deviceId = device.deviceId;
+        r.appId = device.appId;
+        r.platform = device.platform;
+        r.token = device.token;
+        r.tokenVersion = device.tokenVersion;
+        r.collapseId = campaign.collapseId;
+        r.expiresAt = campaign.expiresAt;
+        r.firedAt = firedAt;
+        if (device.platform == Platform.IOS) {
+            r.payload = Payloads.apns(text.title, text.body, campaign.message);
+        } else {
+            Long ttl = campaign.expiresAt == null ? null : Math.max(0, (campaign.expiresAt - firedAt) / 1000);
+            r.payload = Payloads.fcm(device.token, text.title, text.body, campaign.message, campaign.collapseId, ttl);
+        }
+        return r;
+    }
+
+    /** Devices a fan-out targeted (a send request each) and suppressed (in the audience, unreachable). */
+    public static final class FanOutCount {
+        public long targeted;
+        public long suppressed;
+    }
+}

@@ -1,0 +1,15 @@
+package io.herald.model;
+
+/** A campaign definition: which app, which audience, what message, and how long it stays valid. */
+public class Campaign {
+    public String campaignId;
+    public String appId;
+    public Audience audience = new Audience();
+    public Message message = new Message();
+    /** Epoch milliseconds after which nothing of this campaign may be sent; null for no limit. */
+    public Long expiresAt;
+    /** Replaces an earlier notification with the same id on the device (APNs collapse id, FCM collapse key). */
+    public String collapseId;
+
+    public Campaign() {}
+}

@@ -1,0 +1,28 @@
+package io.herald.model;
+
+/**
+ * What happened to a campaign, as written to the {@code campaign-status} topic: accepted or
+ * rejected (with the error), fired, cancelled, and one {@code fanned_out} record per parallel
+ * subtask with how many devices it targeted and suppressed.
+ */
+public class CampaignStatus {
+    public String campaignId;
+    public String status;
+    public String error;
+    public Integer subtask;
+    public Integer subtasks;
+    public Long targeted;
+    public Long suppressed;
+    public long at;
+
+    public CampaignStatus() {}
+
+    public static CampaignStatus of(String campaignId, String status, String error, long at) {
+        CampaignStatus s = new CampaignStatus();
+        s.campaignId = campaignId;
+        s.status = status;
+        s.error = error;
+        s.at = at;
+        return s;
+    }
+}

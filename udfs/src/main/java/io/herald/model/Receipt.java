@@ -1,0 +1,51 @@
+package io.herald.model;
+
+/** The outcome of one notification, as written to the {@code receipts} topic. */
+public class Receipt {
+    public String notificationId;
+    public String campaignId;
+    public String userId;
+    public String deviceId;
+    public String appId;
+    public Platform platform;
+    public Outcome outcome;
+    /** The provider's HTTP status, or 0 when no answer came. */
+    public int providerStatus;
+    /** The provider's reason (APNs reason, FCM errorCode) or Herald's own. */
+    public String reason;
+    public int attempts;
+    public long firedAt;
+    public long ackAt;
+    /** For a dead token: when the provider says it died (APNs 410 timestamp), else the ack time. */
+    public Long tokenInvalidAt;
+    /** Carried so the dead-token feedback names the token and version that were rejected. */
+    public String token;
+    public long tokenVersion;
+
+    public Receipt() {}
+
+    /** The receipt of {@code request}. */
+    public static Receipt of(SendRequest request, Outcome outcome, int providerStatus, String reason, int attempts,
+            long ackAt) {
+        Receipt r = new Receipt();
+        r.outcome = outcome;
+        r.providerStatus = providerStatus;
+        r.reason = reason;
+        r.notificationId = request.notificationId;
+        r.campaignId = request.campaignId;
+        r.userId = request.userId;
+        r.deviceId = request.deviceId;
+        r.appId = request.appId;
+        r.platform = request.platform;
+        r.attempts = attempts;
+        r.firedAt = request.firedAt;
+        r.ackAt = ackAt;
+        r.token = request.token;
+        r.tokenVersion = request.tokenVersion;
+        return r;
+    }
+
+    public long latencyMs() {
+        return ackAt - firedAt;
+    }
+}

@@ -1,0 +1,2 @@
+/** Provider request bodies: APNs payload JSON and FCM HTTP v1 message JSON. */
+package io.herald.payload;

@@ -1,0 +1,132 @@
+package io.herald.personalise;
+
+import com.ibm.icu.text.MessageFormat;
+import com.ibm.icu.util.ULocale;
+import io.herald.model.AttributeValue;
+import io.herald.model.Content;
+import io.herald.model.Message;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * A campaign message compiled once: ICU MessageFormat templates per locale, so plurals and
+ * selects follow each language's rules, and a fallback chain from a device's locale to the
+ * message's default ({@code pt-BR}, then {@code pt}, then the default).
+ *
+ * <p>Not thread-safe (ICU formats are not): each parallel instance compiles its own.
+ */
+public final class CompiledMessage {
+    private final Map<String, CompiledContent> variants = new HashMap<>();
+    private final CompiledContent fallback;
+    private final Map<String, Object> defaults;
+    private final Map<String, CompiledContent> byDeviceLocale = new HashMap<>();
+
+    private CompiledMessage(Message message) {
+        if (message.defaultLocale == null || message.defaultLocale.isBlank()) {
+            throw new IllegalArgumentException("message.defaultLocale is missing");
+        }
+        if (message.variants == null || message.variants.isEmpty()) {
+            throw new IllegalArgumentException("message.variants is empty");
+        }
+        for (Map.Entry<String, Content> v : message.variants.entrySet()) {
+            variants.put(normalise(v.getKey()), new CompiledContent(v.getKey(), v.getValue()));
+        }
+        fallback = variants.get(normalise(message.defaultLocale));
+        if (fallback == null) {
+            throw new IllegalArgumentException(
+                    "message.variants has no variant for the default locale '" + message.defaultLocale + "'");
+        }
+        defaults = new HashMap<>();
+        if (message.defaults != null) {
+            for (Map.Entry<String, String> d : message.defaults.entrySet()) {
+                defaults.put(d.getKey(), d.getValue());
+            }
+        }
+    }
+
+    /**
+     * Compiles {@code message}.
+     *
+     * @throws IllegalArgumentException naming the variant and field whose template is invalid
+     */
+    public static CompiledMessage compile(Message message) {
+        return new CompiledMessage(message);
+    }
+
+    /** The title and body for a device in {@code locale}, filled from {@code attributes}. */
+    public Rendered render(String locale, Map<String, AttributeValue> attributes) {
+        CompiledContent content = variantFor(locale);
+        Map<String, Object> args = new HashMap<>(defaults);
+        for (Map.Entry<String, AttributeValue> a : attributes.entrySet()) {
+            args.put(a.getKey(), a.getValue().value());
+        }
+        return new Rendered(content.locale, content.format(content.title, args), content.format(content.body, args));
+    }
+
+    /** The variant a device in {@code locale} gets, after the fallback chain. */
+    CompiledContent variantFor(String locale) {
+        if (locale == null) {
+            return fallback;
+        }
+        return byDeviceLocale.computeIfAbsent(locale, this::resolve);
+    }
+
+    private CompiledContent resolve(String locale) {
+        ULocale u = ULocale.forLanguageTag(locale);
+        while (u != null && !u.getName().isEmpty()) {
+            CompiledContent c = variants.get(normalise(u.toLanguageTag()));
+            if (c != null) {
+                return c;
+            }
+            u = u.getFallback();
+        }
+        return fallback;
+    }
+
+    private static String normalise(String tag) {
+        return ULocale.forLanguageTag(tag.replace('_', '-')).toLanguageTag().toLowerCase(Locale.ROOT);
+    }
+
+    /** A rendered title and body, and the variant's locale they came from. */
+    public static final class Rendered {
+        public final String locale;
+        public final String title;
+        public final String body;
+
+        Rendered(String locale, String title, String body) {
+            this.locale = locale;
+            this.title = title;
+            this.body = body;
+        }
+    }
+
+    static final class CompiledContent {
+        final String locale;
+        final MessageFormat title;
+        final MessageFormat body;
+
+        CompiledContent(String locale, Content content) {
+            this.locale = locale;
+            if (content == null || content.body == null) {
+                throw new IllegalArgumentException("message.variants." + locale + ".body is missing");
+            }
+            ULocale u = ULocale.forLanguageTag(locale);
+            this.title = content.title == null ? null : compile(content.title, u, locale + ".title");
+            this.body = compile(content.body, u, locale + ".body");
+        }
+
+        private static MessageFormat compile(String pattern, ULocale locale, String where) {
+            try {
+                return new MessageFormat(pattern, locale);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(
+                        "message.variants." + where + " is not a valid ICU MessageFormat template: " + e.getMessage());
+            }
+        }
+
+        String format(MessageFormat format, Map<String, Object> args) {
+            return format == null ? null : format.format(args);
+        }
+    }
+}
