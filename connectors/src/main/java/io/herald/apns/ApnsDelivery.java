@@ -97,7 +97,7 @@ public final class ApnsDelivery extends RichAsyncFunction<SendRequest, Receipt> 
         client.sendNotification(notification).whenComplete((response, error) -> {
             long ackAt = System.currentTimeMillis();
             result.complete(List.of(error != null
-                    ? Receipt.of(request, Outcome.FAILED, 0, "connection: " + error.getClass().getSimpleName(), 1, ackAt)
+                    ? Receipt.of(request, Outcome.FAILED, 0, Receipt.describe(error), 1, ackAt)
                     : fromResponse(request, response, ackAt)));
         });
     }
@@ -117,7 +117,8 @@ public final class ApnsDelivery extends RichAsyncFunction<SendRequest, Receipt> 
 
     /** APNs rejections by kind: dead tokens, transient failures (429, 5xx), the rest refused for good. */
     static Outcome outcomeOf(int status, String reason) {
-        if (status == 410 || "Unregistered".equals(reason) || "BadDeviceToken".equals(reason)) {
+        if (status == 410 || "Unregistered".equals(reason) || "BadDeviceToken".equals(reason)
+                || "DeviceTokenNotForTopic".equals(reason)) {
             return Outcome.TOKEN_DEAD;
         }
         return status == 429 || status >= 500 ? Outcome.FAILED : Outcome.REJECTED;

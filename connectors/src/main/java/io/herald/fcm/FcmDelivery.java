@@ -5,83 +5,49 @@ import io.herald.json.Json;
 import io.herald.model.Outcome;
 import io.herald.model.Receipt;
 import io.herald.model.SendRequest;
-import java.io.FileInputStream;
-import java.io.InputStream;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.io.File;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.security.KeyStore;
-import java.security.cert.Certificate;
-import java.security.cert.CertificateFactory;
-import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicInteger;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
+import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.streaming.api.functions.async.ResultFuture;
 import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
 
 /**
  * Sends Android notifications with FCM's HTTP v1 API ({@code POST /v1/projects/{project}/messages:send},
- * one message per request, multiplexed over HTTP/2) and turns every answer into a {@link Receipt}.
- * Non-blocking: the JDK client's futures complete the Flink result futures; the async operator's
- * capacity bounds the requests in flight.
+ * one message per request, multiplexed over a few long-lived HTTP/2 connections per app) and turns
+ * every answer into a {@link Receipt}. Non-blocking: Netty's futures complete the Flink result
+ * futures; the async operator's capacity bounds the requests in flight.
  */
 public final class FcmDelivery extends RichAsyncFunction<SendRequest, Receipt> {
     private static final long serialVersionUID = 1L;
 
     private final List<FcmApp> apps;
+    private final int connectionsPerApp;
 
     private transient Map<String, Target> targets;
-    private transient ExecutorService callbacks;
+    private transient EventLoopGroup eventLoop;
 
-    public FcmDelivery(List<FcmApp> apps) {
+    public FcmDelivery(List<FcmApp> apps, int connectionsPerApp) {
         this.apps = apps;
+        this.connectionsPerApp = connectionsPerApp;
     }
 
     @Override
     public void open(OpenContext openContext) throws Exception {
-        AtomicInteger n = new AtomicInteger();
-        callbacks = Executors.newFixedThreadPool(2, r -> {
-            Thread t = new Thread(r, "herald-fcm-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
+        eventLoop = new NioEventLoopGroup(1, new DefaultThreadFactory("herald-fcm", true));
         targets = new HashMap<>();
         for (FcmApp app : apps) {
-            HttpClient.Builder b = HttpClient.newBuilder()
-                    .version(HttpClient.Version.HTTP_2)
-                    .connectTimeout(Duration.ofSeconds(10))
-                    .executor(callbacks);
-            if (app.trustedCertificateFile != null) {
-                b.sslContext(trusting(app.trustedCertificateFile));
-            }
-            String endpoint = app.endpoint == null ? FcmApp.DEFAULT_ENDPOINT : app.endpoint;
-            URI uri = URI.create(endpoint + "/v1/projects/" + app.projectId + "/messages:send");
-            targets.put(app.appId, new Target(b.build(), uri, FcmCredentials.forApp(app)));
+            URI origin = URI.create(app.endpoint == null ? FcmApp.DEFAULT_ENDPOINT : app.endpoint);
+            File trusted = app.trustedCertificateFile == null ? null : new File(app.trustedCertificateFile);
+            targets.put(app.appId, new Target(new Http2Connections(origin, trusted, connectionsPerApp, eventLoop),
+                    "/v1/projects/" + app.projectId + "/messages:send", FcmCredentials.forApp(app)));
         }
-    }
-
-    private static SSLContext trusting(String pemFile) throws Exception {
-        KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
-        trust.load(null, null);
-        try (InputStream in = new FileInputStream(pemFile)) {
-            int i = 0;
-            for (Certificate c : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
-                trust.setCertificateEntry("trusted-" + i++, c);
-            }
-        }
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(trust);
-        SSLContext ctx = SSLContext.getInstance("TLS");
-        ctx.init(null, tmf.getTrustManagers(), null);
-        return ctx;
     }
 
     @Override
@@ -104,16 +70,11 @@ public final class FcmDelivery extends RichAsyncFunction<SendRequest, Receipt> {
                     "could not obtain an FCM access token: " + e.getClass().getSimpleName(), 0, now)));
             return;
         }
-        HttpRequest http = HttpRequest.newBuilder(target.uri)
-                .header("Authorization", "Bearer " + token)
-                .header("Content-Type", "application/json; charset=UTF-8")
-                .POST(HttpRequest.BodyPublishers.ofString(request.payload))
-                .build();
-        target.client.sendAsync(http, HttpResponse.BodyHandlers.ofString()).whenComplete((response, error) -> {
+        target.connections.post(target.path, "Bearer " + token, request.payload).whenComplete((response, error) -> {
             long ackAt = System.currentTimeMillis();
             result.complete(List.of(error != null
-                    ? Receipt.of(request, Outcome.FAILED, 0, "connection: " + error.getClass().getSimpleName(), 1, ackAt)
-                    : fromResponse(request, response.statusCode(), response.body(), ackAt)));
+                    ? Receipt.of(request, Outcome.FAILED, 0, Receipt.describe(error), 1, ackAt)
+                    : fromResponse(request, response.status, response.body, ackAt)));
         });
     }
 
@@ -163,20 +124,23 @@ public final class FcmDelivery extends RichAsyncFunction<SendRequest, Receipt> {
     }
 
     @Override
-    public void close() {
-        if (callbacks != null) {
-            callbacks.shutdownNow();
+    public void close() throws Exception {
+        if (targets != null) {
+            targets.values().forEach(t -> t.connections.close());
+        }
+        if (eventLoop != null) {
+            eventLoop.shutdownGracefully(0, 2, TimeUnit.SECONDS).await(5, TimeUnit.SECONDS);
         }
     }
 
     private static final class Target {
-        final HttpClient client;
-        final URI uri;
+        final Http2Connections connections;
+        final String path;
         final FcmCredentials credentials;
 
-        Target(HttpClient client, URI uri, FcmCredentials credentials) {
-            this.client = client;
-            this.uri = uri;
+        Target(Http2Connections connections, String path, FcmCredentials credentials) {
+            this.connections = connections;
+            this.path = path;
             this.credentials = credentials;
         }
     }

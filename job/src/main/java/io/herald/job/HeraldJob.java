@@ -4,6 +4,7 @@ import io.herald.apns.ApnsDelivery;
 import io.herald.fcm.FcmDelivery;
 import io.herald.job.config.HeraldConfig;
 import io.herald.job.functions.CampaignFanOut;
+import io.herald.job.functions.OutputRecords;
 import io.herald.job.functions.ParseRecords;
 import io.herald.job.functions.ReceiptRecords;
 import io.herald.job.functions.SplitByPlatform;
@@ -11,7 +12,6 @@ import io.herald.job.functions.ValidateCampaigns;
 import io.herald.json.AudienceRowCodec;
 import io.herald.json.CampaignEventCodec;
 import io.herald.json.DeviceEventCodec;
-import io.herald.json.OutputCodec;
 import io.herald.kafka.OutboundRecord;
 import io.herald.model.AudienceRow;
 import io.herald.model.CampaignEvent;
@@ -108,7 +108,7 @@ public final class HeraldJob {
                         TimeUnit.MILLISECONDS, d.maxInFlight)
                 .uid("deliver-apns").name("Deliver to APNs")
                 .union(AsyncDataStream
-                        .unorderedWait(android, new FcmDelivery(config.fcmApps()), d.timeoutMs,
+                        .unorderedWait(android, new FcmDelivery(config.fcmApps(), d.fcmConnections), d.timeoutMs,
                                 TimeUnit.MILLISECONDS, d.maxInFlight)
                         .uid("deliver-fcm").name("Deliver to FCM"));
 
@@ -118,11 +118,11 @@ public final class HeraldJob {
                 .union(devices.getSideOutput(ParseRecords.DEAD_LETTERS)
                         .union(audiences.getSideOutput(ParseRecords.DEAD_LETTERS),
                                 campaignEvents.getSideOutput(ParseRecords.DEAD_LETTERS))
-                        .map(dl -> OutboundRecord.of(t.deadLetters, dl.topic, OutputCodec.deadLetter(dl)))
+                        .map(new OutputRecords.DeadLetters(t.deadLetters))
                         .uid("dead-letter-records").name("Dead letters"))
                 .union(campaigns.getSideOutput(ValidateCampaigns.STATUS)
                         .union(requests.getSideOutput(ValidateCampaigns.STATUS))
-                        .map(s -> OutboundRecord.of(t.campaignStatus, s.campaignId, OutputCodec.campaignStatus(s)))
+                        .map(new OutputRecords.Statuses(t.campaignStatus))
                         .uid("campaign-status-records").name("Campaign status"));
         out.sinkTo(io.sink).uid("sink-kafka").name("Write to Kafka");
     }

@@ -45,6 +45,19 @@ public class Receipt {
         return r;
     }
 
+    /**
+     * A short reason for a failure that got no provider answer: the root cause's type and message,
+     * cut to 200 characters. (Neither carries credentials: requests' headers are not in them.)
+     */
+    public static String describe(Throwable error) {
+        Throwable root = error;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String text = root.getClass().getSimpleName() + (root.getMessage() == null ? "" : ": " + root.getMessage());
+        return "no answer: " + (text.length() > 200 ? text.substring(0, 200) : text);
+    }
+
     public long latencyMs() {
         return ackAt - firedAt;
     }

@@ -60,8 +60,9 @@ public class HeraldConfig {
                 }
             }
         }
-        if (delivery.maxInFlight < 1 || delivery.timeoutMs < 1 || delivery.apnsConnections < 1) {
-            throw new IllegalArgumentException("delivery: maxInFlight, timeoutMs and apnsConnections must be positive");
+        if (delivery.maxInFlight < 1 || delivery.timeoutMs < 1 || delivery.apnsConnections < 1
+                || delivery.fcmConnections < 1) {
+            throw new IllegalArgumentException("delivery: maxInFlight, timeoutMs, apnsConnections and fcmConnections must be positive");
         }
     }
 
@@ -122,8 +123,10 @@ public class HeraldConfig {
         public int maxInFlight = 2000;
         /** A request without an answer after this long gets a failed receipt. */
         public long timeoutMs = 30_000;
-        /** HTTP/2 connections per app to APNs. */
+        /** HTTP/2 connections per app to APNs, per parallel instance. */
         public int apnsConnections = 2;
+        /** HTTP/2 connections per app to FCM, per parallel instance. */
+        public int fcmConnections = 2;
     }
 
     /** Checkpointing: always exactly-once. */

@@ -1,0 +1,42 @@
+package io.herald.job.functions;
+
+import io.herald.json.OutputCodec;
+import io.herald.kafka.OutboundRecord;
+import io.herald.model.CampaignStatus;
+import io.herald.model.DeadLetter;
+import org.apache.flink.api.common.functions.MapFunction;
+
+/** Turns side outputs into records for their topics. */
+public final class OutputRecords {
+    private OutputRecords() {}
+
+    /** A dead letter, keyed by the topic it came from. */
+    public static final class DeadLetters implements MapFunction<DeadLetter, OutboundRecord> {
+        private static final long serialVersionUID = 1L;
+        private final String topic;
+
+        public DeadLetters(String topic) {
+            this.topic = topic;
+        }
+
+        @Override
+        public OutboundRecord map(DeadLetter d) {
+            return OutboundRecord.of(topic, d.topic, OutputCodec.deadLetter(d));
+        }
+    }
+
+    /** A campaign status record, keyed by campaign so each campaign's story stays in order. */
+    public static final class Statuses implements MapFunction<CampaignStatus, OutboundRecord> {
+        private static final long serialVersionUID = 1L;
+        private final String topic;
+
+        public Statuses(String topic) {
+            this.topic = topic;
+        }
+
+        @Override
+        public OutboundRecord map(CampaignStatus s) {
+            return OutboundRecord.of(topic, s.campaignId, OutputCodec.campaignStatus(s));
+        }
+    }
+}

@@ -1,0 +1,131 @@
+package io.herald.cli;
+
+import io.herald.job.HeraldMain;
+import io.herald.sandbox.CampaignWatcher;
+import io.herald.sandbox.DeliveryReport;
+import io.herald.sandbox.DemoCampaign;
+import io.herald.sandbox.KafkaIO;
+import io.herald.sandbox.Sandbox;
+import io.herald.sandbox.SyntheticUsers;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+import org.apache.flink.core.execution.JobClient;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code ./herald demo}: the whole path on this machine. Starts the sandbox and the real job, loads
+ * synthetic users through the devices topic, fires a campaign at all of them, and judges delivery by
+ * what the emulators received. Exits 1 if any notification was lost or sent twice.
+ */
+@Command(name = "demo", mixinStandardHelpOptions = true,
+        description = "Run Herald end to end on this machine and deliver a campaign to synthetic users.")
+final class DemoCommand implements Callable<Integer> {
+    @Option(names = "--users", defaultValue = "100000", description = "Synthetic users (default ${DEFAULT-VALUE}).")
+    int users;
+
+    @Option(names = "--dead-share", defaultValue = "0.02", description = "Share of dead tokens (default ${DEFAULT-VALUE}).")
+    double deadShare;
+
+    @Option(names = "--parallelism", defaultValue = "2", description = "Job parallelism (default ${DEFAULT-VALUE}).")
+    int parallelism;
+
+    @Option(names = "--web-ui-port", defaultValue = "8081", description = "Flink web UI port (default ${DEFAULT-VALUE}).")
+    int webUiPort;
+
+    @Option(names = "--seed", defaultValue = "42", description = "Seed of the synthetic users (default ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Override
+    public Integer call() throws Exception {
+        Path dir = Files.createTempDirectory("herald-demo-");
+        try (Sandbox sandbox = Sandbox.start(dir, parallelism); KafkaIO kafka = new KafkaIO(sandbox.kafka().bootstrapServers())) {
+            say("Sandbox up: Kafka " + sandbox.kafka().bootstrapServers() + ", APNs emulator :" + sandbox.apns().port()
+                    + ", FCM emulator :" + sandbox.fcm().port() + ", config " + sandbox.configFile());
+            SyntheticUsers population = SyntheticUsers.generate(users, seed, deadShare);
+            population.registerWith(sandbox.apns().tokens(), sandbox.fcm().tokens());
+
+            JobClient job = HeraldMain.startEmbedded(sandbox.config(), webUiPort, null);
+            say("Herald job " + job.getJobID() + " running; Flink web UI on http://localhost:" + webUiPort);
+
+            String devicesTopic = sandbox.config().topics.devices;
+            long version = System.currentTimeMillis();
+            try (ProgressBar bar = bar("Devices in", population.devices().size())) {
+                for (SyntheticUsers.Device d : population.devices()) {
+                    kafka.send(devicesTopic, d.userId, d.registerEvent(Sandbox.APP_ID, version));
+                    bar.step();
+                }
+                kafka.flush();
+            }
+            try (ProgressBar bar = bar("Devices stored", population.devices().size())) {
+                if (!kafka.awaitConsumed(sandbox.config().kafka.groupId, devicesTopic, Duration.ofMinutes(10),
+                        behind -> bar.stepTo(population.devices().size() - behind))) {
+                    say("The job did not take in the devices within 10 minutes.");
+                    return 1;
+                }
+            }
+
+            String campaignId = "demo-" + System.currentTimeMillis();
+            String campaigns = sandbox.config().topics.campaigns;
+            kafka.send(campaigns, campaignId, DemoCampaign.create(campaignId, DemoCampaign.ALL));
+            kafka.flush();
+            long firedAt = System.currentTimeMillis();
+            kafka.send(campaigns, campaignId, DemoCampaign.fire(campaignId));
+            kafka.flush();
+            say("Fired campaign " + campaignId + " at every user.");
+
+            boolean done;
+            try (CampaignWatcher watcher = new CampaignWatcher(kafka, campaignId, sandbox.config().topics.receipts,
+                    sandbox.config().topics.campaignStatus);
+                    ProgressBar bar = bar("Sent", population.devices().size())) {
+                done = watcher.awaitDone(Duration.ofMinutes(10), () -> {
+                    if (watcher.fanOutComplete()) {
+                        bar.maxHint(watcher.targeted());
+                    }
+                    bar.stepTo(watcher.distinctReceipts());
+                });
+                bar.close();
+                if (watcher.rejection() != null) {
+                    say("The campaign was rejected: " + watcher.rejection());
+                    return 1;
+                }
+                DeliveryReport report = DeliveryReport.of(population, sandbox, watcher, firedAt);
+                job.cancel().get();
+                System.out.println(report.table());
+                watcher.failureReasons().forEach((reason, n) -> System.out.printf("  failed: %-40s %,8d%n", reason, n));
+                if (!done) {
+                    say("Not every targeted device had a receipt after 10 minutes.");
+                }
+                System.out.println(report.json());
+                return done && report.exact() ? 0 : 1;
+            }
+        } finally {
+            deleteQuietly(dir);
+        }
+    }
+
+    private static ProgressBar bar(String task, long max) {
+        return new ProgressBarBuilder().setTaskName(task).setInitialMax(max).setStyle(ProgressBarStyle.ASCII)
+                .setUpdateIntervalMillis(250).showSpeed().setMaxRenderedLength(100).build();
+    }
+
+    private static void say(String line) {
+        System.out.println(line);
+    }
+
+    private static void deleteQuietly(Path dir) {
+        try (Stream<Path> files = Files.walk(dir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            // a leftover temp folder is harmless
+        }
+    }
+}

@@ -1,0 +1,175 @@
+package io.herald.sandbox;
+
+import com.eatthepath.pushy.apns.auth.ApnsVerificationKey;
+import com.eatthepath.pushy.apns.server.MockApnsServer;
+import com.eatthepath.pushy.apns.server.MockApnsServerBuilder;
+import com.eatthepath.pushy.apns.server.MockApnsServerListener;
+import com.eatthepath.pushy.apns.server.PushNotificationHandler;
+import com.eatthepath.pushy.apns.server.PushNotificationHandlerFactory;
+import com.eatthepath.pushy.apns.server.RejectedNotificationException;
+import com.eatthepath.pushy.apns.server.RejectionReason;
+import com.eatthepath.pushy.apns.server.UnregisteredDeviceTokenException;
+import com.eatthepath.pushy.apns.server.ValidatingPushNotificationHandlerFactory;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.handler.codec.http2.Http2Headers;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.security.interfaces.ECPublicKey;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * APNs for the sandbox: Pushy's own MockApnsServer over TLS, validating provider tokens against the
+ * app's verification key and device tokens against a {@link TokenRegistry}, so that unknown tokens
+ * get APNs's real 400 answers and dead ones 410 with a timestamp.
+ */
+public final class ApnsEmulator implements AutoCloseable {
+    private static final String PATH_PREFIX = "/3/device/";
+
+    private final MockApnsServer server;
+    private final NioEventLoopGroup eventLoop;
+    private final TokenRegistry tokens;
+    private final int port;
+
+    private ApnsEmulator(MockApnsServer server, NioEventLoopGroup eventLoop, TokenRegistry tokens, int port) {
+        this.server = server;
+        this.eventLoop = eventLoop;
+        this.tokens = tokens;
+        this.port = port;
+    }
+
+    /**
+     * Starts the emulator on a free port.
+     *
+     * @param topic the app's bundle id
+     * @param teamId the team the signing key belongs to
+     * @param keyId the signing key's id
+     * @param publicKey the public half of the app's .p8 key
+     */
+    public static ApnsEmulator start(File certificate, File privateKey, String topic, String teamId, String keyId,
+            ECPublicKey publicKey, TokenRegistry tokens) throws Exception {
+        ApnsVerificationKey key = new ApnsVerificationKey(keyId, teamId, publicKey);
+        ValidatingPushNotificationHandlerFactory handlers = new ValidatingPushNotificationHandlerFactory(
+                Map.of(topic, tokens.live), tokens.dead, Map.of(keyId, key), Map.of(key, Set.of(topic)));
+        NioEventLoopGroup eventLoop = new NioEventLoopGroup(1, new DefaultThreadFactory("apns-emulator", true));
+        MockApnsServer server = new MockApnsServerBuilder()
+                .setServerCredentials(certificate, privateKey, null)
+                .setHandlerFactory(new VerifiedTokenCache(handlers, tokens))
+                .setEventLoopGroup(eventLoop)
+                .setMaxConcurrentStreams(1500)
+                .setListener(new Counter(tokens))
+                .build();
+        int port = server.start(0).get(30, TimeUnit.SECONDS);
+        return new ApnsEmulator(server, eventLoop, tokens, port);
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public TokenRegistry tokens() {
+        return tokens;
+    }
+
+    @Override
+    public void close() throws Exception {
+        server.shutdown().get(10, TimeUnit.SECONDS);
+        eventLoop.shutdownGracefully(0, 1, TimeUnit.SECONDS).await(5, TimeUnit.SECONDS);
+    }
+
+    /**
+     * Pushy's validating handler checks the provider token's ECDSA signature on every request, which
+     * holds one emulator thread to a few hundred requests a second. APNs checks a provider token once
+     * and trusts it while it lives; so does this: a (provider token, topic) pair that passed Pushy's
+     * full validation is trusted for a minute, and only its device token and payload are checked
+     * again, with Pushy's own rules and answers.
+     */
+    private static final class VerifiedTokenCache implements PushNotificationHandlerFactory {
+        private static final java.util.regex.Pattern DEVICE_TOKEN = java.util.regex.Pattern.compile("[0-9a-fA-F]{64}");
+        private static final long TRUST_MILLIS = 60_000;
+        private static final int MAX_ENTRIES = 1000;
+
+        private final PushNotificationHandlerFactory validating;
+        private final TokenRegistry tokens;
+        private final Map<String, Long> verifiedAt = new java.util.concurrent.ConcurrentHashMap<>();
+
+        VerifiedTokenCache(PushNotificationHandlerFactory validating, TokenRegistry tokens) {
+            this.validating = validating;
+            this.tokens = tokens;
+        }
+
+        @Override
+        public PushNotificationHandler buildHandler(javax.net.ssl.SSLSession session) {
+            PushNotificationHandler full = validating.buildHandler(session);
+            return (headers, payload) -> {
+                CharSequence auth = headers.get("authorization");
+                String key = auth + "|" + headers.get("apns-topic");
+                long now = System.currentTimeMillis();
+                Long since = auth == null ? null : verifiedAt.get(key);
+                if (since != null && now - since < TRUST_MILLIS) {
+                    checkDeviceAndPayload(headers, payload);
+                    return;
+                }
+                full.handlePushNotification(headers, payload);
+                if (auth != null) {
+                    if (verifiedAt.size() >= MAX_ENTRIES) {
+                        verifiedAt.clear();
+                    }
+                    verifiedAt.put(key, now);
+                }
+            };
+        }
+
+        private void checkDeviceAndPayload(Http2Headers headers, ByteBuf payload) throws RejectedNotificationException {
+            CharSequence path = headers.path();
+            if (path == null || !path.toString().startsWith(PATH_PREFIX)) {
+                throw new RejectedNotificationException(RejectionReason.BAD_PATH);
+            }
+            String token = path.toString().substring(PATH_PREFIX.length());
+            if (!DEVICE_TOKEN.matcher(token).matches()) {
+                throw new RejectedNotificationException(RejectionReason.BAD_DEVICE_TOKEN);
+            }
+            Instant dead = tokens.dead.get(token);
+            if (dead != null) {
+                throw new UnregisteredDeviceTokenException(dead);
+            }
+            if (!tokens.live.contains(token)) {
+                throw new RejectedNotificationException(RejectionReason.DEVICE_TOKEN_NOT_FOR_TOPIC);
+            }
+            if (payload == null || payload.readableBytes() == 0) {
+                throw new RejectedNotificationException(RejectionReason.PAYLOAD_EMPTY);
+            }
+            if (payload.readableBytes() > 4096) {
+                throw new RejectedNotificationException(RejectionReason.PAYLOAD_TOO_LARGE);
+            }
+        }
+    }
+
+    /** Counts what each device token was sent and accepted. */
+    private static final class Counter implements MockApnsServerListener {
+        private final TokenRegistry tokens;
+
+        Counter(TokenRegistry tokens) {
+            this.tokens = tokens;
+        }
+
+        @Override
+        public void handlePushNotificationAccepted(Http2Headers headers, ByteBuf payload) {
+            CharSequence path = headers.path();
+            if (path != null && path.toString().startsWith(PATH_PREFIX)) {
+                tokens.recordDelivery(path.toString().substring(PATH_PREFIX.length()),
+                        payload == null ? null : payload.toString(StandardCharsets.UTF_8));
+            }
+        }
+
+        @Override
+        public void handlePushNotificationRejected(Http2Headers headers, ByteBuf payload, RejectionReason reason,
+                Instant deviceTokenExpirationTimestamp) {
+            // Rejections are the job's receipts to report; the emulator counts deliveries only.
+        }
+    }
+}

@@ -1,0 +1,160 @@
+package io.herald.sandbox;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+
+/**
+ * Follows one campaign through the job's own outputs: its status records (accepted, fired, the
+ * fan-out counts of every parallel instance) and its receipts, read committed, as they land.
+ */
+public final class CampaignWatcher implements AutoCloseable {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final String campaignId;
+    private final String receiptsTopic;
+    private final KafkaConsumer<byte[], byte[]> consumer;
+
+    private final List<JsonNode> statuses = new ArrayList<>();
+    private final Map<Integer, JsonNode> fanOuts = new HashMap<>();
+    private int subtasks = -1;
+    private final Map<String, Long> outcomes = new HashMap<>();
+    private final Map<String, Long> failureReasons = new java.util.TreeMap<>();
+    private final Set<String> notificationIds = new HashSet<>();
+    private final List<Long> latencies = new ArrayList<>();
+    private long receipts;
+    private long duplicateReceipts;
+    private long lastAckAt;
+
+    public CampaignWatcher(KafkaIO kafka, String campaignId, String receiptsTopic, String statusTopic) {
+        this.campaignId = campaignId;
+        this.receiptsTopic = receiptsTopic;
+        this.consumer = kafka.consumer(List.of(receiptsTopic, statusTopic));
+    }
+
+    /** Reads what arrived within {@code wait}. */
+    public void poll(Duration wait) throws Exception {
+        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(wait)) {
+            JsonNode n = JSON.readTree(r.value());
+            if (!campaignId.equals(n.path("campaignId").asText())) {
+                continue;
+            }
+            if (r.topic().equals(receiptsTopic)) {
+                receipts++;
+                if (!notificationIds.add(n.path("notificationId").asText())) {
+                    duplicateReceipts++;
+                }
+                outcomes.merge(n.path("outcome").asText(), 1L, Long::sum);
+                if (!"delivered".equals(n.path("outcome").asText())) {
+                    failureReasons.merge(n.path("platform").asText() + " " + n.path("reason").asText(), 1L, Long::sum);
+                }
+                latencies.add(n.path("latencyMs").asLong());
+                lastAckAt = Math.max(lastAckAt, n.path("ackAt").asLong());
+            } else {
+                statuses.add(n);
+                if ("fanned_out".equals(n.path("status").asText())) {
+                    fanOuts.put(n.path("subtask").asInt(), n);
+                    subtasks = n.path("subtasks").asInt();
+                }
+            }
+        }
+    }
+
+    /** Polls until every targeted device has a receipt, or a rejection arrives, or {@code timeout} passes. */
+    public boolean awaitDone(Duration timeout, Runnable onProgress) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            poll(Duration.ofMillis(200));
+            onProgress.run();
+            if (isDone() || rejection() != null) {
+                return isDone();
+            }
+        }
+        return false;
+    }
+
+    /** True when every instance has fanned out and every targeted device has a receipt. */
+    public boolean isDone() {
+        return fanOutComplete() && notificationIds.size() >= targeted();
+    }
+
+    public boolean fanOutComplete() {
+        return subtasks > 0 && fanOuts.size() == subtasks;
+    }
+
+    /** Devices the job targeted, over all instances reported so far. */
+    public long targeted() {
+        return fanOuts.values().stream().mapToLong(n -> n.path("targeted").asLong()).sum();
+    }
+
+    /** Devices in the audience but not reachable (opted out, uninstalled, dead token). */
+    public long suppressed() {
+        return fanOuts.values().stream().mapToLong(n -> n.path("suppressed").asLong()).sum();
+    }
+
+    /** The error of a {@code rejected} status, or null. */
+    public String rejection() {
+        for (JsonNode s : statuses) {
+            if ("rejected".equals(s.path("status").asText())) {
+                return s.path("error").asText();
+            }
+        }
+        return null;
+    }
+
+    public List<JsonNode> statuses() {
+        return statuses;
+    }
+
+    public long receipts() {
+        return receipts;
+    }
+
+    public long distinctReceipts() {
+        return notificationIds.size();
+    }
+
+    public long duplicateReceipts() {
+        return duplicateReceipts;
+    }
+
+    public long outcome(String outcome) {
+        return outcomes.getOrDefault(outcome, 0L);
+    }
+
+    public Map<String, Long> outcomes() {
+        return outcomes;
+    }
+
+    /** Receipts other than delivered, counted by platform and reason. */
+    public Map<String, Long> failureReasons() {
+        return failureReasons;
+    }
+
+    public long lastAckAt() {
+        return lastAckAt;
+    }
+
+    /** The fire-to-ack latency at quantile {@code q} (0..1), in milliseconds; 0 with no receipts. */
+    public long latencyQuantile(double q) {
+        if (latencies.isEmpty()) {
+            return 0;
+        }
+        List<Long> sorted = new ArrayList<>(latencies);
+        sorted.sort(null);
+        return sorted.get((int) Math.min(sorted.size() - 1, Math.floor(q * sorted.size())));
+    }
+
+    @Override
+    public void close() {
+        consumer.close(Duration.ofSeconds(5));
+    }
+}

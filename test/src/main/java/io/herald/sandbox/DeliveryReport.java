@@ -1,0 +1,96 @@
+package io.herald.sandbox;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.herald.model.Platform;
+
+/**
+ * How a campaign to all users went, judged from the providers' side: what each emulator says every
+ * device received, against what the synthetic population says it should have. {@code lost} and
+ * {@code duplicates} never come from the job's view of itself.
+ */
+public final class DeliveryReport {
+    public final long targeted;
+    public final long delivered;
+    public final long failed;
+    public final long suppressed;
+    public final long duplicates;
+    public final long lost;
+    /** Notifications accepted for devices that should not have had one (opted out, say). */
+    public final long unexpected;
+    public final long elapsedMs;
+    public final double ratePerS;
+    public final long p50Ms;
+    public final long p99Ms;
+
+    private DeliveryReport(long targeted, long delivered, long failed, long suppressed, long duplicates, long lost,
+            long unexpected, long elapsedMs, long p50Ms, long p99Ms) {
+        this.targeted = targeted;
+        this.delivered = delivered;
+        this.failed = failed;
+        this.suppressed = suppressed;
+        this.duplicates = duplicates;
+        this.lost = lost;
+        this.unexpected = unexpected;
+        this.elapsedMs = elapsedMs;
+        this.ratePerS = elapsedMs > 0 ? (delivered + failed) * 1000.0 / elapsedMs : 0;
+        this.p50Ms = p50Ms;
+        this.p99Ms = p99Ms;
+    }
+
+    /** Judges a campaign to every user of the sandbox app, fired at {@code firedAt}. */
+    public static DeliveryReport of(SyntheticUsers users, Sandbox sandbox, CampaignWatcher watcher, long firedAt) {
+        long duplicates = 0;
+        long lost = 0;
+        long unexpected = 0;
+        for (SyntheticUsers.Device d : users.devices()) {
+            TokenRegistry r = d.platform == Platform.IOS ? sandbox.apns().tokens() : sandbox.fcm().tokens();
+            int n = r.received(d.token);
+            if (d.expectsDelivery()) {
+                if (n == 0) {
+                    lost++;
+                } else {
+                    duplicates += n - 1;
+                }
+            } else {
+                unexpected += n;
+            }
+        }
+        long delivered = watcher.outcome("delivered");
+        return new DeliveryReport(watcher.targeted(), delivered, watcher.distinctReceipts() - delivered,
+                watcher.suppressed(), duplicates, lost, unexpected, Math.max(0, watcher.lastAckAt() - firedAt),
+                watcher.latencyQuantile(0.50), watcher.latencyQuantile(0.99));
+    }
+
+    /** True when every device got exactly what it should have. */
+    public boolean exact() {
+        return duplicates == 0 && lost == 0 && unexpected == 0;
+    }
+
+    /** The report as a human reads it. */
+    public String table() {
+        return String.format("%n  %-12s %,12d%n  %-12s %,12d%n  %-12s %,12d%n  %-12s %,12d%n  %-12s %,12d%n"
+                        + "  %-12s %,12d%n  %-12s %,12d%n  %-12s %,12d ms%n  %-12s %,12.0f /s%n  %-12s %,12d ms%n"
+                        + "  %-12s %,12d ms%n",
+                "targeted", targeted, "delivered", delivered, "failed", failed, "suppressed", suppressed,
+                "duplicates", duplicates, "lost", lost, "unexpected", unexpected, "elapsed", elapsedMs,
+                "rate", ratePerS, "p50 latency", p50Ms, "p99 latency", p99Ms);
+    }
+
+    /** The report as one JSON object. */
+    public String json() {
+        ObjectNode n = new ObjectMapper().createObjectNode();
+        n.put("targeted", targeted);
+        n.put("delivered", delivered);
+        n.put("failed", failed);
+        n.put("suppressed", suppressed);
+        n.put("duplicates", duplicates);
+        n.put("lost", lost);
+        n.put("unexpected", unexpected);
+        n.put("elapsed_ms", elapsedMs);
+        n.put("rate_per_s", Math.round(ratePerS));
+        n.put("p50_ms", p50Ms);
+        n.put("p99_ms", p99Ms);
+        return n.toString();
+    }
+}

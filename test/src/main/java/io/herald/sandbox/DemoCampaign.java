@@ -1,0 +1,31 @@
+package io.herald.sandbox;
+
+import java.nio.charset.StandardCharsets;
+
+/** The campaign the demo and the end-to-end tests fire: personalised, with plurals, in five languages. */
+public final class DemoCampaign {
+    private DemoCampaign() {}
+
+    /** A create event for every user of the sandbox app, or only {@code platforms} (e.g. {@code "ios"}) if given. */
+    public static byte[] create(String campaignId, String audienceJson) {
+        String json = "{\"type\":\"create\",\"campaignId\":\"" + campaignId + "\",\"appId\":\"" + Sandbox.APP_ID + "\","
+                + "\"audience\":" + audienceJson + ","
+                + "\"message\":{\"defaultLocale\":\"en\",\"defaults\":{\"name\":\"friend\"},"
+                + "\"data\":{\"deeplink\":\"herald://streak\"},\"sound\":\"default\",\"variants\":{"
+                + "\"en\":{\"title\":\"Hi {name}!\",\"body\":\"You are on a {streak, plural, one {# day} other {# days}} streak.\"},"
+                + "\"pt\":{\"title\":\"Olá {name}!\",\"body\":\"Sua sequência é de {streak, plural, one {# dia} other {# dias}}.\"},"
+                + "\"pt-BR\":{\"title\":\"Oi {name}!\",\"body\":\"Sua sequência é de {streak, plural, one {# dia} other {# dias}}.\"},"
+                + "\"es\":{\"title\":\"¡Hola {name}!\",\"body\":\"Llevas {streak, plural, one {# día} other {# días}} seguidos.\"},"
+                + "\"de\":{\"title\":\"Hallo {name}!\",\"body\":\"Deine Serie: {streak, plural, one {# Tag} other {# Tage}}.\"},"
+                + "\"fr\":{\"title\":\"Salut {name} !\",\"body\":\"Série de {streak, plural, one {# jour} other {# jours}}.\"}"
+                + "}}}";
+        return json.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** The audience "every user of the app". */
+    public static final String ALL = "{\"kind\":\"all\"}";
+
+    public static byte[] fire(String campaignId) {
+        return ("{\"type\":\"fire\",\"campaignId\":\"" + campaignId + "\"}").getBytes(StandardCharsets.UTF_8);
+    }
+}

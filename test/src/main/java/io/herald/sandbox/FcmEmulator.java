@@ -1,0 +1,229 @@
+package io.herald.sandbox;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
+import io.netty.handler.codec.http2.Http2MultiplexHandler;
+import io.netty.handler.codec.http2.Http2SecurityUtil;
+import io.netty.handler.codec.http2.Http2Settings;
+import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
+import io.netty.handler.ssl.ApplicationProtocolConfig;
+import io.netty.handler.ssl.ApplicationProtocolNames;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
+import io.netty.handler.ssl.SupportedCipherSuiteFilter;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.io.File;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * FCM for the sandbox: the HTTP v1 endpoint {@code POST /v1/projects/{project}/messages:send} over
+ * TLS and HTTP/2 (Netty), checking the bearer token, the project and the message JSON, and answering
+ * as FCM does, errors in FCM's shape ({@code error.status} and a {@code google.firebase.fcm.v1.FcmError}
+ * detail with its {@code errorCode}).
+ */
+public final class FcmEmulator implements AutoCloseable {
+    private static final Pattern PATH = Pattern.compile("/v1/projects/([^/]+)/messages:send");
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final NioEventLoopGroup group;
+    private final Channel channel;
+    private final TokenRegistry tokens;
+
+    private FcmEmulator(NioEventLoopGroup group, Channel channel, TokenRegistry tokens) {
+        this.group = group;
+        this.channel = channel;
+        this.tokens = tokens;
+    }
+
+    /** Starts the emulator on a free port for one project, accepting one bearer token. */
+    public static FcmEmulator start(File certificate, File privateKey, String projectId, String accessToken,
+            TokenRegistry tokens) throws Exception {
+        SslContext ssl = SslContextBuilder.forServer(certificate, privateKey)
+                .sslProvider(SslProvider.JDK)
+                .ciphers(Http2SecurityUtil.CIPHERS, SupportedCipherSuiteFilter.INSTANCE)
+                .applicationProtocolConfig(new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
+                        ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+                        ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
+                        ApplicationProtocolNames.HTTP_2))
+                .build();
+        NioEventLoopGroup group = new NioEventLoopGroup(1, new DefaultThreadFactory("fcm-emulator", true));
+        Handler handler = new Handler(projectId, "Bearer " + accessToken, tokens);
+        Channel channel = new ServerBootstrap()
+                .group(group)
+                .channel(NioServerSocketChannel.class)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        ch.pipeline().addLast(ssl.newHandler(ch.alloc()));
+                        ch.pipeline().addLast(Http2FrameCodecBuilder.forServer()
+                                .initialSettings(Http2Settings.defaultSettings().maxConcurrentStreams(1500))
+                                .build());
+                        ch.pipeline().addLast(new Http2MultiplexHandler(new ChannelInitializer<Channel>() {
+                            @Override
+                            protected void initChannel(Channel stream) {
+                                stream.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(true));
+                                stream.pipeline().addLast(new HttpObjectAggregator(64 * 1024));
+                                stream.pipeline().addLast(handler);
+                            }
+                        }));
+                    }
+                })
+                .bind("127.0.0.1", 0).sync().channel();
+        return new FcmEmulator(group, channel, tokens);
+    }
+
+    public int port() {
+        return ((InetSocketAddress) channel.localAddress()).getPort();
+    }
+
+    public TokenRegistry tokens() {
+        return tokens;
+    }
+
+    @Override
+    public void close() throws Exception {
+        channel.close().sync();
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).await(5, TimeUnit.SECONDS);
+    }
+
+    @io.netty.channel.ChannelHandler.Sharable
+    private static final class Handler extends SimpleChannelInboundHandler<FullHttpRequest> {
+        private final String projectId;
+        private final String authorization;
+        private final TokenRegistry tokens;
+        private final AtomicLong messageIds = new AtomicLong();
+
+        Handler(String projectId, String authorization, TokenRegistry tokens) {
+            this.projectId = projectId;
+            this.authorization = authorization;
+            this.tokens = tokens;
+        }
+
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+            ctx.writeAndFlush(answer(request));
+        }
+
+        private FullHttpResponse answer(FullHttpRequest request) {
+            Matcher path = PATH.matcher(request.uri());
+            if (!path.matches()) {
+                return error(HttpResponseStatus.NOT_FOUND, "NOT_FOUND", null, "unknown path " + request.uri());
+            }
+            if (!HttpMethod.POST.equals(request.method())) {
+                return error(HttpResponseStatus.METHOD_NOT_ALLOWED, "INVALID_ARGUMENT", null, "POST only");
+            }
+            if (!authorization.equals(request.headers().get(HttpHeaderNames.AUTHORIZATION))) {
+                return error(HttpResponseStatus.UNAUTHORIZED, "UNAUTHENTICATED", null,
+                        "Request had invalid authentication credentials.");
+            }
+            if (!projectId.equals(path.group(1))) {
+                return error(HttpResponseStatus.FORBIDDEN, "PERMISSION_DENIED", "SENDER_ID_MISMATCH",
+                        "Permission denied for project " + path.group(1));
+            }
+            String body = request.content().toString(StandardCharsets.UTF_8);
+            String problem;
+            JsonNode message;
+            try {
+                message = JSON.readTree(body).path("message");
+                problem = check(message);
+            } catch (Exception e) {
+                return error(HttpResponseStatus.BAD_REQUEST, "INVALID_ARGUMENT", "INVALID_ARGUMENT",
+                        "Invalid JSON payload received.");
+            }
+            if (problem != null) {
+                return error(HttpResponseStatus.BAD_REQUEST, "INVALID_ARGUMENT", "INVALID_ARGUMENT", problem);
+            }
+            String token = message.get("token").asText();
+            if (tokens.dead.containsKey(token)) {
+                return error(HttpResponseStatus.NOT_FOUND, "NOT_FOUND", "UNREGISTERED", "Requested entity was not found.");
+            }
+            if (!tokens.live.contains(token)) {
+                return error(HttpResponseStatus.BAD_REQUEST, "INVALID_ARGUMENT", "INVALID_ARGUMENT",
+                        "The registration token is not a valid FCM registration token");
+            }
+            tokens.recordDelivery(token, body);
+            ObjectNode ok = JSON.createObjectNode();
+            ok.put("name", "projects/" + projectId + "/messages/" + messageIds.incrementAndGet());
+            return json(HttpResponseStatus.OK, ok);
+        }
+
+        /** FCM's own checks that matter here: one token target, string-only data, a notification of strings. */
+        private static String check(JsonNode message) {
+            if (!message.isObject()) {
+                return "message is missing";
+            }
+            if (!message.path("token").isTextual() || message.get("token").asText().isEmpty()) {
+                return "message.token is missing";
+            }
+            if (message.has("topic") || message.has("condition")) {
+                return "exactly one of token, topic or condition must be set";
+            }
+            for (String object : new String[] {"notification", "data"}) {
+                JsonNode n = message.get(object);
+                if (n == null) {
+                    continue;
+                }
+                if (!n.isObject()) {
+                    return "message." + object + " is not an object";
+                }
+                for (Iterator<Map.Entry<String, JsonNode>> it = n.fields(); it.hasNext(); ) {
+                    Map.Entry<String, JsonNode> f = it.next();
+                    if (!f.getValue().isTextual()) {
+                        return "message." + object + "." + f.getKey() + " must be a string";
+                    }
+                }
+            }
+            return null;
+        }
+
+        private static FullHttpResponse error(HttpResponseStatus status, String grpcStatus, String fcmErrorCode,
+                String text) {
+            ObjectNode root = JSON.createObjectNode();
+            ObjectNode error = root.putObject("error");
+            error.put("code", status.code());
+            error.put("message", text);
+            error.put("status", grpcStatus);
+            if (fcmErrorCode != null) {
+                ObjectNode detail = error.putArray("details").addObject();
+                detail.put("@type", "type.googleapis.com/google.firebase.fcm.v1.FcmError");
+                detail.put("errorCode", fcmErrorCode);
+            }
+            return json(status, root);
+        }
+
+        private static FullHttpResponse json(HttpResponseStatus status, ObjectNode body) {
+            byte[] bytes = body.toString().getBytes(StandardCharsets.UTF_8);
+            FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(bytes));
+            r.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json; charset=UTF-8");
+            r.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, bytes.length);
+            return r;
+        }
+    }
+}

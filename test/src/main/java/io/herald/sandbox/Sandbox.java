@@ -1,0 +1,179 @@
+package io.herald.sandbox;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.herald.apns.ApnsApp;
+import io.herald.fcm.FcmApp;
+import io.herald.job.config.HeraldConfig;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.SecureRandom;
+import java.security.interfaces.ECPublicKey;
+import java.security.spec.ECGenParameterSpec;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * Everything Herald talks to, on this machine: a Kafka broker with Herald's topics, the APNs and FCM
+ * emulators with fresh credentials, and a {@link HeraldConfig} pointing the job at them. The APNs
+ * signing key and the FCM token are made new each time and written only to the sandbox's folder.
+ */
+public final class Sandbox implements AutoCloseable {
+    public static final String APP_ID = "herald-demo";
+    public static final String BUNDLE_ID = "io.herald.demo";
+    public static final String TEAM_ID = "HERALDTEAM";
+    public static final String KEY_ID = "HERALDKEY1";
+    public static final String FCM_PROJECT = "herald-sandbox";
+
+    private final Path dir;
+    private final EmbeddedKafka kafka;
+    private final ApnsEmulator apns;
+    private final FcmEmulator fcm;
+    private final HeraldConfig config;
+    private final Path configFile;
+
+    private Sandbox(Path dir, EmbeddedKafka kafka, ApnsEmulator apns, FcmEmulator fcm, HeraldConfig config,
+            Path configFile) {
+        this.dir = dir;
+        this.kafka = kafka;
+        this.apns = apns;
+        this.fcm = fcm;
+        this.config = config;
+        this.configFile = configFile;
+    }
+
+    /** Starts the broker and both emulators under {@code dir}, with the job's parallelism. */
+    public static Sandbox start(Path dir, int parallelism) throws Exception {
+        Files.createDirectories(dir);
+        Path tls = Files.createDirectories(dir.resolve("tls"));
+        Path ca = copyResource("sandbox-tls/ca.pem", tls);
+        Path cert = copyResource("sandbox-tls/server.pem", tls);
+        Path key = copyResource("sandbox-tls/server-key.pem", tls);
+        Path secrets = Files.createDirectories(dir.resolve("secrets"));
+
+        KeyPairGenerator ec = KeyPairGenerator.getInstance("EC");
+        ec.initialize(new ECGenParameterSpec("secp256r1"));
+        KeyPair apnsKey = ec.generateKeyPair();
+        Path p8 = writeSecret(secrets.resolve("AuthKey_" + KEY_ID + ".p8"), "-----BEGIN PRIVATE KEY-----\n"
+                + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
+                        .encodeToString(apnsKey.getPrivate().getEncoded())
+                + "\n-----END PRIVATE KEY-----\n");
+        byte[] tokenBytes = new byte[32];
+        new SecureRandom().nextBytes(tokenBytes);
+        String fcmToken = "ya29.sandbox-" + Base64.getUrlEncoder().withoutPadding().encodeToString(tokenBytes);
+        Path fcmTokenFile = writeSecret(secrets.resolve("fcm-access-token"), fcmToken);
+
+        EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"));
+        ApnsEmulator apns = ApnsEmulator.start(cert.toFile(), key.toFile(), BUNDLE_ID, TEAM_ID, KEY_ID,
+                (ECPublicKey) apnsKey.getPublic(), new TokenRegistry());
+        FcmEmulator fcm = FcmEmulator.start(cert.toFile(), key.toFile(), FCM_PROJECT, fcmToken, new TokenRegistry());
+
+        HeraldConfig config = new HeraldConfig();
+        config.kafka.bootstrapServers = kafka.bootstrapServers();
+        config.kafka.transactionalIdPrefix = "herald-" + UUID.randomUUID().toString().substring(0, 8);
+        HeraldConfig.App app = new HeraldConfig.App();
+        app.id = APP_ID;
+        app.apns = new ApnsApp();
+        app.apns.keyFile = p8.toString();
+        app.apns.keyId = KEY_ID;
+        app.apns.teamId = TEAM_ID;
+        app.apns.topic = BUNDLE_ID;
+        app.apns.host = "127.0.0.1";
+        app.apns.port = apns.port();
+        app.apns.trustedCertificateFile = ca.toString();
+        app.fcm = new FcmApp();
+        app.fcm.projectId = FCM_PROJECT;
+        app.fcm.accessTokenFile = fcmTokenFile.toString();
+        app.fcm.endpoint = "https://127.0.0.1:" + fcm.port();
+        app.fcm.trustedCertificateFile = ca.toString();
+        config.apps.add(app);
+        config.parallelism = parallelism;
+        config.delivery.maxInFlight = 1000;
+        config.checkpointing.intervalMs = 2000;
+        config.checkpointing.directory = dir.resolve("checkpoints").toUri().toString();
+        config.check();
+
+        Map<String, Integer> topics = new LinkedHashMap<>();
+        topics.put(config.topics.devices, 4);
+        topics.put(config.topics.audiences, 4);
+        topics.put(config.topics.campaigns, 1);
+        topics.put(config.topics.receipts, 4);
+        topics.put(config.topics.deadLetters, 1);
+        topics.put(config.topics.campaignStatus, 1);
+        kafka.createTopics(topics);
+
+        Path configFile = dir.resolve("herald.yaml");
+        new ObjectMapper(new YAMLFactory()).writeValue(configFile.toFile(), config);
+        return new Sandbox(dir, kafka, apns, fcm, config, configFile);
+    }
+
+    private static Path copyResource(String name, Path dir) throws IOException {
+        Path target = dir.resolve(name.substring(name.lastIndexOf('/') + 1));
+        try (InputStream in = Sandbox.class.getClassLoader().getResourceAsStream(name)) {
+            if (in == null) {
+                throw new IOException("missing resource " + name);
+            }
+            Files.copy(in, target, StandardCopyOption.REPLACE_EXISTING);
+        }
+        return target;
+    }
+
+    private static Path writeSecret(Path file, String content) throws IOException {
+        Files.deleteIfExists(file);
+        Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        Files.writeString(file, content, StandardCharsets.UTF_8);
+        return file;
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    public EmbeddedKafka kafka() {
+        return kafka;
+    }
+
+    public ApnsEmulator apns() {
+        return apns;
+    }
+
+    public FcmEmulator fcm() {
+        return fcm;
+    }
+
+    /** The job's configuration, pointing at this sandbox. */
+    public HeraldConfig config() {
+        return config;
+    }
+
+    /** The same configuration as a YAML file, for {@code ./herald run --config}. */
+    public Path configFile() {
+        return configFile;
+    }
+
+    @Override
+    public void close() throws Exception {
+        Exception first = null;
+        for (AutoCloseable c : new AutoCloseable[] {fcm, apns, kafka}) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                if (first == null) {
+                    first = e;
+                }
+            }
+        }
+        if (first != null) {
+            throw first;
+        }
+    }
+}

@@ -1,0 +1,107 @@
+package io.herald.sandbox;
+
+import io.herald.model.Platform;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * A deterministic population of users for the sandbox: iOS and Android, several locales, some users
+ * with two devices, some dead tokens, some opted out. Knows which devices a campaign to all users
+ * should reach, so delivery can be judged from the emulators' counts.
+ */
+public final class SyntheticUsers {
+    public static final String[] LOCALES = {"en-US", "en-GB", "pt-BR", "pt-PT", "es-ES", "de-DE", "fr-FR", "ja-JP"};
+    private static final String[] NAMES = {"Ana", "Bruno", "Chloé", "Dmitri", "Emma", "Fatima", "Gus", "Hiro"};
+
+    /** One synthetic device of one user. */
+    public static final class Device {
+        public final String userId;
+        public final String deviceId;
+        public final Platform platform;
+        public final String token;
+        public final String locale;
+        public final String name;
+        public final int streak;
+        public final boolean optIn;
+        public final boolean deadToken;
+
+        Device(String userId, String deviceId, Platform platform, String token, String locale, String name, int streak,
+                boolean optIn, boolean deadToken) {
+            this.userId = userId;
+            this.deviceId = deviceId;
+            this.platform = platform;
+            this.token = token;
+            this.locale = locale;
+            this.name = name;
+            this.streak = streak;
+            this.optIn = optIn;
+            this.deadToken = deadToken;
+        }
+
+        /** The device event that registers it, as the devices topic carries it. */
+        public byte[] registerEvent(String appId, long version) {
+            String json = "{\"type\":\"register\",\"userId\":\"" + userId + "\",\"deviceId\":\"" + deviceId
+                    + "\",\"appId\":\"" + appId + "\",\"platform\":\"" + platform.wire() + "\",\"token\":\"" + token
+                    + "\",\"locale\":\"" + locale + "\",\"timezone\":\"UTC\",\"appVersion\":\"5.2.0\",\"optIn\":"
+                    + optIn + ",\"attributes\":{\"name\":\"" + name + "\",\"streak\":" + streak
+                    + "},\"tags\":[\"" + (streak > 10 ? "loyal" : "new") + "\"],\"version\":" + version + "}";
+            return json.getBytes(StandardCharsets.UTF_8);
+        }
+
+        /** Whether a campaign to all users should be accepted by the provider for this device. */
+        public boolean expectsDelivery() {
+            return optIn && !deadToken;
+        }
+    }
+
+    private final List<Device> devices;
+
+    private SyntheticUsers(List<Device> devices) {
+        this.devices = devices;
+    }
+
+    /**
+     * {@code users} users from {@code seed}: about 15% with a second device, 55% of devices on iOS,
+     * {@code deadShare} of tokens dead at the provider, 3% of devices opted out.
+     */
+    public static SyntheticUsers generate(int users, long seed, double deadShare) {
+        Random random = new Random(seed);
+        List<Device> devices = new ArrayList<>((int) (users * 1.2));
+        for (int u = 0; u < users; u++) {
+            String userId = String.format("u%08d", u);
+            String name = NAMES[random.nextInt(NAMES.length)];
+            int streak = random.nextInt(4) == 0 ? 1 : random.nextInt(30);
+            int count = random.nextDouble() < 0.15 ? 2 : 1;
+            for (int d = 0; d < count; d++) {
+                Platform platform = random.nextDouble() < 0.55 ? Platform.IOS : Platform.ANDROID;
+                String deviceId = userId + "-d" + d;
+                String token = platform == Platform.IOS
+                        ? String.format("%016x%016x%016x%016x", random.nextLong(), random.nextLong(), u, d)
+                        : String.format("fcm-%016x%016x:%s", random.nextLong(), random.nextLong(), deviceId);
+                devices.add(new Device(userId, deviceId, platform, token, LOCALES[random.nextInt(LOCALES.length)],
+                        name, streak, random.nextDouble() >= 0.03, random.nextDouble() < deadShare));
+            }
+        }
+        return new SyntheticUsers(devices);
+    }
+
+    public List<Device> devices() {
+        return devices;
+    }
+
+    /** Tells each emulator which of its tokens are live and which died (an hour ago). */
+    public void registerWith(TokenRegistry apns, TokenRegistry fcm) {
+        Instant died = Instant.now().minusSeconds(3600);
+        for (Device d : devices) {
+            TokenRegistry r = d.platform == Platform.IOS ? apns : fcm;
+            if (d.deadToken) {
+                r.addDead(d.token, died);
+            } else {
+                r.addLive(d.token);
+            }
+        }
+    }
+}

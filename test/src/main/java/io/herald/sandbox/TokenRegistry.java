@@ -1,0 +1,58 @@
+package io.herald.sandbox;
+
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * What an emulator knows about device tokens (live or dead since when) and what each token has
+ * received: the counts tests and the demo judge delivery by, from the provider's side.
+ */
+public final class TokenRegistry {
+    final Set<String> live = ConcurrentHashMap.newKeySet();
+    final Map<String, java.time.Instant> dead = new ConcurrentHashMap<>();
+    private final Map<String, AtomicInteger> received = new ConcurrentHashMap<>();
+    private final Map<String, String> lastPayload = new ConcurrentHashMap<>();
+
+    public void addLive(String token) {
+        live.add(token);
+    }
+
+    /** A token the provider reports as unregistered since {@code since}. */
+    public void addDead(String token, java.time.Instant since) {
+        dead.put(token, since);
+    }
+
+    void recordDelivery(String token, String payload) {
+        received.computeIfAbsent(token, t -> new AtomicInteger()).incrementAndGet();
+        lastPayload.put(token, payload);
+    }
+
+    /** How many notifications this token was sent and accepted. */
+    public int received(String token) {
+        AtomicInteger n = received.get(token);
+        return n == null ? 0 : n.get();
+    }
+
+    /** The body of the last notification accepted for this token, or null. */
+    public String lastPayload(String token) {
+        return lastPayload.get(token);
+    }
+
+    /** Accepted notifications over all tokens. */
+    public long totalReceived() {
+        return received.values().stream().mapToLong(AtomicInteger::get).sum();
+    }
+
+    /** Tokens that received anything. */
+    public Set<String> tokensReceived() {
+        return received.keySet();
+    }
+
+    /** Forgets what was received (not which tokens exist), before the next campaign. */
+    public void resetCounts() {
+        received.clear();
+        lastPayload.clear();
+    }
+}
