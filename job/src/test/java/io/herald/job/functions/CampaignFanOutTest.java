@@ -1,0 +1,149 @@
+package io.herald.job.functions;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.herald.model.AttributeValue;
+import io.herald.model.Audience;
+import io.herald.model.AudienceRow;
+import io.herald.model.Campaign;
+import io.herald.model.CampaignEvent;
+import io.herald.model.CampaignStatus;
+import io.herald.model.Content;
+import io.herald.model.DeviceEvent;
+import io.herald.model.Message;
+import io.herald.model.Platform;
+import io.herald.model.SendRequest;
+import io.herald.model.UserUpdate;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
+import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class CampaignFanOutTest {
+    private KeyedBroadcastOperatorTestHarness<String, UserUpdate, CampaignEvent, SendRequest> harness;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        harness = ProcessFunctionTestHarnesses.forKeyedBroadcastProcessFunction(new CampaignFanOut(),
+                UserUpdate::userId, Types.STRING, CampaignFanOut.CAMPAIGNS);
+        harness.open();
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        harness.close();
+    }
+
+    private void register(String user, String device, Platform platform, String locale, boolean optIn)
+            throws Exception {
+        DeviceEvent e = new DeviceEvent();
+        e.type = DeviceEvent.Type.REGISTER;
+        e.userId = user;
+        e.deviceId = device;
+        e.appId = "news";
+        e.platform = platform;
+        e.token = "tok-" + device;
+        e.locale = locale;
+        e.optIn = optIn;
+        e.attributes = Map.of("name", AttributeValue.of(user.toUpperCase(), 1));
+        e.version = 1;
+        harness.processElement(UserUpdate.of(e), 1);
+    }
+
+    private static CampaignEvent create(String id, Audience audience) {
+        CampaignEvent e = new CampaignEvent();
+        e.type = CampaignEvent.Type.CREATE;
+        e.campaignId = id;
+        e.campaign = new Campaign();
+        e.campaign.campaignId = id;
+        e.campaign.appId = "news";
+        e.campaign.audience = audience;
+        e.campaign.message = new Message();
+        e.campaign.message.defaultLocale = "en";
+        e.campaign.message.variants = Map.of("en", new Content("Hi {name}", "News"), "de", new Content("Hallo {name}", "Neu"));
+        return e;
+    }
+
+    private static CampaignEvent control(CampaignEvent.Type type, String id, long timestamp) {
+        CampaignEvent e = new CampaignEvent();
+        e.type = type;
+        e.campaignId = id;
+        e.timestamp = timestamp;
+        return e;
+    }
+
+    private List<SendRequest> sent() {
+        return harness.extractOutputValues();
+    }
+
+    private List<CampaignStatus> statuses() {
+        return harness.getSideOutput(ValidateCampaigns.STATUS).stream().map(StreamRecord::getValue)
+                .collect(Collectors.toList());
+    }
+
+    @Test
+    void aFiredCampaignReachesEveryReachableDeviceOnce_personalisedPerLocale() throws Exception {
+        register("ana", "a1", Platform.IOS, "de-DE", true);
+        register("ana", "a2", Platform.ANDROID, "en-US", true);
+        register("bob", "b1", Platform.IOS, "en-GB", false);
+        harness.processBroadcastElement(create("c1", new Audience()), 2);
+        harness.processBroadcastElement(control(CampaignEvent.Type.FIRE, "c1", 500), 3);
+
+        assertThat(sent()).extracting(r -> r.notificationId).containsExactlyInAnyOrder("c1/a1", "c1/a2");
+        SendRequest ios = sent().stream().filter(r -> r.platform == Platform.IOS).findFirst().orElseThrow();
+        assertThat(ios.payload).contains("\"title\":\"Hallo ANA\"");
+        assertThat(ios.firedAt).isEqualTo(500);
+        assertThat(ios.token).isEqualTo("tok-a1");
+        CampaignStatus fanned = statuses().stream().filter(s -> s.status.equals("fanned_out")).findFirst().orElseThrow();
+        assertThat(fanned.targeted).isEqualTo(2);
+        assertThat(fanned.suppressed).isEqualTo(1);
+    }
+
+    @Test
+    void aSecondFireSendsNothingMore() throws Exception {
+        register("ana", "a1", Platform.IOS, "en", true);
+        harness.processBroadcastElement(create("c1", new Audience()), 2);
+        harness.processBroadcastElement(control(CampaignEvent.Type.FIRE, "c1", 3), 3);
+        harness.processBroadcastElement(control(CampaignEvent.Type.FIRE, "c1", 4), 4);
+        assertThat(sent()).hasSize(1);
+        assertThat(statuses()).extracting(s -> s.status).containsExactly("fired", "fanned_out", "ignored");
+    }
+
+    @Test
+    void cancelledAndUnknownCampaignsDoNotFire() throws Exception {
+        register("ana", "a1", Platform.IOS, "en", true);
+        harness.processBroadcastElement(create("c1", new Audience()), 2);
+        harness.processBroadcastElement(control(CampaignEvent.Type.CANCEL, "c1", 3), 3);
+        harness.processBroadcastElement(control(CampaignEvent.Type.FIRE, "c1", 4), 4);
+        harness.processBroadcastElement(control(CampaignEvent.Type.FIRE, "nope", 5), 5);
+        assertThat(sent()).isEmpty();
+        assertThat(statuses()).extracting(s -> s.status).containsExactly("cancelled", "ignored", "rejected");
+    }
+
+    @Test
+    void aListCampaignReachesOnlyListedUsers() throws Exception {
+        register("ana", "a1", Platform.IOS, "en", true);
+        register("bob", "b1", Platform.IOS, "en", true);
+        harness.processElement(UserUpdate.of(new AudienceRow("c1", "bob")), 1);
+        Audience list = new Audience();
+        list.kind = Audience.Kind.LIST;
+        harness.processBroadcastElement(create("c1", list), 2);
+        harness.processBroadcastElement(control(CampaignEvent.Type.FIRE, "c1", 3), 3);
+        assertThat(sent()).extracting(r -> r.userId).containsExactly("bob");
+    }
+
+    @Test
+    void aDeadTokenFedBackIsNotTargetedAgain() throws Exception {
+        register("ana", "a1", Platform.IOS, "en", true);
+        harness.processElement(UserUpdate.of(DeviceEvent.tokenRejected("ana", "a1", "news", "tok-a1", "Unregistered", 5)), 4);
+        harness.processBroadcastElement(create("c1", new Audience()), 5);
+        harness.processBroadcastElement(control(CampaignEvent.Type.FIRE, "c1", 6), 6);
+        assertThat(sent()).isEmpty();
+    }
+}

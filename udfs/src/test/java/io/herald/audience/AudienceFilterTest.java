@@ -1,0 +1,65 @@
+package io.herald.audience;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.herald.model.Audience;
+import io.herald.model.Campaign;
+import io.herald.model.DeviceRecord;
+import io.herald.model.Platform;
+import io.herald.model.UserState;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class AudienceFilterTest {
+    private static Campaign campaign(Audience audience) {
+        Campaign c = new Campaign();
+        c.campaignId = "c1";
+        c.appId = "news";
+        c.audience = audience;
+        return c;
+    }
+
+    private static DeviceRecord device(String app, Platform platform, String locale, String... tags) {
+        DeviceRecord d = new DeviceRecord();
+        d.appId = app;
+        d.platform = platform;
+        d.locale = locale;
+        d.tags = List.of(tags);
+        return d;
+    }
+
+    @Test
+    void allMeansEveryDeviceOfTheAppAndNoOther() {
+        AudienceFilter f = new AudienceFilter(campaign(new Audience()));
+        assertThat(f.includesDevice(device("news", Platform.IOS, "en"))).isTrue();
+        assertThat(f.includesDevice(device("sports", Platform.IOS, "en"))).isFalse();
+    }
+
+    @Test
+    void segmentNarrowsByPlatformLocalePrefixAndEveryTag() {
+        Audience a = new Audience();
+        a.kind = Audience.Kind.SEGMENT;
+        a.platforms = List.of(Platform.ANDROID);
+        a.locales = List.of("pt");
+        a.tags = List.of("sports", "vip");
+        AudienceFilter f = new AudienceFilter(campaign(a));
+        assertThat(f.includesDevice(device("news", Platform.ANDROID, "pt-BR", "sports", "vip", "x"))).isTrue();
+        assertThat(f.includesDevice(device("news", Platform.IOS, "pt-BR", "sports", "vip"))).isFalse();
+        assertThat(f.includesDevice(device("news", Platform.ANDROID, "es-ES", "sports", "vip"))).isFalse();
+        assertThat(f.includesDevice(device("news", Platform.ANDROID, "pt", "sports"))).isFalse();
+        assertThat(f.includesDevice(device("news", Platform.ANDROID, "ptx", "sports", "vip"))).isFalse();
+    }
+
+    @Test
+    void listMeansOnlyUsersTheUploadedListNames() {
+        Audience a = new Audience();
+        a.kind = Audience.Kind.LIST;
+        AudienceFilter f = new AudienceFilter(campaign(a));
+        UserState listed = new UserState();
+        listed.audienceCampaigns.add("c1");
+        UserState other = new UserState();
+        other.audienceCampaigns.add("c2");
+        assertThat(f.includesUser(listed)).isTrue();
+        assertThat(f.includesUser(other)).isFalse();
+    }
+}

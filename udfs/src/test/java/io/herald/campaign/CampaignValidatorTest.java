@@ -1,0 +1,52 @@
+package io.herald.campaign;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.herald.model.Audience;
+import io.herald.model.Campaign;
+import io.herald.model.Content;
+import io.herald.model.Message;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class CampaignValidatorTest {
+    private final CampaignValidator validator = new CampaignValidator(Set.of("news"));
+
+    private static Campaign valid() {
+        Campaign c = new Campaign();
+        c.campaignId = "c1";
+        c.appId = "news";
+        c.message = new Message();
+        c.message.defaultLocale = "en";
+        c.message.variants = Map.of("en", new Content("Hi", "Body {name}"));
+        return c;
+    }
+
+    @Test
+    void aGoodCampaignHasNoProblems() {
+        assertThat(validator.problems(valid())).isEmpty();
+    }
+
+    @Test
+    void anUnknownAppIsRefused() {
+        Campaign c = valid();
+        c.appId = "other";
+        assertThat(validator.problems(c)).containsExactly("appId 'other' is not configured in this deployment");
+    }
+
+    @Test
+    void aBrokenTemplateIsRefused() {
+        Campaign c = valid();
+        c.message.variants = Map.of("en", new Content("Hi", "{streak, plural, one {# day}"));
+        assertThat(validator.problems(c)).singleElement().asString().contains("message.variants.en.body");
+    }
+
+    @Test
+    void aSegmentThatNarrowsNothingIsRefused() {
+        Campaign c = valid();
+        c.audience = new Audience();
+        c.audience.kind = Audience.Kind.SEGMENT;
+        assertThat(validator.problems(c)).singleElement().asString().contains("segment");
+    }
+}

@@ -1,0 +1,67 @@
+package io.herald.personalise;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.herald.model.AttributeValue;
+import io.herald.model.Content;
+import io.herald.model.Message;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class CompiledMessageTest {
+    private static Message message() {
+        Message m = new Message();
+        m.defaultLocale = "en";
+        m.defaults = Map.of("name", "friend");
+        m.variants = Map.of(
+                "en", new Content("Hi {name}", "{streak, plural, one {# day} other {# days}}"),
+                "pt", new Content("Olá {name}", "{streak, plural, one {# dia} other {# dias}}"),
+                "pt-BR", new Content("Oi {name}", "{streak, plural, one {# dia} other {# dias}}"));
+        return m;
+    }
+
+    private static Map<String, AttributeValue> attrs(String name, int streak) {
+        return name == null
+                ? Map.of("streak", AttributeValue.of(streak, 1))
+                : Map.of("name", AttributeValue.of(name, 1), "streak", AttributeValue.of(streak, 1));
+    }
+
+    @Test
+    void fallsBackFromRegionToLanguageToDefault() {
+        CompiledMessage m = CompiledMessage.compile(message());
+        assertThat(m.render("pt-BR", attrs("Ana", 2)).title).isEqualTo("Oi Ana");
+        assertThat(m.render("pt-PT", attrs("Ana", 2)).title).isEqualTo("Olá Ana");
+        assertThat(m.render("ja-JP", attrs("Ana", 2)).title).isEqualTo("Hi Ana");
+        assertThat(m.render(null, attrs("Ana", 2)).title).isEqualTo("Hi Ana");
+    }
+
+    @Test
+    void pluralsFollowTheLanguage() {
+        CompiledMessage m = CompiledMessage.compile(message());
+        assertThat(m.render("en-US", attrs("Ana", 1)).body).isEqualTo("1 day");
+        assertThat(m.render("en-US", attrs("Ana", 5)).body).isEqualTo("5 days");
+        assertThat(m.render("pt-BR", attrs("Ana", 1)).body).isEqualTo("1 dia");
+        assertThat(m.render("pt-BR", attrs("Ana", 0)).body).isEqualTo("0 dia"); // Portuguese: 0 is "one"
+    }
+
+    @Test
+    void aMissingAttributeTakesItsDefault() {
+        assertThat(CompiledMessage.compile(message()).render("en", attrs(null, 3)).title).isEqualTo("Hi friend");
+    }
+
+    @Test
+    void anInvalidTemplateIsRefusedNamingWhere() {
+        Message m = message();
+        m.variants = Map.of("en", new Content("Hi {name", "x"));
+        assertThatThrownBy(() -> CompiledMessage.compile(m))
+                .hasMessageContaining("message.variants.en.title");
+    }
+
+    @Test
+    void theDefaultLocaleMustHaveAVariant() {
+        Message m = message();
+        m.defaultLocale = "de";
+        assertThatThrownBy(() -> CompiledMessage.compile(m)).hasMessageContaining("default locale 'de'");
+    }
+}
