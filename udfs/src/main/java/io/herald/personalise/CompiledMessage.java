@@ -10,9 +10,10 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * A campaign message compiled once: ICU MessageFormat templates per locale, so plurals and
- * selects follow each language's rules, and a fallback chain from a device's locale to the
- * message's default ({@code pt-BR}, then {@code pt}, then the default).
+ * A campaign message compiled once: ICU MessageFormat templates per locale, and a fallback chain
+ * from a device's locale to the message's default ({@code pt-BR}, then {@code pt}, then the
+ * default). Plurals and number formats follow the device's own locale, not the variant's: a
+ * {@code pt} text reads "0 dias" in Portugal and "0 dia" in Brazil, as CLDR has it.
  *
  * <p>Not thread-safe (ICU formats are not): each parallel instance compiles its own.
  */
@@ -73,15 +74,16 @@ public final class CompiledMessage {
     }
 
     private CompiledContent resolve(String locale) {
-        ULocale u = ULocale.forLanguageTag(locale);
-        while (u != null && !u.getName().isEmpty()) {
+        ULocale device = ULocale.forLanguageTag(locale.replace('_', '-'));
+        CompiledContent variant = fallback;
+        for (ULocale u = device; u != null && !u.getName().isEmpty(); u = u.getFallback()) {
             CompiledContent c = variants.get(normalise(u.toLanguageTag()));
             if (c != null) {
-                return c;
+                variant = c;
+                break;
             }
-            u = u.getFallback();
         }
-        return fallback;
+        return device.getName().isEmpty() ? variant : variant.forLocale(device);
     }
 
     private static String normalise(String tag) {
@@ -103,17 +105,27 @@ public final class CompiledMessage {
 
     static final class CompiledContent {
         final String locale;
+        final Content content;
         final MessageFormat title;
         final MessageFormat body;
 
         CompiledContent(String locale, Content content) {
+            this(locale, content, ULocale.forLanguageTag(locale));
+        }
+
+        private CompiledContent(String locale, Content content, ULocale formatLocale) {
             this.locale = locale;
+            this.content = content;
             if (content == null || content.body == null) {
                 throw new IllegalArgumentException("message.variants." + locale + ".body is missing");
             }
-            ULocale u = ULocale.forLanguageTag(locale);
-            this.title = content.title == null ? null : compile(content.title, u, locale + ".title");
-            this.body = compile(content.body, u, locale + ".body");
+            this.title = content.title == null ? null : compile(content.title, formatLocale, locale + ".title");
+            this.body = compile(content.body, formatLocale, locale + ".body");
+        }
+
+        /** The same texts, formatted with {@code device}'s plural rules and numbers. */
+        CompiledContent forLocale(ULocale device) {
+            return new CompiledContent(locale, content, device);
         }
 
         private static MessageFormat compile(String pattern, ULocale locale, String where) {

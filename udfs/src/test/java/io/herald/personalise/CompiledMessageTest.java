@@ -42,7 +42,10 @@ class CompiledMessageTest {
         assertThat(m.render("en-US", attrs("Ana", 1)).body).isEqualTo("1 day");
         assertThat(m.render("en-US", attrs("Ana", 5)).body).isEqualTo("5 days");
         assertThat(m.render("pt-BR", attrs("Ana", 1)).body).isEqualTo("1 dia");
-        assertThat(m.render("pt-BR", attrs("Ana", 0)).body).isEqualTo("0 dia"); // Portuguese: 0 is "one"
+        // CLDR: Brazilian Portuguese counts 0 as "one", European Portuguese does not; one pt text serves both.
+        assertThat(m.render("pt-BR", attrs("Ana", 0)).body).isEqualTo("0 dia");
+        assertThat(m.render("pt-PT", attrs("Ana", 0)).body).isEqualTo("0 dias");
+        assertThat(m.render("pt-PT", attrs("Ana", 1)).body).isEqualTo("1 dia");
     }
 
     @Test

@@ -1,0 +1,260 @@
+package io.herald.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.herald.job.HeraldMain;
+import io.herald.model.Platform;
+import io.herald.sandbox.CampaignWatcher;
+import io.herald.sandbox.DemoCampaign;
+import io.herald.sandbox.KafkaIO;
+import io.herald.sandbox.Sandbox;
+import io.herald.sandbox.SyntheticUsers;
+import io.herald.sandbox.TokenRegistry;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Predicate;
+import org.apache.flink.api.common.JobStatus;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Herald end to end on real parts: an in-process Kafka broker, the job on a Flink MiniCluster with
+ * RocksDB state and exactly-once checkpoints, Pushy's MockApnsServer and the FCM emulator. Delivery
+ * is judged by what the emulators received, device by device.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class HeraldEndToEndIT {
+    private static final int USERS = 10_000;
+    private static final Duration WAIT = Duration.ofMinutes(4);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    static Path dir;
+
+    private static Sandbox sandbox;
+    private static KafkaIO kafka;
+    private static JobClient job;
+    private static SyntheticUsers users;
+
+    @BeforeAll
+    static void startHeraldAndLoadUsers() throws Exception {
+        sandbox = Sandbox.start(dir.resolve("sandbox"), 2);
+        kafka = new KafkaIO(sandbox.kafka().bootstrapServers());
+        users = SyntheticUsers.generate(USERS, 7, 0.02);
+        users.registerWith(sandbox.apns().tokens(), sandbox.fcm().tokens());
+        job = HeraldMain.startEmbedded(sandbox.config(), 0, null);
+
+        long version = System.currentTimeMillis();
+        String devices = sandbox.config().topics.devices;
+        for (SyntheticUsers.Device d : users.devices()) {
+            kafka.send(devices, d.userId, d.registerEvent(Sandbox.APP_ID, version));
+        }
+        // Malformed records, among the good ones, on every input topic.
+        kafka.send(devices, "x", bytes("this is not json"));
+        kafka.send(devices, "x", bytes("{\"type\":\"register\",\"userId\":\"x\",\"deviceId\":\"y\",\"appId\":\"herald-demo\","
+                + "\"platform\":\"blackberry\",\"token\":\"t\",\"version\":1}"));
+        kafka.send(devices, "x", bytes("{\"type\":\"register\",\"userId\":\"x\",\"deviceId\":\"y\"}"));
+        kafka.send(sandbox.config().topics.campaigns, "x", bytes("{{{"));
+        kafka.send(sandbox.config().topics.audiences, "x", bytes("{\"campaignId\":\"c\"}"));
+        kafka.flush();
+        assertThat(kafka.awaitConsumed(sandbox.config().kafka.groupId, devices, WAIT, behind -> { }))
+                .as("the job took in every device").isTrue();
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (job != null) {
+            job.cancel().get();
+        }
+        if (kafka != null) {
+            kafka.close();
+        }
+        if (sandbox != null) {
+            sandbox.close();
+        }
+    }
+
+    @Test
+    @Order(1)
+    void malformedInputGoesToDeadLettersWithItsReasonAndTheJobGoesOn() throws Exception {
+        List<JsonNode> letters = new ArrayList<>();
+        for (ConsumerRecord<byte[], byte[]> r : kafka.readAll(sandbox.config().topics.deadLetters, Duration.ofSeconds(3))) {
+            letters.add(JSON.readTree(r.value()));
+        }
+        assertThat(letters).extracting(n -> n.get("topic").asText() + ": " + n.get("reason").asText())
+                .containsExactlyInAnyOrder(
+                        "devices: malformed JSON: Unrecognized token 'this': was expecting (JSON String, Number, Array, Object or token 'null', 'true' or 'false')",
+                        "devices: platform 'blackberry' is not one of ios, android",
+                        "devices: version is missing or not a whole number",
+                        "campaigns: malformed JSON: Unexpected character ('{' (code 123)): was expecting double-quote to start field name",
+                        "audiences: userId is missing");
+        assertThat(letters).extracting(n -> n.get("value").asText()).contains("this is not json", "{{{");
+        assertThat(job.getJobStatus().get()).isEqualTo(JobStatus.RUNNING);
+    }
+
+    @Test
+    @Order(2)
+    void aBadCampaignIsRejectedWithItsErrorsAndNothingIsSent() throws Exception {
+        resetCounts();
+        String bad = "{\"type\":\"create\",\"campaignId\":\"bad-1\",\"appId\":\"no-such-app\",\"audience\":{\"kind\":\"all\"},"
+                + "\"message\":{\"defaultLocale\":\"en\",\"variants\":{\"en\":{\"body\":\"{streak, plural, one {# day}\"}}}}";
+        CampaignWatcher watcher = fire("bad-1", bytes(bad));
+        watcher.awaitDone(Duration.ofSeconds(30), () -> { });
+        watcher.poll(Duration.ofSeconds(3));
+        // The create is refused whole, with every problem; the fire then finds no campaign.
+        assertThat(watcher.statuses()).extracting(s -> s.get("status").asText() + ": " + s.path("error").asText())
+                .containsExactlyInAnyOrder(
+                        "rejected: appId 'no-such-app' is not configured in this deployment; message.variants.en.body "
+                                + "is not a valid ICU MessageFormat template: " + icuError("{streak, plural, one {# day}"),
+                        "rejected: fire of an unknown campaign");
+        assertThat(watcher.receipts()).isZero();
+        assertThat(sandbox.apns().tokens().totalReceived() + sandbox.fcm().tokens().totalReceived()).isZero();
+        watcher.close();
+    }
+
+    @Test
+    @Order(4)
+    void aSegmentReachesEveryTargetedDeviceExactlyOnceInItsLanguageAndNobodyElse() throws Exception {
+        resetCounts();
+        String audience = "{\"kind\":\"segment\",\"locales\":[\"en\",\"pt\",\"es\",\"de\"]}";
+        CampaignWatcher watcher = fire("segment-1", DemoCampaign.create("segment-1", audience));
+        // The trigger pressed a second time: nothing more may be sent.
+        kafka.send(sandbox.config().topics.campaigns, "segment-1", DemoCampaign.fire("segment-1"));
+        kafka.flush();
+        assertThat(watcher.awaitDone(WAIT, () -> { })).as("every targeted device got a receipt").isTrue();
+        watcher.poll(Duration.ofSeconds(3));
+
+        Predicate<SyntheticUsers.Device> inSegment = d -> !d.locale.startsWith("fr") && !d.locale.startsWith("ja");
+        long expected = 0;
+        for (SyntheticUsers.Device d : users.devices()) {
+            TokenRegistry r = registry(d);
+            if (inSegment.test(d) && d.expectsDelivery()) {
+                expected++;
+                assertThat(r.received(d.token)).as("notifications to %s", d.deviceId).isEqualTo(1);
+                JsonNode text = alert(d, r.lastPayload(d.token));
+                assertThat(text.get("title").asText()).as("title for %s", d.locale).isEqualTo(expectedTitle(d));
+                assertThat(text.get("body").asText()).as("body for %s", d.locale).isEqualTo(expectedBody(d));
+            } else {
+                assertThat(r.received(d.token)).as("notifications to %s (not targeted)", d.deviceId).isZero();
+            }
+        }
+        assertThat(expected).isGreaterThan(USERS / 2);
+        assertThat(watcher.outcome("delivered")).isEqualTo(expected);
+        assertThat(watcher.duplicateReceipts()).isZero();
+        assertThat(watcher.statuses()).extracting(s -> s.get("status").asText()).contains("ignored");
+    }
+
+    @Test
+    @Order(3)
+    void deadTokensGetReceiptsAndAreDisabledSoTheNextCampaignSkipsThem() throws Exception {
+        resetCounts();
+        CampaignWatcher first = fire("all-1", DemoCampaign.create("all-1", DemoCampaign.ALL));
+        assertThat(first.awaitDone(WAIT, () -> { })).isTrue();
+        long dead = users.devices().stream().filter(d -> d.deadToken && d.optIn).count();
+        long live = users.devices().stream().filter(SyntheticUsers.Device::expectsDelivery).count();
+        assertThat(dead).isGreaterThan(50);
+        assertThat(first.outcome("token_dead")).isEqualTo(dead);
+        assertThat(first.outcome("delivered")).isEqualTo(live);
+        assertThat(first.failureReasons().keySet()).containsExactlyInAnyOrder("ios Unregistered", "android UNREGISTERED");
+
+        // The job wrote the dead tokens back to the devices topic; wait until it has read them.
+        assertThat(kafka.awaitConsumed(sandbox.config().kafka.groupId, sandbox.config().topics.devices, WAIT, b -> { }))
+                .isTrue();
+        resetCounts();
+        CampaignWatcher second = fire("all-2", DemoCampaign.create("all-2", DemoCampaign.ALL));
+        assertThat(second.awaitDone(WAIT, () -> { })).isTrue();
+        assertThat(second.outcome("token_dead")).isZero();
+        assertThat(second.targeted()).isEqualTo(first.targeted() - dead);
+        assertThat(second.suppressed()).isEqualTo(first.suppressed() + dead);
+        for (SyntheticUsers.Device d : users.devices()) {
+            assertThat(registry(d).received(d.token)).as("notifications to %s", d.deviceId)
+                    .isEqualTo(d.expectsDelivery() ? 1 : 0);
+        }
+        assertThat(job.getJobStatus().get()).isEqualTo(JobStatus.RUNNING);
+        first.close();
+        second.close();
+    }
+
+    private static CampaignWatcher fire(String campaignId, byte[] create) {
+        CampaignWatcher watcher = new CampaignWatcher(kafka, campaignId, sandbox.config().topics.receipts,
+                sandbox.config().topics.campaignStatus);
+        String topic = sandbox.config().topics.campaigns;
+        kafka.send(topic, campaignId, create);
+        kafka.send(topic, campaignId, DemoCampaign.fire(campaignId));
+        kafka.flush();
+        return watcher;
+    }
+
+    private static void resetCounts() {
+        sandbox.apns().tokens().resetCounts();
+        sandbox.fcm().tokens().resetCounts();
+    }
+
+    private static TokenRegistry registry(SyntheticUsers.Device d) {
+        return d.platform == Platform.IOS ? sandbox.apns().tokens() : sandbox.fcm().tokens();
+    }
+
+    private static JsonNode alert(SyntheticUsers.Device d, String payload) throws Exception {
+        JsonNode n = JSON.readTree(payload);
+        return d.platform == Platform.IOS ? n.at("/aps/alert") : n.at("/message/notification");
+    }
+
+    /** The demo campaign's title, written out by hand per language. */
+    private static String expectedTitle(SyntheticUsers.Device d) {
+        if (d.locale.equals("pt-BR")) {
+            return "Oi " + d.name + "!";
+        }
+        switch (d.locale.substring(0, 2)) {
+            case "pt":
+                return "Olá " + d.name + "!";
+            case "es":
+                return "¡Hola " + d.name + "!";
+            case "de":
+                return "Hallo " + d.name + "!";
+            default:
+                return "Hi " + d.name + "!";
+        }
+    }
+
+    /** The body, with each language's plural rule spelled out (Brazil counts 0 as singular, Portugal does not). */
+    private static String expectedBody(SyntheticUsers.Device d) {
+        int n = d.streak;
+        boolean one = n == 1 || (n == 0 && d.locale.equals("pt-BR"));
+        switch (d.locale.substring(0, 2)) {
+            case "pt":
+                return "Sua sequência é de " + n + (one ? " dia." : " dias.");
+            case "es":
+                return "Llevas " + n + (one ? " día" : " días") + " seguidos.";
+            case "de":
+                return "Deine Serie: " + n + (one ? " Tag." : " Tage.");
+            default:
+                return "You are on a " + n + (one ? " day" : " days") + " streak.";
+        }
+    }
+
+    private static String icuError(String pattern) {
+        try {
+            new com.ibm.icu.text.MessageFormat(pattern);
+            throw new AssertionError("ICU accepted " + pattern);
+        } catch (IllegalArgumentException e) {
+            return e.getMessage();
+        }
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+}
