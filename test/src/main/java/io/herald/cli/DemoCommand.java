@@ -82,11 +82,10 @@ final class DemoCommand implements Callable<Integer> {
             kafka.flush();
             say("Fired campaign " + campaignId + " at every user.");
 
-            boolean done;
             try (CampaignWatcher watcher = new CampaignWatcher(kafka, campaignId, sandbox.config().topics.receipts,
-                    sandbox.config().topics.campaignStatus);
-                    ProgressBar bar = bar("Sent", population.devices().size())) {
-                done = watcher.awaitDone(Duration.ofMinutes(10), () -> {
+                    sandbox.config().topics.campaignStatus)) {
+                ProgressBar bar = bar("Sent", population.devices().size());
+                boolean done = watcher.awaitDone(Duration.ofMinutes(10), () -> {
                     if (watcher.fanOutComplete()) {
                         bar.maxHint(watcher.targeted());
                     }
@@ -104,6 +103,7 @@ final class DemoCommand implements Callable<Integer> {
                 if (!done) {
                     say("Not every targeted device had a receipt after 10 minutes.");
                 }
+                System.err.flush();
                 System.out.println(report.json());
                 return done && report.exact() ? 0 : 1;
             }

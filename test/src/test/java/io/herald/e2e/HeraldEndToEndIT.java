@@ -188,6 +188,44 @@ class HeraldEndToEndIT {
         second.close();
     }
 
+    @Test
+    @Order(5)
+    void aListCampaignReachesExactlyTheUploadedUsers() throws Exception {
+        Set<String> listed = new java.util.HashSet<>();
+        for (int u = 0; u < USERS; u += 37) {
+            String userId = String.format("u%08d", u);
+            listed.add(userId);
+            kafka.send(sandbox.config().topics.audiences, userId,
+                    bytes("{\"campaignId\":\"list-1\",\"userId\":\"" + userId + "\"}"));
+        }
+        kafka.flush();
+        assertThat(kafka.awaitConsumed(sandbox.config().kafka.groupId, sandbox.config().topics.audiences, WAIT, b -> { }))
+                .isTrue();
+        resetCounts();
+        CampaignWatcher watcher = fire("list-1", DemoCampaign.create("list-1", "{\"kind\":\"list\"}"));
+        assertThat(watcher.awaitDone(WAIT, () -> { })).isTrue();
+        long expected = 0;
+        for (SyntheticUsers.Device d : users.devices()) {
+            boolean target = listed.contains(d.userId) && d.expectsDelivery();
+            expected += target ? 1 : 0;
+            assertThat(registry(d).received(d.token)).as("notifications to %s", d.deviceId).isEqualTo(target ? 1 : 0);
+        }
+        assertThat(expected).isGreaterThan(200);
+        assertThat(watcher.outcome("delivered")).isEqualTo(expected);
+        watcher.close();
+    }
+
+    @Test
+    @Order(6)
+    void deviceStateLivesInRocksDbWithIncrementalCheckpoints() throws Exception {
+        Path checkpoints = Path.of(java.net.URI.create(sandbox.config().checkpointing.directory));
+        try (var files = java.nio.file.Files.walk(checkpoints)) {
+            // Incremental RocksDB checkpoints upload their SST files to shared/; the heap backend writes none.
+            assertThat(files.filter(java.nio.file.Files::isRegularFile).map(Path::toString))
+                    .anyMatch(f -> f.contains("/shared/"));
+        }
+    }
+
     private static CampaignWatcher fire(String campaignId, byte[] create) {
         CampaignWatcher watcher = new CampaignWatcher(kafka, campaignId, sandbox.config().topics.receipts,
                 sandbox.config().topics.campaignStatus);
