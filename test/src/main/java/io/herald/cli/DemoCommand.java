@@ -44,6 +44,11 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "42", description = "Seed of the synthetic users (default ${DEFAULT-VALUE}).")
     long seed;
 
+    @Option(names = "--external-job", description = "Start no job: submit Herald yourself (for example with "
+            + "`flink run` on a cluster) with the configuration file the sandbox prints, and the demo goes on "
+            + "once that job has taken in the devices.")
+    boolean externalJob;
+
     @Override
     public Integer call() throws Exception {
         Path dir = Files.createTempDirectory("herald-demo-");
@@ -53,8 +58,13 @@ final class DemoCommand implements Callable<Integer> {
             SyntheticUsers population = SyntheticUsers.generate(users, seed, deadShare);
             population.registerWith(sandbox.apns().tokens(), sandbox.fcm().tokens());
 
-            JobClient job = HeraldMain.startEmbedded(sandbox.config(), webUiPort, null);
-            say("Herald job " + job.getJobID() + " running; Flink web UI on http://localhost:" + webUiPort);
+            JobClient job = null;
+            if (externalJob) {
+                say("Waiting for a Herald job started with --config " + sandbox.configFile());
+            } else {
+                job = HeraldMain.startEmbedded(sandbox.config(), webUiPort, null);
+                say("Herald job " + job.getJobID() + " running; Flink web UI on http://localhost:" + webUiPort);
+            }
 
             String devicesTopic = sandbox.config().topics.devices;
             long version = System.currentTimeMillis();
@@ -97,7 +107,9 @@ final class DemoCommand implements Callable<Integer> {
                     return 1;
                 }
                 DeliveryReport report = DeliveryReport.of(population, sandbox, watcher, firedAt);
-                job.cancel().get();
+                if (job != null) {
+                    job.cancel().get();
+                }
                 System.out.println(report.table());
                 watcher.failureReasons().forEach((reason, n) -> System.out.printf("  failed: %-40s %,8d%n", reason, n));
                 if (!done) {
