@@ -5,6 +5,7 @@ import io.herald.model.RawRecord;
 import io.herald.model.AttributeValue;
 import io.herald.model.DeviceEvent;
 import io.herald.model.Platform;
+import io.herald.state.DeviceEventValidator;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -12,6 +13,9 @@ import java.util.Map;
 
 /**
  * Parses records of the {@code devices} topic and writes Herald's own feedback events to it.
+ *
+ * Types: {@code register}, {@code update}, {@code tags_add}, {@code tags_remove}, {@code attributes_set},
+ * {@code attributes_unset}, {@code uninstall}, {@code erase_user}, {@code token_rejected}.
  *
  * <pre>{"type":"register","userId":"u1","deviceId":"d1","appId":"news","platform":"ios",
  *  "token":"…","locale":"pt-BR","timezone":"America/Sao_Paulo","appVersion":"5.2.0","optIn":true,
@@ -32,26 +36,16 @@ public final class DeviceEventCodec implements InputCodec<DeviceEvent> {
         if (type == null) {
             return Parsed.error("type is missing");
         }
-        switch (type) {
-            case "register":
-                e.type = DeviceEvent.Type.REGISTER;
-                break;
-            case "uninstall":
-                e.type = DeviceEvent.Type.UNINSTALL;
-                break;
-            case "token_rejected":
-                e.type = DeviceEvent.Type.TOKEN_REJECTED;
-                break;
-            default:
-                return Parsed.error("type '" + type + "' is not one of register, uninstall, token_rejected");
+        try {
+            e.type = DeviceEvent.Type.valueOf(type.toUpperCase(java.util.Locale.ROOT));
+        } catch (IllegalArgumentException ex) {
+            return Parsed.error("type '" + type + "' is not one of register, update, tags_add, tags_remove, "
+                    + "attributes_set, attributes_unset, uninstall, erase_user, token_rejected");
         }
         e.userId = Json.text(n, "userId");
         e.deviceId = Json.text(n, "deviceId");
         if (e.userId == null || e.userId.isEmpty()) {
             return Parsed.error("userId is missing");
-        }
-        if (e.deviceId == null || e.deviceId.isEmpty()) {
-            return Parsed.error("deviceId is missing");
         }
         JsonNode version = n.get("version");
         if (version == null || !version.canConvertToLong() || !version.isIntegralNumber()) {
@@ -78,16 +72,25 @@ public final class DeviceEventCodec implements InputCodec<DeviceEvent> {
             }
             e.optIn = optIn.asBoolean();
         }
-        if (e.type == DeviceEvent.Type.REGISTER) {
-            if (e.appId == null) {
-                return Parsed.error("register without appId");
+        JsonNode lastSeen = n.get("lastSeen");
+        if (lastSeen != null && !lastSeen.isNull()) {
+            if (!lastSeen.isIntegralNumber()) {
+                return Parsed.error("lastSeen is not a whole number (epoch milliseconds)");
             }
-            if (e.platform == null) {
-                return Parsed.error("register without platform");
-            }
+            e.lastSeen = lastSeen.asLong();
         }
-        if (e.type == DeviceEvent.Type.TOKEN_REJECTED && e.token == null) {
-            return Parsed.error("token_rejected without token");
+        JsonNode unset = n.get("unset");
+        if (unset != null && !unset.isNull()) {
+            if (!unset.isArray()) {
+                return Parsed.error("unset is not an array");
+            }
+            e.unset = new ArrayList<>();
+            for (JsonNode u : unset) {
+                if (!u.isTextual()) {
+                    return Parsed.error("unset holds a value that is not a string");
+                }
+                e.unset.add(u.asText());
+            }
         }
         JsonNode tags = n.get("tags");
         if (tags != null && !tags.isNull()) {
@@ -119,13 +122,23 @@ public final class DeviceEventCodec implements InputCodec<DeviceEvent> {
                     scalar = v.numberValue();
                 } else if (v.isBoolean()) {
                     scalar = v.asBoolean();
+                } else if (v.isObject() && v.size() == 1 && v.path("timestamp").isTextual()) {
+                    try {
+                        e.attributes.put(a.getKey(), AttributeValue.timestamp(
+                                java.time.Instant.parse(v.get("timestamp").asText()).toEpochMilli(), e.version));
+                        continue;
+                    } catch (java.time.format.DateTimeParseException ex) {
+                        return Parsed.error("attributes." + a.getKey() + ".timestamp is not an ISO-8601 instant");
+                    }
                 } else {
-                    return Parsed.error("attributes." + a.getKey() + " is not a string, number or boolean");
+                    return Parsed.error("attributes." + a.getKey()
+                            + " is not a string, number, boolean or {\"timestamp\": ISO-8601}");
                 }
                 e.attributes.put(a.getKey(), AttributeValue.of(scalar, e.version));
             }
         }
-        return Parsed.ok(e);
+        String problem = DeviceEventValidator.problem(e);
+        return problem == null ? Parsed.ok(e) : Parsed.error(problem);
     }
 
     /** The JSON of a {@code token_rejected} event, which Herald writes back to the devices topic. */

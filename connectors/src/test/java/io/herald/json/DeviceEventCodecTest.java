@@ -18,7 +18,7 @@ class DeviceEventCodecTest {
     @Test
     void parsesARegistrationWithTypedAttributes() {
         Parsed<DeviceEvent> p = parse("{\"type\":\"register\",\"userId\":\"u1\",\"deviceId\":\"d1\",\"appId\":\"news\","
-                + "\"platform\":\"android\",\"token\":\"t\",\"locale\":\"pt-BR\",\"optIn\":false,"
+                + "\"platform\":\"android\",\"token\":\"fcm-token-0123456789abcdef:APA91b\",\"locale\":\"pt-BR\",\"optIn\":false,"
                 + "\"attributes\":{\"name\":\"Ana\",\"streak\":3,\"vip\":true},\"tags\":[\"a\"],\"version\":7}");
         assertThat(p.isOk()).isTrue();
         DeviceEvent e = p.value();
@@ -42,6 +42,34 @@ class DeviceEventCodecTest {
         assertThat(parse("{\"type\":\"explode\",\"userId\":\"u\",\"deviceId\":\"d\",\"version\":1}").error())
                 .contains("type 'explode'");
         assertThat(codec.parse(new RawRecord("devices", 0, 0, 0, null)).error()).isEqualTo("empty record value");
+        String register = "{\"type\":\"register\",\"userId\":\"u\",\"deviceId\":\"d\",\"appId\":\"a\",\"version\":1,";
+        assertThat(parse(register + "\"platform\":\"ios\",\"token\":\"abc\"}").error())
+                .isEqualTo("token does not look like an APNs token");
+        assertThat(parse(register + "\"platform\":\"android\",\"token\":\"has spaces in it, which FCM never makes\"}").error())
+                .isEqualTo("token does not look like an FCM token");
+        assertThat(parse(register + "\"platform\":\"ios\",\"timezone\":\"Mars/Olympus\"}").error())
+                .isEqualTo("timezone 'Mars/Olympus' is not an IANA time zone");
+        assertThat(parse(register + "\"platform\":\"ios\",\"locale\":\"en_US!\"}").error())
+                .isEqualTo("locale 'en_US!' is not a BCP 47 language tag");
+        assertThat(parse("{\"type\":\"tags_add\",\"userId\":\"u\",\"deviceId\":\"d\",\"version\":1}").error())
+                .isEqualTo("tags_add without tags");
+        assertThat(parse("{\"type\":\"uninstall\",\"userId\":\"u\",\"version\":1}").error())
+                .isEqualTo("deviceId is missing");
+    }
+
+    @Test
+    void parsesEveryOtherKindOfEvent() {
+        assertThat(parse("{\"type\":\"erase_user\",\"userId\":\"u\",\"version\":9}").value().type)
+                .isEqualTo(DeviceEvent.Type.ERASE_USER);
+        DeviceEvent unset = parse("{\"type\":\"attributes_unset\",\"userId\":\"u\",\"unset\":[\"a\",\"b\"],\"version\":9}").value();
+        assertThat(unset.unset).containsExactly("a", "b");
+        DeviceEvent set = parse("{\"type\":\"attributes_set\",\"userId\":\"u\",\"version\":9,"
+                + "\"attributes\":{\"joined\":{\"timestamp\":\"2026-01-02T03:04:05Z\"}}}").value();
+        assertThat(set.attributes.get("joined").timestamp).isEqualTo(java.time.Instant.parse("2026-01-02T03:04:05Z").toEpochMilli());
+        DeviceEvent rotate = parse("{\"type\":\"update\",\"userId\":\"u\",\"deviceId\":\"d\","
+                + "\"token\":\"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\",\"lastSeen\":5,\"version\":9}").value();
+        assertThat(rotate.type).isEqualTo(DeviceEvent.Type.UPDATE);
+        assertThat(rotate.lastSeen).isEqualTo(5);
     }
 
     @Test

@@ -95,7 +95,7 @@ public final class HeraldJob {
         SingleOutputStreamOperator<SendRequest> requests = userUpdates
                 .keyBy(UserUpdate::userId)
                 .connect(campaignBroadcast)
-                .process(new CampaignFanOut())
+                .process(new CampaignFanOut(java.time.Duration.ofDays(config.state.deviceTtlDays)))
                 .uid("campaign-fan-out").name("Keep user state, fan campaigns out");
 
         SingleOutputStreamOperator<SendRequest> ios = requests

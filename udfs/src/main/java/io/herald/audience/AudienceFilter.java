@@ -3,7 +3,7 @@ package io.herald.audience;
 import io.herald.model.Audience;
 import io.herald.model.Campaign;
 import io.herald.model.DeviceRecord;
-import io.herald.model.UserState;
+import io.herald.model.UserProfile;
 import java.util.Locale;
 
 /**
@@ -20,8 +20,9 @@ public final class AudienceFilter {
     }
 
     /** True when the user as a whole is in the audience (list membership for list campaigns). */
-    public boolean includesUser(UserState user) {
-        return audience.kind != Audience.Kind.LIST || user.audienceCampaigns.contains(campaign.campaignId);
+    public boolean includesUser(UserProfile user) {
+        return audience.kind != Audience.Kind.LIST
+                || java.util.Collections.binarySearch(user.audienceCampaigns, campaign.campaignId) >= 0;
     }
 
     /** True when the device belongs to the campaign's app and matches the segment. */
@@ -35,7 +36,12 @@ public final class AudienceFilter {
         if (!audience.locales.isEmpty() && !matchesAnyLocale(device.locale)) {
             return false;
         }
-        return device.tags.containsAll(audience.tags);
+        for (String tag : audience.tags) {
+            if (!device.hasTag(tag)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private boolean matchesAnyLocale(String deviceLocale) {

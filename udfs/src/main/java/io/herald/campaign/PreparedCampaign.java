@@ -5,7 +5,9 @@ import io.herald.model.Campaign;
 import io.herald.model.DeviceRecord;
 import io.herald.model.Platform;
 import io.herald.model.SendRequest;
-import io.herald.model.UserState;
+import io.herald.model.AttributeValue;
+import io.herald.model.UserProfile;
+import java.util.Map;
 import io.herald.payload.Payloads;
 import io.herald.personalise.CompiledMessage;
 import java.util.function.Consumer;
@@ -36,12 +38,14 @@ public final class PreparedCampaign {
      *
      * @return what happened to this user's devices
      */
-    public FanOutCount fanOut(String userId, UserState user, Consumer<SendRequest> out) {
+    public FanOutCount fanOut(String userId, UserProfile user, Iterable<DeviceRecord> devices,
+            Consumer<SendRequest> out) {
         FanOutCount count = new FanOutCount();
         if (!filter.includesUser(user)) {
             return count;
         }
-        for (DeviceRecord device : user.devices.values()) {
+        Map<String, AttributeValue> attributes = null;
+        for (DeviceRecord device : devices) {
             if (!filter.includesDevice(device)) {
                 continue;
             }
@@ -50,13 +54,16 @@ public final class PreparedCampaign {
                 continue;
             }
             count.targeted++;
-            out.accept(request(userId, user, device));
+            if (attributes == null) {
+                attributes = user.liveAttributes();
+            }
+            out.accept(request(userId, attributes, device));
         }
         return count;
     }
 
-    private SendRequest request(String userId, UserState user, DeviceRecord device) {
-        CompiledMessage.Rendered text = message.render(device.locale, user.attributes);
+    private SendRequest request(String userId, Map<String, AttributeValue> attributes, DeviceRecord device) {
+        CompiledMessage.Rendered text = message.render(device.locale, attributes);
         SendRequest r = new SendRequest();
         r.notificationId = SendRequest.notificationId(campaign.campaignId, device.deviceId);
         r.campaignId = campaign.campaignId;
@@ -65,7 +72,7 @@ public final class PreparedCampaign {
         r.appId = device.appId;
         r.platform = device.platform;
         r.token = device.token;
-        r.tokenVersion = device.tokenVersion;
+        r.tokenVersion = device.tokenV;
         r.collapseId = campaign.collapseId;
         r.expiresAt = campaign.expiresAt;
         r.firedAt = firedAt;

@@ -4,20 +4,33 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One change to one device of one user, as read from the {@code devices} topic.
+ * One change to one device of one user (or, for {@link Type#ERASE_USER}, to the whole user), as read
+ * from the {@code devices} topic.
  *
- * <p>{@link #version} orders changes to the same device (epoch milliseconds at the producer, or
- * any counter that grows with time): merges are last-writer-wins by version, so events may arrive
- * late, out of order or twice.
+ * <p>{@link #version} orders changes (epoch milliseconds at the producer): every merge is
+ * last-writer-wins by version, so events may arrive late, out of order or twice and give the same
+ * state.
  */
 public class DeviceEvent {
     /** What the event does. */
     public enum Type {
-        /** Registers the device or updates the fields it carries. */
+        /** Registers the device or updates the fields it carries; {@code tags}, if present, replace the set. */
         REGISTER,
-        /** The app was removed from the device: a versioned tombstone. */
+        /** Updates the fields it carries, without (re)installing: a partial update or a token rotation. */
+        UPDATE,
+        /** Adds {@code tags} to the device's set. */
+        TAGS_ADD,
+        /** Removes {@code tags} from the device's set. */
+        TAGS_REMOVE,
+        /** Sets the user's {@code attributes}. */
+        ATTRIBUTES_SET,
+        /** Removes the user's attributes named in {@code unset}. */
+        ATTRIBUTES_UNSET,
+        /** The app was removed from the device: a versioned tombstone a newer registration lifts. */
         UNINSTALL,
-        /** A push provider rejected the token as dead (fed back by Herald itself). */
+        /** Privacy deletion: forget everything about the user up to this version. */
+        ERASE_USER,
+        /** A push provider rejected {@code token} as dead as of this version (fed back by Herald). */
         TOKEN_REJECTED
     }
 
@@ -31,14 +44,17 @@ public class DeviceEvent {
     public String timezone;
     public String appVersion;
     public Boolean optIn;
+    /** When the app was last seen on the device, epoch milliseconds. */
+    public Long lastSeen;
     public Map<String, AttributeValue> attributes;
+    public List<String> unset;
     public List<String> tags;
     public String reason;
     public long version;
 
     public DeviceEvent() {}
 
-    /** A provider's verdict that {@code token} of this device is dead, as of {@code version}. */
+    /** A verdict that {@code token} of this device is dead, as of {@code version}. */
     public static DeviceEvent tokenRejected(
             String userId, String deviceId, String appId, String token, String reason, long version) {
         DeviceEvent e = new DeviceEvent();
@@ -50,5 +66,10 @@ public class DeviceEvent {
         e.reason = reason;
         e.version = version;
         return e;
+    }
+
+    /** True for the event types that concern one device (all but {@link Type#ERASE_USER} and the attribute ones). */
+    public boolean isDeviceEvent() {
+        return type != Type.ERASE_USER && type != Type.ATTRIBUTES_SET && type != Type.ATTRIBUTES_UNSET;
     }
 }

@@ -1,16 +1,16 @@
 package io.herald.model;
 
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 
-/** Everything Herald keeps per user, keyed by user id in RocksDB: devices, attributes, list audiences. */
+/**
+ * A whole user in memory: the profile and the devices. The job keeps the two apart in RocksDB (a
+ * value and a map, so each device can expire on its own); this form serves the pure merge logic,
+ * its tests and the bootstrap.
+ */
 public class UserState {
+    public UserProfile profile = new UserProfile();
     public Map<String, DeviceRecord> devices = new HashMap<>();
-    public Map<String, AttributeValue> attributes = new HashMap<>();
-    /** Campaigns whose uploaded audience list names this user. */
-    public List<String> audienceCampaigns = new ArrayList<>();
 
     public UserState() {}
 }

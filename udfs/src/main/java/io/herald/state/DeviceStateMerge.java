@@ -4,117 +4,252 @@ import io.herald.model.AttributeValue;
 import io.herald.model.AudienceRow;
 import io.herald.model.DeviceEvent;
 import io.herald.model.DeviceRecord;
+import io.herald.model.UserProfile;
 import io.herald.model.UserState;
-import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.Map;
+import java.util.Objects;
 
 /**
- * Applies device events and audience rows to a user's state.
+ * Applies device events to a user's state so that order and repetition do not matter: applying any
+ * permutation of any multiset of the same events gives the same state.
  *
- * <p>Changes are ordered by the version each event carries, never by arrival: a device's fields
- * take the newest registration, attributes are last-writer-wins one by one, and a token rejection
- * only kills the token it names, and only if no newer registration of that token came since.
- * Applying an event twice changes nothing.
+ * <ul>
+ *   <li>Every device field is a last-writer-wins register by version; at equal versions the greater
+ *       value wins, so replicas agree without coordination.
+ *   <li>Tags are a last-writer-wins element set (a removal wins a tie); a registration's tag list
+ *       replaces the set from its version on.
+ *   <li>Attributes are last-writer-wins one by one; removals leave versioned tombstones.
+ *   <li>Uninstall is a tombstone version: the device is installed while its newest registration is
+ *       newer than its newest uninstall.
+ *   <li>A token rejection kills the token it names unless that token was registered after it.
+ *   <li>Erasing a user forgets every component written at or below the erase version, and later
+ *       events at or below it are ignored: the state is what the newer events alone would make.
+ * </ul>
  */
 public final class DeviceStateMerge {
     private DeviceStateMerge() {}
 
-    /** Applies {@code event} to {@code state} in place and returns it. */
+    /** Applies {@code event} to an in-memory user. */
     public static UserState apply(UserState state, DeviceEvent event) {
-        switch (event.type) {
-            case REGISTER:
-                register(state, event);
-                break;
-            case UNINSTALL:
-                uninstall(state, event);
-                break;
-            case TOKEN_REJECTED:
-                rejectToken(state, event);
-                break;
-            default:
-                throw new IllegalArgumentException("unknown device event type " + event.type);
+        try {
+            apply(state.profile, UserDevices.of(state.devices), event);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
         }
         return state;
+    }
+
+    /** Applies {@code event} to a user's profile and devices, wherever they are kept. */
+    public static void apply(UserProfile profile, UserDevices devices, DeviceEvent event) throws Exception {
+        if (event.version <= profile.erasedV) {
+            return;
+        }
+        switch (event.type) {
+            case ATTRIBUTES_SET:
+                if (event.attributes != null) {
+                    event.attributes.forEach((name, value) -> setAttribute(profile, name, value));
+                }
+                return;
+            case ATTRIBUTES_UNSET:
+                if (event.unset != null) {
+                    event.unset.forEach(name -> setAttribute(profile, name, AttributeValue.tombstone(event.version)));
+                }
+                return;
+            case ERASE_USER:
+                erase(profile, devices, event.version);
+                return;
+            default:
+                break;
+        }
+        if ((event.type == DeviceEvent.Type.REGISTER || event.type == DeviceEvent.Type.UPDATE)
+                && event.attributes != null) {
+            event.attributes.forEach((name, value) -> setAttribute(profile, name, value));
+        }
+        DeviceRecord d = devices.get(event.deviceId);
+        if (d == null) {
+            d = new DeviceRecord();
+            d.deviceId = event.deviceId;
+        }
+        applyToDevice(d, event);
+        devices.put(event.deviceId, d);
     }
 
     /** Records that the user is in the uploaded audience of a campaign; idempotent. */
-    public static UserState apply(UserState state, AudienceRow row) {
-        if (!state.audienceCampaigns.contains(row.campaignId)) {
-            state.audienceCampaigns.add(row.campaignId);
+    public static void apply(UserProfile profile, AudienceRow row) {
+        // Kept sorted, so the list is the same whatever order the rows came in.
+        int at = java.util.Collections.binarySearch(profile.audienceCampaigns, row.campaignId);
+        if (at < 0) {
+            profile.audienceCampaigns.add(-at - 1, row.campaignId);
         }
+    }
+
+    public static UserState apply(UserState state, AudienceRow row) {
+        apply(state.profile, row);
         return state;
     }
 
-    private static void register(UserState state, DeviceEvent e) {
-        if (e.attributes != null) {
-            for (Map.Entry<String, AttributeValue> a : e.attributes.entrySet()) {
-                AttributeValue current = state.attributes.get(a.getKey());
-                if (current == null || a.getValue().version >= current.version) {
-                    state.attributes.put(a.getKey(), a.getValue());
+    private static void setAttribute(UserProfile profile, String name, AttributeValue value) {
+        if (value.version <= profile.erasedV) {
+            return;
+        }
+        AttributeValue current = profile.attributes.get(name);
+        if (value.beats(current)) {
+            profile.attributes.put(name, value);
+        }
+    }
+
+    static void applyToDevice(DeviceRecord d, DeviceEvent e) {
+        long v = e.version;
+        switch (e.type) {
+            case REGISTER:
+            case UPDATE:
+                if (e.type == DeviceEvent.Type.REGISTER) {
+                    d.registeredV = Math.max(d.registeredV, v);
                 }
+                if (e.appId != null && wins(v, e.appId, d.appIdV, d.appId)) {
+                    d.appId = e.appId;
+                    d.appIdV = v;
+                }
+                if (e.platform != null && wins(v, e.platform.name(), d.platformV, name(d.platform))) {
+                    d.platform = e.platform;
+                    d.platformV = v;
+                }
+                if (e.token != null && wins(v, e.token, d.tokenV, d.token)) {
+                    d.token = e.token;
+                    d.tokenV = v;
+                }
+                if (e.locale != null && wins(v, e.locale, d.localeV, d.locale)) {
+                    d.locale = e.locale;
+                    d.localeV = v;
+                }
+                if (e.timezone != null && wins(v, e.timezone, d.timezoneV, d.timezone)) {
+                    d.timezone = e.timezone;
+                    d.timezoneV = v;
+                }
+                if (e.appVersion != null && wins(v, e.appVersion, d.appVersionV, d.appVersion)) {
+                    d.appVersion = e.appVersion;
+                    d.appVersionV = v;
+                }
+                if (e.optIn != null && wins(v, e.optIn.toString(), d.optInV, Objects.toString(d.optIn, null))) {
+                    d.optIn = e.optIn;
+                    d.optInV = v;
+                }
+                if (e.tags != null) {
+                    d.tagsClearedV = Math.max(d.tagsClearedV, v);
+                    e.tags.forEach(t -> tag(d, t).addV = Math.max(tag(d, t).addV, v));
+                }
+                break;
+            case TAGS_ADD:
+                e.tags.forEach(t -> tag(d, t).addV = Math.max(tag(d, t).addV, v));
+                break;
+            case TAGS_REMOVE:
+                e.tags.forEach(t -> tag(d, t).removeV = Math.max(tag(d, t).removeV, v));
+                break;
+            case UNINSTALL:
+                d.uninstalledV = Math.max(d.uninstalledV, v);
+                break;
+            case TOKEN_REJECTED:
+                d.rejections.merge(e.token, v, Math::max);
+                break;
+            default:
+                throw new IllegalArgumentException("not a device event: " + e.type);
+        }
+        if (e.lastSeen != null && (v > d.lastSeenV || (v == d.lastSeenV && e.lastSeen > d.lastSeen))) {
+            d.lastSeen = e.lastSeen;
+            d.lastSeenV = v;
+        }
+    }
+
+    /** Forgets everything of the user written at or below {@code version}. */
+    private static void erase(UserProfile profile, UserDevices devices, long version) throws Exception {
+        profile.erasedV = Math.max(profile.erasedV, version);
+        long cut = profile.erasedV;
+        profile.attributes.values().removeIf(a -> a.version <= cut);
+        profile.audienceCampaigns.clear();
+        for (String id : devices.ids()) {
+            DeviceRecord d = devices.get(id);
+            if (prune(d, cut)) {
+                devices.remove(id);
+            } else {
+                devices.put(id, d);
             }
         }
-        DeviceRecord d = state.devices.computeIfAbsent(e.deviceId, id -> newRecord(id));
-        if (e.version < d.version) {
-            return;
-        }
-        d.version = e.version;
-        d.uninstalled = false;
-        if (e.appId != null) {
-            d.appId = e.appId;
-        }
-        if (e.platform != null) {
-            d.platform = e.platform;
-        }
-        if (e.locale != null) {
-            d.locale = e.locale;
-        }
-        if (e.timezone != null) {
-            d.timezone = e.timezone;
-        }
-        if (e.appVersion != null) {
-            d.appVersion = e.appVersion;
-        }
-        if (e.optIn != null) {
-            d.optIn = e.optIn;
-        }
-        if (e.tags != null) {
-            d.tags = new ArrayList<>(e.tags);
-        }
-        if (e.token != null) {
-            d.token = e.token;
-            d.tokenVersion = e.version;
-        }
-        if (d.tokenDead && d.tokenVersion > d.tokenDeadVersion) {
-            d.tokenDead = false;
-            d.tokenDeadReason = null;
-        }
     }
 
-    private static void uninstall(UserState state, DeviceEvent e) {
-        DeviceRecord d = state.devices.computeIfAbsent(e.deviceId, id -> newRecord(id));
-        if (e.version >= d.version) {
-            d.version = e.version;
-            d.uninstalled = true;
+    /** Clears every component of {@code d} written at or below {@code cut}; true if nothing is left. */
+    static boolean prune(DeviceRecord d, long cut) {
+        long never = DeviceRecord.NEVER;
+        if (d.appIdV <= cut) {
+            d.appId = null;
+            d.appIdV = never;
         }
+        if (d.platformV <= cut) {
+            d.platform = null;
+            d.platformV = never;
+        }
+        if (d.tokenV <= cut) {
+            d.token = null;
+            d.tokenV = never;
+        }
+        if (d.localeV <= cut) {
+            d.locale = null;
+            d.localeV = never;
+        }
+        if (d.timezoneV <= cut) {
+            d.timezone = null;
+            d.timezoneV = never;
+        }
+        if (d.appVersionV <= cut) {
+            d.appVersion = null;
+            d.appVersionV = never;
+        }
+        if (d.optInV <= cut) {
+            d.optIn = null;
+            d.optInV = never;
+        }
+        if (d.registeredV <= cut) {
+            d.registeredV = never;
+        }
+        if (d.uninstalledV <= cut) {
+            d.uninstalledV = never;
+        }
+        if (d.tagsClearedV <= cut) {
+            d.tagsClearedV = never;
+        }
+        for (Iterator<Map.Entry<String, DeviceRecord.TagVersions>> it = d.tags.entrySet().iterator(); it.hasNext(); ) {
+            DeviceRecord.TagVersions t = it.next().getValue();
+            if (t.addV <= cut) {
+                t.addV = never;
+            }
+            if (t.removeV <= cut) {
+                t.removeV = never;
+            }
+            if (t.addV == never && t.removeV == never) {
+                it.remove();
+            }
+        }
+        d.rejections.values().removeIf(r -> r <= cut);
+        if (d.lastSeenV <= cut) {
+            d.lastSeen = never;
+            d.lastSeenV = never;
+        }
+        return d.registeredV == never && d.uninstalledV == never && d.tags.isEmpty() && d.rejections.isEmpty()
+                && d.appIdV == never && d.platformV == never && d.tokenV == never && d.localeV == never
+                && d.timezoneV == never && d.appVersionV == never && d.optInV == never && d.lastSeenV == never
+                && d.tagsClearedV == never;
     }
 
-    private static void rejectToken(UserState state, DeviceEvent e) {
-        DeviceRecord d = state.devices.get(e.deviceId);
-        if (d == null || d.token == null || !d.token.equals(e.token) || e.version < d.tokenVersion) {
-            return;
-        }
-        if (!d.tokenDead || e.version > d.tokenDeadVersion) {
-            d.tokenDead = true;
-            d.tokenDeadVersion = e.version;
-            d.tokenDeadReason = e.reason;
-        }
+    private static DeviceRecord.TagVersions tag(DeviceRecord d, String name) {
+        return d.tags.computeIfAbsent(name, n -> new DeviceRecord.TagVersions());
     }
 
-    private static DeviceRecord newRecord(String deviceId) {
-        DeviceRecord d = new DeviceRecord();
-        d.deviceId = deviceId;
-        d.version = Long.MIN_VALUE;
-        return d;
+    private static String name(Enum<?> e) {
+        return e == null ? null : e.name();
+    }
+
+    /** A write at {@code v} of {@code value} beats the current one: newer, or as new and greater. */
+    private static boolean wins(long v, String value, long currentV, String current) {
+        return v > currentV || (v == currentV && current != null && value.compareTo(current) > 0);
     }
 }

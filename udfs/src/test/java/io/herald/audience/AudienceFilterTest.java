@@ -6,7 +6,7 @@ import io.herald.model.Audience;
 import io.herald.model.Campaign;
 import io.herald.model.DeviceRecord;
 import io.herald.model.Platform;
-import io.herald.model.UserState;
+import io.herald.model.UserProfile;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -24,7 +24,9 @@ class AudienceFilterTest {
         d.appId = app;
         d.platform = platform;
         d.locale = locale;
-        d.tags = List.of(tags);
+        for (String t : tags) {
+            d.tags.computeIfAbsent(t, n -> new DeviceRecord.TagVersions()).addV = 1;
+        }
         return d;
     }
 
@@ -55,9 +57,9 @@ class AudienceFilterTest {
         Audience a = new Audience();
         a.kind = Audience.Kind.LIST;
         AudienceFilter f = new AudienceFilter(campaign(a));
-        UserState listed = new UserState();
+        UserProfile listed = new UserProfile();
         listed.audienceCampaigns.add("c1");
-        UserState other = new UserState();
+        UserProfile other = new UserProfile();
         other.audienceCampaigns.add("c2");
         assertThat(f.includesUser(listed)).isTrue();
         assertThat(f.includesUser(other)).isFalse();

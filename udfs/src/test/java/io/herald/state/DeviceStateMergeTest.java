@@ -76,7 +76,7 @@ class DeviceStateMergeTest {
         assertThat(device(s).reachable()).isTrue();
         DeviceStateMerge.apply(s, DeviceEvent.tokenRejected("u1", "d1", "news", "tok-2", "Unregistered", 50));
         assertThat(device(s).reachable()).isFalse();
-        assertThat(device(s).tokenDeadReason).isEqualTo("Unregistered");
+        assertThat(device(s).tokenDead()).isTrue();
     }
 
     @Test
@@ -99,8 +99,8 @@ class DeviceStateMergeTest {
         older.attributes = Map.of("name", AttributeValue.of("Old", 10), "streak", AttributeValue.of(3, 10));
         DeviceStateMerge.apply(s, newer);
         DeviceStateMerge.apply(s, older);
-        assertThat(s.attributes.get("name").value()).isEqualTo("Ana");
-        assertThat(s.attributes.get("streak").value()).isEqualTo(3L);
+        assertThat(s.profile.attributes.get("name").value()).isEqualTo("Ana");
+        assertThat(s.profile.attributes.get("streak").value()).isEqualTo(3L);
     }
 
     @Test
@@ -115,7 +115,7 @@ class DeviceStateMergeTest {
         DeviceRecord a = device(once);
         DeviceRecord b = device(twice);
         assertThat(b).usingRecursiveComparison().isEqualTo(a);
-        assertThat(a.tokenDead).isTrue();
+        assertThat(a.tokenDead()).isTrue();
     }
 
     @Test
@@ -123,6 +123,75 @@ class DeviceStateMergeTest {
         UserState s = new UserState();
         DeviceStateMerge.apply(s, new AudienceRow("c1", "u1"));
         DeviceStateMerge.apply(s, new AudienceRow("c1", "u1"));
-        assertThat(s.audienceCampaigns).containsExactly("c1");
+        DeviceStateMerge.apply(s, new AudienceRow("c0", "u1"));
+        DeviceStateMerge.apply(s, new AudienceRow("c1", "u1"));
+        assertThat(s.profile.audienceCampaigns).containsExactly("c0", "c1");
+    }
+
+    @Test
+    void aPartialUpdateChangesOnlyItsFieldsAndDoesNotReinstall() {
+        UserState s = new UserState();
+        DeviceStateMerge.apply(s, register("tok", "en", 10));
+        DeviceStateMerge.apply(s, uninstall(20));
+        DeviceEvent update = new DeviceEvent();
+        update.type = DeviceEvent.Type.UPDATE;
+        update.userId = "u1";
+        update.deviceId = "d1";
+        update.locale = "fr-FR";
+        update.version = 30;
+        DeviceStateMerge.apply(s, update);
+        assertThat(device(s).locale).isEqualTo("fr-FR");
+        assertThat(device(s).token).isEqualTo("tok");
+        assertThat(device(s).installed()).isFalse();
+    }
+
+    @Test
+    void tagsAreALastWriterWinsSetAndARegistrationsListReplacesIt() {
+        UserState s = new UserState();
+        DeviceEvent r = register("tok", "en", 10);
+        r.tags = List.of("a", "b");
+        DeviceStateMerge.apply(s, r);
+        DeviceStateMerge.apply(s, tags(DeviceEvent.Type.TAGS_REMOVE, 12, "a"));
+        DeviceStateMerge.apply(s, tags(DeviceEvent.Type.TAGS_ADD, 11, "a"));
+        DeviceStateMerge.apply(s, tags(DeviceEvent.Type.TAGS_ADD, 13, "c"));
+        assertThat(device(s).currentTags()).containsExactlyInAnyOrder("b", "c");
+        DeviceEvent replace = register("tok", "en", 20);
+        replace.tags = List.of("d");
+        DeviceStateMerge.apply(s, replace);
+        DeviceStateMerge.apply(s, tags(DeviceEvent.Type.TAGS_ADD, 15, "e"));
+        assertThat(device(s).currentTags()).containsExactly("d");
+    }
+
+    @Test
+    void eraseForgetsEverythingUpToItsVersionWhicheverOrder() {
+        DeviceEvent reg = register("tok", "en", 10);
+        reg.attributes = Map.of("name", AttributeValue.of("Ana", 10));
+        DeviceEvent erase = new DeviceEvent();
+        erase.type = DeviceEvent.Type.ERASE_USER;
+        erase.userId = "u1";
+        erase.version = 15;
+        DeviceEvent later = register("tok2", "de", 20);
+
+        UserState a = new UserState();
+        List.of(reg, erase, later).forEach(e -> DeviceStateMerge.apply(a, e));
+        UserState b = new UserState();
+        List.of(later, erase, reg).forEach(e -> DeviceStateMerge.apply(b, e));
+        assertThat(a).usingRecursiveComparison().isEqualTo(b);
+        assertThat(a.profile.attributes).isEmpty();
+        assertThat(device(a).token).isEqualTo("tok2");
+
+        UserState gone = new UserState();
+        List.of(reg, erase).forEach(e -> DeviceStateMerge.apply(gone, e));
+        assertThat(gone.devices).isEmpty();
+    }
+
+    private static DeviceEvent tags(DeviceEvent.Type type, long version, String... tags) {
+        DeviceEvent e = new DeviceEvent();
+        e.type = type;
+        e.userId = "u1";
+        e.deviceId = "d1";
+        e.tags = List.of(tags);
+        e.version = version;
+        return e;
     }
 }

@@ -24,6 +24,7 @@ public class HeraldConfig {
     public List<App> apps = new ArrayList<>();
     public Delivery delivery = new Delivery();
     public Checkpointing checkpointing = new Checkpointing();
+    public State state = new State();
     public int parallelism = 2;
 
     /** Reads and checks a YAML file. */
@@ -59,6 +60,9 @@ public class HeraldConfig {
                             "apps." + app.id + ".fcm: serviceAccountFile or accessTokenFile is needed");
                 }
             }
+        }
+        if (state.deviceTtlDays < 1) {
+            throw new IllegalArgumentException("state.deviceTtlDays must be positive");
         }
         if (delivery.maxInFlight < 1 || delivery.timeoutMs < 1 || delivery.apnsConnections < 1
                 || delivery.fcmConnections < 1) {
@@ -127,6 +131,12 @@ public class HeraldConfig {
         public int apnsConnections = 2;
         /** HTTP/2 connections per app to FCM, per parallel instance. */
         public int fcmConnections = 2;
+    }
+
+    /** Device state. */
+    public static class State {
+        /** A device (and a user's profile) with no event for this long is dropped; FCM tokens live 270 days. */
+        public int deviceTtlDays = 270;
     }
 
     /** Checkpointing: always exactly-once. */

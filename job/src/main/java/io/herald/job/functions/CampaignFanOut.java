@@ -5,12 +5,16 @@ import io.herald.model.Campaign;
 import io.herald.model.CampaignEvent;
 import io.herald.model.CampaignStatus;
 import io.herald.model.SendRequest;
-import io.herald.model.UserState;
+import io.herald.model.DeviceRecord;
+import io.herald.model.UserProfile;
 import io.herald.model.UserUpdate;
 import io.herald.state.DeviceStateMerge;
+import io.herald.state.UserDevices;
+import java.time.Duration;
 import org.apache.flink.api.common.state.BroadcastState;
+import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
-import org.apache.flink.api.common.state.ReadOnlyBroadcastState;
+import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -33,28 +37,94 @@ public final class CampaignFanOut extends KeyedBroadcastProcessFunction<String, 
 
     public static final MapStateDescriptor<String, CampaignEntry> CAMPAIGNS =
             new MapStateDescriptor<>("campaigns", Types.STRING, TypeInformation.of(CampaignEntry.class));
-    public static final ValueStateDescriptor<UserState> USER =
-            new ValueStateDescriptor<>("user", TypeInformation.of(UserState.class));
+    /** Default idle lifetime of a device: FCM's own token lifetime. */
+    public static final Duration DEFAULT_DEVICE_TTL = Duration.ofDays(270);
 
-    private transient ValueState<UserState> user;
+    private final Duration deviceTtl;
+
+    private transient ValueStateDescriptor<UserProfile> profileDescriptor;
+    private transient ValueState<UserProfile> profile;
+    private transient MapState<String, DeviceRecord> devices;
+
+    public CampaignFanOut() {
+        this(DEFAULT_DEVICE_TTL);
+    }
+
+    /** @param deviceTtl how long a device (and a user's profile) lives without an event */
+    public CampaignFanOut(Duration deviceTtl) {
+        this.deviceTtl = deviceTtl;
+    }
+
+    /** The user profile's state: one value per user. */
+    public static ValueStateDescriptor<UserProfile> profileDescriptor(Duration ttl) {
+        ValueStateDescriptor<UserProfile> d = new ValueStateDescriptor<>("profile", TypeInformation.of(UserProfile.class));
+        d.enableTimeToLive(ttl(ttl));
+        return d;
+    }
+
+    /** The devices' state: a map per user, so that every device expires on its own. */
+    public static MapStateDescriptor<String, DeviceRecord> devicesDescriptor(Duration ttl) {
+        MapStateDescriptor<String, DeviceRecord> d =
+                new MapStateDescriptor<>("devices", Types.STRING, TypeInformation.of(DeviceRecord.class));
+        d.enableTimeToLive(ttl(ttl));
+        return d;
+    }
+
+    /** Expiry counts from the last write; RocksDB drops expired entries as it compacts. */
+    private static StateTtlConfig ttl(Duration ttl) {
+        return StateTtlConfig.newBuilder(ttl)
+                .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
+                .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
+                .cleanupInRocksdbCompactFilter(1000)
+                .build();
+    }
 
     @Override
     public void open(org.apache.flink.api.common.functions.OpenContext openContext) {
-        user = getRuntimeContext().getState(USER);
+        profileDescriptor = profileDescriptor(deviceTtl);
+        profile = getRuntimeContext().getState(profileDescriptor);
+        devices = getRuntimeContext().getMapState(devicesDescriptor(deviceTtl));
     }
 
     @Override
     public void processElement(UserUpdate update, ReadOnlyContext ctx, Collector<SendRequest> out) throws Exception {
-        UserState state = user.value();
-        if (state == null) {
-            state = new UserState();
+        UserProfile p = profile.value();
+        if (p == null) {
+            p = new UserProfile();
         }
         if (update.device != null) {
-            DeviceStateMerge.apply(state, update.device);
+            DeviceStateMerge.apply(p, deviceStore(), update.device);
         } else {
-            DeviceStateMerge.apply(state, update.audience);
+            DeviceStateMerge.apply(p, update.audience);
         }
-        user.update(state);
+        profile.update(p);
+    }
+
+    /** The current user's devices in keyed MapState, for the merge. */
+    private UserDevices deviceStore() {
+        return new UserDevices() {
+            @Override
+            public DeviceRecord get(String deviceId) throws Exception {
+                return devices.get(deviceId);
+            }
+
+            @Override
+            public void put(String deviceId, DeviceRecord device) throws Exception {
+                devices.put(deviceId, device);
+            }
+
+            @Override
+            public void remove(String deviceId) throws Exception {
+                devices.remove(deviceId);
+            }
+
+            @Override
+            public Iterable<String> ids() throws Exception {
+                java.util.List<String> ids = new java.util.ArrayList<>();
+                devices.keys().forEach(ids::add);
+                return ids;
+            }
+        };
     }
 
     @Override
@@ -103,10 +173,11 @@ public final class CampaignFanOut extends KeyedBroadcastProcessFunction<String, 
 
         PreparedCampaign prepared = new PreparedCampaign(entry.campaign, entry.firedAt);
         PreparedCampaign.FanOutCount total = new PreparedCampaign.FanOutCount();
-        ctx.applyToKeyedState(USER, (userId, state) -> {
-            UserState u = state.value();
+        // Flink sets each user as the current key while it walks them, so the devices map follows along.
+        ctx.applyToKeyedState(profileDescriptor, (userId, state) -> {
+            UserProfile u = state.value();
             if (u != null) {
-                PreparedCampaign.FanOutCount c = prepared.fanOut(userId, u, out::collect);
+                PreparedCampaign.FanOutCount c = prepared.fanOut(userId, u, devices.values(), out::collect);
                 total.targeted += c.targeted;
                 total.suppressed += c.suppressed;
             }

@@ -1,0 +1,29 @@
+package io.herald.model;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/** What Herald keeps per user beside the devices: attributes, list audiences, and the erase tombstone. */
+public class UserProfile {
+    /** Attributes by name, tombstones included. */
+    public Map<String, AttributeValue> attributes = new HashMap<>();
+    /** Campaigns whose uploaded audience list names this user. */
+    public List<String> audienceCampaigns = new ArrayList<>();
+    /** Everything at or below this version was erased; events at or below it are ignored. */
+    public long erasedV = DeviceRecord.NEVER;
+
+    public UserProfile() {}
+
+    /** The live attributes (tombstones left out) as values for templates and filters. */
+    public Map<String, AttributeValue> liveAttributes() {
+        Map<String, AttributeValue> live = new HashMap<>();
+        attributes.forEach((k, v) -> {
+            if (!v.removed) {
+                live.put(k, v);
+            }
+        });
+        return live;
+    }
+}
