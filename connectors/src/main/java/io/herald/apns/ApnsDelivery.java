@@ -110,7 +110,7 @@ public final class ApnsDelivery extends RichAsyncFunction<SendRequest, Receipt> 
         int status = response.getStatusCode();
         Receipt r = Receipt.of(request, outcomeOf(status, reason), status, reason, 1, ackAt);
         if (r.outcome == Outcome.TOKEN_DEAD) {
-            r.tokenInvalidAt = response.getTokenInvalidationTimestamp().map(Instant::toEpochMilli).orElse(ackAt);
+            r.tokenInvalidAt = response.getTokenInvalidationTimestamp().map(Instant::toEpochMilli).orElse(null);
         }
         return r;
     }

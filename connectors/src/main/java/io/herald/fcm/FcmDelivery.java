@@ -92,11 +92,7 @@ public final class FcmDelivery extends RichAsyncFunction<SendRequest, Receipt> {
         } else {
             outcome = Outcome.REJECTED;
         }
-        Receipt r = Receipt.of(request, outcome, status, code, 1, ackAt);
-        if (outcome == Outcome.TOKEN_DEAD) {
-            r.tokenInvalidAt = ackAt;
-        }
-        return r;
+        return Receipt.of(request, outcome, status, code, 1, ackAt);
     }
 
     /** The FcmError detail's errorCode, else {@code error.status}, else {@code HTTP_<status>}-like text. */

@@ -67,7 +67,7 @@ final class DemoCommand implements Callable<Integer> {
             }
 
             String devicesTopic = sandbox.config().topics.devices;
-            long version = System.currentTimeMillis();
+            long version = SyntheticUsers.registrationVersion();
             try (ProgressBar bar = bar("Devices in", population.devices().size())) {
                 for (SyntheticUsers.Device d : population.devices()) {
                     kafka.send(devicesTopic, d.userId, d.registerEvent(Sandbox.APP_ID, version));

@@ -92,7 +92,15 @@ public final class SyntheticUsers {
         return devices;
     }
 
-    /** Tells each emulator which of its tokens are live and which died (an hour ago). */
+    /**
+     * The version of the synthetic registrations: two hours ago, so that dead tokens died (an hour
+     * ago, says the APNs emulator) after their devices registered them.
+     */
+    public static long registrationVersion() {
+        return System.currentTimeMillis() - 7_200_000;
+    }
+
+    /** Tells each emulator which of its tokens are live and which died an hour ago. */
     public void registerWith(TokenRegistry apns, TokenRegistry fcm) {
         Instant died = Instant.now().minusSeconds(3600);
         for (Device d : devices) {

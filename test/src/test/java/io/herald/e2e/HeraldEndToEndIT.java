@@ -57,7 +57,7 @@ class HeraldEndToEndIT {
         users.registerWith(sandbox.apns().tokens(), sandbox.fcm().tokens());
         job = HeraldMain.startEmbedded(sandbox.config(), 0, null);
 
-        long version = System.currentTimeMillis();
+        long version = SyntheticUsers.registrationVersion();
         String devices = sandbox.config().topics.devices;
         for (SyntheticUsers.Device d : users.devices()) {
             kafka.send(devices, d.userId, d.registerEvent(Sandbox.APP_ID, version));

@@ -16,7 +16,7 @@ public class Receipt {
     public int attempts;
     public long firedAt;
     public long ackAt;
-    /** For a dead token: when the provider says it died (APNs 410 timestamp), else the ack time. */
+    /** For a dead token: when the provider says it died (APNs 410 timestamp), if it says so. */
     public Long tokenInvalidAt;
     /** Carried so the dead-token feedback names the token and version that were rejected. */
     public String token;

@@ -91,6 +91,16 @@ class DeviceStateMergeTest {
     }
 
     @Test
+    void anApnsRejectionOlderThanTheTokensRegistrationLeavesItAlive() {
+        UserState s = new UserState();
+        DeviceStateMerge.apply(s, register("tok", "en", 100));
+        DeviceStateMerge.apply(s, DeviceEvent.tokenRejected("u1", "d1", "news", "tok", "Unregistered", 90));
+        assertThat(device(s).reachable()).isTrue();
+        DeviceStateMerge.apply(s, DeviceEvent.tokenRejected("u1", "d1", "news", "tok", "Unregistered", 110));
+        assertThat(device(s).reachable()).isFalse();
+    }
+
+    @Test
     void attributesAreLastWriterWinsOneByOne() {
         UserState s = new UserState();
         DeviceEvent newer = register("tok", "en", 20);

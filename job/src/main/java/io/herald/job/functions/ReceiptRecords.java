@@ -29,8 +29,9 @@ public final class ReceiptRecords implements FlatMapFunction<Receipt, OutboundRe
     public void flatMap(Receipt receipt, Collector<OutboundRecord> out) {
         out.collect(OutboundRecord.of(receiptsTopic, receipt.userId, OutputCodec.receipt(receipt)));
         if (receipt.outcome == Outcome.TOKEN_DEAD) {
-            long version = Math.max(receipt.tokenVersion,
-                    receipt.tokenInvalidAt == null ? receipt.ackAt : receipt.tokenInvalidAt);
+            // APNs says since when the token is invalid: it stays alive if it was registered after that.
+            // Without a timestamp the verdict is on the token as registered at the version we sent to.
+            long version = receipt.tokenInvalidAt != null ? receipt.tokenInvalidAt : receipt.tokenVersion;
             DeviceEvent rejected = DeviceEvent.tokenRejected(receipt.userId, receipt.deviceId, receipt.appId,
                     receipt.token, receipt.reason, version);
             out.collect(OutboundRecord.of(devicesTopic, receipt.userId, DeviceEventCodec.write(rejected)));

@@ -14,6 +14,7 @@ import io.herald.model.Message;
 import io.herald.model.Platform;
 import io.herald.model.SendRequest;
 import io.herald.model.UserUpdate;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -134,6 +135,19 @@ class CampaignFanOutTest {
         Audience list = new Audience();
         list.kind = Audience.Kind.LIST;
         harness.processBroadcastElement(create("c1", list), 2);
+        harness.processBroadcastElement(control(CampaignEvent.Type.FIRE, "c1", 3), 3);
+        assertThat(sent()).extracting(r -> r.userId).containsExactly("bob");
+    }
+
+    @Test
+    void aDeviceIdleLongerThanItsTimeToLiveIsForgotten_anActiveOneIsNot() throws Exception {
+        harness.setStateTtlProcessingTime(0);
+        register("ana", "a1", Platform.IOS, "en", true);
+        register("bob", "b1", Platform.IOS, "en", true);
+        harness.setStateTtlProcessingTime(Duration.ofDays(200).toMillis());
+        register("bob", "b1", Platform.IOS, "en", true);
+        harness.setStateTtlProcessingTime(Duration.ofDays(271).toMillis());
+        harness.processBroadcastElement(create("c1", new Audience()), 2);
         harness.processBroadcastElement(control(CampaignEvent.Type.FIRE, "c1", 3), 3);
         assertThat(sent()).extracting(r -> r.userId).containsExactly("bob");
     }

@@ -51,4 +51,12 @@ class ReceiptRecordsTest {
         assertThat(e.version).isEqualTo(1500);
         assertThat(new String(out.get(1).key, StandardCharsets.UTF_8)).isEqualTo("u1");
     }
+
+    @Test
+    void withoutAProviderTimestampTheRejectionCarriesTheVersionOfTheTokenSentTo() throws Exception {
+        List<OutboundRecord> out = new ArrayList<>();
+        new ReceiptRecords("receipts", "devices").flatMap(receipt(Outcome.TOKEN_DEAD), new ListCollector<>(out));
+        DeviceEvent e = new DeviceEventCodec().parse(new RawRecord("devices", 0, 0, 0, out.get(1).value)).value();
+        assertThat(e.version).isEqualTo(10);
+    }
 }
