@@ -4,6 +4,7 @@ import io.herald.apns.ApnsDelivery;
 import io.herald.fcm.FcmDelivery;
 import io.herald.job.config.HeraldConfig;
 import io.herald.job.functions.CampaignFanOut;
+import io.herald.job.functions.ClaimOwnership;
 import io.herald.job.functions.OutputRecords;
 import io.herald.job.functions.ParseRecords;
 import io.herald.job.functions.ReceiptRecords;
@@ -19,6 +20,7 @@ import io.herald.model.DeviceEvent;
 import io.herald.model.Receipt;
 import io.herald.model.SendRequest;
 import io.herald.model.UserUpdate;
+import java.time.Duration;
 import java.util.HashSet;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
@@ -36,9 +38,11 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * The Herald dataflow, all of it, in one place:
  *
  * <pre>
- * devices ──parse──┐
- *                  ├─ union ─ keyBy(user) ─┐
- * audiences ─parse─┘                        ├─ CampaignFanOut ─ split ─┬─ APNs (async) ─┐
+ * devices ──parse── keyBy(device id): claim ── keyBy(token): claim ──┐
+ *                                                                     ├─ union ─ keyBy(user) ─┐
+ * audiences ─parse────────────────────────────────────────────────────┘                        │
+ *                                           ┌───────────────────────────────────────────────────────┘
+ *                                           ├─ CampaignFanOut ─ split ─┬─ APNs (async) ─┐
  * campaigns ─parse─ validate ─ broadcast ───┘                          └─ FCM (async) ──┴─ receipts ─┐
  *                                                                                                    ├─ Kafka (exactly once)
  *                          dead letters, campaign status, dead-token feedback to devices ────────────┘
@@ -89,13 +93,20 @@ public final class HeraldJob {
                 .uid("validate-campaigns").name("Validate campaigns");
         BroadcastStream<CampaignEvent> campaignBroadcast = campaigns.broadcast(CampaignFanOut.CAMPAIGNS);
 
+        Duration deviceTtl = Duration.ofDays(config.state.deviceTtlDays);
         DataStream<UserUpdate> userUpdates = devices
+                .keyBy(ClaimOwnership.keyFor(ClaimOwnership.Claimed.DEVICE_ID))
+                .process(new ClaimOwnership(ClaimOwnership.Claimed.DEVICE_ID, deviceTtl))
+                .uid("claim-device-ids").name("One user per device id")
+                .keyBy(ClaimOwnership.keyFor(ClaimOwnership.Claimed.TOKEN))
+                .process(new ClaimOwnership(ClaimOwnership.Claimed.TOKEN, deviceTtl))
+                .uid("claim-tokens").name("One device per token")
                 .map(UserUpdate::of).uid("wrap-devices").name("Device event as user update")
                 .union(audiences.map(UserUpdate::of).uid("wrap-audiences").name("Audience row as user update"));
         SingleOutputStreamOperator<SendRequest> requests = userUpdates
                 .keyBy(UserUpdate::userId)
                 .connect(campaignBroadcast)
-                .process(new CampaignFanOut(java.time.Duration.ofDays(config.state.deviceTtlDays)))
+                .process(new CampaignFanOut(deviceTtl))
                 .uid("campaign-fan-out").name("Keep user state, fan campaigns out");
 
         SingleOutputStreamOperator<SendRequest> ios = requests

@@ -1,0 +1,129 @@
+package io.herald.job.functions;
+
+import io.herald.model.DeviceEvent;
+import java.io.Serializable;
+import java.time.Duration;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.StateTtlConfig;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.java.functions.KeySelector;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.util.Collector;
+
+/**
+ * Keeps a device id, or a push token, with one user at a time. When another user registers the
+ * same device id (someone else logs in on the phone) or the same token, the newer registration
+ * wins and the loser is told: an {@code uninstall} of the device for a device id, a
+ * {@code token_rejected} of the token for a token. A late, older registration loses at once.
+ * Versions decide, never arrival order, so the outcome is the same whatever order events come in.
+ *
+ * <p>Every event passes through unchanged; the losers' events are added to the stream.
+ */
+public final class ClaimOwnership extends KeyedProcessFunction<String, DeviceEvent, DeviceEvent> {
+    private static final long serialVersionUID = 1L;
+
+    /** What is claimed. */
+    public enum Claimed {
+        DEVICE_ID,
+        TOKEN
+    }
+
+    private final Claimed claimed;
+    private final Duration ttl;
+    private transient ValueState<Claim> owner;
+
+    public ClaimOwnership(Claimed claimed, Duration ttl) {
+        this.claimed = claimed;
+        this.ttl = ttl;
+    }
+
+    /** The key an event is routed by: the thing it claims, or its user when it claims nothing. */
+    public static KeySelector<DeviceEvent, String> keyFor(Claimed claimed) {
+        return e -> {
+            String thing = claimed == Claimed.DEVICE_ID ? e.deviceId : (claims(e) ? e.token : null);
+            return thing != null ? thing : "\u0000user:" + e.userId;
+        };
+    }
+
+    /** Registrations and updates claim; for tokens, only those that carry one. */
+    private static boolean claims(DeviceEvent e) {
+        return e.type == DeviceEvent.Type.REGISTER || e.type == DeviceEvent.Type.UPDATE;
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+        ValueStateDescriptor<Claim> d = new ValueStateDescriptor<>("owner-" + claimed.name().toLowerCase(),
+                TypeInformation.of(Claim.class));
+        d.enableTimeToLive(StateTtlConfig.newBuilder(ttl).cleanupInRocksdbCompactFilter(1000).build());
+        owner = getRuntimeContext().getState(d);
+    }
+
+    @Override
+    public void processElement(DeviceEvent e, Context ctx, Collector<DeviceEvent> out) throws Exception {
+        out.collect(e);
+        boolean relevant = claims(e) && e.deviceId != null && (claimed == Claimed.DEVICE_ID || e.token != null);
+        if (!relevant) {
+            return;
+        }
+        Claim current = owner.value();
+        Claim challenger = new Claim(e.userId, e.deviceId, e.version);
+        if (current == null) {
+            owner.update(challenger);
+        } else if (current.sameHolder(challenger, claimed)) {
+            current.version = Math.max(current.version, e.version);
+            owner.update(current);
+        } else if (challenger.beats(current)) {
+            out.collect(loss(current, e, e.version));
+            owner.update(challenger);
+        } else {
+            out.collect(loss(challenger, e, current.version));
+        }
+    }
+
+    /** The event that tells {@code loser} it lost the claim, as of {@code version}. */
+    private DeviceEvent loss(Claim loser, DeviceEvent e, long version) {
+        if (claimed == Claimed.DEVICE_ID) {
+            DeviceEvent u = new DeviceEvent();
+            u.type = DeviceEvent.Type.UNINSTALL;
+            u.userId = loser.userId;
+            u.deviceId = loser.deviceId;
+            u.reason = "device registered by another user";
+            u.version = version;
+            return u;
+        }
+        return DeviceEvent.tokenRejected(loser.userId, loser.deviceId, null, e.token,
+                "token registered by another device", version);
+    }
+
+    /** Who holds a device id or token, since which version. */
+    public static class Claim implements Serializable {
+        private static final long serialVersionUID = 1L;
+
+        public String userId;
+        public String deviceId;
+        public long version;
+
+        public Claim() {}
+
+        Claim(String userId, String deviceId, long version) {
+            this.userId = userId;
+            this.deviceId = deviceId;
+            this.version = version;
+        }
+
+        boolean sameHolder(Claim other, Claimed claimed) {
+            return userId.equals(other.userId) && (claimed == Claimed.DEVICE_ID || deviceId.equals(other.deviceId));
+        }
+
+        /** Newer wins; at equal versions the greater (user, device) does, so every replay agrees. */
+        boolean beats(Claim other) {
+            if (version != other.version) {
+                return version > other.version;
+            }
+            int byUser = userId.compareTo(other.userId);
+            return byUser != 0 ? byUser > 0 : deviceId.compareTo(other.deviceId) > 0;
+        }
+    }
+}

@@ -1,0 +1,87 @@
+package io.herald.job.functions;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.herald.model.DeviceEvent;
+import io.herald.model.Platform;
+import java.time.Duration;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
+import org.junit.jupiter.api.Test;
+
+class ClaimOwnershipTest {
+    private static KeyedOneInputStreamOperatorTestHarness<String, DeviceEvent, DeviceEvent> harness(
+            ClaimOwnership.Claimed claimed) throws Exception {
+        return ProcessFunctionTestHarnesses.forKeyedProcessFunction(new ClaimOwnership(claimed, Duration.ofDays(270)),
+                ClaimOwnership.keyFor(claimed), Types.STRING);
+    }
+
+    private static DeviceEvent register(String user, String device, String token, long version) {
+        DeviceEvent e = new DeviceEvent();
+        e.type = DeviceEvent.Type.REGISTER;
+        e.userId = user;
+        e.deviceId = device;
+        e.appId = "news";
+        e.platform = Platform.IOS;
+        e.token = token;
+        e.version = version;
+        return e;
+    }
+
+    private static List<String> losses(KeyedOneInputStreamOperatorTestHarness<String, DeviceEvent, DeviceEvent> h) {
+        return h.extractOutputValues().stream()
+                .filter(e -> e.type == DeviceEvent.Type.UNINSTALL || e.type == DeviceEvent.Type.TOKEN_REJECTED)
+                .map(e -> e.type.name().toLowerCase() + " " + e.userId + " " + e.deviceId + " @" + e.version)
+                .collect(Collectors.toList());
+    }
+
+    @Test
+    void whenAnotherUserLogsInOnTheDeviceTheFirstUserLosesIt_inEitherOrder() throws Exception {
+        try (var h = harness(ClaimOwnership.Claimed.DEVICE_ID)) {
+            h.processElement(register("ana", "phone", "tok-1", 10), 1);
+            h.processElement(register("bob", "phone", "tok-2", 20), 2);
+            assertThat(losses(h)).containsExactly("uninstall ana phone @20");
+            assertThat(h.extractOutputValues()).hasSize(3);
+        }
+        try (var h = harness(ClaimOwnership.Claimed.DEVICE_ID)) {
+            h.processElement(register("bob", "phone", "tok-2", 20), 1);
+            h.processElement(register("ana", "phone", "tok-1", 10), 2);
+            assertThat(losses(h)).containsExactly("uninstall ana phone @20");
+        }
+    }
+
+    @Test
+    void theSameUserRegisteringAgainLosesNothing() throws Exception {
+        try (var h = harness(ClaimOwnership.Claimed.DEVICE_ID)) {
+            h.processElement(register("ana", "phone", "tok-1", 10), 1);
+            h.processElement(register("ana", "phone", "tok-2", 20), 2);
+            h.processElement(register("ana", "phone", "tok-1", 5), 3);
+            assertThat(losses(h)).isEmpty();
+        }
+    }
+
+    @Test
+    void aTokenRegisteredByAnotherDeviceIsTakenFromTheFirst() throws Exception {
+        try (var h = harness(ClaimOwnership.Claimed.TOKEN)) {
+            h.processElement(register("ana", "old-phone", "tok", 10), 1);
+            h.processElement(register("bob", "new-phone", "tok", 20), 2);
+            h.processElement(register("carl", "other", "tok", 15), 3);
+            assertThat(losses(h)).containsExactly("token_rejected ana old-phone @20", "token_rejected carl other @20");
+        }
+    }
+
+    @Test
+    void eventsThatClaimNothingPassThrough() throws Exception {
+        try (var h = harness(ClaimOwnership.Claimed.TOKEN)) {
+            DeviceEvent erase = new DeviceEvent();
+            erase.type = DeviceEvent.Type.ERASE_USER;
+            erase.userId = "ana";
+            erase.version = 3;
+            h.processElement(erase, 1);
+            assertThat(h.extractOutputValues()).usingRecursiveFieldByFieldElementComparator().containsExactly(erase);
+        }
+    }
+}
