@@ -51,6 +51,13 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * <p>Every operator has a stable uid, so savepoints survive changes to the code around it.
  */
 public final class HeraldJob {
+    /** Fixed, so that savepoints (the device bootstrap's too) always fit the job's key groups. */
+    public static final int MAX_PARALLELISM = 128;
+    /** Uids of the stateful operators, shared with the device bootstrap. */
+    public static final String UID_FAN_OUT = "campaign-fan-out";
+    public static final String UID_CLAIM_DEVICE_IDS = "claim-device-ids";
+    public static final String UID_CLAIM_TOKENS = "claim-tokens";
+
     private final HeraldConfig config;
 
     public HeraldJob(HeraldConfig config) {
@@ -75,6 +82,7 @@ public final class HeraldJob {
     public void build(StreamExecutionEnvironment env, HeraldSources io) {
         env.enableCheckpointing(config.checkpointing.intervalMs, CheckpointingMode.EXACTLY_ONCE);
         env.setParallelism(config.parallelism);
+        env.setMaxParallelism(MAX_PARALLELISM);
 
         SingleOutputStreamOperator<DeviceEvent> devices = env
                 .fromSource(io.devices, WatermarkStrategy.noWatermarks(), "Devices topic").uid("source-devices")
@@ -97,17 +105,17 @@ public final class HeraldJob {
         DataStream<UserUpdate> userUpdates = devices
                 .keyBy(ClaimOwnership.keyFor(ClaimOwnership.Claimed.DEVICE_ID))
                 .process(new ClaimOwnership(ClaimOwnership.Claimed.DEVICE_ID, deviceTtl))
-                .uid("claim-device-ids").name("One user per device id")
+                .uid(UID_CLAIM_DEVICE_IDS).name("One user per device id")
                 .keyBy(ClaimOwnership.keyFor(ClaimOwnership.Claimed.TOKEN))
                 .process(new ClaimOwnership(ClaimOwnership.Claimed.TOKEN, deviceTtl))
-                .uid("claim-tokens").name("One device per token")
+                .uid(UID_CLAIM_TOKENS).name("One device per token")
                 .map(UserUpdate::of).uid("wrap-devices").name("Device event as user update")
                 .union(audiences.map(UserUpdate::of).uid("wrap-audiences").name("Audience row as user update"));
         SingleOutputStreamOperator<SendRequest> requests = userUpdates
                 .keyBy(UserUpdate::userId)
                 .connect(campaignBroadcast)
                 .process(new CampaignFanOut(deviceTtl))
-                .uid("campaign-fan-out").name("Keep user state, fan campaigns out");
+                .uid(UID_FAN_OUT).name("Keep user state, fan campaigns out");
 
         SingleOutputStreamOperator<SendRequest> ios = requests
                 .process(new SplitByPlatform()).uid("split-by-platform").name("Split by platform");

@@ -35,6 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
  * RocksDB state and exactly-once checkpoints, Pushy's MockApnsServer and the FCM emulator. Delivery
  * is judged by what the emulators received, device by device.
  */
+@org.junit.jupiter.api.Timeout(value = 10, unit = java.util.concurrent.TimeUnit.MINUTES)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class HeraldEndToEndIT {
     private static final int USERS = 10_000;

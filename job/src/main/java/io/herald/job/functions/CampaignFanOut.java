@@ -9,7 +9,6 @@ import io.herald.model.DeviceRecord;
 import io.herald.model.UserProfile;
 import io.herald.model.UserUpdate;
 import io.herald.state.DeviceStateMerge;
-import io.herald.state.UserDevices;
 import java.time.Duration;
 import org.apache.flink.api.common.state.BroadcastState;
 import org.apache.flink.api.common.state.MapState;
@@ -93,38 +92,11 @@ public final class CampaignFanOut extends KeyedBroadcastProcessFunction<String, 
             p = new UserProfile();
         }
         if (update.device != null) {
-            DeviceStateMerge.apply(p, deviceStore(), update.device);
+            DeviceStateMerge.apply(p, new MapStateDevices(devices), update.device);
         } else {
             DeviceStateMerge.apply(p, update.audience);
         }
         profile.update(p);
-    }
-
-    /** The current user's devices in keyed MapState, for the merge. */
-    private UserDevices deviceStore() {
-        return new UserDevices() {
-            @Override
-            public DeviceRecord get(String deviceId) throws Exception {
-                return devices.get(deviceId);
-            }
-
-            @Override
-            public void put(String deviceId, DeviceRecord device) throws Exception {
-                devices.put(deviceId, device);
-            }
-
-            @Override
-            public void remove(String deviceId) throws Exception {
-                devices.remove(deviceId);
-            }
-
-            @Override
-            public Iterable<String> ids() throws Exception {
-                java.util.List<String> ids = new java.util.ArrayList<>();
-                devices.keys().forEach(ids::add);
-                return ids;
-            }
-        };
     }
 
     @Override

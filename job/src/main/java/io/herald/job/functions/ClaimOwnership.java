@@ -52,19 +52,28 @@ public final class ClaimOwnership extends KeyedProcessFunction<String, DeviceEve
         return e.type == DeviceEvent.Type.REGISTER || e.type == DeviceEvent.Type.UPDATE;
     }
 
-    @Override
-    public void open(OpenContext openContext) {
+    /** The state of who holds each claimed thing; the bootstrap writes the same. */
+    public static ValueStateDescriptor<Claim> ownerDescriptor(Claimed claimed, Duration ttl) {
         ValueStateDescriptor<Claim> d = new ValueStateDescriptor<>("owner-" + claimed.name().toLowerCase(),
                 TypeInformation.of(Claim.class));
         d.enableTimeToLive(StateTtlConfig.newBuilder(ttl).cleanupInRocksdbCompactFilter(1000).build());
-        owner = getRuntimeContext().getState(d);
+        return d;
+    }
+
+    /** Whether {@code e} claims what this stage guards. */
+    public static boolean isClaim(DeviceEvent e, Claimed claimed) {
+        return claims(e) && e.deviceId != null && (claimed == Claimed.DEVICE_ID || e.token != null);
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+        owner = getRuntimeContext().getState(ownerDescriptor(claimed, ttl));
     }
 
     @Override
     public void processElement(DeviceEvent e, Context ctx, Collector<DeviceEvent> out) throws Exception {
         out.collect(e);
-        boolean relevant = claims(e) && e.deviceId != null && (claimed == Claimed.DEVICE_ID || e.token != null);
-        if (!relevant) {
+        if (!isClaim(e, claimed)) {
             return;
         }
         Claim current = owner.value();
@@ -107,7 +116,7 @@ public final class ClaimOwnership extends KeyedProcessFunction<String, DeviceEve
 
         public Claim() {}
 
-        Claim(String userId, String deviceId, long version) {
+        public Claim(String userId, String deviceId, long version) {
             this.userId = userId;
             this.deviceId = deviceId;
             this.version = version;
@@ -118,7 +127,7 @@ public final class ClaimOwnership extends KeyedProcessFunction<String, DeviceEve
         }
 
         /** Newer wins; at equal versions the greater (user, device) does, so every replay agrees. */
-        boolean beats(Claim other) {
+        public boolean beats(Claim other) {
             if (version != other.version) {
                 return version > other.version;
             }

@@ -1,0 +1,203 @@
+package io.herald.job.bootstrap;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.herald.job.HeraldJob;
+import io.herald.job.functions.CampaignFanOut;
+import io.herald.job.functions.ClaimOwnership;
+import io.herald.job.functions.MapStateDevices;
+import io.herald.json.DeviceEventCodec;
+import io.herald.json.Json;
+import io.herald.json.Parsed;
+import io.herald.model.DeviceEvent;
+import io.herald.model.DeviceRecord;
+import io.herald.model.RawRecord;
+import io.herald.model.UserProfile;
+import io.herald.state.DeviceStateMerge;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import org.apache.flink.api.common.JobExecutionResult;
+import org.apache.flink.api.common.accumulators.LongCounter;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.functions.RichFlatMapFunction;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.StateBackendOptions;
+import org.apache.flink.connector.file.src.FileSource;
+import org.apache.flink.connector.file.src.reader.TextLineInputFormat;
+import org.apache.flink.core.fs.Path;
+import org.apache.flink.state.api.OperatorIdentifier;
+import org.apache.flink.state.api.OperatorTransformation;
+import org.apache.flink.state.api.SavepointWriter;
+import org.apache.flink.state.api.functions.KeyedStateBootstrapFunction;
+import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.util.Collector;
+
+/**
+ * Writes a savepoint holding a whole device base, from a JSON Lines export (one device per line,
+ * the fields of a {@code register} event; {@code type} may be left out). A new deployment started
+ * from it serves campaigns at once instead of streaming its history through Kafka first; replaying
+ * that history anyway is harmless, since device merges are idempotent.
+ *
+ * <p>It fills the same state the job keeps, under the same operator uids: the users' profiles and
+ * devices, and who holds each device id and token. Lines that fail the devices topic's checks are
+ * skipped and counted.
+ */
+public final class DeviceBootstrap {
+    private static final String READ = "lines-read";
+    private static final String REFUSED = "lines-refused";
+
+    private DeviceBootstrap() {}
+
+    /** What a bootstrap did. */
+    public static final class Result {
+        public final long linesRead;
+        public final long linesRefused;
+        public final long elapsedMs;
+
+        Result(long linesRead, long linesRefused, long elapsedMs) {
+            this.linesRead = linesRead;
+            this.linesRefused = linesRefused;
+            this.elapsedMs = elapsedMs;
+        }
+    }
+
+    /**
+     * Reads {@code export} and writes a savepoint to {@code savepointDir} (a path or URI) on an
+     * embedded Flink, with {@code parallelism} workers.
+     */
+    public static Result run(String export, String savepointDir, Duration deviceTtl, int parallelism)
+            throws Exception {
+        long start = System.nanoTime();
+        Configuration conf = new Configuration();
+        conf.set(StateBackendOptions.STATE_BACKEND, "rocksdb");
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        env.setParallelism(parallelism);
+
+        DataStream<DeviceEvent> devices = env
+                .fromSource(FileSource.forRecordStreamFormat(new TextLineInputFormat(), new Path(export)).build(),
+                        WatermarkStrategy.noWatermarks(), "Device export")
+                .flatMap(new ParseExportLine()).name("Parse export lines");
+
+        SavepointWriter.newSavepoint(env, new EmbeddedRocksDBStateBackend(), HeraldJob.MAX_PARALLELISM)
+                .withOperator(OperatorIdentifier.forUid(HeraldJob.UID_FAN_OUT),
+                        OperatorTransformation.bootstrapWith(devices).keyBy(e -> e.userId)
+                                .transform(new UserStateWriter(deviceTtl)))
+                .withOperator(OperatorIdentifier.forUid(HeraldJob.UID_CLAIM_DEVICE_IDS),
+                        OperatorTransformation.bootstrapWith(devices)
+                                .keyBy(ClaimOwnership.keyFor(ClaimOwnership.Claimed.DEVICE_ID))
+                                .transform(new ClaimWriter(ClaimOwnership.Claimed.DEVICE_ID, deviceTtl)))
+                .withOperator(OperatorIdentifier.forUid(HeraldJob.UID_CLAIM_TOKENS),
+                        OperatorTransformation.bootstrapWith(devices)
+                                .keyBy(ClaimOwnership.keyFor(ClaimOwnership.Claimed.TOKEN))
+                                .transform(new ClaimWriter(ClaimOwnership.Claimed.TOKEN, deviceTtl)))
+                .write(savepointDir);
+        JobExecutionResult result = env.execute("Herald device bootstrap");
+        return new Result(count(result, READ), count(result, REFUSED), (System.nanoTime() - start) / 1_000_000);
+    }
+
+    private static long count(JobExecutionResult result, String name) {
+        Long n = result.getAccumulatorResult(name);
+        return n == null ? 0 : n;
+    }
+
+    /** One export line to a register event, through the devices topic's own codec and checks. */
+    static final class ParseExportLine extends RichFlatMapFunction<String, DeviceEvent> {
+        private static final long serialVersionUID = 1L;
+        private final DeviceEventCodec codec = new DeviceEventCodec();
+        private final LongCounter read = new LongCounter();
+        private final LongCounter refused = new LongCounter();
+
+        @Override
+        public void open(OpenContext openContext) {
+            getRuntimeContext().addAccumulator(READ, read);
+            getRuntimeContext().addAccumulator(REFUSED, refused);
+        }
+
+        @Override
+        public void flatMap(String line, Collector<DeviceEvent> out) {
+            if (line.isBlank()) {
+                return;
+            }
+            read.add(1);
+            byte[] value = line.getBytes(StandardCharsets.UTF_8);
+            try {
+                JsonNode n = Json.MAPPER.readTree(value);
+                if (n.isObject() && !n.has("type")) {
+                    ((ObjectNode) n).put("type", "register");
+                    value = Json.bytes(n);
+                }
+            } catch (Exception e) {
+                // the codec says why
+            }
+            Parsed<DeviceEvent> parsed = codec.parse(new RawRecord("export", 0, 0, 0, value));
+            if (parsed.isOk()) {
+                out.collect(parsed.value());
+            } else {
+                refused.add(1);
+            }
+        }
+    }
+
+    /** Merges each user's export lines into the fan-out's profile and devices state. */
+    static final class UserStateWriter extends KeyedStateBootstrapFunction<String, DeviceEvent> {
+        private static final long serialVersionUID = 1L;
+        private final Duration ttl;
+        private transient ValueState<UserProfile> profile;
+        private transient MapState<String, DeviceRecord> devices;
+
+        UserStateWriter(Duration ttl) {
+            this.ttl = ttl;
+        }
+
+        @Override
+        public void open(OpenContext openContext) {
+            profile = getRuntimeContext().getState(CampaignFanOut.profileDescriptor(ttl));
+            devices = getRuntimeContext().getMapState(CampaignFanOut.devicesDescriptor(ttl));
+        }
+
+        @Override
+        public void processElement(DeviceEvent e, Context ctx) throws Exception {
+            UserProfile p = profile.value();
+            if (p == null) {
+                p = new UserProfile();
+            }
+            DeviceStateMerge.apply(p, new MapStateDevices(devices), e);
+            profile.update(p);
+        }
+    }
+
+    /** Records the newest holder of each device id or token. */
+    static final class ClaimWriter extends KeyedStateBootstrapFunction<String, DeviceEvent> {
+        private static final long serialVersionUID = 1L;
+        private final ClaimOwnership.Claimed claimed;
+        private final Duration ttl;
+        private transient ValueState<ClaimOwnership.Claim> owner;
+
+        ClaimWriter(ClaimOwnership.Claimed claimed, Duration ttl) {
+            this.claimed = claimed;
+            this.ttl = ttl;
+        }
+
+        @Override
+        public void open(OpenContext openContext) {
+            owner = getRuntimeContext().getState(ClaimOwnership.ownerDescriptor(claimed, ttl));
+        }
+
+        @Override
+        public void processElement(DeviceEvent e, Context ctx) throws Exception {
+            if (!ClaimOwnership.isClaim(e, claimed)) {
+                return;
+            }
+            ClaimOwnership.Claim challenger = new ClaimOwnership.Claim(e.userId, e.deviceId, e.version);
+            ClaimOwnership.Claim current = owner.value();
+            if (current == null || challenger.beats(current)) {
+                owner.update(challenger);
+            }
+        }
+    }
+}

@@ -1,0 +1,80 @@
+package io.herald.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.herald.job.HeraldMain;
+import io.herald.job.bootstrap.DeviceBootstrap;
+import io.herald.model.Platform;
+import io.herald.sandbox.CampaignWatcher;
+import io.herald.sandbox.DemoCampaign;
+import io.herald.sandbox.KafkaIO;
+import io.herald.sandbox.Sandbox;
+import io.herald.sandbox.SyntheticUsers;
+import io.herald.sandbox.TokenRegistry;
+import java.io.BufferedWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.apache.flink.core.execution.JobClient;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A new deployment bootstrapped from a bulk export: 100,000 users become a savepoint, the job
+ * starts from it with nothing on the devices topic, and a campaign reaches every device at once.
+ */
+@org.junit.jupiter.api.Timeout(value = 10, unit = java.util.concurrent.TimeUnit.MINUTES)
+class DeviceBootstrapIT {
+    @TempDir
+    Path dir;
+
+    @Test
+    void aJobStartedFromABootstrappedSavepointServesACampaignAtOnce() throws Exception {
+        SyntheticUsers users = SyntheticUsers.generate(100_000, 11, 0.0);
+        Path export = dir.resolve("devices.jsonl");
+        long version = SyntheticUsers.registrationVersion();
+        try (BufferedWriter w = Files.newBufferedWriter(export, StandardCharsets.UTF_8)) {
+            int i = 0;
+            for (SyntheticUsers.Device d : users.devices()) {
+                String line = new String(d.registerEvent(Sandbox.APP_ID, version), StandardCharsets.UTF_8);
+                // An export line is a device; the event type may be left out.
+                w.write(i++ % 2 == 0 ? line.replace("\"type\":\"register\",", "") : line);
+                w.newLine();
+            }
+            w.write("{\"userId\":\"x\",\"deviceId\":\"y\",\"appId\":\"a\",\"platform\":\"ios\",\"token\":\"short\",\"version\":1}");
+            w.newLine();
+            w.write("not json");
+            w.newLine();
+        }
+        Path savepoint = dir.resolve("savepoint");
+        DeviceBootstrap.Result result = DeviceBootstrap.run(export.toString(), savepoint.toString(), Duration.ofDays(270), 2);
+        assertThat(result.linesRead).isEqualTo(users.devices().size() + 2);
+        assertThat(result.linesRefused).isEqualTo(2);
+        assertThat(savepoint.resolve("_metadata")).exists();
+
+        try (Sandbox sandbox = Sandbox.start(dir.resolve("sandbox"), 2);
+                KafkaIO kafka = new KafkaIO(sandbox.kafka().bootstrapServers())) {
+            users.registerWith(sandbox.apns().tokens(), sandbox.fcm().tokens());
+            JobClient job = HeraldMain.startEmbedded(sandbox.config(), 0, savepoint.toUri().toString());
+            try (CampaignWatcher watcher = new CampaignWatcher(kafka, "boot-1", sandbox.config().topics.receipts,
+                    sandbox.config().topics.campaignStatus)) {
+                kafka.send(sandbox.config().topics.campaigns, "boot-1", DemoCampaign.create("boot-1", DemoCampaign.ALL));
+                kafka.send(sandbox.config().topics.campaigns, "boot-1", DemoCampaign.fire("boot-1"));
+                kafka.flush();
+                assertThat(watcher.awaitDone(Duration.ofMinutes(5), () -> { })).isTrue();
+                long expected = 0;
+                for (SyntheticUsers.Device d : users.devices()) {
+                    TokenRegistry r = d.platform == Platform.IOS ? sandbox.apns().tokens() : sandbox.fcm().tokens();
+                    expected += d.expectsDelivery() ? 1 : 0;
+                    assertThat(r.received(d.token)).as("notifications to %s", d.deviceId)
+                            .isEqualTo(d.expectsDelivery() ? 1 : 0);
+                }
+                assertThat(watcher.outcome("delivered")).isEqualTo(expected);
+                assertThat(expected).isGreaterThan(100_000);
+            } finally {
+                job.cancel().get();
+            }
+        }
+    }
+}
