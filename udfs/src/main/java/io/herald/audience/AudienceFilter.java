@@ -13,10 +13,18 @@ import java.util.Locale;
 public final class AudienceFilter {
     private final Campaign campaign;
     private final Audience audience;
+    private final SegmentExpression expression;
+    private final long now;
 
-    public AudienceFilter(Campaign campaign) {
+    /**
+     * @param now the time the expression's {@code now} stands for: the campaign's fire time, so a
+     *     replay decides as the first run did
+     */
+    public AudienceFilter(Campaign campaign, long now) {
         this.campaign = campaign;
         this.audience = campaign.audience;
+        this.expression = audience.expression == null ? null : SegmentExpression.compile(audience.expression);
+        this.now = now;
     }
 
     /** True when the user as a whole is in the audience (list membership for list campaigns). */
@@ -26,7 +34,7 @@ public final class AudienceFilter {
     }
 
     /** True when the device belongs to the campaign's app and matches the segment. */
-    public boolean includesDevice(DeviceRecord device) {
+    public boolean includesDevice(DeviceRecord device, UserProfile user) {
         if (!campaign.appId.equals(device.appId)) {
             return false;
         }
@@ -41,7 +49,7 @@ public final class AudienceFilter {
                 return false;
             }
         }
-        return true;
+        return expression == null || expression.matches(device, user, now);
     }
 
     private boolean matchesAnyLocale(String deviceLocale) {

@@ -1,5 +1,6 @@
 package io.herald.campaign;
 
+import io.herald.audience.SegmentExpression;
 import io.herald.model.Audience;
 import io.herald.model.Campaign;
 import io.herald.personalise.CompiledMessage;
@@ -29,9 +30,19 @@ public final class CampaignValidator {
         }
         if (campaign.audience == null) {
             problems.add("audience is missing");
-        } else if (campaign.audience.kind == Audience.Kind.SEGMENT && campaign.audience.platforms.isEmpty()
-                && campaign.audience.locales.isEmpty() && campaign.audience.tags.isEmpty()) {
-            problems.add("audience.kind is segment but no platforms, locales or tags narrow it");
+        } else {
+            Audience a = campaign.audience;
+            if (a.kind == Audience.Kind.SEGMENT && a.platforms.isEmpty() && a.locales.isEmpty() && a.tags.isEmpty()
+                    && a.expression == null) {
+                problems.add("audience.kind is segment but no platforms, locales, tags or expression narrow it");
+            }
+            if (a.expression != null) {
+                try {
+                    SegmentExpression.compile(a.expression);
+                } catch (IllegalArgumentException e) {
+                    problems.add("audience.expression does not compile: " + e.getMessage());
+                }
+            }
         }
         if (campaign.message == null) {
             problems.add("message is missing");

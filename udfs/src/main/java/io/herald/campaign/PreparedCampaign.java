@@ -24,7 +24,7 @@ public final class PreparedCampaign {
 
     public PreparedCampaign(Campaign campaign, long firedAt) {
         this.campaign = campaign;
-        this.filter = new AudienceFilter(campaign);
+        this.filter = new AudienceFilter(campaign, firedAt);
         this.message = CompiledMessage.compile(campaign.message);
         this.firedAt = firedAt;
     }
@@ -46,7 +46,7 @@ public final class PreparedCampaign {
         }
         Map<String, AttributeValue> attributes = null;
         for (DeviceRecord device : devices) {
-            if (!filter.includesDevice(device)) {
+            if (!filter.includesDevice(device, user)) {
                 continue;
             }
             if (!device.reachable()) {

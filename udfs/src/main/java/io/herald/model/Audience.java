@@ -7,7 +7,8 @@ import java.util.List;
  * Who a campaign is for. {@link Kind#ALL} is every reachable device of the campaign's app;
  * {@link Kind#LIST} is the users of an uploaded list. The segment fields narrow either kind: a
  * device matches when its platform is listed (if any are), its locale falls under a listed locale
- * (if any are: {@code pt} covers {@code pt-BR}), and it has every listed tag.
+ * (if any are: {@code pt} covers {@code pt-BR}), it has every listed tag, and it satisfies the CEL
+ * {@link #expression} if there is one.
  */
 public class Audience {
     /** Where the audience comes from. */
@@ -21,6 +22,8 @@ public class Audience {
     public List<Platform> platforms = new ArrayList<>();
     public List<String> locales = new ArrayList<>();
     public List<String> tags = new ArrayList<>();
+    /** A CEL expression every targeted device must satisfy (see {@code SegmentExpression}), or null. */
+    public String expression;
 
     public Audience() {}
 }

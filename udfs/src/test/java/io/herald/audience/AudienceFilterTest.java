@@ -32,9 +32,9 @@ class AudienceFilterTest {
 
     @Test
     void allMeansEveryDeviceOfTheAppAndNoOther() {
-        AudienceFilter f = new AudienceFilter(campaign(new Audience()));
-        assertThat(f.includesDevice(device("news", Platform.IOS, "en"))).isTrue();
-        assertThat(f.includesDevice(device("sports", Platform.IOS, "en"))).isFalse();
+        AudienceFilter f = new AudienceFilter(campaign(new Audience()), 0);
+        assertThat(f.includesDevice(device("news", Platform.IOS, "en"), new UserProfile())).isTrue();
+        assertThat(f.includesDevice(device("sports", Platform.IOS, "en"), new UserProfile())).isFalse();
     }
 
     @Test
@@ -44,19 +44,19 @@ class AudienceFilterTest {
         a.platforms = List.of(Platform.ANDROID);
         a.locales = List.of("pt");
         a.tags = List.of("sports", "vip");
-        AudienceFilter f = new AudienceFilter(campaign(a));
-        assertThat(f.includesDevice(device("news", Platform.ANDROID, "pt-BR", "sports", "vip", "x"))).isTrue();
-        assertThat(f.includesDevice(device("news", Platform.IOS, "pt-BR", "sports", "vip"))).isFalse();
-        assertThat(f.includesDevice(device("news", Platform.ANDROID, "es-ES", "sports", "vip"))).isFalse();
-        assertThat(f.includesDevice(device("news", Platform.ANDROID, "pt", "sports"))).isFalse();
-        assertThat(f.includesDevice(device("news", Platform.ANDROID, "ptx", "sports", "vip"))).isFalse();
+        AudienceFilter f = new AudienceFilter(campaign(a), 0);
+        assertThat(f.includesDevice(device("news", Platform.ANDROID, "pt-BR", "sports", "vip", "x"), new UserProfile())).isTrue();
+        assertThat(f.includesDevice(device("news", Platform.IOS, "pt-BR", "sports", "vip"), new UserProfile())).isFalse();
+        assertThat(f.includesDevice(device("news", Platform.ANDROID, "es-ES", "sports", "vip"), new UserProfile())).isFalse();
+        assertThat(f.includesDevice(device("news", Platform.ANDROID, "pt", "sports"), new UserProfile())).isFalse();
+        assertThat(f.includesDevice(device("news", Platform.ANDROID, "ptx", "sports", "vip"), new UserProfile())).isFalse();
     }
 
     @Test
     void listMeansOnlyUsersTheUploadedListNames() {
         Audience a = new Audience();
         a.kind = Audience.Kind.LIST;
-        AudienceFilter f = new AudienceFilter(campaign(a));
+        AudienceFilter f = new AudienceFilter(campaign(a), 0);
         UserProfile listed = new UserProfile();
         listed.audienceCampaigns.add("c1");
         UserProfile other = new UserProfile();

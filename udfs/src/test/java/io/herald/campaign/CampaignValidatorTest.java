@@ -43,6 +43,18 @@ class CampaignValidatorTest {
     }
 
     @Test
+    void aSegmentExpressionThatDoesNotCompileIsRefusedWithItsPosition() {
+        Campaign c = valid();
+        c.audience = new Audience();
+        c.audience.kind = Audience.Kind.SEGMENT;
+        c.audience.expression = "platform == 'ios' && lastseen > 3";
+        assertThat(validator.problems(c)).singleElement().asString()
+                .startsWith("audience.expression does not compile:")
+                .contains("undeclared reference to 'lastseen'")
+                .contains("1:22");
+    }
+
+    @Test
     void aSegmentThatNarrowsNothingIsRefused() {
         Campaign c = valid();
         c.audience = new Audience();

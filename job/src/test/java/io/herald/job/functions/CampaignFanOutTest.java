@@ -107,6 +107,19 @@ class CampaignFanOutTest {
     }
 
     @Test
+    void aCelSegmentIsEvaluatedPerDeviceWithTheUsersAttributes() throws Exception {
+        register("ana", "a1", Platform.IOS, "de-DE", true);
+        register("ana", "a2", Platform.ANDROID, "en-US", true);
+        register("bob", "b1", Platform.ANDROID, "en-GB", true);
+        Audience segment = new Audience();
+        segment.kind = Audience.Kind.SEGMENT;
+        segment.expression = "platform == 'android' && attributes.name == 'ANA'";
+        harness.processBroadcastElement(create("c1", segment), 2);
+        harness.processBroadcastElement(control(CampaignEvent.Type.FIRE, "c1", 3), 3);
+        assertThat(sent()).extracting(r -> r.notificationId).containsExactly("c1/a2");
+    }
+
+    @Test
     void aSecondFireSendsNothingMore() throws Exception {
         register("ana", "a1", Platform.IOS, "en", true);
         harness.processBroadcastElement(create("c1", new Audience()), 2);

@@ -1,0 +1,151 @@
+package io.herald.audience;
+
+import com.google.protobuf.Timestamp;
+import dev.cel.bundle.Cel;
+import dev.cel.bundle.CelFactory;
+import dev.cel.common.CelAbstractSyntaxTree;
+import dev.cel.common.CelFunctionDecl;
+import dev.cel.common.CelOverloadDecl;
+import dev.cel.common.CelValidationResult;
+import dev.cel.common.types.ListType;
+import dev.cel.common.types.MapType;
+import dev.cel.common.types.SimpleType;
+import dev.cel.runtime.CelEvaluationException;
+import dev.cel.runtime.CelFunctionBinding;
+import dev.cel.runtime.CelRuntime;
+import io.herald.model.AttributeValue;
+import io.herald.model.DeviceRecord;
+import io.herald.model.UserProfile;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A segment written by a growth team in CEL (Common Expression Language), compiled and type-checked
+ * once when the campaign arrives and evaluated per device. CEL cannot loop forever, reach outside
+ * its variables, or have side effects, so it is safe to take from users.
+ *
+ * <p>Variables: {@code platform}, {@code locale}, {@code timezone}, {@code app_version} (strings),
+ * {@code tags} (list of strings), {@code attributes} (map of string to any), {@code opt_in} (bool),
+ * {@code last_seen} and {@code now} (timestamps). Function {@code semver(string)} ranks a semantic
+ * version as an int, so {@code semver(app_version) >= semver("5.2.0")} compares versions.
+ * Example: {@code platform == "ios" && now - last_seen < duration("168h") && "sports" in tags}.
+ */
+public final class SegmentExpression {
+    private static final Cel CEL = CelFactory.standardCelBuilder()
+            .addVar("platform", SimpleType.STRING)
+            .addVar("locale", SimpleType.STRING)
+            .addVar("timezone", SimpleType.STRING)
+            .addVar("app_version", SimpleType.STRING)
+            .addVar("tags", ListType.create(SimpleType.STRING))
+            .addVar("attributes", MapType.create(SimpleType.STRING, SimpleType.DYN))
+            .addVar("opt_in", SimpleType.BOOL)
+            .addVar("last_seen", SimpleType.TIMESTAMP)
+            .addVar("now", SimpleType.TIMESTAMP)
+            .addFunctionDeclarations(CelFunctionDecl.newFunctionDeclaration("semver",
+                    CelOverloadDecl.newGlobalOverload("semver_string", SimpleType.INT, SimpleType.STRING)))
+            .addFunctionBindings(CelFunctionBinding.from("semver_string", String.class, SegmentExpression::semverRank))
+            .setResultType(SimpleType.BOOL)
+            .build();
+
+    private final String source;
+    private final CelRuntime.Program program;
+
+    private SegmentExpression(String source, CelRuntime.Program program) {
+        this.source = source;
+        this.program = program;
+    }
+
+    /**
+     * Compiles and type-checks {@code source}.
+     *
+     * @throws IllegalArgumentException with CEL's errors and their positions (line:column)
+     */
+    public static SegmentExpression compile(String source) {
+        CelValidationResult result = CEL.compile(source, "audience.expression");
+        if (result.hasError()) {
+            throw new IllegalArgumentException(result.getErrorString());
+        }
+        try {
+            CelAbstractSyntaxTree ast = result.getAst();
+            return new SegmentExpression(source, CEL.createProgram(ast));
+        } catch (Exception e) {
+            throw new IllegalArgumentException("audience.expression: " + e.getMessage());
+        }
+    }
+
+    public String source() {
+        return source;
+    }
+
+    /**
+     * Whether the device of this user matches. An expression that fails on a device (an attribute
+     * it lacks, say) does not match it.
+     */
+    public boolean matches(DeviceRecord device, UserProfile user, long nowMillis) {
+        Map<String, Object> vars = new HashMap<>();
+        vars.put("platform", device.platform == null ? "" : device.platform.wire());
+        vars.put("locale", device.locale == null ? "" : device.locale);
+        vars.put("timezone", device.timezone == null ? "" : device.timezone);
+        vars.put("app_version", device.appVersion == null ? "" : device.appVersion);
+        vars.put("tags", device.currentTags());
+        vars.put("attributes", attributes(user));
+        vars.put("opt_in", !Boolean.FALSE.equals(device.optIn));
+        vars.put("last_seen", timestamp(device.lastSeen == DeviceRecord.NEVER ? 0 : device.lastSeen));
+        vars.put("now", timestamp(nowMillis));
+        try {
+            return Boolean.TRUE.equals(program.eval(name -> Optional.ofNullable(vars.get(name))));
+        } catch (CelEvaluationException e) {
+            return false;
+        }
+    }
+
+    private static Map<String, Object> attributes(UserProfile user) {
+        Map<String, Object> out = new HashMap<>();
+        for (Map.Entry<String, AttributeValue> a : user.attributes.entrySet()) {
+            AttributeValue v = a.getValue();
+            if (v.removed) {
+                continue;
+            }
+            Object value = v.timestamp != null ? (Object) timestamp(v.timestamp) : v.value();
+            if (value instanceof Integer) {
+                value = ((Integer) value).longValue();
+            }
+            out.put(a.getKey(), value);
+        }
+        return out;
+    }
+
+    /**
+     * A semantic version's rank: major, minor and patch packed into one number; pre-release and
+     * build suffixes are ignored, missing parts count as zero, and a malformed version ranks -1.
+     */
+    static long semverRank(String version) {
+        String core = version.split("[-+]", 2)[0];
+        String[] parts = core.split("\\.");
+        if (parts.length == 0 || parts.length > 3) {
+            return -1;
+        }
+        long rank = 0;
+        for (int i = 0; i < 3; i++) {
+            long part;
+            try {
+                part = i < parts.length ? Long.parseLong(parts[i]) : 0;
+            } catch (NumberFormatException e) {
+                return -1;
+            }
+            if (part < 0 || part >= 1_000_000) {
+                return -1;
+            }
+            rank = rank * 1_000_000 + part;
+        }
+        return rank;
+    }
+
+    private static Timestamp timestamp(long epochMillis) {
+        return Timestamp.newBuilder()
+                .setSeconds(Math.floorDiv(epochMillis, 1000))
+                .setNanos((int) Math.floorMod(epochMillis, 1000) * 1_000_000)
+                .build();
+    }
+}

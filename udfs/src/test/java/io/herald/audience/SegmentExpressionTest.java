@@ -1,0 +1,80 @@
+package io.herald.audience;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.herald.model.AttributeValue;
+import io.herald.model.DeviceRecord;
+import io.herald.model.Platform;
+import io.herald.model.UserProfile;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class SegmentExpressionTest {
+    private static final long NOW = 1_800_000_000_000L;
+
+    private static DeviceRecord device(Platform platform, String appVersion, long lastSeen, String... tags) {
+        DeviceRecord d = new DeviceRecord();
+        d.platform = platform;
+        d.appVersion = appVersion;
+        d.locale = "pt-BR";
+        d.lastSeen = lastSeen;
+        for (String t : tags) {
+            d.tags.computeIfAbsent(t, n -> new DeviceRecord.TagVersions()).addV = 1;
+        }
+        return d;
+    }
+
+    private static UserProfile user(int streak) {
+        UserProfile u = new UserProfile();
+        u.attributes.put("streak", AttributeValue.of(streak, 1));
+        u.attributes.put("joined", AttributeValue.timestamp(NOW - Duration.ofDays(400).toMillis(), 1));
+        return u;
+    }
+
+    @Test
+    void platformsTagsVersionsAndTimeArithmetic() {
+        SegmentExpression e = SegmentExpression.compile("platform == 'ios' && 'sports' in tags"
+                + " && semver(app_version) >= semver('5.2.0') && now - last_seen < duration('168h')");
+        long recently = NOW - Duration.ofDays(2).toMillis();
+        assertThat(e.matches(device(Platform.IOS, "5.10.1", recently, "sports"), user(1), NOW)).isTrue();
+        assertThat(e.matches(device(Platform.IOS, "5.1.9", recently, "sports"), user(1), NOW)).isFalse();
+        assertThat(e.matches(device(Platform.ANDROID, "6.0.0", recently, "sports"), user(1), NOW)).isFalse();
+        assertThat(e.matches(device(Platform.IOS, "6.0.0", NOW - Duration.ofDays(8).toMillis(), "sports"), user(1), NOW))
+                .isFalse();
+        assertThat(e.matches(device(Platform.IOS, "6.0.0", recently), user(1), NOW)).isFalse();
+    }
+
+    @Test
+    void attributesOfEveryType() {
+        SegmentExpression e = SegmentExpression.compile(
+                "attributes.streak > 3 && now - attributes.joined > duration('8760h') && locale.startsWith('pt')");
+        DeviceRecord d = device(Platform.ANDROID, "1.0.0", NOW);
+        assertThat(e.matches(d, user(5), NOW)).isTrue();
+        assertThat(e.matches(d, user(2), NOW)).isFalse();
+    }
+
+    @Test
+    void aDeviceWithoutTheAttributeDoesNotMatch() {
+        SegmentExpression e = SegmentExpression.compile("attributes.plan == 'pro'");
+        assertThat(e.matches(device(Platform.IOS, "1.0.0", NOW), user(1), NOW)).isFalse();
+    }
+
+    @Test
+    void mistakesAreRefusedWithTheirPosition() {
+        assertThatThrownBy(() -> SegmentExpression.compile("platfrom == 'ios'"))
+                .hasMessageContaining("undeclared reference to 'platfrom'").hasMessageContaining("1:1");
+        assertThatThrownBy(() -> SegmentExpression.compile("platform == 3"))
+                .hasMessageContaining("found no matching overload");
+        assertThatThrownBy(() -> SegmentExpression.compile("platform")).hasMessageContaining("bool");
+        assertThatThrownBy(() -> SegmentExpression.compile("platform == 'ios' &&")).hasMessageContaining("1:");
+    }
+
+    @Test
+    void semverRanksVersions() {
+        assertThat(SegmentExpression.semverRank("5.10.0")).isGreaterThan(SegmentExpression.semverRank("5.9.9"));
+        assertThat(SegmentExpression.semverRank("5.2")).isEqualTo(SegmentExpression.semverRank("5.2.0"));
+        assertThat(SegmentExpression.semverRank("5.2.0-beta.1")).isEqualTo(SegmentExpression.semverRank("5.2.0"));
+        assertThat(SegmentExpression.semverRank("banana")).isEqualTo(-1);
+    }
+}
