@@ -29,7 +29,7 @@ public final class CampaignEventCodec implements InputCodec<CampaignEvent> {
         try {
             e.type = CampaignEvent.Type.valueOf(type.toUpperCase());
         } catch (IllegalArgumentException ex) {
-            return Parsed.error("type '" + type + "' is not one of create, fire, cancel");
+            return Parsed.error("type '" + type + "' is not one of create, estimate, fire, cancel");
         }
         e.timestamp = record.timestamp;
         e.campaignId = Json.text(n, "campaignId");

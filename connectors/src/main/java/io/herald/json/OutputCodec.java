@@ -36,7 +36,7 @@ public final class OutputCodec {
 
     public static byte[] campaignStatus(CampaignStatus s) {
         ObjectNode n = Json.MAPPER.valueToTree(s);
-        n.remove(java.util.List.of("error", "subtask", "subtasks", "targeted", "suppressed").stream()
+        n.remove(java.util.List.of("error", "subtask", "subtasks", "targeted", "suppressed", "byPlatform", "byLocale").stream()
                 .filter(f -> n.get(f) != null && n.get(f).isNull()).toList());
         return Json.bytes(n);
     }

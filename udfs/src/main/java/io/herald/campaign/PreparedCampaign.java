@@ -40,11 +40,24 @@ public final class PreparedCampaign {
      */
     public FanOutCount fanOut(String userId, UserProfile user, Iterable<DeviceRecord> devices,
             Consumer<SendRequest> out) {
+        Map<String, AttributeValue>[] attributes = new Map[1];
+        return select(user, devices, device -> {
+            if (attributes[0] == null) {
+                attributes[0] = user.liveAttributes();
+            }
+            out.accept(request(userId, attributes[0], device));
+        });
+    }
+
+    /**
+     * Hands every device of {@code user} that the campaign targets and can reach to {@code targeted},
+     * rendering nothing: what a fire sends to, and what an estimate counts.
+     */
+    public FanOutCount select(UserProfile user, Iterable<DeviceRecord> devices, Consumer<DeviceRecord> targeted) {
         FanOutCount count = new FanOutCount();
         if (!filter.includesUser(user)) {
             return count;
         }
-        Map<String, AttributeValue> attributes = null;
         for (DeviceRecord device : devices) {
             if (!filter.includesDevice(device, user)) {
                 continue;
@@ -54,10 +67,7 @@ public final class PreparedCampaign {
                 continue;
             }
             count.targeted++;
-            if (attributes == null) {
-                attributes = user.liveAttributes();
-            }
-            out.accept(request(userId, attributes, device));
+            targeted.accept(device);
         }
         return count;
     }

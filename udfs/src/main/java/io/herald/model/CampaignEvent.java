@@ -1,12 +1,14 @@
 package io.herald.model;
 
-/** A record of the {@code campaigns} topic: create a campaign, fire it, or cancel it. */
+/** A record of the {@code campaigns} topic: create a campaign, estimate its audience, fire it, or cancel it. */
 public class CampaignEvent {
     /** What the event asks for. */
     public enum Type {
         CREATE,
         FIRE,
-        CANCEL
+        CANCEL,
+        /** Count the audience of a created campaign (total, per platform, per locale); send nothing. */
+        ESTIMATE
     }
 
     public Type type;

@@ -3,7 +3,8 @@ package io.herald.model;
 /**
  * What happened to a campaign, as written to the {@code campaign-status} topic: accepted or
  * rejected (with the error), fired, cancelled, and one {@code fanned_out} record per parallel
- * subtask with how many devices it targeted and suppressed.
+ * subtask with how many devices it targeted and suppressed (one {@code estimated} record per subtask
+ * for an estimate, with the counts per platform and per locale as well).
  */
 public class CampaignStatus {
     public String campaignId;
@@ -13,6 +14,9 @@ public class CampaignStatus {
     public Integer subtasks;
     public Long targeted;
     public Long suppressed;
+    /** For {@code estimated}: targeted devices per platform and per locale. */
+    public java.util.Map<String, Long> byPlatform;
+    public java.util.Map<String, Long> byLocale;
     public long at;
 
     public CampaignStatus() {}

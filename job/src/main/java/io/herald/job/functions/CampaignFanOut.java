@@ -10,6 +10,8 @@ import io.herald.model.UserProfile;
 import io.herald.model.UserUpdate;
 import io.herald.state.DeviceStateMerge;
 import java.time.Duration;
+import java.util.Map;
+import java.util.TreeMap;
 import org.apache.flink.api.common.state.BroadcastState;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
@@ -123,6 +125,9 @@ public final class CampaignFanOut extends KeyedBroadcastProcessFunction<String, 
             case FIRE:
                 fire(event, entry, ctx, out);
                 break;
+            case ESTIMATE:
+                estimate(event, entry, ctx);
+                break;
             default:
                 throw new IllegalStateException("unknown campaign event " + event.type);
         }
@@ -154,12 +159,43 @@ public final class CampaignFanOut extends KeyedBroadcastProcessFunction<String, 
                 total.suppressed += c.suppressed;
             }
         });
-        CampaignStatus s = CampaignStatus.of(event.campaignId, "fanned_out", null, System.currentTimeMillis());
+        ctx.output(ValidateCampaigns.STATUS, countStatus(event.campaignId, "fanned_out", total));
+    }
+
+    /** Counts what a fire would target, per platform and locale, on this instance's users; sends nothing. */
+    private void estimate(CampaignEvent event, CampaignEntry entry, Context ctx) throws Exception {
+        if (entry == null) {
+            report(ctx, event.campaignId, "rejected", "estimate of an unknown campaign");
+            return;
+        }
+        PreparedCampaign prepared = new PreparedCampaign(entry.campaign, event.timestamp);
+        PreparedCampaign.FanOutCount total = new PreparedCampaign.FanOutCount();
+        Map<String, Long> byPlatform = new TreeMap<>();
+        Map<String, Long> byLocale = new TreeMap<>();
+        ctx.applyToKeyedState(profileDescriptor, (userId, state) -> {
+            UserProfile u = state.value();
+            if (u != null) {
+                PreparedCampaign.FanOutCount c = prepared.select(u, devices.values(), d -> {
+                    byPlatform.merge(d.platform.wire(), 1L, Long::sum);
+                    byLocale.merge(d.locale == null ? "und" : d.locale, 1L, Long::sum);
+                });
+                total.targeted += c.targeted;
+                total.suppressed += c.suppressed;
+            }
+        });
+        CampaignStatus s = countStatus(event.campaignId, "estimated", total);
+        s.byPlatform = byPlatform;
+        s.byLocale = byLocale;
+        ctx.output(ValidateCampaigns.STATUS, s);
+    }
+
+    private CampaignStatus countStatus(String campaignId, String status, PreparedCampaign.FanOutCount count) {
+        CampaignStatus s = CampaignStatus.of(campaignId, status, null, System.currentTimeMillis());
         s.subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
         s.subtasks = getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks();
-        s.targeted = total.targeted;
-        s.suppressed = total.suppressed;
-        ctx.output(ValidateCampaigns.STATUS, s);
+        s.targeted = count.targeted;
+        s.suppressed = count.suppressed;
+        return s;
     }
 
     /** Campaign-wide news is told by the first instance only, so it is told once. */

@@ -120,6 +120,24 @@ class CampaignFanOutTest {
     }
 
     @Test
+    void anEstimateCountsPerPlatformAndLocaleAndSendsNothing_theCampaignCanStillFire() throws Exception {
+        register("ana", "a1", Platform.IOS, "de-DE", true);
+        register("ana", "a2", Platform.ANDROID, "en-US", true);
+        register("bob", "b1", Platform.ANDROID, "en-US", true);
+        register("cid", "c1", Platform.ANDROID, "en-US", false);
+        harness.processBroadcastElement(create("c1", new Audience()), 2);
+        harness.processBroadcastElement(control(CampaignEvent.Type.ESTIMATE, "c1", 3), 3);
+        assertThat(sent()).isEmpty();
+        CampaignStatus estimate = statuses().stream().filter(s -> s.status.equals("estimated")).findFirst().orElseThrow();
+        assertThat(estimate.targeted).isEqualTo(3);
+        assertThat(estimate.suppressed).isEqualTo(1);
+        assertThat(estimate.byPlatform).containsEntry("ios", 1L).containsEntry("android", 2L);
+        assertThat(estimate.byLocale).containsEntry("de-DE", 1L).containsEntry("en-US", 2L);
+        harness.processBroadcastElement(control(CampaignEvent.Type.FIRE, "c1", 4), 4);
+        assertThat(sent()).hasSize(3);
+    }
+
+    @Test
     void aSecondFireSendsNothingMore() throws Exception {
         register("ana", "a1", Platform.IOS, "en", true);
         harness.processBroadcastElement(create("c1", new Audience()), 2);
