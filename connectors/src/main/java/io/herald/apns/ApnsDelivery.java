@@ -7,6 +7,7 @@ import com.eatthepath.pushy.apns.PushNotificationResponse;
 import com.eatthepath.pushy.apns.PushType;
 import com.eatthepath.pushy.apns.auth.ApnsSigningKey;
 import com.eatthepath.pushy.apns.util.SimpleApnsPushNotification;
+import io.herald.kafka.Preflight;
 import io.herald.model.Outcome;
 import io.herald.model.Receipt;
 import io.herald.model.SendRequest;
@@ -79,8 +80,9 @@ public final class ApnsDelivery extends RichAsyncFunction<SendRequest, Receipt> 
     @Override
     public void asyncInvoke(SendRequest request, ResultFuture<Receipt> result) {
         long now = System.currentTimeMillis();
-        if (request.expiresAt != null && now > request.expiresAt) {
-            result.complete(List.of(Receipt.of(request, Outcome.EXPIRED, 0, "campaign expired before sending", 0, now)));
+        Receipt refused = Preflight.refuse(request, now);
+        if (refused != null) {
+            result.complete(List.of(refused));
             return;
         }
         ApnsClient client = clients.get(request.appId);

@@ -2,6 +2,7 @@ package io.herald.fcm;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.herald.json.Json;
+import io.herald.kafka.Preflight;
 import io.herald.model.Outcome;
 import io.herald.model.Receipt;
 import io.herald.model.SendRequest;
@@ -53,8 +54,9 @@ public final class FcmDelivery extends RichAsyncFunction<SendRequest, Receipt> {
     @Override
     public void asyncInvoke(SendRequest request, ResultFuture<Receipt> result) {
         long now = System.currentTimeMillis();
-        if (request.expiresAt != null && now > request.expiresAt) {
-            result.complete(List.of(Receipt.of(request, Outcome.EXPIRED, 0, "campaign expired before sending", 0, now)));
+        Receipt refused = Preflight.refuse(request, now);
+        if (refused != null) {
+            result.complete(List.of(refused));
             return;
         }
         Target target = targets.get(request.appId);

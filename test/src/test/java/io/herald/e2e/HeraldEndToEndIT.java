@@ -193,13 +193,17 @@ class HeraldEndToEndIT {
     @Order(5)
     void aListCampaignReachesExactlyTheUploadedUsers() throws Exception {
         Set<String> listed = new java.util.HashSet<>();
+        Path csv = dir.resolve("audience.csv");
+        List<String> lines = new ArrayList<>(List.of("userId,plan"));
         for (int u = 0; u < USERS; u += 37) {
             String userId = String.format("u%08d", u);
             listed.add(userId);
-            kafka.send(sandbox.config().topics.audiences, userId,
-                    bytes("{\"campaignId\":\"list-1\",\"userId\":\"" + userId + "\"}"));
+            lines.add(u % 2 == 0 ? userId + ",pro" : "\"" + userId + "\",free");
         }
-        kafka.flush();
+        java.nio.file.Files.write(csv, lines);
+        long rows = io.herald.kafka.AudienceUploader.upload(csv, "list-1", sandbox.config().kafka.bootstrapServers,
+                java.util.Map.of(), sandbox.config().topics.audiences, b -> { });
+        assertThat(rows).isEqualTo(listed.size());
         assertThat(kafka.awaitConsumed(sandbox.config().kafka.groupId, sandbox.config().topics.audiences, WAIT, b -> { }))
                 .isTrue();
         resetCounts();

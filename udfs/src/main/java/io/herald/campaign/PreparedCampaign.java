@@ -17,6 +17,9 @@ import java.util.function.Consumer;
  * instance and applied to every user.
  */
 public final class PreparedCampaign {
+    /** APNs and FCM both refuse a payload over 4 KB. */
+    public static final int MAX_PAYLOAD_BYTES = 4096;
+
     private final Campaign campaign;
     private final AudienceFilter filter;
     private final CompiledMessage message;
@@ -91,6 +94,10 @@ public final class PreparedCampaign {
         } else {
             Long ttl = campaign.expiresAt == null ? null : Math.max(0, (campaign.expiresAt - firedAt) / 1000);
             r.payload = Payloads.fcm(device.token, text.title, text.body, campaign.message, campaign.collapseId, ttl);
+        }
+        int size = r.payload.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+        if (size > MAX_PAYLOAD_BYTES) {
+            r.refusal = "payload is " + size + " bytes, over the providers' " + MAX_PAYLOAD_BYTES + "-byte limit";
         }
         return r;
     }

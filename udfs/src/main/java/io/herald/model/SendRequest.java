@@ -16,6 +16,8 @@ public class SendRequest {
     public String collapseId;
     public Long expiresAt;
     public long firedAt;
+    /** Why this notification must not be sent (set by the fan-out, e.g. an oversize payload), or null. */
+    public String refusal;
 
     public SendRequest() {}
 

@@ -138,6 +138,16 @@ class CampaignFanOutTest {
     }
 
     @Test
+    void aPayloadOverFourKilobytesIsMarkedRefusedNotSent() throws Exception {
+        register("ana", "a1", Platform.IOS, "en", true);
+        CampaignEvent big = create("c1", new Audience());
+        big.campaign.message.variants = Map.of("en", new Content("Hi", "x".repeat(5000)));
+        harness.processBroadcastElement(big, 2);
+        harness.processBroadcastElement(control(CampaignEvent.Type.FIRE, "c1", 3), 3);
+        assertThat(sent()).singleElement().satisfies(r -> assertThat(r.refusal).startsWith("payload is 50"));
+    }
+
+    @Test
     void aSecondFireSendsNothingMore() throws Exception {
         register("ana", "a1", Platform.IOS, "en", true);
         harness.processBroadcastElement(create("c1", new Audience()), 2);
