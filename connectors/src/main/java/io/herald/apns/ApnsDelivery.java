@@ -94,8 +94,9 @@ public final class ApnsDelivery extends RichAsyncFunction<SendRequest, Receipt> 
                 ? Instant.ofEpochMilli(request.expiresAt)
                 : Instant.ofEpochMilli(now).plus(SimpleApnsPushNotification.DEFAULT_EXPIRATION_PERIOD);
         SimpleApnsPushNotification notification = new SimpleApnsPushNotification(request.token,
-                topics.get(request.appId), request.payload, expiration, DeliveryPriority.IMMEDIATE, PushType.ALERT,
-                request.collapseId);
+                topics.get(request.appId), request.payload, expiration,
+                request.priority == 5 ? DeliveryPriority.CONSERVE_POWER : DeliveryPriority.IMMEDIATE,
+                request.background ? PushType.BACKGROUND : PushType.ALERT, request.collapseId);
         client.sendNotification(notification).whenComplete((response, error) -> {
             long ackAt = System.currentTimeMillis();
             result.complete(List.of(error != null

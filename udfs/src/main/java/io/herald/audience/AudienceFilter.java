@@ -38,6 +38,9 @@ public final class AudienceFilter {
         if (!campaign.appId.equals(device.appId)) {
             return false;
         }
+        if (!audience.deviceIds.isEmpty() && !audience.deviceIds.contains(device.deviceId)) {
+            return false;
+        }
         if (!audience.platforms.isEmpty() && !audience.platforms.contains(device.platform)) {
             return false;
         }

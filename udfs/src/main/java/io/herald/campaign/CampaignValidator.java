@@ -33,8 +33,8 @@ public final class CampaignValidator {
         } else {
             Audience a = campaign.audience;
             if (a.kind == Audience.Kind.SEGMENT && a.platforms.isEmpty() && a.locales.isEmpty() && a.tags.isEmpty()
-                    && a.expression == null) {
-                problems.add("audience.kind is segment but no platforms, locales, tags or expression narrow it");
+                    && a.expression == null && a.deviceIds.isEmpty()) {
+                problems.add("audience.kind is segment but no platforms, locales, tags, deviceIds or expression narrow it");
             }
             if (a.expression != null) {
                 try {

@@ -91,6 +91,9 @@ public final class PreparedCampaign {
         r.firedAt = firedAt;
         if (device.platform == Platform.IOS) {
             r.payload = Payloads.apns(text.title, text.body, campaign.message);
+            r.background = campaign.message.apns != null && Boolean.TRUE.equals(campaign.message.apns.contentAvailable);
+            Integer priority = campaign.message.apns == null ? null : campaign.message.apns.priority;
+            r.priority = r.background ? 5 : priority == null ? 10 : priority;
         } else {
             Long ttl = campaign.expiresAt == null ? null : Math.max(0, (campaign.expiresAt - firedAt) / 1000);
             r.payload = Payloads.fcm(device.token, text.title, text.body, campaign.message, campaign.collapseId, ttl);

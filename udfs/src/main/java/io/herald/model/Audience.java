@@ -22,6 +22,8 @@ public class Audience {
     public List<Platform> platforms = new ArrayList<>();
     public List<String> locales = new ArrayList<>();
     public List<String> tags = new ArrayList<>();
+    /** Test devices: when set, only these device ids (a campaign tried on the team's own phones first). */
+    public List<String> deviceIds = new ArrayList<>();
     /** A CEL expression every targeted device must satisfy (see {@code SegmentExpression}), or null. */
     public String expression;
 

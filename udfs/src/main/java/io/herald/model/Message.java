@@ -13,6 +13,8 @@ public class Message {
     public Map<String, String> defaults = new HashMap<>();
     public Map<String, String> data = new HashMap<>();
     public String sound;
+    public ApnsOptions apns = new ApnsOptions();
+    public AndroidOptions android = new AndroidOptions();
 
     public Message() {}
 }

@@ -53,6 +53,19 @@ class AudienceFilterTest {
     }
 
     @Test
+    void testDevicesMeanOnlyThoseDevices() {
+        Audience a = new Audience();
+        a.deviceIds = List.of("team-phone");
+        AudienceFilter f = new AudienceFilter(campaign(a), 0);
+        DeviceRecord mine = device("news", Platform.IOS, "en");
+        mine.deviceId = "team-phone";
+        DeviceRecord other = device("news", Platform.IOS, "en");
+        other.deviceId = "someone-else";
+        assertThat(f.includesDevice(mine, new UserProfile())).isTrue();
+        assertThat(f.includesDevice(other, new UserProfile())).isFalse();
+    }
+
+    @Test
     void listMeansOnlyUsersTheUploadedListNames() {
         Audience a = new Audience();
         a.kind = Audience.Kind.LIST;

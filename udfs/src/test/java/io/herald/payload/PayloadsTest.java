@@ -28,6 +28,49 @@ class PayloadsTest {
     }
 
     @Test
+    void apnsCarriesTheOptionsRealAppsUse() throws Exception {
+        Message m = message();
+        m.apns.subtitle = "Sub";
+        m.apns.badge = 3;
+        m.apns.threadId = "news";
+        m.apns.category = "READ";
+        m.apns.mutableContent = true;
+        m.apns.interruptionLevel = "time-sensitive";
+        m.apns.relevanceScore = 0.5;
+        JsonNode n = JSON.readTree(Payloads.apns("T", "B", m));
+        assertThat(n.at("/aps/alert/subtitle").asText()).isEqualTo("Sub");
+        assertThat(n.at("/aps/badge").asInt()).isEqualTo(3);
+        assertThat(n.at("/aps/thread-id").asText()).isEqualTo("news");
+        assertThat(n.at("/aps/category").asText()).isEqualTo("READ");
+        assertThat(n.at("/aps/mutable-content").asInt()).isEqualTo(1);
+        assertThat(n.at("/aps/interruption-level").asText()).isEqualTo("time-sensitive");
+        assertThat(n.at("/aps/relevance-score").asDouble()).isEqualTo(0.5);
+    }
+
+    @Test
+    void aBackgroundPushHasNoAlert() throws Exception {
+        Message m = message();
+        m.apns.contentAvailable = true;
+        JsonNode n = JSON.readTree(Payloads.apns("T", "B", m));
+        assertThat(n.at("/aps/content-available").asInt()).isEqualTo(1);
+        assertThat(n.at("/aps/alert").isMissingNode()).isTrue();
+        assertThat(n.at("/aps/sound").isMissingNode()).isTrue();
+    }
+
+    @Test
+    void fcmCarriesAndroidOptions() throws Exception {
+        Message m = message();
+        m.android.priority = "normal";
+        m.android.channelId = "breaking";
+        m.android.tag = "t1";
+        JsonNode n = JSON.readTree(Payloads.fcm("tok", "T", "B", m, null, null));
+        assertThat(n.at("/message/android/priority").asText()).isEqualTo("normal");
+        assertThat(n.at("/message/android/notification/channel_id").asText()).isEqualTo("breaking");
+        assertThat(n.at("/message/android/notification/tag").asText()).isEqualTo("t1");
+        assertThat(n.at("/message/android/notification/sound").asText()).isEqualTo("default");
+    }
+
+    @Test
     void fcmBuildsTheV1MessageEnvelope() throws Exception {
         JsonNode n = JSON.readTree(Payloads.fcm("tok", "T", "B", message(), "breaking", 60L));
         assertThat(n.at("/message/token").asText()).isEqualTo("tok");
