@@ -10,7 +10,7 @@ public final class DemoCampaign {
     public static byte[] create(String campaignId, String audienceJson) {
         String json = "{\"type\":\"create\",\"campaignId\":\"" + campaignId + "\",\"appId\":\"" + Sandbox.APP_ID + "\","
                 + "\"audience\":" + audienceJson + ","
-                + "\"message\":{\"defaultLocale\":\"en\",\"defaults\":{\"name\":\"friend\"},"
+                + "\"message\":{\"defaultLocale\":\"en\",\"defaults\":{\"name\":\"friend\",\"streak\":\"0\"},"
                 + "\"data\":{\"deeplink\":\"herald://streak\"},\"sound\":\"default\",\"variants\":{"
                 + "\"en\":{\"title\":\"Hi {name}!\",\"body\":\"You are on a {streak, plural, one {# day} other {# days}} streak.\"},"
                 + "\"pt\":{\"title\":\"Olá {name}!\",\"body\":\"Sua sequência é de {streak, plural, one {# dia} other {# dias}}.\"},"

@@ -76,7 +76,16 @@ public final class PreparedCampaign {
     }
 
     private SendRequest request(String userId, Map<String, AttributeValue> attributes, DeviceRecord device) {
-        CompiledMessage.Rendered text = message.render(device.locale, attributes);
+        CompiledMessage.Rendered text;
+        String renderFailure = null;
+        try {
+            text = message.render(device.locale, attributes);
+        } catch (IllegalArgumentException e) {
+            // A user's attribute of the wrong kind (text where a plural wants a number): refuse this one
+            // notification with a receipt; the fan-out and the job go on.
+            renderFailure = "template could not be rendered for this user: " + e.getMessage();
+            text = message.render(device.locale, Map.of());
+        }
         SendRequest r = new SendRequest();
         r.notificationId = SendRequest.notificationId(campaign.campaignId, device.deviceId);
         r.campaignId = campaign.campaignId;
@@ -99,7 +108,9 @@ public final class PreparedCampaign {
             r.payload = Payloads.fcm(device.token, text.title, text.body, campaign.message, campaign.collapseId, ttl);
         }
         int size = r.payload.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
-        if (size > MAX_PAYLOAD_BYTES) {
+        if (renderFailure != null) {
+            r.refusal = renderFailure;
+        } else if (size > MAX_PAYLOAD_BYTES) {
             r.refusal = "payload is " + size + " bytes, over the providers' " + MAX_PAYLOAD_BYTES + "-byte limit";
         }
         return r;

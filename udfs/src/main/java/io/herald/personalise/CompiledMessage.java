@@ -41,7 +41,23 @@ public final class CompiledMessage {
         defaults = new HashMap<>();
         if (message.defaults != null) {
             for (Map.Entry<String, String> d : message.defaults.entrySet()) {
-                defaults.put(d.getKey(), d.getValue());
+                defaults.put(d.getKey(), numberOrText(d.getValue()));
+            }
+        }
+        for (CompiledContent c : variants.values()) {
+            c.requireDefaults(defaults.keySet());
+        }
+    }
+
+    /** Defaults are written as text; one that reads as a number is a number, so plurals can use it. */
+    private static Object numberOrText(String value) {
+        try {
+            return Long.parseLong(value);
+        } catch (NumberFormatException notLong) {
+            try {
+                return Double.parseDouble(value);
+            } catch (NumberFormatException notNumber) {
+                return value;
             }
         }
     }
@@ -121,6 +137,24 @@ public final class CompiledMessage {
             }
             this.title = content.title == null ? null : compile(content.title, formatLocale, locale + ".title");
             this.body = compile(content.body, formatLocale, locale + ".body");
+        }
+
+        /**
+         * Every attribute a template names needs a default, so that no user lacking it gets a raw
+         * {@code {name}}; a name without one is most often a typo.
+         */
+        void requireDefaults(java.util.Set<String> defaults) {
+            for (MessageFormat f : new MessageFormat[] {title, body}) {
+                if (f == null) {
+                    continue;
+                }
+                for (String argument : f.getArgumentNames()) {
+                    if (!defaults.contains(argument)) {
+                        throw new IllegalArgumentException("message.variants." + locale + " uses {" + argument
+                                + "}, which has no default in message.defaults");
+                    }
+                }
+            }
         }
 
         /** The same texts, formatted with {@code device}'s plural rules and numbers. */

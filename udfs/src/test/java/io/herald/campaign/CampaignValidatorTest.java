@@ -20,6 +20,7 @@ class CampaignValidatorTest {
         c.message = new Message();
         c.message.defaultLocale = "en";
         c.message.variants = Map.of("en", new Content("Hi", "Body {name}"));
+        c.message.defaults = Map.of("name", "friend");
         return c;
     }
 

@@ -13,7 +13,7 @@ class CompiledMessageTest {
     private static Message message() {
         Message m = new Message();
         m.defaultLocale = "en";
-        m.defaults = Map.of("name", "friend");
+        m.defaults = Map.of("name", "friend", "streak", "0");
         m.variants = Map.of(
                 "en", new Content("Hi {name}", "{streak, plural, one {# day} other {# days}}"),
                 "pt", new Content("Olá {name}", "{streak, plural, one {# dia} other {# dias}}"),
@@ -51,6 +51,19 @@ class CompiledMessageTest {
     @Test
     void aMissingAttributeTakesItsDefault() {
         assertThat(CompiledMessage.compile(message()).render("en", attrs(null, 3)).title).isEqualTo("Hi friend");
+    }
+
+    @Test
+    void anAttributeWithoutADefaultIsRefused() {
+        Message m = message();
+        m.defaults = Map.of("name", "friend");
+        assertThatThrownBy(() -> CompiledMessage.compile(m))
+                .hasMessageContaining("uses {streak}, which has no default in message.defaults");
+    }
+
+    @Test
+    void aNumericDefaultServesPlurals() {
+        assertThat(CompiledMessage.compile(message()).render("en", Map.of()).body).isEqualTo("0 days");
     }
 
     @Test

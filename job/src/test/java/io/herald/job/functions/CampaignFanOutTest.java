@@ -68,6 +68,7 @@ class CampaignFanOutTest {
         e.campaign.message = new Message();
         e.campaign.message.defaultLocale = "en";
         e.campaign.message.variants = Map.of("en", new Content("Hi {name}", "News"), "de", new Content("Hallo {name}", "Neu"));
+        e.campaign.message.defaults = Map.of("name", "friend");
         return e;
     }
 
@@ -145,6 +146,28 @@ class CampaignFanOutTest {
         harness.processBroadcastElement(big, 2);
         harness.processBroadcastElement(control(CampaignEvent.Type.FIRE, "c1", 3), 3);
         assertThat(sent()).singleElement().satisfies(r -> assertThat(r.refusal).startsWith("payload is 50"));
+    }
+
+    @Test
+    void aUserWhoseAttributeCannotBeRenderedGetsARefusalAndTheOthersTheirNotification() throws Exception {
+        register("ana", "a1", Platform.IOS, "en", true);
+        DeviceEvent odd = new DeviceEvent();
+        odd.type = DeviceEvent.Type.ATTRIBUTES_SET;
+        odd.userId = "bob";
+        odd.attributes = Map.of("streak", AttributeValue.of("many", 2));
+        odd.version = 2;
+        register("bob", "b1", Platform.IOS, "en", true);
+        harness.processElement(UserUpdate.of(odd), 2);
+        CampaignEvent c = create("c1", new Audience());
+        c.campaign.message.variants = Map.of("en", new Content("Hi", "{streak, plural, one {# day} other {# days}}"));
+        c.campaign.message.defaults = Map.of("streak", "0");
+        harness.processBroadcastElement(c, 3);
+        harness.processBroadcastElement(control(CampaignEvent.Type.FIRE, "c1", 4), 4);
+        assertThat(sent()).hasSize(2);
+        assertThat(sent()).filteredOn(r -> r.userId.equals("ana")).singleElement()
+                .satisfies(r -> assertThat(r.refusal).isNull());
+        assertThat(sent()).filteredOn(r -> r.userId.equals("bob")).singleElement()
+                .satisfies(r -> assertThat(r.refusal).startsWith("template could not be rendered"));
     }
 
     @Test
