@@ -29,12 +29,22 @@ public final class CampaignEventCodec implements InputCodec<CampaignEvent> {
         try {
             e.type = CampaignEvent.Type.valueOf(type.toUpperCase());
         } catch (IllegalArgumentException ex) {
-            return Parsed.error("type '" + type + "' is not one of create, estimate, fire, cancel");
+            return Parsed.error("type '" + type + "' is not one of create, estimate, fire, cancel, send");
         }
         e.timestamp = record.timestamp;
         e.campaignId = Json.text(n, "campaignId");
         if (e.campaignId == null || e.campaignId.isBlank()) {
             return Parsed.error("campaignId is missing");
+        }
+        if (e.type == CampaignEvent.Type.SEND) {
+            e.userId = Json.text(n, "userId");
+            if (e.userId == null || e.userId.isEmpty()) {
+                return Parsed.error("send without userId");
+            }
+            String sendId = Json.text(n, "sendId");
+            // Without a sendId the record's own position names the send, so a replay names it the same.
+            e.sendId = sendId != null ? sendId : record.partition + "-" + record.offset;
+            return Parsed.ok(e);
         }
         if (e.type == CampaignEvent.Type.CREATE) {
             n.remove("type");

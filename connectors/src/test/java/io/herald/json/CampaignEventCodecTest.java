@@ -35,6 +35,17 @@ class CampaignEventCodecTest {
     }
 
     @Test
+    void parsesATransactionalSendNamedByItsRecordWhenNoSendIdIsGiven() {
+        CampaignEvent e = parse("{\"type\":\"send\",\"campaignId\":\"c1\",\"userId\":\"u1\"}").value();
+        assertThat(e.type).isEqualTo(CampaignEvent.Type.SEND);
+        assertThat(e.userId).isEqualTo("u1");
+        assertThat(e.sendId).isEqualTo("0-0");
+        assertThat(parse("{\"type\":\"send\",\"campaignId\":\"c1\",\"userId\":\"u1\",\"sendId\":\"order-9\"}")
+                .value().sendId).isEqualTo("order-9");
+        assertThat(parse("{\"type\":\"send\",\"campaignId\":\"c1\"}").error()).isEqualTo("send without userId");
+    }
+
+    @Test
     void refusesUnknownFieldsAndMissingIds() {
         assertThat(parse("{\"type\":\"create\",\"campaignId\":\"c1\",\"appId\":\"a\",\"audiance\":{}}").error())
                 .contains("campaign is malformed").contains("audiance");

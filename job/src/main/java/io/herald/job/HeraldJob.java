@@ -110,7 +110,9 @@ public final class HeraldJob {
                 .process(new ClaimOwnership(ClaimOwnership.Claimed.TOKEN, deviceTtl))
                 .uid(UID_CLAIM_TOKENS).name("One device per token")
                 .map(UserUpdate::of).uid("wrap-devices").name("Device event as user update")
-                .union(audiences.map(UserUpdate::of).uid("wrap-audiences").name("Audience row as user update"));
+                .union(audiences.map(UserUpdate::of).uid("wrap-audiences").name("Audience row as user update"),
+                        campaigns.getSideOutput(ValidateCampaigns.SENDS).map(UserUpdate::of)
+                                .uid("wrap-sends").name("Transactional send as user update"));
         SingleOutputStreamOperator<SendRequest> requests = userUpdates
                 .keyBy(UserUpdate::userId)
                 .connect(campaignBroadcast)

@@ -21,10 +21,23 @@ public final class AudienceFilter {
      *     replay decides as the first run did
      */
     public AudienceFilter(Campaign campaign, long now) {
+        this(campaign, audienceExpression(campaign), now);
+    }
+
+    private AudienceFilter(Campaign campaign, SegmentExpression expression, long now) {
         this.campaign = campaign;
         this.audience = campaign.audience;
-        this.expression = audience.expression == null ? null : SegmentExpression.compile(audience.expression);
+        this.expression = expression;
         this.now = now;
+    }
+
+    private static SegmentExpression audienceExpression(Campaign campaign) {
+        return campaign.audience.expression == null ? null : SegmentExpression.compile(campaign.audience.expression);
+    }
+
+    /** The same filter with {@code now} at another time, the expression not compiled again. */
+    public AudienceFilter at(long now) {
+        return new AudienceFilter(campaign, expression, now);
     }
 
     /** True when the user as a whole is in the audience (list membership for list campaigns). */

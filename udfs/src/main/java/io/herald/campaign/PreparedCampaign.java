@@ -25,7 +25,15 @@ public final class PreparedCampaign {
     private final CompiledMessage message;
     private final long firedAt;
 
+    private final String sendId;
+
     public PreparedCampaign(Campaign campaign, long firedAt) {
+        this(campaign, firedAt, null);
+    }
+
+    /** @param sendId the transactional send this is for, or null for a fire */
+    public PreparedCampaign(Campaign campaign, long firedAt, String sendId) {
+        this.sendId = sendId;
         this.campaign = campaign;
         this.filter = new AudienceFilter(campaign, firedAt);
         this.message = CompiledMessage.compile(campaign.message);
@@ -34,6 +42,20 @@ public final class PreparedCampaign {
 
     public Campaign campaign() {
         return campaign;
+    }
+
+    /** The same campaign for a transactional send: same compiled parts, its own time and id. */
+    public PreparedCampaign forSend(long sentAt, String sendId) {
+        return new PreparedCampaign(campaign, filter.at(sentAt), message, sentAt, sendId);
+    }
+
+    private PreparedCampaign(Campaign campaign, AudienceFilter filter, CompiledMessage message, long firedAt,
+            String sendId) {
+        this.campaign = campaign;
+        this.filter = filter;
+        this.message = message;
+        this.firedAt = firedAt;
+        this.sendId = sendId;
     }
 
     /**
@@ -87,7 +109,7 @@ public final class PreparedCampaign {
             text = message.render(device.locale, Map.of());
         }
         SendRequest r = new SendRequest();
-        r.notificationId = SendRequest.notificationId(campaign.campaignId, device.deviceId);
+        r.notificationId = SendRequest.notificationId(campaign.campaignId, sendId, device.deviceId);
         r.campaignId = campaign.campaignId;
         r.userId = userId;
         r.deviceId = device.deviceId;

@@ -8,11 +8,17 @@ public class CampaignEvent {
         FIRE,
         CANCEL,
         /** Count the audience of a created campaign (total, per platform, per locale); send nothing. */
-        ESTIMATE
+        ESTIMATE,
+        /** A transactional send of a created campaign to one user, now: routed to that user's state only. */
+        SEND
     }
 
     public Type type;
     public String campaignId;
+    /** For {@link Type#SEND}: the user. */
+    public String userId;
+    /** For {@link Type#SEND}: names this send, so a replay of it names the same notifications. */
+    public String sendId;
     /** The definition, for {@link Type#CREATE} only. */
     public Campaign campaign;
     /** When the event was written (the Kafka record timestamp): the start of fire-to-ack latency. */

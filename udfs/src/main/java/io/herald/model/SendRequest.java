@@ -25,8 +25,8 @@ public class SendRequest {
 
     public SendRequest() {}
 
-    /** The deterministic notification id for a campaign and a device. */
-    public static String notificationId(String campaignId, String deviceId) {
-        return campaignId + "/" + deviceId;
+    /** The deterministic notification id for a campaign (and a transactional send, if any) and a device. */
+    public static String notificationId(String campaignId, String sendId, String deviceId) {
+        return sendId == null ? campaignId + "/" + deviceId : campaignId + "/" + sendId + "/" + deviceId;
     }
 }

@@ -1,12 +1,14 @@
 package io.herald.model;
 
 /**
- * The keyed input of the campaign fan-out: either a device event or an audience row for one user.
- * Exactly one of the two fields is set.
+ * The keyed input of the campaign fan-out: a device event, an audience row or a transactional send
+ * for one user. Exactly one field is set.
  */
 public class UserUpdate {
     public DeviceEvent device;
     public AudienceRow audience;
+    /** A transactional send to this user. */
+    public CampaignEvent send;
 
     public UserUpdate() {}
 
@@ -22,8 +24,14 @@ public class UserUpdate {
         return u;
     }
 
+    public static UserUpdate of(CampaignEvent send) {
+        UserUpdate u = new UserUpdate();
+        u.send = send;
+        return u;
+    }
+
     /** The user this update belongs to. */
     public String userId() {
-        return device != null ? device.userId : audience.userId;
+        return device != null ? device.userId : audience != null ? audience.userId : send.userId;
     }
 }

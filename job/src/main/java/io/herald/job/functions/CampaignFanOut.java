@@ -41,7 +41,11 @@ public final class CampaignFanOut extends KeyedBroadcastProcessFunction<String, 
     /** Default idle lifetime of a device: FCM's own token lifetime. */
     public static final Duration DEFAULT_DEVICE_TTL = Duration.ofDays(270);
 
+    /** Transactional campaigns compiled once per instance; bounded, dropped whole when full. */
+    private static final int MAX_PREPARED_FOR_SENDS = 256;
+
     private final Duration deviceTtl;
+    private transient Map<String, PreparedCampaign> preparedForSends;
 
     private transient ValueStateDescriptor<UserProfile> profileDescriptor;
     private transient ValueState<UserProfile> profile;
@@ -85,6 +89,7 @@ public final class CampaignFanOut extends KeyedBroadcastProcessFunction<String, 
         profileDescriptor = profileDescriptor(deviceTtl);
         profile = getRuntimeContext().getState(profileDescriptor);
         devices = getRuntimeContext().getMapState(devicesDescriptor(deviceTtl));
+        preparedForSends = new java.util.HashMap<>();
     }
 
     @Override
@@ -93,12 +98,39 @@ public final class CampaignFanOut extends KeyedBroadcastProcessFunction<String, 
         if (p == null) {
             p = new UserProfile();
         }
+        if (update.send != null) {
+            send(update.send, p, ctx, out);
+            return;
+        }
         if (update.device != null) {
             DeviceStateMerge.apply(p, new MapStateDevices(devices), update.device);
         } else {
             DeviceStateMerge.apply(p, update.audience);
         }
         profile.update(p);
+    }
+
+    /** A transactional send: this user's devices only, at once, however many users there are. */
+    private void send(CampaignEvent event, UserProfile user, ReadOnlyContext ctx, Collector<SendRequest> out)
+            throws Exception {
+        CampaignEntry entry = ctx.getBroadcastState(CAMPAIGNS).get(event.campaignId);
+        if (entry == null || CampaignEntry.CANCELLED.equals(entry.state)) {
+            ctx.output(ValidateCampaigns.STATUS, CampaignStatus.of(event.campaignId, "rejected",
+                    "send to " + event.userId + " of " + (entry == null ? "an unknown" : "a cancelled") + " campaign",
+                    System.currentTimeMillis()));
+            return;
+        }
+        PreparedCampaign prepared = preparedForSends.computeIfAbsent(event.campaignId,
+                id -> new PreparedCampaign(entry.campaign, event.timestamp));
+        if (preparedForSends.size() > MAX_PREPARED_FOR_SENDS) {
+            preparedForSends.clear();
+        }
+        PreparedCampaign.FanOutCount c = prepared.forSend(event.timestamp, event.sendId)
+                .fanOut(event.userId, user, devices.values(), out::collect);
+        CampaignStatus s = CampaignStatus.of(event.campaignId, "sent", null, System.currentTimeMillis());
+        s.targeted = c.targeted;
+        s.suppressed = c.suppressed;
+        ctx.output(ValidateCampaigns.STATUS, s);
     }
 
     @Override

@@ -13,14 +13,17 @@ import org.apache.flink.util.OutputTag;
 
 /**
  * Checks every campaign as it is created: a bad one is refused here, with its errors on the
- * {@link #STATUS} side output, and never reaches the fan-out. Fire and cancel pass through; the
- * fan-out, which knows the campaigns, answers for them.
+ * {@link #STATUS} side output, and never reaches the fan-out. Fire, estimate and cancel pass through;
+ * the fan-out, which knows the campaigns, answers for them. Transactional sends leave by {@link #SENDS}.
  */
 public final class ValidateCampaigns extends ProcessFunction<CampaignEvent, CampaignEvent> {
     private static final long serialVersionUID = 1L;
 
     public static final OutputTag<CampaignStatus> STATUS =
             new OutputTag<>("campaign-status", TypeInformation.of(CampaignStatus.class));
+    /** Transactional sends: each goes to its one user's state, not to every instance. */
+    public static final OutputTag<CampaignEvent> SENDS =
+            new OutputTag<>("sends", TypeInformation.of(CampaignEvent.class));
 
     private final Set<String> knownApps;
     private transient CampaignValidator validator;
@@ -36,6 +39,10 @@ public final class ValidateCampaigns extends ProcessFunction<CampaignEvent, Camp
 
     @Override
     public void processElement(CampaignEvent event, Context ctx, Collector<CampaignEvent> out) {
+        if (event.type == CampaignEvent.Type.SEND) {
+            ctx.output(SENDS, event);
+            return;
+        }
         if (event.type != CampaignEvent.Type.CREATE) {
             out.collect(event);
             return;

@@ -170,6 +170,29 @@ class CampaignFanOutTest {
                 .satisfies(r -> assertThat(r.refusal).startsWith("template could not be rendered"));
     }
 
+    private static CampaignEvent send(String campaignId, String userId, String sendId, long timestamp) {
+        CampaignEvent e = control(CampaignEvent.Type.SEND, campaignId, timestamp);
+        e.userId = userId;
+        e.sendId = sendId;
+        return e;
+    }
+
+    @Test
+    void aTransactionalSendReachesOnlyItsUsersDevicesEachTimeWithItsOwnIds() throws Exception {
+        register("ana", "a1", Platform.IOS, "en", true);
+        register("ana", "a2", Platform.ANDROID, "de", true);
+        register("bob", "b1", Platform.IOS, "en", true);
+        harness.processElement(UserUpdate.of(send("c1", "ana", "s0", 2)), 2);
+        harness.processBroadcastElement(create("c1", new Audience()), 3);
+        harness.processElement(UserUpdate.of(send("c1", "ana", "s1", 4)), 4);
+        harness.processElement(UserUpdate.of(send("c1", "ana", "s2", 5)), 5);
+        assertThat(sent()).extracting(r -> r.notificationId)
+                .containsExactlyInAnyOrder("c1/s1/a1", "c1/s1/a2", "c1/s2/a1", "c1/s2/a2");
+        assertThat(statuses()).extracting(s -> s.status + " " + s.targeted)
+                .containsExactly("rejected null", "sent 2", "sent 2");
+        assertThat(statuses().get(0).error).isEqualTo("send to ana of an unknown campaign");
+    }
+
     @Test
     void aSecondFireSendsNothingMore() throws Exception {
         register("ana", "a1", Platform.IOS, "en", true);
