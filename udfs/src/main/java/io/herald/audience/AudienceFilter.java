@@ -15,6 +15,9 @@ public final class AudienceFilter {
     private final Audience audience;
     private final SegmentExpression expression;
     private final long now;
+    /** The last user's attributes as CEL values: a user's devices are filtered one after another. */
+    private UserProfile lastUser;
+    private java.util.Map<String, Object> lastAttributes;
 
     /**
      * @param now the time the expression's {@code now} stands for: the campaign's fire time, so a
@@ -65,7 +68,14 @@ public final class AudienceFilter {
                 return false;
             }
         }
-        return expression == null || expression.matches(device, user, now);
+        if (expression == null) {
+            return true;
+        }
+        if (user != lastUser) {
+            lastUser = user;
+            lastAttributes = SegmentExpression.attributes(user);
+        }
+        return expression.matches(device, lastAttributes, now);
     }
 
     private boolean matchesAnyLocale(String deviceLocale) {

@@ -78,18 +78,24 @@ public final class SegmentExpression {
         return source;
     }
 
-    /**
-     * Whether the device of this user matches. An expression that fails on a device (an attribute
-     * it lacks, say) does not match it.
-     */
+    /** Whether the device of this user matches; see {@link #matches(DeviceRecord, Map, long)}. */
     public boolean matches(DeviceRecord device, UserProfile user, long nowMillis) {
+        return matches(device, attributes(user), nowMillis);
+    }
+
+    /**
+     * Whether a device matches, given its user's attributes as {@link #attributes(UserProfile)} made
+     * them (make them once per user, not once per device). An expression that fails on a device (an
+     * attribute it lacks, say) does not match it.
+     */
+    public boolean matches(DeviceRecord device, Map<String, Object> userAttributes, long nowMillis) {
         Map<String, Object> vars = new HashMap<>();
         vars.put("platform", device.platform == null ? "" : device.platform.wire());
         vars.put("locale", device.locale == null ? "" : device.locale);
         vars.put("timezone", device.timezone == null ? "" : device.timezone);
         vars.put("app_version", device.appVersion == null ? "" : device.appVersion);
         vars.put("tags", device.currentTags());
-        vars.put("attributes", attributes(user));
+        vars.put("attributes", userAttributes);
         vars.put("opt_in", !Boolean.FALSE.equals(device.optIn));
         vars.put("last_seen", timestamp(device.lastSeen == DeviceRecord.NEVER ? 0 : device.lastSeen));
         vars.put("now", timestamp(nowMillis));
@@ -100,18 +106,15 @@ public final class SegmentExpression {
         }
     }
 
-    private static Map<String, Object> attributes(UserProfile user) {
+    /** A user's attributes as CEL values, removed ones left out. */
+    public static Map<String, Object> attributes(UserProfile user) {
         Map<String, Object> out = new HashMap<>();
         for (Map.Entry<String, AttributeValue> a : user.attributes.entrySet()) {
             AttributeValue v = a.getValue();
             if (v.removed) {
                 continue;
             }
-            Object value = v.timestamp != null ? (Object) timestamp(v.timestamp) : v.value();
-            if (value instanceof Integer) {
-                value = ((Integer) value).longValue();
-            }
-            out.put(a.getKey(), value);
+            out.put(a.getKey(), v.timestamp != null ? timestamp(v.timestamp) : v.value());
         }
         return out;
     }

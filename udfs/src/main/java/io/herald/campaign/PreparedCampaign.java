@@ -65,13 +65,7 @@ public final class PreparedCampaign {
      */
     public FanOutCount fanOut(String userId, UserProfile user, Iterable<DeviceRecord> devices,
             Consumer<SendRequest> out) {
-        Map<String, AttributeValue>[] attributes = new Map[1];
-        return select(user, devices, device -> {
-            if (attributes[0] == null) {
-                attributes[0] = user.liveAttributes();
-            }
-            out.accept(request(userId, attributes[0], device));
-        });
+        return select(user, devices, device -> out.accept(request(userId, user.attributes, device)));
     }
 
     /**
@@ -129,11 +123,14 @@ public final class PreparedCampaign {
             Long ttl = campaign.expiresAt == null ? null : Math.max(0, (campaign.expiresAt - firedAt) / 1000);
             r.payload = Payloads.fcm(device.token, text.title, text.body, campaign.message, campaign.collapseId, ttl);
         }
-        int size = r.payload.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
         if (renderFailure != null) {
             r.refusal = renderFailure;
-        } else if (size > MAX_PAYLOAD_BYTES) {
-            r.refusal = "payload is " + size + " bytes, over the providers' " + MAX_PAYLOAD_BYTES + "-byte limit";
+        } else if (r.payload.length() * 3 > MAX_PAYLOAD_BYTES) {
+            // UTF-8 takes at most 3 bytes per Java char: only a long payload needs encoding to be measured.
+            int size = r.payload.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+            if (size > MAX_PAYLOAD_BYTES) {
+                r.refusal = "payload is " + size + " bytes, over the providers' " + MAX_PAYLOAD_BYTES + "-byte limit";
+            }
         }
         return r;
     }

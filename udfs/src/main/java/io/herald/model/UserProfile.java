@@ -15,15 +15,4 @@ public class UserProfile {
     public long erasedV = DeviceRecord.NEVER;
 
     public UserProfile() {}
-
-    /** The live attributes (tombstones left out) as values for templates and filters. */
-    public Map<String, AttributeValue> liveAttributes() {
-        Map<String, AttributeValue> live = new HashMap<>();
-        attributes.forEach((k, v) -> {
-            if (!v.removed) {
-                live.put(k, v);
-            }
-        });
-        return live;
-    }
 }

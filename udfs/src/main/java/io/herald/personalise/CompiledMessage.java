@@ -46,6 +46,15 @@ public final class CompiledMessage {
         }
         for (CompiledContent c : variants.values()) {
             c.requireDefaults(defaults.keySet());
+            // What a user with no attributes gets: it must render, since it is also the fallback
+            // for a user whose own attributes cannot.
+            try {
+                c.format(c.title, defaults);
+                c.format(c.body, defaults);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("message.variants." + c.locale
+                        + " cannot be rendered with message.defaults: " + e.getMessage());
+            }
         }
     }
 
@@ -71,12 +80,17 @@ public final class CompiledMessage {
         return new CompiledMessage(message);
     }
 
-    /** The title and body for a device in {@code locale}, filled from {@code attributes}. */
+    /**
+     * The title and body for a device in {@code locale}, filled from {@code attributes} (removed
+     * ones are skipped: their defaults stand).
+     */
     public Rendered render(String locale, Map<String, AttributeValue> attributes) {
         CompiledContent content = variantFor(locale);
         Map<String, Object> args = new HashMap<>(defaults);
         for (Map.Entry<String, AttributeValue> a : attributes.entrySet()) {
-            args.put(a.getKey(), a.getValue().value());
+            if (!a.getValue().removed) {
+                args.put(a.getKey(), a.getValue().value());
+            }
         }
         return new Rendered(content.locale, content.format(content.title, args), content.format(content.body, args));
     }

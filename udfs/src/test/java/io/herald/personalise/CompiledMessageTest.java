@@ -62,6 +62,20 @@ class CompiledMessageTest {
     }
 
     @Test
+    void aDefaultThatCannotFillItsTemplateIsRefused() {
+        Message m = message();
+        m.defaults = Map.of("name", "friend", "streak", "many");
+        assertThatThrownBy(() -> CompiledMessage.compile(m)).hasMessageContaining("cannot be rendered with message.defaults");
+    }
+
+    @Test
+    void aRemovedAttributeLeavesItsDefault() {
+        assertThat(CompiledMessage.compile(message())
+                .render("en", Map.of("name", AttributeValue.tombstone(2), "streak", AttributeValue.of(1, 1))).title)
+                .isEqualTo("Hi friend");
+    }
+
+    @Test
     void aNumericDefaultServesPlurals() {
         assertThat(CompiledMessage.compile(message()).render("en", Map.of()).body).isEqualTo("0 days");
     }
