@@ -86,7 +86,17 @@ final class DemoCommand implements Callable<Integer> {
             String campaignId = "demo-" + System.currentTimeMillis();
             String campaigns = sandbox.config().topics.campaigns;
             kafka.send(campaigns, campaignId, DemoCampaign.create(campaignId, DemoCampaign.ALL));
+            kafka.send(campaigns, campaignId, DemoCampaign.estimate(campaignId));
             kafka.flush();
+            try (CampaignWatcher estimating = new CampaignWatcher(kafka, campaignId, sandbox.config().topics.receipts,
+                    sandbox.config().topics.campaignStatus)) {
+                CampaignWatcher.Estimate estimate = estimating.awaitEstimate(Duration.ofMinutes(5));
+                if (estimate == null) {
+                    say("No estimate came back: " + estimating.rejection());
+                    return 1;
+                }
+                say(estimate.describe());
+            }
             long firedAt = System.currentTimeMillis();
             kafka.send(campaigns, campaignId, DemoCampaign.fire(campaignId));
             kafka.flush();

@@ -25,6 +25,7 @@ public final class CampaignWatcher implements AutoCloseable {
 
     private final List<JsonNode> statuses = new ArrayList<>();
     private final Map<Integer, JsonNode> fanOuts = new HashMap<>();
+    private final Map<Integer, JsonNode> estimates = new HashMap<>();
     private int subtasks = -1;
     private final Map<String, Long> outcomes = new HashMap<>();
     private final Map<String, Long> failureReasons = new java.util.TreeMap<>();
@@ -63,6 +64,9 @@ public final class CampaignWatcher implements AutoCloseable {
                 if ("fanned_out".equals(n.path("status").asText())) {
                     fanOuts.put(n.path("subtask").asInt(), n);
                     subtasks = n.path("subtasks").asInt();
+                } else if ("estimated".equals(n.path("status").asText())) {
+                    estimates.put(n.path("subtask").asInt(), n);
+                    subtasks = n.path("subtasks").asInt();
                 }
             }
         }
@@ -79,6 +83,53 @@ public final class CampaignWatcher implements AutoCloseable {
             }
         }
         return false;
+    }
+
+    /**
+     * Polls until every instance has sent its estimate, then adds them up; null on a rejection or
+     * after {@code timeout}.
+     */
+    public Estimate awaitEstimate(Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline && rejection() == null) {
+            poll(Duration.ofMillis(100));
+            if (subtasks > 0 && estimates.size() == subtasks) {
+                return new Estimate(estimates.values());
+            }
+        }
+        return null;
+    }
+
+    /** A campaign's estimate summed over the job's parallel instances. */
+    public static final class Estimate {
+        public long users;
+        public long targeted;
+        public long suppressed;
+        public long refused;
+        /** The slowest instance's time, and when the last one answered. */
+        public long elapsedMs;
+        public long lastAt;
+        public final Map<String, Long> byPlatform = new java.util.TreeMap<>();
+        public final Map<String, Long> byLocale = new java.util.TreeMap<>();
+
+        Estimate(Iterable<JsonNode> parts) {
+            for (JsonNode n : parts) {
+                users += n.path("users").asLong();
+                targeted += n.path("targeted").asLong();
+                suppressed += n.path("suppressed").asLong();
+                refused += n.path("refused").asLong();
+                elapsedMs = Math.max(elapsedMs, n.path("elapsedMs").asLong());
+                lastAt = Math.max(lastAt, n.path("at").asLong());
+                n.path("byPlatform").fields().forEachRemaining(e -> byPlatform.merge(e.getKey(), e.getValue().asLong(), Long::sum));
+                n.path("byLocale").fields().forEachRemaining(e -> byLocale.merge(e.getKey(), e.getValue().asLong(), Long::sum));
+            }
+        }
+
+        /** A few lines for people. */
+        public String describe() {
+            return String.format("Estimate: %,d users evaluated; %,d devices targeted, %,d suppressed, %,d would be refused"
+                    + "%n  by platform: %s%n  by locale:   %s", users, targeted, suppressed, refused, byPlatform, byLocale);
+        }
     }
 
     /** True when every instance has fanned out and every targeted device has a receipt. */

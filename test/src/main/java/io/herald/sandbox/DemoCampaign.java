@@ -25,6 +25,11 @@ public final class DemoCampaign {
     /** The audience "every user of the app". */
     public static final String ALL = "{\"kind\":\"all\"}";
 
+    /** Asks the job to count the campaign's audience and send nothing. */
+    public static byte[] estimate(String campaignId) {
+        return ("{\"type\":\"estimate\",\"campaignId\":\"" + campaignId + "\"}").getBytes(StandardCharsets.UTF_8);
+    }
+
     public static byte[] fire(String campaignId) {
         return ("{\"type\":\"fire\",\"campaignId\":\"" + campaignId + "\"}").getBytes(StandardCharsets.UTF_8);
     }

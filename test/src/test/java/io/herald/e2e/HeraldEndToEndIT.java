@@ -131,14 +131,34 @@ class HeraldEndToEndIT {
     void aSegmentReachesEveryTargetedDeviceExactlyOnceInItsLanguageAndNobodyElse() throws Exception {
         resetCounts();
         String audience = "{\"kind\":\"segment\",\"locales\":[\"en\",\"pt\",\"es\",\"de\"]}";
-        CampaignWatcher watcher = fire("segment-1", DemoCampaign.create("segment-1", audience));
+        Predicate<SyntheticUsers.Device> inSegment = d -> !d.locale.startsWith("fr") && !d.locale.startsWith("ja");
+
+        // An estimate first: it counts exactly the devices the fire will reach, and sends nothing.
+        CampaignWatcher estimating = new CampaignWatcher(kafka, "segment-1", sandbox.config().topics.receipts,
+                sandbox.config().topics.campaignStatus);
+        kafka.send(sandbox.config().topics.campaigns, "segment-1", DemoCampaign.create("segment-1", audience));
+        kafka.send(sandbox.config().topics.campaigns, "segment-1", DemoCampaign.estimate("segment-1"));
+        kafka.flush();
+        CampaignWatcher.Estimate estimate = estimating.awaitEstimate(WAIT);
+        estimating.close();
+        assertThat(estimate).as("an estimate from every instance").isNotNull();
+        // Dead tokens were disabled by the campaign before this one: they are suppressed now.
+        long reachable = users.devices().stream().filter(inSegment.and(SyntheticUsers.Device::expectsDelivery)).count();
+        assertThat(estimate.targeted).isEqualTo(reachable);
+        assertThat(estimate.refused).isZero();
+        assertThat(estimate.users).isEqualTo(USERS);
+        assertThat(estimate.byLocale.keySet()).allSatisfy(l -> assertThat(l).matches("(en|pt|es|de).*"));
+        assertThat(estimate.byPlatform.values().stream().mapToLong(Long::longValue).sum()).isEqualTo(reachable);
+        assertThat(sandbox.apns().tokens().totalReceived() + sandbox.fcm().tokens().totalReceived()).isZero();
+
+        CampaignWatcher watcher = fire("segment-1", null);
         // The trigger pressed a second time: nothing more may be sent.
         kafka.send(sandbox.config().topics.campaigns, "segment-1", DemoCampaign.fire("segment-1"));
         kafka.flush();
         assertThat(watcher.awaitDone(WAIT, () -> { })).as("every targeted device got a receipt").isTrue();
         watcher.poll(Duration.ofSeconds(3));
+        assertThat(watcher.targeted()).isEqualTo(estimate.targeted);
 
-        Predicate<SyntheticUsers.Device> inSegment = d -> !d.locale.startsWith("fr") && !d.locale.startsWith("ja");
         long expected = 0;
         for (SyntheticUsers.Device d : users.devices()) {
             TokenRegistry r = registry(d);
@@ -231,11 +251,14 @@ class HeraldEndToEndIT {
         }
     }
 
+    /** Creates (unless {@code create} is null: already created) and fires a campaign. */
     private static CampaignWatcher fire(String campaignId, byte[] create) {
         CampaignWatcher watcher = new CampaignWatcher(kafka, campaignId, sandbox.config().topics.receipts,
                 sandbox.config().topics.campaignStatus);
         String topic = sandbox.config().topics.campaigns;
-        kafka.send(topic, campaignId, create);
+        if (create != null) {
+            kafka.send(topic, campaignId, create);
+        }
         kafka.send(topic, campaignId, DemoCampaign.fire(campaignId));
         kafka.flush();
         return watcher;

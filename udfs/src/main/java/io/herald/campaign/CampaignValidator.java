@@ -3,7 +3,9 @@ package io.herald.campaign;
 import io.herald.audience.SegmentExpression;
 import io.herald.model.Audience;
 import io.herald.model.Campaign;
+import io.herald.payload.Payloads;
 import io.herald.personalise.CompiledMessage;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -48,11 +50,41 @@ public final class CampaignValidator {
             problems.add("message is missing");
         } else {
             try {
-                CompiledMessage.compile(campaign.message);
+                CompiledMessage compiled = CompiledMessage.compile(campaign.message);
+                problems.addAll(oversizePayloads(campaign, compiled));
             } catch (IllegalArgumentException e) {
                 problems.add(e.getMessage());
             }
         }
         return problems;
+    }
+
+    /**
+     * A payload over the providers' limit with the defaults alone can fit no user: refused here, whole,
+     * rather than device by device during the fan-out (which still checks what users' own attributes add).
+     */
+    private static List<String> oversizePayloads(Campaign campaign, CompiledMessage compiled) {
+        List<String> problems = new ArrayList<>();
+        Long ttl = campaign.expiresAt == null ? null : 0L;
+        for (CompiledMessage.Rendered r : compiled.renderDefaults().values()) {
+            int apns = utf8Length(Payloads.apns(r.title, r.body, campaign.message));
+            int fcm = utf8Length(Payloads.fcm(LONGEST_FCM_TOKEN, r.title, r.body, campaign.message,
+                    campaign.collapseId, ttl));
+            for (Object[] p : new Object[][] {{"APNs", apns}, {"FCM", fcm}}) {
+                if ((int) p[1] > PreparedCampaign.MAX_PAYLOAD_BYTES) {
+                    problems.add("message.variants." + r.locale + " makes a " + p[1] + "-byte " + p[0]
+                            + " payload with the defaults alone, over the " + PreparedCampaign.MAX_PAYLOAD_BYTES
+                            + "-byte limit");
+                }
+            }
+        }
+        return problems;
+    }
+
+    /** FCM counts the token inside the message; tokens seen in the wild run to about 200 characters. */
+    private static final String LONGEST_FCM_TOKEN = "x".repeat(200);
+
+    private static int utf8Length(String s) {
+        return s.getBytes(StandardCharsets.UTF_8).length;
     }
 }

@@ -91,6 +91,14 @@ public final class PreparedCampaign {
         return count;
     }
 
+    /**
+     * The send request {@code device} of {@code user} would get, rendered, with its refusal if it
+     * would be refused: what an estimate checks without sending.
+     */
+    public SendRequest render(String userId, UserProfile user, DeviceRecord device) {
+        return request(userId, user.attributes, device);
+    }
+
     private SendRequest request(String userId, Map<String, AttributeValue> attributes, DeviceRecord device) {
         CompiledMessage.Rendered text;
         String renderFailure = null;

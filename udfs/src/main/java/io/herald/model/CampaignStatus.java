@@ -17,6 +17,11 @@ public class CampaignStatus {
     /** For {@code estimated}: targeted devices per platform and per locale. */
     public java.util.Map<String, Long> byPlatform;
     public java.util.Map<String, Long> byLocale;
+    /** For {@code estimated}: targeted devices whose notification would be refused (render failure, oversize). */
+    public Long refused;
+    /** For {@code estimated} and {@code fanned_out}: users this subtask evaluated, and how long it took. */
+    public Long users;
+    public Long elapsedMs;
     public long at;
 
     public CampaignStatus() {}

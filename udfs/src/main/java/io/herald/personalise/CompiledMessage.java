@@ -95,6 +95,18 @@ public final class CompiledMessage {
         return new Rendered(content.locale, content.format(content.title, args), content.format(content.body, args));
     }
 
+    /**
+     * Every variant rendered with the defaults alone, by the variant's locale: what a user with no
+     * attributes gets, and the smallest payload each variant can produce.
+     */
+    public Map<String, Rendered> renderDefaults() {
+        Map<String, Rendered> rendered = new java.util.TreeMap<>();
+        for (CompiledContent c : variants.values()) {
+            rendered.put(c.locale, new Rendered(c.locale, c.format(c.title, defaults), c.format(c.body, defaults)));
+        }
+        return rendered;
+    }
+
     /** The variant a device in {@code locale} gets, after the fallback chain. */
     CompiledContent variantFor(String locale) {
         if (locale == null) {

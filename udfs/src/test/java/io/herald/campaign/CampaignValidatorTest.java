@@ -37,6 +37,18 @@ class CampaignValidatorTest {
     }
 
     @Test
+    void aPayloadThatCannotFitEvenWithDefaultsIsRefusedWhole() {
+        Campaign c = valid();
+        c.message.variants = Map.of("en", new Content("Hi", "Body {name}"),
+                "de", new Content("Hallo", "ü".repeat(2100)));
+        assertThat(validator.problems(c)).hasSize(2).allSatisfy(p -> assertThat(p)
+                .startsWith("message.variants.de makes a ").contains("over the 4096-byte limit"));
+        // 2,100 two-byte characters fit 4 KB counted in chars, but not in UTF-8 bytes; 1,800 fit both ways.
+        c.message.variants = Map.of("en", new Content("Hi", "Body {name}"), "de", new Content("Hallo", "ü".repeat(1800)));
+        assertThat(validator.problems(c)).isEmpty();
+    }
+
+    @Test
     void aBrokenTemplateIsRefused() {
         Campaign c = valid();
         c.message.variants = Map.of("en", new Content("Hi", "{streak, plural, one {# day}"));

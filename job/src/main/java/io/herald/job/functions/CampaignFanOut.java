@@ -180,36 +180,51 @@ public final class CampaignFanOut extends KeyedBroadcastProcessFunction<String, 
         ctx.getBroadcastState(CAMPAIGNS).put(event.campaignId, entry);
         report(ctx, event.campaignId, "fired", null);
 
+        long started = System.nanoTime();
         PreparedCampaign prepared = new PreparedCampaign(entry.campaign, entry.firedAt);
         PreparedCampaign.FanOutCount total = new PreparedCampaign.FanOutCount();
+        long[] users = {0};
         // Flink sets each user as the current key while it walks them, so the devices map follows along.
         ctx.applyToKeyedState(profileDescriptor, (userId, state) -> {
             UserProfile u = state.value();
             if (u != null) {
+                users[0]++;
                 PreparedCampaign.FanOutCount c = prepared.fanOut(userId, u, devices.values(), out::collect);
                 total.targeted += c.targeted;
                 total.suppressed += c.suppressed;
             }
         });
-        ctx.output(ValidateCampaigns.STATUS, countStatus(event.campaignId, "fanned_out", total));
+        CampaignStatus s = countStatus(event.campaignId, "fanned_out", total);
+        s.users = users[0];
+        s.elapsedMs = (System.nanoTime() - started) / 1_000_000;
+        ctx.output(ValidateCampaigns.STATUS, s);
     }
 
-    /** Counts what a fire would target, per platform and locale, on this instance's users; sends nothing. */
+    /**
+     * Counts what a fire would target, per platform and locale, on this instance's users, and renders
+     * each notification to count those that would be refused; sends nothing.
+     */
     private void estimate(CampaignEvent event, CampaignEntry entry, Context ctx) throws Exception {
         if (entry == null) {
             report(ctx, event.campaignId, "rejected", "estimate of an unknown campaign");
             return;
         }
+        long started = System.nanoTime();
         PreparedCampaign prepared = new PreparedCampaign(entry.campaign, event.timestamp);
         PreparedCampaign.FanOutCount total = new PreparedCampaign.FanOutCount();
         Map<String, Long> byPlatform = new TreeMap<>();
         Map<String, Long> byLocale = new TreeMap<>();
+        long[] usersAndRefused = {0, 0};
         ctx.applyToKeyedState(profileDescriptor, (userId, state) -> {
             UserProfile u = state.value();
             if (u != null) {
+                usersAndRefused[0]++;
                 PreparedCampaign.FanOutCount c = prepared.select(u, devices.values(), d -> {
                     byPlatform.merge(d.platform.wire(), 1L, Long::sum);
                     byLocale.merge(d.locale == null ? "und" : d.locale, 1L, Long::sum);
+                    if (prepared.render(userId, u, d).refusal != null) {
+                        usersAndRefused[1]++;
+                    }
                 });
                 total.targeted += c.targeted;
                 total.suppressed += c.suppressed;
@@ -218,6 +233,9 @@ public final class CampaignFanOut extends KeyedBroadcastProcessFunction<String, 
         CampaignStatus s = countStatus(event.campaignId, "estimated", total);
         s.byPlatform = byPlatform;
         s.byLocale = byLocale;
+        s.users = usersAndRefused[0];
+        s.refused = usersAndRefused[1];
+        s.elapsedMs = (System.nanoTime() - started) / 1_000_000;
         ctx.output(ValidateCampaigns.STATUS, s);
     }
 

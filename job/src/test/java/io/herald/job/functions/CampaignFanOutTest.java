@@ -134,6 +134,8 @@ class CampaignFanOutTest {
         assertThat(estimate.suppressed).isEqualTo(1);
         assertThat(estimate.byPlatform).containsEntry("ios", 1L).containsEntry("android", 2L);
         assertThat(estimate.byLocale).containsEntry("de-DE", 1L).containsEntry("en-US", 2L);
+        assertThat(estimate.users).isEqualTo(3);
+        assertThat(estimate.refused).isZero();
         harness.processBroadcastElement(control(CampaignEvent.Type.FIRE, "c1", 4), 4);
         assertThat(sent()).hasSize(3);
     }
@@ -144,6 +146,9 @@ class CampaignFanOutTest {
         CampaignEvent big = create("c1", new Audience());
         big.campaign.message.variants = Map.of("en", new Content("Hi", "x".repeat(5000)));
         harness.processBroadcastElement(big, 2);
+        harness.processBroadcastElement(control(CampaignEvent.Type.ESTIMATE, "c1", 3), 3);
+        assertThat(statuses()).filteredOn(s -> s.status.equals("estimated")).singleElement()
+                .satisfies(s -> assertThat(s.refused).isEqualTo(1));
         harness.processBroadcastElement(control(CampaignEvent.Type.FIRE, "c1", 3), 3);
         assertThat(sent()).singleElement().satisfies(r -> assertThat(r.refusal).startsWith("payload is 50"));
     }
