@@ -5,6 +5,7 @@ import dev.cel.bundle.Cel;
 import dev.cel.bundle.CelFactory;
 import dev.cel.common.CelAbstractSyntaxTree;
 import dev.cel.common.CelFunctionDecl;
+import dev.cel.common.CelOptions;
 import dev.cel.common.CelOverloadDecl;
 import dev.cel.common.CelValidationResult;
 import dev.cel.common.types.ListType;
@@ -33,6 +34,9 @@ import java.util.Optional;
  */
 public final class SegmentExpression {
     private static final Cel CEL = CelFactory.standardCelBuilder()
+            // Attributes arrive as JSON numbers, whole ones as ints and others as doubles: a segment
+            // like `attributes.spend > 100` must compare them all, not fail on every double.
+            .setOptions(CelOptions.current().enableHeterogeneousNumericComparisons(true).build())
             .addVar("platform", SimpleType.STRING)
             .addVar("locale", SimpleType.STRING)
             .addVar("timezone", SimpleType.STRING)
@@ -89,20 +93,37 @@ public final class SegmentExpression {
      * attribute it lacks, say) does not match it.
      */
     public boolean matches(DeviceRecord device, Map<String, Object> userAttributes, long nowMillis) {
-        Map<String, Object> vars = new HashMap<>();
-        vars.put("platform", device.platform == null ? "" : device.platform.wire());
-        vars.put("locale", device.locale == null ? "" : device.locale);
-        vars.put("timezone", device.timezone == null ? "" : device.timezone);
-        vars.put("app_version", device.appVersion == null ? "" : device.appVersion);
-        vars.put("tags", device.currentTags());
-        vars.put("attributes", userAttributes);
-        vars.put("opt_in", !Boolean.FALSE.equals(device.optIn));
-        vars.put("last_seen", timestamp(device.lastSeen == DeviceRecord.NEVER ? 0 : device.lastSeen));
-        vars.put("now", timestamp(nowMillis));
         try {
-            return Boolean.TRUE.equals(program.eval(name -> Optional.ofNullable(vars.get(name))));
+            // Variables are looked up by name as the program needs them: nothing is built for those it never reads.
+            return Boolean.TRUE.equals(program.eval(name -> Optional.ofNullable(variable(name, device, userAttributes,
+                    nowMillis))));
         } catch (CelEvaluationException e) {
             return false;
+        }
+    }
+
+    private static Object variable(String name, DeviceRecord device, Map<String, Object> userAttributes, long nowMillis) {
+        switch (name) {
+            case "platform":
+                return device.platform == null ? "" : device.platform.wire();
+            case "locale":
+                return device.locale == null ? "" : device.locale;
+            case "timezone":
+                return device.timezone == null ? "" : device.timezone;
+            case "app_version":
+                return device.appVersion == null ? "" : device.appVersion;
+            case "tags":
+                return device.currentTags();
+            case "attributes":
+                return userAttributes;
+            case "opt_in":
+                return !Boolean.FALSE.equals(device.optIn);
+            case "last_seen":
+                return timestamp(device.lastSeen == DeviceRecord.NEVER ? 0 : device.lastSeen);
+            case "now":
+                return timestamp(nowMillis);
+            default:
+                return null;
         }
     }
 

@@ -55,6 +55,20 @@ class SegmentExpressionTest {
     }
 
     @Test
+    void wholeAndFractionalNumbersCompareWithIntAndDoubleLiterals() {
+        DeviceRecord d = device(Platform.ANDROID, "1.0.0", NOW);
+        UserProfile whole = user(5);
+        UserProfile fractional = new UserProfile();
+        fractional.attributes.put("streak", AttributeValue.of(4.5, 1));
+        for (String e : new String[] {"attributes.streak > 3.0", "attributes.streak > 3", "attributes.streak >= 4"}) {
+            assertThat(SegmentExpression.compile(e).matches(d, whole, NOW)).as("%s for 5", e).isTrue();
+            assertThat(SegmentExpression.compile(e).matches(d, fractional, NOW)).as("%s for 4.5", e).isTrue();
+        }
+        assertThat(SegmentExpression.compile("attributes.streak < 4.6").matches(d, whole, NOW)).isFalse();
+        assertThat(SegmentExpression.compile("attributes.streak == 5.0").matches(d, whole, NOW)).isTrue();
+    }
+
+    @Test
     void aDeviceWithoutTheAttributeDoesNotMatch() {
         SegmentExpression e = SegmentExpression.compile("attributes.plan == 'pro'");
         assertThat(e.matches(device(Platform.IOS, "1.0.0", NOW), user(1), NOW)).isFalse();
