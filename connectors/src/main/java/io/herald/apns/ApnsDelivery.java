@@ -7,6 +7,10 @@ import com.eatthepath.pushy.apns.PushNotificationResponse;
 import com.eatthepath.pushy.apns.PushType;
 import com.eatthepath.pushy.apns.auth.ApnsSigningKey;
 import com.eatthepath.pushy.apns.util.SimpleApnsPushNotification;
+import io.herald.delivery.CredentialStop;
+import io.herald.delivery.DeliveryMetrics;
+import io.herald.delivery.RetryPolicy;
+import io.herald.delivery.RetryingSender;
 import io.herald.kafka.Preflight;
 import io.herald.model.Outcome;
 import io.herald.model.Receipt;
@@ -28,7 +32,8 @@ import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
 
 /**
  * Sends iOS notifications to APNs with one long-lived Pushy client per app, and turns every answer
- * into a {@link Receipt}. It never blocks: Pushy's futures complete the Flink result futures, and the
+ * into a {@link Receipt}. Transient failures are retried ({@link RetryingSender}); refused credentials
+ * stop the app ({@link CredentialStop}). It never blocks: Pushy's futures complete the Flink result futures, and the
  * async operator's capacity is the bound on notifications in flight (Pushy itself would buffer
  * without limit).
  */
@@ -37,14 +42,26 @@ public final class ApnsDelivery extends RichAsyncFunction<SendRequest, Receipt> 
 
     private final List<ApnsApp> apps;
     private final int connectionsPerApp;
+    private final RetryPolicy retryPolicy;
+    private final long budgetMs;
 
     private transient Map<String, ApnsClient> clients;
     private transient Map<String, String> topics;
     private transient EventLoopGroup eventLoop;
+    private transient RetryingSender sender;
+    private transient CredentialStop credentialStop;
+    private transient DeliveryMetrics metrics;
 
-    public ApnsDelivery(List<ApnsApp> apps, int connectionsPerApp) {
+    /**
+     * @param retryPolicy how transient failures are retried
+     * @param budgetMs how long after its first attempt a notification may still be retried; keep it
+     *     below the async operator's timeout
+     */
+    public ApnsDelivery(List<ApnsApp> apps, int connectionsPerApp, RetryPolicy retryPolicy, long budgetMs) {
         this.apps = apps;
         this.connectionsPerApp = connectionsPerApp;
+        this.retryPolicy = retryPolicy;
+        this.budgetMs = budgetMs;
     }
 
     @Override
@@ -52,6 +69,9 @@ public final class ApnsDelivery extends RichAsyncFunction<SendRequest, Receipt> 
         eventLoop = new NioEventLoopGroup(1, new DefaultThreadFactory("herald-apns", true));
         clients = new HashMap<>();
         topics = new HashMap<>();
+        sender = new RetryingSender(retryPolicy, eventLoop);
+        credentialStop = new CredentialStop();
+        metrics = new DeliveryMetrics(getRuntimeContext().getMetricGroup(), sender, credentialStop);
         for (ApnsApp app : apps) {
             clients.put(app.appId, client(app));
             topics.put(app.appId, app.topic);
@@ -90,6 +110,11 @@ public final class ApnsDelivery extends RichAsyncFunction<SendRequest, Receipt> 
             result.complete(List.of(Receipt.of(request, Outcome.REJECTED, 0, "no APNs credentials for app", 0, now)));
             return;
         }
+        String stopped = credentialStop.reason(request.appId);
+        if (stopped != null) {
+            result.complete(List.of(metrics.count(Receipt.of(request, Outcome.REJECTED, 0, stopped, 0, now))));
+            return;
+        }
         Instant expiration = request.expiresAt != null
                 ? Instant.ofEpochMilli(request.expiresAt)
                 : Instant.ofEpochMilli(now).plus(SimpleApnsPushNotification.DEFAULT_EXPIRATION_PERIOD);
@@ -97,12 +122,24 @@ public final class ApnsDelivery extends RichAsyncFunction<SendRequest, Receipt> 
                 topics.get(request.appId), request.payload, expiration,
                 request.priority == 5 ? DeliveryPriority.CONSERVE_POWER : DeliveryPriority.IMMEDIATE,
                 request.background ? PushType.BACKGROUND : PushType.ALERT, request.collapseId);
-        client.sendNotification(notification).whenComplete((response, error) -> {
-            long ackAt = System.currentTimeMillis();
-            result.complete(List.of(error != null
-                    ? Receipt.of(request, Outcome.FAILED, 0, Receipt.describe(error), 1, ackAt)
-                    : fromResponse(request, response, ackAt)));
-        });
+        sender.send(() -> {
+            long sentAt = metrics.started();
+            return client.sendNotification(notification).whenComplete((ok, e) -> metrics.latency(sentAt)).thenApply(response -> {
+                Receipt r = fromResponse(request, response, System.currentTimeMillis());
+                if (isCredentialFailure(response.getStatusCode(), r.reason)) {
+                    credentialStop.stop(request.appId, r.reason);
+                    r.reason = credentialStop.reason(request.appId);
+                }
+                return new RetryingSender.Answer(r, 0);
+            });
+        }, error -> Receipt.of(request, Outcome.FAILED, 0, Receipt.describe(error), 1, System.currentTimeMillis()),
+                now + budgetMs, r -> result.complete(List.of(metrics.count(r))));
+    }
+
+    /** The app's signing key was refused: every notification for it would be. */
+    static boolean isCredentialFailure(int status, String reason) {
+        return status == 403 && ("InvalidProviderToken".equals(reason) || "ExpiredProviderToken".equals(reason)
+                || "MissingProviderToken".equals(reason));
     }
 
     static Receipt fromResponse(SendRequest request, PushNotificationResponse<?> response, long ackAt) {
@@ -124,12 +161,13 @@ public final class ApnsDelivery extends RichAsyncFunction<SendRequest, Receipt> 
                 || "DeviceTokenNotForTopic".equals(reason)) {
             return Outcome.TOKEN_DEAD;
         }
+        // 429 TooManyRequests, 500 InternalServerError, 503 ServiceUnavailable: worth another try.
         return status == 429 || status >= 500 ? Outcome.FAILED : Outcome.REJECTED;
     }
 
     @Override
     public void timeout(SendRequest request, ResultFuture<Receipt> result) {
-        result.complete(List.of(Receipt.of(request, Outcome.FAILED, 0, "timeout", 1, System.currentTimeMillis())));
+        result.complete(List.of(metrics.count(Receipt.of(request, Outcome.FAILED, 0, "timeout", 1, System.currentTimeMillis()))));
     }
 
     @Override

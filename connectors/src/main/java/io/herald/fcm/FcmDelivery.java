@@ -2,6 +2,10 @@ package io.herald.fcm;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.herald.json.Json;
+import io.herald.delivery.CredentialStop;
+import io.herald.delivery.DeliveryMetrics;
+import io.herald.delivery.RetryPolicy;
+import io.herald.delivery.RetryingSender;
 import io.herald.kafka.Preflight;
 import io.herald.model.Outcome;
 import io.herald.model.Receipt;
@@ -30,19 +34,34 @@ public final class FcmDelivery extends RichAsyncFunction<SendRequest, Receipt> {
 
     private final List<FcmApp> apps;
     private final int connectionsPerApp;
+    private final RetryPolicy retryPolicy;
+    private final long budgetMs;
 
     private transient Map<String, Target> targets;
     private transient EventLoopGroup eventLoop;
+    private transient RetryingSender sender;
+    private transient CredentialStop credentialStop;
+    private transient DeliveryMetrics metrics;
 
-    public FcmDelivery(List<FcmApp> apps, int connectionsPerApp) {
+    /**
+     * @param retryPolicy how transient failures are retried
+     * @param budgetMs how long after its first attempt a notification may still be retried; keep it
+     *     below the async operator's timeout
+     */
+    public FcmDelivery(List<FcmApp> apps, int connectionsPerApp, RetryPolicy retryPolicy, long budgetMs) {
         this.apps = apps;
         this.connectionsPerApp = connectionsPerApp;
+        this.retryPolicy = retryPolicy;
+        this.budgetMs = budgetMs;
     }
 
     @Override
     public void open(OpenContext openContext) throws Exception {
         eventLoop = new NioEventLoopGroup(1, new DefaultThreadFactory("herald-fcm", true));
         targets = new HashMap<>();
+        sender = new RetryingSender(retryPolicy, eventLoop);
+        credentialStop = new CredentialStop();
+        metrics = new DeliveryMetrics(getRuntimeContext().getMetricGroup(), sender, credentialStop);
         for (FcmApp app : apps) {
             URI origin = URI.create(app.endpoint == null ? FcmApp.DEFAULT_ENDPOINT : app.endpoint);
             File trusted = app.trustedCertificateFile == null ? null : new File(app.trustedCertificateFile);
@@ -64,20 +83,42 @@ public final class FcmDelivery extends RichAsyncFunction<SendRequest, Receipt> {
             result.complete(List.of(Receipt.of(request, Outcome.REJECTED, 0, "no FCM credentials for app", 0, now)));
             return;
         }
-        String token;
-        try {
-            token = target.credentials.accessToken();
-        } catch (Exception e) {
-            result.complete(List.of(Receipt.of(request, Outcome.FAILED, 0,
-                    "could not obtain an FCM access token: " + e.getClass().getSimpleName(), 0, now)));
+        String stopped = credentialStop.reason(request.appId);
+        if (stopped != null) {
+            result.complete(List.of(metrics.count(Receipt.of(request, Outcome.REJECTED, 0, stopped, 0, now))));
             return;
         }
-        target.connections.post(target.path, "Bearer " + token, request.payload).whenComplete((response, error) -> {
-            long ackAt = System.currentTimeMillis();
-            result.complete(List.of(error != null
-                    ? Receipt.of(request, Outcome.FAILED, 0, Receipt.describe(error), 1, ackAt)
-                    : fromResponse(request, response.status, response.body, ackAt)));
-        });
+        sender.send(() -> {
+            String token;
+            try {
+                token = target.credentials.accessToken();
+            } catch (Exception e) {
+                // A failure to mint a token (the OAuth endpoint unreachable, say) is worth another try.
+                return java.util.concurrent.CompletableFuture.completedFuture(new RetryingSender.Answer(Receipt.of(
+                        request, Outcome.FAILED, 0, "could not obtain an FCM access token: "
+                                + e.getClass().getSimpleName(), 0, System.currentTimeMillis()), 0));
+            }
+            long sentAt = metrics.started();
+            return target.connections.post(target.path, "Bearer " + token, request.payload)
+                    .whenComplete((ok, e) -> metrics.latency(sentAt))
+                    .thenApply(response -> {
+                        Receipt r = fromResponse(request, response.status, response.body, System.currentTimeMillis());
+                        if (isCredentialFailure(response.status, r.reason)) {
+                            credentialStop.stop(request.appId, response.status + " " + r.reason);
+                            r.reason = credentialStop.reason(request.appId);
+                        }
+                        return new RetryingSender.Answer(r, response.retryAfterMs);
+                    });
+        }, error -> Receipt.of(request, Outcome.FAILED, 0, Receipt.describe(error), 1, System.currentTimeMillis()),
+                now + budgetMs, r -> result.complete(List.of(metrics.count(r))));
+    }
+
+    /**
+     * The project refused the access token (401), or the service account may not send for it (403);
+     * SENDER_ID_MISMATCH is a 403 about one token, not the credentials.
+     */
+    static boolean isCredentialFailure(int status, String code) {
+        return status == 401 || (status == 403 && !"SENDER_ID_MISMATCH".equals(code));
     }
 
     /** Maps an FCM answer to a receipt, reading the {@code FcmError} detail's errorCode when there is one. */
@@ -90,6 +131,7 @@ public final class FcmDelivery extends RichAsyncFunction<SendRequest, Receipt> {
         if ("UNREGISTERED".equals(code)) {
             outcome = Outcome.TOKEN_DEAD;
         } else if (status == 429 || status >= 500) {
+            // QUOTA_EXCEEDED (429), INTERNAL (500), UNAVAILABLE (503): worth another try, after Retry-After.
             outcome = Outcome.FAILED;
         } else {
             outcome = Outcome.REJECTED;
@@ -118,7 +160,8 @@ public final class FcmDelivery extends RichAsyncFunction<SendRequest, Receipt> {
 
     @Override
     public void timeout(SendRequest request, ResultFuture<Receipt> result) {
-        result.complete(List.of(Receipt.of(request, Outcome.FAILED, 0, "timeout", 1, System.currentTimeMillis())));
+        result.complete(List.of(metrics.count(
+                Receipt.of(request, Outcome.FAILED, 0, "timeout", 1, System.currentTimeMillis()))));
     }
 
     @Override

@@ -48,14 +48,16 @@ import javax.net.ssl.SSLException;
  * bounds how many requests are outstanding in all.
  */
 final class Http2Connections implements AutoCloseable {
-    /** A response: status and body text. */
+    /** A response: status, body text, and the Retry-After it asked for (ms, 0 if none). */
     static final class Response {
         final int status;
         final String body;
+        final long retryAfterMs;
 
-        Response(int status, String body) {
+        Response(int status, String body, long retryAfterMs) {
             this.status = status;
             this.body = body;
+            this.retryAfterMs = retryAfterMs;
         }
     }
 
@@ -117,6 +119,18 @@ final class Http2Connections implements AutoCloseable {
         this.connections = slots;
     }
 
+    /** Retry-After in delta-seconds (FCM's form); an HTTP date or garbage counts as none. */
+    static long retryAfterMs(String header) {
+        if (header == null) {
+            return 0;
+        }
+        try {
+            return Math.min(Long.parseLong(header.trim()), 3600) * 1000;
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+
     /** Sends a POST with a JSON body; the future completes with the response, or with the failure. */
     CompletableFuture<Response> post(String path, String authorization, String json) {
         CompletableFuture<Response> result = new CompletableFuture<>();
@@ -135,7 +149,8 @@ final class Http2Connections implements AutoCloseable {
                         @Override
                         protected void channelRead0(ChannelHandlerContext ctx, FullHttpResponse response) {
                             result.complete(new Response(response.status().code(),
-                                    response.content().toString(StandardCharsets.UTF_8)));
+                                    response.content().toString(StandardCharsets.UTF_8),
+                                    retryAfterMs(response.headers().get("retry-after"))));
                             ctx.close();
                         }
 

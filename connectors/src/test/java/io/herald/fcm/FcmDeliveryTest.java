@@ -38,4 +38,19 @@ class FcmDeliveryTest {
         assertThat(FcmDelivery.fromResponse(request(), 503, "not json", 1).reason).isEqualTo("UNPARSEABLE_ERROR");
         assertThat(FcmDelivery.errorCode("{\"error\":{\"status\":\"UNAUTHENTICATED\"}}")).isEqualTo("UNAUTHENTICATED");
     }
+
+    @Test
+    void refusedCredentialsAreToldApartFromAnotherSendersToken() {
+        assertThat(FcmDelivery.isCredentialFailure(401, "UNAUTHENTICATED")).isTrue();
+        assertThat(FcmDelivery.isCredentialFailure(403, "PERMISSION_DENIED")).isTrue();
+        assertThat(FcmDelivery.isCredentialFailure(403, "SENDER_ID_MISMATCH")).isFalse();
+        assertThat(FcmDelivery.isCredentialFailure(429, "QUOTA_EXCEEDED")).isFalse();
+    }
+
+    @Test
+    void retryAfterIsReadInSeconds() {
+        assertThat(Http2Connections.retryAfterMs("7")).isEqualTo(7000);
+        assertThat(Http2Connections.retryAfterMs(null)).isZero();
+        assertThat(Http2Connections.retryAfterMs("Wed, 21 Oct 2026 07:28:00 GMT")).isZero();
+    }
 }

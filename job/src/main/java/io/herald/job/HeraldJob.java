@@ -125,11 +125,11 @@ public final class HeraldJob {
 
         HeraldConfig.Delivery d = config.delivery;
         DataStream<Receipt> receipts = AsyncDataStream
-                .unorderedWait(ios, new ApnsDelivery(config.apnsApps(), d.apnsConnections), d.timeoutMs,
+                .unorderedWait(ios, new ApnsDelivery(config.apnsApps(), d.apnsConnections, d.retryPolicy(), d.retryBudgetMs()), d.timeoutMs,
                         TimeUnit.MILLISECONDS, d.maxInFlight)
                 .uid("deliver-apns").name("Deliver to APNs")
                 .union(AsyncDataStream
-                        .unorderedWait(android, new FcmDelivery(config.fcmApps(), d.fcmConnections), d.timeoutMs,
+                        .unorderedWait(android, new FcmDelivery(config.fcmApps(), d.fcmConnections, d.retryPolicy(), d.retryBudgetMs()), d.timeoutMs,
                                 TimeUnit.MILLISECONDS, d.maxInFlight)
                         .uid("deliver-fcm").name("Deliver to FCM"));
 

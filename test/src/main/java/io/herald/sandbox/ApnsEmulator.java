@@ -33,13 +33,24 @@ public final class ApnsEmulator implements AutoCloseable {
     private final MockApnsServer server;
     private final NioEventLoopGroup eventLoop;
     private final TokenRegistry tokens;
+    private final Faults faults;
     private final int port;
 
-    private ApnsEmulator(MockApnsServer server, NioEventLoopGroup eventLoop, TokenRegistry tokens, int port) {
+    private ApnsEmulator(MockApnsServer server, NioEventLoopGroup eventLoop, TokenRegistry tokens, Faults faults, int port) {
         this.server = server;
         this.eventLoop = eventLoop;
         this.tokens = tokens;
+        this.faults = faults;
         this.port = port;
+    }
+
+    /**
+     * How this emulator fights back; a well-behaved APNs until told otherwise. MockApnsServer answers
+     * on its event loop and gives a handler no hold of the connection, so it can answer with errors
+     * and refuse credentials but not drop connections or add latency; the FCM emulator does those.
+     */
+    public Faults faults() {
+        return faults;
     }
 
     /**
@@ -56,15 +67,16 @@ public final class ApnsEmulator implements AutoCloseable {
         ValidatingPushNotificationHandlerFactory handlers = new ValidatingPushNotificationHandlerFactory(
                 Map.of(topic, tokens.live), tokens.dead, Map.of(keyId, key), Map.of(key, Set.of(topic)));
         NioEventLoopGroup eventLoop = new NioEventLoopGroup(1, new DefaultThreadFactory("apns-emulator", true));
+        Faults faults = new Faults();
         MockApnsServer server = new MockApnsServerBuilder()
                 .setServerCredentials(certificate, privateKey, null)
-                .setHandlerFactory(new VerifiedTokenCache(handlers, tokens))
+                .setHandlerFactory(new VerifiedTokenCache(handlers, tokens, faults))
                 .setEventLoopGroup(eventLoop)
                 .setMaxConcurrentStreams(1500)
                 .setListener(new Counter(tokens))
                 .build();
         int port = server.start(0).get(30, TimeUnit.SECONDS);
-        return new ApnsEmulator(server, eventLoop, tokens, port);
+        return new ApnsEmulator(server, eventLoop, tokens, faults, port);
     }
 
     public int port() {
@@ -95,17 +107,29 @@ public final class ApnsEmulator implements AutoCloseable {
 
         private final PushNotificationHandlerFactory validating;
         private final TokenRegistry tokens;
+        private final Faults faults;
         private final Map<String, Long> verifiedAt = new java.util.concurrent.ConcurrentHashMap<>();
 
-        VerifiedTokenCache(PushNotificationHandlerFactory validating, TokenRegistry tokens) {
+        VerifiedTokenCache(PushNotificationHandlerFactory validating, TokenRegistry tokens, Faults faults) {
             this.validating = validating;
             this.tokens = tokens;
+            this.faults = faults;
         }
 
         @Override
         public PushNotificationHandler buildHandler(javax.net.ssl.SSLSession session) {
             PushNotificationHandler full = validating.buildHandler(session);
             return (headers, payload) -> {
+                if (faults.refuseCredentialsNow()) {
+                    throw new RejectedNotificationException(RejectionReason.INVALID_PROVIDER_TOKEN);
+                }
+                Faults.Transient fault = faults.transientNow();
+                if (fault != null) {
+                    throw new RejectedNotificationException(fault == Faults.Transient.TOO_MANY_REQUESTS
+                            ? RejectionReason.TOO_MANY_REQUESTS
+                            : fault == Faults.Transient.INTERNAL_ERROR ? RejectionReason.INTERNAL_SERVER_ERROR
+                                    : RejectionReason.SERVICE_UNAVAILABLE);
+                }
                 CharSequence auth = headers.get("authorization");
                 String key = auth + "|" + headers.get("apns-topic");
                 long now = System.currentTimeMillis();

@@ -36,6 +36,7 @@ import java.io.File;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -55,11 +56,18 @@ public final class FcmEmulator implements AutoCloseable {
     private final NioEventLoopGroup group;
     private final Channel channel;
     private final TokenRegistry tokens;
+    private final Faults faults;
 
-    private FcmEmulator(NioEventLoopGroup group, Channel channel, TokenRegistry tokens) {
+    private FcmEmulator(NioEventLoopGroup group, Channel channel, TokenRegistry tokens, Faults faults) {
         this.group = group;
         this.channel = channel;
         this.tokens = tokens;
+        this.faults = faults;
+    }
+
+    /** How this emulator fights back; a well-behaved FCM until told otherwise. */
+    public Faults faults() {
+        return faults;
     }
 
     /** Starts the emulator on a free port for one project, accepting one bearer token. */
@@ -74,7 +82,8 @@ public final class FcmEmulator implements AutoCloseable {
                         ApplicationProtocolNames.HTTP_2))
                 .build();
         NioEventLoopGroup group = new NioEventLoopGroup(1, new DefaultThreadFactory("fcm-emulator", true));
-        Handler handler = new Handler(projectId, "Bearer " + accessToken, tokens);
+        Faults faults = new Faults();
+        Handler handler = new Handler(projectId, "Bearer " + accessToken, tokens, faults);
         Channel channel = new ServerBootstrap()
                 .group(group)
                 .channel(NioServerSocketChannel.class)
@@ -96,7 +105,7 @@ public final class FcmEmulator implements AutoCloseable {
                     }
                 })
                 .bind("127.0.0.1", 0).sync().channel();
-        return new FcmEmulator(group, channel, tokens);
+        return new FcmEmulator(group, channel, tokens, faults);
     }
 
     public int port() {
@@ -119,19 +128,51 @@ public final class FcmEmulator implements AutoCloseable {
         private final String authorization;
         private final TokenRegistry tokens;
         private final AtomicLong messageIds = new AtomicLong();
+        private final Faults faults;
 
-        Handler(String projectId, String authorization, TokenRegistry tokens) {
+        Handler(String projectId, String authorization, TokenRegistry tokens, Faults faults) {
             this.projectId = projectId;
             this.authorization = authorization;
             this.tokens = tokens;
+            this.faults = faults;
         }
 
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
-            ctx.writeAndFlush(answer(request));
+            if (faults.dropNow()) {
+                // The whole connection goes, with every stream on it unanswered, as when a peer resets.
+                ctx.channel().parent().close();
+                return;
+            }
+            List<Runnable> onceWritten = new java.util.ArrayList<>(1);
+            ctx.writeAndFlush(answer(request, onceWritten)).addListener(written -> {
+                // A delivery counts once its answer is on the wire: one lost with a dropped connection
+                // is, for the sender, a notification that never arrived, and it will be sent again.
+                if (written.isSuccess()) {
+                    onceWritten.forEach(Runnable::run);
+                }
+            });
         }
 
-        private FullHttpResponse answer(FullHttpRequest request) {
+        /** FCM's own answers to a sender it throttles or that is having trouble; Retry-After as FCM sends it. */
+        private static FullHttpResponse transientError(Faults.Transient fault) {
+            FullHttpResponse r;
+            switch (fault) {
+                case TOO_MANY_REQUESTS:
+                    r = error(HttpResponseStatus.TOO_MANY_REQUESTS, "RESOURCE_EXHAUSTED", "QUOTA_EXCEEDED",
+                            "Quota exceeded for quota metric 'Send requests'.");
+                    r.headers().set("retry-after", "1");
+                    return r;
+                case INTERNAL_ERROR:
+                    return error(HttpResponseStatus.INTERNAL_SERVER_ERROR, "INTERNAL", "INTERNAL", "Internal error.");
+                default:
+                    r = error(HttpResponseStatus.SERVICE_UNAVAILABLE, "UNAVAILABLE", "UNAVAILABLE", "The service is unavailable.");
+                    r.headers().set("retry-after", "1");
+                    return r;
+            }
+        }
+
+        private FullHttpResponse answer(FullHttpRequest request, List<Runnable> onceWritten) {
             Matcher path = PATH.matcher(request.uri());
             if (!path.matches()) {
                 return error(HttpResponseStatus.NOT_FOUND, "NOT_FOUND", null, "unknown path " + request.uri());
@@ -139,13 +180,17 @@ public final class FcmEmulator implements AutoCloseable {
             if (!HttpMethod.POST.equals(request.method())) {
                 return error(HttpResponseStatus.METHOD_NOT_ALLOWED, "INVALID_ARGUMENT", null, "POST only");
             }
-            if (!authorization.equals(request.headers().get(HttpHeaderNames.AUTHORIZATION))) {
+            if (faults.refuseCredentialsNow() || !authorization.equals(request.headers().get(HttpHeaderNames.AUTHORIZATION))) {
                 return error(HttpResponseStatus.UNAUTHORIZED, "UNAUTHENTICATED", null,
                         "Request had invalid authentication credentials.");
             }
             if (!projectId.equals(path.group(1))) {
                 return error(HttpResponseStatus.FORBIDDEN, "PERMISSION_DENIED", "SENDER_ID_MISMATCH",
                         "Permission denied for project " + path.group(1));
+            }
+            Faults.Transient fault = faults.transientNow();
+            if (fault != null) {
+                return transientError(fault);
             }
             String body = request.content().toString(StandardCharsets.UTF_8);
             String problem;
@@ -168,7 +213,7 @@ public final class FcmEmulator implements AutoCloseable {
                 return error(HttpResponseStatus.BAD_REQUEST, "INVALID_ARGUMENT", "INVALID_ARGUMENT",
                         "The registration token is not a valid FCM registration token");
             }
-            tokens.recordDelivery(token, body);
+            onceWritten.add(() -> tokens.recordDelivery(token, body));
             ObjectNode ok = JSON.createObjectNode();
             ok.put("name", "projects/" + projectId + "/messages/" + messageIds.incrementAndGet());
             return json(HttpResponseStatus.OK, ok);

@@ -131,6 +131,20 @@ public class HeraldConfig {
         public int apnsConnections = 2;
         /** HTTP/2 connections per app to FCM, per parallel instance. */
         public int fcmConnections = 2;
+        /** Attempts per notification for transient failures (429, 5xx, reset, no answer), the first included. */
+        public int maxAttempts = 5;
+        /** Backoff ceiling after the first failure; doubles per failure, full jitter, up to retryMaxDelayMs. */
+        public long retryBaseDelayMs = 200;
+        public long retryMaxDelayMs = 10_000;
+
+        /** Retries end in time for the last attempt to be answered before the operator's timeout. */
+        public long retryBudgetMs() {
+            return Math.max(0, timeoutMs * 2 / 3);
+        }
+
+        public io.herald.delivery.RetryPolicy retryPolicy() {
+            return new io.herald.delivery.RetryPolicy(maxAttempts, retryBaseDelayMs, retryMaxDelayMs);
+        }
     }
 
     /** Device state. */
