@@ -9,6 +9,7 @@ import com.eatthepath.pushy.apns.auth.ApnsSigningKey;
 import com.eatthepath.pushy.apns.util.SimpleApnsPushNotification;
 import io.herald.delivery.CredentialStop;
 import io.herald.delivery.DeliveryMetrics;
+import io.herald.delivery.RateLimiter;
 import io.herald.delivery.RetryPolicy;
 import io.herald.delivery.RetryingSender;
 import io.herald.kafka.Preflight;
@@ -40,6 +41,9 @@ import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
 public final class ApnsDelivery extends RichAsyncFunction<SendRequest, Receipt> {
     private static final long serialVersionUID = 1L;
 
+    /** However hard a provider throttles, a little keeps flowing so that recovery is noticed. */
+    static final double MIN_RATE = 10;
+
     private final List<ApnsApp> apps;
     private final int connectionsPerApp;
     private final RetryPolicy retryPolicy;
@@ -69,7 +73,8 @@ public final class ApnsDelivery extends RichAsyncFunction<SendRequest, Receipt> 
         eventLoop = new NioEventLoopGroup(1, new DefaultThreadFactory("herald-apns", true));
         clients = new HashMap<>();
         topics = new HashMap<>();
-        sender = new RetryingSender(retryPolicy, eventLoop);
+        // APNs publishes no quota: no ceiling until it throttles, then the rate adapts.
+        sender = new RetryingSender(retryPolicy, eventLoop, new RateLimiter(Double.POSITIVE_INFINITY, MIN_RATE));
         credentialStop = new CredentialStop();
         metrics = new DeliveryMetrics(getRuntimeContext().getMetricGroup(), sender, credentialStop);
         for (ApnsApp app : apps) {
@@ -133,7 +138,7 @@ public final class ApnsDelivery extends RichAsyncFunction<SendRequest, Receipt> 
                 return new RetryingSender.Answer(r, 0);
             });
         }, error -> Receipt.of(request, Outcome.FAILED, 0, Receipt.describe(error), 1, System.currentTimeMillis()),
-                now + budgetMs, r -> result.complete(List.of(metrics.count(r))));
+                deadline(request, now), r -> result.complete(List.of(metrics.count(r))));
     }
 
     /** The app's signing key was refused: every notification for it would be. */
@@ -163,6 +168,11 @@ public final class ApnsDelivery extends RichAsyncFunction<SendRequest, Receipt> 
         }
         // 429 TooManyRequests, 500 InternalServerError, 503 ServiceUnavailable: worth another try.
         return status == 429 || status >= 500 ? Outcome.FAILED : Outcome.REJECTED;
+    }
+
+    /** No attempt starts after the retry budget, nor after the campaign's expiry. */
+    private long deadline(SendRequest request, long now) {
+        return request.expiresAt == null ? now + budgetMs : Math.min(now + budgetMs, request.expiresAt);
     }
 
     @Override

@@ -38,6 +38,7 @@ public final class DeliveryMetrics {
         }
         group.gauge("requestsInFlight", inFlight::get);
         group.gauge("retries", sender::retries);
+        group.gauge("providerRateLimitPerSecond", sender::providerRate);
         group.gauge("appsStoppedForCredentials", credentialStop::appsStopped);
         latencyMs = group.histogram("providerLatencyMs", new DescriptiveStatisticsHistogram(10_000));
     }

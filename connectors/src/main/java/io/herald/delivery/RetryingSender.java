@@ -14,6 +14,8 @@ import java.util.function.Supplier;
  * tried again after {@link RetryPolicy}'s wait, on the delivery's own event loop (nothing blocks), until
  * it succeeds, fails for good, or the budget runs out; then its receipt says it gave up. The waiting
  * notification keeps its place in the async operator, so retries count against the in-flight bound.
+ * Every attempt first waits for its slot at the provider's {@link RateLimiter}, which slows down when
+ * the provider answers 429: a throttling provider gets fewer requests, not a storm of retries.
  */
 public final class RetryingSender {
     /** One attempt's answer: its receipt and the wait the provider asked for (Retry-After), if any. */
@@ -29,11 +31,19 @@ public final class RetryingSender {
 
     private final RetryPolicy policy;
     private final EventExecutorGroup scheduler;
+    private final RateLimiter providerRate;
     private final AtomicLong retries = new AtomicLong();
 
-    public RetryingSender(RetryPolicy policy, EventExecutorGroup scheduler) {
+    /** @param providerRate the provider's rate limit, which slows down when the provider throttles */
+    public RetryingSender(RetryPolicy policy, EventExecutorGroup scheduler, RateLimiter providerRate) {
         this.policy = policy;
         this.scheduler = scheduler;
+        this.providerRate = providerRate;
+    }
+
+    /** The provider's current rate limit, requests per second (infinite until it throttles, without a quota). */
+    public double providerRate() {
+        return providerRate.rate();
     }
 
     /** Retries scheduled so far. */
@@ -55,6 +65,23 @@ public final class RetryingSender {
 
     private void attempt(Supplier<CompletableFuture<Answer>> attempt, java.util.function.Function<Throwable, Receipt> onFailure,
             long deadline, Consumer<Receipt> done, int number) {
+        long wait = providerRate.reserve(System.nanoTime());
+        if (wait > 0) {
+            if (System.currentTimeMillis() + wait > deadline) {
+                Receipt r = onFailure.apply(new java.util.concurrent.TimeoutException(
+                        "not sent within its time budget at the provider's rate limit"));
+                r.attempts = number - 1;
+                done.accept(r);
+            } else {
+                scheduler.schedule(() -> send(attempt, onFailure, deadline, done, number), wait, TimeUnit.MILLISECONDS);
+            }
+            return;
+        }
+        send(attempt, onFailure, deadline, done, number);
+    }
+
+    private void send(Supplier<CompletableFuture<Answer>> attempt, java.util.function.Function<Throwable, Receipt> onFailure,
+            long deadline, Consumer<Receipt> done, int number) {
         CompletableFuture<Answer> sent;
         try {
             sent = attempt.get();
@@ -64,6 +91,11 @@ public final class RetryingSender {
         sent.whenComplete((answer, error) -> {
             Receipt r = error != null ? onFailure.apply(error) : answer.receipt;
             r.attempts = number;
+            if (r.providerStatus == 429) {
+                providerRate.throttled(System.nanoTime());
+            } else if (r.outcome == Outcome.DELIVERED) {
+                providerRate.succeeded();
+            }
             if (r.outcome != Outcome.FAILED) {
                 done.accept(r);
                 return;

@@ -18,6 +18,8 @@ public class FcmApp implements Serializable {
     public String endpoint = DEFAULT_ENDPOINT;
     /** PEM certificates to trust instead of the system's, for the sandbox's emulator. */
     public String trustedCertificateFile;
+    /** The project's send quota (FCM's default: 600,000 a minute), shared by all parallel instances. */
+    public int maxPerMinute = 600_000;
 
     public FcmApp() {}
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.herald.json.Json;
 import io.herald.delivery.CredentialStop;
 import io.herald.delivery.DeliveryMetrics;
+import io.herald.delivery.RateLimiter;
 import io.herald.delivery.RetryPolicy;
 import io.herald.delivery.RetryingSender;
 import io.herald.kafka.Preflight;
@@ -59,7 +60,12 @@ public final class FcmDelivery extends RichAsyncFunction<SendRequest, Receipt> {
     public void open(OpenContext openContext) throws Exception {
         eventLoop = new NioEventLoopGroup(1, new DefaultThreadFactory("herald-fcm", true));
         targets = new HashMap<>();
-        sender = new RetryingSender(retryPolicy, eventLoop);
+        // The project's quota, shared evenly by the parallel instances; it adapts further on 429s.
+        // (One sender for all apps: apps of one deployment most often share a project.)
+        int instances = getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks();
+        int quotaPerMinute = apps.stream().mapToInt(a -> a.maxPerMinute).min().orElse(600_000);
+        double perSecond = quotaPerMinute / 60.0 / instances;
+        sender = new RetryingSender(retryPolicy, eventLoop, new RateLimiter(perSecond, Math.min(10, perSecond)));
         credentialStop = new CredentialStop();
         metrics = new DeliveryMetrics(getRuntimeContext().getMetricGroup(), sender, credentialStop);
         for (FcmApp app : apps) {
@@ -110,7 +116,7 @@ public final class FcmDelivery extends RichAsyncFunction<SendRequest, Receipt> {
                         return new RetryingSender.Answer(r, response.retryAfterMs);
                     });
         }, error -> Receipt.of(request, Outcome.FAILED, 0, Receipt.describe(error), 1, System.currentTimeMillis()),
-                now + budgetMs, r -> result.complete(List.of(metrics.count(r))));
+                deadline(request, now), r -> result.complete(List.of(metrics.count(r))));
     }
 
     /**
@@ -156,6 +162,11 @@ public final class FcmDelivery extends RichAsyncFunction<SendRequest, Receipt> {
             // not JSON: fall through to the plain answer
         }
         return "UNPARSEABLE_ERROR";
+    }
+
+    /** No attempt starts after the retry budget, nor after the campaign's expiry. */
+    private long deadline(SendRequest request, long now) {
+        return request.expiresAt == null ? now + budgetMs : Math.min(now + budgetMs, request.expiresAt);
     }
 
     @Override

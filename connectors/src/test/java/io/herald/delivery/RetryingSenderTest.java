@@ -35,11 +35,14 @@ class RetryingSenderTest {
         return new RetryingSender.Answer(Receipt.of(request(), outcome, status, reason, 1, 0), retryAfterMs);
     }
 
+    private RetryingSender sender;
+
     /** Plays the given answers in order, one per attempt, noting when each attempt was made. */
     private Receipt run(RetryPolicy policy, long budgetMs, List<Long> attemptTimes, Object... answers) throws Exception {
         Deque<Object> script = new ArrayDeque<>(List.of(answers));
         CompletableFuture<Receipt> done = new CompletableFuture<>();
-        new RetryingSender(policy, loop).send(() -> {
+        sender = new RetryingSender(policy, loop, new RateLimiter(Double.POSITIVE_INFINITY, 10));
+        sender.send(() -> {
             attemptTimes.add(System.currentTimeMillis());
             Object next = script.poll();
             return next instanceof Throwable ? CompletableFuture.failedFuture((Throwable) next)
@@ -57,6 +60,15 @@ class RetryingSenderTest {
         assertThat(r.outcome).isEqualTo(Outcome.DELIVERED);
         assertThat(r.attempts).isEqualTo(3);
         assertThat(times).hasSize(3);
+    }
+
+    @Test
+    void aThrottlingProviderGetsARateLimitWhereThereWasNone() throws Exception {
+        Receipt r = run(new RetryPolicy(5, 10, 100), 5000, new ArrayList<>(),
+                answer(Outcome.FAILED, 429, "TooManyRequests", 0), answer(Outcome.DELIVERED, 200, null, 0));
+        assertThat(r.outcome).isEqualTo(Outcome.DELIVERED);
+        assertThat(sender.providerRate()).isFinite().isGreaterThanOrEqualTo(10);
+        assertThat(sender.retries()).isEqualTo(1);
     }
 
     @Test

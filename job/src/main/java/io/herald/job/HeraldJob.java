@@ -4,6 +4,7 @@ import io.herald.apns.ApnsDelivery;
 import io.herald.fcm.FcmDelivery;
 import io.herald.job.config.HeraldConfig;
 import io.herald.job.functions.CampaignFanOut;
+import io.herald.job.functions.CampaignRateLimit;
 import io.herald.job.functions.ClaimOwnership;
 import io.herald.job.functions.OutputRecords;
 import io.herald.job.functions.ParseRecords;
@@ -120,6 +121,7 @@ public final class HeraldJob {
                 .uid(UID_FAN_OUT).name("Keep user state, fan campaigns out");
 
         SingleOutputStreamOperator<SendRequest> ios = requests
+                .process(new CampaignRateLimit()).uid("campaign-rate-limit").name("Hold campaigns to their rate")
                 .process(new SplitByPlatform()).uid("split-by-platform").name("Split by platform");
         DataStream<SendRequest> android = ios.getSideOutput(SplitByPlatform.ANDROID);
 

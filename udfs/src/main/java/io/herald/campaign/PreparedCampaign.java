@@ -121,6 +121,7 @@ public final class PreparedCampaign {
         r.tokenVersion = device.tokenV;
         r.collapseId = campaign.collapseId;
         r.expiresAt = campaign.expiresAt;
+        r.maxPerSecond = campaign.maxPerSecond;
         r.firedAt = firedAt;
         if (device.platform == Platform.IOS) {
             r.payload = Payloads.apns(text.title, text.body, campaign.message);

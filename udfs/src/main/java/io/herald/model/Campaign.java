@@ -10,6 +10,8 @@ public class Campaign {
     public Long expiresAt;
     /** Replaces an earlier notification with the same id on the device (APNs collapse id, FCM collapse key). */
     public String collapseId;
+    /** The most notifications per second this campaign may send, over the whole job; null for no limit. */
+    public Integer maxPerSecond;
 
     public Campaign() {}
 }

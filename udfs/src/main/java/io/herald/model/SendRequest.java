@@ -22,6 +22,8 @@ public class SendRequest {
     public long firedAt;
     /** Why this notification must not be sent (set by the fan-out, e.g. an oversize payload), or null. */
     public String refusal;
+    /** The campaign's own rate limit, notifications per second over the whole job, or null. */
+    public Integer maxPerSecond;
 
     public SendRequest() {}
 
