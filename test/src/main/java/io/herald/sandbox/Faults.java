@@ -16,6 +16,7 @@ public final class Faults {
     private volatile double transientShare;
     private volatile double dropShare;
     private volatile boolean credentialsRevoked;
+    private volatile long latencyMs;
     private final AtomicLong transientsAnswered = new AtomicLong();
     private final AtomicLong connectionsDropped = new AtomicLong();
     private final AtomicLong credentialRefusals = new AtomicLong();
@@ -30,6 +31,16 @@ public final class Faults {
     public Faults dropShare(double share) {
         this.dropShare = share;
         return this;
+    }
+
+    /** Answers every request this much later, without holding up the others on its connection. */
+    public Faults latencyMs(long ms) {
+        this.latencyMs = ms;
+        return this;
+    }
+
+    public long latencyMs() {
+        return latencyMs;
     }
 
     /** Refuses the app's credentials from now on (or accepts them again). */
@@ -83,5 +94,6 @@ public final class Faults {
         transientShare = 0;
         dropShare = 0;
         credentialsRevoked = false;
+        latencyMs = 0;
     }
 }

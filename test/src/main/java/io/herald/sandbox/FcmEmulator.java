@@ -145,7 +145,18 @@ public final class FcmEmulator implements AutoCloseable {
                 return;
             }
             List<Runnable> onceWritten = new java.util.ArrayList<>(1);
-            ctx.writeAndFlush(answer(request, onceWritten)).addListener(written -> {
+            FullHttpResponse response = answer(request, onceWritten);
+            long latency = faults.latencyMs();
+            if (latency > 0) {
+                // Scheduled, not slept: the connection's other streams are answered meanwhile.
+                ctx.executor().schedule(() -> write(ctx, response, onceWritten), latency, TimeUnit.MILLISECONDS);
+            } else {
+                write(ctx, response, onceWritten);
+            }
+        }
+
+        private static void write(ChannelHandlerContext ctx, FullHttpResponse response, List<Runnable> onceWritten) {
+            ctx.writeAndFlush(response).addListener(written -> {
                 // A delivery counts once its answer is on the wire: one lost with a dropped connection
                 // is, for the sender, a notification that never arrived, and it will be sent again.
                 if (written.isSuccess()) {

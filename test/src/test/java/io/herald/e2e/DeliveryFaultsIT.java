@@ -84,7 +84,7 @@ class DeliveryFaultsIT {
     @Order(1)
     void withTransientErrorsAndDroppedConnectionsEveryDeviceGetsExactlyOneNotification() throws Exception {
         sandbox.apns().faults().transientShare(0.05);
-        sandbox.fcm().faults().transientShare(0.05).dropShare(0.002);
+        sandbox.fcm().faults().transientShare(0.05).dropShare(0.002).latencyMs(20);
         CampaignWatcher watcher = fire("storm-1");
         assertThat(watcher.awaitDone(WAIT, () -> { })).as("every targeted device got a receipt").isTrue();
         sandbox.apns().faults().clear();

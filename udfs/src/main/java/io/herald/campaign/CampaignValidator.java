@@ -30,6 +30,9 @@ public final class CampaignValidator {
         } else if (!knownApps.contains(campaign.appId)) {
             problems.add("appId '" + campaign.appId + "' is not configured in this deployment");
         }
+        if (campaign.maxPerSecond != null && campaign.maxPerSecond < 1) {
+            problems.add("maxPerSecond must be at least 1 (leave it out for no limit)");
+        }
         if (campaign.audience == null) {
             problems.add("audience is missing");
         } else {

@@ -49,6 +49,15 @@ class CampaignValidatorTest {
     }
 
     @Test
+    void aRateLimitBelowOneIsRefused() {
+        Campaign c = valid();
+        c.maxPerSecond = 0;
+        assertThat(validator.problems(c)).containsExactly("maxPerSecond must be at least 1 (leave it out for no limit)");
+        c.maxPerSecond = 500;
+        assertThat(validator.problems(c)).isEmpty();
+    }
+
+    @Test
     void aBrokenTemplateIsRefused() {
         Campaign c = valid();
         c.message.variants = Map.of("en", new Content("Hi", "{streak, plural, one {# day}"));
