@@ -205,7 +205,7 @@ final class BenchCommand implements Runnable {
                                 + "| users evaluated and rendered per second | %,d |%n"
                                 + "| slowest instance's own time, median | %,d ms |%n"
                                 + "| goal | 1,000,000 users/s |%n",
-                        parallelism, last.users, SEGMENT.replaceAll(".*expression\":\"|\"}$", ""), last.targeted, runs,
+                        parallelism, last.users, SEGMENT.replaceAll(".*expression\":\"|\"}$", "").replace("|", "\\|"), last.targeted, runs,
                         wall, r.get("estimate_users_per_s"), r.get("estimate_operator_ms"));
                 replaceSection(out, "## Estimate mode", section);
                 System.out.println(new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(r));
