@@ -14,7 +14,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -94,7 +93,7 @@ final class BenchCommand implements Runnable {
                 System.out.println(new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(r));
                 return 0;
             } finally {
-                deleteQuietly(dir);
+                TempDirs.deleteQuietly(dir);
             }
         }
 
@@ -211,7 +210,7 @@ final class BenchCommand implements Runnable {
                 System.out.println(new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(r));
                 return 0;
             } finally {
-                deleteQuietly(dir);
+                TempDirs.deleteQuietly(dir);
             }
         }
     }
@@ -227,7 +226,7 @@ final class BenchCommand implements Runnable {
             System.out.println("Using the users bootstrapped in " + savepoint);
             return savepoint;
         }
-        deleteQuietly(dir);
+        TempDirs.deleteQuietly(dir);
         Files.createDirectories(dir);
         SyntheticUsers population = SyntheticUsers.generate(users, 42, 0.02);
         Path export = writeExport(population, SyntheticUsers.registrationVersion(), dir.resolve("devices.jsonl"));
@@ -270,16 +269,5 @@ final class BenchCommand implements Runnable {
             current = current.substring(0, at) + (end < 0 ? "" : current.substring(end + 1));
         }
         Files.writeString(out, current.stripTrailing() + "\n\n" + section);
-    }
-
-    static void deleteQuietly(Path dir) {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> files = Files.walk(dir)) {
-            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (java.io.IOException e) {
-            // a leftover temp folder is harmless
-        }
     }
 }
