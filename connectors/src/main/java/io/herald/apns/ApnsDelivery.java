@@ -138,7 +138,7 @@ public final class ApnsDelivery extends RichAsyncFunction<SendRequest, Receipt> 
                 return new RetryingSender.Answer(r, 0);
             });
         }, error -> Receipt.of(request, Outcome.FAILED, 0, Receipt.describe(error), 1, System.currentTimeMillis()),
-                deadline(request, now), r -> result.complete(List.of(metrics.count(r))));
+                RetryingSender.deadline(request, now, budgetMs), r -> result.complete(List.of(metrics.count(r))));
     }
 
     /** The app's signing key was refused: every notification for it would be. */
@@ -170,10 +170,6 @@ public final class ApnsDelivery extends RichAsyncFunction<SendRequest, Receipt> 
         return status == 429 || status >= 500 ? Outcome.FAILED : Outcome.REJECTED;
     }
 
-    /** No attempt starts after the retry budget, nor after the campaign's expiry. */
-    private long deadline(SendRequest request, long now) {
-        return request.expiresAt == null ? now + budgetMs : Math.min(now + budgetMs, request.expiresAt);
-    }
 
     @Override
     public void timeout(SendRequest request, ResultFuture<Receipt> result) {

@@ -46,6 +46,11 @@ public final class RetryingSender {
         return providerRate.rate();
     }
 
+    /** When attempts for {@code request} must stop: after the retry budget, and never past the campaign's expiry. */
+    public static long deadline(io.herald.model.SendRequest request, long now, long budgetMs) {
+        return request.expiresAt == null ? now + budgetMs : Math.min(now + budgetMs, request.expiresAt);
+    }
+
     /** Retries scheduled so far. */
     public long retries() {
         return retries.get();

