@@ -5,7 +5,9 @@ package io.herald.delivery;
  * it (on the event loop, keeping its place in the bounded in-flight window, so a limited stream
  * backpressures instead of queuing without end). It adapts: when the provider throttles (429), the
  * rate halves, at most once a second, from what was really being sent; each success wins a little
- * back, up to the configured ceiling.
+ * back (a twentieth of a request per second, so about 5% a second at full flow), up to the
+ * configured ceiling. Without a ceiling, the limit goes away again once it is back at twice the
+ * rate the provider first throttled.
  */
 public final class RateLimiter {
     private static final long SECOND = 1_000_000_000L;
@@ -18,6 +20,7 @@ public final class RateLimiter {
     private long windowStart;
     private long sentInWindow;
     private double observedRate;
+    private double throttledAt = Double.NaN;
 
     /**
      * @param perSecond the most requests per second; {@link Double#POSITIVE_INFINITY} for no ceiling
@@ -55,15 +58,19 @@ public final class RateLimiter {
             return;
         }
         lastCutNanos = nowNanos;
-        double current = Double.isInfinite(rate) ? Math.max(observedRate, sentInWindow) : rate;
+        double current = rate;
+        if (Double.isInfinite(rate)) {
+            current = Math.max(floor, Math.max(observedRate, sentInWindow));
+            throttledAt = current;
+        }
         rate = Math.max(floor, current / 2);
     }
 
     /** A request went through: speed up a little. */
     public synchronized void succeeded() {
         if (rate < ceiling) {
-            rate = rate * 1.001 + 0.1;
-            if (rate >= ceiling || (Double.isInfinite(ceiling) && rate > 10 * Math.max(observedRate, floor))) {
+            rate += 0.05;
+            if (rate >= ceiling || (Double.isInfinite(ceiling) && rate >= 2 * throttledAt)) {
                 rate = ceiling;
             }
         }

@@ -1,6 +1,7 @@
 package io.herald.delivery;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import org.junit.jupiter.api.Test;
 
@@ -50,5 +51,29 @@ class RateLimiterTest {
         assertThat(limit.rate()).isBetween(90.0, 110.0);
         assertThat(limit.reserve(now + 2001 * MS)).isZero();
         assertThat(limit.reserve(now + 2001 * MS)).isBetween(9L, 11L);
+    }
+
+    @Test
+    void withoutACeilingTheLimitStaysUntilTwiceTheThrottledRateIsWonBack() {
+        RateLimiter limit = new RateLimiter(Double.POSITIVE_INFINITY, 1);
+        long now = 5_000 * MS;
+        // A burst inside the first second: no full window observed yet, so the burst itself counts.
+        for (int i = 0; i < 1000; i++) {
+            limit.reserve(now + i * 100_000L);
+        }
+        limit.throttled(now + 100 * MS);
+        assertThat(limit.rate()).isEqualTo(500);
+        for (int i = 0; i < 100; i++) {
+            limit.succeeded();
+        }
+        assertThat(limit.rate()).as("a little back per success, still limited").isEqualTo(505, within(1e-6));
+        for (int i = 0; i < 29_899; i++) {
+            limit.succeeded();
+        }
+        assertThat(limit.rate()).isLessThan(2000);
+        for (int i = 0; i < 2; i++) {
+            limit.succeeded();
+        }
+        assertThat(limit.rate()).as("unlimited again at twice the throttled rate").isInfinite();
     }
 }

@@ -36,9 +36,19 @@ public final class HeraldMain {
      * @param savepoint a savepoint or retained checkpoint to start from, or null
      */
     public static JobClient startEmbedded(HeraldConfig config, int webUiPort, String savepoint) throws Exception {
+        Configuration cluster = new Configuration();
+        cluster.set(RestOptions.PORT, webUiPort);
+        return startEmbedded(config, cluster, savepoint);
+    }
+
+    /**
+     * Starts the job on an embedded MiniCluster set up with {@code cluster} (what a cluster's
+     * config.yaml would hold: its web UI port, metric reporters) and returns at once.
+     */
+    public static JobClient startEmbedded(HeraldConfig config, Configuration cluster, String savepoint) throws Exception {
         HeraldJob job = new HeraldJob(config);
         Configuration conf = job.flinkConfiguration();
-        conf.set(RestOptions.PORT, webUiPort);
+        conf.addAll(cluster);
         if (savepoint != null) {
             conf.set(StateRecoveryOptions.SAVEPOINT_PATH, savepoint);
         }

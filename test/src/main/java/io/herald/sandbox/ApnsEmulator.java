@@ -33,24 +33,23 @@ public final class ApnsEmulator implements AutoCloseable {
     private final MockApnsServer server;
     private final NioEventLoopGroup eventLoop;
     private final TokenRegistry tokens;
-    private final Faults faults;
-    private final int port;
+    private final FaultyLink link;
 
-    private ApnsEmulator(MockApnsServer server, NioEventLoopGroup eventLoop, TokenRegistry tokens, Faults faults, int port) {
+    private ApnsEmulator(MockApnsServer server, NioEventLoopGroup eventLoop, TokenRegistry tokens, FaultyLink link) {
         this.server = server;
         this.eventLoop = eventLoop;
         this.tokens = tokens;
-        this.faults = faults;
-        this.port = port;
+        this.link = link;
     }
 
     /**
-     * How this emulator fights back; a well-behaved APNs until told otherwise. MockApnsServer answers
-     * on its event loop and gives a handler no hold of the connection, so it can answer with errors
-     * and refuse credentials but not drop connections or add latency; the FCM emulator does those.
+     * How this emulator fights back; a well-behaved APNs until told otherwise. Errors and refused
+     * credentials come from the server; latency and dropped connections from the {@link FaultyLink}
+     * in front of it, since MockApnsServer answers on its event loop and gives a handler no hold of
+     * the connection.
      */
     public Faults faults() {
-        return faults;
+        return link.faults();
     }
 
     /**
@@ -76,11 +75,12 @@ public final class ApnsEmulator implements AutoCloseable {
                 .setListener(new Counter(tokens))
                 .build();
         int port = server.start(0).get(30, TimeUnit.SECONDS);
-        return new ApnsEmulator(server, eventLoop, tokens, faults, port);
+        return new ApnsEmulator(server, eventLoop, tokens, FaultyLink.start(eventLoop, port, faults));
     }
 
+    /** Where senders connect: the faulty link in front of the server. */
     public int port() {
-        return port;
+        return link.port();
     }
 
     public TokenRegistry tokens() {
@@ -89,6 +89,7 @@ public final class ApnsEmulator implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
+        link.close();
         server.shutdown().get(10, TimeUnit.SECONDS);
         eventLoop.shutdownGracefully(0, 1, TimeUnit.SECONDS).await(5, TimeUnit.SECONDS);
     }

@@ -5,9 +5,9 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * How an emulator fights back, set per run and changeable while the job sends: a share of requests
- * answered with a transient error (429, 500 or 503, in turn), a share whose connection is dropped
- * before an answer, and credentials revoked. A request that meets a fault is not delivered, so the
- * emulators' delivery counts still say what each device really got.
+ * answered with a transient error (429, 500 or 503, in turn), revoked credentials, and, through the
+ * {@link FaultyLink} in front of it, added latency and dropped connections. A request that meets a
+ * fault is not delivered, so the emulators' delivery counts still say what each device really got.
  */
 public final class Faults {
     /** The transient answers, in turn. */
@@ -27,7 +27,10 @@ public final class Faults {
         return this;
     }
 
-    /** Drops the connection, unanswered, on this share of requests (0..1). */
+    /**
+     * Drops the connection on this share (0..1) of the sender's writes, each carrying one request or
+     * more; the requests that had not reached the emulator go unanswered.
+     */
     public Faults dropShare(double share) {
         this.dropShare = share;
         return this;
@@ -63,7 +66,7 @@ public final class Faults {
         return credentialRefusals.get();
     }
 
-    /** Whether to drop this request's connection. */
+    /** Whether to drop the connection now (and counts it if so). */
     public boolean dropNow() {
         if (dropShare > 0 && ThreadLocalRandom.current().nextDouble() < dropShare) {
             connectionsDropped.incrementAndGet();

@@ -56,18 +56,22 @@ public final class FcmEmulator implements AutoCloseable {
     private final NioEventLoopGroup group;
     private final Channel channel;
     private final TokenRegistry tokens;
-    private final Faults faults;
+    private final FaultyLink link;
 
-    private FcmEmulator(NioEventLoopGroup group, Channel channel, TokenRegistry tokens, Faults faults) {
+    private FcmEmulator(NioEventLoopGroup group, Channel channel, TokenRegistry tokens, FaultyLink link) {
         this.group = group;
         this.channel = channel;
         this.tokens = tokens;
-        this.faults = faults;
+        this.link = link;
     }
 
-    /** How this emulator fights back; a well-behaved FCM until told otherwise. */
+    /**
+     * How this emulator fights back; a well-behaved FCM until told otherwise. Errors and refused
+     * credentials come from the server; latency and dropped connections from the {@link FaultyLink}
+     * in front of it.
+     */
     public Faults faults() {
-        return faults;
+        return link.faults();
     }
 
     /** Starts the emulator on a free port for one project, accepting one bearer token. */
@@ -105,11 +109,13 @@ public final class FcmEmulator implements AutoCloseable {
                     }
                 })
                 .bind("127.0.0.1", 0).sync().channel();
-        return new FcmEmulator(group, channel, tokens, faults);
+        int port = ((InetSocketAddress) channel.localAddress()).getPort();
+        return new FcmEmulator(group, channel, tokens, FaultyLink.start(group, port, faults));
     }
 
+    /** Where senders connect: the faulty link in front of the server. */
     public int port() {
-        return ((InetSocketAddress) channel.localAddress()).getPort();
+        return link.port();
     }
 
     public TokenRegistry tokens() {
@@ -118,6 +124,7 @@ public final class FcmEmulator implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
+        link.close();
         channel.close().sync();
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).await(5, TimeUnit.SECONDS);
     }
@@ -139,26 +146,11 @@ public final class FcmEmulator implements AutoCloseable {
 
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
-            if (faults.dropNow()) {
-                // The whole connection goes, with every stream on it unanswered, as when a peer resets.
-                ctx.channel().parent().close();
-                return;
-            }
             List<Runnable> onceWritten = new java.util.ArrayList<>(1);
             FullHttpResponse response = answer(request, onceWritten);
-            long latency = faults.latencyMs();
-            if (latency > 0) {
-                // Scheduled, not slept: the connection's other streams are answered meanwhile.
-                ctx.executor().schedule(() -> write(ctx, response, onceWritten), latency, TimeUnit.MILLISECONDS);
-            } else {
-                write(ctx, response, onceWritten);
-            }
-        }
-
-        private static void write(ChannelHandlerContext ctx, FullHttpResponse response, List<Runnable> onceWritten) {
             ctx.writeAndFlush(response).addListener(written -> {
-                // A delivery counts once its answer is on the wire: one lost with a dropped connection
-                // is, for the sender, a notification that never arrived, and it will be sent again.
+                // A delivery counts once its answer is on its way: one that could not be written is,
+                // for the sender, a notification that never arrived, and it will be sent again.
                 if (written.isSuccess()) {
                     onceWritten.forEach(Runnable::run);
                 }

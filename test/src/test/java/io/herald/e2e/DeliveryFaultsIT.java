@@ -18,7 +18,12 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.flink.api.common.JobStatus;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.GlobalConfiguration;
+import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -29,9 +34,11 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Delivery against emulators that fight back: transient errors (and FCM latency) are retried
- * until every device has exactly one notification, and refused credentials stop sending cleanly,
- * with receipts and without a retry storm, while the job keeps running without a restart.
+ * Delivery against emulators that fight back: transient errors, latency and dropped connections are
+ * retried until every device has exactly one notification, and refused credentials stop sending
+ * cleanly, with receipts and without a retry storm, while the job keeps running without a restart.
+ * The job reports through the Prometheus reporter set in {@code flink-conf/config.yaml}, and the
+ * test reads its delivery metrics back from there.
  */
 @org.junit.jupiter.api.Timeout(value = 10, unit = java.util.concurrent.TimeUnit.MINUTES)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -47,6 +54,7 @@ class DeliveryFaultsIT {
     private static JobClient job;
     private static SyntheticUsers users;
     private static int restPort;
+    private static int prometheusPort;
 
     @BeforeAll
     static void startHeraldAndLoadUsers() throws Exception {
@@ -54,10 +62,9 @@ class DeliveryFaultsIT {
         kafka = new KafkaIO(sandbox.kafka().bootstrapServers());
         users = SyntheticUsers.generate(USERS, 11, 0.02);
         users.registerWith(sandbox.apns().tokens(), sandbox.fcm().tokens());
-        try (ServerSocket s = new ServerSocket(0)) {
-            restPort = s.getLocalPort();
-        }
-        job = HeraldMain.startEmbedded(sandbox.config(), restPort, null);
+        restPort = freePort();
+        prometheusPort = freePort();
+        job = HeraldMain.startEmbedded(sandbox.config(), clusterWithFlinkConfsReporter(), null);
         long version = SyntheticUsers.registrationVersion();
         for (SyntheticUsers.Device d : users.devices()) {
             kafka.send(sandbox.config().topics.devices, d.userId, d.registerEvent(Sandbox.APP_ID, version));
@@ -82,11 +89,9 @@ class DeliveryFaultsIT {
 
     @Test
     @Order(1)
-    void withTransientErrorsAndLatencyEveryDeviceGetsExactlyOneNotification() throws Exception {
-        sandbox.apns().faults().transientShare(0.05);
-        // No dropped connections here: an answer lost with its connection makes the retry a second
-        // delivery (at-least-once, as with the real providers), so exact counts cannot hold with them.
-        sandbox.fcm().faults().transientShare(0.05).latencyMs(20);
+    void withTransientErrorsLatencyAndDroppedConnectionsEveryDeviceGetsExactlyOneNotification() throws Exception {
+        sandbox.apns().faults().transientShare(0.05).latencyMs(20).dropShare(0.02);
+        sandbox.fcm().faults().transientShare(0.05).latencyMs(20).dropShare(0.02);
         CampaignWatcher watcher = fire("storm-1");
         assertThat(watcher.awaitDone(WAIT, () -> { })).as("every targeted device got a receipt").isTrue();
         sandbox.apns().faults().clear();
@@ -94,7 +99,7 @@ class DeliveryFaultsIT {
 
         long live = 0;
         for (SyntheticUsers.Device d : users.devices()) {
-            assertThat(registry(d).received(d.token)).as("notifications to %s", d.deviceId)
+            assertThat(registry(d).received(d.token)).as("notifications to %s (%s)", d.deviceId, d.platform)
                     .isEqualTo(d.expectsDelivery() ? 1 : 0);
             live += d.expectsDelivery() ? 1 : 0;
         }
@@ -104,8 +109,27 @@ class DeliveryFaultsIT {
         // The faults really happened, on both providers, so the deliveries above took retries.
         assertThat(sandbox.apns().faults().transientsAnswered()).isGreaterThan(20);
         assertThat(sandbox.fcm().faults().transientsAnswered()).isGreaterThan(20);
+        assertThat(sandbox.apns().faults().connectionsDropped()).isPositive();
+        assertThat(sandbox.fcm().faults().connectionsDropped()).isPositive();
         assertThat(job.getJobStatus().get()).isEqualTo(JobStatus.RUNNING);
         assertThat(failuresSoFar()).as("the job's failure history").isEmpty();
+
+        // What the operators reported, as Prometheus scrapes it: every delivery counted, and at least
+        // one retry for each transient answer.
+        java.util.List<Sample> metrics = scrapeHeraldMetrics();
+        assertThat(sum(metrics, "herald_outcome_receipts", "outcome", "delivered")).as("scraped %s", metrics)
+                .isEqualTo((double) live);
+        assertThat(sum(metrics, "herald_retries", null, null)).isGreaterThanOrEqualTo((double) (
+                sandbox.apns().faults().transientsAnswered() + sandbox.fcm().faults().transientsAnswered()));
+        assertThat(sum(metrics, "herald_providerLatencyMs_count", null, null)).isGreaterThanOrEqualTo(live);
+        assertThat(sum(metrics, "herald_requestsInFlight", null, null)).isZero();
+        // APNs has no quota, so it starts with no rate limit; its 429s put one on it: the sender slowed
+        // down. (Prometheus label values have spaces made underscores.)
+        assertThat(metrics).filteredOn(m -> m.name().equals("herald_providerRateLimitPerSecond")
+                        && "Deliver_to_APNs".equals(m.labels().get("operator_name")))
+                .as("APNs's rate limits after its 429s, among %s", metrics.stream()
+                        .filter(m -> m.name().equals("herald_providerRateLimitPerSecond")).toList()).isNotEmpty()
+                .anySatisfy(m -> assertThat(m.value()).isFinite().isPositive());
         watcher.close();
     }
 
@@ -139,6 +163,71 @@ class DeliveryFaultsIT {
         kafka.send(sandbox.config().topics.campaigns, campaignId, DemoCampaign.fire(campaignId));
         kafka.flush();
         return watcher;
+    }
+
+    private static int freePort() throws Exception {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    /** The cluster settings: the reporters from flink-conf/config.yaml (on a free port) and the web UI. */
+    private static Configuration clusterWithFlinkConfsReporter() {
+        Configuration flinkConf = GlobalConfiguration.loadConfiguration(Path.of("..", "flink-conf").toString());
+        Configuration cluster = new Configuration();
+        flinkConf.toMap().forEach((key, value) -> {
+            if (key.startsWith("metrics.reporter.")) {
+                cluster.setString(key, value);
+            }
+        });
+        assertThat(cluster.toMap()).as("flink-conf's reporters").isNotEmpty();
+        cluster.setString("metrics.reporter.prom.port", String.valueOf(prometheusPort));
+        cluster.set(RestOptions.PORT, restPort);
+        return cluster;
+    }
+
+    private static final Pattern LABEL = Pattern.compile("([a-z_]+)=\"([^\"]*)\"");
+
+    /** One sample from the Prometheus endpoint: a metric of one operator instance. */
+    private record Sample(String name, java.util.Map<String, String> labels, double value) {}
+
+    /**
+     * The job's {@code herald} metrics from the Prometheus endpoint, named after the operator scope
+     * (for example {@code herald_retries}), with their labels (operator_name, outcome, ...).
+     */
+    private static java.util.List<Sample> scrapeHeraldMetrics() throws Exception {
+        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
+                "http://localhost:" + prometheusPort + "/metrics")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).isEqualTo(200);
+        java.util.List<Sample> samples = new java.util.ArrayList<>();
+        String prefix = "flink_taskmanager_job_task_operator_";
+        for (String line : r.body().split("\\n")) {
+            if (!line.startsWith(prefix + "herald_")) {
+                continue;
+            }
+            int labelsAt = line.indexOf('{');
+            int valueAt = line.lastIndexOf(' ');
+            String name = line.substring(prefix.length(), labelsAt < 0 ? valueAt : labelsAt);
+            java.util.Map<String, String> labels = new java.util.HashMap<>();
+            if (labelsAt >= 0) {
+                Matcher m = LABEL.matcher(line.substring(labelsAt, line.lastIndexOf('}')));
+                while (m.find()) {
+                    labels.put(m.group(1), m.group(2));
+                }
+            }
+            String text = line.substring(valueAt + 1);
+            double value = text.endsWith("Inf") ? (text.startsWith("-") ? Double.NEGATIVE_INFINITY
+                    : Double.POSITIVE_INFINITY) : Double.parseDouble(text);
+            samples.add(new Sample(name, labels, value));
+        }
+        return samples;
+    }
+
+    /** The sum over the samples of {@code name} whose labels include {@code label=value} (when given). */
+    private static double sum(java.util.List<Sample> samples, String name, String label, String value) {
+        return samples.stream().filter(s -> s.name().equals(name))
+                .filter(s -> label == null || value.equals(s.labels().get(label)))
+                .mapToDouble(Sample::value).sum();
     }
 
     /** The exceptions that failed (and so restarted) the job, from Flink's REST API: none if it never failed. */
