@@ -94,15 +94,12 @@ public final class FcmDelivery extends RichAsyncFunction<SendRequest, Receipt> {
             result.complete(List.of(metrics.count(Receipt.of(request, Outcome.REJECTED, 0, stopped, 0, now))));
             return;
         }
-        sender.send(() -> {
-            String token;
-            try {
-                token = target.credentials.accessToken();
-            } catch (Exception e) {
+        sender.send(() -> target.credentials.accessToken().handle((token, mintError) -> {
+            if (mintError != null) {
                 // A failure to mint a token (the OAuth endpoint unreachable, say) is worth another try.
                 return java.util.concurrent.CompletableFuture.completedFuture(new RetryingSender.Answer(Receipt.of(
                         request, Outcome.FAILED, 0, "could not obtain an FCM access token: "
-                                + e.getClass().getSimpleName(), 0, System.currentTimeMillis()), 0));
+                                + rootCause(mintError).getClass().getSimpleName(), 0, System.currentTimeMillis()), 0));
             }
             long sentAt = metrics.started();
             return target.connections.post(target.path, "Bearer " + token, request.payload)
@@ -115,8 +112,18 @@ public final class FcmDelivery extends RichAsyncFunction<SendRequest, Receipt> {
                         }
                         return new RetryingSender.Answer(r, response.retryAfterMs);
                     });
-        }, error -> Receipt.of(request, Outcome.FAILED, 0, Receipt.describe(error), 1, System.currentTimeMillis()),
+        }).thenCompose(answer -> answer),
+                error -> Receipt.of(request, Outcome.FAILED, 0, Receipt.describe(error), 1, System.currentTimeMillis()),
                 RetryingSender.deadline(request, now, budgetMs), r -> result.complete(List.of(metrics.count(r))));
+    }
+
+    /** The exception under the futures' wrappers (only its kind is reported: its text could quote the grant). */
+    private static Throwable rootCause(Throwable error) {
+        Throwable root = error;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root;
     }
 
     /**
@@ -174,7 +181,10 @@ public final class FcmDelivery extends RichAsyncFunction<SendRequest, Receipt> {
     @Override
     public void close() throws Exception {
         if (targets != null) {
-            targets.values().forEach(t -> t.connections.close());
+            targets.values().forEach(t -> {
+                t.connections.close();
+                t.credentials.close();
+            });
         }
         if (eventLoop != null) {
             eventLoop.shutdownGracefully(0, 2, TimeUnit.SECONDS).await(5, TimeUnit.SECONDS);

@@ -32,11 +32,20 @@ class FcmCredentialsTest {
     private HttpServer tokenEndpoint;
     private final AtomicInteger minted = new AtomicInteger();
     private final List<String> grants = new CopyOnWriteArrayList<>();
+    private final java.util.concurrent.CountDownLatch endpointMayAnswer = new java.util.concurrent.CountDownLatch(1);
+    private volatile boolean endpointWaits;
 
     private FcmApp appWithServiceAccount(long expiresInSeconds) throws Exception {
         tokenEndpoint = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         tokenEndpoint.createContext("/token", exchange -> {
             grants.add(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+            if (endpointWaits) {
+                try {
+                    endpointMayAnswer.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
             byte[] body = ("{\"access_token\":\"ya29.minted-" + minted.incrementAndGet() + "\",\"expires_in\":"
                     + expiresInSeconds + ",\"token_type\":\"Bearer\"}").getBytes(StandardCharsets.UTF_8);
             exchange.getResponseHeaders().set("Content-Type", "application/json");
@@ -80,8 +89,8 @@ class FcmCredentialsTest {
     @Test
     void aTokenIsMintedWithASignedGrantForTheMessagingScopeAndReusedWhileItLives() throws Exception {
         FcmCredentials credentials = FcmCredentials.forApp(appWithServiceAccount(3600));
-        assertThat(credentials.accessToken()).isEqualTo("ya29.minted-1");
-        assertThat(credentials.accessToken()).isEqualTo("ya29.minted-1");
+        assertThat(credentials.accessToken().get()).isEqualTo("ya29.minted-1");
+        assertThat(credentials.accessToken()).as("ready at once while it lives").isCompletedWithValue("ya29.minted-1");
         assertThat(minted.get()).isEqualTo(1);
 
         String grant = URLDecoder.decode(grants.get(0), StandardCharsets.UTF_8);
@@ -99,9 +108,25 @@ class FcmCredentialsTest {
     @Test
     void aTokenAboutToExpireIsMintedAgainBeforeUse() throws Exception {
         FcmCredentials credentials = FcmCredentials.forApp(appWithServiceAccount(60));
-        assertThat(credentials.accessToken()).isEqualTo("ya29.minted-1");
-        // Sixty seconds left is inside the library's expiry margin: the next use gets a fresh token.
-        assertThat(credentials.accessToken()).isEqualTo("ya29.minted-2");
+        assertThat(credentials.accessToken().get()).isEqualTo("ya29.minted-1");
+        // Sixty seconds left is inside the renewal margin: the next use gets a fresh token.
+        assertThat(credentials.accessToken().get()).isEqualTo("ya29.minted-2");
         assertThat(minted.get()).isEqualTo(2);
+    }
+
+    @Test
+    void mintingNeverBlocksTheCallerAndRequestsWaitingMeanwhileShareOneMint() throws Exception {
+        FcmCredentials credentials = FcmCredentials.forApp(appWithServiceAccount(3600));
+        endpointWaits = true;
+        java.util.concurrent.CompletableFuture<String> first = credentials.accessToken();
+        java.util.concurrent.CompletableFuture<String> second = credentials.accessToken();
+        // The token endpoint has not answered, yet both calls returned (on an event loop they must).
+        assertThat(first).isNotDone();
+        assertThat(second).isNotDone();
+        endpointMayAnswer.countDown();
+        assertThat(first.get()).isEqualTo("ya29.minted-1");
+        assertThat(second.get()).isEqualTo("ya29.minted-1");
+        assertThat(minted.get()).isEqualTo(1);
+        credentials.close();
     }
 }

@@ -194,6 +194,21 @@ public final class CampaignWatcher implements AutoCloseable {
         return lastAckAt;
     }
 
+    /** The most receipts acknowledged within any one second: the campaign's peak rate. */
+    public long mostAcksInOneSecond() {
+        List<Long> sorted = new ArrayList<>(latencies);
+        sorted.sort(null);
+        long most = 0;
+        int from = 0;
+        for (int to = 0; to < sorted.size(); to++) {
+            while (sorted.get(to) - sorted.get(from) >= 1000) {
+                from++;
+            }
+            most = Math.max(most, to - from + 1);
+        }
+        return most;
+    }
+
     /** The fire-to-ack latency at quantile {@code q} (0..1), in milliseconds; 0 with no receipts. */
     public long latencyQuantile(double q) {
         if (latencies.isEmpty()) {

@@ -22,6 +22,12 @@ public final class DemoCampaign {
         return json.getBytes(StandardCharsets.UTF_8);
     }
 
+    /** The same create event, held to {@code maxPerSecond} notifications a second over the whole job. */
+    public static byte[] create(String campaignId, String audienceJson, int maxPerSecond) {
+        String json = new String(create(campaignId, audienceJson), StandardCharsets.UTF_8);
+        return json.replaceFirst("^\\{", "{\"maxPerSecond\":" + maxPerSecond + ",").getBytes(StandardCharsets.UTF_8);
+    }
+
     /** The audience "every user of the app". */
     public static final String ALL = "{\"kind\":\"all\"}";
 

@@ -37,6 +37,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Delivery against emulators that fight back: transient errors, latency and dropped connections are
  * retried until every device has exactly one notification, and refused credentials stop sending
  * cleanly, with receipts and without a retry storm, while the job keeps running without a restart.
+ * A campaign's {@code maxPerSecond} holds over both instances of the job.
  * The job reports through the Prometheus reporter set in {@code flink-conf/config.yaml}, and the
  * test reads its delivery metrics back from there.
  */
@@ -134,7 +135,7 @@ class DeliveryFaultsIT {
     }
 
     @Test
-    @Order(2)
+    @Order(3)
     void revokedCredentialsStopSendingWithReceiptsAndNoRetryStorm() throws Exception {
         resetCounts();
         sandbox.apns().faults().credentialsRevoked(true);
@@ -156,10 +157,34 @@ class DeliveryFaultsIT {
         watcher.close();
     }
 
+    @Test
+    @Order(2)
+    void aCampaignsMaxPerSecondHoldsOverTheWholeJob() throws Exception {
+        resetCounts();
+        int limit = 400;
+        CampaignWatcher watcher = fire("limited-1", DemoCampaign.create("limited-1", DemoCampaign.ALL, limit));
+        assertThat(watcher.awaitDone(WAIT, () -> { })).as("every targeted device got a receipt").isTrue();
+        long delivered = watcher.outcome("delivered");
+        assertThat(delivered).isGreaterThan(3 * limit);
+
+        // Both instances take half the rate each, so the campaign cannot finish sooner than its size
+        // allows at the limit (the first slot of each instance is free). Unlimited, it takes a second
+        // or two here. Acks can bunch up behind a pause, hence the slack on the peak.
+        long spanMs = watcher.latencyQuantile(1.0) - watcher.latencyQuantile(0.0);
+        assertThat(spanMs).as("first to last ack, ms").isGreaterThanOrEqualTo((delivered - 2) * 1000L / limit - 100);
+        assertThat(watcher.mostAcksInOneSecond()).as("the most acks in one second").isLessThanOrEqualTo(limit * 3 / 2);
+        assertThat(sandbox.apns().tokens().totalReceived() + sandbox.fcm().tokens().totalReceived()).isEqualTo(delivered);
+        watcher.close();
+    }
+
     private static CampaignWatcher fire(String campaignId) {
+        return fire(campaignId, DemoCampaign.create(campaignId, DemoCampaign.ALL));
+    }
+
+    private static CampaignWatcher fire(String campaignId, byte[] create) {
         CampaignWatcher watcher = new CampaignWatcher(kafka, campaignId, sandbox.config().topics.receipts,
                 sandbox.config().topics.campaignStatus);
-        kafka.send(sandbox.config().topics.campaigns, campaignId, DemoCampaign.create(campaignId, DemoCampaign.ALL));
+        kafka.send(sandbox.config().topics.campaigns, campaignId, create);
         kafka.send(sandbox.config().topics.campaigns, campaignId, DemoCampaign.fire(campaignId));
         kafka.flush();
         return watcher;
