@@ -47,12 +47,12 @@ import javax.net.ssl.SSLException;
  * Streams beyond the server's concurrency limit wait in Netty's stream-buffering encoder; the caller
  * bounds how many requests are outstanding in all.
  */
-final class Http2Connections implements AutoCloseable {
+public final class Http2Connections implements AutoCloseable {
     /** A response: status, body text, and the Retry-After it asked for (ms, 0 if none). */
-    static final class Response {
-        final int status;
-        final String body;
-        final long retryAfterMs;
+    public static final class Response {
+        public final int status;
+        public final String body;
+        public final long retryAfterMs;
 
         Response(int status, String body, long retryAfterMs) {
             this.status = status;
@@ -73,7 +73,7 @@ final class Http2Connections implements AutoCloseable {
      * @param origin {@code https://host[:port]}
      * @param trustedCertificates PEM certificates to trust instead of the system's, or null
      */
-    Http2Connections(URI origin, File trustedCertificates, int connections, EventLoopGroup eventLoop)
+    public Http2Connections(URI origin, File trustedCertificates, int connections, EventLoopGroup eventLoop)
             throws SSLException {
         this.host = origin.getHost();
         this.port = origin.getPort() < 0 ? 443 : origin.getPort();
@@ -132,7 +132,7 @@ final class Http2Connections implements AutoCloseable {
     }
 
     /** Sends a POST with a JSON body; the future completes with the response, or with the failure. */
-    CompletableFuture<Response> post(String path, String authorization, String json) {
+    public CompletableFuture<Response> post(String path, String authorization, String json) {
         CompletableFuture<Response> result = new CompletableFuture<>();
         connection().addListener(connected -> {
             if (!connected.isSuccess()) {

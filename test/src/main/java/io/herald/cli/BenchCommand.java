@@ -2,6 +2,8 @@ package io.herald.cli;
 
 import io.herald.job.HeraldMain;
 import io.herald.job.bootstrap.DeviceBootstrap;
+import io.herald.job.config.HeraldConfig;
+import io.herald.model.Platform;
 import io.herald.sandbox.CampaignWatcher;
 import io.herald.sandbox.DemoCampaign;
 import io.herald.sandbox.KafkaIO;
@@ -25,13 +27,179 @@ import org.apache.flink.core.execution.SavepointFormatType;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code ./herald bench ...}: measurements, never tests. Results go to BENCHMARKS.md and stdout. */
+/**
+ * {@code ./herald bench}: measurements, never tests. Results go to BENCHMARKS.md, and the last line
+ * printed is one JSON object. Without a subcommand it measures everything, side by side in one run:
+ * the provider clients alone (the limit), Herald end to end at several sizes, its CPU time and
+ * memory, estimate mode, and device state. Kafka and the emulators run in a second JVM
+ * ({@link BenchPeer}), so this JVM's CPU time and memory are the job's.
+ */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Measure Herald on this machine.",
         subcommands = {BenchCommand.Devices.class, BenchCommand.Estimate.class})
-final class BenchCommand implements Runnable {
+final class BenchCommand implements Callable<Integer> {
+    @Option(names = "--e2e-users", defaultValue = "870000",
+            description = "Users of the headline end-to-end run (default ${DEFAULT-VALUE}, about 1,000,000 devices).")
+    int e2eUsers;
+
+    @Option(names = "--scale-users", split = ",", defaultValue = "87000,870000,4000000",
+            description = "Users of each end-to-end run, smallest first (default ${DEFAULT-VALUE}).")
+    List<Integer> scaleUsers;
+
+    @Option(names = "--limit-requests", defaultValue = "200000",
+            description = "Requests per client-alone run (default ${DEFAULT-VALUE}).")
+    int limitRequests;
+
+    @Option(names = "--estimate-users", defaultValue = "4000000", description = "Users for estimate mode; 0 skips it.")
+    int estimateUsers;
+
+    @Option(names = "--device-users", defaultValue = "870000", description = "Users for the device-state bench; 0 skips it.")
+    int deviceUsers;
+
+    @Option(names = "--state-cache", defaultValue = ".herald/bench",
+            description = "Where bootstrapped users are kept between runs (default ${DEFAULT-VALUE}).")
+    Path stateCache;
+
+    @Option(names = "--peer-heap", defaultValue = "8g", description = "Heap of the Kafka and emulators JVM.")
+    String peerHeap;
+
+    @Option(names = "--out", defaultValue = "BENCHMARKS.md", description = "Where to write the tables.")
+    Path out;
+
+    private static final int RUNS = 3;
+
     @Override
-    public void run() {
-        picocli.CommandLine.usage(this, System.out);
+    public Integer call() throws Exception {
+        Map<String, Object> json = new LinkedHashMap<>();
+        StringBuilder table = new StringBuilder();
+        Path dir = Files.createTempDirectory("herald-bench-");
+        try (BenchPeer peer = BenchPeer.start(dir.resolve("peer"), stateCache, 2, peerHeap)) {
+            HeraldConfig config = HeraldConfig.read(peer.configFile());
+            try (KafkaIO kafka = new KafkaIO(config.kafka.bootstrapServers)) {
+                // 1. The limit: each client alone, warmed up, then alternated RUNS times; medians.
+                int limitUsers = 20_000;
+                peer.users(limitUsers);
+                SyntheticUsers limitPopulation = SyntheticUsers.generate(limitUsers, 42, 0.02);
+                ClientLimits limits = new ClientLimits(config, liveTokens(limitPopulation, Platform.IOS),
+                        liveTokens(limitPopulation, Platform.ANDROID));
+                for (int warmUp = 0; warmUp < 2; warmUp++) {
+                    limits.pushy(limitRequests / 2);
+                    limits.fcmNetty(limitRequests / 2);
+                    limits.fcmJdk(limitRequests / 4);
+                }
+                List<Long> apns = new ArrayList<>();
+                List<Long> fcm = new ArrayList<>();
+                List<Long> fcmJdk = new ArrayList<>();
+                for (int run = 0; run < RUNS; run++) {
+                    apns.add(Math.round(limits.pushy(limitRequests)));
+                    fcm.add(Math.round(limits.fcmNetty(limitRequests)));
+                    fcmJdk.add(Math.round(limits.fcmJdk(limitRequests)));
+                    System.out.printf("limits, run %d: Pushy %,d/s, FCM (Netty) %,d/s, FCM (JDK HttpClient) %,d/s%n",
+                            run + 1, apns.get(run), fcm.get(run), fcmJdk.get(run));
+                }
+                long limitApns = median(apns);
+                long limitFcm = median(fcm);
+                json.put("limit_apns_per_s", limitApns);
+                json.put("limit_fcm_per_s", limitFcm);
+                json.put("limit_fcm_jdk_per_s", median(fcmJdk));
+
+                // 2, 3, 6. End to end, smallest first; a first small run warms the JVM up.
+                EndToEndBench e2e = new EndToEndBench(peer, kafka);
+                e2e.run(scaleUsers.get(0), "bench-warm-up");
+                Map<Integer, EndToEndBench.Result> byUsers = new LinkedHashMap<>();
+                List<Integer> sizes = new ArrayList<>(scaleUsers);
+                if (!sizes.contains(e2eUsers)) {
+                    sizes.add(e2eUsers);
+                }
+                sizes.sort(null);
+                for (int users : sizes) {
+                    EndToEndBench.Result r = e2e.run(users, "bench-" + users);
+                    byUsers.put(users, r);
+                    System.out.printf("end to end, %,d devices: %,d delivered, last ack %,d ms after the fire "
+                                    + "(p50 %,d ms, p99 %,d ms), %,.0f/s, %.1f µs CPU each, peak RSS %,d MB%n",
+                            r.devices, r.delivered, r.fireToLastAckMs, r.p50Ms, r.p99Ms, r.perSecond(),
+                            r.cpuMicrosPerNotification(), r.peakRssMb);
+                }
+                EndToEndBench.Result headline = byUsers.get(e2eUsers);
+                SyntheticUsers mix = SyntheticUsers.generate(Math.min(e2eUsers, 100_000), 42, 0.02);
+                double iosShare = liveTokens(mix, Platform.IOS).size()
+                        / (double) (liveTokens(mix, Platform.IOS).size() + liveTokens(mix, Platform.ANDROID).size());
+                // The clients alone, sending the same mix one after the other: the rate to beat.
+                double limitMix = 1 / (iosShare / limitApns + (1 - iosShare) / limitFcm);
+                json.put("limit_mix_per_s", Math.round(limitMix));
+                json.put("e2e_devices", headline.devices);
+                json.put("e2e_per_s", Math.round(headline.perSecond()));
+                json.put("ratio_to_limit", Math.round(headline.perSecond() / limitMix * 100) / 100.0);
+                json.put("fire_to_last_ack_ms", headline.fireToLastAckMs);
+                json.put("p50_ms", headline.p50Ms);
+                json.put("p99_ms", headline.p99Ms);
+                json.put("cpu_us_per_notification", Math.round(headline.cpuMicrosPerNotification() * 10) / 10.0);
+                json.put("peak_rss_mb", headline.peakRssMb);
+                Map<String, Long> scale = new LinkedHashMap<>();
+                byUsers.forEach((users, r) -> scale.put(String.valueOf(r.devices), r.fireToLastAckMs));
+                json.put("scale_fire_to_last_ack_ms", scale);
+
+                table.append(String.format("## Herald end to end (`./herald bench`)%n%n%s%n%n", machine()));
+                table.append(String.format("Kafka and both emulators run in a second JVM; the job runs alone in this one. "
+                        + "Job parallelism %d, %d APNs and %d FCM connections and %,d requests in flight per instance. "
+                        + "Limits: median of %d runs of %,d requests each, after a warm-up, alternating.%n%n",
+                        config.parallelism, config.delivery.apnsConnections, config.delivery.fcmConnections,
+                        config.delivery.maxInFlight, RUNS, limitRequests));
+                table.append(String.format("| measure | value | goal |%n|---|---|---|%n"));
+                table.append(String.format("| limit: Pushy alone to the APNs emulator | %,d/s | |%n", limitApns));
+                table.append(String.format("| limit: Herald's Netty HTTP/2 client alone to the FCM emulator | %,d/s | |%n", limitFcm));
+                table.append(String.format("| for comparison: the JDK HttpClient (HTTP/2) alone to the FCM emulator | %,d/s | |%n", median(fcmJdk)));
+                table.append(String.format("| limit for the campaign's mix (%.0f%% iOS), each client alone in turn | %,.0f/s | |%n",
+                        iosShare * 100, limitMix));
+                table.append(String.format("| end to end, %,d devices (%,d delivered): notifications per second | %,.0f/s | |%n",
+                        headline.devices, headline.delivered, headline.perSecond()));
+                table.append(String.format("| ratio to the limit | %.2f | ≥ 0.7 |%n", headline.perSecond() / limitMix));
+                table.append(String.format("| fire to last ack | %,d ms | |%n", headline.fireToLastAckMs));
+                table.append(String.format("| fire to ack, p50 / p99 | %,d / %,d ms | |%n", headline.p50Ms, headline.p99Ms));
+                table.append(String.format("| job JVM CPU time per notification | %.1f µs | ≤ 25 µs |%n", headline.cpuMicrosPerNotification()));
+                table.append(String.format("| job JVM peak resident memory (from job start) | %,d MB | |%n", headline.peakRssMb));
+                table.append(String.format("%n| devices | delivered | fire to last ack | per second | p50 | p99 | CPU per notification |%n"
+                        + "|---|---|---|---|---|---|---|%n"));
+                for (EndToEndBench.Result r : byUsers.values()) {
+                    table.append(String.format("| %,d | %,d | %,d ms | %,.0f | %,d ms | %,d ms | %.1f µs |%n", r.devices,
+                            r.delivered, r.fireToLastAckMs, r.perSecond(), r.p50Ms, r.p99Ms, r.cpuMicrosPerNotification()));
+                }
+            }
+        } finally {
+            TempDirs.deleteQuietly(dir);
+        }
+        replaceSection(out, "## Herald end to end", table.toString());
+
+        // 4. Estimate mode, and 5. device state; each writes its own section.
+        if (estimateUsers > 0) {
+            Estimate estimate = new Estimate();
+            estimate.users = estimateUsers;
+            estimate.runs = RUNS;
+            estimate.parallelism = 2;
+            estimate.stateCache = stateCache;
+            estimate.out = out;
+            Map<String, Object> r = estimate.measure();
+            json.put("estimate_users_per_s", r == null ? null : r.get("estimate_users_per_s"));
+        }
+        if (deviceUsers > 0) {
+            Devices devices = new Devices();
+            devices.users = deviceUsers;
+            devices.out = out;
+            Map<String, Object> r = devices.measure();
+            json.put("bytes_per_device", r == null ? null : r.get("bytes_per_device"));
+            json.put("device_events_per_s", r == null ? null : r.get("device_events_per_s"));
+        }
+        System.out.println(new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(json));
+        return 0;
+    }
+
+    private static List<String> liveTokens(SyntheticUsers users, Platform platform) {
+        List<String> tokens = new ArrayList<>();
+        for (SyntheticUsers.Device d : users.devices()) {
+            if (d.platform == platform && !d.deadToken) {
+                tokens.add(d.token);
+            }
+        }
+        return tokens;
     }
 
     /**
@@ -49,6 +217,16 @@ final class BenchCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
+            Map<String, Object> r = measure();
+            if (r == null) {
+                return 1;
+            }
+            System.out.println(new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(r));
+            return 0;
+        }
+
+        /** Measures, writes the section, and returns the figures (null if it could not measure). */
+        Map<String, Object> measure() throws Exception {
             Path dir = Files.createTempDirectory("herald-bench-");
             try {
                 SyntheticUsers population = SyntheticUsers.generate(users, 42, 0.02);
@@ -74,7 +252,7 @@ final class BenchCommand implements Runnable {
                     JobClient job = HeraldMain.startEmbedded(sandbox.config(), 0, null);
                     if (!kafka.awaitConsumed(sandbox.config().kafka.groupId, topic, Duration.ofMinutes(20), b -> { })) {
                         System.out.println("the job did not take in the devices within 20 minutes");
-                        return 1;
+                        return null;
                     }
                     applyMs = (System.nanoTime() - start) / 1_000_000;
                     System.out.printf("apply: %,d device events in %,d ms (job start included)%n", devices, applyMs);
@@ -90,8 +268,7 @@ final class BenchCommand implements Runnable {
                 r.put("device_events_per_s", Math.round(devices * 1000.0 / applyMs));
                 r.put("bytes_per_device", Math.round((double) bytes / devices));
                 writeTable(r);
-                System.out.println(new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(r));
-                return 0;
+                return r;
             } finally {
                 TempDirs.deleteQuietly(dir);
             }
@@ -154,6 +331,16 @@ final class BenchCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
+            Map<String, Object> r = measure();
+            if (r == null) {
+                return 1;
+            }
+            System.out.println(new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(r));
+            return 0;
+        }
+
+        /** Measures, writes the section, and returns the figures (null if it could not measure). */
+        Map<String, Object> measure() throws Exception {
             Path savepoint = usersSavepoint(stateCache, users);
             Path dir = Files.createTempDirectory("herald-bench-");
             try (Sandbox sandbox = Sandbox.start(dir.resolve("sandbox"), parallelism);
@@ -175,7 +362,7 @@ final class BenchCommand implements Runnable {
                         last = watcher.awaitEstimate(Duration.ofMinutes(30));
                         if (last == null) {
                             System.out.println("no estimate within 30 minutes: " + watcher.rejection());
-                            return 1;
+                            return null;
                         }
                         long wall = last.lastAt - start;
                         System.out.printf("%s: %,d users in %,d ms (slowest instance %,d ms)%n",
@@ -207,8 +394,7 @@ final class BenchCommand implements Runnable {
                         parallelism, last.users, SEGMENT.replaceAll(".*expression\":\"|\"}$", "").replace("|", "\\|"), last.targeted, runs,
                         wall, r.get("estimate_users_per_s"), r.get("estimate_operator_ms"));
                 replaceSection(out, "## Estimate mode", section);
-                System.out.println(new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(r));
-                return 0;
+                return r;
             } finally {
                 TempDirs.deleteQuietly(dir);
             }

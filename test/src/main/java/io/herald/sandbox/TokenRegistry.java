@@ -14,6 +14,9 @@ public final class TokenRegistry {
     final Map<String, java.time.Instant> dead = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> received = new ConcurrentHashMap<>();
     private final Map<String, String> lastPayload = new ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicLong total = new java.util.concurrent.atomic.AtomicLong();
+    private volatile boolean keepPayloads = true;
+    private volatile ArrivalTimes arrivals;
 
     public void addLive(String token) {
         live.add(token);
@@ -26,7 +29,28 @@ public final class TokenRegistry {
 
     void recordDelivery(String token, String payload) {
         received.computeIfAbsent(token, t -> new AtomicInteger()).incrementAndGet();
-        lastPayload.put(token, payload);
+        total.incrementAndGet();
+        if (keepPayloads) {
+            lastPayload.put(token, payload);
+        }
+        ArrivalTimes a = arrivals;
+        if (a != null) {
+            a.record(System.currentTimeMillis());
+        }
+    }
+
+    /**
+     * Whether to keep each token's last payload (on by default, for tests that read them); a
+     * benchmark over millions of devices turns it off to spare the memory.
+     */
+    public TokenRegistry keepPayloads(boolean keep) {
+        this.keepPayloads = keep;
+        return this;
+    }
+
+    /** From now on, also notes when each delivery arrives, into {@code times}. */
+    public void recordArrivals(ArrivalTimes times) {
+        this.arrivals = times;
     }
 
     /** How many notifications this token was sent and accepted. */
@@ -40,9 +64,9 @@ public final class TokenRegistry {
         return lastPayload.get(token);
     }
 
-    /** Accepted notifications over all tokens. */
+    /** Accepted notifications over all tokens, since the last {@link #resetCounts()}. */
     public long totalReceived() {
-        return received.values().stream().mapToLong(AtomicInteger::get).sum();
+        return total.get();
     }
 
     /** Tokens that received anything. */
@@ -54,5 +78,6 @@ public final class TokenRegistry {
     public void resetCounts() {
         received.clear();
         lastPayload.clear();
+        total.set(0);
     }
 }

@@ -1,0 +1,82 @@
+package io.herald.cli;
+
+import io.herald.sandbox.ArrivalTimes;
+import io.herald.sandbox.Sandbox;
+import io.herald.sandbox.SyntheticUsers;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The benchmark's other JVM: Kafka and both emulators (the {@link Sandbox}), so that the JVM running
+ * the job holds the job alone and its CPU time and memory are the job's own. It also bootstraps the
+ * users' savepoints, for the same reason. Driven by {@link BenchPeer} over stdin; answers are the
+ * stdout lines that start with {@code @}.
+ */
+@Command(name = "bench-peer", hidden = true, description = "Kafka and the emulators for ./herald bench, in a JVM of their own.")
+final class BenchPeerCommand implements Callable<Integer> {
+    @Option(names = "--dir", required = true)
+    Path dir;
+
+    @Option(names = "--state-cache", required = true)
+    Path stateCache;
+
+    @Option(names = "--parallelism", defaultValue = "2")
+    int parallelism;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintStream out = System.out;
+        try (Sandbox sandbox = Sandbox.start(dir, parallelism)) {
+            sandbox.apns().tokens().keepPayloads(false);
+            sandbox.fcm().tokens().keepPayloads(false);
+            out.println("@ready " + sandbox.configFile());
+            out.flush();
+            BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+            ArrivalTimes arrivals = null;
+            for (String line; (line = in.readLine()) != null; ) {
+                String[] words = line.trim().split(" ");
+                switch (words[0]) {
+                    case "users": {
+                        // The tokens of this population become live (or dead) at the emulators.
+                        SyntheticUsers users = SyntheticUsers.generate(Integer.parseInt(words[1]), 42, 0.02);
+                        users.registerWith(sandbox.apns().tokens(), sandbox.fcm().tokens());
+                        long live = users.devices().stream().filter(SyntheticUsers.Device::expectsDelivery).count();
+                        out.println("@users " + users.devices().size() + " " + live);
+                        break;
+                    }
+                    case "savepoint":
+                        out.println("@savepoint " + BenchCommand.usersSavepoint(stateCache, Integer.parseInt(words[1])));
+                        break;
+                    case "arm":
+                        // Counts start again, and arrival times are kept from the fire time on.
+                        arrivals = new ArrivalTimes(Long.parseLong(words[1]), 3_600_000);
+                        for (var tokens : new io.herald.sandbox.TokenRegistry[] {sandbox.apns().tokens(), sandbox.fcm().tokens()}) {
+                            tokens.resetCounts();
+                            tokens.recordArrivals(arrivals);
+                        }
+                        out.println("@armed");
+                        break;
+                    case "count":
+                        out.println("@count " + (sandbox.apns().tokens().totalReceived() + sandbox.fcm().tokens().totalReceived()));
+                        break;
+                    case "stats":
+                        out.println(arrivals == null ? "@stats 0 0 0 0" : "@stats " + arrivals.count() + " "
+                                + arrivals.quantileMs(0.5) + " " + arrivals.quantileMs(0.99) + " " + arrivals.quantileMs(1.0));
+                        break;
+                    case "quit":
+                        return 0;
+                    default:
+                        out.println("@error unknown command " + words[0]);
+                }
+                out.flush();
+            }
+            return 0;
+        }
+    }
+}

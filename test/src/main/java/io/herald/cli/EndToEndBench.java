@@ -1,0 +1,137 @@
+package io.herald.cli;
+
+import io.herald.job.HeraldMain;
+import io.herald.job.config.HeraldConfig;
+import io.herald.sandbox.CampaignWatcher;
+import io.herald.sandbox.DemoCampaign;
+import io.herald.sandbox.KafkaIO;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.apache.flink.api.common.JobStatus;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestOptions;
+import org.apache.flink.core.execution.JobClient;
+
+/**
+ * One end-to-end run: the job, alone in this JVM, starts from a savepoint holding the users, and a
+ * campaign to all of them is fired; it ends when the emulators (in the {@link BenchPeer}) have
+ * accepted a notification for every device that should get one. Measures the rate, the fire-to-ack
+ * times the emulators saw, the job JVM's CPU time over the campaign, and its peak resident memory.
+ */
+final class EndToEndBench {
+    /** What one run measured. */
+    static final class Result {
+        long users;
+        long devices;
+        long delivered;
+        long fireToLastAckMs;
+        long p50Ms;
+        long p99Ms;
+        long cpuMs;
+        long peakRssMb;
+
+        double perSecond() {
+            return delivered * 1000.0 / Math.max(1, fireToLastAckMs);
+        }
+
+        double cpuMicrosPerNotification() {
+            return cpuMs * 1000.0 / Math.max(1, delivered);
+        }
+    }
+
+    private final BenchPeer peer;
+    private final KafkaIO kafka;
+
+    EndToEndBench(BenchPeer peer, KafkaIO kafka) {
+        this.peer = peer;
+        this.kafka = kafka;
+    }
+
+    Result run(int users, String campaignId) throws Exception {
+        String savepoint = peer.savepoint(users);
+        long[] population = peer.users(users);
+        HeraldConfig config = HeraldConfig.read(peer.configFile());
+        // The sandbox's FCM project gets no quota here: the bench measures Herald, not FCM's default
+        // 600,000 a minute (which would cap it at 10,000 a second).
+        config.apps.forEach(a -> a.fcm.maxPerMinute = Integer.MAX_VALUE);
+
+        resetPeakRss();
+        Configuration cluster = new Configuration();
+        cluster.set(RestOptions.PORT, 0);
+        JobClient job = HeraldMain.startEmbedded(config, cluster, savepoint);
+        try (CampaignWatcher watcher = new CampaignWatcher(kafka, campaignId, config.topics.receipts,
+                config.topics.campaignStatus)) {
+            // The create goes first and the run starts once it is accepted: the job is up and restored.
+            kafka.send(config.topics.campaigns, campaignId, DemoCampaign.create(campaignId, DemoCampaign.ALL));
+            kafka.flush();
+            long deadline = System.currentTimeMillis() + Duration.ofMinutes(15).toMillis();
+            while (watcher.statuses().stream().noneMatch(n -> "accepted".equals(n.path("status").asText()))) {
+                if (System.currentTimeMillis() > deadline || job.getJobStatus().get() == JobStatus.FAILED) {
+                    throw new IllegalStateException("campaign " + campaignId + " was not accepted: " + watcher.rejection());
+                }
+                watcher.poll(Duration.ofMillis(200));
+            }
+        }
+
+        Result r = new Result();
+        r.users = users;
+        r.devices = population[0];
+        long expected = population[1];
+        long fireAt = System.currentTimeMillis();
+        peer.arm(fireAt);
+        long cpuBefore = processCpuNanos();
+        kafka.send(config.topics.campaigns, campaignId, DemoCampaign.fire(campaignId));
+        kafka.flush();
+        long deadline = fireAt + Duration.ofMinutes(40).toMillis();
+        long last = -1;
+        while ((r.delivered = peer.delivered()) < expected) {
+            if (System.currentTimeMillis() > deadline) {
+                throw new IllegalStateException("only " + r.delivered + " of " + expected + " delivered in 40 minutes");
+            }
+            if (r.delivered / 100_000 != last / 100_000) {
+                System.out.printf("  %,d of %,d delivered%n", r.delivered, expected);
+                last = r.delivered;
+            }
+            Thread.sleep(100);
+        }
+        r.cpuMs = (processCpuNanos() - cpuBefore) / 1_000_000;
+        long[] stats = peer.arrivalStats();
+        r.p50Ms = stats[1];
+        r.p99Ms = stats[2];
+        r.fireToLastAckMs = stats[3];
+        r.peakRssMb = peakRssMb();
+        // Two checkpoint intervals, so that the job commits its read position past this campaign and
+        // the next run's job does not fire it again.
+        Thread.sleep(2 * config.checkpointing.intervalMs + 1000);
+        job.cancel().get();
+        return r;
+    }
+
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+    }
+
+    /** Linux: writing 5 to clear_refs starts the peak resident set (VmHWM) again from now. */
+    private static void resetPeakRss() {
+        try {
+            Files.writeString(Path.of("/proc/self/clear_refs"), "5");
+        } catch (Exception e) {
+            // Not Linux, or not allowed: the peak then covers the whole process.
+        }
+    }
+
+    private static long peakRssMb() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmHWM:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024;
+                }
+            }
+        } catch (Exception e) {
+            // not Linux
+        }
+        return -1;
+    }
+}
