@@ -26,6 +26,18 @@ public final class PreparedCampaign {
     private final long firedAt;
 
     private final String sendId;
+    /**
+     * Bodies by rendering, which {@link CompiledMessage} hands out as the same instance while it
+     * remembers it (so identity is the key), bounded like it.
+     */
+    private final Map<CompiledMessage.Rendered, Bodies> bodies = new java.util.LinkedHashMap<>(1024, 0.75f, true) {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<CompiledMessage.Rendered, Bodies> eldest) {
+            return size() > CompiledMessage.MAX_REMEMBERED;
+        }
+    };
 
     public PreparedCampaign(Campaign campaign, long firedAt) {
         this(campaign, firedAt, null);
@@ -123,14 +135,21 @@ public final class PreparedCampaign {
         r.expiresAt = campaign.expiresAt;
         r.maxPerSecond = campaign.maxPerSecond;
         r.firedAt = firedAt;
+        Bodies built = bodies.computeIfAbsent(text, t -> new Bodies());
         if (device.platform == Platform.IOS) {
-            r.payload = Payloads.apns(text.title, text.body, campaign.message);
+            if (built.apns == null) {
+                built.apns = Payloads.apns(text.title, text.body, campaign.message);
+            }
+            r.payload = built.apns;
             r.background = campaign.message.apns != null && Boolean.TRUE.equals(campaign.message.apns.contentAvailable);
             Integer priority = campaign.message.apns == null ? null : campaign.message.apns.priority;
             r.priority = r.background ? 5 : priority == null ? 10 : priority;
         } else {
-            Long ttl = campaign.expiresAt == null ? null : Math.max(0, (campaign.expiresAt - firedAt) / 1000);
-            r.payload = Payloads.fcm(device.token, text.title, text.body, campaign.message, campaign.collapseId, ttl);
+            if (built.fcm == null) {
+                Long ttl = campaign.expiresAt == null ? null : Math.max(0, (campaign.expiresAt - firedAt) / 1000);
+                built.fcm = Payloads.fcmBody(text.title, text.body, campaign.message, campaign.collapseId, ttl);
+            }
+            r.payload = built.fcm.forToken(device.token);
         }
         if (renderFailure != null) {
             r.refusal = renderFailure;
@@ -142,6 +161,12 @@ public final class PreparedCampaign {
             }
         }
         return r;
+    }
+
+    /** The request bodies built from one rendering, each built when a device first needs it. */
+    private static final class Bodies {
+        String apns;
+        Payloads.FcmBody fcm;
     }
 
     /** Devices a fan-out targeted (a send request each) and suppressed (in the audience, unreachable). */

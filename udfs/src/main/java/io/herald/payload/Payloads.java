@@ -1,6 +1,7 @@
 package io.herald.payload;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.herald.model.AndroidOptions;
@@ -73,9 +74,17 @@ public final class Payloads {
      */
     public static String fcm(String token, String title, String body, Message message, String collapseKey,
             Long ttlSeconds) {
+        return fcmBody(title, body, message, collapseKey, ttlSeconds).forToken(token);
+    }
+
+    /**
+     * The FCM request body for any device: everything but the token, which {@link FcmBody#forToken}
+     * puts in. Built once per rendering, it makes each device's body a copy, not a JSON tree.
+     */
+    public static FcmBody fcmBody(String title, String body, Message message, String collapseKey, Long ttlSeconds) {
         ObjectNode root = JSON.createObjectNode();
         ObjectNode m = root.putObject("message");
-        m.put("token", token);
+        m.put("token", "");
         ObjectNode n = m.putObject("notification");
         if (title != null) {
             n.put("title", title);
@@ -103,7 +112,29 @@ public final class Payloads {
         if (an.size() > 0) {
             android.set("notification", an);
         }
-        return write(root);
+        return new FcmBody(write(root));
+    }
+
+    /** An FCM request body with its token left out; {@link #forToken} completes it for one device. */
+    public static final class FcmBody {
+        /** How every body starts: the token is the message's first field. */
+        private static final String BEFORE_TOKEN = "{\"message\":{\"token\":\"";
+
+        private final String afterToken;
+
+        private FcmBody(String withEmptyToken) {
+            if (!withEmptyToken.startsWith(BEFORE_TOKEN + "\"")) {
+                throw new IllegalStateException("the token is not the FCM message's first field: " + withEmptyToken);
+            }
+            this.afterToken = withEmptyToken.substring(BEFORE_TOKEN.length());
+        }
+
+        /** The body for the device with {@code token}, escaped as JSON needs. */
+        public String forToken(String token) {
+            char[] escaped = JsonStringEncoder.getInstance().quoteAsString(token);
+            return new StringBuilder(BEFORE_TOKEN.length() + escaped.length + afterToken.length())
+                    .append(BEFORE_TOKEN).append(escaped).append(afterToken).toString();
+        }
     }
 
     private static void putIfSet(ObjectNode node, String field, String value) {

@@ -1,13 +1,17 @@
 package io.herald.personalise;
 
 import com.ibm.icu.text.MessageFormat;
+import com.ibm.icu.text.MessagePattern;
 import com.ibm.icu.util.ULocale;
 import io.herald.model.AttributeValue;
 import io.herald.model.Content;
 import io.herald.model.Message;
+import java.util.Arrays;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeSet;
 
 /**
  * A campaign message compiled once: ICU MessageFormat templates per locale, and a fallback chain
@@ -15,10 +19,27 @@ import java.util.Map;
  * default). Plurals and number formats follow the device's own locale, not the variant's: a
  * {@code pt} text reads "0 dias" in Portugal and "0 dia" in Brazil, as CLDR has it.
  *
+ * <p>A rendering is remembered by variant and the values of the arguments the templates name, since
+ * across millions of users those repeat (first names, small counts): ICU formats each combination
+ * once. At most {@link #MAX_REMEMBERED} are kept, the least recently used going first.
+ *
  * <p>Not thread-safe (ICU formats are not): each parallel instance compiles its own.
  */
 public final class CompiledMessage {
+    /** Renderings remembered per compiled message. */
+    public static final int MAX_REMEMBERED = 10_000;
+
     private final Map<String, CompiledContent> variants = new HashMap<>();
+    /** Every argument any variant names, in a fixed order: what a rendering depends on. */
+    private final String[] argumentNames;
+    private final Map<RenderKey, Rendered> remembered = new LinkedHashMap<>(1024, 0.75f, true) {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<RenderKey, Rendered> eldest) {
+            return size() > MAX_REMEMBERED;
+        }
+    };
     private final CompiledContent fallback;
     private final Map<String, Object> defaults;
     private final Map<String, CompiledContent> byDeviceLocale = new HashMap<>();
@@ -44,8 +65,10 @@ public final class CompiledMessage {
                 defaults.put(d.getKey(), numberOrText(d.getValue()));
             }
         }
+        TreeSet<String> names = new TreeSet<>();
         for (CompiledContent c : variants.values()) {
             c.requireDefaults(defaults.keySet());
+            names.addAll(c.argumentNames());
             // What a user with no attributes gets: it must render, since it is also the fallback
             // for a user whose own attributes cannot.
             try {
@@ -56,6 +79,7 @@ public final class CompiledMessage {
                         + " cannot be rendered with message.defaults: " + e.getMessage());
             }
         }
+        argumentNames = names.toArray(new String[0]);
     }
 
     /** Defaults are written as text; one that reads as a number is a number, so plurals can use it. */
@@ -86,13 +110,24 @@ public final class CompiledMessage {
      */
     public Rendered render(String locale, Map<String, AttributeValue> attributes) {
         CompiledContent content = variantFor(locale);
-        Map<String, Object> args = new HashMap<>(defaults);
-        for (Map.Entry<String, AttributeValue> a : attributes.entrySet()) {
-            if (!a.getValue().removed) {
-                args.put(a.getKey(), a.getValue().value());
-            }
+        Object[] values = new Object[argumentNames.length];
+        for (int i = 0; i < values.length; i++) {
+            AttributeValue a = attributes.get(argumentNames[i]);
+            Object v = a == null ? null : a.value();
+            values[i] = v != null ? v : defaults.get(argumentNames[i]);
         }
-        return new Rendered(content.locale, content.format(content.title, args), content.format(content.body, args));
+        RenderKey key = new RenderKey(content, values);
+        Rendered r = remembered.get(key);
+        if (r == null) {
+            Map<String, Object> args = new HashMap<>(values.length * 2);
+            for (int i = 0; i < values.length; i++) {
+                args.put(argumentNames[i], values[i]);
+            }
+            // A failure (an attribute of the wrong kind) is thrown, not remembered.
+            r = new Rendered(content.locale, content.format(content.title, args), content.format(content.body, args));
+            remembered.put(key, r);
+        }
+        return r;
     }
 
     /**
@@ -132,7 +167,35 @@ public final class CompiledMessage {
         return ULocale.forLanguageTag(tag.replace('_', '-')).toLanguageTag().toLowerCase(Locale.ROOT);
     }
 
-    /** A rendered title and body, and the variant's locale they came from. */
+    /** A variant, by identity, and the values of the arguments: equal keys render the same texts. */
+    private static final class RenderKey {
+        private final CompiledContent content;
+        private final Object[] values;
+        private final int hash;
+
+        RenderKey(CompiledContent content, Object[] values) {
+            this.content = content;
+            this.values = values;
+            this.hash = 31 * System.identityHashCode(content) + Arrays.hashCode(values);
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof RenderKey && ((RenderKey) o).content == content
+                    && Arrays.equals(((RenderKey) o).values, values);
+        }
+
+        @Override
+        public int hashCode() {
+            return hash;
+        }
+    }
+
+    /**
+     * A rendered title and body, and the variant's locale they came from. The same instance is
+     * handed out for the same rendering while it is remembered, so what is built from it can be
+     * remembered by identity too.
+     */
     public static final class Rendered {
         public final String locale;
         public final String title;
@@ -170,17 +233,34 @@ public final class CompiledMessage {
          * {@code {name}}; a name without one is most often a typo.
          */
         void requireDefaults(java.util.Set<String> defaults) {
+            for (String argument : argumentNames()) {
+                if (!defaults.contains(argument)) {
+                    throw new IllegalArgumentException("message.variants." + locale + " uses {" + argument
+                            + "}, which has no default in message.defaults");
+                }
+            }
+        }
+
+        /**
+         * Every argument the title and body name, nested ones included (inside a plural or a select),
+         * which {@link MessageFormat#getArgumentNames()} leaves out.
+         */
+        java.util.Set<String> argumentNames() {
+            java.util.Set<String> names = new TreeSet<>();
             for (MessageFormat f : new MessageFormat[] {title, body}) {
                 if (f == null) {
                     continue;
                 }
-                for (String argument : f.getArgumentNames()) {
-                    if (!defaults.contains(argument)) {
-                        throw new IllegalArgumentException("message.variants." + locale + " uses {" + argument
-                                + "}, which has no default in message.defaults");
+                MessagePattern pattern = new MessagePattern(f.toPattern());
+                for (int i = 0; i < pattern.countParts(); i++) {
+                    MessagePattern.Part part = pattern.getPart(i);
+                    if (part.getType() == MessagePattern.Part.Type.ARG_NAME
+                            || part.getType() == MessagePattern.Part.Type.ARG_NUMBER) {
+                        names.add(pattern.getSubstring(part));
                     }
                 }
             }
+            return names;
         }
 
         /** The same texts, formatted with {@code device}'s plural rules and numbers. */

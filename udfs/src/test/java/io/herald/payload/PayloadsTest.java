@@ -80,4 +80,15 @@ class PayloadsTest {
         assertThat(n.at("/message/android/collapse_key").asText()).isEqualTo("breaking");
         assertThat(n.at("/message/android/ttl").asText()).isEqualTo("60s");
     }
+
+    @Test
+    void fcmBodyBuiltOnceTakesEachTokenEscaped() throws Exception {
+        Payloads.FcmBody body = Payloads.fcmBody("T", "B", message(), null, 60L);
+        for (String token : new String[] {"tok", "a\"b\\c", "fcm:APA91b-_x"}) {
+            JsonNode n = JSON.readTree(body.forToken(token));
+            assertThat(n.at("/message/token").asText()).isEqualTo(token);
+            assertThat(n.at("/message/notification/body").asText()).isEqualTo("B");
+            assertThat(n.at("/message/android/ttl").asText()).isEqualTo("60s");
+        }
+    }
 }

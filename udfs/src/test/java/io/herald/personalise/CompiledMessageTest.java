@@ -94,4 +94,34 @@ class CompiledMessageTest {
         m.defaultLocale = "de";
         assertThatThrownBy(() -> CompiledMessage.compile(m)).hasMessageContaining("default locale 'de'");
     }
+
+    @Test
+    void aRenderingIsRememberedByVariantAndArgumentValues() {
+        CompiledMessage m = CompiledMessage.compile(message());
+        CompiledMessage.Rendered first = m.render("en-US", attrs("Ana", 2));
+        assertThat(m.render("en-US", attrs("Ana", 2))).isSameAs(first);
+        assertThat(m.render("en-US", attrs("Ana", 3)).body).isEqualTo("3 days");
+        assertThat(m.render("en-US", attrs("Bo", 2)).title).isEqualTo("Hi Bo");
+        // Same values, another device locale: plural rules can differ, so another rendering.
+        assertThat(m.render("pt-BR", attrs("Ana", 0)).body).isEqualTo("0 dia");
+        assertThat(m.render("pt-PT", attrs("Ana", 0)).body).isEqualTo("0 dias");
+    }
+
+    @Test
+    void argumentsNestedInASelectCountForRememberingAndNeedDefaults() {
+        Message m = message();
+        m.defaults = Map.of("gender", "other", "streak", "0", "name", "friend");
+        m.variants = Map.of("en", new Content(null,
+                "{gender, select, female {She is on {streak, plural, one {# day} other {# days}}}"
+                        + " other {They are on {streak, plural, one {# day} other {# days}}}}"));
+        CompiledMessage c = CompiledMessage.compile(m);
+        Map<String, AttributeValue> one = Map.of("gender", AttributeValue.of("female", 1), "streak", AttributeValue.of(1, 1));
+        Map<String, AttributeValue> five = Map.of("gender", AttributeValue.of("female", 1), "streak", AttributeValue.of(5, 1));
+        assertThat(c.render("en", one).body).isEqualTo("She is on 1 day");
+        assertThat(c.render("en", five).body).isEqualTo("She is on 5 days");
+
+        m.defaults = Map.of("gender", "other");
+        assertThatThrownBy(() -> CompiledMessage.compile(m))
+                .hasMessageContaining("uses {streak}, which has no default in message.defaults");
+    }
 }
