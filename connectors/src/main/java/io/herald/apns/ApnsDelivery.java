@@ -18,6 +18,7 @@ import io.herald.model.Receipt;
 import io.herald.model.SendRequest;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.util.Timer;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.File;
 import java.time.Duration;
@@ -47,25 +48,25 @@ public final class ApnsDelivery extends RichAsyncFunction<SendRequest, Receipt> 
     private final List<ApnsApp> apps;
     private final int connectionsPerApp;
     private final RetryPolicy retryPolicy;
-    private final long budgetMs;
+    private final long timeoutMs;
 
     private transient Map<String, ApnsClient> clients;
     private transient Map<String, String> topics;
     private transient EventLoopGroup eventLoop;
+    private transient Timer timer;
     private transient RetryingSender sender;
     private transient CredentialStop credentialStop;
     private transient DeliveryMetrics metrics;
 
     /**
      * @param retryPolicy how transient failures are retried
-     * @param budgetMs how long after its first attempt a notification may still be retried; keep it
-     *     below the async operator's timeout
+     * @param timeoutMs how long a notification may go without a final answer; retries stop two thirds in
      */
-    public ApnsDelivery(List<ApnsApp> apps, int connectionsPerApp, RetryPolicy retryPolicy, long budgetMs) {
+    public ApnsDelivery(List<ApnsApp> apps, int connectionsPerApp, RetryPolicy retryPolicy, long timeoutMs) {
         this.apps = apps;
         this.connectionsPerApp = connectionsPerApp;
         this.retryPolicy = retryPolicy;
-        this.budgetMs = budgetMs;
+        this.timeoutMs = timeoutMs;
     }
 
     @Override
@@ -74,7 +75,8 @@ public final class ApnsDelivery extends RichAsyncFunction<SendRequest, Receipt> 
         clients = new HashMap<>();
         topics = new HashMap<>();
         // APNs publishes no quota: no ceiling until it throttles, then the rate adapts.
-        sender = new RetryingSender(retryPolicy, eventLoop, new RateLimiter(Double.POSITIVE_INFINITY, MIN_RATE));
+        timer = RetryingSender.newTimer("herald-apns");
+        sender = new RetryingSender(retryPolicy, eventLoop, new RateLimiter(Double.POSITIVE_INFINITY, MIN_RATE), timer, timeoutMs);
         credentialStop = new CredentialStop();
         metrics = new DeliveryMetrics(getRuntimeContext().getMetricGroup(), sender, credentialStop);
         for (ApnsApp app : apps) {
@@ -138,7 +140,7 @@ public final class ApnsDelivery extends RichAsyncFunction<SendRequest, Receipt> 
                 return new RetryingSender.Answer(r, 0);
             });
         }, error -> Receipt.of(request, Outcome.FAILED, 0, Receipt.describe(error), 1, System.currentTimeMillis()),
-                RetryingSender.deadline(request, now, budgetMs), r -> result.complete(List.of(metrics.count(r))));
+                sender.deadline(request, now), r -> result.complete(List.of(metrics.count(r))));
     }
 
     /** The app's signing key was refused: every notification for it would be. */
@@ -172,17 +174,15 @@ public final class ApnsDelivery extends RichAsyncFunction<SendRequest, Receipt> 
 
 
     @Override
-    public void timeout(SendRequest request, ResultFuture<Receipt> result) {
-        result.complete(List.of(metrics.count(Receipt.of(request, Outcome.FAILED, 0, "timeout", 1, System.currentTimeMillis()))));
-    }
-
-    @Override
     public void close() throws Exception {
         if (clients != null) {
             for (ApnsClient c : clients.values()) {
                 c.close().get(10, TimeUnit.SECONDS);
             }
             clients = Collections.emptyMap();
+        }
+        if (timer != null) {
+            timer.stop();
         }
         if (eventLoop != null) {
             eventLoop.shutdownGracefully(0, 2, TimeUnit.SECONDS).await(5, TimeUnit.SECONDS);

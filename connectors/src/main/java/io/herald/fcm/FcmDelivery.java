@@ -13,6 +13,7 @@ import io.herald.model.Receipt;
 import io.herald.model.SendRequest;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.util.Timer;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.File;
 import java.net.URI;
@@ -36,24 +37,24 @@ public final class FcmDelivery extends RichAsyncFunction<SendRequest, Receipt> {
     private final List<FcmApp> apps;
     private final int connectionsPerApp;
     private final RetryPolicy retryPolicy;
-    private final long budgetMs;
+    private final long timeoutMs;
 
     private transient Map<String, Target> targets;
     private transient EventLoopGroup eventLoop;
+    private transient Timer timer;
     private transient RetryingSender sender;
     private transient CredentialStop credentialStop;
     private transient DeliveryMetrics metrics;
 
     /**
      * @param retryPolicy how transient failures are retried
-     * @param budgetMs how long after its first attempt a notification may still be retried; keep it
-     *     below the async operator's timeout
+     * @param timeoutMs how long a notification may go without a final answer; retries stop two thirds in
      */
-    public FcmDelivery(List<FcmApp> apps, int connectionsPerApp, RetryPolicy retryPolicy, long budgetMs) {
+    public FcmDelivery(List<FcmApp> apps, int connectionsPerApp, RetryPolicy retryPolicy, long timeoutMs) {
         this.apps = apps;
         this.connectionsPerApp = connectionsPerApp;
         this.retryPolicy = retryPolicy;
-        this.budgetMs = budgetMs;
+        this.timeoutMs = timeoutMs;
     }
 
     @Override
@@ -65,7 +66,8 @@ public final class FcmDelivery extends RichAsyncFunction<SendRequest, Receipt> {
         int instances = getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks();
         int quotaPerMinute = apps.stream().mapToInt(a -> a.maxPerMinute).min().orElse(600_000);
         double perSecond = quotaPerMinute / 60.0 / instances;
-        sender = new RetryingSender(retryPolicy, eventLoop, new RateLimiter(perSecond, Math.min(10, perSecond)));
+        timer = RetryingSender.newTimer("herald-fcm");
+        sender = new RetryingSender(retryPolicy, eventLoop, new RateLimiter(perSecond, Math.min(10, perSecond)), timer, timeoutMs);
         credentialStop = new CredentialStop();
         metrics = new DeliveryMetrics(getRuntimeContext().getMetricGroup(), sender, credentialStop);
         for (FcmApp app : apps) {
@@ -114,7 +116,7 @@ public final class FcmDelivery extends RichAsyncFunction<SendRequest, Receipt> {
                     });
         }).thenCompose(answer -> answer),
                 error -> Receipt.of(request, Outcome.FAILED, 0, Receipt.describe(error), 1, System.currentTimeMillis()),
-                RetryingSender.deadline(request, now, budgetMs), r -> result.complete(List.of(metrics.count(r))));
+                sender.deadline(request, now), r -> result.complete(List.of(metrics.count(r))));
     }
 
     /** The exception under the futures' wrappers (only its kind is reported: its text could quote the grant). */
@@ -173,18 +175,15 @@ public final class FcmDelivery extends RichAsyncFunction<SendRequest, Receipt> {
 
 
     @Override
-    public void timeout(SendRequest request, ResultFuture<Receipt> result) {
-        result.complete(List.of(metrics.count(
-                Receipt.of(request, Outcome.FAILED, 0, "timeout", 1, System.currentTimeMillis()))));
-    }
-
-    @Override
     public void close() throws Exception {
         if (targets != null) {
             targets.values().forEach(t -> {
                 t.connections.close();
                 t.credentials.close();
             });
+        }
+        if (timer != null) {
+            timer.stop();
         }
         if (eventLoop != null) {
             eventLoop.shutdownGracefully(0, 2, TimeUnit.SECONDS).await(5, TimeUnit.SECONDS);

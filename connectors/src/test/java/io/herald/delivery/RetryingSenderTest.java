@@ -7,6 +7,7 @@ import io.herald.model.Platform;
 import io.herald.model.Receipt;
 import io.herald.model.SendRequest;
 import io.netty.channel.DefaultEventLoop;
+import io.netty.util.Timer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -18,9 +19,11 @@ import org.junit.jupiter.api.Test;
 
 class RetryingSenderTest {
     private final DefaultEventLoop loop = new DefaultEventLoop();
+    private final Timer timer = RetryingSender.newTimer("test");
 
     @AfterEach
     void stop() throws Exception {
+        timer.stop();
         loop.shutdownGracefully(0, 1, TimeUnit.SECONDS).await(5, TimeUnit.SECONDS);
     }
 
@@ -41,7 +44,7 @@ class RetryingSenderTest {
     private Receipt run(RetryPolicy policy, long budgetMs, List<Long> attemptTimes, Object... answers) throws Exception {
         Deque<Object> script = new ArrayDeque<>(List.of(answers));
         CompletableFuture<Receipt> done = new CompletableFuture<>();
-        sender = new RetryingSender(policy, loop, new RateLimiter(Double.POSITIVE_INFINITY, 10));
+        sender = new RetryingSender(policy, loop, new RateLimiter(Double.POSITIVE_INFINITY, 10), timer, 10_000);
         sender.send(() -> {
             attemptTimes.add(System.currentTimeMillis());
             Object next = script.poll();
@@ -117,5 +120,30 @@ class RetryingSenderTest {
             assertThat(p.delayBeforeRetry(9, 0, 0, Long.MAX_VALUE)).isBetween(500L, 1000L);
         }
         assertThat(p.delayBeforeRetry(10, 0, 0, Long.MAX_VALUE)).isEqualTo(-1);
+    }
+
+    @Test
+    void aNotificationWithoutAnAnswerFailsAtItsTimeLimitAndALateAnswerIsDropped() throws Exception {
+        sender = new RetryingSender(new RetryPolicy(5, 10, 100), loop, new RateLimiter(Double.POSITIVE_INFINITY, 10),
+                timer, 200);
+        CompletableFuture<RetryingSender.Answer> neverAnswered = new CompletableFuture<>();
+        List<Receipt> done = new java.util.concurrent.CopyOnWriteArrayList<>();
+        CompletableFuture<Void> first = new CompletableFuture<>();
+        long start = System.nanoTime();
+        sender.send(() -> neverAnswered, e -> Receipt.of(request(), Outcome.FAILED, 0, Receipt.describe(e), 1, 0),
+                System.currentTimeMillis() + 100, r -> {
+                    done.add(r);
+                    first.complete(null);
+                });
+        first.get(5, TimeUnit.SECONDS);
+        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isGreaterThanOrEqualTo(190);
+        assertThat(done).singleElement().satisfies(r -> {
+            assertThat(r.outcome).isEqualTo(Outcome.FAILED);
+            assertThat(r.reason).contains("no final answer within 200 ms");
+        });
+
+        neverAnswered.complete(answer(Outcome.DELIVERED, 200, null, 0));
+        Thread.sleep(50);
+        assertThat(done).hasSize(1);
     }
 }

@@ -84,6 +84,10 @@ public final class HeraldJob {
         env.enableCheckpointing(config.checkpointing.intervalMs, CheckpointingMode.EXACTLY_ONCE);
         env.setParallelism(config.parallelism);
         env.setMaxParallelism(MAX_PARALLELISM);
+        // Chained operators hand records on without copying them: every function here builds new
+        // output objects and none keeps or changes its input after emitting it. (The copies cost the
+        // fan-out thread about 6% in a profile.)
+        env.getConfig().enableObjectReuse();
 
         SingleOutputStreamOperator<DeviceEvent> devices = env
                 .fromSource(io.devices, WatermarkStrategy.noWatermarks(), "Devices topic").uid("source-devices")
@@ -126,13 +130,15 @@ public final class HeraldJob {
         DataStream<SendRequest> android = ios.getSideOutput(SplitByPlatform.ANDROID);
 
         HeraldConfig.Delivery d = config.delivery;
+        // Each delivery keeps its notifications' time limit itself (RetryingSender), so the async
+        // operators get no timeout of their own (0): no Flink timer per notification.
         DataStream<Receipt> receipts = AsyncDataStream
-                .unorderedWait(ios, new ApnsDelivery(config.apnsApps(), d.apnsConnections, d.retryPolicy(), d.retryBudgetMs()), d.timeoutMs,
-                        TimeUnit.MILLISECONDS, d.maxInFlight)
+                .unorderedWait(ios, new ApnsDelivery(config.apnsApps(), d.apnsConnections, d.retryPolicy(), d.timeoutMs),
+                        0, TimeUnit.MILLISECONDS, d.maxInFlight)
                 .uid("deliver-apns").name("Deliver to APNs")
                 .union(AsyncDataStream
-                        .unorderedWait(android, new FcmDelivery(config.fcmApps(), d.fcmConnections, d.retryPolicy(), d.retryBudgetMs()), d.timeoutMs,
-                                TimeUnit.MILLISECONDS, d.maxInFlight)
+                        .unorderedWait(android, new FcmDelivery(config.fcmApps(), d.fcmConnections, d.retryPolicy(), d.timeoutMs),
+                                0, TimeUnit.MILLISECONDS, d.maxInFlight)
                         .uid("deliver-fcm").name("Deliver to FCM"));
 
         HeraldConfig.Topics t = config.topics;

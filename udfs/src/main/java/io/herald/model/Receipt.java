@@ -18,7 +18,10 @@ public class Receipt {
     public long ackAt;
     /** For a dead token: when the provider says it died (APNs 410 timestamp), if it says so. */
     public Long tokenInvalidAt;
-    /** Carried so the dead-token feedback names the token and version that were rejected. */
+    /**
+     * A dead token's receipt carries the token, so the dead-token feedback names the token and
+     * version that were rejected; other receipts do not need it on their way to the receipts topic.
+     */
     public String token;
     public long tokenVersion;
 
@@ -40,7 +43,7 @@ public class Receipt {
         r.attempts = attempts;
         r.firedAt = request.firedAt;
         r.ackAt = ackAt;
-        r.token = request.token;
+        r.token = outcome == Outcome.TOKEN_DEAD ? request.token : null;
         r.tokenVersion = request.tokenVersion;
         return r;
     }

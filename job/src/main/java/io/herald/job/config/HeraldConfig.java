@@ -125,7 +125,7 @@ public class HeraldConfig {
     public static class Delivery {
         /** Requests in flight per parallel instance of each provider's operator; when full, the operator backpressures. */
         public int maxInFlight = 2000;
-        /** A request without an answer after this long gets a failed receipt. */
+        /** A notification without a final answer this long after it reached its delivery gets a failed receipt; retries stop two thirds in. */
         public long timeoutMs = 30_000;
         /** HTTP/2 connections per app to APNs, per parallel instance. */
         public int apnsConnections = 2;
@@ -136,11 +136,6 @@ public class HeraldConfig {
         /** Backoff ceiling after the first failure; doubles per failure, full jitter, up to retryMaxDelayMs. */
         public long retryBaseDelayMs = 200;
         public long retryMaxDelayMs = 10_000;
-
-        /** Retries end in time for the last attempt to be answered before the operator's timeout. */
-        public long retryBudgetMs() {
-            return Math.max(0, timeoutMs * 2 / 3);
-        }
 
         public io.herald.delivery.RetryPolicy retryPolicy() {
             return new io.herald.delivery.RetryPolicy(maxAttempts, retryBaseDelayMs, retryMaxDelayMs);
