@@ -27,6 +27,7 @@ import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2SecurityUtil;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
+import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.handler.ssl.ApplicationProtocolConfig;
 import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.SslContext;
@@ -104,6 +105,9 @@ public final class Http2Connections implements AutoCloseable {
                         params.setEndpointIdentificationAlgorithm("HTTPS");
                         tls.engine().setSSLParameters(params);
                         ch.pipeline().addLast(tls);
+                        // One TLS write for the requests flushed in one event-loop turn, not one per
+                        // request (flushes were a third of the client's time); Pushy does the same.
+                        ch.pipeline().addLast(new FlushConsolidationHandler(256, true));
                         ch.pipeline().addLast(Http2FrameCodecBuilder.forClient()
                                 .encoderEnforceMaxConcurrentStreams(true)
                                 .build());

@@ -29,6 +29,7 @@ import io.netty.handler.ssl.ApplicationProtocolConfig;
 import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.handler.ssl.SslProvider;
 import io.netty.handler.ssl.SupportedCipherSuiteFilter;
 import io.netty.util.concurrent.DefaultThreadFactory;
@@ -95,6 +96,9 @@ public final class FcmEmulator implements AutoCloseable {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         ch.pipeline().addLast(ssl.newHandler(ch.alloc()));
+                        // Answers written while reading go out in one TLS write, not one each (Pushy's
+                        // client does the same for its requests).
+                        ch.pipeline().addLast(new FlushConsolidationHandler(256, true));
                         ch.pipeline().addLast(Http2FrameCodecBuilder.forServer()
                                 .initialSettings(Http2Settings.defaultSettings().maxConcurrentStreams(1500))
                                 .build());

@@ -30,14 +30,7 @@ public final class PreparedCampaign {
      * Bodies by rendering, which {@link CompiledMessage} hands out as the same instance while it
      * remembers it (so identity is the key), bounded like it.
      */
-    private final Map<CompiledMessage.Rendered, Bodies> bodies = new java.util.LinkedHashMap<>(1024, 0.75f, true) {
-        private static final long serialVersionUID = 1L;
-
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<CompiledMessage.Rendered, Bodies> eldest) {
-            return size() > CompiledMessage.MAX_REMEMBERED;
-        }
-    };
+    private final Map<CompiledMessage.Rendered, Bodies> bodies = new java.util.IdentityHashMap<>();
 
     public PreparedCampaign(Campaign campaign, long firedAt) {
         this(campaign, firedAt, null);
@@ -104,24 +97,24 @@ public final class PreparedCampaign {
     }
 
     /**
-     * The send request {@code device} of {@code user} would get, rendered, with its refusal if it
-     * would be refused: what an estimate checks without sending.
+     * Why the notification for {@code device} of {@code user} would be refused (a template its
+     * attributes cannot fill, a payload over 4 KB), or null: what an estimate counts, without
+     * building the request.
      */
-    public SendRequest render(String userId, UserProfile user, DeviceRecord device) {
-        return request(userId, user.attributes, device);
+    public String refusal(UserProfile user, DeviceRecord device) {
+        Bodies built = bodiesFor(user.attributes, device);
+        if (built.renderFailure != null) {
+            return built.renderFailure;
+        }
+        if (device.platform == Platform.IOS) {
+            return sizeRefusal(built.apns());
+        }
+        Payloads.FcmBody fcm = built.fcm();
+        return fcm.maxUtf8Bytes(device.token) <= MAX_PAYLOAD_BYTES ? null : sizeRefusal(fcm.forToken(device.token));
     }
 
     private SendRequest request(String userId, Map<String, AttributeValue> attributes, DeviceRecord device) {
-        CompiledMessage.Rendered text;
-        String renderFailure = null;
-        try {
-            text = message.render(device.locale, attributes);
-        } catch (IllegalArgumentException e) {
-            // A user's attribute of the wrong kind (text where a plural wants a number): refuse this one
-            // notification with a receipt; the fan-out and the job go on.
-            renderFailure = "template could not be rendered for this user: " + e.getMessage();
-            text = message.render(device.locale, Map.of());
-        }
+        Bodies built = bodiesFor(attributes, device);
         SendRequest r = new SendRequest();
         r.notificationId = SendRequest.notificationId(campaign.campaignId, sendId, device.deviceId);
         r.campaignId = campaign.campaignId;
@@ -135,38 +128,80 @@ public final class PreparedCampaign {
         r.expiresAt = campaign.expiresAt;
         r.maxPerSecond = campaign.maxPerSecond;
         r.firedAt = firedAt;
-        Bodies built = bodies.computeIfAbsent(text, t -> new Bodies());
         if (device.platform == Platform.IOS) {
-            if (built.apns == null) {
-                built.apns = Payloads.apns(text.title, text.body, campaign.message);
-            }
-            r.payload = built.apns;
+            r.payload = built.apns();
             r.background = campaign.message.apns != null && Boolean.TRUE.equals(campaign.message.apns.contentAvailable);
             Integer priority = campaign.message.apns == null ? null : campaign.message.apns.priority;
             r.priority = r.background ? 5 : priority == null ? 10 : priority;
         } else {
-            if (built.fcm == null) {
-                Long ttl = campaign.expiresAt == null ? null : Math.max(0, (campaign.expiresAt - firedAt) / 1000);
-                built.fcm = Payloads.fcmBody(text.title, text.body, campaign.message, campaign.collapseId, ttl);
-            }
-            r.payload = built.fcm.forToken(device.token);
+            r.payload = built.fcm().forToken(device.token);
         }
-        if (renderFailure != null) {
-            r.refusal = renderFailure;
-        } else if (r.payload.length() * 3 > MAX_PAYLOAD_BYTES) {
-            // UTF-8 takes at most 3 bytes per Java char: only a long payload needs encoding to be measured.
-            int size = r.payload.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
-            if (size > MAX_PAYLOAD_BYTES) {
-                r.refusal = "payload is " + size + " bytes, over the providers' " + MAX_PAYLOAD_BYTES + "-byte limit";
-            }
-        }
+        r.refusal = built.renderFailure != null ? built.renderFailure : sizeRefusal(r.payload);
         return r;
     }
 
+    /** The bodies for {@code device}'s rendering of {@code attributes}, built at most once per rendering. */
+    private Bodies bodiesFor(Map<String, AttributeValue> attributes, DeviceRecord device) {
+        try {
+            return bodiesOf(message.render(device.locale, attributes), null);
+        } catch (IllegalArgumentException e) {
+            // A user's attribute of the wrong kind (text where a plural wants a number): refuse this one
+            // notification with a receipt; the fan-out and the job go on.
+            return bodiesOf(message.render(device.locale, Map.of()),
+                    "template could not be rendered for this user: " + e.getMessage());
+        }
+    }
+
+    private Bodies bodiesOf(CompiledMessage.Rendered text, String renderFailure) {
+        if (renderFailure != null) {
+            return new Bodies(text, renderFailure);
+        }
+        Bodies built = bodies.get(text);
+        if (built == null) {
+            if (bodies.size() >= CompiledMessage.MAX_REMEMBERED) {
+                bodies.clear();
+            }
+            built = new Bodies(text, null);
+            bodies.put(text, built);
+        }
+        return built;
+    }
+
+    private static String sizeRefusal(String payload) {
+        if (payload.length() * 3 <= MAX_PAYLOAD_BYTES) {
+            return null; // UTF-8 takes at most 3 bytes per Java char: only a long payload needs measuring
+        }
+        int size = payload.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+        return size <= MAX_PAYLOAD_BYTES ? null
+                : "payload is " + size + " bytes, over the providers' " + MAX_PAYLOAD_BYTES + "-byte limit";
+    }
+
     /** The request bodies built from one rendering, each built when a device first needs it. */
-    private static final class Bodies {
-        String apns;
-        Payloads.FcmBody fcm;
+    private final class Bodies {
+        final CompiledMessage.Rendered text;
+        final String renderFailure;
+        private String apns;
+        private Payloads.FcmBody fcm;
+
+        Bodies(CompiledMessage.Rendered text, String renderFailure) {
+            this.text = text;
+            this.renderFailure = renderFailure;
+        }
+
+        String apns() {
+            if (apns == null) {
+                apns = Payloads.apns(text.title, text.body, campaign.message);
+            }
+            return apns;
+        }
+
+        Payloads.FcmBody fcm() {
+            if (fcm == null) {
+                Long ttl = campaign.expiresAt == null ? null : Math.max(0, (campaign.expiresAt - firedAt) / 1000);
+                fcm = Payloads.fcmBody(text.title, text.body, campaign.message, campaign.collapseId, ttl);
+            }
+            return fcm;
+        }
     }
 
     /** Devices a fan-out targeted (a send request each) and suppressed (in the audience, unreachable). */

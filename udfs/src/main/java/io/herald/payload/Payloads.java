@@ -129,6 +129,11 @@ public final class Payloads {
             this.afterToken = withEmptyToken.substring(BEFORE_TOKEN.length());
         }
 
+        /** An upper bound on the UTF-8 size of {@link #forToken}'s body: escaping writes at most 6 ASCII chars per char. */
+        public int maxUtf8Bytes(String token) {
+            return 3 * (BEFORE_TOKEN.length() + afterToken.length()) + 6 * token.length();
+        }
+
         /** The body for the device with {@code token}, escaped as JSON needs. */
         public String forToken(String token) {
             char[] escaped = JsonStringEncoder.getInstance().quoteAsString(token);

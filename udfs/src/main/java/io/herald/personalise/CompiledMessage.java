@@ -8,7 +8,6 @@ import io.herald.model.Content;
 import io.herald.model.Message;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeSet;
@@ -21,7 +20,7 @@ import java.util.TreeSet;
  *
  * <p>A rendering is remembered by variant and the values of the arguments the templates name, since
  * across millions of users those repeat (first names, small counts): ICU formats each combination
- * once. At most {@link #MAX_REMEMBERED} are kept, the least recently used going first.
+ * once. At most {@link #MAX_REMEMBERED} are kept; when full, they are forgotten all at once.
  *
  * <p>Not thread-safe (ICU formats are not): each parallel instance compiles its own.
  */
@@ -32,14 +31,7 @@ public final class CompiledMessage {
     private final Map<String, CompiledContent> variants = new HashMap<>();
     /** Every argument any variant names, in a fixed order: what a rendering depends on. */
     private final String[] argumentNames;
-    private final Map<RenderKey, Rendered> remembered = new LinkedHashMap<>(1024, 0.75f, true) {
-        private static final long serialVersionUID = 1L;
-
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<RenderKey, Rendered> eldest) {
-            return size() > MAX_REMEMBERED;
-        }
-    };
+    private final Map<RenderKey, Rendered> remembered = new HashMap<>();
     private final CompiledContent fallback;
     private final Map<String, Object> defaults;
     private final Map<String, CompiledContent> byDeviceLocale = new HashMap<>();
@@ -125,6 +117,9 @@ public final class CompiledMessage {
             }
             // A failure (an attribute of the wrong kind) is thrown, not remembered.
             r = new Rendered(content.locale, content.format(content.title, args), content.format(content.body, args));
+            if (remembered.size() >= MAX_REMEMBERED) {
+                remembered.clear(); // cheaper per lookup than keeping an LRU order; refills at once
+            }
             remembered.put(key, r);
         }
         return r;

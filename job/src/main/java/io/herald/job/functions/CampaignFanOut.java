@@ -222,7 +222,7 @@ public final class CampaignFanOut extends KeyedBroadcastProcessFunction<String, 
                 PreparedCampaign.FanOutCount c = prepared.select(u, devices.values(), d -> {
                     byPlatform.merge(d.platform.wire(), 1L, Long::sum);
                     byLocale.merge(d.locale == null ? "und" : d.locale, 1L, Long::sum);
-                    if (prepared.render(userId, u, d).refusal != null) {
+                    if (prepared.refusal(u, d) != null) {
                         usersAndRefused[1]++;
                     }
                 });

@@ -154,6 +154,28 @@ class CampaignFanOutTest {
     }
 
     @Test
+    void anFcmPayloadIsMeasuredInBytesWithItsTokenByEstimatesAndFiresAlike() throws Exception {
+        register("ana", "a1", Platform.ANDROID, "en", true);
+        CampaignEvent fits = create("c1", new Audience());
+        // 3,000 bytes of body: over the quick 3-bytes-per-char bound, so it is measured, and it fits.
+        fits.campaign.message.variants = Map.of("en", new Content("Hi", "é".repeat(1500)));
+        CampaignEvent over = create("c2", new Audience());
+        over.campaign.message.variants = Map.of("en", new Content("Hi", "é".repeat(2100)));
+        harness.processBroadcastElement(fits, 2);
+        harness.processBroadcastElement(over, 2);
+        harness.processBroadcastElement(control(CampaignEvent.Type.ESTIMATE, "c1", 3), 3);
+        harness.processBroadcastElement(control(CampaignEvent.Type.ESTIMATE, "c2", 3), 3);
+        assertThat(statuses()).filteredOn(s -> s.status.equals("estimated"))
+                .extracting(s -> s.campaignId + "=" + s.refused).containsExactlyInAnyOrder("c1=0", "c2=1");
+        harness.processBroadcastElement(control(CampaignEvent.Type.FIRE, "c1", 4), 4);
+        harness.processBroadcastElement(control(CampaignEvent.Type.FIRE, "c2", 4), 4);
+        assertThat(sent()).extracting(r -> r.campaignId + ":" + (r.refusal == null ? "ok" : r.refusal.replaceAll("\\d+", "N")))
+                .containsExactlyInAnyOrder("c1:ok", "c2:payload is N bytes, over the providers' N-byte limit");
+        assertThat(sent()).filteredOn(r -> r.campaignId.equals("c1")).singleElement()
+                .satisfies(r -> assertThat(r.payload).contains("\"token\":\"tok-a1\""));
+    }
+
+    @Test
     void aUserWhoseAttributeCannotBeRenderedGetsARefusalAndTheOthersTheirNotification() throws Exception {
         register("ana", "a1", Platform.IOS, "en", true);
         DeviceEvent odd = new DeviceEvent();
