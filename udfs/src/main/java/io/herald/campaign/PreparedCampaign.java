@@ -102,12 +102,16 @@ public final class PreparedCampaign {
      * building the request.
      */
     public String refusal(UserProfile user, DeviceRecord device) {
-        Bodies built = bodiesFor(user.attributes, device);
+        return refusal(bodiesFor(user.attributes, device), device);
+    }
+
+    /** The one refusal check, for fires and estimates alike. */
+    private static String refusal(Bodies built, DeviceRecord device) {
         if (built.renderFailure != null) {
             return built.renderFailure;
         }
         if (device.platform == Platform.IOS) {
-            return sizeRefusal(built.apns());
+            return built.apnsRefusal();
         }
         Payloads.FcmBody fcm = built.fcm();
         return fcm.maxUtf8Bytes(device.token) <= MAX_PAYLOAD_BYTES ? null : sizeRefusal(fcm.forToken(device.token));
@@ -136,7 +140,7 @@ public final class PreparedCampaign {
         } else {
             r.payload = built.fcm().forToken(device.token);
         }
-        r.refusal = built.renderFailure != null ? built.renderFailure : sizeRefusal(r.payload);
+        r.refusal = refusal(built, device);
         return r;
     }
 
@@ -181,6 +185,8 @@ public final class PreparedCampaign {
         final CompiledMessage.Rendered text;
         final String renderFailure;
         private String apns;
+        /** The APNs body's size refusal, measured once with the body (it has no token in it). */
+        private String apnsRefusal;
         private Payloads.FcmBody fcm;
 
         Bodies(CompiledMessage.Rendered text, String renderFailure) {
@@ -191,8 +197,14 @@ public final class PreparedCampaign {
         String apns() {
             if (apns == null) {
                 apns = Payloads.apns(text.title, text.body, campaign.message);
+                apnsRefusal = sizeRefusal(apns);
             }
             return apns;
+        }
+
+        String apnsRefusal() {
+            apns();
+            return apnsRefusal;
         }
 
         Payloads.FcmBody fcm() {
