@@ -7,39 +7,28 @@ import com.eatthepath.pushy.apns.PushNotificationResponse;
 import com.eatthepath.pushy.apns.PushType;
 import com.eatthepath.pushy.apns.auth.ApnsSigningKey;
 import com.eatthepath.pushy.apns.util.SimpleApnsPushNotification;
-import io.herald.delivery.CredentialStop;
-import io.herald.delivery.DeliveryMetrics;
+import io.herald.delivery.Provider;
 import io.herald.delivery.RateLimiter;
-import io.herald.delivery.RetryPolicy;
 import io.herald.delivery.RetryingSender;
-import io.herald.kafka.Preflight;
 import io.herald.model.Outcome;
 import io.herald.model.Receipt;
 import io.herald.model.SendRequest;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.nio.NioEventLoopGroup;
-import io.netty.util.Timer;
-import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.File;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.streaming.api.functions.async.ResultFuture;
-import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
 
 /**
- * Sends iOS notifications to APNs with one long-lived Pushy client per app, and turns every answer
- * into a {@link Receipt}. Transient failures are retried ({@link RetryingSender}); refused credentials
- * stop the app ({@link CredentialStop}). It never blocks: Pushy's futures complete the Flink result futures, and the
- * async operator's capacity is the bound on notifications in flight (Pushy itself would buffer
- * without limit).
+ * APNs as a {@link Provider}: one long-lived Pushy client per app (token auth), each answer read
+ * into a {@link Receipt}. Pushy would buffer without limit; the delivery operator's in-flight bound
+ * is what limits it.
  */
-public final class ApnsDelivery extends RichAsyncFunction<SendRequest, Receipt> {
+public final class ApnsDelivery implements Provider {
     private static final long serialVersionUID = 1L;
 
     /** However hard a provider throttles, a little keeps flowing so that recovery is noticed. */
@@ -47,45 +36,53 @@ public final class ApnsDelivery extends RichAsyncFunction<SendRequest, Receipt> 
 
     private final List<ApnsApp> apps;
     private final int connectionsPerApp;
-    private final RetryPolicy retryPolicy;
-    private final long timeoutMs;
 
-    private transient Map<String, ApnsClient> clients;
-    private transient Map<String, String> topics;
-    private transient EventLoopGroup eventLoop;
-    private transient Timer timer;
-    private transient RetryingSender sender;
-    private transient CredentialStop credentialStop;
-    private transient DeliveryMetrics metrics;
-
-    /**
-     * @param retryPolicy how transient failures are retried
-     * @param timeoutMs how long a notification may go without a final answer; retries stop two thirds in
-     */
-    public ApnsDelivery(List<ApnsApp> apps, int connectionsPerApp, RetryPolicy retryPolicy, long timeoutMs) {
+    public ApnsDelivery(List<ApnsApp> apps, int connectionsPerApp) {
         this.apps = apps;
         this.connectionsPerApp = connectionsPerApp;
-        this.retryPolicy = retryPolicy;
-        this.timeoutMs = timeoutMs;
     }
 
     @Override
-    public void open(OpenContext openContext) throws Exception {
-        eventLoop = new NioEventLoopGroup(1, new DefaultThreadFactory("herald-apns", true));
-        clients = new HashMap<>();
-        topics = new HashMap<>();
-        // APNs publishes no quota: no ceiling until it throttles, then the rate adapts.
-        timer = RetryingSender.newTimer("herald-apns");
-        sender = new RetryingSender(retryPolicy, eventLoop, new RateLimiter(Double.POSITIVE_INFINITY, MIN_RATE), timer, timeoutMs);
-        credentialStop = new CredentialStop();
-        metrics = new DeliveryMetrics(getRuntimeContext().getMetricGroup(), sender, credentialStop);
-        for (ApnsApp app : apps) {
-            clients.put(app.appId, client(app));
-            topics.put(app.appId, app.topic);
-        }
+    public String displayName() {
+        return "APNs";
     }
 
-    private ApnsClient client(ApnsApp app) throws Exception {
+    @Override
+    public Session connect(EventLoopGroup eventLoop, int instances) throws Exception {
+        Map<String, ApnsClient> clients = new HashMap<>();
+        Map<String, String> topics = new HashMap<>();
+        for (ApnsApp app : apps) {
+            clients.put(app.appId, client(app, eventLoop));
+            topics.put(app.appId, app.topic);
+        }
+        // APNs publishes no quota: no ceiling until it throttles, then the rate adapts.
+        RateLimiter rate = new RateLimiter(Double.POSITIVE_INFINITY, MIN_RATE);
+        return new AppSession<>(clients, rate) {
+            @Override
+            public CompletableFuture<RetryingSender.Answer> send(SendRequest request) {
+                Instant expiration = request.expiresAt != null
+                        ? Instant.ofEpochMilli(request.expiresAt)
+                        : Instant.now().plus(SimpleApnsPushNotification.DEFAULT_EXPIRATION_PERIOD);
+                SimpleApnsPushNotification notification = new SimpleApnsPushNotification(request.token,
+                        topics.get(request.appId), request.payload, expiration,
+                        request.priority == 5 ? DeliveryPriority.CONSERVE_POWER : DeliveryPriority.IMMEDIATE,
+                        request.background ? PushType.BACKGROUND : PushType.ALERT, request.collapseId);
+                return apps.get(request.appId).sendNotification(notification).thenApply(response -> {
+                    Receipt r = fromResponse(request, response, System.currentTimeMillis());
+                    return new RetryingSender.Answer(r, 0, isCredentialFailure(response.getStatusCode(), r.reason));
+                });
+            }
+
+            @Override
+            public void close() throws Exception {
+                for (ApnsClient c : apps.values()) {
+                    c.close().get(10, TimeUnit.SECONDS);
+                }
+            }
+        };
+    }
+
+    private ApnsClient client(ApnsApp app, EventLoopGroup eventLoop) throws Exception {
         ApnsClientBuilder b = new ApnsClientBuilder()
                 .setSigningKey(ApnsSigningKey.loadFromPkcs8File(new File(app.keyFile), app.teamId, app.keyId))
                 .setConcurrentConnections(connectionsPerApp)
@@ -102,45 +99,6 @@ public final class ApnsDelivery extends RichAsyncFunction<SendRequest, Receipt> 
             b.setTrustedServerCertificateChain(new File(app.trustedCertificateFile));
         }
         return b.build();
-    }
-
-    @Override
-    public void asyncInvoke(SendRequest request, ResultFuture<Receipt> result) {
-        long now = System.currentTimeMillis();
-        Receipt refused = Preflight.refuse(request, now);
-        if (refused != null) {
-            result.complete(List.of(refused));
-            return;
-        }
-        ApnsClient client = clients.get(request.appId);
-        if (client == null) {
-            result.complete(List.of(Receipt.of(request, Outcome.REJECTED, 0, "no APNs credentials for app", 0, now)));
-            return;
-        }
-        String stopped = credentialStop.reason(request.appId);
-        if (stopped != null) {
-            result.complete(List.of(metrics.count(Receipt.of(request, Outcome.REJECTED, 0, stopped, 0, now))));
-            return;
-        }
-        Instant expiration = request.expiresAt != null
-                ? Instant.ofEpochMilli(request.expiresAt)
-                : Instant.ofEpochMilli(now).plus(SimpleApnsPushNotification.DEFAULT_EXPIRATION_PERIOD);
-        SimpleApnsPushNotification notification = new SimpleApnsPushNotification(request.token,
-                topics.get(request.appId), request.payload, expiration,
-                request.priority == 5 ? DeliveryPriority.CONSERVE_POWER : DeliveryPriority.IMMEDIATE,
-                request.background ? PushType.BACKGROUND : PushType.ALERT, request.collapseId);
-        sender.send(() -> {
-            long sentAt = metrics.started();
-            return client.sendNotification(notification).whenComplete((ok, e) -> metrics.latency(sentAt)).thenApply(response -> {
-                Receipt r = fromResponse(request, response, System.currentTimeMillis());
-                if (isCredentialFailure(response.getStatusCode(), r.reason)) {
-                    credentialStop.stop(request.appId, r.reason);
-                    r.reason = credentialStop.reason(request.appId);
-                }
-                return new RetryingSender.Answer(r, 0);
-            });
-        }, error -> Receipt.of(request, Outcome.FAILED, 0, Receipt.describe(error), 1, System.currentTimeMillis()),
-                sender.deadline(request, now), r -> result.complete(List.of(metrics.count(r))));
     }
 
     /** The app's signing key was refused: every notification for it would be. */
@@ -170,22 +128,5 @@ public final class ApnsDelivery extends RichAsyncFunction<SendRequest, Receipt> 
         }
         // 429 TooManyRequests, 500 InternalServerError, 503 ServiceUnavailable: worth another try.
         return status == 429 || status >= 500 ? Outcome.FAILED : Outcome.REJECTED;
-    }
-
-
-    @Override
-    public void close() throws Exception {
-        if (clients != null) {
-            for (ApnsClient c : clients.values()) {
-                c.close().get(10, TimeUnit.SECONDS);
-            }
-            clients = Collections.emptyMap();
-        }
-        if (timer != null) {
-            timer.stop();
-        }
-        if (eventLoop != null) {
-            eventLoop.shutdownGracefully(0, 2, TimeUnit.SECONDS).await(5, TimeUnit.SECONDS);
-        }
     }
 }

@@ -2,6 +2,7 @@ package io.herald.delivery;
 
 import io.herald.model.Outcome;
 import io.herald.model.Receipt;
+import io.herald.model.SendRequest;
 import io.netty.util.HashedWheelTimer;
 import io.netty.util.Timeout;
 import io.netty.util.Timer;
@@ -10,34 +11,47 @@ import io.netty.util.concurrent.EventExecutorGroup;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
  * Sends one notification until it has a final answer: a transient failure ({@link Outcome#FAILED}) is
  * tried again after {@link RetryPolicy}'s wait, on the delivery's own event loop (nothing blocks), until
  * it succeeds, fails for good, or the budget runs out; then its receipt says it gave up. The waiting
- * notification keeps its place in the async operator, so retries count against the in-flight bound.
+ * notification keeps its place in the delivery's bounded in-flight window, so retries count against it.
  * Every attempt first waits for its slot at the provider's {@link RateLimiter}, which slows down when
  * the provider answers 429: a throttling provider gets fewer requests, not a storm of retries.
  *
  * <p>It also keeps the notification's overall time limit: one without a final answer {@code timeoutMs}
  * after it was handed over gets a failed receipt, and whatever comes later is dropped. The limit is a
- * {@link HashedWheelTimer} timeout (constant time to set and cancel, to within a tick), rather than
- * the async operator's timer per element, whose cancelling cost the fan-out thread about a tenth of
- * its time in a profile at 20,000 notifications a second.
+ * {@link HashedWheelTimer} timeout (constant time to set and cancel, to within a tick), rather than a
+ * Flink timer per element, whose cancelling cost the fan-out thread about a tenth of its time in a
+ * profile at 20,000 notifications a second.
+ *
+ * <p>Each notification is a {@link Flight}: waiting (for its rate slot or a retry), at the provider,
+ * or finished. A {@linkplain Flight#cancel cancel} finishes a waiting one at once and keeps a
+ * notification at the provider from being tried again; once the sender is {@linkplain #close closed}
+ * no attempt starts at all.
  */
 public final class RetryingSender {
     /** One attempt's answer: its receipt and the wait the provider asked for (Retry-After), if any. */
     public static final class Answer {
         public final Receipt receipt;
         public final long retryAfterMs;
+        /** The provider refused the app's credentials: every further notification for it would be refused. */
+        public final boolean credentialsRefused;
 
         public Answer(Receipt receipt, long retryAfterMs) {
+            this(receipt, retryAfterMs, false);
+        }
+
+        public Answer(Receipt receipt, long retryAfterMs, boolean credentialsRefused) {
             this.receipt = receipt;
             this.retryAfterMs = retryAfterMs;
+            this.credentialsRefused = credentialsRefused;
         }
     }
 
@@ -47,6 +61,8 @@ public final class RetryingSender {
     private final Timer timer;
     private final long timeoutMs;
     private final AtomicLong retries = new AtomicLong();
+    private final AtomicInteger atProvider = new AtomicInteger();
+    private volatile boolean closed;
 
     /**
      * @param scheduler where retries wait (the delivery's event loop)
@@ -77,7 +93,7 @@ public final class RetryingSender {
      * When attempts for {@code request} must stop: two thirds into its time limit, so the last attempt
      * has time to be answered, and never past the campaign's expiry.
      */
-    public long deadline(io.herald.model.SendRequest request, long now) {
+    public long deadline(SendRequest request, long now) {
         long budgetEnd = now + timeoutMs * 2 / 3;
         return request.expiresAt == null ? budgetEnd : Math.min(budgetEnd, request.expiresAt);
     }
@@ -87,6 +103,19 @@ public final class RetryingSender {
         return retries.get();
     }
 
+    /** Attempts at the provider now, waiting for its answer. */
+    public int atProvider() {
+        return atProvider.get();
+    }
+
+    /**
+     * From now on no attempt starts: notifications waiting for a slot or a retry stay unfinished
+     * (their delivery's state still holds them), and the ones at the provider finish with its answer.
+     */
+    public void close() {
+        closed = true;
+    }
+
     /**
      * Runs {@code attempt} (a new request to the provider each time) until the answer is final, and
      * hands the final receipt, with its attempt count, to {@code done}.
@@ -94,49 +123,96 @@ public final class RetryingSender {
      * @param onFailure the receipt for an attempt that failed without an answer (connection reset, say)
      * @param deadline epoch ms after which no attempt starts (the time limit comes later)
      * @param done called once, with the final receipt or, past the time limit, a failed one
+     * @return the notification, to cancel it
      */
-    public void send(Supplier<CompletableFuture<Answer>> attempt, java.util.function.Function<Throwable, Receipt> onFailure,
+    public Flight send(Supplier<CompletableFuture<Answer>> attempt, Function<Throwable, Receipt> onFailure,
             long deadline, Consumer<Receipt> done) {
-        AtomicBoolean finished = new AtomicBoolean();
-        Timeout limit = timer.newTimeout(t -> {
-            if (finished.compareAndSet(false, true)) {
-                done.accept(onFailure.apply(new TimeoutException("no final answer within " + timeoutMs + " ms")));
-            }
-        }, timeoutMs, TimeUnit.MILLISECONDS);
-        attempt(attempt, onFailure, deadline, r -> {
-            if (finished.compareAndSet(false, true)) {
-                limit.cancel();
-                done.accept(r);
-            }
-        }, 1);
+        Flight f = new Flight(attempt, onFailure, deadline, done);
+        f.limit = timer.newTimeout(t -> f.finish(onFailure.apply(
+                new TimeoutException("no final answer within " + timeoutMs + " ms")), f.attempts),
+                timeoutMs, TimeUnit.MILLISECONDS);
+        f.waitForSlot(1);
+        return f;
     }
 
-    private void attempt(Supplier<CompletableFuture<Answer>> attempt, java.util.function.Function<Throwable, Receipt> onFailure,
-            long deadline, Consumer<Receipt> done, int number) {
-        long wait = providerRate.reserve(System.nanoTime());
-        if (wait > 0) {
-            if (System.currentTimeMillis() + wait > deadline) {
+    /** One notification on its way: waiting, at the provider, or finished. */
+    public final class Flight {
+        private static final int WAITING = 0;
+        private static final int AT_PROVIDER = 1;
+        private static final int FINISHED = 2;
+
+        private final Supplier<CompletableFuture<Answer>> attempt;
+        private final Function<Throwable, Receipt> onFailure;
+        private final long deadline;
+        private final Consumer<Receipt> done;
+        private final AtomicInteger state = new AtomicInteger(WAITING);
+        private volatile Supplier<Receipt> cancelled;
+        private volatile Timeout limit;
+        /** Attempts started so far. */
+        private volatile int attempts;
+
+        private Flight(Supplier<CompletableFuture<Answer>> attempt, Function<Throwable, Receipt> onFailure,
+                long deadline, Consumer<Receipt> done) {
+            this.attempt = attempt;
+            this.onFailure = onFailure;
+            this.deadline = deadline;
+            this.done = done;
+        }
+
+        /**
+         * Starts no further attempt: if the notification is waiting it finishes now with
+         * {@code receipt}; if it is at the provider, the provider's answer stands, but a transient
+         * failure is not tried again and finishes with {@code receipt}.
+         */
+        public void cancel(Supplier<Receipt> receipt) {
+            cancelled = receipt;
+            if (state.compareAndSet(WAITING, FINISHED)) {
+                end(receipt.get());
+            }
+        }
+
+        private void waitForSlot(int number) {
+            long wait = providerRate.reserve(System.nanoTime());
+            if (wait <= 0) {
+                start(number);
+            } else if (System.currentTimeMillis() + wait > deadline) {
                 Receipt r = onFailure.apply(new TimeoutException(
                         "not sent within its time budget at the provider's rate limit"));
-                r.attempts = number - 1;
-                done.accept(r);
+                finish(r, number - 1);
             } else {
-                scheduler.schedule(() -> send(attempt, onFailure, deadline, done, number), wait, TimeUnit.MILLISECONDS);
+                scheduler.schedule(() -> start(number), wait, TimeUnit.MILLISECONDS);
             }
-            return;
         }
-        send(attempt, onFailure, deadline, done, number);
-    }
 
-    private void send(Supplier<CompletableFuture<Answer>> attempt, java.util.function.Function<Throwable, Receipt> onFailure,
-            long deadline, Consumer<Receipt> done, int number) {
-        CompletableFuture<Answer> sent;
-        try {
-            sent = attempt.get();
-        } catch (RuntimeException e) {
-            sent = CompletableFuture.failedFuture(e);
+        private void start(int number) {
+            if (closed) {
+                return;
+            }
+            Supplier<Receipt> cancel = cancelled;
+            if (cancel != null) {
+                if (state.compareAndSet(WAITING, FINISHED)) {
+                    end(cancel.get());
+                }
+                return;
+            }
+            if (!state.compareAndSet(WAITING, AT_PROVIDER)) {
+                return;
+            }
+            atProvider.incrementAndGet();
+            attempts = number;
+            CompletableFuture<Answer> sent;
+            try {
+                sent = attempt.get();
+            } catch (RuntimeException e) {
+                sent = CompletableFuture.failedFuture(e);
+            }
+            sent.whenComplete((answer, error) -> {
+                atProvider.decrementAndGet();
+                answered(answer, error, number);
+            });
         }
-        sent.whenComplete((answer, error) -> {
+
+        private void answered(Answer answer, Throwable error, int number) {
             Receipt r = error != null ? onFailure.apply(error) : answer.receipt;
             r.attempts = number;
             if (r.providerStatus == 429) {
@@ -145,7 +221,12 @@ public final class RetryingSender {
                 providerRate.succeeded();
             }
             if (r.outcome != Outcome.FAILED) {
-                done.accept(r);
+                finishFrom(AT_PROVIDER, r);
+                return;
+            }
+            Supplier<Receipt> cancel = cancelled;
+            if (cancel != null) {
+                finishFrom(AT_PROVIDER, cancel.get());
                 return;
             }
             long wait = policy.delayBeforeRetry(number, answer == null ? 0 : answer.retryAfterMs,
@@ -154,11 +235,39 @@ public final class RetryingSender {
                 if (number > 1 || policy.maxAttempts() > 1) {
                     r.reason = "gave up after " + number + (number == 1 ? " attempt: " : " attempts: ") + r.reason;
                 }
-                done.accept(r);
+                finishFrom(AT_PROVIDER, r);
                 return;
             }
-            retries.incrementAndGet();
-            scheduler.schedule(() -> attempt(attempt, onFailure, deadline, done, number + 1), wait, TimeUnit.MILLISECONDS);
-        });
+            if (state.compareAndSet(AT_PROVIDER, WAITING)) {
+                retries.incrementAndGet();
+                scheduler.schedule(() -> waitForSlot(number + 1), wait, TimeUnit.MILLISECONDS);
+            }
+        }
+
+        private void finishFrom(int from, Receipt r) {
+            if (state.compareAndSet(from, FINISHED)) {
+                end(r);
+            }
+        }
+
+        /** Finishes from any state but finished (the time limit, or no slot within the budget). */
+        private void finish(Receipt r, int attempts) {
+            int s;
+            while ((s = state.get()) != FINISHED) {
+                if (state.compareAndSet(s, FINISHED)) {
+                    r.attempts = attempts;
+                    end(r);
+                    return;
+                }
+            }
+        }
+
+        private void end(Receipt r) {
+            Timeout t = limit;
+            if (t != null) {
+                t.cancel();
+            }
+            done.accept(r);
+        }
     }
 }

@@ -2,121 +2,83 @@ package io.herald.fcm;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.herald.json.Json;
-import io.herald.delivery.CredentialStop;
-import io.herald.delivery.DeliveryMetrics;
+import io.herald.delivery.Provider;
 import io.herald.delivery.RateLimiter;
-import io.herald.delivery.RetryPolicy;
 import io.herald.delivery.RetryingSender;
-import io.herald.kafka.Preflight;
 import io.herald.model.Outcome;
 import io.herald.model.Receipt;
 import io.herald.model.SendRequest;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.nio.NioEventLoopGroup;
-import io.netty.util.Timer;
-import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.File;
 import java.net.URI;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.streaming.api.functions.async.ResultFuture;
-import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
+import java.util.concurrent.CompletableFuture;
 
 /**
- * Sends Android notifications with FCM's HTTP v1 API ({@code POST /v1/projects/{project}/messages:send},
- * one message per request, multiplexed over a few long-lived HTTP/2 connections per app) and turns
- * every answer into a {@link Receipt}. Non-blocking: Netty's futures complete the Flink result
- * futures; the async operator's capacity bounds the requests in flight.
+ * FCM's HTTP v1 API as a {@link Provider} ({@code POST /v1/projects/{project}/messages:send}, one
+ * message per request, multiplexed over a few long-lived HTTP/2 connections per app), each answer
+ * read into a {@link Receipt}. Held to the project's quota, shared evenly by the parallel instances.
  */
-public final class FcmDelivery extends RichAsyncFunction<SendRequest, Receipt> {
+public final class FcmDelivery implements Provider {
     private static final long serialVersionUID = 1L;
 
     private final List<FcmApp> apps;
     private final int connectionsPerApp;
-    private final RetryPolicy retryPolicy;
-    private final long timeoutMs;
 
-    private transient Map<String, Target> targets;
-    private transient EventLoopGroup eventLoop;
-    private transient Timer timer;
-    private transient RetryingSender sender;
-    private transient CredentialStop credentialStop;
-    private transient DeliveryMetrics metrics;
-
-    /**
-     * @param retryPolicy how transient failures are retried
-     * @param timeoutMs how long a notification may go without a final answer; retries stop two thirds in
-     */
-    public FcmDelivery(List<FcmApp> apps, int connectionsPerApp, RetryPolicy retryPolicy, long timeoutMs) {
+    public FcmDelivery(List<FcmApp> apps, int connectionsPerApp) {
         this.apps = apps;
         this.connectionsPerApp = connectionsPerApp;
-        this.retryPolicy = retryPolicy;
-        this.timeoutMs = timeoutMs;
     }
 
     @Override
-    public void open(OpenContext openContext) throws Exception {
-        eventLoop = new NioEventLoopGroup(1, new DefaultThreadFactory("herald-fcm", true));
-        targets = new HashMap<>();
-        // The project's quota, shared evenly by the parallel instances; it adapts further on 429s.
-        // (One sender for all apps: apps of one deployment most often share a project.)
-        int instances = getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks();
-        int quotaPerMinute = apps.stream().mapToInt(a -> a.maxPerMinute).min().orElse(600_000);
-        double perSecond = quotaPerMinute / 60.0 / instances;
-        timer = RetryingSender.newTimer("herald-fcm");
-        sender = new RetryingSender(retryPolicy, eventLoop, new RateLimiter(perSecond, Math.min(10, perSecond)), timer, timeoutMs);
-        credentialStop = new CredentialStop();
-        metrics = new DeliveryMetrics(getRuntimeContext().getMetricGroup(), sender, credentialStop);
+    public String displayName() {
+        return "FCM";
+    }
+
+    @Override
+    public Session connect(EventLoopGroup eventLoop, int instances) throws Exception {
+        Map<String, Target> targets = new HashMap<>();
         for (FcmApp app : apps) {
             URI origin = URI.create(app.endpoint == null ? FcmApp.DEFAULT_ENDPOINT : app.endpoint);
             File trusted = app.trustedCertificateFile == null ? null : new File(app.trustedCertificateFile);
             targets.put(app.appId, new Target(new Http2Connections(origin, trusted, connectionsPerApp, eventLoop),
                     "/v1/projects/" + app.projectId + "/messages:send", FcmCredentials.forApp(app)));
         }
-    }
-
-    @Override
-    public void asyncInvoke(SendRequest request, ResultFuture<Receipt> result) {
-        long now = System.currentTimeMillis();
-        Receipt refused = Preflight.refuse(request, now);
-        if (refused != null) {
-            result.complete(List.of(refused));
-            return;
-        }
-        Target target = targets.get(request.appId);
-        if (target == null) {
-            result.complete(List.of(Receipt.of(request, Outcome.REJECTED, 0, "no FCM credentials for app", 0, now)));
-            return;
-        }
-        String stopped = credentialStop.reason(request.appId);
-        if (stopped != null) {
-            result.complete(List.of(metrics.count(Receipt.of(request, Outcome.REJECTED, 0, stopped, 0, now))));
-            return;
-        }
-        sender.send(() -> target.credentials.accessToken().handle((token, mintError) -> {
-            if (mintError != null) {
-                // A failure to mint a token (the OAuth endpoint unreachable, say) is worth another try.
-                return java.util.concurrent.CompletableFuture.completedFuture(new RetryingSender.Answer(Receipt.of(
-                        request, Outcome.FAILED, 0, "could not obtain an FCM access token: "
-                                + rootCause(mintError).getClass().getSimpleName(), 0, System.currentTimeMillis()), 0));
+        // The project's quota, shared evenly by the parallel instances; it adapts further on 429s.
+        // (One limit for all apps: apps of one deployment most often share a project.)
+        int quotaPerMinute = apps.stream().mapToInt(a -> a.maxPerMinute).min().orElse(600_000);
+        double perSecond = quotaPerMinute / 60.0 / instances;
+        RateLimiter rate = new RateLimiter(perSecond, Math.min(10, perSecond));
+        return new AppSession<>(targets, rate) {
+            @Override
+            public CompletableFuture<RetryingSender.Answer> send(SendRequest request) {
+                Target target = apps.get(request.appId);
+                return target.credentials.accessToken().handle((token, mintError) -> {
+                    if (mintError != null) {
+                        // A failure to mint a token (the OAuth endpoint unreachable, say) is worth another try.
+                        return CompletableFuture.completedFuture(new RetryingSender.Answer(Receipt.of(
+                                request, Outcome.FAILED, 0, "could not obtain an FCM access token: "
+                                        + rootCause(mintError).getClass().getSimpleName(), 0, System.currentTimeMillis()), 0));
+                    }
+                    return target.connections.post(target.path, "Bearer " + token, request.payload)
+                            .thenApply(response -> {
+                                Receipt r = fromResponse(request, response.status, response.body, System.currentTimeMillis());
+                                return new RetryingSender.Answer(r, response.retryAfterMs,
+                                        isCredentialFailure(response.status, r.reason));
+                            });
+                }).thenCompose(answer -> answer);
             }
-            long sentAt = metrics.started();
-            return target.connections.post(target.path, "Bearer " + token, request.payload)
-                    .whenComplete((ok, e) -> metrics.latency(sentAt))
-                    .thenApply(response -> {
-                        Receipt r = fromResponse(request, response.status, response.body, System.currentTimeMillis());
-                        if (isCredentialFailure(response.status, r.reason)) {
-                            credentialStop.stop(request.appId, response.status + " " + r.reason);
-                            r.reason = credentialStop.reason(request.appId);
-                        }
-                        return new RetryingSender.Answer(r, response.retryAfterMs);
-                    });
-        }).thenCompose(answer -> answer),
-                error -> Receipt.of(request, Outcome.FAILED, 0, Receipt.describe(error), 1, System.currentTimeMillis()),
-                sender.deadline(request, now), r -> result.complete(List.of(metrics.count(r))));
+
+            @Override
+            public void close() {
+                apps.values().forEach(t -> {
+                    t.connections.close();
+                    t.credentials.close();
+                });
+            }
+        };
     }
 
     /** The exception under the futures' wrappers (only its kind is reported: its text could quote the grant). */
@@ -173,22 +135,6 @@ public final class FcmDelivery extends RichAsyncFunction<SendRequest, Receipt> {
         return "UNPARSEABLE_ERROR";
     }
 
-
-    @Override
-    public void close() throws Exception {
-        if (targets != null) {
-            targets.values().forEach(t -> {
-                t.connections.close();
-                t.credentials.close();
-            });
-        }
-        if (timer != null) {
-            timer.stop();
-        }
-        if (eventLoop != null) {
-            eventLoop.shutdownGracefully(0, 2, TimeUnit.SECONDS).await(5, TimeUnit.SECONDS);
-        }
-    }
 
     private static final class Target {
         final Http2Connections connections;

@@ -1,10 +1,10 @@
 package io.herald.job;
 
 import io.herald.apns.ApnsDelivery;
+import io.herald.delivery.DeliveryOperator;
 import io.herald.fcm.FcmDelivery;
 import io.herald.job.config.HeraldConfig;
 import io.herald.job.functions.CampaignFanOut;
-import io.herald.job.functions.CampaignRateLimit;
 import io.herald.job.functions.ClaimOwnership;
 import io.herald.job.functions.OutputRecords;
 import io.herald.job.functions.ParseRecords;
@@ -23,14 +23,12 @@ import io.herald.model.SendRequest;
 import io.herald.model.UserUpdate;
 import java.time.Duration;
 import java.util.HashSet;
-import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.core.execution.CheckpointingMode;
-import org.apache.flink.streaming.api.datastream.AsyncDataStream;
-import org.apache.flink.streaming.api.datastream.BroadcastStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -43,10 +41,11 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  *                                                                     ├─ union ─ keyBy(user) ─┐
  * audiences ─parse────────────────────────────────────────────────────┘                        │
  *                                           ┌───────────────────────────────────────────────────────┘
- *                                           ├─ CampaignFanOut ─ split ─┬─ APNs (async) ─┐
- * campaigns ─parse─ validate ─ broadcast ───┘                          └─ FCM (async) ──┴─ receipts ─┐
+ *                                           ├─ CampaignFanOut ─ split ─┬─ APNs delivery ─┐
+ * campaigns ─parse─ validate ─ broadcast ───┘  (walks in chunks)       └─ FCM delivery ──┴─ receipts ─┐
  *                                                                                                    ├─ Kafka (exactly once)
  *                          dead letters, campaign status, dead-token feedback to devices ────────────┘
+ *                          (the deliveries also record each provider answer in the answers topic)
  * </pre>
  *
  * <p>Every operator has a stable uid, so savepoints survive changes to the code around it.
@@ -103,8 +102,10 @@ public final class HeraldJob {
                 .uid("parse-campaigns").name("Parse campaign events");
         SingleOutputStreamOperator<CampaignEvent> campaigns = campaignEvents
                 .process(new ValidateCampaigns(new HashSet<>(config.appIds())))
-                .uid("validate-campaigns").name("Validate campaigns");
-        BroadcastStream<CampaignEvent> campaignBroadcast = campaigns.broadcast(CampaignFanOut.CAMPAIGNS);
+                .uid("validate-campaigns").name("Validate campaigns")
+                // Campaign events are few and each one counts: they leave at once, not when a
+                // network buffer fills or the 100 ms flush comes (a fire is timed from its record).
+                .setBufferTimeout(0);
 
         Duration deviceTtl = Duration.ofDays(config.state.deviceTtlDays);
         DataStream<UserUpdate> userUpdates = devices
@@ -118,28 +119,29 @@ public final class HeraldJob {
                 .union(audiences.map(UserUpdate::of).uid("wrap-audiences").name("Audience row as user update"),
                         campaigns.getSideOutput(ValidateCampaigns.SENDS).map(UserUpdate::of)
                                 .uid("wrap-sends").name("Transactional send as user update"));
+        // The fan-out keeps the campaign table itself (in broadcast state): a plain broadcast edge
+        // lets it be an operator of its own, which walks users in chunks through the task's mailbox.
         SingleOutputStreamOperator<SendRequest> requests = userUpdates
                 .keyBy(UserUpdate::userId)
-                .connect(campaignBroadcast)
-                .process(new CampaignFanOut(deviceTtl))
-                .uid(UID_FAN_OUT).name("Keep user state, fan campaigns out");
+                .connect(campaigns.broadcast())
+                .transform("Keep user state, fan campaigns out", TypeInformation.of(SendRequest.class),
+                        new CampaignFanOut(CampaignFanOut.Settings.defaults(deviceTtl, io.answers)))
+                .uid(UID_FAN_OUT);
 
         SingleOutputStreamOperator<SendRequest> ios = requests
-                .process(new CampaignRateLimit()).uid("campaign-rate-limit").name("Hold campaigns to their rate")
                 .process(new SplitByPlatform()).uid("split-by-platform").name("Split by platform");
         DataStream<SendRequest> android = ios.getSideOutput(SplitByPlatform.ANDROID);
 
         HeraldConfig.Delivery d = config.delivery;
-        // Each delivery keeps its notifications' time limit itself (RetryingSender), so the async
-        // operators get no timeout of their own (0): no Flink timer per notification.
-        DataStream<Receipt> receipts = AsyncDataStream
-                .unorderedWait(ios, new ApnsDelivery(config.apnsApps(), d.apnsConnections, d.retryPolicy(), d.timeoutMs),
-                        0, TimeUnit.MILLISECONDS, d.maxInFlight)
-                .uid("deliver-apns").name("Deliver to APNs")
-                .union(AsyncDataStream
-                        .unorderedWait(android, new FcmDelivery(config.fcmApps(), d.fcmConnections, d.retryPolicy(), d.timeoutMs),
-                                0, TimeUnit.MILLISECONDS, d.maxInFlight)
-                        .uid("deliver-fcm").name("Deliver to FCM"));
+        TypeInformation<Receipt> receiptType = TypeInformation.of(Receipt.class);
+        DataStream<Receipt> receipts = ios
+                .transform("Deliver to APNs", receiptType, new DeliveryOperator(
+                        new ApnsDelivery(config.apnsApps(), d.apnsConnections), d.settings(), io.answers))
+                .uid("deliver-apns")
+                .union(android
+                        .transform("Deliver to FCM", receiptType, new DeliveryOperator(
+                                new FcmDelivery(config.fcmApps(), d.fcmConnections), d.settings(), io.answers))
+                        .uid("deliver-fcm"));
 
         HeraldConfig.Topics t = config.topics;
         DataStream<OutboundRecord> out = receipts

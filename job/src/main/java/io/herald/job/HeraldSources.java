@@ -1,6 +1,7 @@
 package io.herald.job;
 
 import io.herald.job.config.HeraldConfig;
+import io.herald.kafka.AnswerLog;
 import io.herald.kafka.HeraldKafka;
 import io.herald.kafka.OutboundRecord;
 import io.herald.model.RawRecord;
@@ -16,16 +17,22 @@ public final class HeraldSources {
     public final Source<RawRecord, ?, ?> campaigns;
     public final Source<RawRecord, ?, ?> audiences;
     public final Sink<OutboundRecord> sink;
+    /** Where the deliveries record provider answers as they come, or null for nowhere. */
+    public final AnswerLog answers;
 
     public HeraldSources(Source<RawRecord, ?, ?> devices, Source<RawRecord, ?, ?> campaigns,
-            Source<RawRecord, ?, ?> audiences, Sink<OutboundRecord> sink) {
+            Source<RawRecord, ?, ?> audiences, Sink<OutboundRecord> sink, AnswerLog answers) {
         this.devices = devices;
         this.campaigns = campaigns;
         this.audiences = audiences;
         this.sink = sink;
+        this.answers = answers;
     }
 
-    /** The Kafka topics the configuration names, read committed, written exactly once. */
+    /**
+     * The Kafka topics the configuration names, read committed, written exactly once; answers are
+     * recorded in the {@code answers} topic as they come.
+     */
     public static HeraldSources kafka(HeraldConfig config) {
         HeraldKafka kafka = new HeraldKafka(config.kafka.bootstrapServers, config.kafka.properties);
         String group = config.kafka.groupId;
@@ -33,6 +40,7 @@ public final class HeraldSources {
                 kafka.source(config.topics.devices, group),
                 kafka.source(config.topics.campaigns, group),
                 kafka.source(config.topics.audiences, group),
-                kafka.sink(config.kafka.transactionalIdPrefix));
+                kafka.sink(config.kafka.transactionalIdPrefix),
+                new AnswerLog(config.kafka.bootstrapServers, config.topics.answers, config.kafka.properties));
     }
 }

@@ -85,9 +85,10 @@ final class DemoCommand implements Callable<Integer> {
             kafka.send(campaigns, campaignId, DemoCampaign.create(campaignId, DemoCampaign.ALL));
             kafka.send(campaigns, campaignId, DemoCampaign.estimate(campaignId));
             kafka.flush();
+            CampaignWatcher.Estimate estimate;
             try (CampaignWatcher estimating = new CampaignWatcher(kafka, campaignId, sandbox.config().topics.receipts,
                     sandbox.config().topics.campaignStatus)) {
-                CampaignWatcher.Estimate estimate = estimating.awaitEstimate(Duration.ofMinutes(5));
+                estimate = estimating.awaitEstimate(Duration.ofMinutes(5));
                 if (estimate == null) {
                     say("No estimate came back: " + estimating.rejection());
                     return 1;
@@ -101,7 +102,8 @@ final class DemoCommand implements Callable<Integer> {
 
             try (CampaignWatcher watcher = new CampaignWatcher(kafka, campaignId, sandbox.config().topics.receipts,
                     sandbox.config().topics.campaignStatus)) {
-                ProgressBar bar = bar("Sent", population.devices().size());
+                // The estimate says how many the fire targets; receipts come in at every checkpoint.
+                ProgressBar bar = bar("Sent", estimate.targeted);
                 boolean done = watcher.awaitDone(Duration.ofMinutes(10), () -> {
                     if (watcher.fanOutComplete()) {
                         bar.maxHint(watcher.targeted());

@@ -2,6 +2,7 @@ package io.herald.sandbox;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.herald.model.StatusKind;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -13,8 +14,9 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 
 /**
- * Follows one campaign through the job's own outputs: its status records (accepted, fired, the
- * fan-out counts of every parallel instance) and its receipts, read committed, as they land.
+ * Follows one campaign through the job's own outputs: its status records (accepted, fired, each
+ * instance's progress and fan-out counts) and its receipts, read committed, as they land (at each
+ * checkpoint of the job).
  */
 public final class CampaignWatcher implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -24,8 +26,11 @@ public final class CampaignWatcher implements AutoCloseable {
     private final KafkaConsumer<byte[], byte[]> consumer;
 
     private final List<JsonNode> statuses = new ArrayList<>();
-    private final Map<Integer, JsonNode> fanOuts = new HashMap<>();
+    /** Every fanned_out record: after a restore at another parallelism, an instance may report twice. */
+    private final List<JsonNode> fanOuts = new ArrayList<>();
     private final Map<Integer, JsonNode> estimates = new HashMap<>();
+    /** The latest progress (or fanned_out) record of each instance. */
+    private final Map<Integer, JsonNode> progress = new HashMap<>();
     private int subtasks = -1;
     private final Map<String, Long> outcomes = new HashMap<>();
     private final Map<String, Long> failureReasons = new java.util.TreeMap<>();
@@ -61,10 +66,14 @@ public final class CampaignWatcher implements AutoCloseable {
                 lastAckAt = Math.max(lastAckAt, n.path("ackAt").asLong());
             } else {
                 statuses.add(n);
-                if ("fanned_out".equals(n.path("status").asText())) {
-                    fanOuts.put(n.path("subtask").asInt(), n);
+                StatusKind kind = StatusKind.fromWire(n.path("status").asText());
+                if (kind == StatusKind.FANNED_OUT) {
+                    fanOuts.add(n);
+                    progress.put(n.path("subtask").asInt(), n);
                     subtasks = n.path("subtasks").asInt();
-                } else if ("estimated".equals(n.path("status").asText())) {
+                } else if (kind == StatusKind.PROGRESS) {
+                    progress.put(n.path("subtask").asInt(), n);
+                } else if (kind == StatusKind.ESTIMATED) {
                     estimates.put(n.path("subtask").asInt(), n);
                     subtasks = n.path("subtasks").asInt();
                 }
@@ -74,12 +83,21 @@ public final class CampaignWatcher implements AutoCloseable {
 
     /** Polls until every targeted device has a receipt, or a rejection arrives, or {@code timeout} passes. */
     public boolean awaitDone(Duration timeout, Runnable onProgress) throws Exception {
+        return awaitUntil(timeout, onProgress, this::isDone);
+    }
+
+    /** Polls until {@code done} holds (true), a rejection arrives or {@code timeout} passes (false). */
+    public boolean awaitUntil(Duration timeout, Runnable onProgress, java.util.function.BooleanSupplier done)
+            throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             poll(Duration.ofMillis(200));
             onProgress.run();
-            if (isDone() || rejection() != null) {
-                return isDone();
+            if (done.getAsBoolean()) {
+                return true;
+            }
+            if (rejection() != null) {
+                return false;
             }
         }
         return false;
@@ -137,24 +155,36 @@ public final class CampaignWatcher implements AutoCloseable {
         return fanOutComplete() && notificationIds.size() >= targeted();
     }
 
+    /** Every key group of the job has been walked and reported, by whichever instances held it. */
     public boolean fanOutComplete() {
-        return subtasks > 0 && fanOuts.size() == subtasks;
+        int total = fanOuts.stream().mapToInt(n -> n.path("keyGroupsTotal").asInt()).max().orElse(0);
+        return total > 0 && fanOuts.stream().mapToInt(n -> n.path("keyGroups").asInt()).sum() >= total;
     }
 
     /** Devices the job targeted, over all instances reported so far. */
     public long targeted() {
-        return fanOuts.values().stream().mapToLong(n -> n.path("targeted").asLong()).sum();
+        return fanOuts.stream().mapToLong(n -> n.path("targeted").asLong()).sum();
     }
 
     /** Devices in the audience but not reachable (opted out, uninstalled, dead token). */
     public long suppressed() {
-        return fanOuts.values().stream().mapToLong(n -> n.path("suppressed").asLong()).sum();
+        return fanOuts.stream().mapToLong(n -> n.path("suppressed").asLong()).sum();
+    }
+
+    /** Notifications handed to delivery so far, from each instance's latest progress record. */
+    public long handedOut() {
+        return progress.values().stream().mapToLong(n -> n.path("handedOut").asLong()).sum();
+    }
+
+    /** The status records of one kind, in the order they came. */
+    public List<JsonNode> statuses(StatusKind kind) {
+        return statuses.stream().filter(n -> kind.wire().equals(n.path("status").asText())).toList();
     }
 
     /** The error of a {@code rejected} status, or null. */
     public String rejection() {
         for (JsonNode s : statuses) {
-            if ("rejected".equals(s.path("status").asText())) {
+            if (StatusKind.REJECTED.wire().equals(s.path("status").asText())) {
                 return s.path("error").asText();
             }
         }

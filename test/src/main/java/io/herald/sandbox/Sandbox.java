@@ -98,7 +98,8 @@ public final class Sandbox implements AutoCloseable {
         config.apps.add(app);
         config.parallelism = parallelism;
         config.delivery.maxInFlight = 1000;
-        config.checkpointing.intervalMs = 2000;
+        // Receipts and progress become visible when a checkpoint completes: every second here.
+        config.checkpointing.intervalMs = 1000;
         config.checkpointing.directory = dir.resolve("checkpoints").toUri().toString();
         config.check();
 
@@ -109,6 +110,7 @@ public final class Sandbox implements AutoCloseable {
         topics.put(config.topics.receipts, 4);
         topics.put(config.topics.deadLetters, 1);
         topics.put(config.topics.campaignStatus, 1);
+        topics.put(config.topics.answers, 4);
         kafka.createTopics(topics);
 
         Path configFile = dir.resolve("herald.yaml");

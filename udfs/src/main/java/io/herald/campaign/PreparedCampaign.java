@@ -49,9 +49,12 @@ public final class PreparedCampaign {
         return campaign;
     }
 
-    /** The same campaign for a transactional send: same compiled parts, its own time and id. */
-    public PreparedCampaign forSend(long sentAt, String sendId) {
-        return new PreparedCampaign(campaign, filter.at(sentAt), message, sentAt, sendId);
+    /**
+     * The same campaign handed out at {@code time} (a fire, or a transactional send named
+     * {@code sendId}): the parts compiled once, when the campaign was created, are shared.
+     */
+    public PreparedCampaign at(long time, String sendId) {
+        return new PreparedCampaign(campaign, filter.at(time), message, time, sendId);
     }
 
     private PreparedCampaign(Campaign campaign, AudienceFilter filter, CompiledMessage message, long firedAt,
@@ -130,7 +133,6 @@ public final class PreparedCampaign {
         r.tokenVersion = device.tokenV;
         r.collapseId = campaign.collapseId;
         r.expiresAt = campaign.expiresAt;
-        r.maxPerSecond = campaign.maxPerSecond;
         r.firedAt = firedAt;
         if (device.platform == Platform.IOS) {
             r.payload = built.apns();

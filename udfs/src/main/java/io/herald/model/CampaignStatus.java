@@ -1,32 +1,50 @@
 package io.herald.model;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.util.Map;
+
 /**
- * What happened to a campaign, as written to the {@code campaign-status} topic: accepted or
- * rejected (with the error), fired, cancelled, and one {@code fanned_out} record per parallel
- * subtask with how many devices it targeted and suppressed (one {@code estimated} record per subtask
- * for an estimate, with the counts per platform and per locale as well).
+ * What happened to a campaign, as written to the {@code campaign-status} topic (see {@link StatusKind}).
+ * Campaign-wide news (accepted, rejected, fired, ignored) is one record; what each parallel instance
+ * did with its own users (progress, fanned_out, estimated, cancelled) is one record per instance,
+ * with the key groups it covers, so that the records of a campaign add up even across a restore at
+ * another parallelism. Fields that do not apply are left out of the JSON.
  */
+@JsonInclude(JsonInclude.Include.NON_NULL)
 public class CampaignStatus {
     public String campaignId;
-    public String status;
+    public StatusKind status;
     public String error;
     public Integer subtask;
     public Integer subtasks;
+    /** Devices in the audience with a notification (handed out, or counted by an estimate). */
     public Long targeted;
+    /** Devices in the audience that cannot be reached (opted out, uninstalled, dead token). */
     public Long suppressed;
+    /**
+     * Notifications handed to delivery by this instance; less than {@code targeted} after a restore,
+     * by the notifications whose provider answer was already on record.
+     */
+    public Long handedOut;
     /** For {@code estimated}: targeted devices per platform and per locale. */
-    public java.util.Map<String, Long> byPlatform;
-    public java.util.Map<String, Long> byLocale;
+    public Map<String, Long> byPlatform;
+    public Map<String, Long> byLocale;
     /** For {@code estimated}: targeted devices whose notification would be refused (render failure, oversize). */
     public Long refused;
-    /** For {@code estimated} and {@code fanned_out}: users this subtask evaluated, and how long it took. */
+    /** Users this instance walked so far, and how long it took. */
     public Long users;
     public Long elapsedMs;
+    /** For {@code progress}: the users this instance is expected to walk in all (from the key groups done). */
+    public Long usersExpected;
+    /** Key groups this record covers, of {@code keyGroupsTotal} in the job; for progress, how many are walked. */
+    public Integer keyGroups;
+    public Integer keyGroupsDone;
+    public Integer keyGroupsTotal;
     public long at;
 
     public CampaignStatus() {}
 
-    public static CampaignStatus of(String campaignId, String status, String error, long at) {
+    public static CampaignStatus of(String campaignId, StatusKind status, String error, long at) {
         CampaignStatus s = new CampaignStatus();
         s.campaignId = campaignId;
         s.status = status;

@@ -11,7 +11,9 @@ public enum Outcome {
     /** It could not be delivered (timeout, provider error) and Herald gave up. */
     FAILED,
     /** It was not sent because the campaign had expired. */
-    EXPIRED;
+    EXPIRED,
+    /** It was not sent because the campaign was cancelled first. */
+    CANCELLED;
 
     public String wire() {
         return name().toLowerCase();

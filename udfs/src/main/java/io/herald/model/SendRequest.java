@@ -1,7 +1,16 @@
 package io.herald.model;
 
-/** One notification to one device, rendered and ready for its provider. */
+/**
+ * One notification to one device, rendered and ready for its provider; or, with {@link #control}
+ * set, a word from the fan-out to the deliveries about a whole campaign.
+ */
 public class SendRequest {
+    /** What a control element asks the deliveries to do. */
+    public enum Control {
+        /** Start nothing more of {@link #campaignId}; drop what waits with a cancelled receipt. */
+        CANCEL
+    }
+
     /** Deterministic: campaign id and device id, so a replay names the same notification. */
     public String notificationId;
     public String campaignId;
@@ -22,10 +31,24 @@ public class SendRequest {
     public long firedAt;
     /** Why this notification must not be sent (set by the fan-out, e.g. an oversize payload), or null. */
     public String refusal;
-    /** The campaign's own rate limit, notifications per second over the whole job, or null. */
-    public Integer maxPerSecond;
+    /**
+     * The provider's answer, when an earlier run of the job already had it (a walk resumed after a
+     * restore meets notifications it had handed out before): the delivery writes the receipt and
+     * sends nothing.
+     */
+    public Answer answer;
+    /** Set on a control element only; such an element is no notification. */
+    public Control control;
 
     public SendRequest() {}
+
+    /** A control element for a whole campaign, for every delivery instance. */
+    public static SendRequest control(Control control, String campaignId) {
+        SendRequest r = new SendRequest();
+        r.control = control;
+        r.campaignId = campaignId;
+        return r;
+    }
 
     /** The deterministic notification id for a campaign (and a transactional send, if any) and a device. */
     public static String notificationId(String campaignId, String sendId, String deviceId) {

@@ -112,6 +112,8 @@ public class HeraldConfig {
         public String receipts = "receipts";
         public String deadLetters = "dead-letters";
         public String campaignStatus = "campaign-status";
+        /** Provider answers, recorded as they come (not transactional): what a restore must not send again. */
+        public String answers = "answers";
     }
 
     /** One app: its id as campaigns and devices name it, and its provider settings. */
@@ -136,9 +138,16 @@ public class HeraldConfig {
         /** Backoff ceiling after the first failure; doubles per failure, full jitter, up to retryMaxDelayMs. */
         public long retryBaseDelayMs = 200;
         public long retryMaxDelayMs = 10_000;
+        /** On a stop, how long a delivery waits for the answers to requests already at the provider. */
+        public long closeWaitMs = 5_000;
 
         public io.herald.delivery.RetryPolicy retryPolicy() {
             return new io.herald.delivery.RetryPolicy(maxAttempts, retryBaseDelayMs, retryMaxDelayMs);
+        }
+
+        /** The delivery operators' settings. */
+        public io.herald.delivery.DeliveryOperator.Settings settings() {
+            return new io.herald.delivery.DeliveryOperator.Settings(maxInFlight, retryPolicy(), timeoutMs, closeWaitMs);
         }
     }
 

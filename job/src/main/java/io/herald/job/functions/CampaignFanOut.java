@@ -1,18 +1,36 @@
 package io.herald.job.functions;
 
+import io.herald.campaign.CampaignLife;
 import io.herald.campaign.PreparedCampaign;
+import io.herald.kafka.AnswerLog;
+import io.herald.model.Answer;
 import io.herald.model.Campaign;
 import io.herald.model.CampaignEvent;
 import io.herald.model.CampaignStatus;
-import io.herald.model.SendRequest;
 import io.herald.model.DeviceRecord;
+import io.herald.model.SendRequest;
+import io.herald.model.StatusKind;
 import io.herald.model.UserProfile;
 import io.herald.model.UserUpdate;
 import io.herald.state.DeviceStateMerge;
+import java.io.IOException;
+import java.io.Serializable;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.stream.Stream;
+import org.apache.flink.api.common.operators.MailboxExecutor;
 import org.apache.flink.api.common.state.BroadcastState;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.StateTtlConfig;
@@ -20,44 +38,139 @@ import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
-import org.apache.flink.util.Collector;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.core.memory.DataOutputSerializer;
+import org.apache.flink.runtime.state.KeyGroupRange;
+import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
+import org.apache.flink.runtime.state.StateInitializationContext;
+import org.apache.flink.runtime.state.StateSnapshotContext;
+import org.apache.flink.runtime.state.VoidNamespace;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.TwoInputStreamOperator;
+import org.apache.flink.streaming.api.graph.StreamConfig;
+import org.apache.flink.streaming.api.operators.Output;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.runtime.tasks.StreamTask;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The heart of Herald: keeps every user's state (keyed by user id, in RocksDB) and fans each fired
  * campaign out over it.
  *
- * <p>Device events and audience rows update the state of their user. Campaign events arrive on a
- * broadcast stream, so every parallel instance keeps the same table of campaigns; when a campaign is
- * fired, each instance walks the users it holds and emits a send request per targeted device. A
- * campaign fires once: a second fire, however many people press the button, is acknowledged and
- * ignored.
+ * <p>Device events, audience rows and transactional sends come keyed by user on the first input.
+ * Campaign events come broadcast on the second, so that every instance keeps the same table of
+ * campaigns and plays each event through {@link CampaignLife}. A fire starts a <em>walk</em>: every
+ * instance goes through the users it holds, in RocksDB's key order, and emits a send request per
+ * targeted device. An estimate walks the same way and only counts.
+ *
+ * <p>A walk goes in bounded chunks (at most {@code usersPerChunk} users or {@code chunkMillis} per
+ * walk), each a mail of the task's mailbox, so between two chunks the task takes in records,
+ * checkpoint barriers and cancels: a cancel stops the walk at once, a transactional send goes out
+ * without waiting for the campaign, and checkpoints complete while a campaign is handed out. Where
+ * the walk stands is checkpointed per key group ({@link WalkPosition}); after a restore, at any
+ * parallelism, the walk goes on from there. What it hands out again since the checkpoint and the
+ * provider already answered (the {@link AnswerLog} says) carries the answer, and the delivery writes
+ * its receipt without sending it. A campaign's {@code maxPerSecond} paces the walk with processing-time
+ * timers; nothing on the task thread sleeps.
+ *
+ * <p>While it walks, each instance writes a {@code progress} status about once a second, and a
+ * {@code fanned_out} (or {@code estimated}) when it has walked all of its users.
+ *
+ * <p>The walk reads users in key order from an open RocksDB iterator, which sees the state as it
+ * was when the walk started (users who arrive later are not in it); the job always runs RocksDB.
  */
-public final class CampaignFanOut extends KeyedBroadcastProcessFunction<String, UserUpdate, CampaignEvent, SendRequest> {
+public final class CampaignFanOut extends AbstractStreamOperator<SendRequest>
+        implements TwoInputStreamOperator<UserUpdate, CampaignEvent, SendRequest> {
     private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(CampaignFanOut.class);
 
+    /** The campaign table, the same on every instance. */
     public static final MapStateDescriptor<String, CampaignEntry> CAMPAIGNS =
-            new MapStateDescriptor<>("campaigns", Types.STRING, TypeInformation.of(CampaignEntry.class));
+            new MapStateDescriptor<>("campaign-table", Types.STRING, TypeInformation.of(CampaignEntry.class));
+    private static final ListStateDescriptor<WalkPosition> WALKS =
+            new ListStateDescriptor<>("walk-positions", TypeInformation.of(WalkPosition.class));
+    private static final ListStateDescriptor<Answer> ANSWERED =
+            new ListStateDescriptor<>("answered-since-restore", TypeInformation.of(Answer.class));
+    private static final ListStateDescriptor<Long> CHECKPOINT_TIMES =
+            new ListStateDescriptor<>("checkpoint-time", Types.LONG);
+
     /** Default idle lifetime of a device: FCM's own token lifetime. */
     public static final Duration DEFAULT_DEVICE_TTL = Duration.ofDays(270);
+    /** Prepared campaigns kept per instance; dropped whole when full (they are made again on demand). */
+    private static final int MAX_PREPARED = 256;
 
-    /** Transactional campaigns compiled once per instance; bounded, dropped whole when full. */
-    private static final int MAX_PREPARED_FOR_SENDS = 256;
+    /** How the fan-out walks; immutable, checked when made. */
+    public static final class Settings implements Serializable {
+        private static final long serialVersionUID = 1L;
 
-    private final Duration deviceTtl;
-    private transient Map<String, PreparedCampaign> preparedForSends;
+        final Duration deviceTtl;
+        final int usersPerChunk;
+        final long chunkMillis;
+        final long progressEveryMillis;
+        final AnswerLog answerLog;
 
-    private transient ValueStateDescriptor<UserProfile> profileDescriptor;
-    private transient ValueState<UserProfile> profile;
-    private transient MapState<String, DeviceRecord> devices;
+        /**
+         * @param usersPerChunk the most users one walk takes in one chunk
+         * @param chunkMillis the most time one chunk takes (checked every few users)
+         * @param progressEveryMillis how often a walking instance writes its progress
+         * @param answerLog where the deliveries record answers, to read back after a restore; null for none
+         */
+        public Settings(Duration deviceTtl, int usersPerChunk, long chunkMillis, long progressEveryMillis,
+                AnswerLog answerLog) {
+            if (deviceTtl == null || usersPerChunk < 1 || chunkMillis < 1 || progressEveryMillis < 1) {
+                throw new IllegalArgumentException("fan-out settings need a device TTL, usersPerChunk >= 1, "
+                        + "chunkMillis >= 1 and progressEveryMillis >= 1");
+            }
+            this.deviceTtl = deviceTtl;
+            this.usersPerChunk = usersPerChunk;
+            this.chunkMillis = chunkMillis;
+            this.progressEveryMillis = progressEveryMillis;
+            this.answerLog = answerLog;
+        }
 
-    public CampaignFanOut() {
-        this(DEFAULT_DEVICE_TTL);
+        /** The job's defaults: 1,000 users or 20 ms per chunk, progress every second. */
+        public static Settings defaults(Duration deviceTtl, AnswerLog answerLog) {
+            return new Settings(deviceTtl, 1_000, 20, 1_000, answerLog);
+        }
     }
 
-    /** @param deviceTtl how long a device (and a user's profile) lives without an event */
-    public CampaignFanOut(Duration deviceTtl) {
-        this.deviceTtl = deviceTtl;
+    private final Settings settings;
+    private transient MailboxExecutor mailbox;
+
+    private transient ValueState<UserProfile> profile;
+    private transient MapState<String, DeviceRecord> devices;
+    private transient BroadcastState<String, CampaignEntry> campaigns;
+    private transient ListState<WalkPosition> walkState;
+    private transient ListState<Answer> answeredState;
+    private transient ListState<Long> checkpointTimeState;
+
+    private transient int instance;
+    private transient int instances;
+    private transient int maxParallelism;
+    private transient KeyGroupRange keyGroups;
+    /** Active walks of this instance, in the order they take turns. */
+    private transient LinkedHashMap<String, Walk> walks;
+    /** Answers recorded since the checkpoint this instance was restored from, for the walks it resumes. */
+    private transient Map<String, Answer> answered;
+    private transient long restoredCheckpointTime;
+    private transient Map<String, PreparedCampaign> prepared;
+    private transient StreamRecord<SendRequest> out;
+    private transient DataOutputSerializer keyBytes;
+    private transient boolean walkerQueued;
+    private transient boolean inChunk;
+    private transient long timerAt;
+
+    public CampaignFanOut(Settings settings) {
+        this.settings = settings;
+    }
+
+    @Override
+    protected void setup(StreamTask<?, ?> containingTask, StreamConfig config,
+            Output<StreamRecord<SendRequest>> output) {
+        super.setup(containingTask, config, output);
+        // The task's mailbox, which the walk goes through in chunks.
+        mailbox = containingTask.getMailboxExecutorFactory().createExecutor(config.getChainIndex());
     }
 
     /** The user profile's state: one value per user. */
@@ -84,22 +197,121 @@ public final class CampaignFanOut extends KeyedBroadcastProcessFunction<String, 
                 .build();
     }
 
+    // ---------------------------------------------------------------------------------------------
+    // Life cycle and state
+    // ---------------------------------------------------------------------------------------------
+
     @Override
-    public void open(org.apache.flink.api.common.functions.OpenContext openContext) {
-        profileDescriptor = profileDescriptor(deviceTtl);
-        profile = getRuntimeContext().getState(profileDescriptor);
-        devices = getRuntimeContext().getMapState(devicesDescriptor(deviceTtl));
-        preparedForSends = new java.util.HashMap<>();
+    public void initializeState(StateInitializationContext context) throws Exception {
+        super.initializeState(context);
+        instance = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
+        instances = getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks();
+        maxParallelism = getRuntimeContext().getTaskInfo().getMaxNumberOfParallelSubtasks();
+        keyGroups = KeyGroupRangeAssignment.computeKeyGroupRangeForOperatorIndex(maxParallelism, instances, instance);
+        campaigns = context.getOperatorStateStore().getBroadcastState(CAMPAIGNS);
+        walkState = context.getOperatorStateStore().getUnionListState(WALKS);
+        answeredState = context.getOperatorStateStore().getUnionListState(ANSWERED);
+        checkpointTimeState = context.getOperatorStateStore().getUnionListState(CHECKPOINT_TIMES);
+        walks = new LinkedHashMap<>();
+        answered = new HashMap<>();
+        prepared = new HashMap<>();
+        restoredCheckpointTime = -1;
+        if (context.isRestored()) {
+            restoreWalks();
+        }
+    }
+
+    /** Takes the positions of this instance's key groups, from whichever instance held them. */
+    private void restoreWalks() throws Exception {
+        Map<String, List<WalkPosition>> mine = new LinkedHashMap<>();
+        for (WalkPosition p : walkState.get()) {
+            if (keyGroups.contains(p.keyGroup)) {
+                mine.computeIfAbsent(p.walkId, id -> new ArrayList<>()).add(p);
+            }
+        }
+        for (List<WalkPosition> positions : mine.values()) {
+            WalkPosition first = positions.get(0);
+            CampaignEntry entry = campaigns.get(first.campaignId);
+            if (entry == null || entry.state == CampaignLife.State.CANCELLED) {
+                continue;
+            }
+            Walk w = new Walk(first.walkId, first.campaignId, first.kind, first.at,
+                    compiled(first.campaignId, entry.campaign).at(first.at, null), entry.campaign.maxPerSecond);
+            positions.forEach(p -> w.groups.put(p.keyGroup, p));
+            walks.put(w.id, w);
+        }
+        Set<String> resumed = resumedFires();
+        for (Answer a : answeredState.get()) {
+            if (resumed.contains(a.campaignId) && isMine(a.userId)) {
+                answered.put(a.notificationId, a);
+            }
+        }
+        for (Long t : checkpointTimeState.get()) {
+            restoredCheckpointTime = restoredCheckpointTime < 0 ? t : Math.min(restoredCheckpointTime, t);
+        }
+    }
+
+    private Set<String> resumedFires() {
+        Set<String> ids = new HashSet<>();
+        walks.values().stream().filter(w -> w.kind == WalkPosition.Kind.FIRE).forEach(w -> ids.add(w.campaignId));
+        return ids;
+    }
+
+    private boolean isMine(String userId) {
+        return userId != null && keyGroups.contains(KeyGroupRangeAssignment.assignToKeyGroup(userId, maxParallelism));
     }
 
     @Override
-    public void processElement(UserUpdate update, ReadOnlyContext ctx, Collector<SendRequest> out) throws Exception {
+    public void open() throws Exception {
+        super.open();
+        profile = getKeyedStateStore().getState(profileDescriptor(settings.deviceTtl));
+        devices = getKeyedStateStore().getMapState(devicesDescriptor(settings.deviceTtl));
+        out = new StreamRecord<>(null);
+        keyBytes = new DataOutputSerializer(64);
+        Set<String> resumed = resumedFires();
+        if (!resumed.isEmpty() && settings.answerLog != null && restoredCheckpointTime >= 0) {
+            answered.putAll(settings.answerLog.read(restoredCheckpointTime - AnswerLog.SKEW_MS,
+                    a -> resumed.contains(a.campaignId) && isMine(a.userId)));
+        }
+        if (!walks.isEmpty()) {
+            LOG.info("Instance {} resumes {} walks ({} answers on record since the checkpoint)", instance,
+                    walks.size(), answered.size());
+            queueWalker();
+        }
+    }
+
+    @Override
+    public void snapshotState(StateSnapshotContext context) throws Exception {
+        super.snapshotState(context);
+        List<WalkPosition> positions = new ArrayList<>();
+        walks.values().forEach(w -> positions.addAll(w.groups.values()));
+        walkState.update(positions);
+        answeredState.update(new ArrayList<>(answered.values()));
+        checkpointTimeState.update(List.of(context.getCheckpointTimestamp()));
+    }
+
+    @Override
+    public void close() throws Exception {
+        // Iterators pin RocksDB resources and must be closed before the state backend is.
+        if (walks != null) {
+            walks.values().forEach(Walk::closeKeys);
+        }
+        super.close();
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Inputs
+    // ---------------------------------------------------------------------------------------------
+
+    @Override
+    public void processElement1(StreamRecord<UserUpdate> element) throws Exception {
+        UserUpdate update = element.getValue();
         UserProfile p = profile.value();
         if (p == null) {
             p = new UserProfile();
         }
         if (update.send != null) {
-            send(update.send, p, ctx, out);
+            send(update.send, p);
             return;
         }
         if (update.device != null) {
@@ -111,158 +323,424 @@ public final class CampaignFanOut extends KeyedBroadcastProcessFunction<String, 
     }
 
     /** A transactional send: this user's devices only, at once, however many users there are. */
-    private void send(CampaignEvent event, UserProfile user, ReadOnlyContext ctx, Collector<SendRequest> out)
-            throws Exception {
-        CampaignEntry entry = ctx.getBroadcastState(CAMPAIGNS).get(event.campaignId);
-        if (entry == null || CampaignEntry.CANCELLED.equals(entry.state)) {
-            ctx.output(ValidateCampaigns.STATUS, CampaignStatus.of(event.campaignId, "rejected",
-                    "send to " + event.userId + " of " + (entry == null ? "an unknown" : "a cancelled") + " campaign",
-                    System.currentTimeMillis()));
+    private void send(CampaignEvent event, UserProfile user) throws Exception {
+        CampaignEntry entry = campaigns.get(event.campaignId);
+        CampaignLife.Step step = CampaignLife.on(stateHere(event.campaignId, entry), CampaignEvent.Type.SEND);
+        if (step.action != CampaignLife.Action.SEND) {
+            status(CampaignStatus.of(event.campaignId, StatusKind.REJECTED, step.error + " (user " + event.userId + ")",
+                    now()));
             return;
         }
-        PreparedCampaign prepared = preparedForSends.computeIfAbsent(event.campaignId,
-                id -> new PreparedCampaign(entry.campaign, event.timestamp));
-        if (preparedForSends.size() > MAX_PREPARED_FOR_SENDS) {
-            preparedForSends.clear();
-        }
-        PreparedCampaign.FanOutCount c = prepared.forSend(event.timestamp, event.sendId)
-                .fanOut(event.userId, user, devices.values(), out::collect);
-        CampaignStatus s = CampaignStatus.of(event.campaignId, "sent", null, System.currentTimeMillis());
+        PreparedCampaign.FanOutCount c = compiled(event.campaignId, entry.campaign).at(event.timestamp, event.sendId)
+                .fanOut(event.userId, user, devices.values(), this::emit);
+        CampaignStatus s = CampaignStatus.of(event.campaignId, StatusKind.SENT, null, now());
         s.targeted = c.targeted;
         s.suppressed = c.suppressed;
-        ctx.output(ValidateCampaigns.STATUS, s);
+        status(s);
     }
 
     @Override
-    public void processBroadcastElement(CampaignEvent event, Context ctx, Collector<SendRequest> out) throws Exception {
-        BroadcastState<String, CampaignEntry> campaigns = ctx.getBroadcastState(CAMPAIGNS);
+    public void processElement2(StreamRecord<CampaignEvent> element) throws Exception {
+        CampaignEvent event = element.getValue();
         CampaignEntry entry = campaigns.get(event.campaignId);
-        switch (event.type) {
-            case CREATE:
-                if (entry != null && !CampaignEntry.CREATED.equals(entry.state)) {
-                    report(ctx, event.campaignId, "rejected", "campaign was already " + entry.state);
-                } else {
-                    campaigns.put(event.campaignId, CampaignEntry.created(event.campaign));
-                }
+        CampaignLife.Step step = CampaignLife.on(stateHere(event.campaignId, entry), event.type);
+        if (step.status != null && step.status != StatusKind.CANCELLED) {
+            // Campaign-wide news is told once, by the first instance; every instance takes the step.
+            if (instance == 0) {
+                status(CampaignStatus.of(event.campaignId, step.status, step.error, now()));
+            }
+        }
+        switch (step.action) {
+            case REMEMBER:
+                // Compiled now (segment, templates, payload skeletons), so that a fire starts sending at once.
+                campaigns.put(event.campaignId, CampaignEntry.created(event.campaign));
+                prepared.remove(event.campaignId);
+                compiled(event.campaignId, event.campaign);
                 break;
-            case CANCEL:
-                if (entry == null) {
-                    report(ctx, event.campaignId, "rejected", "cancel of an unknown campaign");
-                } else {
-                    entry.state = CampaignEntry.CANCELLED;
-                    campaigns.put(event.campaignId, entry);
-                    report(ctx, event.campaignId, "cancelled", null);
-                }
-                break;
-            case FIRE:
-                fire(event, entry, ctx, out);
+            case WALK:
+                entry.state = CampaignLife.State.FIRED;
+                entry.firedAt = event.timestamp;
+                campaigns.put(event.campaignId, entry);
+                startWalk(event.campaignId, event.campaignId, WalkPosition.Kind.FIRE, event.timestamp, entry);
                 break;
             case ESTIMATE:
-                estimate(event, entry, ctx);
+                startWalk(event.campaignId + "#estimate@" + event.timestamp, event.campaignId,
+                        WalkPosition.Kind.ESTIMATE, event.timestamp, entry);
                 break;
+            case STOP:
+                entry.state = CampaignLife.State.CANCELLED;
+                campaigns.put(event.campaignId, entry);
+                cancel(event.campaignId);
+                break;
+            case NONE:
+            case SEND:
             default:
-                throw new IllegalStateException("unknown campaign event " + event.type);
+                break;
         }
     }
 
-    private void fire(CampaignEvent event, CampaignEntry entry, Context ctx, Collector<SendRequest> out)
-            throws Exception {
-        if (entry == null) {
-            report(ctx, event.campaignId, "rejected", "fire of an unknown campaign");
-            return;
-        }
-        if (!CampaignEntry.CREATED.equals(entry.state)) {
-            report(ctx, event.campaignId, "ignored", "fire of a campaign that is already " + entry.state);
-            return;
-        }
-        entry.state = CampaignEntry.FIRED;
-        entry.firedAt = event.timestamp;
-        ctx.getBroadcastState(CAMPAIGNS).put(event.campaignId, entry);
-        report(ctx, event.campaignId, "fired", null);
+    /** This instance's view of a campaign's state (null: unknown). */
+    private CampaignLife.State stateHere(String campaignId, CampaignEntry entry) {
+        return entry == null ? null : entry.state.onThisInstance(walks.containsKey(campaignId));
+    }
 
-        long started = System.nanoTime();
-        PreparedCampaign prepared = new PreparedCampaign(entry.campaign, entry.firedAt);
-        PreparedCampaign.FanOutCount total = new PreparedCampaign.FanOutCount();
-        long[] users = {0};
-        // Flink sets each user as the current key while it walks them, so the devices map follows along.
-        ctx.applyToKeyedState(profileDescriptor, (userId, state) -> {
-            UserProfile u = state.value();
-            if (u != null) {
-                users[0]++;
-                PreparedCampaign.FanOutCount c = prepared.fanOut(userId, u, devices.values(), out::collect);
-                total.targeted += c.targeted;
-                total.suppressed += c.suppressed;
+    private void startWalk(String walkId, String campaignId, WalkPosition.Kind kind, long at, CampaignEntry entry) {
+        if (walks.containsKey(walkId)) {
+            return;
+        }
+        Walk w = new Walk(walkId, campaignId, kind, at, compiled(campaignId, entry.campaign).at(at, null),
+                entry.campaign.maxPerSecond);
+        for (int g = keyGroups.getStartKeyGroup(); g <= keyGroups.getEndKeyGroup(); g++) {
+            w.groups.put(g, WalkPosition.start(walkId, campaignId, kind, at, g));
+        }
+        walks.put(walkId, w);
+        queueWalker();
+    }
+
+    /** Stops every walk of the campaign, says what this instance had handed out, and tells the deliveries. */
+    private void cancel(String campaignId) {
+        CampaignStatus s = CampaignStatus.of(campaignId, StatusKind.CANCELLED, null, now());
+        s.subtask = instance;
+        s.subtasks = instances;
+        s.keyGroupsTotal = maxParallelism;
+        Walk fire = walks.get(campaignId);
+        if (fire != null) {
+            fire.count(s);
+            s.usersExpected = fire.usersExpected();
+        }
+        for (Iterator<Walk> it = walks.values().iterator(); it.hasNext(); ) {
+            Walk w = it.next();
+            if (w.campaignId.equals(campaignId)) {
+                w.closeKeys();
+                it.remove();
             }
-        });
-        CampaignStatus s = countStatus(event.campaignId, "fanned_out", total);
-        s.users = users[0];
-        s.elapsedMs = (System.nanoTime() - started) / 1_000_000;
-        ctx.output(ValidateCampaigns.STATUS, s);
+        }
+        answered.values().removeIf(a -> campaignId.equals(a.campaignId));
+        prepared.remove(campaignId);
+        status(s);
+        output.collect(out.replace(SendRequest.control(SendRequest.Control.CANCEL, campaignId)));
     }
 
-    /**
-     * Counts what a fire would target, per platform and locale, on this instance's users, and renders
-     * each notification to count those that would be refused; sends nothing.
-     */
-    private void estimate(CampaignEvent event, CampaignEntry entry, Context ctx) throws Exception {
-        if (entry == null) {
-            report(ctx, event.campaignId, "rejected", "estimate of an unknown campaign");
+    private PreparedCampaign compiled(String campaignId, Campaign campaign) {
+        PreparedCampaign p = prepared.get(campaignId);
+        if (p == null) {
+            if (prepared.size() >= MAX_PREPARED) {
+                prepared.clear();
+            }
+            p = new PreparedCampaign(campaign, now());
+            prepared.put(campaignId, p);
+        }
+        return p;
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // The walker: one mail at a time, each a chunk of every walk that may go on
+    // ---------------------------------------------------------------------------------------------
+
+    private void queueWalker() {
+        if (walkerQueued) {
             return;
         }
-        long started = System.nanoTime();
-        PreparedCampaign prepared = new PreparedCampaign(entry.campaign, event.timestamp);
-        PreparedCampaign.FanOutCount total = new PreparedCampaign.FanOutCount();
-        Map<String, Long> byPlatform = new TreeMap<>();
-        Map<String, Long> byLocale = new TreeMap<>();
-        long[] usersAndRefused = {0, 0};
-        ctx.applyToKeyedState(profileDescriptor, (userId, state) -> {
-            UserProfile u = state.value();
-            if (u != null) {
-                usersAndRefused[0]++;
-                PreparedCampaign.FanOutCount c = prepared.select(u, devices.values(), d -> {
-                    byPlatform.merge(d.platform.wire(), 1L, Long::sum);
-                    byLocale.merge(d.locale == null ? "und" : d.locale, 1L, Long::sum);
-                    if (prepared.refusal(u, d) != null) {
-                        usersAndRefused[1]++;
+        walkerQueued = true;
+        try {
+            mailbox.execute(this::walkChunk, "walk campaigns");
+        } catch (RejectedExecutionException closing) {
+            walkerQueued = false;
+        }
+    }
+
+    private void walkChunk() throws Exception {
+        walkerQueued = false;
+        if (inChunk) {
+            // Run from inside a chunk (a delivery yielding for room): that chunk queues the next one.
+            return;
+        }
+        inChunk = true;
+        try {
+            long deadline = System.nanoTime() + settings.chunkMillis * 1_000_000;
+            for (Walk w : new ArrayList<>(walks.values())) {
+                if (!walks.containsKey(w.id) || w.resumeAt > now()) {
+                    continue;
+                }
+                if (w.step(deadline)) {
+                    walks.remove(w.id);
+                    finished(w);
+                } else {
+                    walks.remove(w.id);
+                    walks.put(w.id, w); // the next chunk starts with another walk
+                }
+                if (System.nanoTime() > deadline) {
+                    break;
+                }
+            }
+            long now = now();
+            walks.values().forEach(w -> w.maybeReportProgress(now));
+        } finally {
+            inChunk = false;
+        }
+        scheduleNext();
+    }
+
+    private void scheduleNext() {
+        long now = now();
+        long next = Long.MAX_VALUE;
+        for (Walk w : walks.values()) {
+            if (w.resumeAt <= now) {
+                queueWalker();
+                return;
+            }
+            next = Math.min(next, w.resumeAt);
+        }
+        if (next != Long.MAX_VALUE && (timerAt == 0 || next < timerAt)) {
+            timerAt = next;
+            getProcessingTimeService().registerTimer(next, t -> {
+                timerAt = 0;
+                queueWalker();
+            });
+        }
+    }
+
+    private void finished(Walk w) {
+        w.closeKeys();
+        CampaignStatus s = CampaignStatus.of(w.campaignId, w.kind == WalkPosition.Kind.FIRE
+                ? CampaignLife.walkDone(CampaignLife.State.WALKING).status : StatusKind.ESTIMATED, null, now());
+        w.count(s);
+        s.elapsedMs = (System.nanoTime() - w.startedNanos) / 1_000_000;
+        if (w.kind == WalkPosition.Kind.FIRE) {
+            answered.values().removeIf(a -> w.campaignId.equals(a.campaignId));
+        } else {
+            s.refused = 0L;
+            s.byPlatform = new TreeMap<>();
+            s.byLocale = new TreeMap<>();
+            for (WalkPosition p : w.groups.values()) {
+                s.refused += p.refused;
+                p.byPlatform.forEach((k, v) -> s.byPlatform.merge(k, v, Long::sum));
+                p.byLocale.forEach((k, v) -> s.byLocale.merge(k, v, Long::sum));
+            }
+        }
+        status(s);
+    }
+
+    private void emit(SendRequest request) {
+        output.collect(out.replace(request));
+    }
+
+    private void status(CampaignStatus s) {
+        output.collect(ValidateCampaigns.STATUS, new StreamRecord<>(s));
+    }
+
+    private long now() {
+        return getProcessingTimeService().getCurrentProcessingTime();
+    }
+
+    /** Compares two user ids as RocksDB orders them within a key group: by their serialized bytes. */
+    private int compareAsStored(String a, byte[] b) throws IOException {
+        byte[] x = serialized(a);
+        int n = Math.min(x.length, b.length);
+        for (int i = 0; i < n; i++) {
+            int c = Integer.compare(x[i] & 0xff, b[i] & 0xff);
+            if (c != 0) {
+                return c;
+            }
+        }
+        return Integer.compare(x.length, b.length);
+    }
+
+    private byte[] serialized(String key) throws IOException {
+        keyBytes.clear();
+        TypeSerializer<Object> serializer = getKeyedStateBackend().getKeySerializer();
+        serializer.serialize(key, keyBytes);
+        return keyBytes.getCopyOfBuffer();
+    }
+
+    /** One walk of one campaign on this instance: its key groups' positions and its open iterator. */
+    private final class Walk {
+        final String id;
+        final String campaignId;
+        final WalkPosition.Kind kind;
+        final long at;
+        final PreparedCampaign campaign;
+        /** This instance's key groups in this walk, in key order. */
+        final TreeMap<Integer, WalkPosition> groups = new TreeMap<>();
+        final long startedNanos = System.nanoTime();
+        /** Notifications per second this instance may hand out, or 0 for no limit. */
+        final double perSecond;
+        long paceFrom;
+        long pacedSent;
+        long resumeAt;
+        long progressAt;
+        private Stream<Object> keyStream;
+        private Iterator<Object> keys;
+        /** The serialized last key of a group resumed after a restore, while the walk skips up to it. */
+        private WalkPosition resuming;
+        private byte[] resumingAfter;
+        /** The key group the walk is in. */
+        private int group = -1;
+
+        Walk(String id, String campaignId, WalkPosition.Kind kind, long at, PreparedCampaign campaign,
+                Integer maxPerSecond) {
+            this.id = id;
+            this.campaignId = campaignId;
+            this.kind = kind;
+            this.at = at;
+            this.campaign = campaign;
+            this.perSecond = kind == WalkPosition.Kind.FIRE && maxPerSecond != null ? maxPerSecond / (double) instances : 0;
+            this.paceFrom = now();
+            this.progressAt = now() + settings.progressEveryMillis;
+        }
+
+        /** Walks on until the chunk's user budget or {@code deadline}; true when every user is walked. */
+        boolean step(long deadline) throws Exception {
+            if (keys == null) {
+                keyStream = getKeyedStateBackend().getKeys(profileDescriptor(settings.deviceTtl).getName(),
+                        VoidNamespace.INSTANCE);
+                keys = keyStream.iterator();
+            }
+            int walked = 0;
+            int seen = 0;
+            while (walked < settings.usersPerChunk) {
+                if ((++seen & 63) == 0 && System.nanoTime() > deadline) {
+                    return false;
+                }
+                if (perSecond > 0 && !mayHandOut()) {
+                    return false;
+                }
+                if (!keys.hasNext()) {
+                    groups.values().forEach(p -> p.done = true);
+                    return true;
+                }
+                String user = (String) keys.next();
+                int g = KeyGroupRangeAssignment.assignToKeyGroup(user, maxParallelism);
+                WalkPosition p = groups.get(g);
+                if (p == null || p.done) {
+                    continue; // another instance's key group (kept after a rescale), or walked before a restore
+                }
+                if (g != group) {
+                    // Keys come by key group: every group before this one is walked.
+                    groups.headMap(g, false).values().forEach(before -> before.done = true);
+                    group = g;
+                }
+                if (p.lastKey != null && walkedBefore(p, user)) {
+                    continue;
+                }
+                setCurrentKey(user);
+                UserProfile u = profile.value();
+                p.lastKey = user;
+                if (u == null) {
+                    continue;
+                }
+                p.users++;
+                walked++;
+                walkUser(user, u, p);
+            }
+            return false;
+        }
+
+        /** After a restore: whether {@code user} comes at or before where the walk had got in its group. */
+        private boolean walkedBefore(WalkPosition p, String user) throws IOException {
+            if (resuming != p) {
+                resuming = p;
+                resumingAfter = serialized(p.lastKey);
+            }
+            return compareAsStored(user, resumingAfter) <= 0;
+        }
+
+        private void walkUser(String user, UserProfile u, WalkPosition p) throws Exception {
+            if (kind == WalkPosition.Kind.FIRE) {
+                PreparedCampaign.FanOutCount c = campaign.fanOut(user, u, devices.values(), request -> {
+                    Answer a = answered.isEmpty() ? null : answered.remove(request.notificationId);
+                    if (a != null) {
+                        request.answer = a;
+                    } else {
+                        p.handedOut++;
+                        pacedSent++;
+                    }
+                    emit(request);
+                });
+                p.targeted += c.targeted;
+                p.suppressed += c.suppressed;
+            } else {
+                PreparedCampaign.FanOutCount c = campaign.select(u, devices.values(), d -> {
+                    p.byPlatform.merge(d.platform.wire(), 1L, Long::sum);
+                    p.byLocale.merge(d.locale == null ? "und" : d.locale, 1L, Long::sum);
+                    if (campaign.refusal(u, d) != null) {
+                        p.refused++;
                     }
                 });
-                total.targeted += c.targeted;
-                total.suppressed += c.suppressed;
+                p.targeted += c.targeted;
+                p.suppressed += c.suppressed;
             }
-        });
-        CampaignStatus s = countStatus(event.campaignId, "estimated", total);
-        s.byPlatform = byPlatform;
-        s.byLocale = byLocale;
-        s.users = usersAndRefused[0];
-        s.refused = usersAndRefused[1];
-        s.elapsedMs = (System.nanoTime() - started) / 1_000_000;
-        ctx.output(ValidateCampaigns.STATUS, s);
-    }
+        }
 
-    private CampaignStatus countStatus(String campaignId, String status, PreparedCampaign.FanOutCount count) {
-        CampaignStatus s = CampaignStatus.of(campaignId, status, null, System.currentTimeMillis());
-        s.subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
-        s.subtasks = getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks();
-        s.targeted = count.targeted;
-        s.suppressed = count.suppressed;
-        return s;
-    }
+        /**
+         * Whether the campaign's rate allows another user now: the n-th notification of this instance
+         * goes at n / perSecond seconds after the walk started here. If not, notes when it may.
+         */
+        private boolean mayHandOut() {
+            long now = now();
+            double dueAt = pacedSent * 1000.0 / perSecond;
+            if (now - paceFrom >= dueAt) {
+                return true;
+            }
+            resumeAt = paceFrom + (long) Math.ceil(dueAt);
+            return false;
+        }
 
-    /** Campaign-wide news is told by the first instance only, so it is told once. */
-    private void report(Context ctx, String campaignId, String status, String error) {
-        if (getRuntimeContext().getTaskInfo().getIndexOfThisSubtask() == 0) {
-            ctx.output(ValidateCampaigns.STATUS, CampaignStatus.of(campaignId, status, error, System.currentTimeMillis()));
+        void maybeReportProgress(long now) {
+            if (kind != WalkPosition.Kind.FIRE || now < progressAt) {
+                return;
+            }
+            progressAt = now + settings.progressEveryMillis;
+            CampaignStatus s = CampaignStatus.of(campaignId, StatusKind.PROGRESS, null, now);
+            count(s);
+            s.usersExpected = usersExpected();
+            s.elapsedMs = (System.nanoTime() - startedNanos) / 1_000_000;
+            status(s);
+        }
+
+        /** This instance's users in all, extrapolated from the key groups walked (they are hash-balanced). */
+        Long usersExpected() {
+            long done = 0;
+            long usersInDone = 0;
+            long users = 0;
+            for (WalkPosition p : groups.values()) {
+                users += p.users;
+                if (p.done) {
+                    done++;
+                    usersInDone += p.users;
+                }
+            }
+            return done == 0 ? null : Math.max(users, usersInDone * groups.size() / done);
+        }
+
+        /** Adds this walk's counts on this instance to {@code s}. */
+        void count(CampaignStatus s) {
+            s.subtask = instance;
+            s.subtasks = instances;
+            s.keyGroups = groups.size();
+            s.keyGroupsDone = (int) groups.values().stream().filter(p -> p.done).count();
+            s.keyGroupsTotal = maxParallelism;
+            s.users = groups.values().stream().mapToLong(p -> p.users).sum();
+            s.targeted = groups.values().stream().mapToLong(p -> p.targeted).sum();
+            s.suppressed = groups.values().stream().mapToLong(p -> p.suppressed).sum();
+            if (kind == WalkPosition.Kind.FIRE) {
+                s.handedOut = groups.values().stream().mapToLong(p -> p.handedOut).sum();
+            }
+        }
+
+        void closeKeys() {
+            if (keyStream != null) {
+                keyStream.close();
+                keyStream = null;
+                keys = null;
+            }
         }
     }
 
-    /** A campaign as the fan-out remembers it: its definition and where it is in its life. */
+    /** A campaign as the fan-out remembers it: its definition and where it is in its life (campaign-wide). */
     public static class CampaignEntry {
-        public static final String CREATED = "created";
-        public static final String FIRED = "fired";
-        public static final String CANCELLED = "cancelled";
-
         public Campaign campaign;
-        public String state;
+        public CampaignLife.State state;
         public long firedAt;
 
         public CampaignEntry() {}
@@ -270,7 +748,7 @@ public final class CampaignFanOut extends KeyedBroadcastProcessFunction<String, 
         static CampaignEntry created(Campaign campaign) {
             CampaignEntry e = new CampaignEntry();
             e.campaign = campaign;
-            e.state = CREATED;
+            e.state = CampaignLife.State.CREATED;
             return e;
         }
     }

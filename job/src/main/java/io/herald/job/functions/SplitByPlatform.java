@@ -7,7 +7,10 @@ import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
-/** Sends iOS requests on to APNs (the main output) and Android requests to the {@link #ANDROID} side output. */
+/**
+ * Sends iOS requests on to APNs (the main output) and Android requests to the {@link #ANDROID} side
+ * output; a control element about a whole campaign goes to both.
+ */
 public final class SplitByPlatform extends ProcessFunction<SendRequest, SendRequest> {
     private static final long serialVersionUID = 1L;
 
@@ -16,7 +19,10 @@ public final class SplitByPlatform extends ProcessFunction<SendRequest, SendRequ
 
     @Override
     public void processElement(SendRequest request, Context ctx, Collector<SendRequest> out) {
-        if (request.platform == Platform.IOS) {
+        if (request.control != null) {
+            out.collect(request);
+            ctx.output(ANDROID, request);
+        } else if (request.platform == Platform.IOS) {
             out.collect(request);
         } else {
             ctx.output(ANDROID, request);

@@ -3,6 +3,7 @@ package io.herald.job.functions;
 import io.herald.campaign.CampaignValidator;
 import io.herald.model.CampaignEvent;
 import io.herald.model.CampaignStatus;
+import io.herald.model.StatusKind;
 import java.util.List;
 import java.util.Set;
 import org.apache.flink.api.common.functions.OpenContext;
@@ -55,10 +56,10 @@ public final class ValidateCampaigns extends ProcessFunction<CampaignEvent, Camp
             problems.add("campaignId differs from the campaign's own id");
         }
         if (problems.isEmpty()) {
-            ctx.output(STATUS, CampaignStatus.of(event.campaignId, "accepted", null, now()));
+            ctx.output(STATUS, CampaignStatus.of(event.campaignId, StatusKind.ACCEPTED, null, now()));
             out.collect(event);
         } else {
-            ctx.output(STATUS, CampaignStatus.of(event.campaignId, "rejected", String.join("; ", problems), now()));
+            ctx.output(STATUS, CampaignStatus.of(event.campaignId, StatusKind.REJECTED, String.join("; ", problems), now()));
         }
     }
 

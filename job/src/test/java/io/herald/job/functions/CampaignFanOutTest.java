@@ -13,32 +13,80 @@ import io.herald.model.DeviceEvent;
 import io.herald.model.Message;
 import io.herald.model.Platform;
 import io.herald.model.SendRequest;
+import io.herald.model.StatusKind;
 import io.herald.model.UserUpdate;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Collectors;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
-import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
-import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
+import org.apache.flink.streaming.runtime.tasks.mailbox.Mail;
+import org.apache.flink.streaming.runtime.tasks.mailbox.TaskMailbox;
+import org.apache.flink.streaming.util.AbstractStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+/**
+ * The fan-out on Flink's operator harness with RocksDB state, as in the job. The walk goes through
+ * the task's mailbox, which the test runs by hand: a chunk at a time where that matters.
+ */
 class CampaignFanOutTest {
-    private KeyedBroadcastOperatorTestHarness<String, UserUpdate, CampaignEvent, SendRequest> harness;
+    private static final int MAX_PARALLELISM = 128;
+
+    private KeyedTwoInputStreamOperatorTestHarness<String, UserUpdate, CampaignEvent, SendRequest> harness;
+    private final List<KeyedTwoInputStreamOperatorTestHarness<String, UserUpdate, CampaignEvent, SendRequest>> others =
+            new ArrayList<>();
 
     @BeforeEach
     void setUp() throws Exception {
-        harness = ProcessFunctionTestHarnesses.forKeyedBroadcastProcessFunction(new CampaignFanOut(),
-                UserUpdate::userId, Types.STRING, CampaignFanOut.CAMPAIGNS);
-        harness.open();
+        harness = harness(1_000, 1, 0, null);
     }
 
     @AfterEach
     void tearDown() throws Exception {
         harness.close();
+        for (var h : others) {
+            h.close();
+        }
+    }
+
+    private static KeyedTwoInputStreamOperatorTestHarness<String, UserUpdate, CampaignEvent, SendRequest> harness(
+            int usersPerChunk, int parallelism, int index, OperatorSubtaskState restoreFrom) throws Exception {
+        var h = new KeyedTwoInputStreamOperatorTestHarness<String, UserUpdate, CampaignEvent, SendRequest>(
+                new CampaignFanOut(new CampaignFanOut.Settings(CampaignFanOut.DEFAULT_DEVICE_TTL, usersPerChunk,
+                        60_000, 1_000, null)),
+                UserUpdate::userId, null, Types.STRING, MAX_PARALLELISM, parallelism, index);
+        h.setStateBackend(new EmbeddedRocksDBStateBackend());
+        h.setup();
+        if (restoreFrom != null) {
+            h.initializeState(restoreFrom);
+        }
+        h.open();
+        return h;
+    }
+
+    /** Runs the mails waiting in the task's mailbox, and those they queue, until none is left. */
+    private static void runMailbox(AbstractStreamOperatorTestHarness<?> h) throws Exception {
+        while (runOneMail(h)) {
+            // next
+        }
+    }
+
+    /** Runs one mail (a chunk of the walk, say); false if there was none. */
+    private static boolean runOneMail(AbstractStreamOperatorTestHarness<?> h) throws Exception {
+        Optional<Mail> mail = h.getTaskMailbox().tryTake(TaskMailbox.MIN_PRIORITY);
+        if (mail.isEmpty()) {
+            return false;
+        }
+        mail.get().run();
+        return true;
     }
 
     private void register(String user, String device, Platform platform, String locale, boolean optIn)
@@ -54,7 +102,7 @@ class CampaignFanOutTest {
         e.optIn = optIn;
         e.attributes = Map.of("name", AttributeValue.of(user.toUpperCase(), 1));
         e.version = 1;
-        harness.processElement(UserUpdate.of(e), 1);
+        harness.processElement1(UserUpdate.of(e), 1);
     }
 
     private static CampaignEvent create(String id, Audience audience) {
@@ -80,13 +128,23 @@ class CampaignFanOutTest {
         return e;
     }
 
-    private List<SendRequest> sent() {
-        return harness.extractOutputValues();
+    private List<SendRequest> sent() throws Exception {
+        runMailbox(harness);
+        return notifications(harness);
     }
 
-    private List<CampaignStatus> statuses() {
-        return harness.getSideOutput(ValidateCampaigns.STATUS).stream().map(StreamRecord::getValue)
-                .collect(Collectors.toList());
+    private static List<SendRequest> notifications(AbstractStreamOperatorTestHarness<SendRequest> h) {
+        return h.extractOutputValues().stream().filter(r -> r.control == null).collect(Collectors.toList());
+    }
+
+    private List<CampaignStatus> statuses() throws Exception {
+        runMailbox(harness);
+        return statuses(harness);
+    }
+
+    private static List<CampaignStatus> statuses(AbstractStreamOperatorTestHarness<SendRequest> h) {
+        var side = h.getSideOutput(ValidateCampaigns.STATUS);
+        return side == null ? List.of() : side.stream().map(StreamRecord::getValue).collect(Collectors.toList());
     }
 
     @Test
@@ -94,15 +152,15 @@ class CampaignFanOutTest {
         register("ana", "a1", Platform.IOS, "de-DE", true);
         register("ana", "a2", Platform.ANDROID, "en-US", true);
         register("bob", "b1", Platform.IOS, "en-GB", false);
-        harness.processBroadcastElement(create("c1", new Audience()), 2);
-        harness.processBroadcastElement(control(CampaignEvent.Type.FIRE, "c1", 500), 3);
+        harness.processElement2(create("c1", new Audience()), 2);
+        harness.processElement2(control(CampaignEvent.Type.FIRE, "c1", 500), 3);
 
         assertThat(sent()).extracting(r -> r.notificationId).containsExactlyInAnyOrder("c1/a1", "c1/a2");
         SendRequest ios = sent().stream().filter(r -> r.platform == Platform.IOS).findFirst().orElseThrow();
         assertThat(ios.payload).contains("\"title\":\"Hallo ANA\"");
         assertThat(ios.firedAt).isEqualTo(500);
         assertThat(ios.token).isEqualTo("tok-a1");
-        CampaignStatus fanned = statuses().stream().filter(s -> s.status.equals("fanned_out")).findFirst().orElseThrow();
+        CampaignStatus fanned = statuses().stream().filter(s -> s.status == StatusKind.FANNED_OUT).findFirst().orElseThrow();
         assertThat(fanned.targeted).isEqualTo(2);
         assertThat(fanned.suppressed).isEqualTo(1);
     }
@@ -115,8 +173,8 @@ class CampaignFanOutTest {
         Audience segment = new Audience();
         segment.kind = Audience.Kind.SEGMENT;
         segment.expression = "platform == 'android' && attributes.name == 'ANA'";
-        harness.processBroadcastElement(create("c1", segment), 2);
-        harness.processBroadcastElement(control(CampaignEvent.Type.FIRE, "c1", 3), 3);
+        harness.processElement2(create("c1", segment), 2);
+        harness.processElement2(control(CampaignEvent.Type.FIRE, "c1", 3), 3);
         assertThat(sent()).extracting(r -> r.notificationId).containsExactly("c1/a2");
     }
 
@@ -126,17 +184,17 @@ class CampaignFanOutTest {
         register("ana", "a2", Platform.ANDROID, "en-US", true);
         register("bob", "b1", Platform.ANDROID, "en-US", true);
         register("cid", "c1", Platform.ANDROID, "en-US", false);
-        harness.processBroadcastElement(create("c1", new Audience()), 2);
-        harness.processBroadcastElement(control(CampaignEvent.Type.ESTIMATE, "c1", 3), 3);
+        harness.processElement2(create("c1", new Audience()), 2);
+        harness.processElement2(control(CampaignEvent.Type.ESTIMATE, "c1", 3), 3);
         assertThat(sent()).isEmpty();
-        CampaignStatus estimate = statuses().stream().filter(s -> s.status.equals("estimated")).findFirst().orElseThrow();
+        CampaignStatus estimate = statuses().stream().filter(s -> s.status == StatusKind.ESTIMATED).findFirst().orElseThrow();
         assertThat(estimate.targeted).isEqualTo(3);
         assertThat(estimate.suppressed).isEqualTo(1);
         assertThat(estimate.byPlatform).containsEntry("ios", 1L).containsEntry("android", 2L);
         assertThat(estimate.byLocale).containsEntry("de-DE", 1L).containsEntry("en-US", 2L);
         assertThat(estimate.users).isEqualTo(3);
         assertThat(estimate.refused).isZero();
-        harness.processBroadcastElement(control(CampaignEvent.Type.FIRE, "c1", 4), 4);
+        harness.processElement2(control(CampaignEvent.Type.FIRE, "c1", 4), 4);
         assertThat(sent()).hasSize(3);
     }
 
@@ -145,11 +203,11 @@ class CampaignFanOutTest {
         register("ana", "a1", Platform.IOS, "en", true);
         CampaignEvent big = create("c1", new Audience());
         big.campaign.message.variants = Map.of("en", new Content("Hi", "x".repeat(5000)));
-        harness.processBroadcastElement(big, 2);
-        harness.processBroadcastElement(control(CampaignEvent.Type.ESTIMATE, "c1", 3), 3);
-        assertThat(statuses()).filteredOn(s -> s.status.equals("estimated")).singleElement()
+        harness.processElement2(big, 2);
+        harness.processElement2(control(CampaignEvent.Type.ESTIMATE, "c1", 3), 3);
+        assertThat(statuses()).filteredOn(s -> s.status == StatusKind.ESTIMATED).singleElement()
                 .satisfies(s -> assertThat(s.refused).isEqualTo(1));
-        harness.processBroadcastElement(control(CampaignEvent.Type.FIRE, "c1", 3), 3);
+        harness.processElement2(control(CampaignEvent.Type.FIRE, "c1", 3), 3);
         assertThat(sent()).singleElement().satisfies(r -> assertThat(r.refusal).startsWith("payload is 50"));
     }
 
@@ -161,14 +219,14 @@ class CampaignFanOutTest {
         fits.campaign.message.variants = Map.of("en", new Content("Hi", "é".repeat(1500)));
         CampaignEvent over = create("c2", new Audience());
         over.campaign.message.variants = Map.of("en", new Content("Hi", "é".repeat(2100)));
-        harness.processBroadcastElement(fits, 2);
-        harness.processBroadcastElement(over, 2);
-        harness.processBroadcastElement(control(CampaignEvent.Type.ESTIMATE, "c1", 3), 3);
-        harness.processBroadcastElement(control(CampaignEvent.Type.ESTIMATE, "c2", 3), 3);
-        assertThat(statuses()).filteredOn(s -> s.status.equals("estimated"))
+        harness.processElement2(fits, 2);
+        harness.processElement2(over, 2);
+        harness.processElement2(control(CampaignEvent.Type.ESTIMATE, "c1", 3), 3);
+        harness.processElement2(control(CampaignEvent.Type.ESTIMATE, "c2", 3), 3);
+        assertThat(statuses()).filteredOn(s -> s.status == StatusKind.ESTIMATED)
                 .extracting(s -> s.campaignId + "=" + s.refused).containsExactlyInAnyOrder("c1=0", "c2=1");
-        harness.processBroadcastElement(control(CampaignEvent.Type.FIRE, "c1", 4), 4);
-        harness.processBroadcastElement(control(CampaignEvent.Type.FIRE, "c2", 4), 4);
+        harness.processElement2(control(CampaignEvent.Type.FIRE, "c1", 4), 4);
+        harness.processElement2(control(CampaignEvent.Type.FIRE, "c2", 4), 4);
         assertThat(sent()).extracting(r -> r.campaignId + ":" + (r.refusal == null ? "ok" : r.refusal.replaceAll("\\d+", "N")))
                 .containsExactlyInAnyOrder("c1:ok", "c2:payload is N bytes, over the providers' N-byte limit");
         assertThat(sent()).filteredOn(r -> r.campaignId.equals("c1")).singleElement()
@@ -184,12 +242,12 @@ class CampaignFanOutTest {
         odd.attributes = Map.of("streak", AttributeValue.of("many", 2));
         odd.version = 2;
         register("bob", "b1", Platform.IOS, "en", true);
-        harness.processElement(UserUpdate.of(odd), 2);
+        harness.processElement1(UserUpdate.of(odd), 2);
         CampaignEvent c = create("c1", new Audience());
         c.campaign.message.variants = Map.of("en", new Content("Hi", "{streak, plural, one {# day} other {# days}}"));
         c.campaign.message.defaults = Map.of("streak", "0");
-        harness.processBroadcastElement(c, 3);
-        harness.processBroadcastElement(control(CampaignEvent.Type.FIRE, "c1", 4), 4);
+        harness.processElement2(c, 3);
+        harness.processElement2(control(CampaignEvent.Type.FIRE, "c1", 4), 4);
         assertThat(sent()).hasSize(2);
         assertThat(sent()).filteredOn(r -> r.userId.equals("ana")).singleElement()
                 .satisfies(r -> assertThat(r.refusal).isNull());
@@ -209,47 +267,50 @@ class CampaignFanOutTest {
         register("ana", "a1", Platform.IOS, "en", true);
         register("ana", "a2", Platform.ANDROID, "de", true);
         register("bob", "b1", Platform.IOS, "en", true);
-        harness.processElement(UserUpdate.of(send("c1", "ana", "s0", 2)), 2);
-        harness.processBroadcastElement(create("c1", new Audience()), 3);
-        harness.processElement(UserUpdate.of(send("c1", "ana", "s1", 4)), 4);
-        harness.processElement(UserUpdate.of(send("c1", "ana", "s2", 5)), 5);
+        harness.processElement1(UserUpdate.of(send("c1", "ana", "s0", 2)), 2);
+        harness.processElement2(create("c1", new Audience()), 3);
+        harness.processElement1(UserUpdate.of(send("c1", "ana", "s1", 4)), 4);
+        harness.processElement1(UserUpdate.of(send("c1", "ana", "s2", 5)), 5);
         assertThat(sent()).extracting(r -> r.notificationId)
                 .containsExactlyInAnyOrder("c1/s1/a1", "c1/s1/a2", "c1/s2/a1", "c1/s2/a2");
-        assertThat(statuses()).extracting(s -> s.status + " " + s.targeted)
+        assertThat(statuses()).extracting(s -> s.status.wire() + " " + s.targeted)
                 .containsExactly("rejected null", "sent 2", "sent 2");
-        assertThat(statuses().get(0).error).isEqualTo("send to ana of an unknown campaign");
+        assertThat(statuses().get(0).error).isEqualTo("send of an unknown campaign (user ana)");
     }
 
     @Test
     void aSecondFireSendsNothingMore() throws Exception {
         register("ana", "a1", Platform.IOS, "en", true);
-        harness.processBroadcastElement(create("c1", new Audience()), 2);
-        harness.processBroadcastElement(control(CampaignEvent.Type.FIRE, "c1", 3), 3);
-        harness.processBroadcastElement(control(CampaignEvent.Type.FIRE, "c1", 4), 4);
+        harness.processElement2(create("c1", new Audience()), 2);
+        harness.processElement2(control(CampaignEvent.Type.FIRE, "c1", 3), 3);
+        runMailbox(harness);
+        harness.processElement2(control(CampaignEvent.Type.FIRE, "c1", 4), 4);
         assertThat(sent()).hasSize(1);
-        assertThat(statuses()).extracting(s -> s.status).containsExactly("fired", "fanned_out", "ignored");
+        assertThat(statuses()).extracting(s -> s.status)
+                .containsExactly(StatusKind.FIRED, StatusKind.FANNED_OUT, StatusKind.IGNORED);
     }
 
     @Test
     void cancelledAndUnknownCampaignsDoNotFire() throws Exception {
         register("ana", "a1", Platform.IOS, "en", true);
-        harness.processBroadcastElement(create("c1", new Audience()), 2);
-        harness.processBroadcastElement(control(CampaignEvent.Type.CANCEL, "c1", 3), 3);
-        harness.processBroadcastElement(control(CampaignEvent.Type.FIRE, "c1", 4), 4);
-        harness.processBroadcastElement(control(CampaignEvent.Type.FIRE, "nope", 5), 5);
+        harness.processElement2(create("c1", new Audience()), 2);
+        harness.processElement2(control(CampaignEvent.Type.CANCEL, "c1", 3), 3);
+        harness.processElement2(control(CampaignEvent.Type.FIRE, "c1", 4), 4);
+        harness.processElement2(control(CampaignEvent.Type.FIRE, "nope", 5), 5);
         assertThat(sent()).isEmpty();
-        assertThat(statuses()).extracting(s -> s.status).containsExactly("cancelled", "ignored", "rejected");
+        assertThat(statuses()).extracting(s -> s.status)
+                .containsExactly(StatusKind.CANCELLED, StatusKind.IGNORED, StatusKind.REJECTED);
     }
 
     @Test
     void aListCampaignReachesOnlyListedUsers() throws Exception {
         register("ana", "a1", Platform.IOS, "en", true);
         register("bob", "b1", Platform.IOS, "en", true);
-        harness.processElement(UserUpdate.of(new AudienceRow("c1", "bob")), 1);
+        harness.processElement1(UserUpdate.of(new AudienceRow("c1", "bob")), 1);
         Audience list = new Audience();
         list.kind = Audience.Kind.LIST;
-        harness.processBroadcastElement(create("c1", list), 2);
-        harness.processBroadcastElement(control(CampaignEvent.Type.FIRE, "c1", 3), 3);
+        harness.processElement2(create("c1", list), 2);
+        harness.processElement2(control(CampaignEvent.Type.FIRE, "c1", 3), 3);
         assertThat(sent()).extracting(r -> r.userId).containsExactly("bob");
     }
 
@@ -261,17 +322,189 @@ class CampaignFanOutTest {
         harness.setStateTtlProcessingTime(Duration.ofDays(200).toMillis());
         register("bob", "b1", Platform.IOS, "en", true);
         harness.setStateTtlProcessingTime(Duration.ofDays(271).toMillis());
-        harness.processBroadcastElement(create("c1", new Audience()), 2);
-        harness.processBroadcastElement(control(CampaignEvent.Type.FIRE, "c1", 3), 3);
+        harness.processElement2(create("c1", new Audience()), 2);
+        harness.processElement2(control(CampaignEvent.Type.FIRE, "c1", 3), 3);
         assertThat(sent()).extracting(r -> r.userId).containsExactly("bob");
     }
 
     @Test
     void aDeadTokenFedBackIsNotTargetedAgain() throws Exception {
         register("ana", "a1", Platform.IOS, "en", true);
-        harness.processElement(UserUpdate.of(DeviceEvent.tokenRejected("ana", "a1", "news", "tok-a1", "Unregistered", 5)), 4);
-        harness.processBroadcastElement(create("c1", new Audience()), 5);
-        harness.processBroadcastElement(control(CampaignEvent.Type.FIRE, "c1", 6), 6);
+        harness.processElement1(UserUpdate.of(DeviceEvent.tokenRejected("ana", "a1", "news", "tok-a1", "Unregistered", 5)), 4);
+        harness.processElement2(create("c1", new Audience()), 5);
+        harness.processElement2(control(CampaignEvent.Type.FIRE, "c1", 6), 6);
         assertThat(sent()).isEmpty();
+    }
+
+    private void registerUsers(int n) throws Exception {
+        for (int i = 0; i < n; i++) {
+            register("user-" + i, "dev-" + i, i % 2 == 0 ? Platform.IOS : Platform.ANDROID, "en", true);
+        }
+    }
+
+    private static List<String> ids(List<SendRequest> requests) {
+        return requests.stream().map(r -> r.notificationId).collect(Collectors.toList());
+    }
+
+    @Test
+    void aWalkGoesInChunksAndTakesInRecordsBetweenThem() throws Exception {
+        harness.close();
+        harness = harness(3, 1, 0, null);
+        registerUsers(10);
+        harness.processElement2(create("c1", new Audience()), 2);
+        harness.processElement2(control(CampaignEvent.Type.FIRE, "c1", 3), 3);
+        assertThat(notifications(harness)).as("nothing is walked inside the fire's own record").isEmpty();
+
+        assertThat(runOneMail(harness)).isTrue();
+        assertThat(notifications(harness)).hasSize(3);
+        // Between two chunks: a transactional send goes out at once, and a device event is applied.
+        harness.processElement1(UserUpdate.of(send("c1", "user-9", "tx", 4)), 4);
+        assertThat(notifications(harness)).hasSize(4).last()
+                .satisfies(r -> assertThat(r.notificationId).isEqualTo("c1/tx/dev-9"));
+        register("late", "late-1", Platform.IOS, "en", true);
+
+        runMailbox(harness);
+        List<String> fired = ids(notifications(harness)).stream().filter(id -> !id.contains("/tx/")).toList();
+        assertThat(fired).as("every user once; the one registered after the fire is not in it").hasSize(10)
+                .doesNotHaveDuplicates().doesNotContain("c1/late-1");
+        assertThat(statuses(harness)).filteredOn(s -> s.status == StatusKind.FANNED_OUT).singleElement()
+                .satisfies(st -> {
+                    assertThat(st.users).isEqualTo(10);
+                    assertThat(st.targeted).isEqualTo(10);
+                    assertThat(st.handedOut).isEqualTo(10);
+                    assertThat(st.keyGroups).isEqualTo(MAX_PARALLELISM);
+                    assertThat(st.keyGroupsTotal).isEqualTo(MAX_PARALLELISM);
+                });
+    }
+
+    @Test
+    void aWalkRestoredFromACheckpointGoesOnWhereItStood_atAnyParallelism() throws Exception {
+        harness.close();
+        harness = harness(7, 1, 0, null);
+        registerUsers(40);
+        harness.processElement2(create("c1", new Audience()), 2);
+        harness.processElement2(control(CampaignEvent.Type.FIRE, "c1", 3), 3);
+        runOneMail(harness);
+        runOneMail(harness);
+        List<String> before = ids(notifications(harness));
+        assertThat(before).hasSize(14);
+        OperatorSubtaskState checkpoint = harness.snapshot(1, 10);
+        runOneMail(harness); // handed out after the checkpoint: lost with the crash, so handed out again
+
+        // Restored on two instances: each takes the key groups it now holds, with their positions.
+        List<String> after = new ArrayList<>();
+        List<CampaignStatus> reports = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            var h = harness(7, 2, i, AbstractStreamOperatorTestHarness.repartitionOperatorState(
+                    checkpoint, MAX_PARALLELISM, 1, 2, i));
+            others.add(h);
+            runMailbox(h);
+            after.addAll(ids(notifications(h)));
+            reports.addAll(statuses(h));
+        }
+        List<String> all = new ArrayList<>(before);
+        all.addAll(after);
+        assertThat(all).as("each device exactly once over both runs").hasSize(40).doesNotHaveDuplicates();
+        List<CampaignStatus> fannedOut = reports.stream().filter(r -> r.status == StatusKind.FANNED_OUT).toList();
+        assertThat(fannedOut).hasSize(2);
+        assertThat(fannedOut.stream().mapToLong(r -> r.targeted).sum()).as("counts add up across the restore")
+                .isEqualTo(40);
+        assertThat(fannedOut.stream().mapToInt(r -> r.keyGroups).sum()).isEqualTo(MAX_PARALLELISM);
+    }
+
+    @Test
+    void aCancelStopsTheWalkSaysWhatWasHandedOutAndTellsTheDeliveries() throws Exception {
+        harness.close();
+        harness = harness(4, 1, 0, null);
+        registerUsers(20);
+        harness.processElement2(create("c1", new Audience()), 2);
+        harness.processElement2(control(CampaignEvent.Type.FIRE, "c1", 3), 3);
+        runOneMail(harness);
+        harness.processElement2(control(CampaignEvent.Type.CANCEL, "c1", 4), 4);
+        runMailbox(harness);
+
+        assertThat(notifications(harness)).hasSize(4);
+        assertThat(harness.extractOutputValues()).filteredOn(r -> r.control != null).singleElement()
+                .satisfies(r -> {
+                    assertThat(r.control).isEqualTo(SendRequest.Control.CANCEL);
+                    assertThat(r.campaignId).isEqualTo("c1");
+                });
+        assertThat(statuses(harness)).filteredOn(st -> st.status == StatusKind.CANCELLED).singleElement()
+                .satisfies(st -> {
+                    assertThat(st.handedOut).isEqualTo(4);
+                    assertThat(st.users).isEqualTo(4);
+                    assertThat(st.subtask).isZero();
+                });
+        assertThat(statuses(harness)).noneMatch(st -> st.status == StatusKind.FANNED_OUT);
+        harness.processElement1(UserUpdate.of(send("c1", "user-1", "tx", 5)), 5);
+        assertThat(notifications(harness)).hasSize(4);
+    }
+
+    @Test
+    void maxPerSecondPacesTheWalkWithTimersNotSleeps() throws Exception {
+        registerUsers(10);
+        CampaignEvent limited = create("c1", new Audience());
+        limited.campaign.maxPerSecond = 4;
+        harness.setProcessingTime(0);
+        harness.processElement2(limited, 2);
+        harness.processElement2(control(CampaignEvent.Type.FIRE, "c1", 3), 3);
+        runMailbox(harness);
+        assertThat(notifications(harness)).as("at t=0").hasSize(1);
+        harness.setProcessingTime(249);
+        runMailbox(harness);
+        assertThat(notifications(harness)).as("at t=249 ms").hasSize(1);
+        harness.setProcessingTime(250);
+        runMailbox(harness);
+        assertThat(notifications(harness)).as("at t=250 ms").hasSize(2);
+        harness.setProcessingTime(1_000);
+        runMailbox(harness);
+        assertThat(notifications(harness)).as("at t=1 s").hasSize(5);
+        harness.setProcessingTime(10_000);
+        runMailbox(harness);
+        assertThat(notifications(harness)).hasSize(10);
+    }
+
+    @Test
+    void aWalkingInstanceReportsItsProgressAboutOnceASecond() throws Exception {
+        harness.close();
+        harness = harness(2, 1, 0, null);
+        registerUsers(10);
+        harness.setProcessingTime(0);
+        harness.processElement2(create("c1", new Audience()), 2);
+        harness.processElement2(control(CampaignEvent.Type.FIRE, "c1", 3), 3);
+        runOneMail(harness);
+        assertThat(statuses(harness)).noneMatch(st -> st.status == StatusKind.PROGRESS);
+        harness.setProcessingTime(1_000);
+        runOneMail(harness);
+        runOneMail(harness);
+        harness.setProcessingTime(2_000);
+        runOneMail(harness);
+        List<CampaignStatus> progress = statuses(harness).stream()
+                .filter(st -> st.status == StatusKind.PROGRESS).toList();
+        assertThat(progress).extracting(st -> st.handedOut).containsExactly(4L, 8L);
+        assertThat(progress).allSatisfy(st -> {
+            assertThat(st.subtask).isZero();
+            assertThat(st.keyGroups).isEqualTo(MAX_PARALLELISM);
+            assertThat(st.targeted).isEqualTo(st.handedOut);
+        });
+    }
+
+    @Test
+    void anEstimateWalksInChunksToo() throws Exception {
+        harness.close();
+        harness = harness(3, 1, 0, null);
+        registerUsers(10);
+        harness.processElement2(create("c1", new Audience()), 2);
+        harness.processElement2(control(CampaignEvent.Type.ESTIMATE, "c1", 3), 3);
+        runOneMail(harness);
+        assertThat(statuses(harness)).noneMatch(st -> st.status == StatusKind.ESTIMATED);
+        runMailbox(harness);
+        assertThat(statuses(harness)).filteredOn(st -> st.status == StatusKind.ESTIMATED).singleElement()
+                .satisfies(st -> {
+                    assertThat(st.users).isEqualTo(10);
+                    assertThat(st.targeted).isEqualTo(10);
+                    assertThat(st.byPlatform).containsEntry("ios", 5L).containsEntry("android", 5L);
+                });
+        assertThat(notifications(harness)).isEmpty();
     }
 }

@@ -1,0 +1,390 @@
+package io.herald.delivery;
+
+import io.herald.kafka.AnswerLog;
+import io.herald.kafka.Preflight;
+import io.herald.model.Answer;
+import io.herald.model.Outcome;
+import io.herald.model.Receipt;
+import io.herald.model.SendRequest;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.util.Timer;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.apache.flink.api.common.operators.MailboxExecutor;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.state.StateInitializationContext;
+import org.apache.flink.runtime.state.StateSnapshotContext;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.BoundedOneInput;
+import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.api.graph.StreamConfig;
+import org.apache.flink.streaming.api.operators.Output;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.runtime.tasks.StreamTask;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Delivers notifications to one {@link Provider}, without ever blocking the task, and writes a
+ * {@link Receipt} for each: the skeleton APNs and FCM share.
+ *
+ * <ul>
+ *   <li><b>Bounded.</b> At most {@code maxInFlight} notifications are between arrival and receipt
+ *       (at the provider, waiting for a retry or a rate slot, or waiting for their answer to be on
+ *       record); when full, the operator yields to the mailbox until one finishes, which
+ *       backpressures the fan-out.
+ *   <li><b>Answers on record before receipts.</b> Each answer goes to the {@link AnswerLog} the
+ *       moment it arrives; the notification counts as in flight until it is recorded. A restored
+ *       job reads the log back and does not send again what was answered since its checkpoint,
+ *       whether the fan-out hands it out again ({@link SendRequest#answer} set) or it was in flight
+ *       here at the checkpoint: what a crash can still duplicate is what the provider received but
+ *       whose answer died with the process, at most {@code maxInFlight} per instance.
+ *   <li><b>Cancels overtake.</b> A {@link SendRequest.Control#CANCEL} element is acted on as it
+ *       arrives, whatever the bound: nothing more of the campaign starts toward the provider, and
+ *       what waits for a retry or a rate slot gets a {@code cancelled} receipt at once.
+ *   <li><b>A clean stop.</b> On close (a stop with a savepoint, say) no attempt starts, and the
+ *       operator waits a bounded time for the answers of attempts at the provider, so that they
+ *       are on record and a job started from the savepoint does not send them again.
+ * </ul>
+ *
+ * <p>Refused before sending, with a receipt and no request: what the fan-out refused (oversize
+ * payload, template), what expired, apps without credentials here, and apps whose credentials the
+ * provider refused ({@link CredentialStop}). Transient failures are retried ({@link RetryingSender}).
+ */
+public final class DeliveryOperator extends AbstractStreamOperator<Receipt>
+        implements OneInputStreamOperator<SendRequest, Receipt>, BoundedOneInput {
+    private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(DeliveryOperator.class);
+
+    /** Campaigns remembered as cancelled, per instance; the oldest is forgotten past this. */
+    static final int MAX_CANCELLED = 10_000;
+
+    private static final ListStateDescriptor<SendRequest> IN_FLIGHT =
+            new ListStateDescriptor<>("in-flight", TypeInformation.of(SendRequest.class));
+    private static final ListStateDescriptor<String> CANCELLED =
+            new ListStateDescriptor<>("cancelled-campaigns", Types.STRING);
+    private static final ListStateDescriptor<Long> CHECKPOINT_TIMES =
+            new ListStateDescriptor<>("checkpoint-time", Types.LONG);
+
+    /** How a delivery is bounded and retried; immutable, checked when made. */
+    public static final class Settings implements Serializable {
+        private static final long serialVersionUID = 1L;
+
+        final int maxInFlight;
+        final RetryPolicy retryPolicy;
+        final long timeoutMs;
+        final long closeWaitMs;
+
+        /**
+         * @param maxInFlight notifications between arrival and receipt, per instance
+         * @param timeoutMs how long a notification may go without a final answer; retries stop two thirds in
+         * @param closeWaitMs how long closing waits for the answers of attempts at the provider
+         */
+        public Settings(int maxInFlight, RetryPolicy retryPolicy, long timeoutMs, long closeWaitMs) {
+            if (maxInFlight < 1 || timeoutMs < 1 || closeWaitMs < 0 || retryPolicy == null) {
+                throw new IllegalArgumentException("delivery settings need maxInFlight >= 1, timeoutMs >= 1, "
+                        + "closeWaitMs >= 0 and a retry policy");
+            }
+            this.maxInFlight = maxInFlight;
+            this.retryPolicy = retryPolicy;
+            this.timeoutMs = timeoutMs;
+            this.closeWaitMs = closeWaitMs;
+        }
+    }
+
+    private final Provider provider;
+    private final Settings settings;
+    private final AnswerLog answerLog;
+    private transient MailboxExecutor mailbox;
+
+    private transient EventLoopGroup eventLoop;
+    private transient Timer timer;
+    private transient Provider.Session session;
+    private transient RetryingSender sender;
+    private transient CredentialStop credentialStop;
+    private transient DeliveryMetrics metrics;
+    private transient AnswerLog.Writer log;
+    /** Notifications between arrival and receipt: touched on the task thread only. */
+    private transient Set<InFlight> inFlight;
+    /** Cancelled campaigns, oldest first: touched on the task thread only. */
+    private transient LinkedHashMap<String, Boolean> cancelled;
+    private transient StreamRecord<Receipt> out;
+
+    private transient ListState<SendRequest> inFlightState;
+    private transient ListState<String> cancelledState;
+    private transient ListState<Long> checkpointTimeState;
+    private transient List<SendRequest> restored;
+    private transient long restoredCheckpointTime;
+
+    /**
+     * @param answerLog where answers are recorded, or null for none (then a restore may resend what
+     *     was answered since the checkpoint)
+     */
+    public DeliveryOperator(Provider provider, Settings settings, AnswerLog answerLog) {
+        this.provider = provider;
+        this.settings = settings;
+        this.answerLog = answerLog;
+    }
+
+    @Override
+    protected void setup(StreamTask<?, ?> containingTask, StreamConfig config, Output<StreamRecord<Receipt>> output) {
+        super.setup(containingTask, config, output);
+        // The task's mailbox, to yield while the in-flight window is full and to hand answers back.
+        mailbox = containingTask.getMailboxExecutorFactory().createExecutor(config.getChainIndex());
+    }
+
+    @Override
+    public void initializeState(StateInitializationContext context) throws Exception {
+        super.initializeState(context);
+        inFlightState = context.getOperatorStateStore().getListState(IN_FLIGHT);
+        cancelledState = context.getOperatorStateStore().getUnionListState(CANCELLED);
+        checkpointTimeState = context.getOperatorStateStore().getUnionListState(CHECKPOINT_TIMES);
+        cancelled = new LinkedHashMap<>();
+        restored = new ArrayList<>();
+        restoredCheckpointTime = -1;
+        if (context.isRestored()) {
+            inFlightState.get().forEach(restored::add);
+            cancelledState.get().forEach(this::rememberCancelled);
+            for (Long t : checkpointTimeState.get()) {
+                restoredCheckpointTime = restoredCheckpointTime < 0 ? t : Math.min(restoredCheckpointTime, t);
+            }
+        }
+    }
+
+    @Override
+    public void open() throws Exception {
+        super.open();
+        String name = provider.displayName().toLowerCase(java.util.Locale.ROOT);
+        int instance = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
+        eventLoop = new NioEventLoopGroup(1, new DefaultThreadFactory("herald-" + name, true));
+        timer = RetryingSender.newTimer("herald-" + name);
+        session = provider.connect(eventLoop, getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks());
+        sender = new RetryingSender(settings.retryPolicy, eventLoop, session.rateLimit(), timer, settings.timeoutMs);
+        credentialStop = new CredentialStop();
+        metrics = new DeliveryMetrics(getRuntimeContext().getMetricGroup(), sender, credentialStop);
+        log = answerLog == null ? null : answerLog.writer("herald-answers-" + name + "-" + instance);
+        inFlight = new LinkedHashSet<>();
+        out = new StreamRecord<>(null);
+        resendRestored();
+    }
+
+    /**
+     * The notifications in flight at the checkpoint go out again, except those whose answer came
+     * (and was recorded) after it: their receipts are written from the record.
+     */
+    private void resendRestored() throws Exception {
+        if (restored.isEmpty()) {
+            restored = null;
+            return;
+        }
+        Map<String, Answer> answered = Map.of();
+        if (answerLog != null && restoredCheckpointTime >= 0) {
+            Set<String> ids = new HashSet<>();
+            restored.forEach(r -> ids.add(r.notificationId));
+            answered = answerLog.read(restoredCheckpointTime - AnswerLog.SKEW_MS, a -> ids.contains(a.notificationId));
+        }
+        LOG.info("{} notifications were in flight at the checkpoint; {} of them were answered since",
+                restored.size(), answered.size());
+        List<SendRequest> again = restored;
+        restored = null;
+        for (SendRequest r : again) {
+            Answer a = answered.get(r.notificationId);
+            if (a != null) {
+                r.answer = a;
+            }
+            accept(r);
+        }
+    }
+
+    @Override
+    public void processElement(StreamRecord<SendRequest> element) throws Exception {
+        SendRequest request = element.getValue();
+        if (request.control != null) {
+            control(request);
+            return;
+        }
+        accept(request);
+    }
+
+    private void accept(SendRequest request) throws Exception {
+        while (inFlight.size() >= settings.maxInFlight) {
+            mailbox.yield();
+        }
+        long now = System.currentTimeMillis();
+        Receipt refused = refusal(request, now);
+        if (refused != null) {
+            emit(metrics.count(refused));
+            return;
+        }
+        InFlight f = new InFlight(request);
+        inFlight.add(f);
+        f.flight = sender.send(() -> attempt(request),
+                error -> Receipt.of(request, Outcome.FAILED, 0, Receipt.describe(error), 1, System.currentTimeMillis()),
+                sender.deadline(request, now), receipt -> answered(f, receipt));
+    }
+
+    /** The receipt of a notification that is not to be sent (with no request to the provider), or null. */
+    private Receipt refusal(SendRequest request, long now) {
+        if (request.answer != null) {
+            return request.answer.receipt(request);
+        }
+        Receipt refused = Preflight.refuse(request, now);
+        if (refused != null) {
+            return refused;
+        }
+        if (cancelled.containsKey(request.campaignId)) {
+            return cancelledReceipt(request);
+        }
+        if (!session.serves(request.appId)) {
+            return Receipt.of(request, Outcome.REJECTED, 0, "no " + provider.displayName() + " credentials for app", 0, now);
+        }
+        String stopped = credentialStop.reason(request.appId);
+        return stopped == null ? null : Receipt.of(request, Outcome.REJECTED, 0, stopped, 0, now);
+    }
+
+    private CompletableFuture<RetryingSender.Answer> attempt(SendRequest request) {
+        long sentAt = metrics.started();
+        return session.send(request).whenComplete((ok, error) -> metrics.latency(sentAt)).thenApply(answer -> {
+            if (answer.credentialsRefused) {
+                Receipt r = answer.receipt;
+                credentialStop.stop(request.appId, r.providerStatus + " " + r.reason);
+                r.reason = credentialStop.reason(request.appId);
+            }
+            return answer;
+        });
+    }
+
+    /** A final receipt, on any thread: on record first if the provider saw the notification, then out. */
+    private void answered(InFlight f, Receipt receipt) {
+        metrics.count(receipt);
+        if (log != null && receipt.attempts > 0) {
+            log.append(Answer.of(receipt), () -> finished(f, receipt));
+        } else {
+            finished(f, receipt);
+        }
+    }
+
+    private void finished(InFlight f, Receipt receipt) {
+        try {
+            mailbox.execute(() -> {
+                inFlight.remove(f);
+                emit(receipt);
+            }, "receipt");
+        } catch (RejectedExecutionException closing) {
+            // The task is closing: the answer is on record, and the receipt comes from it after a restore.
+        }
+    }
+
+    private void emit(Receipt receipt) {
+        output.collect(out.replace(receipt));
+    }
+
+    private void control(SendRequest control) {
+        if (control.control == SendRequest.Control.CANCEL) {
+            rememberCancelled(control.campaignId);
+            for (InFlight f : new ArrayList<>(inFlight)) {
+                if (control.campaignId.equals(f.request.campaignId)) {
+                    f.flight.cancel(() -> cancelledReceipt(f.request));
+                }
+            }
+        }
+    }
+
+    private void rememberCancelled(String campaignId) {
+        cancelled.put(campaignId, Boolean.TRUE);
+        if (cancelled.size() > MAX_CANCELLED) {
+            cancelled.remove(cancelled.keySet().iterator().next());
+        }
+    }
+
+    private static Receipt cancelledReceipt(SendRequest request) {
+        return Receipt.of(request, Outcome.CANCELLED, 0, "campaign cancelled before it was sent", 0,
+                System.currentTimeMillis());
+    }
+
+    @Override
+    public void snapshotState(StateSnapshotContext context) throws Exception {
+        super.snapshotState(context);
+        List<SendRequest> requests = new ArrayList<>(inFlight.size());
+        inFlight.forEach(f -> requests.add(f.request));
+        inFlightState.update(requests);
+        cancelledState.update(new ArrayList<>(cancelled.keySet()));
+        checkpointTimeState.update(List.of(context.getCheckpointTimestamp()));
+    }
+
+    @Override
+    public void endInput() throws Exception {
+        while (!inFlight.isEmpty()) {
+            mailbox.yield();
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        try {
+            if (sender != null) {
+                sender.close();
+                awaitAnswersOnRecord();
+            }
+        } finally {
+            closeQuietly(log);
+            closeQuietly(session);
+            if (timer != null) {
+                timer.stop();
+            }
+            if (eventLoop != null) {
+                eventLoop.shutdownGracefully(0, 2, TimeUnit.SECONDS).await(5, TimeUnit.SECONDS);
+            }
+            super.close();
+        }
+    }
+
+    /**
+     * Waits, at most {@code closeWaitMs}, for attempts at the provider to be answered and their
+     * answers recorded. Closing is the one place the task thread waits: nothing else runs on it now.
+     */
+    private void awaitAnswersOnRecord() throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(settings.closeWaitMs);
+        while ((sender.atProvider() > 0 || (log != null && log.pending() > 0)) && System.nanoTime() < deadline) {
+            TimeUnit.MILLISECONDS.sleep(5);
+        }
+        if (sender.atProvider() > 0) {
+            LOG.warn("Closed with {} attempts still at the provider: a restore sends them again", sender.atProvider());
+        }
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        if (c == null) {
+            return;
+        }
+        try {
+            c.close();
+        } catch (Exception e) {
+            LOG.warn("Could not close {}: {}", c, e.toString());
+        }
+    }
+
+    /** One notification between arrival and receipt (identity counts: ids may repeat across sends). */
+    private static final class InFlight {
+        final SendRequest request;
+        RetryingSender.Flight flight;
+
+        InFlight(SendRequest request) {
+            this.request = request;
+        }
+    }
+}

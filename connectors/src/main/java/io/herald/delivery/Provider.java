@@ -1,0 +1,57 @@
+package io.herald.delivery;
+
+import io.herald.model.SendRequest;
+import io.netty.channel.EventLoopGroup;
+import java.io.Serializable;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * A push provider as the {@link DeliveryOperator} drives it: what differs between APNs and FCM (how
+ * a request is sent and its answer read, the provider's rate) and nothing else. Bounds, retries,
+ * refusals before sending, stopping an app for refused credentials, cancels, metrics and the record
+ * of answers are the operator's, the same for both.
+ */
+public interface Provider extends Serializable {
+    /** The provider's name as people read it ("APNs", "FCM"). */
+    String displayName();
+
+    /** Connects for every configured app, on {@code eventLoop}; once per parallel instance of {@code instances}. */
+    Session connect(EventLoopGroup eventLoop, int instances) throws Exception;
+
+    /** One parallel instance's connections. */
+    interface Session extends AutoCloseable {
+        /** This instance's rate limit at the provider (it adapts when the provider throttles). */
+        RateLimiter rateLimit();
+
+        /** Whether the configuration has credentials for {@code appId} at this provider. */
+        boolean serves(String appId);
+
+        /**
+         * Sends one attempt of {@code request}: a new request to the provider, never blocking. The
+         * future completes with the provider's answer, or fails when none came (connection lost).
+         */
+        CompletableFuture<RetryingSender.Answer> send(SendRequest request);
+    }
+
+    /** A session over one connection handle per app ({@code T}), with one rate limit for them all. */
+    abstract class AppSession<T> implements Session {
+        protected final Map<String, T> apps;
+        private final RateLimiter rate;
+
+        protected AppSession(Map<String, T> apps, RateLimiter rate) {
+            this.apps = apps;
+            this.rate = rate;
+        }
+
+        @Override
+        public RateLimiter rateLimit() {
+            return rate;
+        }
+
+        @Override
+        public boolean serves(String appId) {
+            return apps.containsKey(appId);
+        }
+    }
+}

@@ -1,0 +1,202 @@
+package io.herald.kafka;
+
+import io.herald.json.Json;
+import io.herald.model.Answer;
+import java.io.Serializable;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@code answers} topic: every provider answer, written by the delivery the moment it arrives,
+ * outside the job's checkpoints (plain idempotent producer, acks from all replicas). It is what a
+ * restored job knows of the time since its checkpoint: which notifications a provider already
+ * answered, so that they are not sent again. Receipts cannot serve: they become visible only when
+ * a checkpoint completes, and those written after the last one are aborted with their transaction.
+ *
+ * <p>Records are keyed by notification id; values are {@link Answer} JSON. A restore reads from a
+ * time shortly before its checkpoint to the end, which is the traffic of one checkpoint interval
+ * plus {@link #SKEW_MS}: a few seconds' worth.
+ */
+public final class AnswerLog implements Serializable {
+    private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(AnswerLog.class);
+
+    /** A restore reads from this long before its checkpoint's time, for clocks that disagree. */
+    public static final long SKEW_MS = 5_000;
+
+    private final String bootstrapServers;
+    private final String topic;
+    private final Map<String, String> properties;
+
+    /**
+     * @param properties extra client properties (security and the like)
+     */
+    public AnswerLog(String bootstrapServers, String topic, Map<String, String> properties) {
+        this.bootstrapServers = bootstrapServers;
+        this.topic = topic;
+        this.properties = new HashMap<>(properties);
+    }
+
+    public String topic() {
+        return topic;
+    }
+
+    /** A writer for one delivery instance; {@code clientId} names it in the broker's logs. */
+    public Writer writer(String clientId) {
+        Properties p = client();
+        p.setProperty(ProducerConfig.CLIENT_ID_CONFIG, clientId);
+        p.setProperty(ProducerConfig.ACKS_CONFIG, "all");
+        p.setProperty(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        p.setProperty(ProducerConfig.LINGER_MS_CONFIG, "2");
+        p.setProperty(ProducerConfig.BATCH_SIZE_CONFIG, "65536");
+        // Appends come from the providers' event loops: they must not wait long for metadata or room.
+        p.setProperty(ProducerConfig.MAX_BLOCK_MS_CONFIG, "10000");
+        KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
+        // Fetched here, on the task thread as it opens, so that the first append finds the metadata.
+        producer.partitionsFor(topic);
+        return new Writer(producer, topic);
+    }
+
+    /**
+     * The answers recorded since {@code fromMillis} (record time) that {@code keep} accepts, by
+     * notification id; reads to the end the topic had when the call began.
+     */
+    public Map<String, Answer> read(long fromMillis, Predicate<Answer> keep) {
+        Properties p = client();
+        p.setProperty(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_uncommitted");
+        p.setProperty(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        p.setProperty(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "5000");
+        Map<String, Answer> found = new HashMap<>();
+        long started = System.nanoTime();
+        long read = 0;
+        try (KafkaConsumer<byte[], byte[]> consumer =
+                new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = new ArrayList<>();
+            List<PartitionInfo> infos = consumer.partitionsFor(topic, Duration.ofSeconds(30));
+            if (infos == null || infos.isEmpty()) {
+                return found;
+            }
+            infos.forEach(i -> partitions.add(new TopicPartition(topic, i.partition())));
+            consumer.assign(partitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions, Duration.ofSeconds(30));
+            Map<TopicPartition, Long> times = new HashMap<>();
+            partitions.forEach(tp -> times.put(tp, Math.max(0, fromMillis)));
+            Map<TopicPartition, OffsetAndTimestamp> start = consumer.offsetsForTimes(times, Duration.ofSeconds(30));
+            Map<TopicPartition, Long> remaining = new HashMap<>();
+            for (TopicPartition tp : partitions) {
+                OffsetAndTimestamp s = start.get(tp);
+                long from = s == null ? end.get(tp) : s.offset();
+                consumer.seek(tp, from);
+                if (from < end.get(tp)) {
+                    remaining.put(tp, end.get(tp));
+                }
+            }
+            consumer.pause(partitions.stream().filter(tp -> !remaining.containsKey(tp)).toList());
+            while (!remaining.isEmpty()) {
+                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
+                    TopicPartition tp = new TopicPartition(r.topic(), r.partition());
+                    Long until = remaining.get(tp);
+                    if (until == null || r.offset() >= until) {
+                        continue;
+                    }
+                    read++;
+                    Answer a = decode(r.value());
+                    if (a != null && keep.test(a)) {
+                        found.put(a.notificationId, a);
+                    }
+                    if (r.offset() + 1 >= until) {
+                        remaining.remove(tp);
+                        consumer.pause(List.of(tp));
+                    }
+                }
+            }
+        }
+        LOG.info("Read {} answers from {} since {} in {} ms; kept {}", read, topic, fromMillis,
+                (System.nanoTime() - started) / 1_000_000, found.size());
+        return found;
+    }
+
+    static byte[] encode(Answer a) {
+        return Json.bytes(a);
+    }
+
+    static Answer decode(byte[] value) {
+        try {
+            return Json.MAPPER.readValue(value, Answer.class);
+        } catch (Exception e) {
+            return null; // not ours: the topic is Herald's own, so this is noise, not news
+        }
+    }
+
+    private Properties client() {
+        Properties p = new Properties();
+        p.putAll(properties);
+        p.setProperty("bootstrap.servers", bootstrapServers);
+        return p;
+    }
+
+    /** Appends answers for one delivery instance; each append says when its answer is on record. */
+    public static final class Writer implements AutoCloseable {
+        private final KafkaProducer<byte[], byte[]> producer;
+        private final String topic;
+        private final AtomicInteger pending = new AtomicInteger();
+
+        Writer(KafkaProducer<byte[], byte[]> producer, String topic) {
+            this.producer = producer;
+            this.topic = topic;
+        }
+
+        /**
+         * Records {@code answer}; {@code onRecorded} runs once it is (or once recording failed: the
+         * notification's receipt must not wait for ever on Kafka), on the producer's thread.
+         */
+        public void append(Answer answer, Runnable onRecorded) {
+            pending.incrementAndGet();
+            try {
+                producer.send(new ProducerRecord<>(topic, answer.notificationId.getBytes(StandardCharsets.UTF_8),
+                        encode(answer)), (metadata, error) -> {
+                            if (error != null) {
+                                LOG.warn("Answer to {} not recorded: {}", answer.notificationId, error.toString());
+                            }
+                            pending.decrementAndGet();
+                            onRecorded.run();
+                        });
+            } catch (RuntimeException e) {
+                pending.decrementAndGet();
+                LOG.warn("Answer to {} not recorded: {}", answer.notificationId, e.toString());
+                onRecorded.run();
+            }
+        }
+
+        /** Answers handed over and not yet on record. */
+        public int pending() {
+            return pending.get();
+        }
+
+        @Override
+        public void close() {
+            producer.flush();
+            producer.close(Duration.ofSeconds(10));
+        }
+    }
+}

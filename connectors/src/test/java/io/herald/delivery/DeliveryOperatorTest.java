@@ -1,0 +1,197 @@
+package io.herald.delivery;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.herald.model.Answer;
+import io.herald.model.Outcome;
+import io.herald.model.Platform;
+import io.herald.model.Receipt;
+import io.herald.model.SendRequest;
+import io.netty.channel.EventLoopGroup;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.streaming.runtime.tasks.mailbox.Mail;
+import org.apache.flink.streaming.runtime.tasks.mailbox.TaskMailbox;
+import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The delivery skeleton on Flink's operator harness, against a provider the test answers for: the
+ * in-flight bound, cancels that overtake, answers already on record, and what a checkpoint holds.
+ */
+class DeliveryOperatorTest {
+    /** Answers nothing by itself: the test completes each request's future. */
+    static final class ScriptedProvider implements Provider {
+        private static final long serialVersionUID = 1L;
+        static final Map<String, List<CompletableFuture<RetryingSender.Answer>>> CALLS = new ConcurrentHashMap<>();
+        final String key;
+
+        ScriptedProvider(String key) {
+            this.key = key;
+            CALLS.put(key, new CopyOnWriteArrayList<>());
+        }
+
+        @Override
+        public String displayName() {
+            return "Test";
+        }
+
+        @Override
+        public Session connect(EventLoopGroup eventLoop, int instances) {
+            RateLimiter rate = new RateLimiter(Double.POSITIVE_INFINITY, 10);
+            return new Session() {
+                @Override
+                public RateLimiter rateLimit() {
+                    return rate;
+                }
+
+                @Override
+                public boolean serves(String appId) {
+                    return "app".equals(appId);
+                }
+
+                @Override
+                public CompletableFuture<RetryingSender.Answer> send(SendRequest request) {
+                    CompletableFuture<RetryingSender.Answer> f = new CompletableFuture<>();
+                    CALLS.get(key).add(f);
+                    return f;
+                }
+
+                @Override
+                public void close() {}
+            };
+        }
+
+        List<CompletableFuture<RetryingSender.Answer>> calls() {
+            return CALLS.get(key);
+        }
+    }
+
+    private ScriptedProvider provider;
+    private OneInputStreamOperatorTestHarness<SendRequest, Receipt> harness;
+
+    private OneInputStreamOperatorTestHarness<SendRequest, Receipt> start(int maxInFlight, OperatorSubtaskState from)
+            throws Exception {
+        var h = new OneInputStreamOperatorTestHarness<SendRequest, Receipt>(new DeliveryOperator(provider,
+                new DeliveryOperator.Settings(maxInFlight, new RetryPolicy(5, 10_000, 10_000), 60_000, 0), null));
+        h.setup();
+        if (from != null) {
+            h.initializeState(from);
+        }
+        h.open();
+        return h;
+    }
+
+    @AfterEach
+    void close() throws Exception {
+        if (harness != null) {
+            harness.close();
+        }
+    }
+
+    private static SendRequest request(String campaign, String device) {
+        SendRequest r = new SendRequest();
+        r.campaignId = campaign;
+        r.deviceId = device;
+        r.userId = "u-" + device;
+        r.notificationId = campaign + "/" + device;
+        r.appId = "app";
+        r.platform = Platform.IOS;
+        r.firedAt = 1;
+        return r;
+    }
+
+    private static RetryingSender.Answer answer(SendRequest r, Outcome outcome, int status) {
+        return new RetryingSender.Answer(Receipt.of(r, outcome, status, outcome == Outcome.DELIVERED ? null : "Busy", 1,
+                System.currentTimeMillis()), 0);
+    }
+
+    private void runMailbox() throws Exception {
+        Optional<Mail> mail;
+        while ((mail = harness.getTaskMailbox().tryTake(TaskMailbox.MIN_PRIORITY)).isPresent()) {
+            mail.get().run();
+        }
+    }
+
+    private List<Receipt> receipts() throws Exception {
+        runMailbox();
+        return harness.extractOutputValues();
+    }
+
+    @Test
+    void noMoreThanMaxInFlightAreOutAndAReceiptMakesRoom() throws Exception {
+        provider = new ScriptedProvider("bound");
+        harness = start(2, null);
+        SendRequest a = request("c1", "a");
+        harness.processElement(a, 1);
+        harness.processElement(request("c1", "b"), 1);
+        assertThat(provider.calls()).hasSize(2);
+        // The third waits in the mailbox until an answer comes back and its receipt leaves.
+        provider.calls().get(0).complete(answer(a, Outcome.DELIVERED, 200));
+        harness.processElement(request("c1", "c"), 1);
+        assertThat(provider.calls()).hasSize(3);
+        assertThat(receipts()).extracting(r -> r.notificationId + " " + r.outcome.wire()).containsExactly("c1/a delivered");
+    }
+
+    @Test
+    void aCancelOvertakesTheBoundAndDropsWhatWaitsWithACancelledReceipt() throws Exception {
+        provider = new ScriptedProvider("cancel");
+        harness = start(2, null);
+        SendRequest a = request("c1", "a");
+        SendRequest b = request("c1", "b");
+        harness.processElement(a, 1);
+        harness.processElement(b, 1);
+        // a failed for now: it waits 10 s for its retry. b is still at the provider.
+        provider.calls().get(0).complete(answer(a, Outcome.FAILED, 503));
+        harness.processElement(SendRequest.control(SendRequest.Control.CANCEL, "c1"), 2);
+        assertThat(receipts()).extracting(r -> r.notificationId + " " + r.outcome.wire()).containsExactly("c1/a cancelled");
+        // b's answer stands (it was sent); a new notification of c1 starts nothing.
+        provider.calls().get(1).complete(answer(b, Outcome.DELIVERED, 200));
+        harness.processElement(request("c1", "c"), 3);
+        assertThat(receipts()).extracting(r -> r.notificationId + " " + r.outcome.wire())
+                .containsExactly("c1/a cancelled", "c1/c cancelled", "c1/b delivered");
+        assertThat(provider.calls()).hasSize(2);
+    }
+
+    @Test
+    void aNotificationWhoseAnswerIsOnRecordGetsItsReceiptWithoutARequest() throws Exception {
+        provider = new ScriptedProvider("answered");
+        harness = start(2, null);
+        SendRequest r = request("c1", "a");
+        Receipt earlier = Receipt.of(r, Outcome.TOKEN_DEAD, 410, "Unregistered", 2, 1234);
+        earlier.tokenInvalidAt = 99L;
+        r.answer = Answer.of(earlier);
+        r.token = "tok";
+        harness.processElement(r, 1);
+        assertThat(provider.calls()).isEmpty();
+        assertThat(receipts()).singleElement().satisfies(x -> {
+            assertThat(x.outcome).isEqualTo(Outcome.TOKEN_DEAD);
+            assertThat(x.attempts).isEqualTo(2);
+            assertThat(x.ackAt).isEqualTo(1234);
+            assertThat(x.tokenInvalidAt).isEqualTo(99L);
+            assertThat(x.token).isEqualTo("tok");
+        });
+    }
+
+    @Test
+    void whatIsInFlightAtACheckpointGoesOutAgainAfterARestore_andACancelIsRemembered() throws Exception {
+        provider = new ScriptedProvider("restore");
+        harness = start(5, null);
+        harness.processElement(request("c1", "a"), 1);
+        harness.processElement(request("c2", "b"), 1);
+        harness.processElement(SendRequest.control(SendRequest.Control.CANCEL, "c2"), 2);
+        OperatorSubtaskState checkpoint = harness.snapshot(1, 1);
+        harness.close();
+
+        provider = new ScriptedProvider("restore-2");
+        harness = start(5, checkpoint);
+        assertThat(provider.calls()).as("c1/a is sent again; c2 stays cancelled").hasSize(1);
+        assertThat(receipts()).extracting(r -> r.notificationId + " " + r.outcome.wire()).containsExactly("c2/b cancelled");
+    }
+}

@@ -1,0 +1,52 @@
+package io.herald.job.functions;
+
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Where one campaign walk stands in one key group, and what it has counted there: the checkpointed
+ * position of the fan-out. Kept per key group (the job's max parallelism is fixed), so that a walk
+ * resumes where the last checkpoint left it at any parallelism: each instance takes the positions of
+ * the key groups it now holds.
+ */
+public class WalkPosition {
+    /** What a walk does with each targeted device. */
+    public enum Kind {
+        /** Hands a notification out (a fire). */
+        FIRE,
+        /** Counts it (an estimate). */
+        ESTIMATE
+    }
+
+    public String walkId;
+    public String campaignId;
+    public Kind kind;
+    /** The fire's (or estimate's) time. */
+    public long at;
+    public int keyGroup;
+    /** The last user walked in this key group (users come in RocksDB's order), or null before the first. */
+    public String lastKey;
+    /** Every user of this key group has been walked. */
+    public boolean done;
+
+    public long users;
+    public long targeted;
+    public long suppressed;
+    public long handedOut;
+    /** For estimates: notifications that would be refused, and the targeted devices per platform and locale. */
+    public long refused;
+    public Map<String, Long> byPlatform = new TreeMap<>();
+    public Map<String, Long> byLocale = new TreeMap<>();
+
+    public WalkPosition() {}
+
+    static WalkPosition start(String walkId, String campaignId, Kind kind, long at, int keyGroup) {
+        WalkPosition p = new WalkPosition();
+        p.walkId = walkId;
+        p.campaignId = campaignId;
+        p.kind = kind;
+        p.at = at;
+        p.keyGroup = keyGroup;
+        return p;
+    }
+}

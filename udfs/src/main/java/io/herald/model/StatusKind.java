@@ -1,0 +1,43 @@
+package io.herald.model;
+
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
+import java.util.Locale;
+
+/** The kinds of record on the {@code campaign-status} topic, written in lower case. */
+public enum StatusKind {
+    /** The campaign passed validation and is known to the job. */
+    ACCEPTED,
+    /** Refused, with the error: a bad campaign, or an event about an unknown or cancelled one. */
+    REJECTED,
+    /** A fire was taken: the walk over every instance's users starts. */
+    FIRED,
+    /** A fire of a campaign that was already fired or cancelled: nothing is sent. */
+    IGNORED,
+    /** Cancelled: no further notification of it starts; one per instance with what it had handed out. */
+    CANCELLED,
+    /** About once a second per instance while a campaign is walked. */
+    PROGRESS,
+    /** One instance has walked all of its users for a fire. */
+    FANNED_OUT,
+    /** One instance has counted its users for an estimate. */
+    ESTIMATED,
+    /** A transactional send to one user was handed out. */
+    SENT;
+
+    @JsonValue
+    public String wire() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    /** The kind written as {@code wire}, or null if there is none. */
+    @JsonCreator
+    public static StatusKind fromWire(String wire) {
+        for (StatusKind k : values()) {
+            if (k.wire().equals(wire)) {
+                return k;
+            }
+        }
+        return null;
+    }
+}
