@@ -39,4 +39,14 @@ public final class DemoCampaign {
     public static byte[] fire(String campaignId) {
         return ("{\"type\":\"fire\",\"campaignId\":\"" + campaignId + "\"}").getBytes(StandardCharsets.UTF_8);
     }
+
+    public static byte[] cancel(String campaignId) {
+        return ("{\"type\":\"cancel\",\"campaignId\":\"" + campaignId + "\"}").getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** A transactional send of the campaign to one user, named {@code sendId}. */
+    public static byte[] send(String campaignId, String userId, String sendId) {
+        return ("{\"type\":\"send\",\"campaignId\":\"" + campaignId + "\",\"userId\":\"" + userId
+                + "\",\"sendId\":\"" + sendId + "\"}").getBytes(StandardCharsets.UTF_8);
+    }
 }

@@ -17,6 +17,7 @@ public final class TokenRegistry {
     private final java.util.concurrent.atomic.AtomicLong total = new java.util.concurrent.atomic.AtomicLong();
     private volatile boolean keepPayloads = true;
     private volatile ArrivalTimes arrivals;
+    private final java.util.concurrent.atomic.AtomicLong lastArrivalAt = new java.util.concurrent.atomic.AtomicLong();
 
     public void addLive(String token) {
         live.add(token);
@@ -30,6 +31,7 @@ public final class TokenRegistry {
     void recordDelivery(String token, String payload) {
         received.computeIfAbsent(token, t -> new AtomicInteger()).incrementAndGet();
         total.incrementAndGet();
+        lastArrivalAt.accumulateAndGet(System.currentTimeMillis(), Math::max);
         if (keepPayloads) {
             lastPayload.put(token, payload);
         }
@@ -69,6 +71,11 @@ public final class TokenRegistry {
         return total.get();
     }
 
+    /** When the last notification arrived (epoch ms), since the last {@link #resetCounts()}; 0 if none. */
+    public long lastArrivalAt() {
+        return lastArrivalAt.get();
+    }
+
     /** Tokens that received anything. */
     public Set<String> tokensReceived() {
         return received.keySet();
@@ -78,6 +85,7 @@ public final class TokenRegistry {
     public void resetCounts() {
         received.clear();
         lastPayload.clear();
+        lastArrivalAt.set(0);
         total.set(0);
     }
 }

@@ -1,0 +1,259 @@
+package io.herald.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.herald.job.HeraldMain;
+import io.herald.model.Platform;
+import io.herald.model.StatusKind;
+import io.herald.sandbox.CampaignWatcher;
+import io.herald.sandbox.DemoCampaign;
+import io.herald.sandbox.KafkaIO;
+import io.herald.sandbox.Sandbox;
+import io.herald.sandbox.SyntheticUsers;
+import io.herald.sandbox.TokenRegistry;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestOptions;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.core.execution.SavepointFormatType;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A campaign keeps its promise while things happen in the middle of it, on real parts (Kafka broker,
+ * MiniCluster with RocksDB, both emulators), judged by what the emulators received: checkpoints
+ * complete while it is handed out, progress shows, a transactional send does not wait for it, a
+ * cancel stops it within a second, and a stop with a savepoint followed by a start from it finishes
+ * it with no notification lost or sent twice. Campaigns are held to a rate so that each lasts
+ * several seconds on any machine.
+ */
+@org.junit.jupiter.api.Timeout(value = 10, unit = java.util.concurrent.TimeUnit.MINUTES)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class CampaignResilienceIT {
+    private static final int USERS = 15_000;
+    private static final int RATE = 2_500;
+    private static final Duration WAIT = Duration.ofMinutes(3);
+
+    @TempDir
+    static Path dir;
+
+    private static Sandbox sandbox;
+    private static KafkaIO kafka;
+    private static JobClient job;
+    private static int restPort;
+    private static SyntheticUsers users;
+
+    @BeforeAll
+    static void startHeraldAndLoadUsers() throws Exception {
+        sandbox = Sandbox.start(dir.resolve("sandbox"), 2);
+        kafka = new KafkaIO(sandbox.kafka().bootstrapServers());
+        users = SyntheticUsers.generate(USERS, 5, 0.02);
+        users.registerWith(sandbox.apns().tokens(), sandbox.fcm().tokens());
+        job = start(null);
+        for (SyntheticUsers.Device d : users.devices()) {
+            kafka.send(sandbox.config().topics.devices, d.userId, d.registerEvent(Sandbox.APP_ID,
+                    SyntheticUsers.registrationVersion()));
+        }
+        kafka.flush();
+        assertThat(kafka.awaitConsumed(sandbox.config().kafka.groupId, sandbox.config().topics.devices, WAIT, b -> { }))
+                .isTrue();
+    }
+
+    private static JobClient start(String savepoint) throws Exception {
+        try (ServerSocket s = new ServerSocket(0)) {
+            restPort = s.getLocalPort();
+        }
+        Configuration cluster = new Configuration();
+        cluster.set(RestOptions.PORT, restPort);
+        // Checkpoint counts as they are, not as the web UI caches them for a few seconds.
+        cluster.set(RestOptions.CACHE_CHECKPOINT_STATISTICS_TIMEOUT, Duration.ofMillis(50));
+        return HeraldMain.startEmbedded(sandbox.config(), cluster, savepoint);
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (job != null) {
+            job.cancel().get();
+        }
+        if (kafka != null) {
+            kafka.close();
+        }
+        if (sandbox != null) {
+            sandbox.close();
+        }
+    }
+
+    @Test
+    @Order(1)
+    void checkpointsCompleteProgressShowsAndASendGoesOutWhileALongCampaignIsHandedOut() throws Exception {
+        resetCounts();
+        CampaignWatcher slow = watch("slow-1");
+        CampaignWatcher tx = watch("tx-1");
+        kafka.send(campaigns(), "tx-1", DemoCampaign.create("tx-1", DemoCampaign.ALL));
+        kafka.send(campaigns(), "slow-1", DemoCampaign.create("slow-1", DemoCampaign.ALL, RATE));
+        kafka.send(campaigns(), "slow-1", DemoCampaign.fire("slow-1"));
+        kafka.flush();
+        long checkpointsAtFire = completedCheckpoints();
+
+        // While it is handed out: a transactional send to a user who gets the campaign too.
+        assertThat(slow.awaitUntil(WAIT, () -> { }, () -> slow.handedOut() > RATE)).isTrue();
+        SyntheticUsers.Device someone = users.devices().stream().filter(SyntheticUsers.Device::expectsDelivery)
+                .findFirst().orElseThrow();
+        long sentAt = System.currentTimeMillis();
+        kafka.send(campaigns(), "tx-1", DemoCampaign.send("tx-1", someone.userId, "now"));
+        kafka.flush();
+        assertThat(tx.awaitUntil(WAIT, () -> { }, () -> tx.outcome("delivered") >= 1)).isTrue();
+        long txDeliveredWithin = tx.lastAckAt() - sentAt;
+        slow.poll(Duration.ofMillis(10));
+        boolean slowStillGoing = !slow.fanOutComplete();
+        // Receipts are visible once the checkpoint covering them completes: seen growing twice while
+        // the walk is not over, at least two checkpoints completed in the middle of it.
+        long receiptsSeen = slow.distinctReceipts();
+        assertThat(slow.awaitUntil(WAIT, () -> { }, () -> slow.distinctReceipts() > receiptsSeen)).isTrue();
+        boolean slowStillGoingLater = !slow.fanOutComplete();
+        long checkpointsMidWalk = completedCheckpoints() - checkpointsAtFire;
+
+        assertThat(slow.awaitDone(WAIT, () -> { })).isTrue();
+        System.out.printf("Long campaign: send delivered %d ms after it was written; %d checkpoints completed mid-walk%n",
+                txDeliveredWithin, checkpointsMidWalk);
+        assertThat(txDeliveredWithin).as("the send's fire-to-ack, ms").isLessThan(3_000);
+        assertThat(slowStillGoing).as("the campaign was still being handed out when the send was delivered").isTrue();
+        assertThat(receiptsSeen).as("receipts committed mid-walk").isPositive();
+        assertThat(slowStillGoingLater).as("and still when more were committed").isTrue();
+        assertThat(checkpointsMidWalk).as("checkpoints completed mid-walk (Flink's count)").isGreaterThanOrEqualTo(2);
+
+        Map<Integer, List<Long>> progress = slow.statuses(StatusKind.PROGRESS).stream().collect(Collectors.groupingBy(
+                n -> n.path("subtask").asInt(), Collectors.mapping(n -> n.path("handedOut").asLong(), Collectors.toList())));
+        assertThat(progress).as("progress records per instance").hasSize(2)
+                .allSatisfy((subtask, handedOut) -> assertThat(handedOut).hasSizeGreaterThanOrEqualTo(2).isSorted());
+        assertExactlyOnce("slow-1", slow);
+        assertThat(registry(someone).received(someone.token)).as("the campaign and the send").isEqualTo(2);
+    }
+
+    @Test
+    @Order(2)
+    void aCancelStopsACampaignWithinASecondAndSaysWhatWasSent() throws Exception {
+        resetCounts();
+        CampaignWatcher watcher = watch("cancel-1");
+        kafka.send(campaigns(), "cancel-1", DemoCampaign.create("cancel-1", DemoCampaign.ALL, RATE));
+        kafka.send(campaigns(), "cancel-1", DemoCampaign.fire("cancel-1"));
+        kafka.flush();
+        while (received() < RATE) {
+            watcher.poll(Duration.ofMillis(50));
+        }
+        long cancelledAt = System.currentTimeMillis();
+        kafka.send(campaigns(), "cancel-1", DemoCampaign.cancel("cancel-1"));
+        kafka.flush();
+        assertThat(watcher.awaitUntil(WAIT, () -> { },
+                () -> watcher.statuses(StatusKind.CANCELLED).size() == 2)).isTrue();
+        long handedOut = watcher.statuses(StatusKind.CANCELLED).stream().mapToLong(n -> n.path("handedOut").asLong()).sum();
+        assertThat(watcher.awaitUntil(WAIT, () -> { }, () -> watcher.distinctReceipts() >= handedOut)).isTrue();
+        watcher.poll(Duration.ofSeconds(2));
+
+        long last = Math.max(sandbox.apns().tokens().lastArrivalAt(), sandbox.fcm().tokens().lastArrivalAt());
+        System.out.printf("Cancel: last arrival %d ms after the cancel; %d handed out, %d delivered, %d cancelled%n",
+                last - cancelledAt, handedOut, watcher.outcome("delivered"), watcher.outcome("cancelled"));
+        assertThat(last - cancelledAt).as("the last notification's arrival after the cancel, ms").isLessThanOrEqualTo(1_000);
+        assertThat(received()).as("far from everyone").isLessThan(users.devices().size() / 2);
+        assertThat(watcher.distinctReceipts()).as("one receipt per notification handed out").isEqualTo(handedOut);
+        assertThat(watcher.outcome("delivered")).isEqualTo(received());
+        assertThat(watcher.duplicateReceipts()).isZero();
+        assertThat(watcher.statuses(StatusKind.FANNED_OUT)).isEmpty();
+    }
+
+    @Test
+    @Order(3)
+    void aStopWithASavepointMidCampaignIsQuickAndTheJobStartedFromItFinishesTheCampaign() throws Exception {
+        resetCounts();
+        CampaignWatcher watcher = watch("stopped-1");
+        kafka.send(campaigns(), "stopped-1", DemoCampaign.create("stopped-1", DemoCampaign.ALL, RATE));
+        kafka.send(campaigns(), "stopped-1", DemoCampaign.fire("stopped-1"));
+        kafka.flush();
+        while (received() < RATE) {
+            watcher.poll(Duration.ofMillis(50));
+        }
+        long stopping = System.nanoTime();
+        String savepoint = job.stopWithSavepoint(false, dir.resolve("savepoints").toUri().toString(),
+                SavepointFormatType.CANONICAL).get();
+        long stopMs = (System.nanoTime() - stopping) / 1_000_000;
+        long receivedAtStop = received();
+        job = start(savepoint);
+
+        assertThat(watcher.awaitDone(WAIT, () -> { })).isTrue();
+        System.out.printf("Stop with savepoint: %d ms, %d notifications received before it%n", stopMs, receivedAtStop);
+        assertThat(stopMs).as("stop with savepoint, ms").isLessThan(10_000);
+        assertThat(receivedAtStop).as("stopped mid-campaign").isLessThan(users.devices().size() * 3 / 4);
+        assertExactlyOnce("stopped-1", watcher);
+    }
+
+    /** Every device that should get the campaign got it once, by the emulators' counts; no other did. */
+    private static void assertExactlyOnce(String campaignId, CampaignWatcher watcher) {
+        long lost = 0;
+        long duplicates = 0;
+        long unexpected = 0;
+        long live = 0;
+        for (SyntheticUsers.Device d : users.devices()) {
+            int n = registry(d).received(d.token);
+            if (d.expectsDelivery()) {
+                live++;
+                // A transactional send in the same test adds one for its device.
+                n = campaignId.equals("slow-1") && n == 2 ? 1 : n;
+                lost += n == 0 ? 1 : 0;
+                duplicates += Math.max(0, n - 1);
+            } else {
+                unexpected += n;
+            }
+        }
+        assertThat(lost).as("lost").isZero();
+        assertThat(duplicates).as("duplicates").isZero();
+        assertThat(unexpected).as("unexpected").isZero();
+        assertThat(watcher.outcome("delivered")).isEqualTo(live);
+        assertThat(watcher.duplicateReceipts()).isZero();
+    }
+
+    private static long completedCheckpoints() throws Exception {
+        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
+                "http://localhost:" + restPort + "/jobs/" + job.getJobID() + "/checkpoints")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        JsonNode counts = new ObjectMapper().readTree(r.body()).path("counts");
+        return counts.path("completed").asLong();
+    }
+
+    private static CampaignWatcher watch(String campaignId) {
+        return new CampaignWatcher(kafka, campaignId, sandbox.config().topics.receipts,
+                sandbox.config().topics.campaignStatus);
+    }
+
+    private static String campaigns() {
+        return sandbox.config().topics.campaigns;
+    }
+
+    private static long received() {
+        return sandbox.apns().tokens().totalReceived() + sandbox.fcm().tokens().totalReceived();
+    }
+
+    private static void resetCounts() {
+        sandbox.apns().tokens().resetCounts();
+        sandbox.fcm().tokens().resetCounts();
+    }
+
+    private static TokenRegistry registry(SyntheticUsers.Device d) {
+        return d.platform == Platform.IOS ? sandbox.apns().tokens() : sandbox.fcm().tokens();
+    }
+}
