@@ -35,7 +35,7 @@ import picocli.CommandLine.Option;
  * ({@link BenchPeer}), so this JVM's CPU time and memory are the job's.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Measure Herald on this machine.",
-        subcommands = {BenchCommand.Devices.class, BenchCommand.Estimate.class})
+        subcommands = {BenchCommand.Devices.class, BenchCommand.Estimate.class, CrashBench.class})
 final class BenchCommand implements Callable<Integer> {
     @Option(names = "--e2e-users", defaultValue = "870000",
             description = "Users of the headline end-to-end run (default ${DEFAULT-VALUE}, about 1,000,000 devices).")
@@ -54,6 +54,14 @@ final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--device-users", defaultValue = "870000", description = "Users for the device-state bench; 0 skips it.")
     int deviceUsers;
+
+    @Option(names = "--first-fires", defaultValue = "7",
+            description = "Fires timed to their first notification, after one warm-up (default ${DEFAULT-VALUE}).")
+    int firstFires;
+
+    @Option(names = "--crash-users", defaultValue = "200000",
+            description = "Users for the crash and stop runs on a real cluster; 0 skips them.")
+    int crashUsers;
 
     @Option(names = "--state-cache", defaultValue = ".herald/bench",
             description = "Where bootstrapped users are kept between runs (default ${DEFAULT-VALUE}).")
@@ -120,6 +128,11 @@ final class BenchCommand implements Callable<Integer> {
                             r.cpuMicrosPerNotification(), r.peakRssMb);
                 }
                 EndToEndBench.Result headline = byUsers.get(e2eUsers);
+                // Fire to first notification: campaigns created ahead, fired one at a time.
+                List<Long> firsts = e2e.fireToFirstNotification(scaleUsers.get(0), firstFires);
+                long firstMedian = median(firsts);
+                json.put("fire_to_first_notification_ms", firstMedian);
+                System.out.printf("fire to first notification: %s ms, median %d ms%n", firsts, firstMedian);
                 SyntheticUsers mix = SyntheticUsers.generate(Math.min(e2eUsers, 100_000), 42, 0.02);
                 double iosShare = liveTokens(mix, Platform.IOS).size()
                         / (double) (liveTokens(mix, Platform.IOS).size() + liveTokens(mix, Platform.ANDROID).size());
@@ -155,6 +168,9 @@ final class BenchCommand implements Callable<Integer> {
                 table.append(String.format("| ratio to the limit | %.2f | ≥ 0.7 |%n", headline.perSecond() / limitMix));
                 table.append(String.format("| fire to last ack | %,d ms | |%n", headline.fireToLastAckMs));
                 table.append(String.format("| fire to ack, p50 / p99 | %,d / %,d ms | |%n", headline.p50Ms, headline.p99Ms));
+                table.append(String.format("| fire to first notification, median of %d fires (campaigns created ahead, "
+                        + "%,d users; each: %s ms) | %,d ms | ≤ 100 ms |%n", firsts.size(), scaleUsers.get(0),
+                        firsts, firstMedian));
                 table.append(String.format("| job JVM CPU time per notification | %.1f µs | ≤ 25 µs |%n", headline.cpuMicrosPerNotification()));
                 table.append(String.format("| job JVM peak resident memory (from job start) | %,d MB | |%n", headline.peakRssMb));
                 table.append(String.format("%n| devices | delivered | fire to last ack | per second | p50 | p99 | CPU per notification |%n"
@@ -179,6 +195,17 @@ final class BenchCommand implements Callable<Integer> {
             estimate.out = out;
             Map<String, Object> r = estimate.measure();
             json.put("estimate_users_per_s", r == null ? null : r.get("estimate_users_per_s"));
+        }
+        if (crashUsers > 0) {
+            CrashBench crash = new CrashBench();
+            crash.users = crashUsers;
+            crash.afterMs = 6_000;
+            crash.out = out;
+            Map<String, Object> r = crash.measure();
+            json.put("crash_duplicates", r.get("crash_duplicates"));
+            json.put("crash_lost", r.get("crash_lost"));
+            json.put("stop_duplicates", r.get("stop_duplicates"));
+            json.put("stop_ms", r.get("stop_ms"));
         }
         if (deviceUsers > 0) {
             Devices devices = new Devices();
@@ -322,7 +349,15 @@ final class BenchCommand implements Callable<Integer> {
         @Option(names = "--parallelism", defaultValue = "2", description = "Job parallelism (default ${DEFAULT-VALUE}).")
         int parallelism;
 
-        @Option(names = "--state-cache", defaultValue = ".herald/bench",
+        @Option(names = "--first-fires", defaultValue = "7",
+            description = "Fires timed to their first notification, after one warm-up (default ${DEFAULT-VALUE}).")
+    int firstFires;
+
+    @Option(names = "--crash-users", defaultValue = "200000",
+            description = "Users for the crash and stop runs on a real cluster; 0 skips them.")
+    int crashUsers;
+
+    @Option(names = "--state-cache", defaultValue = ".herald/bench",
                 description = "Where the bootstrapped users are kept between runs (default ${DEFAULT-VALUE}).")
         Path stateCache;
 

@@ -77,7 +77,7 @@ final class BenchPeer implements AutoCloseable {
         return Long.parseLong(ask("count", "count"));
     }
 
-    /** {count, p50, p99, last} of the arrivals since {@link #arm}, in ms after the fire time. */
+    /** {count, p50, p99, last, first} of the arrivals since {@link #arm}, in ms after the fire time. */
     long[] arrivalStats() throws IOException {
         return longs(ask("stats", "stats"));
     }

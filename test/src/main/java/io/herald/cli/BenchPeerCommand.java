@@ -66,8 +66,9 @@ final class BenchPeerCommand implements Callable<Integer> {
                         out.println("@count " + (sandbox.apns().tokens().totalReceived() + sandbox.fcm().tokens().totalReceived()));
                         break;
                     case "stats":
-                        out.println(arrivals == null ? "@stats 0 0 0 0" : "@stats " + arrivals.count() + " "
-                                + arrivals.quantileMs(0.5) + " " + arrivals.quantileMs(0.99) + " " + arrivals.quantileMs(1.0));
+                        out.println(arrivals == null ? "@stats 0 0 0 0 0" : "@stats " + arrivals.count() + " "
+                                + arrivals.quantileMs(0.5) + " " + arrivals.quantileMs(0.99) + " " + arrivals.quantileMs(1.0)
+                                + " " + arrivals.quantileMs(0));
                         break;
                     case "quit":
                         return 0;

@@ -9,6 +9,8 @@ import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestOptions;
@@ -107,6 +109,62 @@ final class EndToEndBench {
         Thread.sleep(2 * config.checkpointing.intervalMs + 1000);
         job.cancel().get();
         return r;
+    }
+
+    /**
+     * Fire to first notification: campaigns to the {@code users} of a bootstrapped savepoint, created
+     * ahead, then fired one at a time (each to its end before the next); for each, the time from the
+     * fire record to the first notification either emulator accepted. The first fire warms up (and
+     * opens the providers' connections); the others are returned, in order.
+     */
+    List<Long> fireToFirstNotification(int users, int fires) throws Exception {
+        String savepoint = peer.savepoint(users);
+        long expected = peer.users(users)[1];
+        HeraldConfig config = HeraldConfig.read(peer.configFile());
+        config.apps.forEach(a -> a.fcm.maxPerMinute = Integer.MAX_VALUE);
+        Configuration cluster = new Configuration();
+        cluster.set(RestOptions.PORT, 0);
+        JobClient job = HeraldMain.startEmbedded(config, cluster, savepoint);
+        List<Long> firstMs = new ArrayList<>();
+        try {
+            String prefix = "first-" + System.currentTimeMillis() + "-";
+            try (CampaignWatcher watcher = new CampaignWatcher(kafka, prefix + fires, config.topics.receipts,
+                    config.topics.campaignStatus)) {
+                for (int i = 0; i <= fires; i++) {
+                    kafka.send(config.topics.campaigns, prefix + i, DemoCampaign.create(prefix + i, DemoCampaign.ALL));
+                }
+                kafka.flush();
+                long deadline = System.currentTimeMillis() + Duration.ofMinutes(15).toMillis();
+                while (watcher.statuses().stream().noneMatch(n -> "accepted".equals(n.path("status").asText()))) {
+                    if (System.currentTimeMillis() > deadline) {
+                        throw new IllegalStateException("campaigns were not accepted");
+                    }
+                    watcher.poll(Duration.ofMillis(200));
+                }
+            }
+            for (int i = 0; i <= fires; i++) {
+                long fireAt = System.currentTimeMillis();
+                peer.arm(fireAt);
+                kafka.send(config.topics.campaigns, prefix + i, DemoCampaign.fire(prefix + i));
+                kafka.flush();
+                long deadline = fireAt + Duration.ofMinutes(10).toMillis();
+                while (peer.delivered() < expected) {
+                    if (System.currentTimeMillis() > deadline) {
+                        throw new IllegalStateException("fire " + i + " did not finish in 10 minutes");
+                    }
+                    Thread.sleep(50);
+                }
+                long first = peer.arrivalStats()[4];
+                System.out.printf("  fire %d: first notification %d ms after the fire%n", i, first);
+                if (i > 0) {
+                    firstMs.add(first);
+                }
+            }
+            Thread.sleep(2 * config.checkpointing.intervalMs + 1000);
+        } finally {
+            job.cancel().get();
+        }
+        return firstMs;
     }
 
     private static long processCpuNanos() {

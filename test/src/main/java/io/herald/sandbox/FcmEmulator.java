@@ -148,6 +148,15 @@ public final class FcmEmulator implements AutoCloseable {
             this.faults = faults;
         }
 
+        /**
+         * A stream cut off mid-request (its sender's process died, say) is closed without a word: the
+         * request never arrived, as at FCM.
+         */
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            ctx.close();
+        }
+
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
             List<Runnable> onceWritten = new java.util.ArrayList<>(1);

@@ -148,11 +148,17 @@ public final class StandaloneFlink implements AutoCloseable {
         p.waitFor();
     }
 
-    /** Submits {@code jar} detached with Flink's command line; returns the job id. */
-    public String submit(Path jar, String mainClass, String... programArgs) throws Exception {
-        List<String> args = new ArrayList<>(List.of("run", "-d", "-m", "localhost:" + restPort, "-c", mainClass,
-                jar.toString()));
-        args.addAll(List.of(programArgs));
+    /**
+     * Submits {@code jar} detached with Flink's command line ({@code flink run -d}), started from
+     * {@code savepoint} if it is not null; returns the job id.
+     */
+    public String submit(Path jar, String mainClass, String savepoint, List<String> programArgs) throws Exception {
+        List<String> args = new ArrayList<>(List.of("run", "-d", "-m", "localhost:" + restPort));
+        if (savepoint != null) {
+            args.addAll(List.of("-s", savepoint));
+        }
+        args.addAll(List.of("-c", mainClass, jar.toString()));
+        args.addAll(programArgs);
         String out = cli(args);
         Matcher m = Pattern.compile("JobID ([0-9a-f]{32})").matcher(out);
         if (!m.find()) {

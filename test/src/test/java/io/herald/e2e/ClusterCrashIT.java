@@ -41,7 +41,8 @@ class ClusterCrashIT {
                 StandaloneFlink flink = StandaloneFlink.start(dir.resolve("flink"), 2, 2)) {
             SyntheticUsers users = SyntheticUsers.generate(USERS, 13, 0.02);
             users.registerWith(sandbox.apns().tokens(), sandbox.fcm().tokens());
-            String jobId = flink.submit(jobJar(), "io.herald.job.HeraldMain", "--config", sandbox.configFile().toString());
+            String jobId = flink.submit(jobJar(), "io.herald.job.HeraldMain", null,
+                    List.of("--config", sandbox.configFile().toString()));
             flink.awaitAllRunning(jobId, Duration.ofMinutes(2));
             for (SyntheticUsers.Device d : users.devices()) {
                 kafka.send(sandbox.config().topics.devices, d.userId, d.registerEvent(Sandbox.APP_ID,
