@@ -124,6 +124,7 @@ final class DemoCommand implements Callable<Integer> {
                 if (!done) {
                     say("Not every targeted device had a receipt after 10 minutes.");
                 }
+                say("Campaign " + campaignId + ": " + watcher.state().name().toLowerCase() + ".");
                 System.err.flush();
                 System.out.println(report.json());
                 return done && report.exact() ? 0 : 1;

@@ -2,6 +2,7 @@ package io.herald.sandbox;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.herald.campaign.CampaignLife;
 import io.herald.model.StatusKind;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -174,6 +175,23 @@ public final class CampaignWatcher implements AutoCloseable {
     /** Notifications handed to delivery so far, from each instance's latest progress record. */
     public long handedOut() {
         return progress.values().stream().mapToLong(n -> n.path("handedOut").asLong()).sum();
+    }
+
+    /**
+     * Where the campaign is, as its status records tell it, in the job's own terms
+     * ({@link CampaignLife.State}): null before it is accepted.
+     */
+    public CampaignLife.State state() {
+        if (!statuses(StatusKind.CANCELLED).isEmpty()) {
+            return CampaignLife.State.CANCELLED;
+        }
+        if (fanOutComplete()) {
+            return CampaignLife.State.DONE;
+        }
+        if (!statuses(StatusKind.FIRED).isEmpty()) {
+            return CampaignLife.State.WALKING;
+        }
+        return statuses(StatusKind.ACCEPTED).isEmpty() ? null : CampaignLife.State.CREATED;
     }
 
     /** The status records of one kind, in the order they came. */

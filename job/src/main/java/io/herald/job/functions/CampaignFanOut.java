@@ -18,12 +18,10 @@ import java.io.Serializable;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.stream.Stream;
@@ -70,8 +68,8 @@ import org.slf4j.LoggerFactory;
  * without waiting for the campaign, and checkpoints complete while a campaign is handed out. Where
  * the walk stands is checkpointed per key group ({@link WalkPosition}); after a restore, at any
  * parallelism, the walk goes on from there. What it hands out again since the checkpoint and the
- * provider already answered (the {@link AnswerLog} says) carries the answer, and the delivery writes
- * its receipt without sending it. A campaign's {@code maxPerSecond} paces the walk with processing-time
+ * provider already answered (the {@link AnswerLog} says), from a walk or a transactional send read
+ * again, carries the answer, and the delivery writes its receipt without sending it. A campaign's {@code maxPerSecond} paces the walk with processing-time
  * timers; nothing on the task thread sleeps.
  *
  * <p>While it walks, each instance writes a {@code progress} status about once a second, and a
@@ -97,6 +95,8 @@ public final class CampaignFanOut extends AbstractStreamOperator<SendRequest>
 
     /** Default idle lifetime of a device: FCM's own token lifetime. */
     public static final Duration DEFAULT_DEVICE_TTL = Duration.ofDays(270);
+    /** Checkpoints after a restore for which the answers of transactional sends are kept. */
+    private static final int CHECKPOINTS_KEEPING_SEND_ANSWERS = 3;
     /** Prepared campaigns kept per instance; dropped whole when full (they are made again on demand). */
     private static final int MAX_PREPARED = 256;
 
@@ -160,6 +160,7 @@ public final class CampaignFanOut extends AbstractStreamOperator<SendRequest>
     private transient boolean walkerQueued;
     private transient boolean inChunk;
     private transient long timerAt;
+    private transient int checkpointsSinceRestore;
 
     public CampaignFanOut(Settings settings) {
         this.settings = settings;
@@ -240,21 +241,14 @@ public final class CampaignFanOut extends AbstractStreamOperator<SendRequest>
             positions.forEach(p -> w.groups.put(p.keyGroup, p));
             walks.put(w.id, w);
         }
-        Set<String> resumed = resumedFires();
         for (Answer a : answeredState.get()) {
-            if (resumed.contains(a.campaignId) && isMine(a.userId)) {
+            if (isMine(a.userId)) {
                 answered.put(a.notificationId, a);
             }
         }
         for (Long t : checkpointTimeState.get()) {
             restoredCheckpointTime = restoredCheckpointTime < 0 ? t : Math.min(restoredCheckpointTime, t);
         }
-    }
-
-    private Set<String> resumedFires() {
-        Set<String> ids = new HashSet<>();
-        walks.values().stream().filter(w -> w.kind == WalkPosition.Kind.FIRE).forEach(w -> ids.add(w.campaignId));
-        return ids;
     }
 
     private boolean isMine(String userId) {
@@ -268,10 +262,10 @@ public final class CampaignFanOut extends AbstractStreamOperator<SendRequest>
         devices = getKeyedStateStore().getMapState(devicesDescriptor(settings.deviceTtl));
         out = new StreamRecord<>(null);
         keyBytes = new DataOutputSerializer(64);
-        Set<String> resumed = resumedFires();
-        if (!resumed.isEmpty() && settings.answerLog != null && restoredCheckpointTime >= 0) {
-            answered.putAll(settings.answerLog.read(restoredCheckpointTime - AnswerLog.SKEW_MS,
-                    a -> resumed.contains(a.campaignId) && isMine(a.userId)));
+        if (settings.answerLog != null && restoredCheckpointTime >= 0) {
+            // What this instance's users were answered since the checkpoint: the walks it resumes and
+            // the transactional sends its sources read again hand those out again.
+            answered.putAll(settings.answerLog.read(restoredCheckpointTime - AnswerLog.SKEW_MS, a -> isMine(a.userId)));
         }
         if (!walks.isEmpty()) {
             LOG.info("Instance {} resumes {} walks ({} answers on record since the checkpoint)", instance,
@@ -288,6 +282,18 @@ public final class CampaignFanOut extends AbstractStreamOperator<SendRequest>
         walkState.update(positions);
         answeredState.update(new ArrayList<>(answered.values()));
         checkpointTimeState.update(List.of(context.getCheckpointTimestamp()));
+    }
+
+    /**
+     * Sends the sources read again after a restore are processed within a few checkpoints; then only
+     * the answers for walks still going are kept (each walk drops its own when it ends).
+     */
+    @Override
+    public void notifyCheckpointComplete(long checkpointId) throws Exception {
+        super.notifyCheckpointComplete(checkpointId);
+        if (!answered.isEmpty() && ++checkpointsSinceRestore >= CHECKPOINTS_KEEPING_SEND_ANSWERS) {
+            answered.values().removeIf(a -> !walks.containsKey(a.campaignId));
+        }
     }
 
     @Override
@@ -332,7 +338,10 @@ public final class CampaignFanOut extends AbstractStreamOperator<SendRequest>
             return;
         }
         PreparedCampaign.FanOutCount c = compiled(event.campaignId, entry.campaign).at(event.timestamp, event.sendId)
-                .fanOut(event.userId, user, devices.values(), this::emit);
+                .fanOut(event.userId, user, devices.values(), request -> {
+                    request.answer = answered.isEmpty() ? null : answered.remove(request.notificationId);
+                    emit(request);
+                });
         CampaignStatus s = CampaignStatus.of(event.campaignId, StatusKind.SENT, null, now());
         s.targeted = c.targeted;
         s.suppressed = c.suppressed;

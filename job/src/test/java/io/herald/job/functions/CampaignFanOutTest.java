@@ -507,4 +507,18 @@ class CampaignFanOutTest {
                 });
         assertThat(notifications(harness)).isEmpty();
     }
+
+    @Test
+    void aCampaignReplacedBeforeItsFireSendsItsNewMessage_transactionalSendsToo() throws Exception {
+        register("ana", "a1", Platform.IOS, "en", true);
+        harness.processElement2(create("c1", new Audience()), 2);
+        harness.processElement1(UserUpdate.of(send("c1", "ana", "s1", 3)), 3);
+        CampaignEvent replaced = create("c1", new Audience());
+        replaced.campaign.message.variants = Map.of("en", new Content("Bye {name}", "Gone"));
+        harness.processElement2(replaced, 4);
+        harness.processElement1(UserUpdate.of(send("c1", "ana", "s2", 5)), 5);
+        harness.processElement2(control(CampaignEvent.Type.FIRE, "c1", 6), 6);
+        assertThat(sent()).extracting(r -> r.notificationId + " " + r.payload.contains("Bye ANA"))
+                .containsExactly("c1/s1/a1 false", "c1/s2/a1 true", "c1/a1 true");
+    }
 }
