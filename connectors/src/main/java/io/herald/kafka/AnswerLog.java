@@ -1,6 +1,5 @@
 package io.herald.kafka;
 
-import io.herald.json.Json;
 import io.herald.model.Answer;
 import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
@@ -33,7 +32,8 @@ import org.slf4j.LoggerFactory;
  * answered, so that they are not sent again. Receipts cannot serve: they become visible only when
  * a checkpoint completes, and those written after the last one are aborted with their transaction.
  *
- * <p>Records are keyed by notification id; values are {@link Answer} JSON. A restore reads from a
+ * <p>Records are keyed by notification id; values are a compact binary {@link Answer} with a version
+ * byte first. A restore reads from a
  * time shortly before its checkpoint to the end, which is the traffic of one checkpoint interval
  * plus {@link #SKEW_MS}: a few seconds' worth.
  */
@@ -136,13 +136,54 @@ public final class AnswerLog implements Serializable {
         return found;
     }
 
+    /** The first byte of every record: the encoding's version, so that it can change. */
+    private static final byte VERSION = 1;
+
+    /**
+     * The answer, compactly: once per notification on the providers' event loops, where a JSON
+     * writer cost 3% of the job's CPU in a profile. A version byte, then the fields in order.
+     */
     static byte[] encode(Answer a) {
-        return Json.bytes(a);
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream(128);
+        try (java.io.DataOutputStream out = new java.io.DataOutputStream(bytes)) {
+            out.writeByte(VERSION);
+            out.writeUTF(a.notificationId);
+            out.writeUTF(a.campaignId);
+            out.writeUTF(a.userId);
+            out.writeUTF(a.outcome.name());
+            out.writeShort(a.providerStatus);
+            out.writeShort(a.attempts);
+            out.writeLong(a.ackAt);
+            out.writeBoolean(a.reason != null);
+            if (a.reason != null) {
+                out.writeUTF(a.reason);
+            }
+            out.writeBoolean(a.tokenInvalidAt != null);
+            if (a.tokenInvalidAt != null) {
+                out.writeLong(a.tokenInvalidAt);
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
     }
 
     static Answer decode(byte[] value) {
-        try {
-            return Json.MAPPER.readValue(value, Answer.class);
+        try (java.io.DataInputStream in = new java.io.DataInputStream(new java.io.ByteArrayInputStream(value))) {
+            if (in.readByte() != VERSION) {
+                return null;
+            }
+            Answer a = new Answer();
+            a.notificationId = in.readUTF();
+            a.campaignId = in.readUTF();
+            a.userId = in.readUTF();
+            a.outcome = io.herald.model.Outcome.valueOf(in.readUTF());
+            a.providerStatus = in.readShort();
+            a.attempts = in.readShort();
+            a.ackAt = in.readLong();
+            a.reason = in.readBoolean() ? in.readUTF() : null;
+            a.tokenInvalidAt = in.readBoolean() ? in.readLong() : null;
+            return a;
         } catch (Exception e) {
             return null; // not ours: the topic is Herald's own, so this is noise, not news
         }

@@ -1,2 +1,5 @@
-/** Herald's Kafka connection: raw-record sources and one exactly-once sink for every output topic. */
+/**
+ * Herald's Kafka connection: raw-record sources, one exactly-once sink for every output topic, and
+ * the {@link io.herald.kafka.AnswerLog} where deliveries record provider answers as they come.
+ */
 package io.herald.kafka;

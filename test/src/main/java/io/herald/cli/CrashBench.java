@@ -1,8 +1,8 @@
 package io.herald.cli;
 
-import io.herald.model.Platform;
 import io.herald.sandbox.CampaignWatcher;
 import io.herald.sandbox.DemoCampaign;
+import io.herald.sandbox.EmulatorCounts;
 import io.herald.sandbox.KafkaIO;
 import io.herald.sandbox.Sandbox;
 import io.herald.sandbox.StandaloneFlink;
@@ -61,13 +61,7 @@ final class CrashBench implements Callable<Integer> {
             String config = sandbox.configFile().toString();
             String job = flink.submit(jar, "io.herald.job.HeraldMain", null, List.of("--config", config));
             flink.awaitAllRunning(job, Duration.ofMinutes(2));
-            for (SyntheticUsers.Device d : population.devices()) {
-                kafka.send(sandbox.config().topics.devices, d.userId, d.registerEvent(Sandbox.APP_ID,
-                        SyntheticUsers.registrationVersion()));
-            }
-            kafka.flush();
-            if (!kafka.awaitConsumed(sandbox.config().kafka.groupId, sandbox.config().topics.devices,
-                    Duration.ofMinutes(20), b -> { })) {
+            if (!population.load(sandbox, kafka, Duration.ofMinutes(20), b -> { })) {
                 throw new IllegalStateException("the job did not take in the devices in 20 minutes");
             }
             long expected = population.devices().stream().filter(SyntheticUsers.Device::expectsDelivery).count();
@@ -87,16 +81,16 @@ final class CrashBench implements Callable<Integer> {
             if (!crash.awaitDone(Duration.ofMinutes(20), () -> { })) {
                 throw new IllegalStateException("the campaign did not finish after the crash");
             }
-            long[] counts = counts(population, sandbox);
+            EmulatorCounts counts = EmulatorCounts.of(population, sandbox, 1);
             long bound = busy.stream().filter(victim::equals).count() * 2 * sandbox.config().delivery.maxInFlight;
             r.put("crash_received_at_kill", atKill);
-            r.put("crash_lost", counts[0]);
-            r.put("crash_duplicates", counts[1]);
+            r.put("crash_lost", counts.lost);
+            r.put("crash_duplicates", counts.duplicates);
             r.put("crash_duplicate_bound", bound);
             r.put("crash_kill_to_last_ack_ms", crash.lastAckAt() - killedAt);
             r.put("crash_restarts", flink.restarts(job));
             System.out.printf("crash: killed %s after %,d of %,d; lost %,d, duplicates %,d (bound %,d)%n", victim, atKill,
-                    expected, counts[0], counts[1], bound);
+                    expected, counts.lost, counts.duplicates, bound);
             crash.close();
             sandbox.apns().tokens().resetCounts();
             sandbox.fcm().tokens().resetCounts();
@@ -113,13 +107,13 @@ final class CrashBench implements Callable<Integer> {
             if (!stop.awaitDone(Duration.ofMinutes(20), () -> { })) {
                 throw new IllegalStateException("the campaign did not finish after the stop");
             }
-            counts = counts(population, sandbox);
+            counts = EmulatorCounts.of(population, sandbox, 1);
             r.put("stop_received_at_stop", atStop);
             r.put("stop_ms", stopMs);
-            r.put("stop_lost", counts[0]);
-            r.put("stop_duplicates", counts[1]);
+            r.put("stop_lost", counts.lost);
+            r.put("stop_duplicates", counts.duplicates);
             System.out.printf("stop: after %,d of %,d, took %,d ms; lost %,d, duplicates %,d%n", atStop, expected, stopMs,
-                    counts[0], counts[1]);
+                    counts.lost, counts.duplicates);
             stop.close();
             flink.cli(List.of("cancel", "-m", "localhost:" + flink.restPort(), resumed));
         } finally {
@@ -140,20 +134,6 @@ final class CrashBench implements Callable<Integer> {
 
     private static long received(Sandbox sandbox) {
         return sandbox.apns().tokens().totalReceived() + sandbox.fcm().tokens().totalReceived();
-    }
-
-    /** {lost, duplicates} by the emulators' counts. */
-    private static long[] counts(SyntheticUsers population, Sandbox sandbox) {
-        long lost = 0;
-        long duplicates = 0;
-        for (SyntheticUsers.Device d : population.devices()) {
-            int n = (d.platform == Platform.IOS ? sandbox.apns().tokens() : sandbox.fcm().tokens()).received(d.token);
-            if (d.expectsDelivery()) {
-                lost += n == 0 ? 1 : 0;
-                duplicates += Math.max(0, n - 1);
-            }
-        }
-        return new long[] {lost, duplicates};
     }
 
     /** The job jar, as {@code ./herald} builds it. */

@@ -2,7 +2,6 @@ package io.herald.sandbox;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.herald.model.Platform;
 
 /**
  * How a campaign to all users went, judged from the providers' side: what each emulator says every
@@ -40,25 +39,10 @@ public final class DeliveryReport {
 
     /** Judges a campaign to every user of the sandbox app, fired at {@code firedAt}. */
     public static DeliveryReport of(SyntheticUsers users, Sandbox sandbox, CampaignWatcher watcher, long firedAt) {
-        long duplicates = 0;
-        long lost = 0;
-        long unexpected = 0;
-        for (SyntheticUsers.Device d : users.devices()) {
-            TokenRegistry r = d.platform == Platform.IOS ? sandbox.apns().tokens() : sandbox.fcm().tokens();
-            int n = r.received(d.token);
-            if (d.expectsDelivery()) {
-                if (n == 0) {
-                    lost++;
-                } else {
-                    duplicates += n - 1;
-                }
-            } else {
-                unexpected += n;
-            }
-        }
+        EmulatorCounts counts = EmulatorCounts.of(users, sandbox, 1);
         long delivered = watcher.outcome("delivered");
         return new DeliveryReport(watcher.targeted(), delivered, watcher.distinctReceipts() - delivered,
-                watcher.suppressed(), duplicates, lost, unexpected, Math.max(0, watcher.lastAckAt() - firedAt),
+                watcher.suppressed(), counts.duplicates, counts.lost, counts.unexpected, Math.max(0, watcher.lastAckAt() - firedAt),
                 watcher.latencyQuantile(0.50), watcher.latencyQuantile(0.99));
     }
 

@@ -100,6 +100,21 @@ public final class SyntheticUsers {
         return System.currentTimeMillis() - 7_200_000;
     }
 
+    /**
+     * Registers every device through the devices topic of the sandbox's job, and waits until the job
+     * has taken them all in (its consumer group's offsets), for at most {@code timeout}.
+     */
+    public boolean load(Sandbox sandbox, KafkaIO kafka, java.time.Duration timeout,
+            java.util.function.LongConsumer behind) throws Exception {
+        String topic = sandbox.config().topics.devices;
+        long version = registrationVersion();
+        for (Device d : devices) {
+            kafka.send(topic, d.userId, d.registerEvent(Sandbox.APP_ID, version));
+        }
+        kafka.flush();
+        return kafka.awaitConsumed(sandbox.config().kafka.groupId, topic, timeout, behind);
+    }
+
     /** Tells each emulator which of its tokens are live and which died an hour ago. */
     public void registerWith(TokenRegistry apns, TokenRegistry fcm) {
         Instant died = Instant.now().minusSeconds(3600);

@@ -2,9 +2,9 @@ package io.herald.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.herald.model.Platform;
 import io.herald.sandbox.CampaignWatcher;
 import io.herald.sandbox.DemoCampaign;
+import io.herald.sandbox.EmulatorCounts;
 import io.herald.sandbox.KafkaIO;
 import io.herald.sandbox.Sandbox;
 import io.herald.sandbox.StandaloneFlink;
@@ -44,13 +44,7 @@ class ClusterCrashIT {
             String jobId = flink.submit(jobJar(), "io.herald.job.HeraldMain", null,
                     List.of("--config", sandbox.configFile().toString()));
             flink.awaitAllRunning(jobId, Duration.ofMinutes(2));
-            for (SyntheticUsers.Device d : users.devices()) {
-                kafka.send(sandbox.config().topics.devices, d.userId, d.registerEvent(Sandbox.APP_ID,
-                        SyntheticUsers.registrationVersion()));
-            }
-            kafka.flush();
-            assertThat(kafka.awaitConsumed(sandbox.config().kafka.groupId, sandbox.config().topics.devices, WAIT,
-                    b -> { })).as("the job took in every device").isTrue();
+            assertThat(users.load(sandbox, kafka, WAIT, b -> { })).as("the job took in every device").isTrue();
             long expected = users.devices().stream().filter(SyntheticUsers.Device::expectsDelivery).count();
 
             CampaignWatcher watcher = new CampaignWatcher(kafka, "crash-1", sandbox.config().topics.receipts,
@@ -68,29 +62,17 @@ class ClusterCrashIT {
             flink.startTaskManager();
 
             assertThat(watcher.awaitDone(WAIT, () -> { })).as("the campaign finished after the crash").isTrue();
-            long lost = 0;
-            long duplicates = 0;
-            long unexpected = 0;
-            for (SyntheticUsers.Device d : users.devices()) {
-                int n = (d.platform == Platform.IOS ? sandbox.apns().tokens() : sandbox.fcm().tokens()).received(d.token);
-                if (d.expectsDelivery()) {
-                    lost += n == 0 ? 1 : 0;
-                    duplicates += Math.max(0, n - 1);
-                } else {
-                    unexpected += n;
-                }
-            }
+            EmulatorCounts counts = EmulatorCounts.of(users, sandbox, 1);
             // Each fan-out instance on the dead TaskManager had its APNs and its FCM delivery there too.
             long instancesThatDied = busy.stream().filter(victim::equals).count();
             long bound = instancesThatDied * 2 * sandbox.config().delivery.maxInFlight;
-            System.out.printf("Crash: %s killed after %,d of %,d notifications; job restarted %d time(s); "
-                            + "lost %d, duplicates %d (bound %d), unexpected %d%n", victim, receivedAtKill, expected,
-                    flink.restarts(jobId), lost, duplicates, bound, unexpected);
+            System.out.printf("Crash: %s killed after %,d of %,d notifications; job restarted %d time(s); %s; bound %d%n",
+                    victim, receivedAtKill, expected, flink.restarts(jobId), counts, bound);
             assertThat(receivedAtKill).as("killed mid-campaign").isLessThan(expected * 3 / 5);
             assertThat(flink.restarts(jobId)).as("the job restarted").isPositive();
-            assertThat(lost).as("lost").isZero();
-            assertThat(unexpected).as("unexpected").isZero();
-            assertThat(duplicates).as("duplicates").isLessThanOrEqualTo(bound);
+            assertThat(counts.lost).as("lost").isZero();
+            assertThat(counts.unexpected).as("unexpected").isZero();
+            assertThat(counts.duplicates).as("duplicates").isLessThanOrEqualTo(bound);
             assertThat(watcher.outcome("delivered")).isEqualTo(expected);
             assertThat(watcher.duplicateReceipts()).isZero();
             watcher.close();

@@ -66,13 +66,7 @@ class DeliveryFaultsIT {
         restPort = freePort();
         prometheusPort = freePort();
         job = HeraldMain.startEmbedded(sandbox.config(), clusterWithFlinkConfsReporter(), null);
-        long version = SyntheticUsers.registrationVersion();
-        for (SyntheticUsers.Device d : users.devices()) {
-            kafka.send(sandbox.config().topics.devices, d.userId, d.registerEvent(Sandbox.APP_ID, version));
-        }
-        kafka.flush();
-        assertThat(kafka.awaitConsumed(sandbox.config().kafka.groupId, sandbox.config().topics.devices, WAIT, b -> { }))
-                .isTrue();
+        assertThat(users.load(sandbox, kafka, WAIT, b -> { })).isTrue();
     }
 
     @AfterAll
