@@ -8,20 +8,21 @@ import io.herald.model.AudienceRow;
 public final class AudienceRowCodec implements InputCodec<AudienceRow> {
     private static final long serialVersionUID = 1L;
 
+    /** The largest audiences record read. */
+    public static final int MAX_RECORD_BYTES = 4096;
+
     @Override
     public Parsed<AudienceRow> parse(RawRecord record) {
         Parsed<JsonNode> json = Json.readObject(record.value);
         if (!json.isOk()) {
             return Parsed.error(json.error());
         }
-        String campaignId = Json.text(json.value(), "campaignId");
-        String userId = Json.text(json.value(), "userId");
-        if (campaignId == null || campaignId.isEmpty()) {
-            return Parsed.error("campaignId is missing");
+        JsonFields f = new JsonFields(json.value(), "");
+        String campaignId = f.id("campaignId", true);
+        String userId = f.id("userId", true);
+        if (f.problem() == null) {
+            f.fail(Json.oversize(record.value, MAX_RECORD_BYTES, "audiences"));
         }
-        if (userId == null || userId.isEmpty()) {
-            return Parsed.error("userId is missing");
-        }
-        return Parsed.ok(new AudienceRow(campaignId, userId));
+        return f.problem() != null ? Parsed.error(f.problem()) : Parsed.ok(new AudienceRow(campaignId, userId));
     }
 }

@@ -1,5 +1,6 @@
 package io.herald.json;
 
+import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.herald.model.RawRecord;
@@ -14,6 +15,9 @@ import io.herald.model.CampaignEvent;
 public final class CampaignEventCodec implements InputCodec<CampaignEvent> {
     private static final long serialVersionUID = 1L;
 
+    /** The largest campaigns record read. */
+    public static final int MAX_RECORD_BYTES = 512 * 1024;
+
     @Override
     public Parsed<CampaignEvent> parse(RawRecord record) {
         Parsed<JsonNode> json = Json.readObject(record.value);
@@ -21,27 +25,29 @@ public final class CampaignEventCodec implements InputCodec<CampaignEvent> {
             return Parsed.error(json.error());
         }
         ObjectNode n = (ObjectNode) json.value();
+        JsonFields f = new JsonFields(n, "");
         CampaignEvent e = new CampaignEvent();
-        String type = Json.text(n, "type");
-        if (type == null) {
-            return Parsed.error("type is missing");
+        String type = f.text("type", true, 64);
+        e.campaignId = f.id("campaignId", true);
+        if (f.problem() != null) {
+            return Parsed.error(f.problem());
         }
         try {
-            e.type = CampaignEvent.Type.valueOf(type.toUpperCase());
+            e.type = CampaignEvent.Type.valueOf(type.toUpperCase(java.util.Locale.ROOT));
         } catch (IllegalArgumentException ex) {
             return Parsed.error("type '" + type + "' is not one of create, estimate, fire, cancel, send");
         }
         e.timestamp = record.timestamp;
-        e.campaignId = Json.text(n, "campaignId");
-        if (e.campaignId == null || e.campaignId.isBlank()) {
-            return Parsed.error("campaignId is missing");
+        String oversize = Json.oversize(record.value, MAX_RECORD_BYTES, "campaigns");
+        if (oversize != null) {
+            return Parsed.error(oversize);
         }
         if (e.type == CampaignEvent.Type.SEND) {
-            e.userId = Json.text(n, "userId");
-            if (e.userId == null || e.userId.isEmpty()) {
-                return Parsed.error("send without userId");
+            e.userId = f.id("userId", true);
+            String sendId = f.id("sendId", false);
+            if (f.problem() != null) {
+                return Parsed.error(f.problem());
             }
-            String sendId = Json.text(n, "sendId");
             // Without a sendId the record's own position names the send, so a replay names it the same.
             e.sendId = sendId != null ? sendId : record.partition + "-" + record.offset;
             return Parsed.ok(e);
@@ -50,8 +56,11 @@ public final class CampaignEventCodec implements InputCodec<CampaignEvent> {
             n.remove("type");
             try {
                 e.campaign = Json.MAPPER.treeToValue(n, Campaign.class);
+            } catch (JsonMappingException ex) {
+                // A create whose campaign cannot be read is refused where its sender looks: campaign-status.
+                e.refusal = "campaign is malformed: " + Json.describe(ex);
             } catch (Exception ex) {
-                return Parsed.error("campaign is malformed: " + Json.firstLine(ex.getMessage()));
+                e.refusal = "campaign is malformed: " + Json.firstLine(ex.getMessage());
             }
         }
         return Parsed.ok(e);

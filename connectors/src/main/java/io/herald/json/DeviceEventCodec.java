@@ -24,121 +24,108 @@ import java.util.Map;
 public final class DeviceEventCodec implements InputCodec<DeviceEvent> {
     private static final long serialVersionUID = 1L;
 
+    /** The largest devices record read. */
+    public static final int MAX_RECORD_BYTES = 64 * 1024;
+    /** The most tags, attributes or unset names one event may carry. */
+    static final int MAX_ITEMS = 1000;
+    /** The longest string attribute value, tag or text field besides tokens. */
+    static final int MAX_TEXT_BYTES = 4096;
+
     @Override
     public Parsed<DeviceEvent> parse(RawRecord record) {
         Parsed<JsonNode> json = Json.readObject(record.value);
         if (!json.isOk()) {
             return Parsed.error(json.error());
         }
-        JsonNode n = json.value();
+        JsonFields f = new JsonFields(json.value(), "");
         DeviceEvent e = new DeviceEvent();
-        String type = Json.text(n, "type");
-        if (type == null) {
-            return Parsed.error("type is missing");
+        String type = f.text("type", true, 64);
+        if (type != null) {
+            try {
+                e.type = DeviceEvent.Type.valueOf(type.toUpperCase(java.util.Locale.ROOT));
+            } catch (IllegalArgumentException ex) {
+                return Parsed.error("type '" + type + "' is not one of register, update, tags_add, tags_remove, "
+                        + "attributes_set, attributes_unset, uninstall, erase_user, token_rejected");
+            }
         }
-        try {
-            e.type = DeviceEvent.Type.valueOf(type.toUpperCase(java.util.Locale.ROOT));
-        } catch (IllegalArgumentException ex) {
-            return Parsed.error("type '" + type + "' is not one of register, update, tags_add, tags_remove, "
-                    + "attributes_set, attributes_unset, uninstall, erase_user, token_rejected");
+        e.userId = f.id("userId", true);
+        Long version = f.wholeNumber("version", true);
+        e.deviceId = f.id("deviceId", false);
+        e.appId = f.id("appId", false);
+        e.token = f.text("token", false, MAX_TEXT_BYTES);
+        e.locale = f.text("locale", false, 64);
+        e.timezone = f.text("timezone", false, 64);
+        e.appVersion = f.id("appVersion", false);
+        e.reason = f.text("reason", false, 1024);
+        String platform = f.text("platform", false, 16);
+        e.optIn = f.bool("optIn", false);
+        e.lastSeen = f.wholeNumber("lastSeen", false);
+        e.unset = f.strings("unset", false, MAX_ITEMS, JsonFields.MAX_ID_BYTES);
+        e.tags = f.strings("tags", false, MAX_ITEMS, JsonFields.MAX_ID_BYTES);
+        JsonNode attributes = f.object("attributes", false);
+        if (f.problem() != null) {
+            return Parsed.error(f.problem());
         }
-        e.userId = Json.text(n, "userId");
-        e.deviceId = Json.text(n, "deviceId");
-        if (e.userId == null || e.userId.isEmpty()) {
-            return Parsed.error("userId is missing");
-        }
-        JsonNode version = n.get("version");
-        if (version == null || !version.canConvertToLong() || !version.isIntegralNumber()) {
-            return Parsed.error("version is missing or not a whole number");
-        }
-        e.version = version.asLong();
-        e.appId = Json.text(n, "appId");
-        e.token = Json.text(n, "token");
-        e.locale = Json.text(n, "locale");
-        e.timezone = Json.text(n, "timezone");
-        e.appVersion = Json.text(n, "appVersion");
-        e.reason = Json.text(n, "reason");
-        String platform = Json.text(n, "platform");
+        e.version = version;
         if (platform != null) {
             e.platform = Platform.fromWire(platform);
             if (e.platform == null) {
                 return Parsed.error("platform '" + platform + "' is not one of ios, android");
             }
         }
-        JsonNode optIn = n.get("optIn");
-        if (optIn != null && !optIn.isNull()) {
-            if (!optIn.isBoolean()) {
-                return Parsed.error("optIn is not a boolean");
-            }
-            e.optIn = optIn.asBoolean();
-        }
-        JsonNode lastSeen = n.get("lastSeen");
-        if (lastSeen != null && !lastSeen.isNull()) {
-            if (!lastSeen.isIntegralNumber()) {
-                return Parsed.error("lastSeen is not a whole number (epoch milliseconds)");
-            }
-            e.lastSeen = lastSeen.asLong();
-        }
-        JsonNode unset = n.get("unset");
-        if (unset != null && !unset.isNull()) {
-            if (!unset.isArray()) {
-                return Parsed.error("unset is not an array");
-            }
-            e.unset = new ArrayList<>();
-            for (JsonNode u : unset) {
-                if (!u.isTextual()) {
-                    return Parsed.error("unset holds a value that is not a string");
-                }
-                e.unset.add(u.asText());
-            }
-        }
-        JsonNode tags = n.get("tags");
-        if (tags != null && !tags.isNull()) {
-            if (!tags.isArray()) {
-                return Parsed.error("tags is not an array");
-            }
-            e.tags = new ArrayList<>();
-            for (JsonNode t : tags) {
-                if (!t.isTextual()) {
-                    return Parsed.error("tags holds a value that is not a string");
-                }
-                e.tags.add(t.asText());
-            }
-        }
-        JsonNode attributes = n.get("attributes");
-        if (attributes != null && !attributes.isNull()) {
-            if (!attributes.isObject()) {
-                return Parsed.error("attributes is not an object");
-            }
-            e.attributes = new HashMap<>();
-            Iterator<Map.Entry<String, JsonNode>> it = attributes.fields();
-            while (it.hasNext()) {
-                Map.Entry<String, JsonNode> a = it.next();
-                JsonNode v = a.getValue();
-                Object scalar;
-                if (v.isTextual()) {
-                    scalar = v.asText();
-                } else if (v.isNumber()) {
-                    scalar = v.numberValue();
-                } else if (v.isBoolean()) {
-                    scalar = v.asBoolean();
-                } else if (v.isObject() && v.size() == 1 && v.path("timestamp").isTextual()) {
-                    try {
-                        e.attributes.put(a.getKey(), AttributeValue.timestamp(
-                                java.time.Instant.parse(v.get("timestamp").asText()).toEpochMilli(), e.version));
-                        continue;
-                    } catch (java.time.format.DateTimeParseException ex) {
-                        return Parsed.error("attributes." + a.getKey() + ".timestamp is not an ISO-8601 instant");
-                    }
-                } else {
-                    return Parsed.error("attributes." + a.getKey()
-                            + " is not a string, number, boolean or {\"timestamp\": ISO-8601}");
-                }
-                e.attributes.put(a.getKey(), AttributeValue.of(scalar, e.version));
+        if (attributes != null) {
+            String problem = readAttributes(attributes, e);
+            if (problem != null) {
+                return Parsed.error(problem);
             }
         }
         String problem = DeviceEventValidator.problem(e);
+        if (problem == null) {
+            problem = Json.oversize(record.value, MAX_RECORD_BYTES, "devices");
+        }
         return problem == null ? Parsed.ok(e) : Parsed.error(problem);
+    }
+
+    /** A user's attributes: string, number, boolean, or {"timestamp": ISO-8601}; the names are ids. */
+    private static String readAttributes(JsonNode attributes, DeviceEvent e) {
+        if (attributes.size() > MAX_ITEMS) {
+            return "attributes has " + attributes.size() + " entries, over the limit of " + MAX_ITEMS;
+        }
+        e.attributes = new HashMap<>();
+        Iterator<Map.Entry<String, JsonNode>> it = attributes.fields();
+        while (it.hasNext()) {
+            Map.Entry<String, JsonNode> a = it.next();
+            String name = a.getKey();
+            String field = "attributes." + name;
+            if (name.isEmpty() || JsonFields.controlCharacter(name) >= 0 || JsonFields.utf8Length(name) > JsonFields.MAX_ID_BYTES) {
+                return "attributes has a name that is empty, over " + JsonFields.MAX_ID_BYTES
+                        + " bytes or holds a control character";
+            }
+            JsonNode v = a.getValue();
+            Object scalar;
+            if (v.isTextual()) {
+                if (JsonFields.utf8Length(v.textValue()) > MAX_TEXT_BYTES) {
+                    return field + " is over the " + MAX_TEXT_BYTES + "-byte limit";
+                }
+                scalar = v.textValue();
+            } else if (v.isNumber()) {
+                scalar = v.numberValue();
+            } else if (v.isBoolean()) {
+                scalar = v.booleanValue();
+            } else if (v.isObject() && v.size() == 1 && v.path("timestamp").isTextual()) {
+                try {
+                    e.attributes.put(name, AttributeValue.timestamp(
+                            java.time.Instant.parse(v.get("timestamp").textValue()).toEpochMilli(), e.version));
+                    continue;
+                } catch (java.time.format.DateTimeParseException ex) {
+                    return field + ".timestamp is not an ISO-8601 instant";
+                }
+            } else {
+                return field + " is " + JsonFields.kind(v) + "; it must be a string, number, boolean or {\"timestamp\": ISO-8601}";
+            }
+            e.attributes.put(name, AttributeValue.of(scalar, e.version));
+        }
+        return null;
     }
 
     /** The JSON of a {@code token_rejected} event, which Herald writes back to the devices topic. */

@@ -42,13 +42,26 @@ class CampaignEventCodecTest {
         assertThat(e.sendId).isEqualTo("0-0");
         assertThat(parse("{\"type\":\"send\",\"campaignId\":\"c1\",\"userId\":\"u1\",\"sendId\":\"order-9\"}")
                 .value().sendId).isEqualTo("order-9");
-        assertThat(parse("{\"type\":\"send\",\"campaignId\":\"c1\"}").error()).isEqualTo("send without userId");
+        assertThat(parse("{\"type\":\"send\",\"campaignId\":\"c1\"}").error()).isEqualTo("userId is missing");
     }
 
     @Test
-    void refusesUnknownFieldsAndMissingIds() {
-        assertThat(parse("{\"type\":\"create\",\"campaignId\":\"c1\",\"appId\":\"a\",\"audiance\":{}}").error())
-                .contains("campaign is malformed").contains("audiance");
+    void acceptsFieldsItDoesNotKnow_refusesValuesOfTheWrongTypeNamingTheField() {
+        String head = "{\"type\":\"create\",\"campaignId\":\"c1\",\"appId\":\"a\",\"audience\":{\"kind\":\"all\"},";
+        assertThat(parse(head + "\"message\":{\"defaultLocale\":\"en\"},\"addedLater\":1}").value().refusal).isNull();
+        assertThat(parse(head + "\"message\":{\"defaultLocale\":5}}").value().refusal)
+                .startsWith("campaign is malformed: message.defaultLocale: Cannot coerce Integer value (5)");
+        assertThat(parse(head + "\"maxPerSecond\":\"5\"}").value().refusal).startsWith("campaign is malformed: maxPerSecond:");
+        assertThat(parse(head + "\"audience\":null}").value().refusal).contains("audience");
         assertThat(parse("{\"type\":\"fire\"}").error()).isEqualTo("campaignId is missing");
+        assertThat(parse("{\"type\":\"fire\",\"campaignId\":7}").error())
+                .isEqualTo("campaignId is a whole number; it must be a string");
+        assertThat(parse("{\"type\":\"fire\",\"campaignId\":\"a\\u0000b\"}").error())
+                .isEqualTo("campaignId has a control character (U+0000) at 1");
+        assertThat(parse("{\"type\":\"fire\",\"campaignId\":\"" + "x".repeat(257) + "\"}").error())
+                .isEqualTo("campaignId is 257 bytes long, over the 256-byte limit");
+        assertThat(parse("{\"type\":\"fire\",\"campaignId\":\"\"}").error()).isEqualTo("campaignId is empty");
+        assertThat(parse("{\"type\":\"fire\",\"campaignId\":null}").error())
+                .isEqualTo("campaignId is null; it must be a string");
     }
 }

@@ -35,7 +35,7 @@ class DeviceEventCodecTest {
         assertThat(parse("{not json").error()).startsWith("malformed JSON");
         assertThat(parse("[1]").error()).isEqualTo("not a JSON object");
         assertThat(parse("{\"type\":\"register\",\"userId\":\"u1\",\"deviceId\":\"d1\"}").error())
-                .isEqualTo("version is missing or not a whole number");
+                .isEqualTo("version is missing");
         assertThat(parse("{\"type\":\"register\",\"deviceId\":\"d1\",\"version\":1}").error()).isEqualTo("userId is missing");
         assertThat(parse("{\"type\":\"register\",\"userId\":\"u\",\"deviceId\":\"d\",\"appId\":\"a\","
                 + "\"platform\":\"windows\",\"version\":1}").error()).contains("platform 'windows'");
@@ -77,5 +77,30 @@ class DeviceEventCodecTest {
         DeviceEvent e = DeviceEvent.tokenRejected("u1", "d1", "news", "tok", "Unregistered", 99);
         Parsed<DeviceEvent> p = codec.parse(new RawRecord("devices", 0, 0, 0, DeviceEventCodec.write(e)));
         assertThat(p.value()).usingRecursiveComparison().isEqualTo(e);
+    }
+
+    @Test
+    void aFieldOfTheWrongTypeRefusesTheWholeRecord_namingTheField() {
+        String register = "{\"type\":\"register\",\"userId\":\"u\",\"deviceId\":\"d\",\"appId\":\"a\",\"platform\":\"ios\","
+                + "\"version\":1,";
+        assertThat(parse(register + "\"token\":-1}").error()).isEqualTo("token is a whole number; it must be a string");
+        assertThat(parse(register + "\"token\":true}").error()).isEqualTo("token is a boolean; it must be a string");
+        assertThat(parse(register + "\"locale\":[]}").error()).isEqualTo("locale is an array; it must be a string");
+        assertThat(parse(register + "\"timezone\":{}}").error()).isEqualTo("timezone is an object; it must be a string");
+        assertThat(parse(register + "\"optIn\":\"yes\"}").error()).isEqualTo("optIn is a string; it must be a boolean");
+        assertThat(parse(register + "\"optIn\":null}").error())
+                .isEqualTo("optIn is null; it must be a boolean (or be left out)");
+        assertThat(parse(register + "\"tags\":[\"a\",3]}").error()).isEqualTo("tags[1] is a whole number; it must be a string");
+        assertThat(parse(register + "\"attributes\":{\"x\":[1]}}").error()).startsWith("attributes.x is an array");
+        assertThat(parse(register.replace("\"version\":1,", "\"version\":1.5,") + "\"optIn\":true}").error())
+                .isEqualTo("version is a number; it must be a whole number");
+        assertThat(parse(register.replace("\"appId\":\"a\"", "\"appId\":\"\"") + "\"optIn\":true}").error())
+                .isEqualTo("appId is empty");
+        assertThat(parse(register.replace("\"userId\":\"u\"", "\"userId\":\"" + "ü".repeat(129) + "\"") + "\"optIn\":true}")
+                .error()).isEqualTo("userId is 258 bytes long, over the 256-byte limit");
+        assertThat(codec.parse(new RawRecord("devices", 0, 0, 0, new byte[70_000])).error())
+                .isEqualTo("record is 70000 bytes, over the 65536-byte limit of devices records");
+        assertThat(parse("[".repeat(40) + "]".repeat(40)).error()).startsWith("malformed JSON");
+        assertThat(parse(register + "\"laterField\":{\"any\":1}}").error()).as("unknown fields are accepted").isNull();
     }
 }

@@ -43,6 +43,12 @@ public final class KafkaIO implements AutoCloseable {
         producer.send(new ProducerRecord<>(topic, key, value));
     }
 
+    /** Sends one record and waits until it is written; returns where, as {@code partition/offset}. */
+    public String sendNow(String topic, String key, byte[] value) throws Exception {
+        org.apache.kafka.clients.producer.RecordMetadata m = producer.send(new ProducerRecord<>(topic, key, value)).get();
+        return m.partition() + "/" + m.offset();
+    }
+
     public void flush() {
         producer.flush();
     }

@@ -99,7 +99,7 @@ class HeraldEndToEndIT {
                 .containsExactlyInAnyOrder(
                         "devices: malformed JSON: Unrecognized token 'this': was expecting (JSON String, Number, Array, Object or token 'null', 'true' or 'false')",
                         "devices: platform 'blackberry' is not one of ios, android",
-                        "devices: version is missing or not a whole number",
+                        "devices: version is missing",
                         "campaigns: malformed JSON: Unexpected character ('{' (code 123)): was expecting double-quote to start field name",
                         "audiences: userId is missing");
         assertThat(letters).extracting(n -> n.get("value").asText()).contains("this is not json", "{{{");

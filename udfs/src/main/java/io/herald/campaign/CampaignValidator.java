@@ -28,13 +28,26 @@ public final class CampaignValidator {
         if (campaign.appId == null) {
             problems.add("appId is missing");
         } else if (!knownApps.contains(campaign.appId)) {
-            problems.add("appId '" + campaign.appId + "' is not configured in this deployment");
+            problems.add(campaign.appId.length() > 256 || campaign.appId.chars().anyMatch(Character::isISOControl)
+                    ? "appId is not configured in this deployment (and is no id: over 256 characters or with control characters)"
+                    : "appId '" + campaign.appId + "' is not configured in this deployment");
+        }
+        if (campaign.collapseId != null) {
+            // Sent as the apns-collapse-id header (64 bytes at most) and FCM's collapse key.
+            int bytes = campaign.collapseId.getBytes(StandardCharsets.UTF_8).length;
+            if (bytes == 0 || bytes > 64 || campaign.collapseId.chars().anyMatch(Character::isISOControl)) {
+                problems.add("collapseId must be 1 to 64 bytes without control characters (APNs's limit); it is "
+                        + bytes + " bytes");
+            }
         }
         if (campaign.maxPerSecond != null && campaign.maxPerSecond < 1) {
             problems.add("maxPerSecond must be at least 1 (leave it out for no limit)");
         }
         if (campaign.audience == null) {
-            problems.add("audience is missing");
+            problems.add("audience is missing: a campaign says who it is for (\"audience\": {\"kind\": \"all\"} "
+                    + "for every device of the app)");
+        } else if (campaign.audience.kind == null) {
+            problems.add("audience.kind is missing (one of all, segment, list); an audience is never taken for everyone");
         } else {
             Audience a = campaign.audience;
             if (a.kind == Audience.Kind.SEGMENT && a.platforms.isEmpty() && a.locales.isEmpty() && a.tags.isEmpty()
@@ -52,6 +65,10 @@ public final class CampaignValidator {
         if (campaign.message == null) {
             problems.add("message is missing");
         } else {
+            String sound = campaign.message.sound;
+            if (sound != null && (sound.isEmpty() || sound.length() > 256 || sound.chars().anyMatch(Character::isISOControl))) {
+                problems.add("message.sound must be a file name of 1 to 256 characters without control characters");
+            }
             try {
                 CompiledMessage compiled = CompiledMessage.compile(campaign.message);
                 problems.addAll(oversizePayloads(campaign, compiled));

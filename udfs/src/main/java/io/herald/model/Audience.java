@@ -18,7 +18,8 @@ public class Audience {
         LIST
     }
 
-    public Kind kind = Kind.ALL;
+    /** Required: a missing kind is refused, never taken for {@link Kind#ALL}. */
+    public Kind kind;
     public List<Platform> platforms = new ArrayList<>();
     public List<String> locales = new ArrayList<>();
     public List<String> tags = new ArrayList<>();
@@ -28,4 +29,11 @@ public class Audience {
     public String expression;
 
     public Audience() {}
+
+    /** Every reachable device of the campaign's app. */
+    public static Audience all() {
+        Audience a = new Audience();
+        a.kind = Kind.ALL;
+        return a;
+    }
 }

@@ -4,8 +4,9 @@ package io.herald.model;
 public class Campaign {
     public String campaignId;
     public String appId;
-    public Audience audience = new Audience();
-    public Message message = new Message();
+    /** Who it is for: always stated (missing is refused, never taken for everyone). */
+    public Audience audience;
+    public Message message;
     /** Epoch milliseconds after which nothing of this campaign may be sent; null for no limit. */
     public Long expiresAt;
     /** Replaces an earlier notification with the same id on the device (APNs collapse id, FCM collapse key). */

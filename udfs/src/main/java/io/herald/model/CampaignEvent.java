@@ -21,6 +21,8 @@ public class CampaignEvent {
     public String sendId;
     /** The definition, for {@link Type#CREATE} only. */
     public Campaign campaign;
+    /** For {@link Type#CREATE}: why the campaign could not be read (a field of the wrong type, say), or null. */
+    public String refusal;
     /** When the event was written (the Kafka record timestamp): the start of fire-to-ack latency. */
     public long timestamp;
 

@@ -48,8 +48,9 @@ public final class CompiledMessage {
         }
         fallback = variants.get(normalise(message.defaultLocale));
         if (fallback == null) {
-            throw new IllegalArgumentException(
-                    "message.variants has no variant for the default locale '" + message.defaultLocale + "'");
+            String named = message.defaultLocale.length() > 64 || message.defaultLocale.chars().anyMatch(Character::isISOControl)
+                    ? "(" + message.defaultLocale.length() + " characters, not a locale)" : "'" + message.defaultLocale + "'";
+            throw new IllegalArgumentException("message.defaultLocale " + named + " has no variant in message.variants");
         }
         defaults = new HashMap<>();
         if (message.defaults != null) {

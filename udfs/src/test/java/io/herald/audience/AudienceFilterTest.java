@@ -32,7 +32,7 @@ class AudienceFilterTest {
 
     @Test
     void allMeansEveryDeviceOfTheAppAndNoOther() {
-        AudienceFilter f = new AudienceFilter(campaign(new Audience()), 0);
+        AudienceFilter f = new AudienceFilter(campaign(Audience.all()), 0);
         assertThat(f.includesDevice(device("news", Platform.IOS, "en"), new UserProfile())).isTrue();
         assertThat(f.includesDevice(device("sports", Platform.IOS, "en"), new UserProfile())).isFalse();
     }

@@ -17,6 +17,7 @@ class CampaignValidatorTest {
         Campaign c = new Campaign();
         c.campaignId = "c1";
         c.appId = "news";
+        c.audience = Audience.all();
         c.message = new Message();
         c.message.defaultLocale = "en";
         c.message.variants = Map.of("en", new Content("Hi", "Body {name}"));
@@ -82,5 +83,15 @@ class CampaignValidatorTest {
         c.audience = new Audience();
         c.audience.kind = Audience.Kind.SEGMENT;
         assertThat(validator.problems(c)).singleElement().asString().contains("segment");
+    }
+
+    @Test
+    void anAudienceIsStatedNeverAssumed() {
+        Campaign none = valid();
+        none.audience = null;
+        assertThat(validator.problems(none)).singleElement().asString().startsWith("audience is missing");
+        Campaign empty = valid();
+        empty.audience = new Audience();
+        assertThat(validator.problems(empty)).singleElement().asString().startsWith("audience.kind is missing");
     }
 }

@@ -48,6 +48,10 @@ public final class ValidateCampaigns extends ProcessFunction<CampaignEvent, Camp
             out.collect(event);
             return;
         }
+        if (event.refusal != null) {
+            ctx.output(STATUS, CampaignStatus.of(event.campaignId, StatusKind.REJECTED, event.refusal, now()));
+            return;
+        }
         if (event.campaign.campaignId == null) {
             event.campaign.campaignId = event.campaignId;
         }

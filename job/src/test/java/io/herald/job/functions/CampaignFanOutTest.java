@@ -152,7 +152,7 @@ class CampaignFanOutTest {
         register("ana", "a1", Platform.IOS, "de-DE", true);
         register("ana", "a2", Platform.ANDROID, "en-US", true);
         register("bob", "b1", Platform.IOS, "en-GB", false);
-        harness.processElement2(create("c1", new Audience()), 2);
+        harness.processElement2(create("c1", Audience.all()), 2);
         harness.processElement2(control(CampaignEvent.Type.FIRE, "c1", 500), 3);
 
         assertThat(sent()).extracting(r -> r.notificationId).containsExactlyInAnyOrder("c1/a1", "c1/a2");
@@ -184,7 +184,7 @@ class CampaignFanOutTest {
         register("ana", "a2", Platform.ANDROID, "en-US", true);
         register("bob", "b1", Platform.ANDROID, "en-US", true);
         register("cid", "c1", Platform.ANDROID, "en-US", false);
-        harness.processElement2(create("c1", new Audience()), 2);
+        harness.processElement2(create("c1", Audience.all()), 2);
         harness.processElement2(control(CampaignEvent.Type.ESTIMATE, "c1", 3), 3);
         assertThat(sent()).isEmpty();
         CampaignStatus estimate = statuses().stream().filter(s -> s.status == StatusKind.ESTIMATED).findFirst().orElseThrow();
@@ -201,7 +201,7 @@ class CampaignFanOutTest {
     @Test
     void aPayloadOverFourKilobytesIsMarkedRefusedNotSent() throws Exception {
         register("ana", "a1", Platform.IOS, "en", true);
-        CampaignEvent big = create("c1", new Audience());
+        CampaignEvent big = create("c1", Audience.all());
         big.campaign.message.variants = Map.of("en", new Content("Hi", "x".repeat(5000)));
         harness.processElement2(big, 2);
         harness.processElement2(control(CampaignEvent.Type.ESTIMATE, "c1", 3), 3);
@@ -214,10 +214,10 @@ class CampaignFanOutTest {
     @Test
     void anFcmPayloadIsMeasuredInBytesWithItsTokenByEstimatesAndFiresAlike() throws Exception {
         register("ana", "a1", Platform.ANDROID, "en", true);
-        CampaignEvent fits = create("c1", new Audience());
+        CampaignEvent fits = create("c1", Audience.all());
         // 3,000 bytes of body: over the quick 3-bytes-per-char bound, so it is measured, and it fits.
         fits.campaign.message.variants = Map.of("en", new Content("Hi", "é".repeat(1500)));
-        CampaignEvent over = create("c2", new Audience());
+        CampaignEvent over = create("c2", Audience.all());
         over.campaign.message.variants = Map.of("en", new Content("Hi", "é".repeat(2100)));
         harness.processElement2(fits, 2);
         harness.processElement2(over, 2);
@@ -243,7 +243,7 @@ class CampaignFanOutTest {
         odd.version = 2;
         register("bob", "b1", Platform.IOS, "en", true);
         harness.processElement1(UserUpdate.of(odd), 2);
-        CampaignEvent c = create("c1", new Audience());
+        CampaignEvent c = create("c1", Audience.all());
         c.campaign.message.variants = Map.of("en", new Content("Hi", "{streak, plural, one {# day} other {# days}}"));
         c.campaign.message.defaults = Map.of("streak", "0");
         harness.processElement2(c, 3);
@@ -268,7 +268,7 @@ class CampaignFanOutTest {
         register("ana", "a2", Platform.ANDROID, "de", true);
         register("bob", "b1", Platform.IOS, "en", true);
         harness.processElement1(UserUpdate.of(send("c1", "ana", "s0", 2)), 2);
-        harness.processElement2(create("c1", new Audience()), 3);
+        harness.processElement2(create("c1", Audience.all()), 3);
         harness.processElement1(UserUpdate.of(send("c1", "ana", "s1", 4)), 4);
         harness.processElement1(UserUpdate.of(send("c1", "ana", "s2", 5)), 5);
         assertThat(sent()).extracting(r -> r.notificationId)
@@ -281,7 +281,7 @@ class CampaignFanOutTest {
     @Test
     void aSecondFireSendsNothingMore() throws Exception {
         register("ana", "a1", Platform.IOS, "en", true);
-        harness.processElement2(create("c1", new Audience()), 2);
+        harness.processElement2(create("c1", Audience.all()), 2);
         harness.processElement2(control(CampaignEvent.Type.FIRE, "c1", 3), 3);
         runMailbox(harness);
         harness.processElement2(control(CampaignEvent.Type.FIRE, "c1", 4), 4);
@@ -293,7 +293,7 @@ class CampaignFanOutTest {
     @Test
     void cancelledAndUnknownCampaignsDoNotFire() throws Exception {
         register("ana", "a1", Platform.IOS, "en", true);
-        harness.processElement2(create("c1", new Audience()), 2);
+        harness.processElement2(create("c1", Audience.all()), 2);
         harness.processElement2(control(CampaignEvent.Type.CANCEL, "c1", 3), 3);
         harness.processElement2(control(CampaignEvent.Type.FIRE, "c1", 4), 4);
         harness.processElement2(control(CampaignEvent.Type.FIRE, "nope", 5), 5);
@@ -322,7 +322,7 @@ class CampaignFanOutTest {
         harness.setStateTtlProcessingTime(Duration.ofDays(200).toMillis());
         register("bob", "b1", Platform.IOS, "en", true);
         harness.setStateTtlProcessingTime(Duration.ofDays(271).toMillis());
-        harness.processElement2(create("c1", new Audience()), 2);
+        harness.processElement2(create("c1", Audience.all()), 2);
         harness.processElement2(control(CampaignEvent.Type.FIRE, "c1", 3), 3);
         assertThat(sent()).extracting(r -> r.userId).containsExactly("bob");
     }
@@ -331,7 +331,7 @@ class CampaignFanOutTest {
     void aDeadTokenFedBackIsNotTargetedAgain() throws Exception {
         register("ana", "a1", Platform.IOS, "en", true);
         harness.processElement1(UserUpdate.of(DeviceEvent.tokenRejected("ana", "a1", "news", "tok-a1", "Unregistered", 5)), 4);
-        harness.processElement2(create("c1", new Audience()), 5);
+        harness.processElement2(create("c1", Audience.all()), 5);
         harness.processElement2(control(CampaignEvent.Type.FIRE, "c1", 6), 6);
         assertThat(sent()).isEmpty();
     }
@@ -351,7 +351,7 @@ class CampaignFanOutTest {
         harness.close();
         harness = harness(3, 1, 0, null);
         registerUsers(10);
-        harness.processElement2(create("c1", new Audience()), 2);
+        harness.processElement2(create("c1", Audience.all()), 2);
         harness.processElement2(control(CampaignEvent.Type.FIRE, "c1", 3), 3);
         assertThat(notifications(harness)).as("nothing is walked inside the fire's own record").isEmpty();
 
@@ -382,7 +382,7 @@ class CampaignFanOutTest {
         harness.close();
         harness = harness(7, 1, 0, null);
         registerUsers(40);
-        harness.processElement2(create("c1", new Audience()), 2);
+        harness.processElement2(create("c1", Audience.all()), 2);
         harness.processElement2(control(CampaignEvent.Type.FIRE, "c1", 3), 3);
         runOneMail(harness);
         runOneMail(harness);
@@ -417,7 +417,7 @@ class CampaignFanOutTest {
         harness.close();
         harness = harness(4, 1, 0, null);
         registerUsers(20);
-        harness.processElement2(create("c1", new Audience()), 2);
+        harness.processElement2(create("c1", Audience.all()), 2);
         harness.processElement2(control(CampaignEvent.Type.FIRE, "c1", 3), 3);
         runOneMail(harness);
         harness.processElement2(control(CampaignEvent.Type.CANCEL, "c1", 4), 4);
@@ -443,7 +443,7 @@ class CampaignFanOutTest {
     @Test
     void maxPerSecondPacesTheWalkWithTimersNotSleeps() throws Exception {
         registerUsers(10);
-        CampaignEvent limited = create("c1", new Audience());
+        CampaignEvent limited = create("c1", Audience.all());
         limited.campaign.maxPerSecond = 4;
         harness.setProcessingTime(0);
         harness.processElement2(limited, 2);
@@ -470,7 +470,7 @@ class CampaignFanOutTest {
         harness = harness(2, 1, 0, null);
         registerUsers(10);
         harness.setProcessingTime(0);
-        harness.processElement2(create("c1", new Audience()), 2);
+        harness.processElement2(create("c1", Audience.all()), 2);
         harness.processElement2(control(CampaignEvent.Type.FIRE, "c1", 3), 3);
         runOneMail(harness);
         assertThat(statuses(harness)).noneMatch(st -> st.status == StatusKind.PROGRESS);
@@ -494,7 +494,7 @@ class CampaignFanOutTest {
         harness.close();
         harness = harness(3, 1, 0, null);
         registerUsers(10);
-        harness.processElement2(create("c1", new Audience()), 2);
+        harness.processElement2(create("c1", Audience.all()), 2);
         harness.processElement2(control(CampaignEvent.Type.ESTIMATE, "c1", 3), 3);
         runOneMail(harness);
         assertThat(statuses(harness)).noneMatch(st -> st.status == StatusKind.ESTIMATED);
@@ -511,9 +511,9 @@ class CampaignFanOutTest {
     @Test
     void aCampaignReplacedBeforeItsFireSendsItsNewMessage_transactionalSendsToo() throws Exception {
         register("ana", "a1", Platform.IOS, "en", true);
-        harness.processElement2(create("c1", new Audience()), 2);
+        harness.processElement2(create("c1", Audience.all()), 2);
         harness.processElement1(UserUpdate.of(send("c1", "ana", "s1", 3)), 3);
-        CampaignEvent replaced = create("c1", new Audience());
+        CampaignEvent replaced = create("c1", Audience.all());
         replaced.campaign.message.variants = Map.of("en", new Content("Bye {name}", "Gone"));
         harness.processElement2(replaced, 4);
         harness.processElement1(UserUpdate.of(send("c1", "ana", "s2", 5)), 5);

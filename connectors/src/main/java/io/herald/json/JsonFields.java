@@ -1,0 +1,215 @@
+package io.herald.json;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Reads the fields of one input record strictly: every field has one JSON type, ids are non-empty,
+ * at most {@link #MAX_ID_BYTES} bytes of UTF-8 and free of control characters, texts have a size
+ * limit, and {@code null} is never taken for "absent". The first problem is kept, worded with the
+ * field's name ({@link #problem()}); once there is one, the reads that follow return null. Fields
+ * the record has beyond those read are left alone: producers may add fields before Herald reads them.
+ */
+public final class JsonFields {
+    /** The most bytes of UTF-8 an id may take. */
+    public static final int MAX_ID_BYTES = 256;
+
+    private final JsonNode node;
+    private final String prefix;
+    private String problem;
+
+    /** @param prefix what field names are written after in problems ("" or, say, "attributes.") */
+    public JsonFields(JsonNode node, String prefix) {
+        this.node = node;
+        this.prefix = prefix;
+    }
+
+    /** The first problem met, or null. */
+    public String problem() {
+        return problem;
+    }
+
+    /** Records a problem of the caller's own (the first one stays). */
+    public void fail(String problem) {
+        if (this.problem == null) {
+            this.problem = problem;
+        }
+    }
+
+    /** An id: a non-empty string of at most 256 bytes of UTF-8 without control characters. */
+    public String id(String field, boolean required) {
+        return text(field, required, MAX_ID_BYTES);
+    }
+
+    /**
+     * A non-empty string of at most {@code maxBytes} bytes of UTF-8 without control characters (none
+     * of the fields read this way means anything empty or holds a line break).
+     */
+    public String text(String field, boolean required, int maxBytes) {
+        JsonNode v = value(field, required, "a string");
+        if (v == null) {
+            return null;
+        }
+        if (!v.isTextual()) {
+            return wrongType(field, v, "a string");
+        }
+        String s = v.textValue();
+        if (s.isEmpty()) {
+            fail(prefix + field + " is empty");
+            return null;
+        }
+        int bytes = utf8Length(s);
+        if (bytes > maxBytes) {
+            fail(prefix + field + " is " + bytes + " bytes long, over the " + maxBytes + "-byte limit");
+            return null;
+        }
+        int at = controlCharacter(s);
+        if (at >= 0) {
+            fail(String.format("%s%s has a control character (U+%04X) at %d", prefix, field, (int) s.charAt(at), at));
+            return null;
+        }
+        return s;
+    }
+
+    /** A whole number. */
+    public Long wholeNumber(String field, boolean required) {
+        JsonNode v = value(field, required, "a whole number");
+        if (v == null) {
+            return null;
+        }
+        if (!v.isIntegralNumber() || !v.canConvertToLong()) {
+            return wrongType(field, v, "a whole number");
+        }
+        return v.longValue();
+    }
+
+    /** true or false. */
+    public Boolean bool(String field, boolean required) {
+        JsonNode v = value(field, required, "a boolean");
+        if (v == null) {
+            return null;
+        }
+        return v.isBoolean() ? v.booleanValue() : wrongType(field, v, "a boolean");
+    }
+
+    /** An array of at most {@code maxItems} strings, each at most {@code maxBytes} bytes and free of control characters. */
+    public List<String> strings(String field, boolean required, int maxItems, int maxBytes) {
+        JsonNode v = value(field, required, "an array of strings");
+        if (v == null) {
+            return null;
+        }
+        if (!v.isArray()) {
+            return wrongType(field, v, "an array of strings");
+        }
+        if (v.size() > maxItems) {
+            fail(prefix + field + " has " + v.size() + " items, over the limit of " + maxItems);
+            return null;
+        }
+        List<String> out = new ArrayList<>(v.size());
+        JsonFields items = new JsonFields(v, prefix + field);
+        for (int i = 0; i < v.size(); i++) {
+            String s = items.itemId(i, maxBytes);
+            if (s == null) {
+                fail(items.problem);
+                return null;
+            }
+            out.add(s);
+        }
+        return out;
+    }
+
+    private String itemId(int index, int maxBytes) {
+        JsonNode v = node.get(index);
+        String field = "[" + index + "]";
+        if (!v.isTextual()) {
+            return wrongType(field, v, "a string");
+        }
+        String s = v.textValue();
+        if (s.isEmpty()) {
+            fail(prefix + field + " is empty");
+            return null;
+        }
+        if (utf8Length(s) > maxBytes) {
+            fail(prefix + field + " is " + utf8Length(s) + " bytes long, over the " + maxBytes + "-byte limit");
+            return null;
+        }
+        int at = controlCharacter(s);
+        if (at >= 0) {
+            fail(String.format("%s%s has a control character (U+%04X) at %d", prefix, field, (int) s.charAt(at), at));
+            return null;
+        }
+        return s;
+    }
+
+    /** A JSON object (its fields are the caller's to read). */
+    public JsonNode object(String field, boolean required) {
+        JsonNode v = value(field, required, "an object");
+        if (v == null) {
+            return null;
+        }
+        return v.isObject() ? v : wrongType(field, v, "an object");
+    }
+
+    /** The field's value; null (and a problem if required) when absent; a problem when JSON null. */
+    private JsonNode value(String field, boolean required, String expected) {
+        if (problem != null) {
+            return null;
+        }
+        JsonNode v = node.get(field);
+        if (v == null || v.isMissingNode()) {
+            if (required) {
+                fail(prefix + field + " is missing");
+            }
+            return null;
+        }
+        if (v.isNull()) {
+            fail(prefix + field + " is null; it must be " + expected + (required ? "" : " (or be left out)"));
+            return null;
+        }
+        return v;
+    }
+
+    private <T> T wrongType(String field, JsonNode v, String expected) {
+        fail(prefix + field + " is " + kind(v) + "; it must be " + expected);
+        return null;
+    }
+
+    /** What a JSON value is, as a person would say it. */
+    static String kind(JsonNode v) {
+        if (v.isTextual()) {
+            return "a string";
+        }
+        if (v.isIntegralNumber()) {
+            return "a whole number";
+        }
+        if (v.isNumber()) {
+            return "a number";
+        }
+        if (v.isBoolean()) {
+            return "a boolean";
+        }
+        if (v.isArray()) {
+            return "an array";
+        }
+        if (v.isObject()) {
+            return "an object";
+        }
+        return v.isNull() ? "null" : v.getNodeType().name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    /** Where the first control character (C0, DEL, C1) of {@code s} is, or -1. */
+    static int controlCharacter(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            if (Character.isISOControl(s.charAt(i))) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    static int utf8Length(String s) {
+        return s.getBytes(StandardCharsets.UTF_8).length;
+    }
+}
