@@ -96,10 +96,18 @@ public final class DeviceBootstrap {
         Configuration rocks = new Configuration();
         rocks.set(RocksDBConfigurableOptions.USE_BLOOM_FILTER, true);
         rocks.set(RocksDBOptions.FIX_PER_SLOT_MEMORY_SIZE, ROCKSDB_MEMORY_PER_WORKER);
+        // The users' state comes from the devices as the live job would see them: through the same
+        // claims on device ids and tokens, so that an export with one token on two devices or one
+        // device id under two users leaves the losers uninstalled or without the token, as the job would.
+        DataStream<DeviceEvent> settled = devices
+                .keyBy(ClaimOwnership.keyFor(ClaimOwnership.Claimed.DEVICE_ID))
+                .process(new ClaimOwnership(ClaimOwnership.Claimed.DEVICE_ID, deviceTtl)).name("One user per device id")
+                .keyBy(ClaimOwnership.keyFor(ClaimOwnership.Claimed.TOKEN))
+                .process(new ClaimOwnership(ClaimOwnership.Claimed.TOKEN, deviceTtl)).name("One device per token");
         SavepointWriter.newSavepoint(env, new EmbeddedRocksDBStateBackend().configure(rocks,
                         DeviceBootstrap.class.getClassLoader()), HeraldJob.MAX_PARALLELISM)
                 .withOperator(OperatorIdentifier.forUid(HeraldJob.UID_FAN_OUT),
-                        OperatorTransformation.bootstrapWith(devices).keyBy(e -> e.userId)
+                        OperatorTransformation.bootstrapWith(settled).keyBy(e -> e.userId)
                                 .transform(new UserStateWriter(deviceTtl)))
                 .withOperator(OperatorIdentifier.forUid(HeraldJob.UID_CLAIM_DEVICE_IDS),
                         OperatorTransformation.bootstrapWith(devices)
@@ -185,7 +193,7 @@ public final class DeviceBootstrap {
         }
     }
 
-    /** Records the newest holder of each device id or token. */
+    /** Records who holds each device id or token, as the live job's claim stages decide it. */
     static final class ClaimWriter extends KeyedStateBootstrapFunction<String, DeviceEvent> {
         private static final long serialVersionUID = 1L;
         private final ClaimOwnership.Claimed claimed;
@@ -204,13 +212,10 @@ public final class DeviceBootstrap {
 
         @Override
         public void processElement(DeviceEvent e, Context ctx) throws Exception {
-            if (!ClaimOwnership.isClaim(e, claimed)) {
-                return;
-            }
-            ClaimOwnership.Claim challenger = new ClaimOwnership.Claim(e.userId, e.deviceId, e.version);
             ClaimOwnership.Claim current = owner.value();
-            if (current == null || challenger.beats(current)) {
-                owner.update(challenger);
+            ClaimOwnership.Claim next = ClaimOwnership.decide(claimed, current, e, loss -> { });
+            if (next != current) {
+                owner.update(next);
             }
         }
     }

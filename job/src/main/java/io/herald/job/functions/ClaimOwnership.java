@@ -60,9 +60,17 @@ public final class ClaimOwnership extends KeyedProcessFunction<String, DeviceEve
         return d;
     }
 
-    /** Whether {@code e} claims what this stage guards. */
+    /**
+     * Whether {@code e} claims what this stage guards. A device id is claimed by a registration only:
+     * the merge installs a device on a registration alone, so a claim renewed by an update (which
+     * installs nothing) would let the outcome depend on the order events arrive in. A token is
+     * claimed by whatever sets it on a device, a registration or an update (a rotation).
+     */
     public static boolean isClaim(DeviceEvent e, Claimed claimed) {
-        return claims(e) && e.deviceId != null && (claimed == Claimed.DEVICE_ID || e.token != null);
+        if (e.deviceId == null) {
+            return false;
+        }
+        return claimed == Claimed.DEVICE_ID ? e.type == DeviceEvent.Type.REGISTER : claims(e) && e.token != null;
     }
 
     @Override
@@ -73,26 +81,47 @@ public final class ClaimOwnership extends KeyedProcessFunction<String, DeviceEve
     @Override
     public void processElement(DeviceEvent e, Context ctx, Collector<DeviceEvent> out) throws Exception {
         out.collect(e);
-        if (!isClaim(e, claimed)) {
-            return;
-        }
         Claim current = owner.value();
-        Claim challenger = new Claim(e.userId, e.deviceId, e.version);
-        if (current == null) {
-            owner.update(challenger);
-        } else if (current.sameHolder(challenger, claimed)) {
-            current.version = Math.max(current.version, e.version);
-            owner.update(current);
-        } else if (challenger.beats(current)) {
-            out.collect(loss(current, e, e.version));
-            owner.update(challenger);
-        } else {
-            out.collect(loss(challenger, e, current.version));
+        Claim next = decide(claimed, current, e, out::collect);
+        if (next != current) {
+            owner.update(next);
         }
     }
 
-    /** The event that tells {@code loser} it lost the claim, as of {@code version}. */
-    private DeviceEvent loss(Claim loser, DeviceEvent e, long version) {
+    /**
+     * What {@code e} does to the claim on its device id or token ({@code current}, or null for
+     * none): the claim after it (the same object when unchanged), with the loser's event, if there
+     * is a loser, handed to {@code losses}. The live stage and the device bootstrap both decide here.
+     */
+    public static Claim decide(Claimed claimed, Claim current, DeviceEvent e,
+            java.util.function.Consumer<DeviceEvent> losses) {
+        if (!isClaim(e, claimed)) {
+            return current;
+        }
+        Claim challenger = new Claim(e.userId, e.deviceId, e.version);
+        if (current == null) {
+            return challenger;
+        }
+        if (current.sameHolder(challenger, claimed)) {
+            if (e.version <= current.version) {
+                return current;
+            }
+            return new Claim(current.userId, current.deviceId, e.version);
+        }
+        // The loser loses as of its own claim, not as of the claim that beat it: which claims a loser
+        // meets first depends on the order events arrive in, its own versions do not. The merge takes
+        // the greatest loss version, so a holder beaten twice ends the same either way.
+        if (challenger.beats(current)) {
+            losses.accept(loss(claimed, current, e));
+            return challenger;
+        }
+        losses.accept(loss(claimed, challenger, e));
+        return current;
+    }
+
+    /** The event that tells {@code loser} it lost the claim it made at its version. */
+    private static DeviceEvent loss(Claimed claimed, Claim loser, DeviceEvent e) {
+        long version = loser.version;
         if (claimed == Claimed.DEVICE_ID) {
             DeviceEvent u = new DeviceEvent();
             u.type = DeviceEvent.Type.UNINSTALL;

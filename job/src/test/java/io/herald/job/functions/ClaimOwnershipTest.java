@@ -43,13 +43,14 @@ class ClaimOwnershipTest {
         try (var h = harness(ClaimOwnership.Claimed.DEVICE_ID)) {
             h.processElement(register("ana", "phone", "tok-1", 10), 1);
             h.processElement(register("bob", "phone", "tok-2", 20), 2);
-            assertThat(losses(h)).containsExactly("uninstall ana phone @20");
+            // The loser loses the claim it made, as of its own version: the same whichever came first.
+            assertThat(losses(h)).containsExactly("uninstall ana phone @10");
             assertThat(h.extractOutputValues()).hasSize(3);
         }
         try (var h = harness(ClaimOwnership.Claimed.DEVICE_ID)) {
             h.processElement(register("bob", "phone", "tok-2", 20), 1);
             h.processElement(register("ana", "phone", "tok-1", 10), 2);
-            assertThat(losses(h)).containsExactly("uninstall ana phone @20");
+            assertThat(losses(h)).containsExactly("uninstall ana phone @10");
         }
     }
 
@@ -69,7 +70,23 @@ class ClaimOwnershipTest {
             h.processElement(register("ana", "old-phone", "tok", 10), 1);
             h.processElement(register("bob", "new-phone", "tok", 20), 2);
             h.processElement(register("carl", "other", "tok", 15), 3);
-            assertThat(losses(h)).containsExactly("token_rejected ana old-phone @20", "token_rejected carl other @20");
+            assertThat(losses(h)).containsExactly("token_rejected ana old-phone @10", "token_rejected carl other @15");
+        }
+    }
+
+    @Test
+    void anUpdateClaimsATokenButNoDeviceId() throws Exception {
+        DeviceEvent update = register("bob", "phone", "tok-9", 30);
+        update.type = DeviceEvent.Type.UPDATE;
+        try (var h = harness(ClaimOwnership.Claimed.DEVICE_ID)) {
+            h.processElement(register("ana", "phone", "tok-1", 10), 1);
+            h.processElement(update, 2);
+            assertThat(losses(h)).as("an update installs nothing, so it takes no device from anyone").isEmpty();
+        }
+        try (var h = harness(ClaimOwnership.Claimed.TOKEN)) {
+            h.processElement(register("ana", "tablet", "tok-9", 10), 1);
+            h.processElement(update, 2);
+            assertThat(losses(h)).containsExactly("token_rejected ana tablet @10");
         }
     }
 
