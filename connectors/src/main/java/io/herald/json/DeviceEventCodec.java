@@ -45,7 +45,7 @@ public final class DeviceEventCodec implements InputCodec<DeviceEvent> {
                 e.type = DeviceEvent.Type.valueOf(type.toUpperCase(java.util.Locale.ROOT));
             } catch (IllegalArgumentException ex) {
                 return Parsed.error("type '" + type + "' is not one of register, update, tags_add, tags_remove, "
-                        + "attributes_set, attributes_unset, uninstall, erase_user, token_rejected");
+                        + "attributes_set, attributes_unset, uninstall, erase_user, token_rejected, claims_released");
             }
         }
         e.userId = f.id("userId", true);

@@ -16,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.apache.flink.core.execution.JobClient;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -72,6 +73,48 @@ class DeviceBootstrapIT {
                 }
                 assertThat(watcher.outcome("delivered")).isEqualTo(expected);
                 assertThat(expected).isGreaterThan(100_000);
+            } finally {
+                job.cancel().get();
+            }
+        }
+    }
+
+    @Test
+    void aBootstrapSettlesOwnershipAsTheLiveJobWould_andACampaignReachesEachTokenOnce() throws Exception {
+        String t1 = "a1".repeat(32);
+        String t2 = "b2".repeat(32);
+        String t3 = "c3".repeat(32);
+        String t4 = "d4".repeat(32);
+        Path export = dir.resolve("conflicts.jsonl");
+        String line = "{\"userId\":\"%s\",\"deviceId\":\"%s\",\"appId\":\"" + Sandbox.APP_ID
+                + "\",\"platform\":\"ios\",\"token\":\"%s\",\"version\":%d}%n";
+        long v = SyntheticUsers.registrationVersion();
+        Files.writeString(export, String.format(line, "ana", "shared-phone", t1, v)     // the phone went to bob later
+                + String.format(line, "bob", "shared-phone", t2, v + 100)
+                + String.format(line, "carl", "old-phone", t3, v)                       // the token moved to dave's phone
+                + String.format(line, "dave", "new-phone", t3, v + 200)
+                + String.format(line, "erin", "own-phone", t4, v), StandardCharsets.UTF_8);
+        Path savepoint = dir.resolve("conflicts-savepoint");
+        DeviceBootstrap.run(export.toString(), savepoint.toString(), Duration.ofDays(270), 2);
+
+        try (Sandbox sandbox = Sandbox.start(dir.resolve("sandbox-conflicts"), 2);
+                KafkaIO kafka = new KafkaIO(sandbox.kafka().bootstrapServers())) {
+            for (String t : List.of(t1, t2, t3, t4)) {
+                sandbox.apns().tokens().addLive(t);
+            }
+            JobClient job = HeraldMain.startEmbedded(sandbox.config(), 0, savepoint.toUri().toString());
+            try (CampaignWatcher watcher = new CampaignWatcher(kafka, "settled", sandbox.config().topics.receipts,
+                    sandbox.config().topics.campaignStatus)) {
+                kafka.send(sandbox.config().topics.campaigns, "settled", DemoCampaign.create("settled", DemoCampaign.ALL));
+                kafka.send(sandbox.config().topics.campaigns, "settled", DemoCampaign.fire("settled"));
+                kafka.flush();
+                assertThat(watcher.awaitDone(Duration.ofMinutes(3), () -> { })).isTrue();
+                TokenRegistry apns = sandbox.apns().tokens();
+                assertThat(List.of(apns.received(t1), apns.received(t2), apns.received(t3), apns.received(t4)))
+                        .as("ana's phone went to bob; carl's token went to dave's phone").containsExactly(0, 1, 1, 1);
+                assertThat(watcher.targeted()).isEqualTo(3);
+                assertThat(watcher.suppressed()).as("ana's uninstalled phone and carl's phone without its token")
+                        .isEqualTo(2);
             } finally {
                 job.cancel().get();
             }

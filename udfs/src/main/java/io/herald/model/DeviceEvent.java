@@ -31,7 +31,12 @@ public class DeviceEvent {
         /** Privacy deletion: forget everything about the user up to this version. */
         ERASE_USER,
         /** A push provider rejected {@code token} as dead as of this version (fed back by Herald). */
-        TOKEN_REJECTED
+        TOKEN_REJECTED,
+        /**
+         * Written by Herald when a user is erased: the user no longer holds {@code deviceId} (and
+         * {@code token}), so the claim stages forget who held them. Changes no device state.
+         */
+        CLAIMS_RELEASED
     }
 
     public Type type;
@@ -69,6 +74,17 @@ public class DeviceEvent {
     }
 
     /** True for the event types that concern one device (all but {@link Type#ERASE_USER} and the attribute ones). */
+    /** A release of the claims of an erased user's device. */
+    public static DeviceEvent claimsReleased(String userId, String deviceId, String token, long version) {
+        DeviceEvent e = new DeviceEvent();
+        e.type = Type.CLAIMS_RELEASED;
+        e.userId = userId;
+        e.deviceId = deviceId;
+        e.token = token;
+        e.version = version;
+        return e;
+    }
+
     public boolean isDeviceEvent() {
         return type != Type.ERASE_USER && type != Type.ATTRIBUTES_SET && type != Type.ATTRIBUTES_UNSET;
     }

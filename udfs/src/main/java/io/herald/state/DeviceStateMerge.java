@@ -59,6 +59,8 @@ public final class DeviceStateMerge {
             case ERASE_USER:
                 erase(profile, devices, event.version);
                 return;
+            case CLAIMS_RELEASED:
+                return; // for the claim stages only
             default:
                 break;
         }

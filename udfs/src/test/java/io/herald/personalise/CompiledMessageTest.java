@@ -92,7 +92,7 @@ class CompiledMessageTest {
     void theDefaultLocaleMustHaveAVariant() {
         Message m = message();
         m.defaultLocale = "de";
-        assertThatThrownBy(() -> CompiledMessage.compile(m)).hasMessageContaining("default locale 'de'");
+        assertThatThrownBy(() -> CompiledMessage.compile(m)).hasMessageContaining("defaultLocale 'de' has no variant");
     }
 
     @Test

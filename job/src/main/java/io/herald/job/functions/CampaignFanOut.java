@@ -7,6 +7,7 @@ import io.herald.model.Answer;
 import io.herald.model.Campaign;
 import io.herald.model.CampaignEvent;
 import io.herald.model.CampaignStatus;
+import io.herald.model.DeviceEvent;
 import io.herald.model.DeviceRecord;
 import io.herald.model.SendRequest;
 import io.herald.model.StatusKind;
@@ -49,6 +50,7 @@ import org.apache.flink.streaming.api.graph.StreamConfig;
 import org.apache.flink.streaming.api.operators.Output;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.runtime.tasks.StreamTask;
+import org.apache.flink.util.OutputTag;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -86,6 +88,9 @@ public final class CampaignFanOut extends AbstractStreamOperator<SendRequest>
     /** The campaign table, the same on every instance. */
     public static final MapStateDescriptor<String, CampaignEntry> CAMPAIGNS =
             new MapStateDescriptor<>("campaign-table", Types.STRING, TypeInformation.of(CampaignEntry.class));
+    /** Claims an erased user gave up, for the devices topic. */
+    public static final OutputTag<DeviceEvent> RELEASED_CLAIMS =
+            new OutputTag<>("released-claims", TypeInformation.of(DeviceEvent.class));
     private static final ListStateDescriptor<WalkPosition> WALKS =
             new ListStateDescriptor<>("walk-positions", TypeInformation.of(WalkPosition.class));
     private static final ListStateDescriptor<Answer> ANSWERED =
@@ -321,11 +326,32 @@ public final class CampaignFanOut extends AbstractStreamOperator<SendRequest>
             return;
         }
         if (update.device != null) {
-            DeviceStateMerge.apply(p, new MapStateDevices(devices), update.device);
+            DeviceEvent e = update.device;
+            if (e.type == DeviceEvent.Type.ERASE_USER && e.version > p.erasedV) {
+                releaseClaims(e);
+            } else if (e.version <= p.erasedV && e.deviceId != null
+                    && (e.type == DeviceEvent.Type.REGISTER || e.type == DeviceEvent.Type.UPDATE)) {
+                // A claim older than the erase, come late: its claim is released too.
+                output.collect(RELEASED_CLAIMS, new StreamRecord<>(
+                        DeviceEvent.claimsReleased(e.userId, e.deviceId, e.token, p.erasedV)));
+            }
+            DeviceStateMerge.apply(p, new MapStateDevices(devices), e);
         } else {
             DeviceStateMerge.apply(p, update.audience);
         }
         profile.update(p);
+    }
+
+    /**
+     * An erased user no longer holds its device ids and tokens: one release per device, written back
+     * to the devices topic, for the claim stages to forget who held them.
+     */
+    private void releaseClaims(DeviceEvent erase) throws Exception {
+        for (DeviceRecord d : devices.values()) {
+            String token = d.token != null && d.tokenV <= erase.version ? d.token : null;
+            output.collect(RELEASED_CLAIMS, new StreamRecord<>(
+                    DeviceEvent.claimsReleased(erase.userId, d.deviceId, token, erase.version)));
+        }
     }
 
     /** A transactional send: this user's devices only, at once, however many users there are. */

@@ -42,7 +42,8 @@ public final class ClaimOwnership extends KeyedProcessFunction<String, DeviceEve
     /** The key an event is routed by: the thing it claims, or its user when it claims nothing. */
     public static KeySelector<DeviceEvent, String> keyFor(Claimed claimed) {
         return e -> {
-            String thing = claimed == Claimed.DEVICE_ID ? e.deviceId : (claims(e) ? e.token : null);
+            String thing = claimed == Claimed.DEVICE_ID ? e.deviceId
+                    : (claims(e) || e.type == DeviceEvent.Type.CLAIMS_RELEASED ? e.token : null);
             return thing != null ? thing : "\u0000user:" + e.userId;
         };
     }
@@ -95,6 +96,13 @@ public final class ClaimOwnership extends KeyedProcessFunction<String, DeviceEve
      */
     public static Claim decide(Claimed claimed, Claim current, DeviceEvent e,
             java.util.function.Consumer<DeviceEvent> losses) {
+        if (e.type == DeviceEvent.Type.CLAIMS_RELEASED) {
+            // The holder was erased: forget who it was, but keep the claim's version (and tie-break),
+            // so that older claims still lose to it whether they arrive before the release or after.
+            boolean held = current != null && !current.released() && current.userId.equals(e.userId)
+                    && (claimed == Claimed.DEVICE_ID || current.deviceId.equals(e.deviceId));
+            return held && current.version <= e.version ? current.forgotten() : current;
+        }
         if (!isClaim(e, claimed)) {
             return current;
         }
@@ -112,7 +120,9 @@ public final class ClaimOwnership extends KeyedProcessFunction<String, DeviceEve
         // meets first depends on the order events arrive in, its own versions do not. The merge takes
         // the greatest loss version, so a holder beaten twice ends the same either way.
         if (challenger.beats(current)) {
-            losses.accept(loss(claimed, current, e));
+            if (!current.released()) {
+                losses.accept(loss(claimed, current, e));
+            }
             return challenger;
         }
         losses.accept(loss(claimed, challenger, e));
@@ -135,13 +145,19 @@ public final class ClaimOwnership extends KeyedProcessFunction<String, DeviceEve
                 "token registered by another device", version);
     }
 
-    /** Who holds a device id or token, since which version. */
+    /**
+     * Who holds a device id or token, since which version. Once its holder is erased, the claim
+     * forgets who it was ({@link #released()}) and keeps its version and tie-break.
+     */
     public static class Claim implements Serializable {
         private static final long serialVersionUID = 1L;
 
+        /** The holder, or null once it was erased. */
         public String userId;
         public String deviceId;
         public long version;
+        /** Decides between claims of the same version (a hash of the holder, so it outlives it); 0 before it was kept. */
+        public long tie;
 
         public Claim() {}
 
@@ -149,19 +165,56 @@ public final class ClaimOwnership extends KeyedProcessFunction<String, DeviceEve
             this.userId = userId;
             this.deviceId = deviceId;
             this.version = version;
+            this.tie = tieOf(userId, deviceId);
+        }
+
+        /** True once the holder was erased. */
+        public boolean released() {
+            return userId == null;
+        }
+
+        Claim forgotten() {
+            Claim c = new Claim();
+            c.version = version;
+            c.tie = tie();
+            return c;
         }
 
         boolean sameHolder(Claim other, Claimed claimed) {
-            return userId.equals(other.userId) && (claimed == Claimed.DEVICE_ID || deviceId.equals(other.deviceId));
+            return userId != null && userId.equals(other.userId)
+                    && (claimed == Claimed.DEVICE_ID || deviceId.equals(other.deviceId));
         }
 
-        /** Newer wins; at equal versions the greater (user, device) does, so every replay agrees. */
+        /** Newer wins; at equal versions the greater tie-break does, so every replay agrees. */
         public boolean beats(Claim other) {
             if (version != other.version) {
                 return version > other.version;
             }
+            long a = tie();
+            long b = other.tie();
+            if (a != b) {
+                return a > b;
+            }
+            if (userId == null || other.userId == null) {
+                return false;
+            }
             int byUser = userId.compareTo(other.userId);
             return byUser != 0 ? byUser > 0 : deviceId.compareTo(other.deviceId) > 0;
+        }
+
+        private long tie() {
+            return tie != 0 || userId == null ? tie : tieOf(userId, deviceId);
+        }
+
+        /** FNV-1a, 64 bits, over the holder's user and device ids. */
+        static long tieOf(String userId, String deviceId) {
+            long h = 0xcbf29ce484222325L;
+            String s = userId + '\u0000' + deviceId;
+            for (int i = 0; i < s.length(); i++) {
+                h ^= s.charAt(i);
+                h *= 0x100000001b3L;
+            }
+            return h;
         }
     }
 }

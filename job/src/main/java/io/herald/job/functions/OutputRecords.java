@@ -1,9 +1,11 @@
 package io.herald.job.functions;
 
+import io.herald.json.DeviceEventCodec;
 import io.herald.json.OutputCodec;
 import io.herald.kafka.OutboundRecord;
 import io.herald.model.CampaignStatus;
 import io.herald.model.DeadLetter;
+import io.herald.model.DeviceEvent;
 import org.apache.flink.api.common.functions.MapFunction;
 
 /** Turns side outputs into records for their topics. */
@@ -37,6 +39,21 @@ public final class OutputRecords {
         @Override
         public OutboundRecord map(CampaignStatus s) {
             return OutboundRecord.of(topic, s.campaignId, OutputCodec.campaignStatus(s));
+        }
+    }
+
+    /** A device event Herald writes back to the devices topic (released claims), keyed by its user. */
+    public static final class DeviceEvents implements MapFunction<DeviceEvent, OutboundRecord> {
+        private static final long serialVersionUID = 1L;
+        private final String topic;
+
+        public DeviceEvents(String topic) {
+            this.topic = topic;
+        }
+
+        @Override
+        public OutboundRecord map(DeviceEvent e) {
+            return OutboundRecord.of(topic, e.userId, DeviceEventCodec.write(e));
         }
     }
 }

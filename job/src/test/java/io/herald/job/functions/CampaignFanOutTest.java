@@ -521,4 +521,22 @@ class CampaignFanOutTest {
         assertThat(sent()).extracting(r -> r.notificationId + " " + r.payload.contains("Bye ANA"))
                 .containsExactly("c1/s1/a1 false", "c1/s2/a1 true", "c1/a1 true");
     }
+
+    @Test
+    void anErasedUserReleasesTheClaimsOfItsDevices_andOfClaimsThatComeLate() throws Exception {
+        register("ana", "a1", Platform.IOS, "en", true);
+        register("ana", "a2", Platform.ANDROID, "en", true);
+        DeviceEvent erase = new DeviceEvent();
+        erase.type = DeviceEvent.Type.ERASE_USER;
+        erase.userId = "ana";
+        erase.version = 5;
+        harness.processElement1(UserUpdate.of(erase), 2);
+        register("ana", "a3", Platform.IOS, "en", true); // version 1: older than the erase, come late
+        var side = harness.getSideOutput(CampaignFanOut.RELEASED_CLAIMS);
+        assertThat(side).extracting(r -> r.getValue().deviceId + " " + r.getValue().token + " @" + r.getValue().version)
+                .containsExactlyInAnyOrder("a1 tok-a1 @5", "a2 tok-a2 @5", "a3 tok-a3 @5");
+        harness.processElement2(create("c1", Audience.all()), 3);
+        harness.processElement2(control(CampaignEvent.Type.FIRE, "c1", 4), 4);
+        assertThat(sent()).isEmpty();
+    }
 }

@@ -101,4 +101,33 @@ class ClaimOwnershipTest {
             assertThat(h.extractOutputValues()).usingRecursiveFieldByFieldElementComparator().containsExactly(erase);
         }
     }
+
+    @Test
+    void anErasedHoldersClaimIsForgottenButStillOutranksOlderClaims_inEitherOrder() {
+        ClaimOwnership.Claim held = ClaimOwnership.decide(ClaimOwnership.Claimed.DEVICE_ID, null,
+                register("ana", "phone", "tok-1", 10), e -> { });
+        ClaimOwnership.Claim released = ClaimOwnership.decide(ClaimOwnership.Claimed.DEVICE_ID, held,
+                DeviceEvent.claimsReleased("ana", "phone", "tok-1", 12), e -> { });
+        assertThat(released.released()).isTrue();
+        assertThat(released.userId).as("the erased user is forgotten").isNull();
+        assertThat(released.version).isEqualTo(10);
+
+        // An older claim loses to the forgotten one exactly as it lost to ana.
+        List<DeviceEvent> before = new java.util.ArrayList<>();
+        ClaimOwnership.decide(ClaimOwnership.Claimed.DEVICE_ID, held, register("bob", "phone", "tok-2", 5), before::add);
+        List<DeviceEvent> after = new java.util.ArrayList<>();
+        ClaimOwnership.decide(ClaimOwnership.Claimed.DEVICE_ID, released, register("bob", "phone", "tok-2", 5), after::add);
+        assertThat(after).usingRecursiveFieldByFieldElementComparator().isEqualTo(before);
+        // A newer one takes it, and tells nobody: there is nobody left to tell.
+        List<DeviceEvent> newer = new java.util.ArrayList<>();
+        ClaimOwnership.Claim taken = ClaimOwnership.decide(ClaimOwnership.Claimed.DEVICE_ID, released,
+                register("carl", "phone", "tok-3", 20), newer::add);
+        assertThat(taken.userId).isEqualTo("carl");
+        assertThat(newer).isEmpty();
+        // A release for somebody else, or for a newer claim, changes nothing.
+        assertThat(ClaimOwnership.decide(ClaimOwnership.Claimed.DEVICE_ID, held,
+                DeviceEvent.claimsReleased("bob", "phone", null, 12), e -> { })).isSameAs(held);
+        assertThat(ClaimOwnership.decide(ClaimOwnership.Claimed.DEVICE_ID, held,
+                DeviceEvent.claimsReleased("ana", "phone", null, 9), e -> { })).isSameAs(held);
+    }
 }
