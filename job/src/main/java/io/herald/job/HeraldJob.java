@@ -125,7 +125,8 @@ public final class HeraldJob {
                 .keyBy(UserUpdate::userId)
                 .connect(campaigns.broadcast())
                 .transform("Keep user state, fan campaigns out", TypeInformation.of(SendRequest.class),
-                        new CampaignFanOut(CampaignFanOut.Settings.defaults(deviceTtl, io.answers)))
+                        new CampaignFanOut(CampaignFanOut.Settings.defaults(deviceTtl, io.answers,
+                                config.replay.resumeCampaignsFiredWithinMs, config.replay.fireOnFreshStart, config.replay.clockSkewMs)))
                 .uid(UID_FAN_OUT);
 
         SingleOutputStreamOperator<SendRequest> ios = requests

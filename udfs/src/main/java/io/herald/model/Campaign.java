@@ -13,6 +13,11 @@ public class Campaign {
     public String collapseId;
     /** The most notifications per second this campaign may send, over the whole job; null for no limit. */
     public Integer maxPerSecond;
+    /**
+     * A replay (a job started from a savepoint) resumes this campaign however long ago it was fired,
+     * not only within {@code replay.resumeCampaignsFiredWithinMs}; null or false: the window holds.
+     */
+    public Boolean resumeOnReplay;
 
     public Campaign() {}
 }

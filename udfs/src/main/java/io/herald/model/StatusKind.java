@@ -23,7 +23,12 @@ public enum StatusKind {
     /** One instance has counted its users for an estimate. */
     ESTIMATED,
     /** A transactional send to one user was handed out. */
-    SENT;
+    SENT,
+    /**
+     * A fire or send that a replay read again and did not act on: an earlier run of the job did (or
+     * it is older than the replay window); the error says why.
+     */
+    SKIPPED;
 
     @JsonValue
     public String wire() {

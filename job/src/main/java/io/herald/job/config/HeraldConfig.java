@@ -25,6 +25,7 @@ public class HeraldConfig {
     public Delivery delivery = new Delivery();
     public Checkpointing checkpointing = new Checkpointing();
     public State state = new State();
+    public Replay replay = new Replay();
     public int parallelism = 2;
 
     /** Reads and checks a YAML file. */
@@ -155,6 +156,20 @@ public class HeraldConfig {
     public static class State {
         /** A device (and a user's profile) with no event for this long is dropped; FCM tokens live 270 days. */
         public int deviceTtlDays = 270;
+    }
+
+    /** What a job does with fires and sends it reads again: a replay from a savepoint, or a fresh job. */
+    public static class Replay {
+        /**
+         * A fire (or send) read again after a restore is acted on only if it is younger than this
+         * (its notifications already answered are not sent again); older ones are skipped with a
+         * status, unless the campaign says {@code resumeOnReplay}.
+         */
+        public long resumeCampaignsFiredWithinMs = 3_600_000;
+        /** A job started without state takes fires and sends older than its start for history; true acts on them. */
+        public boolean fireOnFreshStart = false;
+        /** Records written this shortly before a job started still count as new (producers' clocks disagree a little). */
+        public long clockSkewMs = 30_000;
     }
 
     /** Checkpointing: always exactly-once. */

@@ -114,6 +114,9 @@ public final class CampaignFanOut extends AbstractStreamOperator<SendRequest>
         final long chunkMillis;
         final long progressEveryMillis;
         final AnswerLog answerLog;
+        final long replayWindowMillis;
+        final boolean fireOnFreshStart;
+        final long clockSkewMillis;
 
         /**
          * @param usersPerChunk the most users one walk takes in one chunk
@@ -123,6 +126,16 @@ public final class CampaignFanOut extends AbstractStreamOperator<SendRequest>
          */
         public Settings(Duration deviceTtl, int usersPerChunk, long chunkMillis, long progressEveryMillis,
                 AnswerLog answerLog) {
+            this(deviceTtl, usersPerChunk, chunkMillis, progressEveryMillis, answerLog, 3_600_000, false, 30_000);
+        }
+
+        /**
+         * @param replayWindowMillis a fire or send read again after a restore is acted on only if younger
+         * @param fireOnFreshStart whether a job started without state acts on fires older than its start
+         * @param clockSkewMillis records written this shortly before the start still count as new
+         */
+        public Settings(Duration deviceTtl, int usersPerChunk, long chunkMillis, long progressEveryMillis,
+                AnswerLog answerLog, long replayWindowMillis, boolean fireOnFreshStart, long clockSkewMillis) {
             if (deviceTtl == null || usersPerChunk < 1 || chunkMillis < 1 || progressEveryMillis < 1) {
                 throw new IllegalArgumentException("fan-out settings need a device TTL, usersPerChunk >= 1, "
                         + "chunkMillis >= 1 and progressEveryMillis >= 1");
@@ -132,11 +145,16 @@ public final class CampaignFanOut extends AbstractStreamOperator<SendRequest>
             this.chunkMillis = chunkMillis;
             this.progressEveryMillis = progressEveryMillis;
             this.answerLog = answerLog;
+            this.replayWindowMillis = replayWindowMillis;
+            this.fireOnFreshStart = fireOnFreshStart;
+            this.clockSkewMillis = clockSkewMillis;
         }
 
         /** The job's defaults: 1,000 users or 20 ms per chunk, progress every second. */
-        public static Settings defaults(Duration deviceTtl, AnswerLog answerLog) {
-            return new Settings(deviceTtl, 1_000, 20, 1_000, answerLog);
+        public static Settings defaults(Duration deviceTtl, AnswerLog answerLog, long replayWindowMillis,
+                boolean fireOnFreshStart, long clockSkewMillis) {
+            return new Settings(deviceTtl, 1_000, 20, 1_000, answerLog, replayWindowMillis, fireOnFreshStart,
+                    clockSkewMillis);
         }
     }
 
@@ -159,6 +177,9 @@ public final class CampaignFanOut extends AbstractStreamOperator<SendRequest>
     /** Answers recorded since the checkpoint this instance was restored from, for the walks it resumes. */
     private transient Map<String, Answer> answered;
     private transient long restoredCheckpointTime;
+    /** Whether this instance started from a checkpoint or savepoint, and when it started (wall clock). */
+    private transient boolean restored;
+    private transient long startedAt;
     private transient Map<String, PreparedCampaign> prepared;
     private transient StreamRecord<SendRequest> out;
     private transient DataOutputSerializer keyBytes;
@@ -222,7 +243,9 @@ public final class CampaignFanOut extends AbstractStreamOperator<SendRequest>
         answered = new HashMap<>();
         prepared = new HashMap<>();
         restoredCheckpointTime = -1;
-        if (context.isRestored()) {
+        restored = context.isRestored();
+        startedAt = getProcessingTimeService().getCurrentProcessingTime();
+        if (restored) {
             restoreWalks();
         }
     }
@@ -239,6 +262,10 @@ public final class CampaignFanOut extends AbstractStreamOperator<SendRequest>
             WalkPosition first = positions.get(0);
             CampaignEntry entry = campaigns.get(first.campaignId);
             if (entry == null || entry.state == CampaignLife.State.CANCELLED) {
+                continue;
+            }
+            if (first.kind == WalkPosition.Kind.FIRE && replaySkip(first.at, entry.campaign) != null) {
+                // A walk left unfinished long ago, in an old savepoint: the window decides, as for a fire read again.
                 continue;
             }
             Walk w = new Walk(first.walkId, first.campaignId, first.kind, first.at,
@@ -269,8 +296,10 @@ public final class CampaignFanOut extends AbstractStreamOperator<SendRequest>
         keyBytes = new DataOutputSerializer(64);
         if (settings.answerLog != null && restoredCheckpointTime >= 0) {
             // What this instance's users were answered since the checkpoint: the walks it resumes and
-            // the transactional sends its sources read again hand those out again.
-            answered.putAll(settings.answerLog.read(restoredCheckpointTime - AnswerLog.SKEW_MS, a -> isMine(a.userId)));
+            // the fires and transactional sends its sources read again hand those out again. A replay
+            // from an old savepoint acts only on what is younger than its window, so it reads no further.
+            long from = Math.max(restoredCheckpointTime, startedAt - settings.replayWindowMillis) - AnswerLog.SKEW_MS;
+            answered.putAll(settings.answerLog.read(from, a -> isMine(a.userId)));
         }
         if (!walks.isEmpty()) {
             LOG.info("Instance {} resumes {} walks ({} answers on record since the checkpoint)", instance,
@@ -363,6 +392,12 @@ public final class CampaignFanOut extends AbstractStreamOperator<SendRequest>
                     now()));
             return;
         }
+        String skip = replaySkip(event.timestamp, entry.campaign);
+        if (skip != null) {
+            status(CampaignStatus.of(event.campaignId, StatusKind.SKIPPED, "send " + event.sendId + " to "
+                    + event.userId + ": " + skip, now()));
+            return;
+        }
         PreparedCampaign.FanOutCount c = compiled(event.campaignId, entry.campaign).at(event.timestamp, event.sendId)
                 .fanOut(event.userId, user, devices.values(), request -> {
                     request.answer = answered.isEmpty() ? null : answered.remove(request.notificationId);
@@ -379,6 +414,17 @@ public final class CampaignFanOut extends AbstractStreamOperator<SendRequest>
         CampaignEvent event = element.getValue();
         CampaignEntry entry = campaigns.get(event.campaignId);
         CampaignLife.Step step = CampaignLife.on(stateHere(event.campaignId, entry), event.type);
+        String skip = step.action == CampaignLife.Action.WALK ? replaySkip(event.timestamp, entry.campaign) : null;
+        if (skip != null) {
+            // Read again by a replay and not acted on: history. The campaign counts as fired.
+            entry.state = CampaignLife.State.FIRED;
+            entry.firedAt = event.timestamp;
+            campaigns.put(event.campaignId, entry);
+            if (instance == 0) {
+                status(CampaignStatus.of(event.campaignId, StatusKind.SKIPPED, skip, now()));
+            }
+            return;
+        }
         if (step.status != null && step.status != StatusKind.CANCELLED) {
             // Campaign-wide news is told once, by the first instance; every instance takes the step.
             if (instance == 0) {
@@ -412,6 +458,31 @@ public final class CampaignFanOut extends AbstractStreamOperator<SendRequest>
             default:
                 break;
         }
+    }
+
+    /**
+     * Why a fire or send written at {@code writtenAt} is not to be acted on, or null. Only records
+     * written before this run started can be skipped (a replay reads them again): by a job that
+     * started without state, they are history; after a restore, those older than the replay window
+     * are, unless the campaign asks to be resumed. The rest are acted on, and what an earlier run
+     * already had answered is not sent again (the answers read at start say so).
+     */
+    private String replaySkip(long writtenAt, Campaign campaign) {
+        if (writtenAt >= startedAt - settings.clockSkewMillis) {
+            return null;
+        }
+        if (!restored) {
+            return settings.fireOnFreshStart ? null
+                    : "written before this job started, and the job started without state: taken for history "
+                            + "(replay.fireOnFreshStart acts on it)";
+        }
+        long age = startedAt - writtenAt;
+        if (age <= settings.replayWindowMillis || Boolean.TRUE.equals(campaign.resumeOnReplay)) {
+            return null;
+        }
+        return "written " + Duration.ofMillis(age).toMinutes() + " min before this job was restored, more than "
+                + "replay.resumeCampaignsFiredWithinMs (" + Duration.ofMillis(settings.replayWindowMillis).toMinutes()
+                + " min): not resumed (resumeOnReplay on the campaign resumes it)";
     }
 
     /** This instance's view of a campaign's state (null: unknown). */

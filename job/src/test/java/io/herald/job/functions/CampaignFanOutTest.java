@@ -539,4 +539,81 @@ class CampaignFanOutTest {
         harness.processElement2(control(CampaignEvent.Type.FIRE, "c1", 4), 4);
         assertThat(sent()).isEmpty();
     }
+
+    /** A fan-out that starts at processing time {@code now}, from {@code restoreFrom} if not null. */
+    private KeyedTwoInputStreamOperatorTestHarness<String, UserUpdate, CampaignEvent, SendRequest> startedAt(long now,
+            OperatorSubtaskState restoreFrom) throws Exception {
+        var h = new KeyedTwoInputStreamOperatorTestHarness<String, UserUpdate, CampaignEvent, SendRequest>(
+                new CampaignFanOut(new CampaignFanOut.Settings(CampaignFanOut.DEFAULT_DEVICE_TTL, 1_000, 60_000, 1_000,
+                        null, 3_600_000, false, 30_000)),
+                UserUpdate::userId, null, Types.STRING, MAX_PARALLELISM, 1, 0);
+        h.setStateBackend(new EmbeddedRocksDBStateBackend());
+        h.setup();
+        h.setProcessingTime(now);
+        if (restoreFrom != null) {
+            h.initializeState(restoreFrom);
+        }
+        h.open();
+        others.add(h);
+        return h;
+    }
+
+    @Test
+    void aJobStartedWithoutStateTakesFiresWrittenBeforeItForHistory() throws Exception {
+        long now = 100_000_000;
+        var h = startedAt(now, null);
+        register(h, "ana", "a1");
+        h.processElement2(create("old", Audience.all()), now);
+        h.processElement2(control(CampaignEvent.Type.FIRE, "old", now - 3_600_000), now);
+        h.processElement2(create("new", Audience.all()), now);
+        h.processElement2(control(CampaignEvent.Type.FIRE, "new", now - 1_000), now);
+        runMailbox(h);
+        assertThat(notifications(h)).extracting(r -> r.notificationId).containsExactly("new/a1");
+        assertThat(statuses(h)).filteredOn(st -> st.status == StatusKind.SKIPPED).singleElement()
+                .satisfies(st -> {
+                    assertThat(st.campaignId).isEqualTo("old");
+                    assertThat(st.error).contains("started without state");
+                });
+        h.processElement2(control(CampaignEvent.Type.FIRE, "old", now + 5), now);
+        runMailbox(h);
+        assertThat(statuses(h)).filteredOn(st -> st.campaignId.equals("old")).extracting(st -> st.status)
+                .as("skipped counts as fired: a later fire is ignored").contains(StatusKind.IGNORED);
+    }
+
+    @Test
+    void aReplayFromASavepointActsOnRecentFiresAndSkipsOldOnesUnlessTheCampaignAsks() throws Exception {
+        long then = 100_000_000;
+        var before = startedAt(then, null);
+        register(before, "ana", "a1");
+        OperatorSubtaskState savepoint = before.snapshot(1, then);
+        long now = then + 3 * 3_600_000L;
+        var h = startedAt(now, savepoint);
+        h.processElement2(create("recent", Audience.all()), now);
+        h.processElement2(control(CampaignEvent.Type.FIRE, "recent", now - 600_000), now);
+        h.processElement2(create("old", Audience.all()), now);
+        h.processElement2(control(CampaignEvent.Type.FIRE, "old", now - 2 * 3_600_000L), now);
+        CampaignEvent asks = create("old-but-asked", Audience.all());
+        asks.campaign.resumeOnReplay = true;
+        h.processElement2(asks, now);
+        h.processElement2(control(CampaignEvent.Type.FIRE, "old-but-asked", now - 2 * 3_600_000L), now);
+        runMailbox(h);
+        assertThat(notifications(h)).extracting(r -> r.notificationId)
+                .containsExactlyInAnyOrder("recent/a1", "old-but-asked/a1");
+        assertThat(statuses(h)).filteredOn(st -> st.status == StatusKind.SKIPPED).singleElement()
+                .satisfies(st -> assertThat(st.error).contains("120 min before this job was restored"));
+    }
+
+    private static void register(KeyedTwoInputStreamOperatorTestHarness<String, UserUpdate, CampaignEvent, SendRequest> h,
+            String user, String device) throws Exception {
+        DeviceEvent e = new DeviceEvent();
+        e.type = DeviceEvent.Type.REGISTER;
+        e.userId = user;
+        e.deviceId = device;
+        e.appId = "news";
+        e.platform = Platform.IOS;
+        e.token = "tok-" + device;
+        e.locale = "en";
+        e.version = 1;
+        h.processElement1(UserUpdate.of(e), 1);
+    }
 }
