@@ -227,6 +227,10 @@ public final class DeliveryOperator extends AbstractStreamOperator<Receipt>
         long now = System.currentTimeMillis();
         Receipt refused = refusal(request, now);
         if (refused != null) {
+            if (log != null && request.answer == null) {
+                // On record too (expired, cancelled, refused), for retries and restores; nobody waits on it.
+                log.append(Answer.of(refused), () -> { });
+            }
             emit(metrics.count(refused));
             return;
         }
@@ -268,10 +272,10 @@ public final class DeliveryOperator extends AbstractStreamOperator<Receipt>
         });
     }
 
-    /** A final receipt, on any thread: on record first if the provider saw the notification, then out. */
+    /** A final receipt, on any thread: on record first, then out. */
     private void answered(InFlight f, Receipt receipt) {
         metrics.count(receipt);
-        if (log != null && receipt.attempts > 0) {
+        if (log != null) {
             log.append(Answer.of(receipt), () -> finished(f, receipt));
         } else {
             finished(f, receipt);

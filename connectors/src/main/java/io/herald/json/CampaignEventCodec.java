@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.herald.model.RawRecord;
 import io.herald.model.Campaign;
 import io.herald.model.CampaignEvent;
+import io.herald.model.Outcome;
 
 /**
  * Parses records of the {@code campaigns} topic: {@code {"type":"create", ...campaign fields}},
@@ -35,7 +36,7 @@ public final class CampaignEventCodec implements InputCodec<CampaignEvent> {
         try {
             e.type = CampaignEvent.Type.valueOf(type.toUpperCase(java.util.Locale.ROOT));
         } catch (IllegalArgumentException ex) {
-            return Parsed.error("type '" + type + "' is not one of create, estimate, fire, cancel, send");
+            return Parsed.error("type '" + type + "' is not one of create, estimate, fire, cancel, send, retry");
         }
         e.timestamp = record.timestamp;
         String oversize = Json.oversize(record.value, MAX_RECORD_BYTES, "campaigns");
@@ -50,6 +51,22 @@ public final class CampaignEventCodec implements InputCodec<CampaignEvent> {
             }
             // Without a sendId the record's own position names the send, so a replay names it the same.
             e.sendId = sendId != null ? sendId : record.partition + "-" + record.offset;
+            return Parsed.ok(e);
+        }
+        if (e.type == CampaignEvent.Type.RETRY) {
+            java.util.List<String> outcomes = f.strings("outcomes", true, 8, 32);
+            if (f.problem() != null) {
+                return Parsed.error(f.problem());
+            }
+            e.outcomes = new java.util.ArrayList<>();
+            for (String o : outcomes) {
+                Outcome outcome = "failed".equals(o) ? Outcome.FAILED : "expired".equals(o) ? Outcome.EXPIRED
+                        : "cancelled".equals(o) ? Outcome.CANCELLED : null;
+                if (outcome == null) {
+                    return Parsed.error("outcomes holds '" + o + "': a retry is for failed, expired or cancelled notifications");
+                }
+                e.outcomes.add(outcome);
+            }
             return Parsed.ok(e);
         }
         if (e.type == CampaignEvent.Type.CREATE) {

@@ -40,6 +40,12 @@ public final class DemoCampaign {
         return ("{\"type\":\"fire\",\"campaignId\":\"" + campaignId + "\"}").getBytes(StandardCharsets.UTF_8);
     }
 
+    /** Sends the campaign again to the devices whose last receipt had one of {@code outcomes}. */
+    public static byte[] retry(String campaignId, String... outcomes) {
+        return ("{\"type\":\"retry\",\"campaignId\":\"" + campaignId + "\",\"outcomes\":[\""
+                + String.join("\",\"", outcomes) + "\"]}").getBytes(StandardCharsets.UTF_8);
+    }
+
     public static byte[] cancel(String campaignId) {
         return ("{\"type\":\"cancel\",\"campaignId\":\"" + campaignId + "\"}").getBytes(StandardCharsets.UTF_8);
     }

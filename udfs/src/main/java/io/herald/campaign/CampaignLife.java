@@ -63,7 +63,9 @@ public final class CampaignLife {
         /** Hand the campaign out to the one user of a transactional send. */
         SEND,
         /** Stop the campaign's walks and tell the deliveries to start nothing more of it. */
-        STOP
+        STOP,
+        /** Walk this instance's users and hand the campaign out again where its last receipt failed. */
+        RETRY
     }
 
     /** The outcome of one event: the next state (null: still unknown), the status to write (or none), what to do. */
@@ -116,6 +118,11 @@ public final class CampaignLife {
                 return current == State.CANCELLED
                         ? new Step(current, StatusKind.REJECTED, "estimate of a cancelled campaign", Action.NONE)
                         : new Step(current, null, null, Action.ESTIMATE);
+            case RETRY:
+                return current == State.WALKING || current == State.DONE
+                        ? new Step(current, null, null, Action.RETRY)
+                        : new Step(current, StatusKind.REJECTED, "retry of a campaign that is " + shared.wire()
+                                + (current == State.CREATED ? " and was never fired" : ""), Action.NONE);
             case SEND:
                 return current == State.CANCELLED
                         ? new Step(current, StatusKind.REJECTED, "send of a cancelled campaign", Action.NONE)

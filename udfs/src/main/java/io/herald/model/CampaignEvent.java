@@ -10,7 +10,9 @@ public class CampaignEvent {
         /** Count the audience of a created campaign (total, per platform, per locale); send nothing. */
         ESTIMATE,
         /** A transactional send of a created campaign to one user, now: routed to that user's state only. */
-        SEND
+        SEND,
+        /** Send a fired campaign again to the devices whose last receipt has one of {@link #outcomes}. */
+        RETRY
     }
 
     public Type type;
@@ -21,6 +23,8 @@ public class CampaignEvent {
     public String sendId;
     /** The definition, for {@link Type#CREATE} only. */
     public Campaign campaign;
+    /** For {@link Type#RETRY}: the outcomes whose devices get the campaign again. */
+    public java.util.List<Outcome> outcomes;
     /** For {@link Type#CREATE}: why the campaign could not be read (a field of the wrong type, say), or null. */
     public String refusal;
     /** When the event was written (the Kafka record timestamp): the start of fire-to-ack latency. */

@@ -28,7 +28,9 @@ public enum StatusKind {
      * A fire or send that a replay read again and did not act on: an earlier run of the job did (or
      * it is older than the replay window); the error says why.
      */
-    SKIPPED;
+    SKIPPED,
+    /** One instance has handed a retry out to the devices whose last receipt had the outcomes asked for. */
+    RETRIED;
 
     @JsonValue
     public String wire() {

@@ -70,4 +70,13 @@ class CampaignLifeTest {
         assertThat(StatusKind.fromWire("progress")).isEqualTo(StatusKind.PROGRESS);
         assertThat(StatusKind.fromWire("nope")).isNull();
     }
+
+    @Test
+    void aRetryIsForAFiredCampaignOnly() {
+        assertThat(CampaignLife.on(State.DONE, Type.RETRY).action).isEqualTo(Action.RETRY);
+        assertThat(CampaignLife.on(State.WALKING, Type.RETRY).action).isEqualTo(Action.RETRY);
+        assertThat(CampaignLife.on(State.CREATED, Type.RETRY).error).isEqualTo("retry of a campaign that is created and was never fired");
+        assertThat(CampaignLife.on(State.CANCELLED, Type.RETRY).status).isEqualTo(StatusKind.REJECTED);
+        assertThat(CampaignLife.on(null, Type.RETRY).status).isEqualTo(StatusKind.REJECTED);
+    }
 }

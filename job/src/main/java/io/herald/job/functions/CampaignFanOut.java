@@ -187,6 +187,7 @@ public final class CampaignFanOut extends AbstractStreamOperator<SendRequest>
     private transient boolean inChunk;
     private transient long timerAt;
     private transient int checkpointsSinceRestore;
+    private transient java.util.concurrent.ExecutorService retryReader;
 
     public CampaignFanOut(Settings settings) {
         this.settings = settings;
@@ -264,6 +265,10 @@ public final class CampaignFanOut extends AbstractStreamOperator<SendRequest>
             if (entry == null || entry.state == CampaignLife.State.CANCELLED) {
                 continue;
             }
+            if (first.kind == WalkPosition.Kind.RETRY) {
+                // Which devices a retry was for is not kept; the retry record, read again, starts it anew.
+                continue;
+            }
             if (first.kind == WalkPosition.Kind.FIRE && replaySkip(first.at, entry.campaign) != null) {
                 // A walk left unfinished long ago, in an old savepoint: the window decides, as for a fire read again.
                 continue;
@@ -335,6 +340,9 @@ public final class CampaignFanOut extends AbstractStreamOperator<SendRequest>
         // Iterators pin RocksDB resources and must be closed before the state backend is.
         if (walks != null) {
             walks.values().forEach(Walk::closeKeys);
+        }
+        if (retryReader != null) {
+            retryReader.shutdownNow();
         }
         super.close();
     }
@@ -448,6 +456,9 @@ public final class CampaignFanOut extends AbstractStreamOperator<SendRequest>
                 startWalk(event.campaignId + "#estimate@" + event.timestamp, event.campaignId,
                         WalkPosition.Kind.ESTIMATE, event.timestamp, entry);
                 break;
+            case RETRY:
+                startRetry(event, entry);
+                break;
             case STOP:
                 entry.state = CampaignLife.State.CANCELLED;
                 campaigns.put(event.campaignId, entry);
@@ -490,9 +501,62 @@ public final class CampaignFanOut extends AbstractStreamOperator<SendRequest>
         return entry == null ? null : entry.state.onThisInstance(walks.containsKey(campaignId));
     }
 
-    private void startWalk(String walkId, String campaignId, WalkPosition.Kind kind, long at, CampaignEntry entry) {
-        if (walks.containsKey(walkId)) {
+    /**
+     * A retry: the campaign's answers are read from the answers topic off the task thread (from the
+     * fire on, this instance's users only), then a walk hands the campaign out again to the devices
+     * whose last answer has one of the outcomes asked for, with the same notification ids.
+     */
+    private void startRetry(CampaignEvent event, CampaignEntry entry) {
+        if (settings.answerLog == null) {
+            status(CampaignStatus.of(event.campaignId, StatusKind.REJECTED, "retry needs the answers topic", now()));
             return;
+        }
+        String campaignId = event.campaignId;
+        java.util.Set<io.herald.model.Outcome> wanted = java.util.EnumSet.copyOf(event.outcomes);
+        long from = entry.firedAt - AnswerLog.SKEW_MS;
+        AnswerLog log = settings.answerLog;
+        java.util.concurrent.CompletableFuture
+                .supplyAsync(() -> log.read(from, a -> campaignId.equals(a.campaignId) && isMine(a.userId)), retryReader())
+                .whenComplete((answers, error) -> {
+                    try {
+                        mailbox.execute(() -> {
+                            if (error != null) {
+                                status(CampaignStatus.of(campaignId, StatusKind.REJECTED,
+                                        "retry could not read the answers topic: " + error, now()));
+                                return;
+                            }
+                            java.util.Set<String> again = new java.util.HashSet<>();
+                            answers.values().forEach(a -> {
+                                if (wanted.contains(a.outcome)) {
+                                    again.add(a.notificationId);
+                                }
+                            });
+                            Walk w = startWalk(campaignId + "#retry@" + event.timestamp, campaignId,
+                                    WalkPosition.Kind.RETRY, entry.firedAt, entry);
+                            if (w != null) {
+                                w.retryOnly = again;
+                            }
+                        }, "start retry");
+                    } catch (RejectedExecutionException closing) {
+                        // the job is stopping: the retry record is read again after a restore
+                    }
+                });
+    }
+
+    private java.util.concurrent.ExecutorService retryReader() {
+        if (retryReader == null) {
+            retryReader = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+                Thread t = new Thread(r, "herald-retry-reader");
+                t.setDaemon(true);
+                return t;
+            });
+        }
+        return retryReader;
+    }
+
+    private Walk startWalk(String walkId, String campaignId, WalkPosition.Kind kind, long at, CampaignEntry entry) {
+        if (walks.containsKey(walkId)) {
+            return null;
         }
         Walk w = new Walk(walkId, campaignId, kind, at, compiled(campaignId, entry.campaign).at(at, null),
                 entry.campaign.maxPerSecond);
@@ -501,6 +565,7 @@ public final class CampaignFanOut extends AbstractStreamOperator<SendRequest>
         }
         walks.put(walkId, w);
         queueWalker();
+        return w;
     }
 
     /** Stops every walk of the campaign, says what this instance had handed out, and tells the deliveries. */
@@ -609,12 +674,13 @@ public final class CampaignFanOut extends AbstractStreamOperator<SendRequest>
     private void finished(Walk w) {
         w.closeKeys();
         CampaignStatus s = CampaignStatus.of(w.campaignId, w.kind == WalkPosition.Kind.FIRE
-                ? CampaignLife.walkDone(CampaignLife.State.WALKING).status : StatusKind.ESTIMATED, null, now());
+                ? CampaignLife.walkDone(CampaignLife.State.WALKING).status
+                : w.kind == WalkPosition.Kind.RETRY ? StatusKind.RETRIED : StatusKind.ESTIMATED, null, now());
         w.count(s);
         s.elapsedMs = (System.nanoTime() - w.startedNanos) / 1_000_000;
         if (w.kind == WalkPosition.Kind.FIRE) {
             answered.values().removeIf(a -> w.campaignId.equals(a.campaignId));
-        } else {
+        } else if (w.kind == WalkPosition.Kind.ESTIMATE) {
             s.refused = 0L;
             s.byPlatform = new TreeMap<>();
             s.byLocale = new TreeMap<>();
@@ -671,6 +737,8 @@ public final class CampaignFanOut extends AbstractStreamOperator<SendRequest>
         final long startedNanos = System.nanoTime();
         /** Notifications per second this instance may hand out, or 0 for no limit. */
         final double perSecond;
+        /** For a retry: the notification ids to hand out again. */
+        java.util.Set<String> retryOnly = java.util.Set.of();
         long paceFrom;
         long pacedSent;
         long resumeAt;
@@ -690,7 +758,7 @@ public final class CampaignFanOut extends AbstractStreamOperator<SendRequest>
             this.kind = kind;
             this.at = at;
             this.campaign = campaign;
-            this.perSecond = kind == WalkPosition.Kind.FIRE && maxPerSecond != null ? maxPerSecond / (double) instances : 0;
+            this.perSecond = kind != WalkPosition.Kind.ESTIMATE && maxPerSecond != null ? maxPerSecond / (double) instances : 0;
             this.paceFrom = now();
             this.progressAt = now() + settings.progressEveryMillis;
         }
@@ -752,7 +820,19 @@ public final class CampaignFanOut extends AbstractStreamOperator<SendRequest>
         }
 
         private void walkUser(String user, UserProfile u, WalkPosition p) throws Exception {
-            if (kind == WalkPosition.Kind.FIRE) {
+            if (kind == WalkPosition.Kind.RETRY) {
+                if (retryOnly.isEmpty()) {
+                    return;
+                }
+                campaign.fanOut(user, u, devices.values(), request -> {
+                    if (retryOnly.contains(request.notificationId)) {
+                        p.targeted++;
+                        p.handedOut++;
+                        pacedSent++;
+                        emit(request);
+                    }
+                });
+            } else if (kind == WalkPosition.Kind.FIRE) {
                 PreparedCampaign.FanOutCount c = campaign.fanOut(user, u, devices.values(), request -> {
                     Answer a = answered.isEmpty() ? null : answered.remove(request.notificationId);
                     if (a != null) {
@@ -829,7 +909,7 @@ public final class CampaignFanOut extends AbstractStreamOperator<SendRequest>
             s.users = groups.values().stream().mapToLong(p -> p.users).sum();
             s.targeted = groups.values().stream().mapToLong(p -> p.targeted).sum();
             s.suppressed = groups.values().stream().mapToLong(p -> p.suppressed).sum();
-            if (kind == WalkPosition.Kind.FIRE) {
+            if (kind != WalkPosition.Kind.ESTIMATE) {
                 s.handedOut = groups.values().stream().mapToLong(p -> p.handedOut).sum();
             }
         }

@@ -15,7 +15,9 @@ public class WalkPosition {
         /** Hands a notification out (a fire). */
         FIRE,
         /** Counts it (an estimate). */
-        ESTIMATE
+        ESTIMATE,
+        /** Hands it out again if its last receipt had one of the outcomes a retry asks for. */
+        RETRY
     }
 
     public String walkId;

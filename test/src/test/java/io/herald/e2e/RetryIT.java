@@ -1,0 +1,81 @@
+package io.herald.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.herald.job.HeraldMain;
+import io.herald.model.Platform;
+import io.herald.model.StatusKind;
+import io.herald.sandbox.CampaignWatcher;
+import io.herald.sandbox.DemoCampaign;
+import io.herald.sandbox.EmulatorCounts;
+import io.herald.sandbox.KafkaIO;
+import io.herald.sandbox.Sandbox;
+import io.herald.sandbox.SyntheticUsers;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.flink.core.execution.JobClient;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A campaign's failures sent again on purpose: with the FCM emulator failing a third of requests and
+ * no retries, a campaign leaves failed receipts; a {@code retry} of its failed notifications then
+ * reaches exactly those devices, once each, and no other device gets a second notification.
+ */
+@org.junit.jupiter.api.Timeout(value = 10, unit = java.util.concurrent.TimeUnit.MINUTES)
+class RetryIT {
+    @TempDir
+    Path dir;
+
+    @Test
+    void aRetryReachesExactlyTheDevicesWhoseNotificationFailed() throws Exception {
+        try (Sandbox sandbox = Sandbox.start(dir.resolve("sandbox"), 2);
+                KafkaIO kafka = new KafkaIO(sandbox.kafka().bootstrapServers())) {
+            SyntheticUsers users = SyntheticUsers.generate(2_000, 19, 0.02);
+            users.registerWith(sandbox.apns().tokens(), sandbox.fcm().tokens());
+            sandbox.config().delivery.maxAttempts = 1;
+            JobClient job = HeraldMain.startEmbedded(sandbox.config(), 0, null);
+            try {
+                assertThat(users.load(sandbox, kafka, Duration.ofMinutes(3), b -> { })).isTrue();
+                sandbox.fcm().faults().transientShare(0.33);
+                CampaignWatcher watcher = new CampaignWatcher(kafka, "flaky", sandbox.config().topics.receipts,
+                        sandbox.config().topics.campaignStatus);
+                kafka.send(sandbox.config().topics.campaigns, "flaky", DemoCampaign.create("flaky", DemoCampaign.ALL));
+                kafka.send(sandbox.config().topics.campaigns, "flaky", DemoCampaign.fire("flaky"));
+                kafka.flush();
+                assertThat(watcher.awaitDone(Duration.ofMinutes(2), () -> { })).isTrue();
+                sandbox.fcm().faults().clear();
+                long failed = watcher.outcome("failed");
+                Map<String, Integer> firstRound = new HashMap<>();
+                long missing = 0;
+                for (SyntheticUsers.Device d : users.devices()) {
+                    int n = (d.platform == Platform.IOS ? sandbox.apns().tokens() : sandbox.fcm().tokens()).received(d.token);
+                    firstRound.put(d.deviceId, n);
+                    missing += d.expectsDelivery() && n == 0 ? 1 : 0;
+                }
+                // Every live device without its notification has a failed receipt; so may a dead token
+                // whose request met a fault before its provider could say it was dead.
+                assertThat(missing).as("live devices left without a notification").isPositive();
+                assertThat(failed).as("failed receipts").isGreaterThanOrEqualTo(missing);
+
+                kafka.send(sandbox.config().topics.campaigns, "flaky", DemoCampaign.retry("flaky", "failed"));
+                kafka.flush();
+                assertThat(watcher.awaitUntil(Duration.ofMinutes(2), () -> { },
+                        () -> watcher.statuses(StatusKind.RETRIED).size() == 2)).isTrue();
+                long retried = watcher.statuses(StatusKind.RETRIED).stream().mapToLong(n -> n.path("handedOut").asLong()).sum();
+                long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
+                while (EmulatorCounts.of(users, sandbox, 1).lost > 0 && System.nanoTime() < deadline) {
+                    watcher.poll(Duration.ofMillis(200));
+                }
+                EmulatorCounts after = EmulatorCounts.of(users, sandbox, 1);
+                System.out.printf("Retry: %d failed, %d handed out again; emulators: %s%n", failed, retried, after);
+                assertThat(retried).isEqualTo(failed);
+                assertThat(after.exact()).as("%s", after).isTrue();
+            } finally {
+                job.cancel().get();
+            }
+        }
+    }
+}
