@@ -1,6 +1,7 @@
 package io.herald.delivery;
 
 import io.herald.kafka.AnswerLog;
+import io.herald.kafka.CheckpointTime;
 import io.herald.kafka.Preflight;
 import io.herald.model.Answer;
 import io.herald.model.Outcome;
@@ -77,8 +78,6 @@ public final class DeliveryOperator extends AbstractStreamOperator<Receipt>
             new ListStateDescriptor<>("in-flight", TypeInformation.of(SendRequest.class));
     private static final ListStateDescriptor<String> CANCELLED =
             new ListStateDescriptor<>("cancelled-campaigns", Types.STRING);
-    private static final ListStateDescriptor<Long> CHECKPOINT_TIMES =
-            new ListStateDescriptor<>("checkpoint-time", Types.LONG);
 
     /** How a delivery is bounded and retried; immutable, checked when made. */
     public static final class Settings implements Serializable {
@@ -126,9 +125,8 @@ public final class DeliveryOperator extends AbstractStreamOperator<Receipt>
 
     private transient ListState<SendRequest> inFlightState;
     private transient ListState<String> cancelledState;
-    private transient ListState<Long> checkpointTimeState;
+    private transient CheckpointTime checkpointTime;
     private transient List<SendRequest> restored;
-    private transient long restoredCheckpointTime;
 
     /**
      * @param answerLog where answers are recorded, or null for none (then a restore may resend what
@@ -152,16 +150,12 @@ public final class DeliveryOperator extends AbstractStreamOperator<Receipt>
         super.initializeState(context);
         inFlightState = context.getOperatorStateStore().getListState(IN_FLIGHT);
         cancelledState = context.getOperatorStateStore().getUnionListState(CANCELLED);
-        checkpointTimeState = context.getOperatorStateStore().getUnionListState(CHECKPOINT_TIMES);
+        checkpointTime = CheckpointTime.of(context);
         cancelled = new LinkedHashMap<>();
         restored = new ArrayList<>();
-        restoredCheckpointTime = -1;
         if (context.isRestored()) {
             inFlightState.get().forEach(restored::add);
             cancelledState.get().forEach(this::rememberCancelled);
-            for (Long t : checkpointTimeState.get()) {
-                restoredCheckpointTime = restoredCheckpointTime < 0 ? t : Math.min(restoredCheckpointTime, t);
-            }
         }
     }
 
@@ -192,10 +186,10 @@ public final class DeliveryOperator extends AbstractStreamOperator<Receipt>
             return;
         }
         Map<String, Answer> answered = Map.of();
-        if (answerLog != null && restoredCheckpointTime >= 0) {
+        if (answerLog != null && checkpointTime.restored() >= 0) {
             Set<String> ids = new HashSet<>();
             restored.forEach(r -> ids.add(r.notificationId));
-            answered = answerLog.read(restoredCheckpointTime - AnswerLog.SKEW_MS, a -> ids.contains(a.notificationId));
+            answered = answerLog.read(checkpointTime.restored() - AnswerLog.SKEW_MS, a -> ids.contains(a.notificationId));
         }
         LOG.info("{} notifications were in flight at the checkpoint; {} of them were answered since",
                 restored.size(), answered.size());
@@ -327,7 +321,7 @@ public final class DeliveryOperator extends AbstractStreamOperator<Receipt>
         inFlight.forEach(f -> requests.add(f.request));
         inFlightState.update(requests);
         cancelledState.update(new ArrayList<>(cancelled.keySet()));
-        checkpointTimeState.update(List.of(context.getCheckpointTimestamp()));
+        checkpointTime.snapshot(context);
     }
 
     @Override

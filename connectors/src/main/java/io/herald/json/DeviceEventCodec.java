@@ -97,15 +97,16 @@ public final class DeviceEventCodec implements InputCodec<DeviceEvent> {
             Map.Entry<String, JsonNode> a = it.next();
             String name = a.getKey();
             String field = "attributes." + name;
-            if (name.isEmpty() || JsonFields.controlCharacter(name) >= 0 || JsonFields.utf8Length(name) > JsonFields.MAX_ID_BYTES) {
-                return "attributes has a name that is empty, over " + JsonFields.MAX_ID_BYTES
-                        + " bytes or holds a control character";
+            String badName = JsonFields.textProblem("an attribute's name", name, JsonFields.MAX_ID_BYTES);
+            if (badName != null) {
+                return "attributes: " + badName;
             }
             JsonNode v = a.getValue();
             Object scalar;
             if (v.isTextual()) {
-                if (JsonFields.utf8Length(v.textValue()) > MAX_TEXT_BYTES) {
-                    return field + " is over the " + MAX_TEXT_BYTES + "-byte limit";
+                int bytes = JsonFields.utf8Length(v.textValue());
+                if (bytes > MAX_TEXT_BYTES) {
+                    return field + " is " + bytes + " bytes long, over the " + MAX_TEXT_BYTES + "-byte limit";
                 }
                 scalar = v.textValue();
             } else if (v.isNumber()) {

@@ -52,25 +52,36 @@ public final class JsonFields {
         if (v == null) {
             return null;
         }
+        return checkedText(field, v, maxBytes);
+    }
+
+    /** A string value, checked: non-empty, at most {@code maxBytes}, no control characters. */
+    private String checkedText(String field, JsonNode v, int maxBytes) {
         if (!v.isTextual()) {
             return wrongType(field, v, "a string");
         }
-        String s = v.textValue();
-        if (s.isEmpty()) {
-            fail(prefix + field + " is empty");
+        String problem = textProblem(prefix + field, v.textValue(), maxBytes);
+        if (problem != null) {
+            fail(problem);
             return null;
+        }
+        return v.textValue();
+    }
+
+    /**
+     * Why {@code s}, the value of {@code field}, is not a non-empty text of at most {@code maxBytes}
+     * bytes of UTF-8 without control characters; null if it is.
+     */
+    public static String textProblem(String field, String s, int maxBytes) {
+        if (s.isEmpty()) {
+            return field + " is empty";
         }
         int bytes = utf8Length(s);
         if (bytes > maxBytes) {
-            fail(prefix + field + " is " + bytes + " bytes long, over the " + maxBytes + "-byte limit");
-            return null;
+            return field + " is " + bytes + " bytes long, over the " + maxBytes + "-byte limit";
         }
         int at = controlCharacter(s);
-        if (at >= 0) {
-            fail(String.format("%s%s has a control character (U+%04X) at %d", prefix, field, (int) s.charAt(at), at));
-            return null;
-        }
-        return s;
+        return at < 0 ? null : String.format("%s has a control character (U+%04X) at %d", field, (int) s.charAt(at), at);
     }
 
     /** A whole number. */
@@ -108,39 +119,14 @@ public final class JsonFields {
             return null;
         }
         List<String> out = new ArrayList<>(v.size());
-        JsonFields items = new JsonFields(v, prefix + field);
         for (int i = 0; i < v.size(); i++) {
-            String s = items.itemId(i, maxBytes);
+            String s = checkedText(field + "[" + i + "]", v.get(i), maxBytes);
             if (s == null) {
-                fail(items.problem);
                 return null;
             }
             out.add(s);
         }
         return out;
-    }
-
-    private String itemId(int index, int maxBytes) {
-        JsonNode v = node.get(index);
-        String field = "[" + index + "]";
-        if (!v.isTextual()) {
-            return wrongType(field, v, "a string");
-        }
-        String s = v.textValue();
-        if (s.isEmpty()) {
-            fail(prefix + field + " is empty");
-            return null;
-        }
-        if (utf8Length(s) > maxBytes) {
-            fail(prefix + field + " is " + utf8Length(s) + " bytes long, over the " + maxBytes + "-byte limit");
-            return null;
-        }
-        int at = controlCharacter(s);
-        if (at >= 0) {
-            fail(String.format("%s%s has a control character (U+%04X) at %d", prefix, field, (int) s.charAt(at), at));
-            return null;
-        }
-        return s;
     }
 
     /** A JSON object (its fields are the caller's to read). */

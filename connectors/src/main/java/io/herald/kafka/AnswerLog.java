@@ -26,7 +26,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The {@code answers} topic: every provider answer, written by the delivery the moment it arrives,
+ * The {@code answers} topic: every notification's final outcome (a provider's answer, or a refusal,
+ * expiry or cancel), written by the delivery the moment it is known,
  * outside the job's checkpoints (plain idempotent producer, acks from all replicas). It is what a
  * restored job knows of the time since its checkpoint: which notifications a provider already
  * answered, so that they are not sent again. Receipts cannot serve: they become visible only when

@@ -17,7 +17,7 @@ public final class HeraldSources {
     public final Source<RawRecord, ?, ?> campaigns;
     public final Source<RawRecord, ?, ?> audiences;
     public final Sink<OutboundRecord> sink;
-    /** Where the deliveries record provider answers as they come, or null for nowhere. */
+    /** Where the deliveries record notifications' final outcomes as they come, or null for nowhere. */
     public final AnswerLog answers;
 
     public HeraldSources(Source<RawRecord, ?, ?> devices, Source<RawRecord, ?, ?> campaigns,

@@ -113,7 +113,7 @@ public class HeraldConfig {
         public String receipts = "receipts";
         public String deadLetters = "dead-letters";
         public String campaignStatus = "campaign-status";
-        /** Provider answers, recorded as they come (not transactional): what a restore must not send again. */
+        /** Notifications' final outcomes, recorded as they come (not transactional): what a restore must not send again, what a retry reads. */
         public String answers = "answers";
     }
 

@@ -3,12 +3,14 @@ package io.herald.job.functions;
 import io.herald.campaign.CampaignLife;
 import io.herald.campaign.PreparedCampaign;
 import io.herald.kafka.AnswerLog;
+import io.herald.kafka.CheckpointTime;
 import io.herald.model.Answer;
 import io.herald.model.Campaign;
 import io.herald.model.CampaignEvent;
 import io.herald.model.CampaignStatus;
 import io.herald.model.DeviceEvent;
 import io.herald.model.DeviceRecord;
+import io.herald.model.Outcome;
 import io.herald.model.SendRequest;
 import io.herald.model.StatusKind;
 import io.herald.model.UserProfile;
@@ -24,6 +26,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.EnumSet;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.stream.Stream;
 import org.apache.flink.api.common.operators.MailboxExecutor;
@@ -95,8 +103,6 @@ public final class CampaignFanOut extends AbstractStreamOperator<SendRequest>
             new ListStateDescriptor<>("walk-positions", TypeInformation.of(WalkPosition.class));
     private static final ListStateDescriptor<Answer> ANSWERED =
             new ListStateDescriptor<>("answered-since-restore", TypeInformation.of(Answer.class));
-    private static final ListStateDescriptor<Long> CHECKPOINT_TIMES =
-            new ListStateDescriptor<>("checkpoint-time", Types.LONG);
 
     /** Default idle lifetime of a device: FCM's own token lifetime. */
     public static final Duration DEFAULT_DEVICE_TTL = Duration.ofDays(270);
@@ -166,7 +172,7 @@ public final class CampaignFanOut extends AbstractStreamOperator<SendRequest>
     private transient BroadcastState<String, CampaignEntry> campaigns;
     private transient ListState<WalkPosition> walkState;
     private transient ListState<Answer> answeredState;
-    private transient ListState<Long> checkpointTimeState;
+    private transient CheckpointTime checkpointTime;
 
     private transient int instance;
     private transient int instances;
@@ -176,8 +182,7 @@ public final class CampaignFanOut extends AbstractStreamOperator<SendRequest>
     private transient LinkedHashMap<String, Walk> walks;
     /** Answers recorded since the checkpoint this instance was restored from, for the walks it resumes. */
     private transient Map<String, Answer> answered;
-    private transient long restoredCheckpointTime;
-    /** Whether this instance started from a checkpoint or savepoint, and when it started (wall clock). */
+    /** Whether this instance started from a checkpoint or savepoint, and when it started (processing time). */
     private transient boolean restored;
     private transient long startedAt;
     private transient Map<String, PreparedCampaign> prepared;
@@ -187,7 +192,7 @@ public final class CampaignFanOut extends AbstractStreamOperator<SendRequest>
     private transient boolean inChunk;
     private transient long timerAt;
     private transient int checkpointsSinceRestore;
-    private transient java.util.concurrent.ExecutorService retryReader;
+    private transient ExecutorService retryReader;
 
     public CampaignFanOut(Settings settings) {
         this.settings = settings;
@@ -239,11 +244,10 @@ public final class CampaignFanOut extends AbstractStreamOperator<SendRequest>
         campaigns = context.getOperatorStateStore().getBroadcastState(CAMPAIGNS);
         walkState = context.getOperatorStateStore().getUnionListState(WALKS);
         answeredState = context.getOperatorStateStore().getUnionListState(ANSWERED);
-        checkpointTimeState = context.getOperatorStateStore().getUnionListState(CHECKPOINT_TIMES);
+        checkpointTime = CheckpointTime.of(context);
         walks = new LinkedHashMap<>();
         answered = new HashMap<>();
         prepared = new HashMap<>();
-        restoredCheckpointTime = -1;
         restored = context.isRestored();
         startedAt = getProcessingTimeService().getCurrentProcessingTime();
         if (restored) {
@@ -283,9 +287,6 @@ public final class CampaignFanOut extends AbstractStreamOperator<SendRequest>
                 answered.put(a.notificationId, a);
             }
         }
-        for (Long t : checkpointTimeState.get()) {
-            restoredCheckpointTime = restoredCheckpointTime < 0 ? t : Math.min(restoredCheckpointTime, t);
-        }
     }
 
     private boolean isMine(String userId) {
@@ -299,11 +300,11 @@ public final class CampaignFanOut extends AbstractStreamOperator<SendRequest>
         devices = getKeyedStateStore().getMapState(devicesDescriptor(settings.deviceTtl));
         out = new StreamRecord<>(null);
         keyBytes = new DataOutputSerializer(64);
-        if (settings.answerLog != null && restoredCheckpointTime >= 0) {
+        if (settings.answerLog != null && checkpointTime.restored() >= 0) {
             // What this instance's users were answered since the checkpoint: the walks it resumes and
             // the fires and transactional sends its sources read again hand those out again. A replay
             // from an old savepoint acts only on what is younger than its window, so it reads no further.
-            long from = Math.max(restoredCheckpointTime, startedAt - settings.replayWindowMillis) - AnswerLog.SKEW_MS;
+            long from = Math.max(checkpointTime.restored(), startedAt - settings.replayWindowMillis) - AnswerLog.SKEW_MS;
             answered.putAll(settings.answerLog.read(from, a -> isMine(a.userId)));
         }
         if (!walks.isEmpty()) {
@@ -320,7 +321,7 @@ public final class CampaignFanOut extends AbstractStreamOperator<SendRequest>
         walks.values().forEach(w -> positions.addAll(w.groups.values()));
         walkState.update(positions);
         answeredState.update(new ArrayList<>(answered.values()));
-        checkpointTimeState.update(List.of(context.getCheckpointTimestamp()));
+        checkpointTime.snapshot(context);
     }
 
     /**
@@ -408,7 +409,7 @@ public final class CampaignFanOut extends AbstractStreamOperator<SendRequest>
         }
         PreparedCampaign.FanOutCount c = compiled(event.campaignId, entry.campaign).at(event.timestamp, event.sendId)
                 .fanOut(event.userId, user, devices.values(), request -> {
-                    request.answer = answered.isEmpty() ? null : answered.remove(request.notificationId);
+                    request.answer = answerOnRecord(request.notificationId);
                     emit(request);
                 });
         CampaignStatus s = CampaignStatus.of(event.campaignId, StatusKind.SENT, null, now());
@@ -424,10 +425,8 @@ public final class CampaignFanOut extends AbstractStreamOperator<SendRequest>
         CampaignLife.Step step = CampaignLife.on(stateHere(event.campaignId, entry), event.type);
         String skip = step.action == CampaignLife.Action.WALK ? replaySkip(event.timestamp, entry.campaign) : null;
         if (skip != null) {
-            // Read again by a replay and not acted on: history. The campaign counts as fired.
-            entry.state = CampaignLife.State.FIRED;
-            entry.firedAt = event.timestamp;
-            campaigns.put(event.campaignId, entry);
+            // Read again by a replay and not acted on: history.
+            markFired(event.campaignId, entry, event.timestamp);
             if (instance == 0) {
                 status(CampaignStatus.of(event.campaignId, StatusKind.SKIPPED, skip, now()));
             }
@@ -447,9 +446,7 @@ public final class CampaignFanOut extends AbstractStreamOperator<SendRequest>
                 compiled(event.campaignId, event.campaign);
                 break;
             case WALK:
-                entry.state = CampaignLife.State.FIRED;
-                entry.firedAt = event.timestamp;
-                campaigns.put(event.campaignId, entry);
+                markFired(event.campaignId, entry, event.timestamp);
                 startWalk(event.campaignId, event.campaignId, WalkPosition.Kind.FIRE, event.timestamp, entry);
                 break;
             case ESTIMATE:
@@ -496,6 +493,18 @@ public final class CampaignFanOut extends AbstractStreamOperator<SendRequest>
                 + " min): not resumed (resumeOnReplay on the campaign resumes it)";
     }
 
+    /** The provider's answer to a notification handed out again after a restore, if it is on record (taken once). */
+    private Answer answerOnRecord(String notificationId) {
+        return answered.isEmpty() ? null : answered.remove(notificationId);
+    }
+
+    /** A fire taken (acted on or, by a replay, skipped as history): the campaign counts as fired. */
+    private void markFired(String campaignId, CampaignEntry entry, long firedAt) throws Exception {
+        entry.state = CampaignLife.State.FIRED;
+        entry.firedAt = firedAt;
+        campaigns.put(campaignId, entry);
+    }
+
     /** This instance's view of a campaign's state (null: unknown). */
     private CampaignLife.State stateHere(String campaignId, CampaignEntry entry) {
         return entry == null ? null : entry.state.onThisInstance(walks.containsKey(campaignId));
@@ -512,11 +521,10 @@ public final class CampaignFanOut extends AbstractStreamOperator<SendRequest>
             return;
         }
         String campaignId = event.campaignId;
-        java.util.Set<io.herald.model.Outcome> wanted = java.util.EnumSet.copyOf(event.outcomes);
+        Set<Outcome> wanted = EnumSet.copyOf(event.outcomes);
         long from = entry.firedAt - AnswerLog.SKEW_MS;
         AnswerLog log = settings.answerLog;
-        java.util.concurrent.CompletableFuture
-                .supplyAsync(() -> log.read(from, a -> campaignId.equals(a.campaignId) && isMine(a.userId)), retryReader())
+        CompletableFuture.supplyAsync(() -> log.read(from, a -> campaignId.equals(a.campaignId) && isMine(a.userId)), retryReader())
                 .whenComplete((answers, error) -> {
                     try {
                         mailbox.execute(() -> {
@@ -525,17 +533,14 @@ public final class CampaignFanOut extends AbstractStreamOperator<SendRequest>
                                         "retry could not read the answers topic: " + error, now()));
                                 return;
                             }
-                            java.util.Set<String> again = new java.util.HashSet<>();
+                            Set<String> again = new HashSet<>();
                             answers.values().forEach(a -> {
                                 if (wanted.contains(a.outcome)) {
                                     again.add(a.notificationId);
                                 }
                             });
-                            Walk w = startWalk(campaignId + "#retry@" + event.timestamp, campaignId,
-                                    WalkPosition.Kind.RETRY, entry.firedAt, entry);
-                            if (w != null) {
-                                w.retryOnly = again;
-                            }
+                            startWalk(campaignId + "#retry@" + event.timestamp, campaignId, WalkPosition.Kind.RETRY,
+                                    entry.firedAt, entry, again);
                         }, "start retry");
                     } catch (RejectedExecutionException closing) {
                         // the job is stopping: the retry record is read again after a restore
@@ -543,9 +548,9 @@ public final class CampaignFanOut extends AbstractStreamOperator<SendRequest>
                 });
     }
 
-    private java.util.concurrent.ExecutorService retryReader() {
+    private ExecutorService retryReader() {
         if (retryReader == null) {
-            retryReader = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+            retryReader = Executors.newSingleThreadExecutor(r -> {
                 Thread t = new Thread(r, "herald-retry-reader");
                 t.setDaemon(true);
                 return t;
@@ -554,18 +559,24 @@ public final class CampaignFanOut extends AbstractStreamOperator<SendRequest>
         return retryReader;
     }
 
-    private Walk startWalk(String walkId, String campaignId, WalkPosition.Kind kind, long at, CampaignEntry entry) {
+    private void startWalk(String walkId, String campaignId, WalkPosition.Kind kind, long at, CampaignEntry entry) {
+        startWalk(walkId, campaignId, kind, at, entry, Set.of());
+    }
+
+    /** @param retryOnly for a retry, the notification ids to hand out again */
+    private void startWalk(String walkId, String campaignId, WalkPosition.Kind kind, long at, CampaignEntry entry,
+            Set<String> retryOnly) {
         if (walks.containsKey(walkId)) {
-            return null;
+            return;
         }
         Walk w = new Walk(walkId, campaignId, kind, at, compiled(campaignId, entry.campaign).at(at, null),
                 entry.campaign.maxPerSecond);
+        w.retryOnly = retryOnly;
         for (int g = keyGroups.getStartKeyGroup(); g <= keyGroups.getEndKeyGroup(); g++) {
             w.groups.put(g, WalkPosition.start(walkId, campaignId, kind, at, g));
         }
         walks.put(walkId, w);
         queueWalker();
-        return w;
     }
 
     /** Stops every walk of the campaign, says what this instance had handed out, and tells the deliveries. */
@@ -738,7 +749,7 @@ public final class CampaignFanOut extends AbstractStreamOperator<SendRequest>
         /** Notifications per second this instance may hand out, or 0 for no limit. */
         final double perSecond;
         /** For a retry: the notification ids to hand out again. */
-        java.util.Set<String> retryOnly = java.util.Set.of();
+        Set<String> retryOnly = Set.of();
         long paceFrom;
         long pacedSent;
         long resumeAt;
@@ -834,10 +845,8 @@ public final class CampaignFanOut extends AbstractStreamOperator<SendRequest>
                 });
             } else if (kind == WalkPosition.Kind.FIRE) {
                 PreparedCampaign.FanOutCount c = campaign.fanOut(user, u, devices.values(), request -> {
-                    Answer a = answered.isEmpty() ? null : answered.remove(request.notificationId);
-                    if (a != null) {
-                        request.answer = a;
-                    } else {
+                    request.answer = answerOnRecord(request.notificationId);
+                    if (request.answer == null) {
                         p.handedOut++;
                         pacedSent++;
                     }
