@@ -53,10 +53,17 @@ public final class CampaignEventCodec implements InputCodec<CampaignEvent> {
             e.sendId = sendId != null ? sendId : record.partition + "-" + record.offset;
             return Parsed.ok(e);
         }
-        if (e.type == CampaignEvent.Type.RETRY) {
-            java.util.List<String> outcomes = f.strings("outcomes", true, 8, 32);
+        if (e.type == CampaignEvent.Type.RETRY || e.type == CampaignEvent.Type.ESTIMATE) {
+            // An estimate with outcomes counts what a retry for them would reach.
+            java.util.List<String> outcomes = f.strings("outcomes", e.type == CampaignEvent.Type.RETRY, 8, 32);
             if (f.problem() != null) {
                 return Parsed.error(f.problem());
+            }
+            if (outcomes == null) {
+                return Parsed.ok(e);
+            }
+            if (outcomes.isEmpty()) {
+                return Parsed.error("outcomes is empty: name the outcomes (failed, expired, cancelled) to send again");
             }
             e.outcomes = new java.util.ArrayList<>();
             for (String o : outcomes) {

@@ -4,23 +4,15 @@ import io.herald.model.Answer;
 import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.PartitionInfo;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,9 +26,9 @@ import org.slf4j.LoggerFactory;
  * a checkpoint completes, and those written after the last one are aborted with their transaction.
  *
  * <p>Records are keyed by notification id; values are a compact binary {@link Answer} with a version
- * byte first. A restore reads from a
- * time shortly before its checkpoint to the end, which is the traffic of one checkpoint interval
- * plus {@link #SKEW_MS}: a few seconds' worth.
+ * byte first. A restore after a crash reads from shortly before its checkpoint to the end: the
+ * traffic of one checkpoint interval plus {@link #SKEW_MS}. A replay from an older savepoint reads
+ * at most its replay window ({@link EarlierRuns}); a retry reads its campaign's, from the fire on.
  */
 public final class AnswerLog implements Serializable {
     private static final long serialVersionUID = 1L;
@@ -83,58 +75,26 @@ public final class AnswerLog implements Serializable {
      * notification id; reads to the end the topic had when the call began.
      */
     public Map<String, Answer> read(long fromMillis, Predicate<Answer> keep) {
-        Properties p = client();
-        p.setProperty(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_uncommitted");
-        p.setProperty(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        p.setProperty(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "5000");
         Map<String, Answer> found = new HashMap<>();
         long started = System.nanoTime();
-        long read = 0;
-        try (KafkaConsumer<byte[], byte[]> consumer =
-                new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> partitions = new ArrayList<>();
-            List<PartitionInfo> infos = consumer.partitionsFor(topic, Duration.ofSeconds(30));
-            if (infos == null || infos.isEmpty()) {
-                return found;
+        long read = scan(fromMillis, a -> {
+            if (keep.test(a)) {
+                found.put(a.notificationId, a);
             }
-            infos.forEach(i -> partitions.add(new TopicPartition(topic, i.partition())));
-            consumer.assign(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions, Duration.ofSeconds(30));
-            Map<TopicPartition, Long> times = new HashMap<>();
-            partitions.forEach(tp -> times.put(tp, Math.max(0, fromMillis)));
-            Map<TopicPartition, OffsetAndTimestamp> start = consumer.offsetsForTimes(times, Duration.ofSeconds(30));
-            Map<TopicPartition, Long> remaining = new HashMap<>();
-            for (TopicPartition tp : partitions) {
-                OffsetAndTimestamp s = start.get(tp);
-                long from = s == null ? end.get(tp) : s.offset();
-                consumer.seek(tp, from);
-                if (from < end.get(tp)) {
-                    remaining.put(tp, end.get(tp));
-                }
-            }
-            consumer.pause(partitions.stream().filter(tp -> !remaining.containsKey(tp)).toList());
-            while (!remaining.isEmpty()) {
-                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
-                    TopicPartition tp = new TopicPartition(r.topic(), r.partition());
-                    Long until = remaining.get(tp);
-                    if (until == null || r.offset() >= until) {
-                        continue;
-                    }
-                    read++;
-                    Answer a = decode(r.value());
-                    if (a != null && keep.test(a)) {
-                        found.put(a.notificationId, a);
-                    }
-                    if (r.offset() + 1 >= until) {
-                        remaining.remove(tp);
-                        consumer.pause(List.of(tp));
-                    }
-                }
-            }
-        }
+        });
         LOG.info("Read {} answers from {} since {} in {} ms; kept {}", read, topic, fromMillis,
                 (System.nanoTime() - started) / 1_000_000, found.size());
         return found;
+    }
+
+    /** Hands every answer recorded since {@code fromMillis} to {@code each}; returns how many records were read. */
+    long scan(long fromMillis, Consumer<Answer> each) {
+        return TopicSince.read(client(), topic, fromMillis, false, r -> {
+            Answer a = decode(r.value());
+            if (a != null) {
+                each.accept(a);
+            }
+        });
     }
 
     /** The first byte of every record: the encoding's version, so that it can change. */
@@ -144,7 +104,7 @@ public final class AnswerLog implements Serializable {
      * The answer, compactly: once per notification on the providers' event loops, where a JSON
      * writer cost 3% of the job's CPU in a profile. A version byte, then the fields in order.
      */
-    static byte[] encode(Answer a) {
+    public static byte[] encode(Answer a) {
         java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream(128);
         try (java.io.DataOutputStream out = new java.io.DataOutputStream(bytes)) {
             out.writeByte(VERSION);
@@ -190,7 +150,7 @@ public final class AnswerLog implements Serializable {
         }
     }
 
-    private Properties client() {
+    Properties client() {
         Properties p = new Properties();
         p.putAll(properties);
         p.setProperty("bootstrap.servers", bootstrapServers);

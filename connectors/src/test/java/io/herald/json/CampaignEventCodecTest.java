@@ -35,6 +35,19 @@ class CampaignEventCodecTest {
     }
 
     @Test
+    void aRetryNamesItsOutcomes_andAnEstimateMayCountWhatItWouldReach() {
+        CampaignEvent retry = parse("{\"type\":\"retry\",\"campaignId\":\"c1\",\"outcomes\":[\"failed\",\"expired\"]}").value();
+        assertThat(retry.outcomes).containsExactly(io.herald.model.Outcome.FAILED, io.herald.model.Outcome.EXPIRED);
+        assertThat(parse("{\"type\":\"retry\",\"campaignId\":\"c1\"}").error()).isEqualTo("outcomes is missing");
+        assertThat(parse("{\"type\":\"retry\",\"campaignId\":\"c1\",\"outcomes\":[]}").error()).contains("outcomes is empty");
+        assertThat(parse("{\"type\":\"retry\",\"campaignId\":\"c1\",\"outcomes\":[\"delivered\"]}").error())
+                .contains("outcomes holds 'delivered'");
+        assertThat(parse("{\"type\":\"estimate\",\"campaignId\":\"c1\"}").value().outcomes).isNull();
+        assertThat(parse("{\"type\":\"estimate\",\"campaignId\":\"c1\",\"outcomes\":[\"cancelled\"]}").value().outcomes)
+                .containsExactly(io.herald.model.Outcome.CANCELLED);
+    }
+
+    @Test
     void parsesATransactionalSendNamedByItsRecordWhenNoSendIdIsGiven() {
         CampaignEvent e = parse("{\"type\":\"send\",\"campaignId\":\"c1\",\"userId\":\"u1\"}").value();
         assertThat(e.type).isEqualTo(CampaignEvent.Type.SEND);

@@ -14,6 +14,7 @@ import io.herald.job.functions.ValidateCampaigns;
 import io.herald.json.AudienceRowCodec;
 import io.herald.json.CampaignEventCodec;
 import io.herald.json.DeviceEventCodec;
+import io.herald.kafka.EarlierRuns;
 import io.herald.kafka.OutboundRecord;
 import io.herald.model.AudienceRow;
 import io.herald.model.CampaignEvent;
@@ -125,7 +126,8 @@ public final class HeraldJob {
                 .keyBy(UserUpdate::userId)
                 .connect(campaigns.broadcast())
                 .transform("Keep user state, fan campaigns out", TypeInformation.of(SendRequest.class),
-                        new CampaignFanOut(CampaignFanOut.Settings.defaults(deviceTtl, io.answers,
+                        new CampaignFanOut(CampaignFanOut.Settings.defaults(deviceTtl,
+                                io.answers == null ? null : new EarlierRuns(io.answers, config.topics.campaignStatus),
                                 config.replay.resumeCampaignsFiredWithinMs, config.replay.fireOnFreshStart, config.replay.clockSkewMs)))
                 .uid(UID_FAN_OUT);
 

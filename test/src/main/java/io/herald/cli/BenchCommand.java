@@ -35,7 +35,8 @@ import picocli.CommandLine.Option;
  * ({@link BenchPeer}), so this JVM's CPU time and memory are the job's.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Measure Herald on this machine.",
-        subcommands = {BenchCommand.Devices.class, BenchCommand.Estimate.class, CrashBench.class})
+        subcommands = {BenchCommand.Devices.class, BenchCommand.Estimate.class, CrashBench.class,
+                ReplayBench.class})
 final class BenchCommand implements Callable<Integer> {
     @Option(names = "--e2e-users", defaultValue = "870000",
             description = "Users of the headline end-to-end run (default ${DEFAULT-VALUE}, about 1,000,000 devices).")

@@ -36,6 +36,12 @@ public final class DemoCampaign {
         return ("{\"type\":\"estimate\",\"campaignId\":\"" + campaignId + "\"}").getBytes(StandardCharsets.UTF_8);
     }
 
+    /** Asks the job to count what a retry for {@code outcomes} would reach. */
+    public static byte[] estimate(String campaignId, String... outcomes) {
+        return ("{\"type\":\"estimate\",\"campaignId\":\"" + campaignId + "\",\"outcomes\":[\""
+                + String.join("\",\"", outcomes) + "\"]}").getBytes(StandardCharsets.UTF_8);
+    }
+
     public static byte[] fire(String campaignId) {
         return ("{\"type\":\"fire\",\"campaignId\":\"" + campaignId + "\"}").getBytes(StandardCharsets.UTF_8);
     }

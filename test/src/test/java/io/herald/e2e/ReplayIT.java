@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.herald.job.HeraldMain;
 import io.herald.job.config.HeraldConfig;
+import io.herald.model.Platform;
 import io.herald.model.StatusKind;
 import io.herald.sandbox.CampaignWatcher;
 import io.herald.sandbox.DemoCampaign;
@@ -20,8 +21,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Replays on real parts: a job started again from a savepoint taken before a campaign reads that
- * campaign's fire again and sends its devices nothing new (their answers are on record); a fresh job
- * that rebuilds device state from the start of the topics takes every fire it reads for history.
+ * campaign's fire again and, campaign-status showing it finished, skips it; a campaign half delivered
+ * when the job died is completed by a replay from a savepoint taken before it, each device reached
+ * once (the answers on record say which were); a fresh job that rebuilds device state from the
+ * start of the topics takes every fire it reads for history.
  * Judged by the emulators' counts.
  */
 @org.junit.jupiter.api.Timeout(value = 10, unit = java.util.concurrent.TimeUnit.MINUTES)
@@ -51,39 +54,67 @@ class ReplayIT {
             first.cancel().get();
             long targeted = delivered.targeted();
 
-            // 1. Started again from the savepoint: the fire is read again, every device's answer is on record.
+            // 1. Started again from the savepoint: the fire is read again; campaign-status shows the
+            // campaign finished (walked on every key group, every notification answered): skipped.
             JobClient replay = HeraldMain.startEmbedded(config, 0, savepoint);
             CampaignWatcher again = watch(kafka, config, "after-the-savepoint");
             assertThat(again.awaitUntil(Duration.ofMinutes(2), () -> { },
-                    () -> again.statuses(StatusKind.FANNED_OUT).size() >= 4)).isTrue();
-            long handedOutAgain = again.statuses(StatusKind.FANNED_OUT).stream().skip(2)
-                    .mapToLong(n -> n.path("handedOut").asLong()).sum();
-            long targetedAgain = again.statuses(StatusKind.FANNED_OUT).stream().skip(2)
-                    .mapToLong(n -> n.path("targeted").asLong()).sum();
+                    () -> !again.statuses(StatusKind.SKIPPED).isEmpty())).isTrue();
             EmulatorCounts afterReplay = EmulatorCounts.of(users, sandbox, 1);
-            System.out.printf("Replay from the savepoint: %d targeted again, %d handed out; emulators: %s%n",
-                    targetedAgain, handedOutAgain, afterReplay);
-            assertThat(targetedAgain).isEqualTo(targeted);
-            assertThat(handedOutAgain).as("handed out again").isZero();
+            String why = again.statuses(StatusKind.SKIPPED).get(0).path("error").asText();
+            System.out.printf("Replay from the savepoint: %s; emulators: %s%n", why, afterReplay);
+            assertThat(why).contains("finished by an earlier run").contains(targeted + " notifications");
+            assertThat(again.statuses(StatusKind.FANNED_OUT)).as("fanned out by the first run only").hasSize(2);
             assertThat(afterReplay.exact()).as("%s", afterReplay).isTrue();
-            replay.cancel().get();
 
-            // 2. A fresh job rebuilding device state from the start of the topics: fires are history.
+            // 2. A campaign half delivered when the job died, never restored; a replay from a savepoint
+            // taken before it completes it: every device once, none twice.
+            String beforeHalf = replay.triggerSavepoint(dir.resolve("savepoints").toUri().toString(),
+                    SavepointFormatType.CANONICAL).get();
+            CampaignWatcher half = watch(kafka, config, "half");
+            kafka.send(config.topics.campaigns, "half", DemoCampaign.create("half", DemoCampaign.ALL, 400));
+            kafka.send(config.topics.campaigns, "half", DemoCampaign.fire("half"));
+            kafka.flush();
+            assertThat(half.awaitUntil(Duration.ofMinutes(2), () -> { },
+                    () -> half.receipts() > targeted / 3)).isTrue();
+            replay.cancel().get();
+            long deliveredBeforeDeath = users.devices().stream().filter(d -> received(sandbox, d) == 2).count();
+            JobClient completing = HeraldMain.startEmbedded(config, 0, beforeHalf);
+            assertThat(half.awaitUntil(Duration.ofMinutes(2), () -> { },
+                    () -> half.statuses(StatusKind.FANNED_OUT).size() >= 2)).isTrue();
+            long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
+            while (EmulatorCounts.of(users, sandbox, 2).lost > 0 && System.nanoTime() < deadline) {
+                half.poll(Duration.ofMillis(200));
+            }
+            EmulatorCounts completed = EmulatorCounts.of(users, sandbox, 2);
+            long handedOutAfter = half.statuses(StatusKind.FANNED_OUT).stream()
+                    .mapToLong(n -> n.path("handedOut").asLong()).sum();
+            System.out.printf("Half delivered (%d devices) when the job died; the replay handed out %d more; "
+                    + "emulators: %s%n", deliveredBeforeDeath, handedOutAfter, completed);
+            assertThat(deliveredBeforeDeath).isGreaterThan(targeted / 4).isLessThan(targeted);
+            assertThat(handedOutAfter).isLessThan(targeted - deliveredBeforeDeath / 2);
+            assertThat(completed.exact()).as("%s", completed).isTrue();
+            completing.cancel().get();
+
+            // 3. A fresh job rebuilding device state from the start of the topics: fires are history.
             HeraldConfig fresh = HeraldConfig.read(sandbox.configFile().toFile());
             fresh.kafka.groupId = "herald-rebuild";
             fresh.kafka.transactionalIdPrefix = "herald-rebuild";
             fresh.replay.clockSkewMs = 0;
             JobClient rebuild = HeraldMain.startEmbedded(fresh, 0, null);
             CampaignWatcher history = watch(kafka, fresh, "after-the-savepoint");
-            assertThat(history.awaitUntil(Duration.ofMinutes(2), () -> { },
-                    () -> !history.statuses(StatusKind.SKIPPED).isEmpty())).isTrue();
+            assertThat(history.awaitUntil(Duration.ofMinutes(2), () -> { }, () -> history.statuses(StatusKind.SKIPPED)
+                    .stream().anyMatch(n -> n.path("error").asText().contains("history")))).isTrue();
             assertThat(kafka.awaitConsumed(fresh.kafka.groupId, fresh.topics.devices, Duration.ofMinutes(2), b -> { }))
                     .isTrue();
-            EmulatorCounts afterRebuild = EmulatorCounts.of(users, sandbox, 1);
+            EmulatorCounts afterRebuild = EmulatorCounts.of(users, sandbox, 2);
             assertThat(afterRebuild.exact()).as("%s", afterRebuild).isTrue();
-            assertThat(history.statuses(StatusKind.SKIPPED).get(0).path("error").asText()).contains("history");
             rebuild.cancel().get();
         }
+    }
+
+    private static int received(Sandbox sandbox, SyntheticUsers.Device d) {
+        return (d.platform == Platform.IOS ? sandbox.apns().tokens() : sandbox.fcm().tokens()).received(d.token);
     }
 
     private static CampaignWatcher watch(KafkaIO kafka, HeraldConfig config, String campaignId) {

@@ -40,6 +40,8 @@ public class CampaignStatus {
     public Integer keyGroups;
     public Integer keyGroupsDone;
     public Integer keyGroupsTotal;
+    /** For a retry's {@code retried} and {@code estimated}: the outcomes it was for. */
+    public java.util.List<Outcome> outcomes;
     public long at;
 
     public CampaignStatus() {}

@@ -3,6 +3,7 @@ package io.herald.job.functions;
 import io.herald.campaign.CampaignLife;
 import io.herald.campaign.PreparedCampaign;
 import io.herald.kafka.AnswerLog;
+import io.herald.kafka.EarlierRuns;
 import io.herald.kafka.CheckpointTime;
 import io.herald.model.Answer;
 import io.herald.model.Campaign;
@@ -119,7 +120,7 @@ public final class CampaignFanOut extends AbstractStreamOperator<SendRequest>
         final int usersPerChunk;
         final long chunkMillis;
         final long progressEveryMillis;
-        final AnswerLog answerLog;
+        final EarlierRuns earlierRuns;
         final long replayWindowMillis;
         final boolean fireOnFreshStart;
         final long clockSkewMillis;
@@ -128,11 +129,12 @@ public final class CampaignFanOut extends AbstractStreamOperator<SendRequest>
          * @param usersPerChunk the most users one walk takes in one chunk
          * @param chunkMillis the most time one chunk takes (checked every few users)
          * @param progressEveryMillis how often a walking instance writes its progress
-         * @param answerLog where the deliveries record answers, to read back after a restore; null for none
+         * @param earlierRuns what earlier runs left in Kafka (statuses, answers), read after a restore and
+         *     for retries; null for nothing
          */
         public Settings(Duration deviceTtl, int usersPerChunk, long chunkMillis, long progressEveryMillis,
-                AnswerLog answerLog) {
-            this(deviceTtl, usersPerChunk, chunkMillis, progressEveryMillis, answerLog, 3_600_000, false, 30_000);
+                EarlierRuns earlierRuns) {
+            this(deviceTtl, usersPerChunk, chunkMillis, progressEveryMillis, earlierRuns, 3_600_000, false, 30_000);
         }
 
         /**
@@ -141,7 +143,7 @@ public final class CampaignFanOut extends AbstractStreamOperator<SendRequest>
          * @param clockSkewMillis records written this shortly before the start still count as new
          */
         public Settings(Duration deviceTtl, int usersPerChunk, long chunkMillis, long progressEveryMillis,
-                AnswerLog answerLog, long replayWindowMillis, boolean fireOnFreshStart, long clockSkewMillis) {
+                EarlierRuns earlierRuns, long replayWindowMillis, boolean fireOnFreshStart, long clockSkewMillis) {
             if (deviceTtl == null || usersPerChunk < 1 || chunkMillis < 1 || progressEveryMillis < 1) {
                 throw new IllegalArgumentException("fan-out settings need a device TTL, usersPerChunk >= 1, "
                         + "chunkMillis >= 1 and progressEveryMillis >= 1");
@@ -150,16 +152,16 @@ public final class CampaignFanOut extends AbstractStreamOperator<SendRequest>
             this.usersPerChunk = usersPerChunk;
             this.chunkMillis = chunkMillis;
             this.progressEveryMillis = progressEveryMillis;
-            this.answerLog = answerLog;
+            this.earlierRuns = earlierRuns;
             this.replayWindowMillis = replayWindowMillis;
             this.fireOnFreshStart = fireOnFreshStart;
             this.clockSkewMillis = clockSkewMillis;
         }
 
         /** The job's defaults: 1,000 users or 20 ms per chunk, progress every second. */
-        public static Settings defaults(Duration deviceTtl, AnswerLog answerLog, long replayWindowMillis,
+        public static Settings defaults(Duration deviceTtl, EarlierRuns earlierRuns, long replayWindowMillis,
                 boolean fireOnFreshStart, long clockSkewMillis) {
-            return new Settings(deviceTtl, 1_000, 20, 1_000, answerLog, replayWindowMillis, fireOnFreshStart,
+            return new Settings(deviceTtl, 1_000, 20, 1_000, earlierRuns, replayWindowMillis, fireOnFreshStart,
                     clockSkewMillis);
         }
     }
@@ -180,6 +182,10 @@ public final class CampaignFanOut extends AbstractStreamOperator<SendRequest>
     private transient KeyGroupRange keyGroups;
     /** Active walks of this instance, in the order they take turns. */
     private transient LinkedHashMap<String, Walk> walks;
+    /** Retries and estimates of retries whose devices are being read from the answers topic. */
+    private transient Map<String, Walk> awaitingTargets;
+    /** Campaigns an earlier run of the job finished (read at a restore), with why none of it is sent again. */
+    private transient Map<String, String> finishedEarlier;
     /** Answers recorded since the checkpoint this instance was restored from, for the walks it resumes. */
     private transient Map<String, Answer> answered;
     /** Whether this instance started from a checkpoint or savepoint, and when it started (processing time). */
@@ -246,6 +252,8 @@ public final class CampaignFanOut extends AbstractStreamOperator<SendRequest>
         answeredState = context.getOperatorStateStore().getUnionListState(ANSWERED);
         checkpointTime = CheckpointTime.of(context);
         walks = new LinkedHashMap<>();
+        awaitingTargets = new HashMap<>();
+        finishedEarlier = new HashMap<>();
         answered = new HashMap<>();
         prepared = new HashMap<>();
         restored = context.isRestored();
@@ -269,10 +277,6 @@ public final class CampaignFanOut extends AbstractStreamOperator<SendRequest>
             if (entry == null || entry.state == CampaignLife.State.CANCELLED) {
                 continue;
             }
-            if (first.kind == WalkPosition.Kind.RETRY) {
-                // Which devices a retry was for is not kept; the retry record, read again, starts it anew.
-                continue;
-            }
             if (first.kind == WalkPosition.Kind.FIRE && replaySkip(first.at, entry.campaign) != null) {
                 // A walk left unfinished long ago, in an old savepoint: the window decides, as for a fire read again.
                 continue;
@@ -280,7 +284,13 @@ public final class CampaignFanOut extends AbstractStreamOperator<SendRequest>
             Walk w = new Walk(first.walkId, first.campaignId, first.kind, first.at,
                     compiled(first.campaignId, entry.campaign).at(first.at, null), entry.campaign.maxPerSecond);
             positions.forEach(p -> w.groups.put(p.keyGroup, p));
-            walks.put(w.id, w);
+            if (first.outcomes != null) {
+                // Which devices a retry is for is read again from the answers (in open, off the task thread).
+                w.outcomes = WalkPosition.outcomes(first.outcomes);
+                awaitingTargets.put(w.id, w);
+            } else {
+                walks.put(w.id, w);
+            }
         }
         for (Answer a : answeredState.get()) {
             if (isMine(a.userId)) {
@@ -300,12 +310,18 @@ public final class CampaignFanOut extends AbstractStreamOperator<SendRequest>
         devices = getKeyedStateStore().getMapState(devicesDescriptor(settings.deviceTtl));
         out = new StreamRecord<>(null);
         keyBytes = new DataOutputSerializer(64);
-        if (settings.answerLog != null && checkpointTime.restored() >= 0) {
-            // What this instance's users were answered since the checkpoint: the walks it resumes and
-            // the fires and transactional sends its sources read again hand those out again. A replay
-            // from an old savepoint acts only on what is younger than its window, so it reads no further.
+        if (settings.earlierRuns != null && checkpointTime.restored() >= 0) {
+            // What earlier runs did since the checkpoint: the walks this instance resumes and the fires
+            // and transactional sends its sources read again would hand it out again. A replay from an
+            // old savepoint acts only on what is younger than its window, so it reads no further.
             long from = Math.max(checkpointTime.restored(), startedAt - settings.replayWindowMillis) - AnswerLog.SKEW_MS;
-            answered.putAll(settings.answerLog.read(from, a -> isMine(a.userId)));
+            EarlierRuns.Found found = settings.earlierRuns.read(from, this::isMine);
+            answered.putAll(found.answers);
+            finishedEarlier.putAll(found.finished);
+            dropWalksFinishedEarlier();
+        }
+        for (Walk w : awaitingTargets.values()) {
+            readTargets(w);
         }
         if (!walks.isEmpty()) {
             LOG.info("Instance {} resumes {} walks ({} answers on record since the checkpoint)", instance,
@@ -314,11 +330,29 @@ public final class CampaignFanOut extends AbstractStreamOperator<SendRequest>
         }
     }
 
+    /**
+     * A fire's walk in the savepoint of a campaign that a later run finished (a replay): nothing of it
+     * goes again. Retries go on: they are for the devices whose last answer is still a failure.
+     */
+    private void dropWalksFinishedEarlier() {
+        for (Iterator<Walk> it = walks.values().iterator(); it.hasNext(); ) {
+            Walk w = it.next();
+            String why = w.kind == WalkPosition.Kind.FIRE ? finishedEarlier.get(w.campaignId) : null;
+            if (why != null) {
+                it.remove();
+                if (instance == 0) {
+                    status(CampaignStatus.of(w.campaignId, StatusKind.SKIPPED, why, now()));
+                }
+            }
+        }
+    }
+
     @Override
     public void snapshotState(StateSnapshotContext context) throws Exception {
         super.snapshotState(context);
         List<WalkPosition> positions = new ArrayList<>();
         walks.values().forEach(w -> positions.addAll(w.groups.values()));
+        awaitingTargets.values().forEach(w -> positions.addAll(w.groups.values()));
         walkState.update(positions);
         answeredState.update(new ArrayList<>(answered.values()));
         checkpointTime.snapshot(context);
@@ -424,6 +458,9 @@ public final class CampaignFanOut extends AbstractStreamOperator<SendRequest>
         CampaignEntry entry = campaigns.get(event.campaignId);
         CampaignLife.Step step = CampaignLife.on(stateHere(event.campaignId, entry), event.type);
         String skip = step.action == CampaignLife.Action.WALK ? replaySkip(event.timestamp, entry.campaign) : null;
+        if (skip == null && step.action == CampaignLife.Action.WALK && event.timestamp < startedAt) {
+            skip = finishedEarlier.get(event.campaignId);
+        }
         if (skip != null) {
             // Read again by a replay and not acted on: history.
             markFired(event.campaignId, entry, event.timestamp);
@@ -450,11 +487,15 @@ public final class CampaignFanOut extends AbstractStreamOperator<SendRequest>
                 startWalk(event.campaignId, event.campaignId, WalkPosition.Kind.FIRE, event.timestamp, entry);
                 break;
             case ESTIMATE:
-                startWalk(event.campaignId + "#estimate@" + event.timestamp, event.campaignId,
-                        WalkPosition.Kind.ESTIMATE, event.timestamp, entry);
+                if (event.outcomes != null) {
+                    startRetry(event, entry, WalkPosition.Kind.ESTIMATE);
+                } else {
+                    startWalk(event.campaignId + "#estimate@" + event.timestamp, event.campaignId,
+                            WalkPosition.Kind.ESTIMATE, event.timestamp, entry);
+                }
                 break;
             case RETRY:
-                startRetry(event, entry);
+                startRetry(event, entry, WalkPosition.Kind.RETRY);
                 break;
             case STOP:
                 entry.state = CampaignLife.State.CANCELLED;
@@ -511,23 +552,46 @@ public final class CampaignFanOut extends AbstractStreamOperator<SendRequest>
     }
 
     /**
-     * A retry: the campaign's answers are read from the answers topic off the task thread (from the
-     * fire on, this instance's users only), then a walk hands the campaign out again to the devices
-     * whose last answer has one of the outcomes asked for, with the same notification ids.
+     * A retry, or the estimate of one: the campaign's answers are read from the answers topic off the
+     * task thread (from the fire on, this instance's users only), then a walk hands the campaign out
+     * again (or counts) the devices whose last answer has one of the outcomes asked for, with the same
+     * notification ids. Its position is checkpointed like a fire's; after a restore the answers are
+     * read again and the walk goes on where it was.
      */
-    private void startRetry(CampaignEvent event, CampaignEntry entry) {
-        if (settings.answerLog == null) {
-            status(CampaignStatus.of(event.campaignId, StatusKind.REJECTED, "retry needs the answers topic", now()));
+    private void startRetry(CampaignEvent event, CampaignEntry entry, WalkPosition.Kind kind) {
+        String campaignId = event.campaignId;
+        if (settings.earlierRuns == null) {
+            status(CampaignStatus.of(campaignId, StatusKind.REJECTED, "a retry needs the answers topic", now()));
             return;
         }
-        String campaignId = event.campaignId;
-        Set<Outcome> wanted = EnumSet.copyOf(event.outcomes);
-        long from = entry.firedAt - AnswerLog.SKEW_MS;
-        AnswerLog log = settings.answerLog;
-        CompletableFuture.supplyAsync(() -> log.read(from, a -> campaignId.equals(a.campaignId) && isMine(a.userId)), retryReader())
-                .whenComplete((answers, error) -> {
+        if (kind == WalkPosition.Kind.ESTIMATE && entry.firedAt == 0) {
+            status(CampaignStatus.of(campaignId, StatusKind.REJECTED,
+                    "estimate of a retry of a campaign that was never fired", now()));
+            return;
+        }
+        String walkId = campaignId + (kind == WalkPosition.Kind.RETRY ? "#retry@" : "#retry-estimate@") + event.timestamp;
+        if (walks.containsKey(walkId) || awaitingTargets.containsKey(walkId)) {
+            return;
+        }
+        Walk w = newWalk(walkId, campaignId, kind, entry.firedAt, entry);
+        w.outcomes = EnumSet.copyOf(event.outcomes);
+        w.groups.values().forEach(p -> p.outcomes = WalkPosition.outcomes(w.outcomes));
+        awaitingTargets.put(walkId, w);
+        readTargets(w);
+    }
+
+    /** Reads which devices {@code w} is for (their last answer has one of its outcomes), then starts it. */
+    private void readTargets(Walk w) {
+        long from = w.at - AnswerLog.SKEW_MS;
+        AnswerLog log = settings.earlierRuns.answers();
+        String campaignId = w.campaignId;
+        CompletableFuture.supplyAsync(() -> log.read(from, a -> campaignId.equals(a.campaignId) && isMine(a.userId)),
+                retryReader()).whenComplete((answers, error) -> {
                     try {
                         mailbox.execute(() -> {
+                            if (awaitingTargets.remove(w.id) == null) {
+                                return; // cancelled meanwhile
+                            }
                             if (error != null) {
                                 status(CampaignStatus.of(campaignId, StatusKind.REJECTED,
                                         "retry could not read the answers topic: " + error, now()));
@@ -535,15 +599,16 @@ public final class CampaignFanOut extends AbstractStreamOperator<SendRequest>
                             }
                             Set<String> again = new HashSet<>();
                             answers.values().forEach(a -> {
-                                if (wanted.contains(a.outcome)) {
+                                if (w.outcomes.contains(a.outcome)) {
                                     again.add(a.notificationId);
                                 }
                             });
-                            startWalk(campaignId + "#retry@" + event.timestamp, campaignId, WalkPosition.Kind.RETRY,
-                                    entry.firedAt, entry, again);
+                            w.only = again;
+                            walks.put(w.id, w);
+                            queueWalker();
                         }, "start retry");
                     } catch (RejectedExecutionException closing) {
-                        // the job is stopping: the retry record is read again after a restore
+                        // the job is stopping: the walk's position is in the checkpoint, and its devices are read again
                     }
                 });
     }
@@ -560,23 +625,21 @@ public final class CampaignFanOut extends AbstractStreamOperator<SendRequest>
     }
 
     private void startWalk(String walkId, String campaignId, WalkPosition.Kind kind, long at, CampaignEntry entry) {
-        startWalk(walkId, campaignId, kind, at, entry, Set.of());
-    }
-
-    /** @param retryOnly for a retry, the notification ids to hand out again */
-    private void startWalk(String walkId, String campaignId, WalkPosition.Kind kind, long at, CampaignEntry entry,
-            Set<String> retryOnly) {
         if (walks.containsKey(walkId)) {
             return;
         }
+        walks.put(walkId, newWalk(walkId, campaignId, kind, at, entry));
+        queueWalker();
+    }
+
+    /** A walk over all of this instance's key groups, from their start. */
+    private Walk newWalk(String walkId, String campaignId, WalkPosition.Kind kind, long at, CampaignEntry entry) {
         Walk w = new Walk(walkId, campaignId, kind, at, compiled(campaignId, entry.campaign).at(at, null),
                 entry.campaign.maxPerSecond);
-        w.retryOnly = retryOnly;
         for (int g = keyGroups.getStartKeyGroup(); g <= keyGroups.getEndKeyGroup(); g++) {
             w.groups.put(g, WalkPosition.start(walkId, campaignId, kind, at, g));
         }
-        walks.put(walkId, w);
-        queueWalker();
+        return w;
     }
 
     /** Stops every walk of the campaign, says what this instance had handed out, and tells the deliveries. */
@@ -597,6 +660,7 @@ public final class CampaignFanOut extends AbstractStreamOperator<SendRequest>
                 it.remove();
             }
         }
+        awaitingTargets.values().removeIf(w -> w.campaignId.equals(campaignId));
         answered.values().removeIf(a -> campaignId.equals(a.campaignId));
         prepared.remove(campaignId);
         status(s);
@@ -689,6 +753,9 @@ public final class CampaignFanOut extends AbstractStreamOperator<SendRequest>
                 : w.kind == WalkPosition.Kind.RETRY ? StatusKind.RETRIED : StatusKind.ESTIMATED, null, now());
         w.count(s);
         s.elapsedMs = (System.nanoTime() - w.startedNanos) / 1_000_000;
+        if (w.outcomes != null) {
+            s.outcomes = new ArrayList<>(w.outcomes);
+        }
         if (w.kind == WalkPosition.Kind.FIRE) {
             answered.values().removeIf(a -> w.campaignId.equals(a.campaignId));
         } else if (w.kind == WalkPosition.Kind.ESTIMATE) {
@@ -748,8 +815,9 @@ public final class CampaignFanOut extends AbstractStreamOperator<SendRequest>
         final long startedNanos = System.nanoTime();
         /** Notifications per second this instance may hand out, or 0 for no limit. */
         final double perSecond;
-        /** For a retry: the notification ids to hand out again. */
-        Set<String> retryOnly = Set.of();
+        /** For a retry (or its estimate): the outcomes it is for, and the notification ids that had them. */
+        Set<Outcome> outcomes;
+        Set<String> only;
         long paceFrom;
         long pacedSent;
         long resumeAt;
@@ -832,11 +900,11 @@ public final class CampaignFanOut extends AbstractStreamOperator<SendRequest>
 
         private void walkUser(String user, UserProfile u, WalkPosition p) throws Exception {
             if (kind == WalkPosition.Kind.RETRY) {
-                if (retryOnly.isEmpty()) {
+                if (only.isEmpty()) {
                     return;
                 }
                 campaign.fanOut(user, u, devices.values(), request -> {
-                    if (retryOnly.contains(request.notificationId)) {
+                    if (only.contains(request.notificationId)) {
                         p.targeted++;
                         p.handedOut++;
                         pacedSent++;
@@ -854,6 +922,18 @@ public final class CampaignFanOut extends AbstractStreamOperator<SendRequest>
                 });
                 p.targeted += c.targeted;
                 p.suppressed += c.suppressed;
+            } else if (only != null) {
+                // The estimate of a retry: the devices it would reach.
+                if (only.isEmpty()) {
+                    return;
+                }
+                campaign.select(u, devices.values(), d -> {
+                    if (only.contains(SendRequest.notificationId(campaignId, null, d.deviceId))) {
+                        p.targeted++;
+                        p.byPlatform.merge(d.platform.wire(), 1L, Long::sum);
+                        p.byLocale.merge(d.locale == null ? "und" : d.locale, 1L, Long::sum);
+                    }
+                });
             } else {
                 PreparedCampaign.FanOutCount c = campaign.select(u, devices.values(), d -> {
                     p.byPlatform.merge(d.platform.wire(), 1L, Long::sum);

@@ -1,7 +1,11 @@
 package io.herald.job.functions;
 
+import io.herald.model.Outcome;
+import java.util.EnumSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.stream.Collectors;
 
 /**
  * Where one campaign walk stands in one key group, and what it has counted there: the checkpointed
@@ -30,6 +34,8 @@ public class WalkPosition {
     public String lastKey;
     /** Every user of this key group has been walked. */
     public boolean done;
+    /** For a retry or its estimate: the outcomes it is for, as names joined by commas; else null. */
+    public String outcomes;
 
     public long users;
     public long targeted;
@@ -41,6 +47,18 @@ public class WalkPosition {
     public Map<String, Long> byLocale = new TreeMap<>();
 
     public WalkPosition() {}
+
+    static String outcomes(Set<Outcome> outcomes) {
+        return outcomes.stream().map(Enum::name).sorted().collect(Collectors.joining(","));
+    }
+
+    static Set<Outcome> outcomes(String names) {
+        Set<Outcome> set = EnumSet.noneOf(Outcome.class);
+        for (String n : names.split(",")) {
+            set.add(Outcome.valueOf(n));
+        }
+        return set;
+    }
 
     static WalkPosition start(String walkId, String campaignId, Kind kind, long at, int keyGroup) {
         WalkPosition p = new WalkPosition();
