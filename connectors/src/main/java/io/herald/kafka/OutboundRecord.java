@@ -1,6 +1,12 @@
 package io.herald.kafka;
 
-/** A record for one of Herald's output topics, already serialized: the single type the sink takes. */
+import org.apache.flink.api.common.typeinfo.TypeInfo;
+
+/**
+ * A record for one of Herald's output topics, already serialized: the single type the sink takes.
+ * Crosses the network with its own compact serializer ({@link OutboundRecordType}).
+ */
+@TypeInfo(OutboundRecordType.Factory.class)
 public class OutboundRecord {
     public String topic;
     public byte[] key;

@@ -38,6 +38,11 @@ public class DeviceRecord {
     public long tagsClearedV = NEVER;
     /** Per token, the newest version at which a provider (or another device's claim) rejected it. */
     public Map<String, Long> rejections = new HashMap<>();
+    /**
+     * When the job last wrote this device (processing time), from which it expires; {@link #NEVER}
+     * for a device that never expires (the merge in memory, tests).
+     */
+    public long writtenAt = NEVER;
 
     public DeviceRecord() {}
 

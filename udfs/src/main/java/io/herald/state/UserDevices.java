@@ -3,7 +3,7 @@ package io.herald.state;
 import io.herald.model.DeviceRecord;
 
 /**
- * Where a user's devices are kept while a merge runs: a map in memory, or Flink's keyed MapState in
+ * Where a user's devices are kept while a merge runs: a map in memory, or a user's compact state in
  * the job. One merge, two homes.
  */
 public interface UserDevices {
@@ -17,6 +17,11 @@ public interface UserDevices {
 
     /** The devices of an in-memory map. */
     static UserDevices of(java.util.Map<String, DeviceRecord> map) {
+        return of(map, DeviceRecord.NEVER);
+    }
+
+    /** The devices of an in-memory map, each device put stamped as written at {@code writtenAt}. */
+    static UserDevices of(java.util.Map<String, DeviceRecord> map, long writtenAt) {
         return new UserDevices() {
             @Override
             public DeviceRecord get(String deviceId) {
@@ -25,6 +30,7 @@ public interface UserDevices {
 
             @Override
             public void put(String deviceId, DeviceRecord device) {
+                device.writtenAt = writtenAt;
                 map.put(deviceId, device);
             }
 

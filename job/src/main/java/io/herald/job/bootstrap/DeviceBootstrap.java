@@ -5,14 +5,13 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.herald.job.HeraldJob;
 import io.herald.job.functions.CampaignFanOut;
 import io.herald.job.functions.ClaimOwnership;
-import io.herald.job.functions.MapStateDevices;
 import io.herald.json.DeviceEventCodec;
 import io.herald.json.Json;
 import io.herald.json.Parsed;
 import io.herald.model.DeviceEvent;
 import io.herald.model.DeviceRecord;
 import io.herald.model.RawRecord;
-import io.herald.model.UserProfile;
+import io.herald.model.UserState;
 import io.herald.state.DeviceStateMerge;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -165,12 +164,11 @@ public final class DeviceBootstrap {
         }
     }
 
-    /** Merges each user's export lines into the fan-out's profile and devices state. */
+    /** Merges each user's export lines into the fan-out's state: one compact value per user. */
     static final class UserStateWriter extends KeyedStateBootstrapFunction<String, DeviceEvent> {
         private static final long serialVersionUID = 1L;
         private final Duration ttl;
-        private transient ValueState<UserProfile> profile;
-        private transient MapState<String, DeviceRecord> devices;
+        private transient ValueState<UserState> user;
 
         UserStateWriter(Duration ttl) {
             this.ttl = ttl;
@@ -178,18 +176,18 @@ public final class DeviceBootstrap {
 
         @Override
         public void open(OpenContext openContext) {
-            profile = getRuntimeContext().getState(CampaignFanOut.profileDescriptor(ttl));
-            devices = getRuntimeContext().getMapState(CampaignFanOut.devicesDescriptor(ttl));
+            user = getRuntimeContext().getState(CampaignFanOut.userDescriptor(ttl));
         }
 
         @Override
         public void processElement(DeviceEvent e, Context ctx) throws Exception {
-            UserProfile p = profile.value();
-            if (p == null) {
-                p = new UserProfile();
+            UserState u = user.value();
+            if (u == null) {
+                u = new UserState();
             }
-            DeviceStateMerge.apply(p, new MapStateDevices(devices), e);
-            profile.update(p);
+            // Devices expire from the bootstrap's time, as if the live job had written them now.
+            DeviceStateMerge.apply(u.profile, u.devicesAt(System.currentTimeMillis(), ttl.toMillis()), e);
+            user.update(u);
         }
     }
 

@@ -15,6 +15,8 @@ import io.herald.model.Outcome;
 import io.herald.model.SendRequest;
 import io.herald.model.StatusKind;
 import io.herald.model.UserProfile;
+import io.herald.model.UserState;
+import io.herald.job.state.UserStateSerializer;
 import io.herald.model.UserUpdate;
 import io.herald.state.DeviceStateMerge;
 import java.io.IOException;
@@ -39,7 +41,6 @@ import org.apache.flink.api.common.operators.MailboxExecutor;
 import org.apache.flink.api.common.state.BroadcastState;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
-import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.state.ValueState;
@@ -169,8 +170,8 @@ public final class CampaignFanOut extends AbstractStreamOperator<SendRequest>
     private final Settings settings;
     private transient MailboxExecutor mailbox;
 
-    private transient ValueState<UserProfile> profile;
-    private transient MapState<String, DeviceRecord> devices;
+    private transient ValueState<UserState> userState;
+    private transient long deviceTtlMillis;
     private transient BroadcastState<String, CampaignEntry> campaigns;
     private transient ListState<WalkPosition> walkState;
     private transient ListState<Answer> answeredState;
@@ -212,17 +213,13 @@ public final class CampaignFanOut extends AbstractStreamOperator<SendRequest>
         mailbox = containingTask.getMailboxExecutorFactory().createExecutor(config.getChainIndex());
     }
 
-    /** The user profile's state: one value per user. */
-    public static ValueStateDescriptor<UserProfile> profileDescriptor(Duration ttl) {
-        ValueStateDescriptor<UserProfile> d = new ValueStateDescriptor<>("profile", TypeInformation.of(UserProfile.class));
-        d.enableTimeToLive(ttl(ttl));
-        return d;
-    }
-
-    /** The devices' state: a map per user, so that every device expires on its own. */
-    public static MapStateDescriptor<String, DeviceRecord> devicesDescriptor(Duration ttl) {
-        MapStateDescriptor<String, DeviceRecord> d =
-                new MapStateDescriptor<>("devices", Types.STRING, TypeInformation.of(DeviceRecord.class));
+    /**
+     * Each user's state: the profile and the devices as one compact value ({@link UserStateSerializer}).
+     * The value expires when the user is not written for {@code ttl}; each device inside it expires
+     * on its own, {@code ttl} after its last write.
+     */
+    public static ValueStateDescriptor<UserState> userDescriptor(Duration ttl) {
+        ValueStateDescriptor<UserState> d = new ValueStateDescriptor<>("user", UserStateSerializer.TYPE);
         d.enableTimeToLive(ttl(ttl));
         return d;
     }
@@ -306,8 +303,8 @@ public final class CampaignFanOut extends AbstractStreamOperator<SendRequest>
     @Override
     public void open() throws Exception {
         super.open();
-        profile = getKeyedStateStore().getState(profileDescriptor(settings.deviceTtl));
-        devices = getKeyedStateStore().getMapState(devicesDescriptor(settings.deviceTtl));
+        userState = getKeyedStateStore().getState(userDescriptor(settings.deviceTtl));
+        deviceTtlMillis = settings.deviceTtl.toMillis();
         out = new StreamRecord<>(null);
         keyBytes = new DataOutputSerializer(64);
         if (settings.earlierRuns != null && checkpointTime.restored() >= 0) {
@@ -389,37 +386,39 @@ public final class CampaignFanOut extends AbstractStreamOperator<SendRequest>
     @Override
     public void processElement1(StreamRecord<UserUpdate> element) throws Exception {
         UserUpdate update = element.getValue();
-        UserProfile p = profile.value();
-        if (p == null) {
-            p = new UserProfile();
+        UserState u = userState.value();
+        if (u == null) {
+            u = new UserState();
         }
+        long now = now();
         if (update.send != null) {
-            send(update.send, p);
+            send(update.send, u.profile, u.live(now, deviceTtlMillis));
             return;
         }
+        UserProfile p = u.profile;
         if (update.device != null) {
             DeviceEvent e = update.device;
             if (e.type == DeviceEvent.Type.ERASE_USER && e.version > p.erasedV) {
-                releaseClaims(e);
+                releaseClaims(e, u.live(now, deviceTtlMillis));
             } else if (e.version <= p.erasedV && e.deviceId != null
                     && (e.type == DeviceEvent.Type.REGISTER || e.type == DeviceEvent.Type.UPDATE)) {
                 // A claim older than the erase, come late: its claim is released too.
                 output.collect(RELEASED_CLAIMS, new StreamRecord<>(
                         DeviceEvent.claimsReleased(e.userId, e.deviceId, e.token, p.erasedV)));
             }
-            DeviceStateMerge.apply(p, new MapStateDevices(devices), e);
+            DeviceStateMerge.apply(p, u.devicesAt(now, deviceTtlMillis), e);
         } else {
             DeviceStateMerge.apply(p, update.audience);
         }
-        profile.update(p);
+        userState.update(u);
     }
 
     /**
      * An erased user no longer holds its device ids and tokens: one release per device, written back
      * to the devices topic, for the claim stages to forget who held them.
      */
-    private void releaseClaims(DeviceEvent erase) throws Exception {
-        for (DeviceRecord d : devices.values()) {
+    private void releaseClaims(DeviceEvent erase, List<DeviceRecord> devices) {
+        for (DeviceRecord d : devices) {
             String token = d.token != null && d.tokenV <= erase.version ? d.token : null;
             output.collect(RELEASED_CLAIMS, new StreamRecord<>(
                     DeviceEvent.claimsReleased(erase.userId, d.deviceId, token, erase.version)));
@@ -427,7 +426,7 @@ public final class CampaignFanOut extends AbstractStreamOperator<SendRequest>
     }
 
     /** A transactional send: this user's devices only, at once, however many users there are. */
-    private void send(CampaignEvent event, UserProfile user) throws Exception {
+    private void send(CampaignEvent event, UserProfile user, List<DeviceRecord> devices) throws Exception {
         CampaignEntry entry = campaigns.get(event.campaignId);
         CampaignLife.Step step = CampaignLife.on(stateHere(event.campaignId, entry), CampaignEvent.Type.SEND);
         if (step.action != CampaignLife.Action.SEND) {
@@ -442,7 +441,7 @@ public final class CampaignFanOut extends AbstractStreamOperator<SendRequest>
             return;
         }
         PreparedCampaign.FanOutCount c = compiled(event.campaignId, entry.campaign).at(event.timestamp, event.sendId)
-                .fanOut(event.userId, user, devices.values(), request -> {
+                .fanOut(event.userId, user, devices, request -> {
                     request.answer = answerOnRecord(request.notificationId);
                     emit(request);
                 });
@@ -845,12 +844,13 @@ public final class CampaignFanOut extends AbstractStreamOperator<SendRequest>
         /** Walks on until the chunk's user budget or {@code deadline}; true when every user is walked. */
         boolean step(long deadline) throws Exception {
             if (keys == null) {
-                keyStream = getKeyedStateBackend().getKeys(profileDescriptor(settings.deviceTtl).getName(),
+                keyStream = getKeyedStateBackend().getKeys(userDescriptor(settings.deviceTtl).getName(),
                         VoidNamespace.INSTANCE);
                 keys = keyStream.iterator();
             }
             int walked = 0;
             int seen = 0;
+            long now = now();
             while (walked < settings.usersPerChunk) {
                 if ((++seen & 63) == 0 && System.nanoTime() > deadline) {
                     return false;
@@ -877,14 +877,14 @@ public final class CampaignFanOut extends AbstractStreamOperator<SendRequest>
                     continue;
                 }
                 setCurrentKey(user);
-                UserProfile u = profile.value();
+                UserState u = userState.value();
                 p.lastKey = user;
                 if (u == null) {
                     continue;
                 }
                 p.users++;
                 walked++;
-                walkUser(user, u, p);
+                walkUser(user, u.profile, u.live(now, deviceTtlMillis), p);
             }
             return false;
         }
@@ -898,12 +898,12 @@ public final class CampaignFanOut extends AbstractStreamOperator<SendRequest>
             return compareAsStored(user, resumingAfter) <= 0;
         }
 
-        private void walkUser(String user, UserProfile u, WalkPosition p) throws Exception {
+        private void walkUser(String user, UserProfile u, List<DeviceRecord> devices, WalkPosition p) throws Exception {
             if (kind == WalkPosition.Kind.RETRY) {
                 if (only.isEmpty()) {
                     return;
                 }
-                campaign.fanOut(user, u, devices.values(), request -> {
+                campaign.fanOut(user, u, devices, request -> {
                     if (only.contains(request.notificationId)) {
                         p.targeted++;
                         p.handedOut++;
@@ -912,7 +912,7 @@ public final class CampaignFanOut extends AbstractStreamOperator<SendRequest>
                     }
                 });
             } else if (kind == WalkPosition.Kind.FIRE) {
-                PreparedCampaign.FanOutCount c = campaign.fanOut(user, u, devices.values(), request -> {
+                PreparedCampaign.FanOutCount c = campaign.fanOut(user, u, devices, request -> {
                     request.answer = answerOnRecord(request.notificationId);
                     if (request.answer == null) {
                         p.handedOut++;
@@ -927,7 +927,7 @@ public final class CampaignFanOut extends AbstractStreamOperator<SendRequest>
                 if (only.isEmpty()) {
                     return;
                 }
-                campaign.select(u, devices.values(), d -> {
+                campaign.select(u, devices, d -> {
                     if (only.contains(SendRequest.notificationId(campaignId, null, d.deviceId))) {
                         p.targeted++;
                         p.byPlatform.merge(d.platform.wire(), 1L, Long::sum);
@@ -935,7 +935,7 @@ public final class CampaignFanOut extends AbstractStreamOperator<SendRequest>
                     }
                 });
             } else {
-                PreparedCampaign.FanOutCount c = campaign.select(u, devices.values(), d -> {
+                PreparedCampaign.FanOutCount c = campaign.select(u, devices, d -> {
                     p.byPlatform.merge(d.platform.wire(), 1L, Long::sum);
                     p.byLocale.merge(d.locale == null ? "und" : d.locale, 1L, Long::sum);
                     if (campaign.refusal(u, d) != null) {

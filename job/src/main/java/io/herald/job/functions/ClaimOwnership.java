@@ -79,9 +79,20 @@ public final class ClaimOwnership extends KeyedProcessFunction<String, DeviceEve
         owner = getRuntimeContext().getState(ownerDescriptor(claimed, ttl));
     }
 
+    /**
+     * Whether {@code e} needs the claim stages at all: it claims a device id or a token, or releases
+     * claims. The rest (attributes, tags, opt-outs, uninstalls, token feedback) go around them.
+     */
+    public static boolean concernsClaims(DeviceEvent e) {
+        return e.type == DeviceEvent.Type.CLAIMS_RELEASED || isClaim(e, Claimed.DEVICE_ID) || isClaim(e, Claimed.TOKEN);
+    }
+
     @Override
     public void processElement(DeviceEvent e, Context ctx, Collector<DeviceEvent> out) throws Exception {
         out.collect(e);
+        if (e.type != DeviceEvent.Type.CLAIMS_RELEASED && !isClaim(e, claimed)) {
+            return; // a claim for the other stage: nothing to read or change here
+        }
         Claim current = owner.value();
         Claim next = decide(claimed, current, e, out::collect);
         if (next != current) {

@@ -1,0 +1,238 @@
+package io.herald.job.state;
+
+import io.herald.model.AttributeValue;
+import io.herald.model.DeviceRecord;
+import io.herald.model.Platform;
+import io.herald.model.UserProfile;
+import io.herald.model.UserState;
+import io.herald.serde.CompactSerializer;
+import io.herald.serde.CompactType;
+import java.io.IOException;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
+import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
+import org.apache.flink.core.memory.DataInputDeserializer;
+import org.apache.flink.core.memory.DataInputView;
+import org.apache.flink.core.memory.DataOutputSerializer;
+import org.apache.flink.core.memory.DataOutputView;
+
+/**
+ * A user's state in RocksDB: a version byte, the profile, then each device, field by field, versions
+ * as variable-length numbers. Read once per user by every walk, so it is written by hand: no
+ * reflection, no field names, no per-field null markers beyond what a field needs.
+ *
+ * <p>The first byte is the encoding's version. To change the encoding, add a version and keep
+ * reading the old ones: state written by an older job is read by a newer one.
+ */
+public final class UserStateSerializer extends CompactSerializer<UserState> {
+    private static final long serialVersionUID = 1L;
+    public static final UserStateSerializer INSTANCE = new UserStateSerializer();
+    /** Flink's type for the state, with this serializer. */
+    public static final CompactType<UserState> TYPE = new CompactType<>(UserState.class, INSTANCE);
+
+    /** The encoding written now (the first byte of every value). */
+    public static final int VERSION = 1;
+    private static final Platform[] PLATFORMS = Platform.values();
+
+    // Attribute value kinds, one byte each.
+    private static final int TEXT = 0;
+    private static final int NUMBER = 1;
+    private static final int FLAG_TRUE = 2;
+    private static final int FLAG_FALSE = 3;
+    private static final int TIMESTAMP = 4;
+    private static final int REMOVED = 5;
+    private static final int EMPTY = 6;
+
+    @Override
+    public UserState createInstance() {
+        return new UserState();
+    }
+
+    @Override
+    public UserState copy(UserState from) {
+        // Through the bytes: deep, and right by construction.
+        try {
+            DataOutputSerializer out = new DataOutputSerializer(256);
+            serialize(from, out);
+            return deserialize(new DataInputDeserializer(out.getSharedBuffer(), 0, out.length()));
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public void serialize(UserState u, DataOutputView out) throws IOException {
+        out.writeByte(VERSION);
+        UserProfile p = u.profile;
+        writeVarLong(p.erasedV, out);
+        writeVarInt(p.attributes.size(), out);
+        for (Map.Entry<String, AttributeValue> a : p.attributes.entrySet()) {
+            writeString(a.getKey(), out);
+            writeAttribute(a.getValue(), out);
+        }
+        writeVarInt(p.audienceCampaigns.size(), out);
+        for (String c : p.audienceCampaigns) {
+            writeString(c, out);
+        }
+        writeVarInt(u.devices.size(), out);
+        for (DeviceRecord d : u.devices.values()) {
+            writeDevice(d, out);
+        }
+    }
+
+    @Override
+    public UserState deserialize(DataInputView in) throws IOException {
+        int version = in.readUnsignedByte();
+        if (version != VERSION) {
+            throw new IOException("user state written in encoding " + version + ", which this job does not know");
+        }
+        UserState u = new UserState();
+        UserProfile p = u.profile;
+        p.erasedV = readVarLong(in);
+        int attributes = readVarInt(in);
+        p.attributes = new HashMap<>(Math.max(4, attributes * 2));
+        for (int i = 0; i < attributes; i++) {
+            String name = readString(in);
+            p.attributes.put(name, readAttribute(in));
+        }
+        int lists = readVarInt(in);
+        for (int i = 0; i < lists; i++) {
+            p.audienceCampaigns.add(readString(in));
+        }
+        int devices = readVarInt(in);
+        for (int i = 0; i < devices; i++) {
+            DeviceRecord d = readDevice(in);
+            u.devices.put(d.deviceId, d);
+        }
+        return u;
+    }
+
+    private static void writeAttribute(AttributeValue v, DataOutputView out) throws IOException {
+        if (v.removed) {
+            out.writeByte(REMOVED);
+        } else if (v.number != null) {
+            out.writeByte(NUMBER);
+            out.writeDouble(v.number);
+        } else if (v.flag != null) {
+            out.writeByte(v.flag ? FLAG_TRUE : FLAG_FALSE);
+        } else if (v.timestamp != null) {
+            out.writeByte(TIMESTAMP);
+            writeVarLong(v.timestamp, out);
+        } else if (v.text != null) {
+            out.writeByte(TEXT);
+            writeString(v.text, out);
+        } else {
+            out.writeByte(EMPTY);
+        }
+        writeVarLong(v.version, out);
+    }
+
+    private static AttributeValue readAttribute(DataInputView in) throws IOException {
+        AttributeValue v = new AttributeValue();
+        int kind = in.readUnsignedByte();
+        switch (kind) {
+            case REMOVED -> v.removed = true;
+            case NUMBER -> v.number = in.readDouble();
+            case FLAG_TRUE -> v.flag = Boolean.TRUE;
+            case FLAG_FALSE -> v.flag = Boolean.FALSE;
+            case TIMESTAMP -> v.timestamp = readVarLong(in);
+            case TEXT -> v.text = readString(in);
+            case EMPTY -> { }
+            default -> throw new IOException("unknown attribute kind " + kind);
+        }
+        v.version = readVarLong(in);
+        return v;
+    }
+
+    private static void writeDevice(DeviceRecord d, DataOutputView out) throws IOException {
+        writeString(d.deviceId, out);
+        writeVarLong(d.writtenAt, out);
+        writeString(d.appId, out);
+        writeVarLong(d.appIdV, out);
+        out.writeByte(d.platform == null ? -1 : d.platform.ordinal());
+        writeVarLong(d.platformV, out);
+        writeString(d.token, out);
+        writeVarLong(d.tokenV, out);
+        writeString(d.locale, out);
+        writeVarLong(d.localeV, out);
+        writeString(d.timezone, out);
+        writeVarLong(d.timezoneV, out);
+        writeString(d.appVersion, out);
+        writeVarLong(d.appVersionV, out);
+        out.writeByte(d.optIn == null ? -1 : d.optIn ? 1 : 0);
+        writeVarLong(d.optInV, out);
+        writeVarLong(d.lastSeen, out);
+        writeVarLong(d.lastSeenV, out);
+        writeVarLong(d.registeredV, out);
+        writeVarLong(d.uninstalledV, out);
+        writeVarInt(d.tags.size(), out);
+        for (Map.Entry<String, DeviceRecord.TagVersions> t : d.tags.entrySet()) {
+            writeString(t.getKey(), out);
+            writeVarLong(t.getValue().addV, out);
+            writeVarLong(t.getValue().removeV, out);
+        }
+        writeVarLong(d.tagsClearedV, out);
+        writeVarInt(d.rejections.size(), out);
+        for (Map.Entry<String, Long> r : d.rejections.entrySet()) {
+            writeString(r.getKey(), out);
+            writeVarLong(r.getValue(), out);
+        }
+    }
+
+    private static DeviceRecord readDevice(DataInputView in) throws IOException {
+        DeviceRecord d = new DeviceRecord();
+        d.deviceId = readString(in);
+        d.writtenAt = readVarLong(in);
+        d.appId = readString(in);
+        d.appIdV = readVarLong(in);
+        int platform = in.readByte();
+        d.platform = platform < 0 ? null : PLATFORMS[platform];
+        d.platformV = readVarLong(in);
+        d.token = readString(in);
+        d.tokenV = readVarLong(in);
+        d.locale = readString(in);
+        d.localeV = readVarLong(in);
+        d.timezone = readString(in);
+        d.timezoneV = readVarLong(in);
+        d.appVersion = readString(in);
+        d.appVersionV = readVarLong(in);
+        int optIn = in.readByte();
+        d.optIn = optIn < 0 ? null : optIn == 1;
+        d.optInV = readVarLong(in);
+        d.lastSeen = readVarLong(in);
+        d.lastSeenV = readVarLong(in);
+        d.registeredV = readVarLong(in);
+        d.uninstalledV = readVarLong(in);
+        int tags = readVarInt(in);
+        if (tags > 0) {
+            d.tags = new HashMap<>(tags * 2);
+        }
+        for (int i = 0; i < tags; i++) {
+            String name = readString(in);
+            DeviceRecord.TagVersions t = new DeviceRecord.TagVersions();
+            t.addV = readVarLong(in);
+            t.removeV = readVarLong(in);
+            d.tags.put(name, t);
+        }
+        d.tagsClearedV = readVarLong(in);
+        int rejections = readVarInt(in);
+        for (int i = 0; i < rejections; i++) {
+            String token = readString(in);
+            d.rejections.put(token, readVarLong(in));
+        }
+        return d;
+    }
+
+    @Override
+    public TypeSerializerSnapshot<UserState> snapshotConfiguration() {
+        return new Snapshot();
+    }
+
+    /** The serializer has no configuration; the encoding's version is in every value. */
+    public static final class Snapshot extends SimpleTypeSerializerSnapshot<UserState> {
+        public Snapshot() {
+            super(() -> INSTANCE);
+        }
+    }
+}

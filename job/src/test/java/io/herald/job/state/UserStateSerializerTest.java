@@ -1,0 +1,118 @@
+package io.herald.job.state;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.herald.model.AttributeValue;
+import io.herald.model.DeviceRecord;
+import io.herald.model.Platform;
+import io.herald.model.UserState;
+import io.herald.state.UserDevices;
+import java.io.IOException;
+import org.apache.flink.core.memory.DataInputDeserializer;
+import org.apache.flink.core.memory.DataOutputSerializer;
+import org.junit.jupiter.api.Test;
+
+class UserStateSerializerTest {
+    private final UserStateSerializer serializer = UserStateSerializer.INSTANCE;
+
+    private static UserState fullUser() {
+        UserState u = new UserState();
+        u.profile.erasedV = 17;
+        u.profile.attributes.put("name", AttributeValue.of("Zoë", 5));
+        u.profile.attributes.put("streak", AttributeValue.of(12.5, 6));
+        u.profile.attributes.put("premium", AttributeValue.of(true, 7));
+        u.profile.attributes.put("trial", AttributeValue.of(false, 8));
+        u.profile.attributes.put("joined", AttributeValue.timestamp(1_700_000_000_000L, 9));
+        u.profile.attributes.put("old", AttributeValue.tombstone(10));
+        u.profile.audienceCampaigns.add("spring-sale");
+        DeviceRecord ios = new DeviceRecord();
+        ios.deviceId = "d1";
+        ios.appId = "news";
+        ios.appIdV = 1_764_000_000_000L;
+        ios.platform = Platform.IOS;
+        ios.platformV = 3;
+        ios.token = "a".repeat(64);
+        ios.tokenV = 4;
+        ios.locale = "pt-BR";
+        ios.localeV = 4;
+        ios.timezone = "America/Sao_Paulo";
+        ios.timezoneV = 4;
+        ios.appVersion = "7.1";
+        ios.appVersionV = 4;
+        ios.optIn = Boolean.TRUE;
+        ios.optInV = 4;
+        ios.lastSeen = 1_764_000_000_123L;
+        ios.lastSeenV = 4;
+        ios.registeredV = 2;
+        ios.uninstalledV = -5;
+        DeviceRecord.TagVersions tag = new DeviceRecord.TagVersions();
+        tag.addV = 3;
+        tag.removeV = DeviceRecord.NEVER;
+        ios.tags.put("sports", tag);
+        ios.tagsClearedV = 1;
+        ios.rejections.put("old-token", 2L);
+        ios.writtenAt = 1_764_000_000_000L;
+        u.devices.put(ios.deviceId, ios);
+        DeviceRecord bare = new DeviceRecord(); // every field empty, every version "never"
+        bare.deviceId = "d2";
+        bare.optIn = Boolean.FALSE;
+        u.devices.put(bare.deviceId, bare);
+        return u;
+    }
+
+    private byte[] bytes(UserState u) throws IOException {
+        DataOutputSerializer out = new DataOutputSerializer(64);
+        serializer.serialize(u, out);
+        return out.getCopyOfBuffer();
+    }
+
+    @Test
+    void aUserReadsBackAsWritten_everyFieldEveryKind() throws Exception {
+        UserState u = fullUser();
+        byte[] written = bytes(u);
+        UserState back = serializer.deserialize(new DataInputDeserializer(written));
+        assertThat(back).usingRecursiveComparison().isEqualTo(u);
+        assertThat(serializer.copy(u)).usingRecursiveComparison().isEqualTo(u).isNotSameAs(u);
+        DataOutputSerializer copied = new DataOutputSerializer(64);
+        serializer.copy(new DataInputDeserializer(written), copied);
+        assertThat(copied.getCopyOfBuffer()).isEqualTo(written);
+        assertThat(serializer.deserialize(new DataInputDeserializer(bytes(new UserState()))))
+                .usingRecursiveComparison().isEqualTo(new UserState());
+        // "Never" versions take a byte each: the bare device costs little more than its id.
+        System.out.printf("full user: %d bytes%n", written.length);
+        assertThat(written.length).isLessThan(300);
+    }
+
+    @Test
+    void theFirstByteIsTheEncodingsVersion_andAnUnknownOneIsRefusedByName() throws Exception {
+        byte[] written = bytes(fullUser());
+        assertThat(written[0]).isEqualTo((byte) UserStateSerializer.VERSION);
+        written[0] = 9;
+        assertThatThrownBy(() -> serializer.deserialize(new DataInputDeserializer(written)))
+                .isInstanceOf(IOException.class).hasMessageContaining("encoding 9");
+        assertThat(serializer.snapshotConfiguration().restoreSerializer()).isSameAs(serializer);
+    }
+
+    @Test
+    void eachDeviceExpiresOnItsOwnFromItsLastWrite() throws Exception {
+        long day = 86_400_000L;
+        UserState u = new UserState();
+        UserDevices at0 = u.devicesAt(0, 10 * day);
+        DeviceRecord a = new DeviceRecord();
+        a.deviceId = "a";
+        at0.put("a", a);
+        UserDevices at5 = u.devicesAt(5 * day, 10 * day);
+        DeviceRecord b = new DeviceRecord();
+        b.deviceId = "b";
+        at5.put("b", b);
+        assertThat(a.writtenAt).isEqualTo(0);
+        assertThat(b.writtenAt).isEqualTo(5 * day);
+        assertThat(u.live(9 * day, 10 * day)).extracting(d -> d.deviceId).containsExactly("a", "b");
+        assertThat(u.live(11 * day, 10 * day)).extracting(d -> d.deviceId).containsExactly("b");
+        // Survives the round trip, and a merge at day 11 no longer sees (and drops) the expired one.
+        UserState back = serializer.deserialize(new DataInputDeserializer(bytes(u)));
+        assertThat(back.devicesAt(11 * day, 10 * day).get("a")).isNull();
+        assertThat(back.devices).containsOnlyKeys("b");
+    }
+}
