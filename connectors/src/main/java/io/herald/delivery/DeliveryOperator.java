@@ -2,7 +2,6 @@ package io.herald.delivery;
 
 import io.herald.kafka.AnswerLog;
 import io.herald.kafka.CheckpointTime;
-import io.herald.kafka.Preflight;
 import io.herald.model.Answer;
 import io.herald.model.Outcome;
 import io.herald.model.Receipt;

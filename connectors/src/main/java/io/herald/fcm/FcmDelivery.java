@@ -6,6 +6,7 @@ import io.herald.delivery.Provider;
 import io.herald.delivery.RateLimiter;
 import io.herald.delivery.RetryingSender;
 import io.herald.model.Outcome;
+import io.netty.util.AsciiString;
 import io.herald.model.Receipt;
 import io.herald.model.SendRequest;
 import io.netty.channel.EventLoopGroup;
@@ -62,7 +63,7 @@ public final class FcmDelivery implements Provider {
                                 request, Outcome.FAILED, 0, "could not obtain an FCM access token: "
                                         + rootCause(mintError).getClass().getSimpleName(), 0, System.currentTimeMillis()), 0));
                     }
-                    return target.connections.post(target.path, "Bearer " + token, request.payload)
+                    return target.connections.post(target.path, target.authorization(token), request.payload)
                             .thenApply(response -> {
                                 Receipt r = fromResponse(request, response.status, response.body, System.currentTimeMillis());
                                 return new RetryingSender.Answer(r, response.retryAfterMs,
@@ -138,13 +139,29 @@ public final class FcmDelivery implements Provider {
 
     private static final class Target {
         final Http2Connections connections;
-        final String path;
+        final AsciiString path;
         final FcmCredentials credentials;
+        /**
+         * The Authorization header of the current access token, made once per token: it is about a
+         * kilobyte, and HPACK hashes it for every request (an AsciiString keeps its hash).
+         */
+        private volatile Authorization authorization;
 
         Target(Http2Connections connections, String path, FcmCredentials credentials) {
             this.connections = connections;
-            this.path = path;
+            this.path = AsciiString.of(path);
             this.credentials = credentials;
         }
+
+        AsciiString authorization(String token) {
+            Authorization a = authorization;
+            if (a == null || !a.token.equals(token)) {
+                a = new Authorization(token, AsciiString.of("Bearer " + token));
+                authorization = a;
+            }
+            return a.header;
+        }
+
+        private record Authorization(String token, AsciiString header) {}
     }
 }

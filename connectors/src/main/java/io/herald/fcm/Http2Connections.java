@@ -144,7 +144,7 @@ public final class Http2Connections implements AutoCloseable {
     }
 
     /** Sends a POST with a JSON body; the future completes with the response, or with the failure. */
-    public CompletableFuture<Response> post(String path, String authorization, String json) {
+    public CompletableFuture<Response> post(CharSequence path, CharSequence authorization, String json) {
         CompletableFuture<Response> result = new CompletableFuture<>();
         connection().addListener(connected -> {
             if (!connected.isSuccess()) {
@@ -184,6 +184,7 @@ public final class Http2Connections implements AutoCloseable {
         private int status;
         private long retryAfterMs;
         private ByteBuf body;
+        private boolean skipBody;
 
         Exchange(CompletableFuture<Response> result) {
             this.result = result;
@@ -197,6 +198,8 @@ public final class Http2Connections implements AutoCloseable {
                     if (status == 0) {
                         CharSequence code = frame.headers().status();
                         status = code == null ? 0 : AsciiString.of(code).parseInt();
+                        // A success's body (the message's name) is not read: only errors are.
+                        skipBody = status >= 200 && status < 300;
                         CharSequence retryAfter = frame.headers().get("retry-after");
                         retryAfterMs = retryAfterMs(retryAfter == null ? null : retryAfter.toString());
                         if (status >= 100 && status < 200) {
@@ -208,6 +211,12 @@ public final class Http2Connections implements AutoCloseable {
                     }
                 } else if (msg instanceof Http2DataFrame) {
                     Http2DataFrame frame = (Http2DataFrame) msg;
+                    if (skipBody) {
+                        if (frame.isEndStream()) {
+                            finish(ctx);
+                        }
+                        return;
+                    }
                     if (body == null) {
                         body = ctx.alloc().heapBuffer(Math.max(frame.content().readableBytes(), 64));
                     }

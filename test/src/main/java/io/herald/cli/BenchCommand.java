@@ -368,15 +368,7 @@ final class BenchCommand implements Callable<Integer> {
         @Option(names = "--parallelism", defaultValue = "2", description = "Job parallelism (default ${DEFAULT-VALUE}).")
         int parallelism;
 
-        @Option(names = "--first-fires", defaultValue = "7",
-            description = "Fires timed to their first notification, after one warm-up (default ${DEFAULT-VALUE}).")
-    int firstFires;
-
-    @Option(names = "--crash-users", defaultValue = "200000",
-            description = "Users for the crash and stop runs on a real cluster; 0 skips them.")
-    int crashUsers;
-
-    @Option(names = "--state-cache", defaultValue = ".herald/bench",
+        @Option(names = "--state-cache", defaultValue = ".herald/bench",
                 description = "Where the bootstrapped users are kept between runs (default ${DEFAULT-VALUE}).")
         Path stateCache;
 

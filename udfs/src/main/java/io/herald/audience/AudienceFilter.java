@@ -18,6 +18,10 @@ public final class AudienceFilter {
     /** The last user's attributes as CEL values: a user's devices are filtered one after another. */
     private UserProfile lastUser;
     private java.util.Map<String, Object> lastAttributes;
+    /** Verdicts of the expression by what it read ({@link SegmentExpression#verdictKey}), for this {@code now}. */
+    private final java.util.Map<java.util.List<Object>, Boolean> verdicts = new java.util.HashMap<>();
+    /** Verdicts kept at most; all are dropped when full (they are made again on demand). */
+    static final int MAX_VERDICTS = 65_536;
 
     /**
      * @param now the time the expression's {@code now} stands for: the campaign's fire time, so a
@@ -75,7 +79,19 @@ public final class AudienceFilter {
             lastUser = user;
             lastAttributes = SegmentExpression.attributes(user);
         }
-        return expression.matches(device, lastAttributes, now);
+        java.util.List<Object> key = expression.verdictKey(device, lastAttributes);
+        if (key == null) {
+            return expression.matches(device, lastAttributes, now);
+        }
+        Boolean verdict = verdicts.get(key);
+        if (verdict == null) {
+            if (verdicts.size() >= MAX_VERDICTS) {
+                verdicts.clear();
+            }
+            verdict = expression.matches(device, lastAttributes, now);
+            verdicts.put(key, verdict);
+        }
+        return verdict;
     }
 
     private boolean matchesAnyLocale(String deviceLocale) {

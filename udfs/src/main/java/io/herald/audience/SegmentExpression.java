@@ -17,9 +17,18 @@ import dev.cel.runtime.CelRuntime;
 import io.herald.model.AttributeValue;
 import io.herald.model.DeviceRecord;
 import io.herald.model.UserProfile;
+import dev.cel.common.ast.CelConstant;
+import dev.cel.common.ast.CelExpr;
+import dev.cel.common.navigation.CelNavigableAst;
+import dev.cel.common.navigation.CelNavigableExpr;
+import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * A segment written by a growth team in CEL (Common Expression Language), compiled and type-checked
@@ -52,12 +61,22 @@ public final class SegmentExpression {
             .setResultType(SimpleType.BOOL)
             .build();
 
+    /** The variables a segment may read, in the order a verdict's key lists their values. */
+    private static final List<String> VARIABLES =
+            List.of("platform", "locale", "timezone", "app_version", "tags", "attributes", "opt_in", "last_seen", "now");
+
     private final String source;
     private final CelRuntime.Program program;
+    /** The variables the expression reads, in {@link #VARIABLES}' order, {@code now} left out. */
+    private final List<String> reads;
+    /** Of the attributes, the ones it reads by name; null when it reads the map as a whole. */
+    private final List<String> attributeNames;
 
-    private SegmentExpression(String source, CelRuntime.Program program) {
+    private SegmentExpression(String source, CelRuntime.Program program, List<String> reads, List<String> attributeNames) {
         this.source = source;
         this.program = program;
+        this.reads = reads;
+        this.attributeNames = attributeNames;
     }
 
     /**
@@ -72,7 +91,27 @@ public final class SegmentExpression {
         }
         try {
             CelAbstractSyntaxTree ast = result.getAst();
-            return new SegmentExpression(source, CEL.createProgram(ast));
+            Set<String> variables = new HashSet<>();
+            Set<String> attributeNames = new TreeSet<>();
+            boolean wholeMap = false;
+            for (CelNavigableExpr node : (Iterable<CelNavigableExpr>) CelNavigableAst.fromAst(ast).getRoot().allNodes()::iterator) {
+                if (node.getKind() != CelExpr.ExprKind.Kind.IDENT || !VARIABLES.contains(node.expr().ident().name())) {
+                    continue;
+                }
+                String name = node.expr().ident().name();
+                variables.add(name);
+                if (name.equals("attributes")) {
+                    String named = attributeNamed(node);
+                    if (named == null) {
+                        wholeMap = true;
+                    } else {
+                        attributeNames.add(named);
+                    }
+                }
+            }
+            List<String> reads = VARIABLES.stream().filter(v -> variables.contains(v) && !v.equals("now")).toList();
+            return new SegmentExpression(source, CEL.createProgram(ast), reads,
+                    wholeMap ? null : List.copyOf(attributeNames));
         } catch (Exception e) {
             throw new IllegalArgumentException("audience.expression: " + e.getMessage());
         }
@@ -80,6 +119,52 @@ public final class SegmentExpression {
 
     public String source() {
         return source;
+    }
+
+    /** The attribute {@code attributesIdent} is used to read ({@code attributes.x}, {@code attributes["x"]}), or null. */
+    private static String attributeNamed(CelNavigableExpr attributesIdent) {
+        CelNavigableExpr parent = attributesIdent.parent().orElse(null);
+        if (parent == null) {
+            return null;
+        }
+        CelExpr p = parent.expr();
+        if (parent.getKind() == CelExpr.ExprKind.Kind.SELECT && p.select().operand().id() == attributesIdent.id()) {
+            return p.select().field();
+        }
+        if (parent.getKind() == CelExpr.ExprKind.Kind.CALL && p.call().function().equals("_[_]")
+                && p.call().args().size() == 2 && p.call().args().get(0).id() == attributesIdent.id()
+                && p.call().args().get(1).getKind() == CelExpr.ExprKind.Kind.CONSTANT
+                && p.call().args().get(1).constant().getKind() == CelConstant.Kind.STRING_VALUE) {
+            return p.call().args().get(1).constant().stringValue();
+        }
+        return null;
+    }
+
+    /**
+     * What the verdict on a device depends on: the values of the variables the expression reads
+     * (of the attributes, only those it names), {@code now} aside, which a caller holds fixed. Two
+     * devices with equal keys get the same verdict, since CEL is pure: an estimate evaluates each
+     * distinct combination once. Null when the expression reads {@code last_seen}, whose values are
+     * nearly all distinct, so that remembering verdicts would not pay.
+     */
+    public List<Object> verdictKey(DeviceRecord device, Map<String, Object> userAttributes) {
+        if (reads.contains("last_seen")) {
+            return null;
+        }
+        Object[] key = new Object[reads.size() + (attributeNames == null ? 0 : attributeNames.size())];
+        int i = 0;
+        for (String name : reads) {
+            if (name.equals("attributes") && attributeNames != null) {
+                for (String a : attributeNames) {
+                    key[i++] = userAttributes.get(a);
+                }
+            } else if (name.equals("tags")) {
+                key[i++] = new HashSet<>(device.currentTags());
+            } else {
+                key[i++] = variable(name, device, userAttributes, 0);
+            }
+        }
+        return Arrays.asList(key);
     }
 
     /** Whether the device of this user matches; see {@link #matches(DeviceRecord, Map, long)}. */

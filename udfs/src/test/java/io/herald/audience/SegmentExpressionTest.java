@@ -91,4 +91,52 @@ class SegmentExpressionTest {
         assertThat(SegmentExpression.semverRank("5.2.0-beta.1")).isEqualTo(SegmentExpression.semverRank("5.2.0"));
         assertThat(SegmentExpression.semverRank("banana")).isEqualTo(-1);
     }
+
+    @Test
+    void aVerdictsKeyHoldsWhatTheExpressionReads_andNothingElse() {
+        SegmentExpression e = SegmentExpression.compile(
+                "opt_in && (attributes.streak > 3.0 || 'new' in tags) && locale != 'ja-JP' && attributes['plan'] != 'x'");
+        DeviceRecord a = device(Platform.IOS, "1.0.0", NOW, "new", "sports");
+        DeviceRecord b = device(Platform.ANDROID, "9.9.9", NOW - 5, "sports", "new"); // differs in what it does not read
+        java.util.Map<String, Object> attrs = SegmentExpression.attributes(user(5));
+        assertThat(e.verdictKey(a, attrs)).isEqualTo(e.verdictKey(b, attrs));
+        attrs.put("unread", "anything");
+        assertThat(e.verdictKey(a, attrs)).isEqualTo(e.verdictKey(b, SegmentExpression.attributes(user(5))));
+        assertThat(e.verdictKey(a, SegmentExpression.attributes(user(2)))).isNotEqualTo(e.verdictKey(a, attrs));
+        b.locale = "ja-JP";
+        assertThat(e.verdictKey(b, attrs)).isNotEqualTo(e.verdictKey(a, attrs));
+
+        SegmentExpression whole = SegmentExpression.compile("size(attributes) > 1");
+        assertThat(whole.verdictKey(a, attrs)).isNotEqualTo(whole.verdictKey(a, SegmentExpression.attributes(user(5))));
+        assertThat(SegmentExpression.compile("now - last_seen < duration('1h')").verdictKey(a, attrs)).isNull();
+    }
+
+    @Test
+    void rememberedVerdictsAreTheVerdicts_overManyDevicesAndUsers() {
+        io.herald.model.Campaign c = new io.herald.model.Campaign();
+        c.campaignId = "c";
+        c.appId = "app";
+        c.audience = new io.herald.model.Audience();
+        c.audience.kind = io.herald.model.Audience.Kind.SEGMENT;
+        c.audience.expression = "opt_in && (attributes.streak > 3.0 || 'new' in tags) && locale != 'ja-JP'"
+                + " && (platform == 'ios' || semver(app_version) >= semver('2.0.0'))";
+        AudienceFilter filter = new AudienceFilter(c, NOW);
+        SegmentExpression direct = SegmentExpression.compile(c.audience.expression);
+        java.util.Random random = new java.util.Random(7);
+        String[] locales = {"pt-BR", "ja-JP", "en", "de"};
+        String[] versions = {"1.0.0", "2.0.0", "2.1.0", "bad"};
+        int matched = 0;
+        for (int i = 0; i < 20_000; i++) {
+            UserProfile u = user(random.nextInt(8));
+            DeviceRecord d = random.nextBoolean() ? device(Platform.IOS, versions[random.nextInt(4)], NOW, "new")
+                    : device(Platform.ANDROID, versions[random.nextInt(4)], NOW, random.nextBoolean() ? "old" : "new");
+            d.appId = "app";
+            d.locale = locales[random.nextInt(4)];
+            d.optIn = random.nextInt(5) == 0 ? Boolean.FALSE : null;
+            boolean expected = direct.matches(d, u, NOW);
+            assertThat(filter.includesDevice(d, u)).as("device %d", i).isEqualTo(expected);
+            matched += expected ? 1 : 0;
+        }
+        assertThat(matched).isBetween(2_000, 18_000);
+    }
 }

@@ -31,8 +31,8 @@ public final class UserStateSerializer extends CompactSerializer<UserState> {
     /** Flink's type for the state, with this serializer. */
     public static final CompactType<UserState> TYPE = new CompactType<>(UserState.class, INSTANCE);
 
-    /** The encoding written now (the first byte of every value). */
-    public static final int VERSION = 1;
+    /** The encoding written now (the first byte of every value); encoding 1 was never released. */
+    public static final int VERSION = 2;
     private static final Platform[] PLATFORMS = Platform.values();
 
     // Attribute value kinds, one byte each.
@@ -145,34 +145,51 @@ public final class UserStateSerializer extends CompactSerializer<UserState> {
         return v;
     }
 
+    /*
+     * A device: its id, then the version of its registration (the base), then a mask of which other
+     * versions and times are "never", then those that are not, each as its difference from the
+     * base (they are mostly equal: one byte each), then the values. A push token in lowercase hex
+     * (APNs) is written as its bytes, half its length.
+     */
+    private static final int TOKEN_NONE = 0;
+    private static final int TOKEN_TEXT = 1;
+    private static final int TOKEN_HEX = 2;
+
+    private static long[] versions(DeviceRecord d) {
+        return new long[] {d.writtenAt, d.appIdV, d.platformV, d.tokenV, d.localeV, d.timezoneV, d.appVersionV,
+            d.optInV, d.lastSeen, d.lastSeenV, d.uninstalledV, d.tagsClearedV};
+    }
+
     private static void writeDevice(DeviceRecord d, DataOutputView out) throws IOException {
         writeString(d.deviceId, out);
-        writeVarLong(d.writtenAt, out);
-        writeString(d.appId, out);
-        writeVarLong(d.appIdV, out);
-        out.writeByte(d.platform == null ? -1 : d.platform.ordinal());
-        writeVarLong(d.platformV, out);
-        writeString(d.token, out);
-        writeVarLong(d.tokenV, out);
-        writeString(d.locale, out);
-        writeVarLong(d.localeV, out);
-        writeString(d.timezone, out);
-        writeVarLong(d.timezoneV, out);
-        writeString(d.appVersion, out);
-        writeVarLong(d.appVersionV, out);
-        out.writeByte(d.optIn == null ? -1 : d.optIn ? 1 : 0);
-        writeVarLong(d.optInV, out);
-        writeVarLong(d.lastSeen, out);
-        writeVarLong(d.lastSeenV, out);
         writeVarLong(d.registeredV, out);
-        writeVarLong(d.uninstalledV, out);
+        long base = d.registeredV == DeviceRecord.NEVER ? 0 : d.registeredV;
+        long[] v = versions(d);
+        int never = 0;
+        for (int i = 0; i < v.length; i++) {
+            if (v[i] == DeviceRecord.NEVER) {
+                never |= 1 << i;
+            }
+        }
+        out.writeShort(never);
+        for (long x : v) {
+            if (x != DeviceRecord.NEVER) {
+                writeVarLong(x - base, out);
+            }
+        }
+        writeString(d.appId, out);
+        out.writeByte(d.platform == null ? -1 : d.platform.ordinal());
+        writeToken(d.token, out);
+        writeString(d.locale, out);
+        writeString(d.timezone, out);
+        writeString(d.appVersion, out);
+        out.writeByte(d.optIn == null ? -1 : d.optIn ? 1 : 0);
         writeVarInt(d.tags.size(), out);
         for (Map.Entry<String, DeviceRecord.TagVersions> t : d.tags.entrySet()) {
             writeString(t.getKey(), out);
             writeVarLong(t.getValue().addV, out);
             writeVarLong(t.getValue().removeV, out);
         }
-        writeVarLong(d.tagsClearedV, out);
         writeVarInt(d.rejections.size(), out);
         for (Map.Entry<String, Long> r : d.rejections.entrySet()) {
             writeString(r.getKey(), out);
@@ -183,27 +200,34 @@ public final class UserStateSerializer extends CompactSerializer<UserState> {
     private static DeviceRecord readDevice(DataInputView in) throws IOException {
         DeviceRecord d = new DeviceRecord();
         d.deviceId = readString(in);
-        d.writtenAt = readVarLong(in);
+        d.registeredV = readVarLong(in);
+        long base = d.registeredV == DeviceRecord.NEVER ? 0 : d.registeredV;
+        int never = in.readUnsignedShort();
+        long[] v = new long[12];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = (never & (1 << i)) != 0 ? DeviceRecord.NEVER : base + readVarLong(in);
+        }
+        d.writtenAt = v[0];
+        d.appIdV = v[1];
+        d.platformV = v[2];
+        d.tokenV = v[3];
+        d.localeV = v[4];
+        d.timezoneV = v[5];
+        d.appVersionV = v[6];
+        d.optInV = v[7];
+        d.lastSeen = v[8];
+        d.lastSeenV = v[9];
+        d.uninstalledV = v[10];
+        d.tagsClearedV = v[11];
         d.appId = readString(in);
-        d.appIdV = readVarLong(in);
         int platform = in.readByte();
         d.platform = platform < 0 ? null : PLATFORMS[platform];
-        d.platformV = readVarLong(in);
-        d.token = readString(in);
-        d.tokenV = readVarLong(in);
+        d.token = readToken(in);
         d.locale = readString(in);
-        d.localeV = readVarLong(in);
         d.timezone = readString(in);
-        d.timezoneV = readVarLong(in);
         d.appVersion = readString(in);
-        d.appVersionV = readVarLong(in);
         int optIn = in.readByte();
         d.optIn = optIn < 0 ? null : optIn == 1;
-        d.optInV = readVarLong(in);
-        d.lastSeen = readVarLong(in);
-        d.lastSeenV = readVarLong(in);
-        d.registeredV = readVarLong(in);
-        d.uninstalledV = readVarLong(in);
         int tags = readVarInt(in);
         if (tags > 0) {
             d.tags = new HashMap<>(tags * 2);
@@ -215,13 +239,61 @@ public final class UserStateSerializer extends CompactSerializer<UserState> {
             t.removeV = readVarLong(in);
             d.tags.put(name, t);
         }
-        d.tagsClearedV = readVarLong(in);
         int rejections = readVarInt(in);
         for (int i = 0; i < rejections; i++) {
             String token = readString(in);
             d.rejections.put(token, readVarLong(in));
         }
         return d;
+    }
+
+    private static void writeToken(String token, DataOutputView out) throws IOException {
+        if (token == null) {
+            out.writeByte(TOKEN_NONE);
+        } else if (isLowerHex(token)) {
+            out.writeByte(TOKEN_HEX);
+            writeVarInt(token.length() / 2, out);
+            for (int i = 0; i < token.length(); i += 2) {
+                out.writeByte(Character.digit(token.charAt(i), 16) << 4 | Character.digit(token.charAt(i + 1), 16));
+            }
+        } else {
+            out.writeByte(TOKEN_TEXT);
+            writeString(token, out);
+        }
+    }
+
+    private static String readToken(DataInputView in) throws IOException {
+        int kind = in.readUnsignedByte();
+        switch (kind) {
+            case TOKEN_NONE:
+                return null;
+            case TOKEN_TEXT:
+                return readString(in);
+            case TOKEN_HEX:
+                int n = readVarInt(in);
+                char[] hex = new char[n * 2];
+                for (int i = 0; i < n; i++) {
+                    int b = in.readUnsignedByte();
+                    hex[2 * i] = Character.forDigit(b >> 4, 16);
+                    hex[2 * i + 1] = Character.forDigit(b & 0xF, 16);
+                }
+                return new String(hex);
+            default:
+                throw new IOException("unknown token kind " + kind);
+        }
+    }
+
+    private static boolean isLowerHex(String s) {
+        if (s.isEmpty() || (s.length() & 1) != 0) {
+            return false;
+        }
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (!(c >= '0' && c <= '9' || c >= 'a' && c <= 'f')) {
+                return false;
+            }
+        }
+        return true;
     }
 
     @Override

@@ -58,6 +58,14 @@ class UserStateSerializerTest {
         bare.deviceId = "d2";
         bare.optIn = Boolean.FALSE;
         u.devices.put(bare.deviceId, bare);
+        DeviceRecord fcm = new DeviceRecord(); // a token that is not lowercase hex, extreme versions
+        fcm.deviceId = "d3";
+        fcm.token = "ABCDEF0123";
+        fcm.tokenV = Long.MAX_VALUE;
+        fcm.registeredV = Long.MIN_VALUE + 1;
+        fcm.platform = Platform.ANDROID;
+        fcm.rejections.put("abc", -1L);
+        u.devices.put(fcm.deviceId, fcm);
         return u;
     }
 
@@ -79,9 +87,14 @@ class UserStateSerializerTest {
         assertThat(copied.getCopyOfBuffer()).isEqualTo(written);
         assertThat(serializer.deserialize(new DataInputDeserializer(bytes(new UserState()))))
                 .usingRecursiveComparison().isEqualTo(new UserState());
-        // "Never" versions take a byte each: the bare device costs little more than its id.
-        System.out.printf("full user: %d bytes%n", written.length);
-        assertThat(written.length).isLessThan(300);
+        // An APNs token (lowercase hex) is kept as its bytes: 32 for 64 characters.
+        UserState upper = fullUser();
+        upper.devices.get("d1").token = "A".repeat(64);
+        assertThat(bytes(upper).length - written.length).isEqualTo(32);
+        // Versions equal to the registration's take a byte each, "never" a bit.
+        UserState apart = fullUser();
+        apart.devices.get("d1").localeV = 1_700_000_000_000L;
+        assertThat(bytes(apart).length - written.length).isGreaterThanOrEqualTo(4);
     }
 
     @Test

@@ -1,4 +1,4 @@
-package io.herald.kafka;
+package io.herald.delivery;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package io.herald.kafka;
+package io.herald.delivery;
 
 import io.herald.model.Outcome;
 import io.herald.model.Receipt;
