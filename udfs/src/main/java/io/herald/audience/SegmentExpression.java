@@ -159,7 +159,8 @@ public final class SegmentExpression {
                     key[i++] = userAttributes.get(a);
                 }
             } else if (name.equals("tags")) {
-                key[i++] = new HashSet<>(device.currentTags());
+                // The list as the expression sees it, order included (an expression may index it).
+                key[i++] = device.currentTags();
             } else {
                 key[i++] = variable(name, device, userAttributes, 0);
             }

@@ -77,8 +77,18 @@ public final class DeviceBootstrap {
     public static Result run(String export, String savepointDir, Duration deviceTtl, int parallelism)
             throws Exception {
         long start = System.nanoTime();
+        // Nearly every lookup while bootstrapping misses (a user, device id or token not seen yet).
+        // Without bloom filters RocksDB searches every file for each miss. And an embedded Flink gives
+        // RocksDB a few tens of MB, its share of 128 MB of managed memory: once the base outgrows that,
+        // every lookup reads blocks from disk again (half the CPU went to system time), and the
+        // bootstrap slows as the state grows. Both the claim stages (state of this job) and the
+        // savepoint's writers get the same settings.
+        Configuration rocks = new Configuration();
+        rocks.set(RocksDBConfigurableOptions.USE_BLOOM_FILTER, true);
+        rocks.set(RocksDBOptions.FIX_PER_SLOT_MEMORY_SIZE, ROCKSDB_MEMORY_PER_WORKER);
         Configuration conf = new Configuration();
         conf.set(StateBackendOptions.STATE_BACKEND, "rocksdb");
+        conf.addAll(rocks);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         env.setParallelism(parallelism);
 
@@ -87,14 +97,6 @@ public final class DeviceBootstrap {
                         WatermarkStrategy.noWatermarks(), "Device export")
                 .flatMap(new ParseExportLine()).name("Parse export lines");
 
-        // Nearly every lookup while bootstrapping misses (a user not seen yet). Without bloom filters
-        // RocksDB searches every file for each miss. And an embedded Flink gives RocksDB a few tens
-        // of MB, its share of 128 MB of managed memory: once the base outgrows that, every lookup
-        // reads blocks from disk again (half the CPU went to system time), and the bootstrap slows
-        // as the state grows.
-        Configuration rocks = new Configuration();
-        rocks.set(RocksDBConfigurableOptions.USE_BLOOM_FILTER, true);
-        rocks.set(RocksDBOptions.FIX_PER_SLOT_MEMORY_SIZE, ROCKSDB_MEMORY_PER_WORKER);
         // The users' state comes from the devices as the live job would see them: through the same
         // claims on device ids and tokens, so that an export with one token on two devices or one
         // device id under two users leaves the losers uninstalled or without the token, as the job would.
