@@ -1,6 +1,9 @@
 package io.herald.json;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.core.JsonGenerator;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import io.herald.model.CampaignStatus;
 import io.herald.model.DeadLetter;
 import io.herald.model.Receipt;
@@ -9,25 +12,35 @@ import io.herald.model.Receipt;
 public final class OutputCodec {
     private OutputCodec() {}
 
-    /** A receipt; {@code latencyMs} is fire-to-ack. */
+    /**
+     * A receipt; {@code latencyMs} is fire-to-ack. Written field by field with a streaming generator:
+     * one per notification on the fan-out's thread, where building a JSON tree first (a map of nodes)
+     * cost about a tenth of that thread in a profile.
+     */
     public static byte[] receipt(Receipt r) {
-        ObjectNode n = Json.MAPPER.createObjectNode();
-        n.put("notificationId", r.notificationId);
-        n.put("campaignId", r.campaignId);
-        n.put("userId", r.userId);
-        n.put("deviceId", r.deviceId);
-        n.put("appId", r.appId);
-        n.put("platform", r.platform.wire());
-        n.put("outcome", r.outcome.wire());
-        n.put("providerStatus", r.providerStatus);
-        if (r.reason != null) {
-            n.put("reason", r.reason);
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(320);
+        try (JsonGenerator g = Json.MAPPER.getFactory().createGenerator(bytes)) {
+            g.writeStartObject();
+            g.writeStringField("notificationId", r.notificationId);
+            g.writeStringField("campaignId", r.campaignId);
+            g.writeStringField("userId", r.userId);
+            g.writeStringField("deviceId", r.deviceId);
+            g.writeStringField("appId", r.appId);
+            g.writeStringField("platform", r.platform.wire());
+            g.writeStringField("outcome", r.outcome.wire());
+            g.writeNumberField("providerStatus", r.providerStatus);
+            if (r.reason != null) {
+                g.writeStringField("reason", r.reason);
+            }
+            g.writeNumberField("attempts", r.attempts);
+            g.writeNumberField("firedAt", r.firedAt);
+            g.writeNumberField("ackAt", r.ackAt);
+            g.writeNumberField("latencyMs", r.latencyMs());
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
-        n.put("attempts", r.attempts);
-        n.put("firedAt", r.firedAt);
-        n.put("ackAt", r.ackAt);
-        n.put("latencyMs", r.latencyMs());
-        return Json.bytes(n);
+        return bytes.toByteArray();
     }
 
     public static byte[] deadLetter(DeadLetter d) {
