@@ -7,6 +7,7 @@ import io.herald.model.StatusKind;
 import java.io.Serializable;
 import java.util.BitSet;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Predicate;
@@ -85,22 +86,23 @@ public final class EarlierRuns implements Serializable {
                 found.answers.put(a.notificationId, a);
             }
         });
-        Set<String> short_ = new java.util.HashSet<>();
+        Set<String> unanswered = new HashSet<>();
         walked.forEach((id, l) -> {
-            long on = counted.getOrDefault(id, new long[1])[0];
+            long[] count = counted.get(id);
+            long on = count == null ? 0 : count[0];
             if (on >= l.notifications()) {
                 found.finished.put(id, "finished by an earlier run of the job (walked on all " + l.keyGroupsTotal
                         + " key groups, " + on + " answers on record for " + l.notifications()
                         + " notifications): nothing of it is sent again");
             } else {
-                short_.add(id);
+                unanswered.add(id);
             }
         });
-        if (!short_.isEmpty()) {
+        if (!unanswered.isEmpty()) {
             // Walked to the end, but some answers never came (the run died with notifications in
             // flight): those campaigns are resumed, so their answers are wanted after all.
             found.answersRead += answers.scan(fromMillis, a -> {
-                if (short_.contains(a.campaignId) && mine.test(a.userId)) {
+                if (unanswered.contains(a.campaignId) && mine.test(a.userId)) {
                     found.answers.put(a.notificationId, a);
                 }
             });

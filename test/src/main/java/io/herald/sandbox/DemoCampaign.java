@@ -38,8 +38,7 @@ public final class DemoCampaign {
 
     /** Asks the job to count what a retry for {@code outcomes} would reach. */
     public static byte[] estimate(String campaignId, String... outcomes) {
-        return ("{\"type\":\"estimate\",\"campaignId\":\"" + campaignId + "\",\"outcomes\":[\""
-                + String.join("\",\"", outcomes) + "\"]}").getBytes(StandardCharsets.UTF_8);
+        return withOutcomes("estimate", campaignId, outcomes);
     }
 
     public static byte[] fire(String campaignId) {
@@ -48,7 +47,11 @@ public final class DemoCampaign {
 
     /** Sends the campaign again to the devices whose last receipt had one of {@code outcomes}. */
     public static byte[] retry(String campaignId, String... outcomes) {
-        return ("{\"type\":\"retry\",\"campaignId\":\"" + campaignId + "\",\"outcomes\":[\""
+        return withOutcomes("retry", campaignId, outcomes);
+    }
+
+    private static byte[] withOutcomes(String type, String campaignId, String... outcomes) {
+        return ("{\"type\":\"" + type + "\",\"campaignId\":\"" + campaignId + "\",\"outcomes\":[\""
                 + String.join("\",\"", outcomes) + "\"]}").getBytes(StandardCharsets.UTF_8);
     }
 

@@ -71,12 +71,15 @@ public final class SegmentExpression {
     private final List<String> reads;
     /** Of the attributes, the ones it reads by name; null when it reads the map as a whole. */
     private final List<String> attributeNames;
+    /** Whether verdicts are worth remembering: not when the expression reads {@code last_seen}. */
+    private final boolean remembered;
 
     private SegmentExpression(String source, CelRuntime.Program program, List<String> reads, List<String> attributeNames) {
         this.source = source;
         this.program = program;
         this.reads = reads;
         this.attributeNames = attributeNames;
+        this.remembered = !reads.contains("last_seen");
     }
 
     /**
@@ -148,7 +151,7 @@ public final class SegmentExpression {
      * nearly all distinct, so that remembering verdicts would not pay.
      */
     public List<Object> verdictKey(DeviceRecord device, Map<String, Object> userAttributes) {
-        if (reads.contains("last_seen")) {
+        if (!remembered) {
             return null;
         }
         Object[] key = new Object[reads.size() + (attributeNames == null ? 0 : attributeNames.size())];

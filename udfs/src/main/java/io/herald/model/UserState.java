@@ -2,6 +2,7 @@ package io.herald.model;
 
 import io.herald.state.UserDevices;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,8 +21,18 @@ public final class UserState {
 
     public UserState() {}
 
-    /** The devices alive at {@code now}: written within {@code ttlMillis}. */
-    public List<DeviceRecord> live(long now, long ttlMillis) {
+    /**
+     * The devices alive at {@code now}: written within {@code ttlMillis}. Read once per user by every
+     * walk, so nothing is copied unless a device has expired.
+     */
+    public Collection<DeviceRecord> live(long now, long ttlMillis) {
+        boolean allAlive = true;
+        for (DeviceRecord d : devices.values()) {
+            allAlive &= alive(d, now, ttlMillis);
+        }
+        if (allAlive) {
+            return devices.values();
+        }
         List<DeviceRecord> live = new ArrayList<>(devices.size());
         for (DeviceRecord d : devices.values()) {
             if (alive(d, now, ttlMillis)) {

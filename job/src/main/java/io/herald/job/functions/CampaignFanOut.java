@@ -26,6 +26,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -417,7 +418,7 @@ public final class CampaignFanOut extends AbstractStreamOperator<SendRequest>
      * An erased user no longer holds its device ids and tokens: one release per device, written back
      * to the devices topic, for the claim stages to forget who held them.
      */
-    private void releaseClaims(DeviceEvent erase, List<DeviceRecord> devices) {
+    private void releaseClaims(DeviceEvent erase, Collection<DeviceRecord> devices) {
         for (DeviceRecord d : devices) {
             String token = d.token != null && d.tokenV <= erase.version ? d.token : null;
             output.collect(RELEASED_CLAIMS, new StreamRecord<>(
@@ -426,7 +427,7 @@ public final class CampaignFanOut extends AbstractStreamOperator<SendRequest>
     }
 
     /** A transactional send: this user's devices only, at once, however many users there are. */
-    private void send(CampaignEvent event, UserProfile user, List<DeviceRecord> devices) throws Exception {
+    private void send(CampaignEvent event, UserProfile user, Collection<DeviceRecord> devices) throws Exception {
         CampaignEntry entry = campaigns.get(event.campaignId);
         CampaignLife.Step step = CampaignLife.on(stateHere(event.campaignId, entry), CampaignEvent.Type.SEND);
         if (step.action != CampaignLife.Action.SEND) {
@@ -574,7 +575,8 @@ public final class CampaignFanOut extends AbstractStreamOperator<SendRequest>
         }
         Walk w = newWalk(walkId, campaignId, kind, entry.firedAt, entry);
         w.outcomes = EnumSet.copyOf(event.outcomes);
-        w.groups.values().forEach(p -> p.outcomes = WalkPosition.outcomes(w.outcomes));
+        String names = WalkPosition.outcomes(w.outcomes);
+        w.groups.values().forEach(p -> p.outcomes = names);
         awaitingTargets.put(walkId, w);
         readTargets(w);
     }
@@ -898,7 +900,8 @@ public final class CampaignFanOut extends AbstractStreamOperator<SendRequest>
             return compareAsStored(user, resumingAfter) <= 0;
         }
 
-        private void walkUser(String user, UserProfile u, List<DeviceRecord> devices, WalkPosition p) throws Exception {
+        private void walkUser(String user, UserProfile u, Collection<DeviceRecord> devices, WalkPosition p)
+                throws Exception {
             if (kind == WalkPosition.Kind.RETRY) {
                 if (only.isEmpty()) {
                     return;
