@@ -24,15 +24,18 @@ import io.herald.model.SendRequest;
 import io.herald.model.UserUpdate;
 import java.time.Duration;
 import java.util.HashSet;
+import java.util.List;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.core.execution.CheckpointingMode;
+import org.apache.flink.state.rocksdb.RocksDBConfigurableOptions;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.rocksdb.CompressionType;
 
 /**
  * The Herald dataflow, all of it, in one place:
@@ -73,9 +76,23 @@ public final class HeraldJob {
         Configuration conf = new Configuration();
         conf.set(StateBackendOptions.STATE_BACKEND, "rocksdb");
         conf.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, true);
+        conf.addAll(rocksDbStorage());
         if (config.checkpointing.directory != null) {
             conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, config.checkpointing.directory);
         }
+        return conf;
+    }
+
+    /**
+     * How RocksDB stores Herald's state, for the job and the bootstrap alike: ZSTD instead of
+     * RocksDB's Snappy. Ids, tokens and locales are text over small alphabets, which Snappy's
+     * matching alone cannot shrink and ZSTD's entropy coding can: 30% fewer bytes per device in a
+     * native savepoint (BENCHMARKS.md). Blocks are kept uncompressed in the block cache, so
+     * a read pays for it only when a block is loaded.
+     */
+    public static Configuration rocksDbStorage() {
+        Configuration conf = new Configuration();
+        conf.set(RocksDBConfigurableOptions.COMPRESSION_PER_LEVEL, List.of(CompressionType.ZSTD_COMPRESSION));
         return conf;
     }
 

@@ -454,8 +454,10 @@ final class BenchCommand implements Callable<Integer> {
      * under {@code cache}.
      */
     static Path usersSavepoint(Path cache, int users) throws Exception {
-        // Named by the state's encoding: a savepoint of another encoding is not this job's state.
-        Path dir = cache.toAbsolutePath().resolve("users-" + users + "-state-v" + UserStateSerializer.VERSION);
+        // Named by the state's encodings and storage: a savepoint of another is not this job's state,
+        // or would not measure it.
+        Path dir = cache.toAbsolutePath().resolve("users-" + users + "-state-v" + UserStateSerializer.VERSION
+                + "-claims-v1-zstd");
         Path savepoint = dir.resolve("savepoint");
         if (Files.exists(savepoint.resolve("_metadata"))) {
             System.out.println("Using the users bootstrapped in " + savepoint);

@@ -1,5 +1,6 @@
 package io.herald.job.bootstrap;
 
+import io.herald.job.state.Claim;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.herald.job.HeraldJob;
@@ -83,7 +84,7 @@ public final class DeviceBootstrap {
         // every lookup reads blocks from disk again (half the CPU went to system time), and the
         // bootstrap slows as the state grows. Both the claim stages (state of this job) and the
         // savepoint's writers get the same settings.
-        Configuration rocks = new Configuration();
+        Configuration rocks = HeraldJob.rocksDbStorage();
         rocks.set(RocksDBConfigurableOptions.USE_BLOOM_FILTER, true);
         rocks.set(RocksDBOptions.FIX_PER_SLOT_MEMORY_SIZE, ROCKSDB_MEMORY_PER_WORKER);
         Configuration conf = new Configuration();
@@ -198,7 +199,7 @@ public final class DeviceBootstrap {
         private static final long serialVersionUID = 1L;
         private final ClaimOwnership.Claimed claimed;
         private final Duration ttl;
-        private transient ValueState<ClaimOwnership.Claim> owner;
+        private transient ValueState<Claim> owner;
 
         ClaimWriter(ClaimOwnership.Claimed claimed, Duration ttl) {
             this.claimed = claimed;
@@ -212,8 +213,8 @@ public final class DeviceBootstrap {
 
         @Override
         public void processElement(DeviceEvent e, Context ctx) throws Exception {
-            ClaimOwnership.Claim current = owner.value();
-            ClaimOwnership.Claim next = ClaimOwnership.decide(claimed, current, e, loss -> { });
+            Claim current = owner.value();
+            Claim next = ClaimOwnership.decide(claimed, current, e, loss -> { });
             if (next != current) {
                 owner.update(next);
             }

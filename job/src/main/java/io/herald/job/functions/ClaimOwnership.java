@@ -1,13 +1,13 @@
 package io.herald.job.functions;
 
+import io.herald.job.state.Claim;
+import io.herald.job.state.ClaimSerializer;
 import io.herald.model.DeviceEvent;
-import java.io.Serializable;
 import java.time.Duration;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
@@ -56,7 +56,7 @@ public final class ClaimOwnership extends KeyedProcessFunction<String, DeviceEve
     /** The state of who holds each claimed thing; the bootstrap writes the same. */
     public static ValueStateDescriptor<Claim> ownerDescriptor(Claimed claimed, Duration ttl) {
         ValueStateDescriptor<Claim> d = new ValueStateDescriptor<>("owner-" + claimed.name().toLowerCase(),
-                TypeInformation.of(Claim.class));
+                ClaimSerializer.TYPE);
         d.enableTimeToLive(StateTtlConfig.newBuilder(ttl).cleanupInRocksdbCompactFilter(1000).build());
         return d;
     }
@@ -121,7 +121,7 @@ public final class ClaimOwnership extends KeyedProcessFunction<String, DeviceEve
         if (current == null) {
             return challenger;
         }
-        if (current.sameHolder(challenger, claimed)) {
+        if (current.sameHolder(challenger, claimed == Claimed.TOKEN)) {
             if (e.version <= current.version) {
                 return current;
             }
@@ -154,78 +154,5 @@ public final class ClaimOwnership extends KeyedProcessFunction<String, DeviceEve
         }
         return DeviceEvent.tokenRejected(loser.userId, loser.deviceId, null, e.token,
                 "token registered by another device", version);
-    }
-
-    /**
-     * Who holds a device id or token, since which version. Once its holder is erased, the claim
-     * forgets who it was ({@link #released()}) and keeps its version and tie-break.
-     */
-    public static class Claim implements Serializable {
-        private static final long serialVersionUID = 1L;
-
-        /** The holder, or null once it was erased. */
-        public String userId;
-        public String deviceId;
-        public long version;
-        /** Decides between claims of the same version (a hash of the holder, so it outlives it); 0 before it was kept. */
-        public long tie;
-
-        public Claim() {}
-
-        public Claim(String userId, String deviceId, long version) {
-            this.userId = userId;
-            this.deviceId = deviceId;
-            this.version = version;
-            this.tie = tieOf(userId, deviceId);
-        }
-
-        /** True once the holder was erased. */
-        public boolean released() {
-            return userId == null;
-        }
-
-        Claim forgotten() {
-            Claim c = new Claim();
-            c.version = version;
-            c.tie = tie();
-            return c;
-        }
-
-        boolean sameHolder(Claim other, Claimed claimed) {
-            return userId != null && userId.equals(other.userId)
-                    && (claimed == Claimed.DEVICE_ID || deviceId.equals(other.deviceId));
-        }
-
-        /** Newer wins; at equal versions the greater tie-break does, so every replay agrees. */
-        public boolean beats(Claim other) {
-            if (version != other.version) {
-                return version > other.version;
-            }
-            long a = tie();
-            long b = other.tie();
-            if (a != b) {
-                return a > b;
-            }
-            if (userId == null || other.userId == null) {
-                return false;
-            }
-            int byUser = userId.compareTo(other.userId);
-            return byUser != 0 ? byUser > 0 : deviceId.compareTo(other.deviceId) > 0;
-        }
-
-        private long tie() {
-            return tie != 0 || userId == null ? tie : tieOf(userId, deviceId);
-        }
-
-        /** FNV-1a, 64 bits, over the holder's user and device ids. */
-        static long tieOf(String userId, String deviceId) {
-            long h = 0xcbf29ce484222325L;
-            String s = userId + '\u0000' + deviceId;
-            for (int i = 0; i < s.length(); i++) {
-                h ^= s.charAt(i);
-                h *= 0x100000001b3L;
-            }
-            return h;
-        }
     }
 }

@@ -1,5 +1,6 @@
 package io.herald.job.functions;
 
+import io.herald.job.state.Claim;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.herald.model.DeviceEvent;
@@ -104,9 +105,9 @@ class ClaimOwnershipTest {
 
     @Test
     void anErasedHoldersClaimIsForgottenButStillOutranksOlderClaims_inEitherOrder() {
-        ClaimOwnership.Claim held = ClaimOwnership.decide(ClaimOwnership.Claimed.DEVICE_ID, null,
+        Claim held = ClaimOwnership.decide(ClaimOwnership.Claimed.DEVICE_ID, null,
                 register("ana", "phone", "tok-1", 10), e -> { });
-        ClaimOwnership.Claim released = ClaimOwnership.decide(ClaimOwnership.Claimed.DEVICE_ID, held,
+        Claim released = ClaimOwnership.decide(ClaimOwnership.Claimed.DEVICE_ID, held,
                 DeviceEvent.claimsReleased("ana", "phone", "tok-1", 12), e -> { });
         assertThat(released.released()).isTrue();
         assertThat(released.userId).as("the erased user is forgotten").isNull();
@@ -120,7 +121,7 @@ class ClaimOwnershipTest {
         assertThat(after).usingRecursiveFieldByFieldElementComparator().isEqualTo(before);
         // A newer one takes it, and tells nobody: there is nobody left to tell.
         List<DeviceEvent> newer = new java.util.ArrayList<>();
-        ClaimOwnership.Claim taken = ClaimOwnership.decide(ClaimOwnership.Claimed.DEVICE_ID, released,
+        Claim taken = ClaimOwnership.decide(ClaimOwnership.Claimed.DEVICE_ID, released,
                 register("carl", "phone", "tok-3", 20), newer::add);
         assertThat(taken.userId).isEqualTo("carl");
         assertThat(newer).isEmpty();

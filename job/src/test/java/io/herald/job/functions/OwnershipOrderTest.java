@@ -1,5 +1,6 @@
 package io.herald.job.functions;
 
+import io.herald.job.state.Claim;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.herald.model.DeviceEvent;
@@ -59,7 +60,7 @@ class OwnershipOrderTest {
     }
 
     private static List<DeviceEvent> stage(ClaimOwnership.Claimed claimed, List<DeviceEvent> in) {
-        Map<String, ClaimOwnership.Claim> owners = new HashMap<>();
+        Map<String, Claim> owners = new HashMap<>();
         List<DeviceEvent> out = new ArrayList<>();
         for (DeviceEvent e : in) {
             out.add(e);
@@ -69,8 +70,8 @@ class OwnershipOrderTest {
             } catch (Exception ex) {
                 throw new IllegalStateException(ex);
             }
-            ClaimOwnership.Claim current = owners.get(key);
-            ClaimOwnership.Claim next = ClaimOwnership.decide(claimed, current, e, out::add);
+            Claim current = owners.get(key);
+            Claim next = ClaimOwnership.decide(claimed, current, e, out::add);
             if (next != null) {
                 owners.put(key, next);
             }
