@@ -16,6 +16,7 @@ import io.herald.model.SendRequest;
 import io.herald.model.StatusKind;
 import io.herald.model.UserProfile;
 import io.herald.model.UserState;
+import io.herald.job.state.StoredUsers;
 import io.herald.job.state.UserStateSerializer;
 import io.herald.model.UserUpdate;
 import io.herald.state.DeviceStateMerge;
@@ -109,6 +110,8 @@ public final class CampaignFanOut extends AbstractStreamOperator<SendRequest>
 
     /** Default idle lifetime of a device: FCM's own token lifetime. */
     public static final Duration DEFAULT_DEVICE_TTL = Duration.ofDays(270);
+    /** The most users written during walks that are remembered to be read again (about 10 MB of ids). */
+    static final int MAX_WRITTEN_DURING_WALKS = 100_000;
     /** Checkpoints after a restore for which the answers of transactional sends are kept. */
     private static final int CHECKPOINTS_KEEPING_SEND_ANSWERS = 3;
     /** Prepared campaigns kept per instance; dropped whole when full (they are made again on demand). */
@@ -184,6 +187,10 @@ public final class CampaignFanOut extends AbstractStreamOperator<SendRequest>
     private transient KeyGroupRange keyGroups;
     /** Active walks of this instance, in the order they take turns. */
     private transient LinkedHashMap<String, Walk> walks;
+    /** Users written while walks are under way (see {@link #noteWrittenDuringWalks}). */
+    private transient Set<String> writtenDuringWalks;
+    /** True when too many were written to remember: walks read every user through the state. */
+    private transient boolean readAgain;
     /** Retries and estimates of retries whose devices are being read from the answers topic. */
     private transient Map<String, Walk> awaitingTargets;
     /** Campaigns an earlier run of the job finished (read at a restore), with why none of it is sent again. */
@@ -250,6 +257,7 @@ public final class CampaignFanOut extends AbstractStreamOperator<SendRequest>
         answeredState = context.getOperatorStateStore().getUnionListState(ANSWERED);
         checkpointTime = CheckpointTime.of(context);
         walks = new LinkedHashMap<>();
+        writtenDuringWalks = new HashSet<>();
         awaitingTargets = new HashMap<>();
         finishedEarlier = new HashMap<>();
         answered = new HashMap<>();
@@ -412,6 +420,24 @@ public final class CampaignFanOut extends AbstractStreamOperator<SendRequest>
             DeviceStateMerge.apply(p, update.audience);
         }
         userState.update(u);
+        noteWrittenDuringWalks(update.userId());
+    }
+
+    /**
+     * Walks read users as stored when they began; a user written since is read again through the
+     * state when a walk comes to it, so a walk acts on what the user is now (an opt-out, an erase, a
+     * new token). Up to {@link #MAX_WRITTEN_DURING_WALKS} users are remembered; past that, walks read
+     * every user again until none is under way.
+     */
+    private void noteWrittenDuringWalks(String userId) {
+        if (walks.isEmpty() || readAgain) {
+            return;
+        }
+        writtenDuringWalks.add(userId);
+        if (writtenDuringWalks.size() > MAX_WRITTEN_DURING_WALKS) {
+            writtenDuringWalks.clear();
+            readAgain = true;
+        }
     }
 
     /**
@@ -722,6 +748,10 @@ public final class CampaignFanOut extends AbstractStreamOperator<SendRequest>
             }
             long now = now();
             walks.values().forEach(w -> w.maybeReportProgress(now));
+            if (walks.isEmpty()) {
+                writtenDuringWalks.clear();
+                readAgain = false;
+            }
         } finally {
             inChunk = false;
         }
@@ -784,19 +814,6 @@ public final class CampaignFanOut extends AbstractStreamOperator<SendRequest>
         return getProcessingTimeService().getCurrentProcessingTime();
     }
 
-    /** Compares two user ids as RocksDB orders them within a key group: by their serialized bytes. */
-    private int compareAsStored(String a, byte[] b) throws IOException {
-        byte[] x = serialized(a);
-        int n = Math.min(x.length, b.length);
-        for (int i = 0; i < n; i++) {
-            int c = Integer.compare(x[i] & 0xff, b[i] & 0xff);
-            if (c != 0) {
-                return c;
-            }
-        }
-        return Integer.compare(x.length, b.length);
-    }
-
     private byte[] serialized(String key) throws IOException {
         keyBytes.clear();
         TypeSerializer<Object> serializer = getKeyedStateBackend().getKeySerializer();
@@ -823,8 +840,8 @@ public final class CampaignFanOut extends AbstractStreamOperator<SendRequest>
         long pacedSent;
         long resumeAt;
         long progressAt;
-        private Stream<Object> keyStream;
-        private Iterator<Object> keys;
+        /** The users as stored when the walk began, read in order. */
+        private StoredUsers stored;
         /** The serialized last key of a group resumed after a restore, while the walk skips up to it. */
         private WalkPosition resuming;
         private byte[] resumingAfter;
@@ -845,10 +862,13 @@ public final class CampaignFanOut extends AbstractStreamOperator<SendRequest>
 
         /** Walks on until the chunk's user budget or {@code deadline}; true when every user is walked. */
         boolean step(long deadline) throws Exception {
-            if (keys == null) {
-                keyStream = getKeyedStateBackend().getKeys(userDescriptor(settings.deviceTtl).getName(),
-                        VoidNamespace.INSTANCE);
-                keys = keyStream.iterator();
+            if (stored == null) {
+                stored = StoredUsers.open(getKeyedStateBackend(), userDescriptor(settings.deviceTtl).getName(),
+                        maxParallelism, deviceTtlMillis);
+                if (stored == null) {
+                    groups.values().forEach(p -> p.done = true);
+                    return true;
+                }
             }
             int walked = 0;
             int seen = 0;
@@ -860,26 +880,32 @@ public final class CampaignFanOut extends AbstractStreamOperator<SendRequest>
                 if (perSecond > 0 && !mayHandOut()) {
                     return false;
                 }
-                if (!keys.hasNext()) {
+                if (!stored.next()) {
                     groups.values().forEach(p -> p.done = true);
                     return true;
                 }
-                String user = (String) keys.next();
-                int g = KeyGroupRangeAssignment.assignToKeyGroup(user, maxParallelism);
+                int g = stored.keyGroup();
                 WalkPosition p = groups.get(g);
                 if (p == null || p.done) {
                     continue; // another instance's key group (kept after a rescale), or walked before a restore
                 }
                 if (g != group) {
-                    // Keys come by key group: every group before this one is walked.
+                    // Users come by key group: every group before this one is walked.
                     groups.headMap(g, false).values().forEach(before -> before.done = true);
                     group = g;
                 }
-                if (p.lastKey != null && walkedBefore(p, user)) {
+                if (p.lastKey != null && walkedBefore(p)) {
                     continue;
                 }
-                setCurrentKey(user);
-                UserState u = userState.value();
+                String user = stored.userId();
+                UserState u;
+                if (readAgain || writtenDuringWalks.contains(user)) {
+                    // Written since the walk began: what the state holds now, not the walk's view.
+                    setCurrentKey(user);
+                    u = userState.value();
+                } else {
+                    u = stored.value(now);
+                }
                 p.lastKey = user;
                 if (u == null) {
                     continue;
@@ -891,13 +917,13 @@ public final class CampaignFanOut extends AbstractStreamOperator<SendRequest>
             return false;
         }
 
-        /** After a restore: whether {@code user} comes at or before where the walk had got in its group. */
-        private boolean walkedBefore(WalkPosition p, String user) throws IOException {
+        /** After a restore: whether the current user comes at or before where the walk had got in its group. */
+        private boolean walkedBefore(WalkPosition p) throws IOException {
             if (resuming != p) {
                 resuming = p;
                 resumingAfter = serialized(p.lastKey);
             }
-            return compareAsStored(user, resumingAfter) <= 0;
+            return stored.compareKeyTo(resumingAfter) <= 0;
         }
 
         private void walkUser(String user, UserProfile u, Collection<DeviceRecord> devices, WalkPosition p)
@@ -1007,10 +1033,9 @@ public final class CampaignFanOut extends AbstractStreamOperator<SendRequest>
         }
 
         void closeKeys() {
-            if (keyStream != null) {
-                keyStream.close();
-                keyStream = null;
-                keys = null;
+            if (stored != null) {
+                stored.close();
+                stored = null;
             }
         }
     }
