@@ -48,6 +48,20 @@ public abstract class CompactSerializer<T> extends TypeSerializerSingleton<T> {
         return StringValue.readString(in);
     }
 
+    /**
+     * A string or null as UTF-8: its length in bytes plus one (0 for null), then the bytes. Read back
+     * by {@link BytesReader#readUtf8}.
+     */
+    protected static void writeUtf8(String s, DataOutputView out) throws IOException {
+        if (s == null) {
+            writeVarInt(0, out);
+            return;
+        }
+        byte[] b = s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        writeVarInt(b.length + 1, out);
+        out.write(b);
+    }
+
     /** Bytes or null: a length (-1 for null), then the bytes. */
     protected static void writeBytes(byte[] b, DataOutputView out) throws IOException {
         if (b == null) {

@@ -87,10 +87,11 @@ class UserStateSerializerTest {
         assertThat(copied.getCopyOfBuffer()).isEqualTo(written);
         assertThat(serializer.deserialize(new DataInputDeserializer(bytes(new UserState()))))
                 .usingRecursiveComparison().isEqualTo(new UserState());
-        // An APNs token (lowercase hex) is kept as its bytes: 32 for 64 characters.
+        // An APNs token (lowercase hex) is kept as its bytes: 32 and a one-byte length for 64
+        // characters, where the same length as text takes 64 and a two-byte length.
         UserState upper = fullUser();
         upper.devices.get("d1").token = "A".repeat(64);
-        assertThat(bytes(upper).length - written.length).isEqualTo(32);
+        assertThat(bytes(upper).length - written.length).isEqualTo(33);
         // Versions equal to the registration's take a byte each, "never" a bit.
         UserState apart = fullUser();
         apart.devices.get("d1").localeV = 1_700_000_000_000L;
@@ -105,6 +106,31 @@ class UserStateSerializerTest {
         assertThatThrownBy(() -> serializer.deserialize(new DataInputDeserializer(written)))
                 .isInstanceOf(IOException.class).hasMessageContaining("encoding 9");
         assertThat(serializer.snapshotConfiguration().restoreSerializer()).isSameAs(serializer);
+    }
+
+    @Test
+    void aValueCutShortOrWithBytesAfterItIsRefused_notMisread() throws Exception {
+        byte[] written = bytes(fullUser());
+        // The length after the version byte covers the rest; cut inside the body, the read runs out.
+        byte[] cut = java.util.Arrays.copyOf(written, written.length - 5);
+        assertThatThrownBy(() -> serializer.deserialize(new DataInputDeserializer(cut)))
+                .isInstanceOf(IOException.class);
+        // A body whose stated length is longer than its devices: refused, not skipped.
+        UserState one = new UserState();
+        DeviceRecord d = new DeviceRecord();
+        d.deviceId = "d";
+        one.devices.put("d", d);
+        byte[] value = bytes(one);
+        byte[] longer = java.util.Arrays.copyOf(value, value.length + 1);
+        longer[1]++; // the body's length, one byte here (zig-zag: +2 per unit)
+        longer[1]++;
+        assertThatThrownBy(() -> serializer.deserialize(new DataInputDeserializer(longer)))
+                .isInstanceOf(IOException.class).hasMessageContaining("after its last device");
+        // Cut so that a field runs past the end of the body: the reader says where.
+        byte[] shortBody = value.clone();
+        shortBody[1] -= 2;
+        assertThatThrownBy(() -> serializer.deserialize(new DataInputDeserializer(shortBody)))
+                .isInstanceOf(IOException.class).hasMessageContaining("early");
     }
 
     @Test
