@@ -107,15 +107,25 @@ final class BenchCommand implements Callable<Integer> {
                 List<Long> apns = new ArrayList<>();
                 List<Long> fcm = new ArrayList<>();
                 List<Long> fcmJdk = new ArrayList<>();
+                // CPU per request of each client alone: this JVM's (the client's) and the peer's.
+                long[] apnsCpu = new long[2];
+                long[] fcmCpu = new long[2];
                 for (int run = 0; run < RUNS; run++) {
+                    long[] at = {EndToEndBench.processCpuNanos(), peer.cpuNanos()};
                     apns.add(Math.round(limits.pushy(limitRequests)));
+                    at = addCpu(apnsCpu, at, peer);
                     fcm.add(Math.round(limits.fcmNetty(limitRequests)));
+                    addCpu(fcmCpu, at, peer);
                     if (jdkClient) {
                         fcmJdk.add(Math.round(limits.fcmJdk(limitRequests)));
                     }
                     System.out.printf("limits, run %d: Pushy %,d/s, FCM (Netty) %,d/s%s%n", run + 1, apns.get(run),
                             fcm.get(run), jdkClient ? String.format(", FCM (JDK HttpClient) %,d/s", fcmJdk.get(run)) : "");
                 }
+                double requests = RUNS * limitRequests * 1000.0; // nanoseconds to microseconds per request
+                System.out.printf("limits, CPU per request: Pushy %.1f µs, its peer %.1f µs; FCM (Netty) %.1f µs, "
+                        + "its peer %.1f µs%n", apnsCpu[0] / requests, apnsCpu[1] / requests, fcmCpu[0] / requests,
+                        fcmCpu[1] / requests);
                 long limitApns = median(apns);
                 long limitFcm = median(fcm);
                 json.put("limit_apns_per_s", limitApns);
@@ -137,9 +147,9 @@ final class BenchCommand implements Callable<Integer> {
                     EndToEndBench.Result r = e2e.run(users, "bench-" + users);
                     byUsers.put(users, r);
                     System.out.printf("end to end, %,d devices: %,d delivered, last ack %,d ms after the fire "
-                                    + "(p50 %,d ms, p99 %,d ms), %,.0f/s, %.1f µs CPU each, peak RSS %,d MB%n",
+                                    + "(p50 %,d ms, p99 %,d ms), %,.0f/s, %.1f µs CPU each (peer %.1f µs), peak RSS %,d MB%n",
                             r.devices, r.delivered, r.fireToLastAckMs, r.p50Ms, r.p99Ms, r.perSecond(),
-                            r.cpuMicrosPerNotification(), r.peakRssMb);
+                            r.cpuMicrosPerNotification(), r.peerCpuMicrosPerNotification(), r.peakRssMb);
                 }
                 EndToEndBench.Result headline = byUsers.get(e2eUsers);
                 // Fire to first notification: campaigns created ahead, fired one at a time.
@@ -162,6 +172,7 @@ final class BenchCommand implements Callable<Integer> {
                 json.put("p50_ms", headline.p50Ms);
                 json.put("p99_ms", headline.p99Ms);
                 json.put("cpu_us_per_notification", Math.round(headline.cpuMicrosPerNotification() * 10) / 10.0);
+                json.put("peer_cpu_us_per_notification", Math.round(headline.peerCpuMicrosPerNotification() * 10) / 10.0);
                 json.put("peak_rss_mb", headline.peakRssMb);
                 Map<String, Long> scale = new LinkedHashMap<>();
                 byUsers.forEach((users, r) -> scale.put(String.valueOf(r.devices), r.fireToLastAckMs));
@@ -193,12 +204,18 @@ final class BenchCommand implements Callable<Integer> {
                             firsts, firstMedian));
                 }
                 table.append(String.format("| job JVM CPU time per notification | %.1f µs | ≤ 25 µs |%n", headline.cpuMicrosPerNotification()));
+                table.append(String.format("| peer JVM (Kafka, both emulators) CPU time per notification, end to end | %.1f µs | |%n",
+                        headline.peerCpuMicrosPerNotification()));
+                table.append(String.format("| CPU time per request of each client alone (the limit's runs): Pushy / its peer; "
+                        + "FCM client / its peer | %.1f / %.1f µs; %.1f / %.1f µs | |%n", apnsCpu[0] / requests,
+                        apnsCpu[1] / requests, fcmCpu[0] / requests, fcmCpu[1] / requests));
                 table.append(String.format("| job JVM peak resident memory (from job start) | %,d MB | |%n", headline.peakRssMb));
-                table.append(String.format("%n| devices | delivered | fire to last ack | per second | p50 | p99 | CPU per notification |%n"
-                        + "|---|---|---|---|---|---|---|%n"));
+                table.append(String.format("%n| devices | delivered | fire to last ack | per second | p50 | p99 | CPU per notification "
+                        + "| peer CPU per notification |%n|---|---|---|---|---|---|---|---|%n"));
                 for (EndToEndBench.Result r : byUsers.values()) {
-                    table.append(String.format("| %,d | %,d | %,d ms | %,.0f | %,d ms | %,d ms | %.1f µs |%n", r.devices,
-                            r.delivered, r.fireToLastAckMs, r.perSecond(), r.p50Ms, r.p99Ms, r.cpuMicrosPerNotification()));
+                    table.append(String.format("| %,d | %,d | %,d ms | %,.0f | %,d ms | %,d ms | %.1f µs | %.1f µs |%n", r.devices,
+                            r.delivered, r.fireToLastAckMs, r.perSecond(), r.p50Ms, r.p99Ms, r.cpuMicrosPerNotification(),
+                            r.peerCpuMicrosPerNotification()));
                 }
             }
         } finally {
@@ -447,6 +464,14 @@ final class BenchCommand implements Callable<Integer> {
                 TempDirs.deleteQuietly(dir);
             }
         }
+    }
+
+    /** Adds this JVM's and the peer's CPU time since {@code from} to {@code into}; returns the times now. */
+    private static long[] addCpu(long[] into, long[] from, BenchPeer peer) {
+        long[] now = {EndToEndBench.processCpuNanos(), peer.cpuNanos()};
+        into[0] += now[0] - from[0];
+        into[1] += now[1] - from[1];
+        return now;
     }
 
     /**

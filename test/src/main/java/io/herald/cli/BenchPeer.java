@@ -100,6 +100,12 @@ final class BenchPeer implements AutoCloseable {
         throw new IOException("the bench peer ended (exit " + (process.isAlive() ? "?" : process.exitValue()) + ")");
     }
 
+    /** The peer process's CPU time so far (Kafka and both emulators), in nanoseconds. */
+    long cpuNanos() {
+        return process.toHandle().info().totalCpuDuration()
+                .orElseThrow(() -> new IllegalStateException("the peer's CPU time cannot be read here")).toNanos();
+    }
+
     private static long[] longs(String words) {
         String[] w = words.split(" ");
         long[] r = new long[w.length];

@@ -32,6 +32,8 @@ final class EndToEndBench {
         long p50Ms;
         long p99Ms;
         long cpuMs;
+        /** The peer's (Kafka's and the emulators') CPU time over the same span. */
+        long peerCpuMs;
         long peakRssMb;
 
         double perSecond() {
@@ -40,6 +42,10 @@ final class EndToEndBench {
 
         double cpuMicrosPerNotification() {
             return cpuMs * 1000.0 / Math.max(1, delivered);
+        }
+
+        double peerCpuMicrosPerNotification() {
+            return peerCpuMs * 1000.0 / Math.max(1, delivered);
         }
     }
 
@@ -82,6 +88,7 @@ final class EndToEndBench {
         long fireAt = System.currentTimeMillis();
         peer.arm(fireAt);
         long cpuBefore = processCpuNanos();
+        long peerCpuBefore = peer.cpuNanos();
         kafka.send(config.topics.campaigns, campaignId, DemoCampaign.fire(campaignId));
         kafka.flush();
         long deadline = fireAt + Duration.ofMinutes(40).toMillis();
@@ -97,6 +104,7 @@ final class EndToEndBench {
             Thread.sleep(100);
         }
         r.cpuMs = (processCpuNanos() - cpuBefore) / 1_000_000;
+        r.peerCpuMs = (peer.cpuNanos() - peerCpuBefore) / 1_000_000;
         long[] stats = peer.arrivalStats();
         r.p50Ms = stats[1];
         r.p99Ms = stats[2];
@@ -175,7 +183,7 @@ final class EndToEndBench {
         config.checkpointing.intervalMs = 2_000;
     }
 
-    private static long processCpuNanos() {
+    static long processCpuNanos() {
         return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
