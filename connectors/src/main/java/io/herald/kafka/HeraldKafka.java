@@ -49,6 +49,11 @@ public final class HeraldKafka {
     public KafkaSink<OutboundRecord> sink(String transactionalIdPrefix) {
         Properties p = clientProperties();
         p.setProperty("transaction.timeout.ms", TRANSACTION_TIMEOUT_MS);
+        // Nothing the sink writes is visible before its transaction commits at a checkpoint, so waiting
+        // to fill larger batches costs no latency anyone sees, and each batch costs the producer and the
+        // broker a request, an append and an index entry, whatever its size.
+        p.putIfAbsent("linger.ms", "50");
+        p.putIfAbsent("batch.size", "262144");
         return KafkaSink.<OutboundRecord>builder()
                 .setBootstrapServers(bootstrapServers)
                 .setKafkaProducerConfig(p)
