@@ -241,8 +241,11 @@ class HostileInputIT {
         base.put("expiresAt", System.currentTimeMillis() + 3_600_000L);
         base.put("maxPerSecond", 100);
         base.put("collapseId", "c");
+        base.put("spreadOver", "PT10M");
+        base.set("schedule", N.objectNode().put("at", System.currentTimeMillis() + 1_800_000L));
         base.remove("campaignId");
         for (String path : List.of("appId", "audience", "message", "expiresAt", "maxPerSecond", "collapseId",
+                "spreadOver", "schedule", "schedule.at",
                 "audience.kind", "message.defaultLocale", "message.variants", "message.defaults", "message.data",
                 "message.sound")) {
             String[] parts = path.split("\\.");

@@ -43,6 +43,24 @@ public final class CampaignValidator {
         if (campaign.maxPerSecond != null && campaign.maxPerSecond < 1) {
             problems.add("maxPerSecond must be at least 1 (leave it out for no limit)");
         }
+        if (campaign.spreadOver != null) {
+            try {
+                java.time.Duration d = java.time.Duration.parse(campaign.spreadOver);
+                if (d.isNegative() || d.isZero() || d.compareTo(MAX_SPREAD) > 0) {
+                    problems.add("spreadOver must be longer than zero and at most " + MAX_SPREAD.toDays()
+                            + " days; it is " + campaign.spreadOver);
+                }
+            } catch (java.time.format.DateTimeParseException e) {
+                problems.add("spreadOver is not an ISO-8601 duration (such as \"PT2H\" or \"PT30M\")");
+            }
+        }
+        if (campaign.schedule != null) {
+            if (campaign.schedule.at == null) {
+                problems.add("schedule.at is missing: the time to fire at, in epoch milliseconds");
+            } else if (campaign.expiresAt != null && campaign.expiresAt <= campaign.schedule.at) {
+                problems.add("schedule.at is not before expiresAt: the campaign would expire before it starts");
+            }
+        }
         if (campaign.audience == null) {
             problems.add("audience is missing: a campaign says who it is for (\"audience\": {\"kind\": \"all\"} "
                     + "for every device of the app)");
@@ -100,6 +118,9 @@ public final class CampaignValidator {
         }
         return problems;
     }
+
+    /** A rollout is spread over a week at most: longer is a schedule, not a rollout. */
+    static final java.time.Duration MAX_SPREAD = java.time.Duration.ofDays(7);
 
     /** FCM counts the token inside the message; tokens seen in the wild run to about 200 characters. */
     private static final String LONGEST_FCM_TOKEN = "x".repeat(200);

@@ -14,10 +14,22 @@ public class Campaign {
     /** The most notifications per second this campaign may send, over the whole job; null for no limit. */
     public Integer maxPerSecond;
     /**
+     * An ISO-8601 duration ({@code "PT2H"}) over which a fire hands the campaign out evenly, or null to
+     * hand it out as fast as {@link #maxPerSecond} and the providers allow.
+     */
+    public String spreadOver;
+    /** When the job fires the campaign itself; null: only a {@code fire} record fires it. */
+    public Schedule schedule;
+    /**
      * A replay (a job started from a savepoint) resumes this campaign however long ago it was fired,
      * not only within {@code replay.resumeCampaignsFiredWithinMs}; null or false: the window holds.
      */
     public Boolean resumeOnReplay;
 
     public Campaign() {}
+
+    /** {@link #spreadOver} in milliseconds, or 0 for none (the validator has refused one that does not parse). */
+    public long spreadOverMillis() {
+        return spreadOver == null ? 0 : java.time.Duration.parse(spreadOver).toMillis();
+    }
 }

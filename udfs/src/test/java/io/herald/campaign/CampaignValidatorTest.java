@@ -59,6 +59,29 @@ class CampaignValidatorTest {
     }
 
     @Test
+    void aScheduleNeedsItsTimeBeforeTheCampaignExpires_aSpreadIsAnIsoDurationUpToAWeek() {
+        Campaign c = valid();
+        c.schedule = new io.herald.model.Schedule();
+        assertThat(validator.problems(c)).containsExactly("schedule.at is missing: the time to fire at, in epoch milliseconds");
+        c.schedule.at = 2_000L;
+        c.expiresAt = 2_000L;
+        assertThat(validator.problems(c)).containsExactly(
+                "schedule.at is not before expiresAt: the campaign would expire before it starts");
+        c.expiresAt = 3_000L;
+        assertThat(validator.problems(c)).isEmpty();
+        c.spreadOver = "2 hours";
+        assertThat(validator.problems(c)).containsExactly(
+                "spreadOver is not an ISO-8601 duration (such as \"PT2H\" or \"PT30M\")");
+        c.spreadOver = "PT0S";
+        assertThat(validator.problems(c)).singleElement().asString().startsWith("spreadOver must be longer than zero");
+        c.spreadOver = "P8D";
+        assertThat(validator.problems(c)).singleElement().asString().contains("at most 7 days");
+        c.spreadOver = "PT2H";
+        assertThat(validator.problems(c)).isEmpty();
+        assertThat(c.spreadOverMillis()).isEqualTo(7_200_000L);
+    }
+
+    @Test
     void aBrokenTemplateIsRefused() {
         Campaign c = valid();
         c.message.variants = Map.of("en", new Content("Hi", "{streak, plural, one {# day}"));

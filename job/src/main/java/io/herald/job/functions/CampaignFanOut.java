@@ -288,7 +288,7 @@ public final class CampaignFanOut extends AbstractStreamOperator<SendRequest>
                 continue;
             }
             Walk w = new Walk(first.walkId, first.campaignId, first.kind, first.at,
-                    compiled(first.campaignId, entry.campaign).at(first.at, null), entry.campaign.maxPerSecond);
+                    compiled(first.campaignId, entry.campaign).at(first.at, null));
             positions.forEach(p -> w.groups.put(p.keyGroup, p));
             if (first.outcomes != null) {
                 // Which devices a retry is for is read again from the answers (in open, off the task thread).
@@ -328,6 +328,11 @@ public final class CampaignFanOut extends AbstractStreamOperator<SendRequest>
         }
         for (Walk w : awaitingTargets.values()) {
             readTargets(w);
+        }
+        // Timers are not checkpointed: the schedules are, with the campaigns. One whose time passed
+        // while the job was down fires now.
+        for (Map.Entry<String, CampaignEntry> c : campaigns.entries()) {
+            scheduleFire(c.getKey(), c.getValue());
         }
         if (!walks.isEmpty()) {
             LOG.info("Instance {} resumes {} walks ({} answers on record since the checkpoint)", instance,
@@ -504,9 +509,11 @@ public final class CampaignFanOut extends AbstractStreamOperator<SendRequest>
         switch (step.action) {
             case REMEMBER:
                 // Compiled now (segment, templates, payload skeletons), so that a fire starts sending at once.
-                campaigns.put(event.campaignId, CampaignEntry.created(event.campaign));
+                CampaignEntry created = CampaignEntry.created(event.campaign);
+                campaigns.put(event.campaignId, created);
                 prepared.remove(event.campaignId);
                 compiled(event.campaignId, event.campaign);
+                scheduleFire(event.campaignId, created);
                 break;
             case WALK:
                 markFired(event.campaignId, entry, event.timestamp);
@@ -570,6 +577,63 @@ public final class CampaignFanOut extends AbstractStreamOperator<SendRequest>
         entry.state = CampaignLife.State.FIRED;
         entry.firedAt = firedAt;
         campaigns.put(campaignId, entry);
+    }
+
+    /** Sets a timer for a created campaign's {@code schedule.at} (at once if that has passed). */
+    private void scheduleFire(String campaignId, CampaignEntry entry) {
+        if (entry.state != CampaignLife.State.CREATED || entry.campaign.schedule == null) {
+            return;
+        }
+        long at = entry.campaign.schedule.at;
+        getProcessingTimeService().registerTimer(Math.max(at, now()), t -> scheduledFireDue(campaignId));
+    }
+
+    /**
+     * A schedule's time has come: the campaign fires as if a {@code fire} record written at that time
+     * had come, unless it fired already (a {@code fire} came first), was cancelled, or was replaced
+     * by a definition with a later time (whose own timer is set). Every instance decides alike, from
+     * the same broadcast state; the first says so on campaign-status.
+     */
+    private void scheduledFireDue(String campaignId) throws Exception {
+        CampaignEntry entry = campaigns.get(campaignId);
+        long now = now();
+        if (entry == null || entry.state != CampaignLife.State.CREATED || entry.campaign.schedule == null
+                || entry.campaign.schedule.at > now) {
+            return;
+        }
+        long at = entry.campaign.schedule.at;
+        String skip = scheduleSkip(campaignId, entry.campaign, at, now);
+        if (skip != null) {
+            markFired(campaignId, entry, at);
+            if (instance == 0) {
+                status(CampaignStatus.of(campaignId, StatusKind.SKIPPED, skip, now));
+            }
+            return;
+        }
+        if (instance == 0) {
+            status(CampaignStatus.of(campaignId, StatusKind.FIRED, null, now));
+        }
+        markFired(campaignId, entry, at);
+        startWalk(campaignId, campaignId, WalkPosition.Kind.FIRE, at, entry);
+    }
+
+    /**
+     * Why a schedule that came due is not acted on, or null. Not the replay window: a schedule whose
+     * time passed while the job was down fires when it is back, however long that was, unless the
+     * campaign expired meanwhile or a later run finished it. A job started without state rebuilds
+     * the campaigns from the topic and takes schedules that came due before it started for history,
+     * as it does fires.
+     */
+    private String scheduleSkip(String campaignId, Campaign campaign, long at, long now) {
+        if (campaign.expiresAt != null && campaign.expiresAt <= now) {
+            return "scheduled for " + java.time.Instant.ofEpochMilli(at) + " and expired at "
+                    + java.time.Instant.ofEpochMilli(campaign.expiresAt) + ", before the job could fire it";
+        }
+        if (at < startedAt - settings.clockSkewMillis && !restored && !settings.fireOnFreshStart) {
+            return "scheduled for " + java.time.Instant.ofEpochMilli(at) + ", before this job started, and the job "
+                    + "started without state: taken for history (replay.fireOnFreshStart acts on it)";
+        }
+        return at < startedAt ? finishedEarlier.get(campaignId) : null;
     }
 
     /** This instance's view of a campaign's state (null: unknown). */
@@ -661,8 +725,7 @@ public final class CampaignFanOut extends AbstractStreamOperator<SendRequest>
 
     /** A walk over all of this instance's key groups, from their start. */
     private Walk newWalk(String walkId, String campaignId, WalkPosition.Kind kind, long at, CampaignEntry entry) {
-        Walk w = new Walk(walkId, campaignId, kind, at, compiled(campaignId, entry.campaign).at(at, null),
-                entry.campaign.maxPerSecond);
+        Walk w = new Walk(walkId, campaignId, kind, at, compiled(campaignId, entry.campaign).at(at, null));
         for (int g = keyGroups.getStartKeyGroup(); g <= keyGroups.getEndKeyGroup(); g++) {
             w.groups.put(g, WalkPosition.start(walkId, campaignId, kind, at, g));
         }
@@ -833,6 +896,15 @@ public final class CampaignFanOut extends AbstractStreamOperator<SendRequest>
         final long startedNanos = System.nanoTime();
         /** Notifications per second this instance may hand out, or 0 for no limit. */
         final double perSecond;
+        /** For a fire spread out over a time: how long from the fire, in milliseconds; 0 for none. */
+        final long spreadMillis;
+        /** For a spread-out fire: this instance's users still to walk, counted first; -1 until counted. */
+        long usersToGo = -1;
+        private long usersCounted;
+        private StoredUsers counting;
+        /** When the count ended, and the users walked since: the spread's pace. */
+        private long spreadFrom;
+        private long spreadWalked;
         /** For a retry (or its estimate): the outcomes it is for, and the notification ids that had them. */
         Set<Outcome> outcomes;
         Set<String> only;
@@ -848,14 +920,15 @@ public final class CampaignFanOut extends AbstractStreamOperator<SendRequest>
         /** The key group the walk is in. */
         private int group = -1;
 
-        Walk(String id, String campaignId, WalkPosition.Kind kind, long at, PreparedCampaign campaign,
-                Integer maxPerSecond) {
+        Walk(String id, String campaignId, WalkPosition.Kind kind, long at, PreparedCampaign campaign) {
             this.id = id;
             this.campaignId = campaignId;
             this.kind = kind;
             this.at = at;
             this.campaign = campaign;
+            Integer maxPerSecond = campaign.campaign().maxPerSecond;
             this.perSecond = kind != WalkPosition.Kind.ESTIMATE && maxPerSecond != null ? maxPerSecond / (double) instances : 0;
+            this.spreadMillis = kind == WalkPosition.Kind.FIRE ? campaign.campaign().spreadOverMillis() : 0;
             this.paceFrom = now();
             this.progressAt = now() + settings.progressEveryMillis;
         }
@@ -870,6 +943,9 @@ public final class CampaignFanOut extends AbstractStreamOperator<SendRequest>
                     return true;
                 }
             }
+            if (spreadMillis > 0 && usersToGo < 0 && !countUsersToGo(deadline)) {
+                return false;
+            }
             int walked = 0;
             int seen = 0;
             long now = now();
@@ -878,6 +954,9 @@ public final class CampaignFanOut extends AbstractStreamOperator<SendRequest>
                     return false;
                 }
                 if (perSecond > 0 && !mayHandOut()) {
+                    return false;
+                }
+                if (spreadMillis > 0 && !spreadAllows()) {
                     return false;
                 }
                 if (!stored.next()) {
@@ -912,6 +991,7 @@ public final class CampaignFanOut extends AbstractStreamOperator<SendRequest>
                 }
                 p.users++;
                 walked++;
+                spreadWalked++;
                 walkUser(user, u.profile, u.live(now, deviceTtlMillis), p);
             }
             return false;
@@ -977,6 +1057,53 @@ public final class CampaignFanOut extends AbstractStreamOperator<SendRequest>
         }
 
         /**
+         * Counts this instance's users still to walk (in its key groups not yet done), in chunks like
+         * the walk itself, before a spread-out fire hands anything out: its pace is users over the
+         * time left. True once counted; after a restore the walk counts again what is left.
+         */
+        private boolean countUsersToGo(long deadline) throws Exception {
+            if (counting == null) {
+                counting = StoredUsers.open(getKeyedStateBackend(), userDescriptor(settings.deviceTtl).getName(),
+                        maxParallelism, deviceTtlMillis);
+            }
+            int seen = 0;
+            while (counting != null && counting.next()) {
+                WalkPosition p = groups.get(counting.keyGroup());
+                if (p != null && !p.done) {
+                    usersCounted++;
+                }
+                if ((++seen & 1023) == 0 && System.nanoTime() > deadline) {
+                    return false;
+                }
+            }
+            closeCounting();
+            usersToGo = usersCounted;
+            spreadFrom = now();
+            return true;
+        }
+
+        /**
+         * Whether a spread-out fire may walk another user now: the n-th of the users to go goes at n
+         * parts of the time left (from the count to the fire's time plus the spread). If not, notes when.
+         */
+        private boolean spreadAllows() {
+            long end = at + spreadMillis;
+            double dueAt = spreadFrom + (double) spreadWalked * Math.max(0, end - spreadFrom) / Math.max(1, usersToGo);
+            if (now() >= dueAt) {
+                return true;
+            }
+            resumeAt = (long) Math.ceil(dueAt);
+            return false;
+        }
+
+        private void closeCounting() {
+            if (counting != null) {
+                counting.close();
+                counting = null;
+            }
+        }
+
+        /**
          * Whether the campaign's rate allows another user now: the n-th notification of this instance
          * goes at n / perSecond seconds after the walk started here. If not, notes when it may.
          */
@@ -1033,6 +1160,7 @@ public final class CampaignFanOut extends AbstractStreamOperator<SendRequest>
         }
 
         void closeKeys() {
+            closeCounting();
             if (stored != null) {
                 stored.close();
                 stored = null;

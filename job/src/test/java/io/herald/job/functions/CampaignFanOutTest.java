@@ -12,6 +12,7 @@ import io.herald.model.Content;
 import io.herald.model.DeviceEvent;
 import io.herald.model.Message;
 import io.herald.model.Platform;
+import io.herald.model.Schedule;
 import io.herald.model.SendRequest;
 import io.herald.model.StatusKind;
 import io.herald.model.UserUpdate;
@@ -501,6 +502,104 @@ class CampaignFanOutTest {
         harness.setProcessingTime(10_000);
         runMailbox(harness);
         assertThat(notifications(harness)).hasSize(10);
+    }
+
+    private static CampaignEvent scheduled(String id, long at) {
+        CampaignEvent e = create(id, Audience.all());
+        e.campaign.schedule = Schedule.at(at);
+        return e;
+    }
+
+    private List<StatusKind> kinds(String campaignId) throws Exception {
+        return statuses().stream().filter(s -> s.campaignId.equals(campaignId)).map(s -> s.status).toList();
+    }
+
+    @Test
+    void aScheduledCampaignFiresItselfAtItsTimeAndOnce() throws Exception {
+        harness.setProcessingTime(0);
+        registerUsers(4);
+        harness.processElement2(scheduled("c1", 1_000), 2);
+        harness.setProcessingTime(999);
+        assertThat(sent()).as("before its time").isEmpty();
+        harness.setProcessingTime(1_000);
+        assertThat(ids(sent())).containsExactlyInAnyOrder("c1/dev-0", "c1/dev-1", "c1/dev-2", "c1/dev-3");
+        harness.setProcessingTime(60_000);
+        harness.processElement2(control(CampaignEvent.Type.FIRE, "c1", 4), 4);
+        assertThat(sent()).as("neither time nor a late fire sends it again").hasSize(4);
+        assertThat(kinds("c1")).containsExactly(StatusKind.FIRED, StatusKind.FANNED_OUT, StatusKind.IGNORED);
+    }
+
+    @Test
+    void aFireBeforeTheScheduledTimeFiresEarly_andTheTimeThenDoesNothing() throws Exception {
+        harness.setProcessingTime(0);
+        registerUsers(3);
+        harness.processElement2(scheduled("c1", 10_000), 2);
+        harness.processElement2(control(CampaignEvent.Type.FIRE, "c1", 3), 3);
+        assertThat(sent()).hasSize(3);
+        harness.setProcessingTime(10_000);
+        assertThat(sent()).hasSize(3);
+        assertThat(kinds("c1")).containsExactly(StatusKind.FIRED, StatusKind.FANNED_OUT);
+    }
+
+    @Test
+    void aCancelBeforeTheScheduledTimeMeansItNeverStarts_aLaterTimeReplacesAnEarlierOne() throws Exception {
+        harness.setProcessingTime(0);
+        registerUsers(3);
+        harness.processElement2(scheduled("c1", 1_000), 2);
+        harness.processElement2(control(CampaignEvent.Type.CANCEL, "c1", 3), 3);
+        harness.processElement2(scheduled("c2", 1_000), 4);
+        harness.processElement2(scheduled("c2", 5_000), 5); // replaced before its time: the new time holds
+        harness.setProcessingTime(1_000);
+        assertThat(sent()).isEmpty();
+        harness.setProcessingTime(5_000);
+        assertThat(ids(sent())).allMatch(id -> id.startsWith("c2/")).hasSize(3);
+        assertThat(kinds("c1")).containsExactly(StatusKind.CANCELLED);
+    }
+
+    @Test
+    void aScheduleWhoseTimePassedWhileTheJobWasDownFiresOnceWhenItIsBack_unlessItExpired() throws Exception {
+        harness.setProcessingTime(0);
+        registerUsers(3);
+        harness.processElement2(scheduled("c1", 1_000), 2);
+        CampaignEvent expiring = scheduled("c2", 1_000);
+        expiring.campaign.expiresAt = 2_000L;
+        harness.processElement2(expiring, 3);
+        OperatorSubtaskState checkpoint = harness.snapshot(1, 10);
+        harness.close();
+
+        harness = harness(1_000, 1, 0, checkpoint);
+        harness.setProcessingTime(3_000); // back after both times passed, and after c2 expired
+        assertThat(ids(sent())).containsExactlyInAnyOrder("c1/dev-0", "c1/dev-1", "c1/dev-2");
+        harness.setProcessingTime(9_000);
+        assertThat(sent()).hasSize(3);
+        assertThat(kinds("c1")).containsExactly(StatusKind.FIRED, StatusKind.FANNED_OUT);
+        assertThat(statuses()).filteredOn(st -> st.campaignId.equals("c2")).singleElement()
+                .satisfies(st -> {
+                    assertThat(st.status).isEqualTo(StatusKind.SKIPPED);
+                    assertThat(st.error).contains("expired");
+                });
+    }
+
+    @Test
+    void spreadOverHandsTheAudienceOutEvenlyOverTheTime() throws Exception {
+        registerUsers(10);
+        CampaignEvent spread = create("c1", Audience.all());
+        spread.campaign.spreadOver = "PT10S";
+        harness.setProcessingTime(0);
+        harness.processElement2(spread, 2);
+        harness.processElement2(control(CampaignEvent.Type.FIRE, "c1", 0), 0);
+        assertThat(sent()).as("at t=0").hasSize(1);
+        harness.setProcessingTime(999);
+        assertThat(sent()).as("at t=999 ms").hasSize(1);
+        harness.setProcessingTime(1_000);
+        assertThat(sent()).as("at t=1 s").hasSize(2);
+        harness.setProcessingTime(5_000);
+        assertThat(sent()).as("at t=5 s").hasSize(6);
+        harness.setProcessingTime(9_000);
+        assertThat(sent()).as("at t=9 s").hasSize(10);
+        assertThat(kinds("c1")).doesNotContain(StatusKind.FANNED_OUT);
+        harness.setProcessingTime(10_000);
+        assertThat(kinds("c1")).as("the walk ends with the spread").contains(StatusKind.FANNED_OUT);
     }
 
     @Test
