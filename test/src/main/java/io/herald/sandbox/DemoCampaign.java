@@ -28,6 +28,12 @@ public final class DemoCampaign {
         return json.replaceFirst("^\\{", "{\"maxPerSecond\":" + maxPerSecond + ",").getBytes(StandardCharsets.UTF_8);
     }
 
+    /** The same create event, fired by the job itself at {@code at} (epoch ms), with no fire record. */
+    public static byte[] createScheduled(String campaignId, String audienceJson, long at) {
+        String json = new String(create(campaignId, audienceJson), StandardCharsets.UTF_8);
+        return json.replaceFirst("^\\{", "{\"schedule\":{\"at\":" + at + "},").getBytes(StandardCharsets.UTF_8);
+    }
+
     /** The audience "every user of the app". */
     public static final String ALL = "{\"kind\":\"all\"}";
 
