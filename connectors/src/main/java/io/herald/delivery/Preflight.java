@@ -11,7 +11,8 @@ public final class Preflight {
     /** The receipt of a request that must not be sent, or null if it may go. */
     public static Receipt refuse(SendRequest request, long now) {
         if (request.refusal != null) {
-            return Receipt.of(request, Outcome.REJECTED, 0, request.refusal, 0, now);
+            return Receipt.of(request, request.refusedAs == null ? Outcome.REJECTED : request.refusedAs, 0,
+                    request.refusal, 0, now);
         }
         if (request.expiresAt != null && now > request.expiresAt) {
             return Receipt.of(request, Outcome.EXPIRED, 0, "campaign expired before sending", 0, now);

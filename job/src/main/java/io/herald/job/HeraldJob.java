@@ -151,7 +151,8 @@ public final class HeraldJob {
                 .transform("Keep user state, fan campaigns out", TypeInformation.of(SendRequest.class),
                         new CampaignFanOut(CampaignFanOut.Settings.defaults(deviceTtl,
                                 io.answers == null ? null : new EarlierRuns(io.answers, config.topics.campaignStatus),
-                                config.replay.resumeCampaignsFiredWithinMs, config.replay.fireOnFreshStart, config.replay.clockSkewMs)))
+                                config.replay.resumeCampaignsFiredWithinMs, config.replay.fireOnFreshStart, config.replay.clockSkewMs)
+                                .withFrequencyCaps(config.frequencyCaps())))
                 .uid(UID_FAN_OUT);
 
         SingleOutputStreamOperator<SendRequest> ios = requests

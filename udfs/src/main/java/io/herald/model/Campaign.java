@@ -20,6 +20,8 @@ public class Campaign {
     public String spreadOver;
     /** When the job fires the campaign itself; null: only a {@code fire} record fires it. */
     public Schedule schedule;
+    /** True for an urgent alert: the app's frequency cap neither holds it back nor counts it. */
+    public Boolean capExempt;
     /**
      * A replay (a job started from a savepoint) resumes this campaign however long ago it was fired,
      * not only within {@code replay.resumeCampaignsFiredWithinMs}; null or false: the window holds.

@@ -31,6 +31,8 @@ public class CampaignStatus {
     public Map<String, Long> byLocale;
     /** For {@code estimated}: targeted devices whose notification would be refused (render failure, oversize). */
     public Long refused;
+    /** Targeted devices whose notification was (for {@code estimated}: would be) held back by the app's frequency cap. */
+    public Long capped;
     /** Users this instance walked so far, and how long it took. */
     public Long users;
     public Long elapsedMs;

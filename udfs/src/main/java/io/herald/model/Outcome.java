@@ -13,7 +13,9 @@ public enum Outcome {
     /** It was not sent because the campaign had expired. */
     EXPIRED,
     /** It was not sent because the campaign was cancelled first. */
-    CANCELLED;
+    CANCELLED,
+    /** It was not sent because the user had reached the app's frequency cap. */
+    CAPPED;
 
     public String wire() {
         return name().toLowerCase();

@@ -31,6 +31,8 @@ public class SendRequest {
     public long firedAt;
     /** Why this notification must not be sent (set by the fan-out, e.g. an oversize payload), or null. */
     public String refusal;
+    /** How a refusal is recorded: {@link Outcome#REJECTED} when null, {@link Outcome#CAPPED} for a frequency cap. */
+    public Outcome refusedAs;
     /**
      * The provider's answer, when an earlier run of the job already had it (a walk resumed after a
      * restore meets notifications it had handed out before): the delivery writes the receipt and

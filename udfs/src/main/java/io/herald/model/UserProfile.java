@@ -13,6 +13,11 @@ public class UserProfile {
     public List<String> audienceCampaigns = new ArrayList<>();
     /** Everything at or below this version was erased; events at or below it are ignored. */
     public long erasedV = DeviceRecord.NEVER;
+    /**
+     * When campaigns were sent to this user, by app (epoch ms, oldest first): what frequency caps
+     * count. Only apps with a cap keep them, and only those inside the cap's window.
+     */
+    public Map<String, long[]> campaignSends = new HashMap<>();
 
     public UserProfile() {}
 }

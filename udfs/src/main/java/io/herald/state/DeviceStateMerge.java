@@ -169,6 +169,7 @@ public final class DeviceStateMerge {
         long cut = profile.erasedV;
         profile.attributes.values().removeIf(a -> a.version <= cut);
         profile.audienceCampaigns.clear();
+        profile.campaignSends.clear();
         for (String id : devices.ids()) {
             DeviceRecord d = devices.get(id);
             if (prune(d, cut)) {

@@ -48,6 +48,17 @@ public class HeraldConfig {
             if (app.apns == null && app.fcm == null) {
                 throw new IllegalArgumentException("apps." + app.id + ": neither apns nor fcm is configured");
             }
+            if (app.frequencyCap != null) {
+                String name = "apps." + app.id + ".frequencyCap";
+                try {
+                    new io.herald.model.FrequencyCap(app.frequencyCap.max, java.time.Duration.parse(
+                            java.util.Objects.requireNonNull(app.frequencyCap.window, name + ".window is missing")));
+                } catch (java.time.format.DateTimeParseException e) {
+                    throw new IllegalArgumentException(name + ".window is not an ISO-8601 duration (such as PT24H)");
+                } catch (IllegalArgumentException | NullPointerException e) {
+                    throw new IllegalArgumentException(name + ": " + e.getMessage());
+                }
+            }
             if (app.apns != null) {
                 require(app.apns.keyFile, "apps." + app.id + ".apns.keyFile");
                 require(app.apns.keyId, "apps." + app.id + ".apns.keyId");
@@ -122,6 +133,26 @@ public class HeraldConfig {
         public String id;
         public ApnsApp apns;
         public FcmApp fcm;
+        /** At most this many campaign notifications per user in a rolling window; none when absent. */
+        public Cap frequencyCap;
+    }
+
+    /** A frequency cap as configured: {@code max} notifications per {@code window} (ISO-8601, "PT24H"). */
+    public static class Cap {
+        public int max;
+        public String window;
+    }
+
+    /** Each app's frequency cap, by app id (apps without one are absent). */
+    public Map<String, io.herald.model.FrequencyCap> frequencyCaps() {
+        Map<String, io.herald.model.FrequencyCap> caps = new HashMap<>();
+        for (App app : apps) {
+            if (app.frequencyCap != null) {
+                caps.put(app.id, new io.herald.model.FrequencyCap(app.frequencyCap.max,
+                        java.time.Duration.parse(app.frequencyCap.window)));
+            }
+        }
+        return caps;
     }
 
     /** Bounds on delivery. */

@@ -11,6 +11,7 @@ import io.herald.model.CampaignEvent;
 import io.herald.model.CampaignStatus;
 import io.herald.model.DeviceEvent;
 import io.herald.model.DeviceRecord;
+import io.herald.model.FrequencyCap;
 import io.herald.model.Outcome;
 import io.herald.model.SendRequest;
 import io.herald.model.StatusKind;
@@ -129,6 +130,8 @@ public final class CampaignFanOut extends AbstractStreamOperator<SendRequest>
         final long replayWindowMillis;
         final boolean fireOnFreshStart;
         final long clockSkewMillis;
+        /** Each app's frequency cap, by app id; apps without one are absent. */
+        final Map<String, FrequencyCap> frequencyCaps;
 
         /**
          * @param usersPerChunk the most users one walk takes in one chunk
@@ -149,6 +152,13 @@ public final class CampaignFanOut extends AbstractStreamOperator<SendRequest>
          */
         public Settings(Duration deviceTtl, int usersPerChunk, long chunkMillis, long progressEveryMillis,
                 EarlierRuns earlierRuns, long replayWindowMillis, boolean fireOnFreshStart, long clockSkewMillis) {
+            this(deviceTtl, usersPerChunk, chunkMillis, progressEveryMillis, earlierRuns, replayWindowMillis,
+                    fireOnFreshStart, clockSkewMillis, Map.of());
+        }
+
+        private Settings(Duration deviceTtl, int usersPerChunk, long chunkMillis, long progressEveryMillis,
+                EarlierRuns earlierRuns, long replayWindowMillis, boolean fireOnFreshStart, long clockSkewMillis,
+                Map<String, FrequencyCap> frequencyCaps) {
             if (deviceTtl == null || usersPerChunk < 1 || chunkMillis < 1 || progressEveryMillis < 1) {
                 throw new IllegalArgumentException("fan-out settings need a device TTL, usersPerChunk >= 1, "
                         + "chunkMillis >= 1 and progressEveryMillis >= 1");
@@ -161,6 +171,13 @@ public final class CampaignFanOut extends AbstractStreamOperator<SendRequest>
             this.replayWindowMillis = replayWindowMillis;
             this.fireOnFreshStart = fireOnFreshStart;
             this.clockSkewMillis = clockSkewMillis;
+            this.frequencyCaps = Map.copyOf(frequencyCaps);
+        }
+
+        /** These settings with each app's frequency cap (by app id). */
+        public Settings withFrequencyCaps(Map<String, FrequencyCap> caps) {
+            return new Settings(deviceTtl, usersPerChunk, chunkMillis, progressEveryMillis, earlierRuns,
+                    replayWindowMillis, fireOnFreshStart, clockSkewMillis, caps);
         }
 
         /** The job's defaults: 1,000 users or 20 ms per chunk, progress every second. */
@@ -898,6 +915,9 @@ public final class CampaignFanOut extends AbstractStreamOperator<SendRequest>
         final double perSecond;
         /** For a fire spread out over a time: how long from the fire, in milliseconds; 0 for none. */
         final long spreadMillis;
+        /** The campaign's app and its frequency cap; null when it has none or the campaign is exempt. */
+        final String app;
+        final FrequencyCap cap;
         /** For a spread-out fire: this instance's users still to walk, counted first; -1 until counted. */
         long usersToGo = -1;
         private long usersCounted;
@@ -929,6 +949,8 @@ public final class CampaignFanOut extends AbstractStreamOperator<SendRequest>
             Integer maxPerSecond = campaign.campaign().maxPerSecond;
             this.perSecond = kind != WalkPosition.Kind.ESTIMATE && maxPerSecond != null ? maxPerSecond / (double) instances : 0;
             this.spreadMillis = kind == WalkPosition.Kind.FIRE ? campaign.campaign().spreadOverMillis() : 0;
+            this.app = campaign.campaign().appId;
+            this.cap = Boolean.TRUE.equals(campaign.campaign().capExempt) ? null : settings.frequencyCaps.get(app);
             this.paceFrom = now();
             this.progressAt = now() + settings.progressEveryMillis;
         }
@@ -992,7 +1014,7 @@ public final class CampaignFanOut extends AbstractStreamOperator<SendRequest>
                 p.users++;
                 walked++;
                 spreadWalked++;
-                walkUser(user, u.profile, u.live(now, deviceTtlMillis), p);
+                walkUser(user, u, u.live(now, deviceTtlMillis), p);
             }
             return false;
         }
@@ -1006,8 +1028,9 @@ public final class CampaignFanOut extends AbstractStreamOperator<SendRequest>
             return stored.compareKeyTo(resumingAfter) <= 0;
         }
 
-        private void walkUser(String user, UserProfile u, Collection<DeviceRecord> devices, WalkPosition p)
+        private void walkUser(String user, UserState state, Collection<DeviceRecord> devices, WalkPosition p)
                 throws Exception {
+            UserProfile u = state.profile;
             if (kind == WalkPosition.Kind.RETRY) {
                 if (only.isEmpty()) {
                     return;
@@ -1021,7 +1044,12 @@ public final class CampaignFanOut extends AbstractStreamOperator<SendRequest>
                     }
                 });
             } else if (kind == WalkPosition.Kind.FIRE) {
+                boolean capped = cap != null && !cap.allows(u.campaignSends.get(app), now());
                 PreparedCampaign.FanOutCount c = campaign.fanOut(user, u, devices, request -> {
+                    if (capped) {
+                        request.refusal = cap.reason(app);
+                        request.refusedAs = Outcome.CAPPED;
+                    }
                     request.answer = answerOnRecord(request.notificationId);
                     if (request.answer == null) {
                         p.handedOut++;
@@ -1031,6 +1059,16 @@ public final class CampaignFanOut extends AbstractStreamOperator<SendRequest>
                 });
                 p.targeted += c.targeted;
                 p.suppressed += c.suppressed;
+                if (capped) {
+                    p.capped += c.targeted;
+                } else if (cap != null && c.targeted > 0) {
+                    // Counted in the user's state with the walk's position: a restore rolls both back
+                    // together, so the walk counts each user once however often it is resumed.
+                    u.campaignSends.put(app, cap.record(u.campaignSends.get(app), now()));
+                    setCurrentKey(user);
+                    userState.update(state);
+                    noteWrittenDuringWalks(user);
+                }
             } else if (only != null) {
                 // The estimate of a retry: the devices it would reach.
                 if (only.isEmpty()) {
@@ -1044,10 +1082,13 @@ public final class CampaignFanOut extends AbstractStreamOperator<SendRequest>
                     }
                 });
             } else {
+                boolean capped = cap != null && !cap.allows(u.campaignSends.get(app), now());
                 PreparedCampaign.FanOutCount c = campaign.select(u, devices, d -> {
                     p.byPlatform.merge(d.platform.wire(), 1L, Long::sum);
                     p.byLocale.merge(d.locale == null ? "und" : d.locale, 1L, Long::sum);
-                    if (campaign.refusal(u, d) != null) {
+                    if (capped) {
+                        p.capped++;
+                    } else if (campaign.refusal(u, d) != null) {
                         p.refused++;
                     }
                 });
@@ -1154,6 +1195,8 @@ public final class CampaignFanOut extends AbstractStreamOperator<SendRequest>
             s.users = groups.values().stream().mapToLong(p -> p.users).sum();
             s.targeted = groups.values().stream().mapToLong(p -> p.targeted).sum();
             s.suppressed = groups.values().stream().mapToLong(p -> p.suppressed).sum();
+            long capped = groups.values().stream().mapToLong(p -> p.capped).sum();
+            s.capped = capped > 0 || cap != null ? capped : null;
             if (kind != WalkPosition.Kind.ESTIMATE) {
                 s.handedOut = groups.values().stream().mapToLong(p -> p.handedOut).sum();
             }

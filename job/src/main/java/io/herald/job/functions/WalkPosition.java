@@ -43,6 +43,8 @@ public class WalkPosition {
     public long handedOut;
     /** For estimates: notifications that would be refused, and the targeted devices per platform and locale. */
     public long refused;
+    /** Targeted devices held back (for estimates: that would be) by the app's frequency cap. */
+    public long capped;
     public Map<String, Long> byPlatform = new TreeMap<>();
     public Map<String, Long> byLocale = new TreeMap<>();
 

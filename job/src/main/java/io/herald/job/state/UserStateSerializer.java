@@ -36,10 +36,11 @@ public final class UserStateSerializer extends CompactSerializer<UserState> {
     public static final CompactType<UserState> TYPE = new CompactType<>(UserState.class, INSTANCE);
 
     /**
-     * The encoding written now (the first byte of every value). Encodings 1 and 2 were never
-     * released (2 read through Flink's per-byte input, with Flink's string format).
+     * The encoding written now (the first byte of every value). Encodings 1 to 3 were never
+     * released (2 read through Flink's per-byte input, with Flink's string format; 4 added the
+     * campaign send times that frequency caps count).
      */
-    public static final int VERSION = 3;
+    public static final int VERSION = 4;
     private static final Platform[] PLATFORMS = Platform.values();
 
     // Attribute value kinds, one byte each.
@@ -89,6 +90,16 @@ public final class UserStateSerializer extends CompactSerializer<UserState> {
         for (String c : p.audienceCampaigns) {
             writeUtf8(c, out);
         }
+        writeVarInt(p.campaignSends.size(), out);
+        for (Map.Entry<String, long[]> app : p.campaignSends.entrySet()) {
+            writeUtf8(app.getKey(), out);
+            writeVarInt(app.getValue().length, out);
+            long previous = 0;
+            for (long t : app.getValue()) {
+                writeVarLong(t - previous, out); // oldest first: small differences after the first
+                previous = t;
+            }
+        }
         writeVarInt(u.devices.size(), out);
         for (DeviceRecord d : u.devices.values()) {
             writeDevice(d, out);
@@ -124,6 +135,17 @@ public final class UserStateSerializer extends CompactSerializer<UserState> {
         int lists = in.readVarInt();
         for (int i = 0; i < lists; i++) {
             p.audienceCampaigns.add(in.readUtf8());
+        }
+        int apps = in.readVarInt();
+        for (int i = 0; i < apps; i++) {
+            String app = in.readUtf8();
+            long[] sends = new long[in.readVarInt()];
+            long previous = 0;
+            for (int j = 0; j < sends.length; j++) {
+                previous += in.readVarLong();
+                sends[j] = previous;
+            }
+            p.campaignSends.put(app, sends);
         }
         int devices = in.readVarInt();
         for (int i = 0; i < devices; i++) {

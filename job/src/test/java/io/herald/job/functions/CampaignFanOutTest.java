@@ -10,7 +10,9 @@ import io.herald.model.CampaignEvent;
 import io.herald.model.CampaignStatus;
 import io.herald.model.Content;
 import io.herald.model.DeviceEvent;
+import io.herald.model.FrequencyCap;
 import io.herald.model.Message;
+import io.herald.model.Outcome;
 import io.herald.model.Platform;
 import io.herald.model.Schedule;
 import io.herald.model.SendRequest;
@@ -60,9 +62,15 @@ class CampaignFanOutTest {
 
     private static KeyedTwoInputStreamOperatorTestHarness<String, UserUpdate, CampaignEvent, SendRequest> harness(
             int usersPerChunk, int parallelism, int index, OperatorSubtaskState restoreFrom) throws Exception {
+        return harness(new CampaignFanOut.Settings(CampaignFanOut.DEFAULT_DEVICE_TTL, usersPerChunk, 60_000, 1_000, null),
+                parallelism, index, restoreFrom);
+    }
+
+    private static KeyedTwoInputStreamOperatorTestHarness<String, UserUpdate, CampaignEvent, SendRequest> harness(
+            CampaignFanOut.Settings settings, int parallelism, int index, OperatorSubtaskState restoreFrom)
+            throws Exception {
         var h = new KeyedTwoInputStreamOperatorTestHarness<String, UserUpdate, CampaignEvent, SendRequest>(
-                new CampaignFanOut(new CampaignFanOut.Settings(CampaignFanOut.DEFAULT_DEVICE_TTL, usersPerChunk,
-                        60_000, 1_000, null)),
+                new CampaignFanOut(settings),
                 UserUpdate::userId, null, Types.STRING, MAX_PARALLELISM, parallelism, index);
         h.setStateBackend(new EmbeddedRocksDBStateBackend());
         h.setup();
@@ -600,6 +608,81 @@ class CampaignFanOutTest {
         assertThat(kinds("c1")).doesNotContain(StatusKind.FANNED_OUT);
         harness.setProcessingTime(10_000);
         assertThat(kinds("c1")).as("the walk ends with the spread").contains(StatusKind.FANNED_OUT);
+    }
+
+    private static CampaignFanOut.Settings capped(int usersPerChunk, int max) {
+        return new CampaignFanOut.Settings(CampaignFanOut.DEFAULT_DEVICE_TTL, usersPerChunk, 60_000, 1_000, null)
+                .withFrequencyCaps(Map.of("news", new FrequencyCap(max, Duration.ofHours(24))));
+    }
+
+    private static List<SendRequest> of(List<SendRequest> requests, String campaignId) {
+        return requests.stream().filter(r -> r.campaignId.equals(campaignId)).toList();
+    }
+
+    private CampaignStatus last(StatusKind kind, String campaignId) throws Exception {
+        List<CampaignStatus> all = statuses().stream()
+                .filter(st -> st.status == kind && st.campaignId.equals(campaignId)).toList();
+        return all.get(all.size() - 1);
+    }
+
+    @Test
+    void aFrequencyCapCountsAcrossCampaigns_exemptOnesGoThrough_estimatesCountTheCapped() throws Exception {
+        harness.close();
+        harness = harness(capped(1_000, 1), 1, 0, null);
+        harness.setProcessingTime(0);
+        registerUsers(4);
+        harness.processElement2(create("c1", Audience.all()), 1);
+        harness.processElement2(control(CampaignEvent.Type.FIRE, "c1", 1), 1);
+        assertThat(of(sent(), "c1")).hasSize(4).allSatisfy(r -> assertThat(r.refusal).isNull());
+
+        harness.processElement2(create("c2", Audience.all()), 2);
+        harness.processElement2(control(CampaignEvent.Type.ESTIMATE, "c2", 2), 2);
+        assertThat(last(StatusKind.ESTIMATED, "c2").capped).isEqualTo(4);
+        harness.processElement2(control(CampaignEvent.Type.FIRE, "c2", 2), 2);
+        assertThat(of(sent(), "c2")).hasSize(4).allSatisfy(r -> {
+            assertThat(r.refusedAs).isEqualTo(Outcome.CAPPED);
+            assertThat(r.refusal).contains("frequency cap").contains("apps.news.frequencyCap");
+        });
+        assertThat(last(StatusKind.FANNED_OUT, "c2").capped).isEqualTo(4);
+
+        CampaignEvent urgent = create("c3", Audience.all());
+        urgent.campaign.capExempt = true;
+        harness.processElement2(urgent, 3);
+        harness.processElement2(control(CampaignEvent.Type.FIRE, "c3", 3), 3);
+        assertThat(of(sent(), "c3")).hasSize(4).allSatisfy(r -> assertThat(r.refusal).isNull());
+
+        harness.setProcessingTime(Duration.ofHours(24).toMillis() + 1); // the first send left the window
+        harness.processElement2(create("c4", Audience.all()), 4);
+        harness.processElement2(control(CampaignEvent.Type.FIRE, "c4", 4), 4);
+        assertThat(of(sent(), "c4")).hasSize(4).allSatisfy(r -> assertThat(r.refusal).isNull());
+    }
+
+    @Test
+    void aFrequencyCapStaysExactAcrossARestore_neitherLostNorCountedTwice() throws Exception {
+        harness.close();
+        harness = harness(capped(3, 2), 1, 0, null);
+        harness.setProcessingTime(0);
+        registerUsers(10);
+        harness.processElement2(create("c1", Audience.all()), 1);
+        harness.processElement2(create("c2", Audience.all()), 1);
+        harness.processElement2(create("c3", Audience.all()), 1);
+        harness.processElement2(control(CampaignEvent.Type.FIRE, "c1", 1), 1);
+        runOneMail(harness);
+        List<String> before = ids(notifications(harness));
+        assertThat(before).hasSize(3);
+        OperatorSubtaskState checkpoint = harness.snapshot(1, 10);
+        runOneMail(harness); // counted after the checkpoint: lost with the crash, walked and counted again
+        harness.close();
+
+        harness = harness(capped(3, 2), 1, 0, checkpoint);
+        List<String> after = ids(sent());
+        assertThat(after).hasSize(7).doesNotContainAnyElementsOf(before);
+        harness.processElement2(control(CampaignEvent.Type.FIRE, "c2", 2), 2);
+        assertThat(of(sent(), "c2")).as("one campaign counted once each: the second is allowed to all")
+                .hasSize(10).allSatisfy(r -> assertThat(r.refusal).isNull());
+        harness.processElement2(control(CampaignEvent.Type.FIRE, "c3", 3), 3);
+        assertThat(of(sent(), "c3")).as("two counted: the third is capped for all")
+                .hasSize(10).allSatisfy(r -> assertThat(r.refusedAs).isEqualTo(Outcome.CAPPED));
     }
 
     @Test

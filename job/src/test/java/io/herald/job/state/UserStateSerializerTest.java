@@ -26,6 +26,7 @@ class UserStateSerializerTest {
         u.profile.attributes.put("joined", AttributeValue.timestamp(1_700_000_000_000L, 9));
         u.profile.attributes.put("old", AttributeValue.tombstone(10));
         u.profile.audienceCampaigns.add("spring-sale");
+        u.profile.campaignSends.put("news", new long[] {1_764_000_000_000L, 1_764_000_360_000L});
         DeviceRecord ios = new DeviceRecord();
         ios.deviceId = "d1";
         ios.appId = "news";

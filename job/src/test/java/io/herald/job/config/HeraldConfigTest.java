@@ -1,0 +1,40 @@
+package io.herald.job.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.herald.apns.ApnsApp;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class HeraldConfigTest {
+    private static HeraldConfig withCap(Integer max, String window) {
+        HeraldConfig c = new HeraldConfig();
+        c.kafka.bootstrapServers = "localhost:9092";
+        HeraldConfig.App app = new HeraldConfig.App();
+        app.id = "news";
+        app.apns = new ApnsApp();
+        app.apns.keyFile = "/k.p8";
+        app.apns.keyId = "K";
+        app.apns.teamId = "T";
+        app.apns.topic = "com.example.news";
+        if (max != null) {
+            app.frequencyCap = new HeraldConfig.Cap();
+            app.frequencyCap.max = max;
+            app.frequencyCap.window = window;
+        }
+        c.apps.add(app);
+        return c;
+    }
+
+    @Test
+    void aFrequencyCapIsCheckedAndNamedWhenWrong() {
+        HeraldConfig good = withCap(3, "PT24H");
+        good.check();
+        assertThat(good.frequencyCaps().get("news").window).isEqualTo(Duration.ofHours(24));
+        assertThat(withCap(null, null).frequencyCaps()).isEmpty();
+        assertThatThrownBy(() -> withCap(3, "a day").check()).hasMessageContaining("apps.news.frequencyCap.window");
+        assertThatThrownBy(() -> withCap(3, null).check()).hasMessageContaining("apps.news.frequencyCap.window is missing");
+        assertThatThrownBy(() -> withCap(0, "PT1H").check()).hasMessageContaining("apps.news.frequencyCap");
+    }
+}
