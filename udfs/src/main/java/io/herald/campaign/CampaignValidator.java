@@ -54,9 +54,14 @@ public final class CampaignValidator {
                 problems.add("spreadOver is not an ISO-8601 duration (such as \"PT2H\" or \"PT30M\")");
             }
         }
-        if (campaign.schedule != null) {
+        if (campaign.schedule != null && campaign.schedule.localTime != null) {
+            String problem = LocalTimeSchedule.problem(campaign.schedule);
+            if (problem != null) {
+                problems.add(problem);
+            }
+        } else if (campaign.schedule != null) {
             if (campaign.schedule.at == null) {
-                problems.add("schedule.at is missing: the time to fire at, in epoch milliseconds");
+                problems.add("schedule.at is missing: the time to fire at, in epoch milliseconds (or localTime)");
             } else if (campaign.expiresAt != null && campaign.expiresAt <= campaign.schedule.at) {
                 problems.add("schedule.at is not before expiresAt: the campaign would expire before it starts");
             }

@@ -29,6 +29,8 @@ public class CampaignStatus {
     /** For {@code estimated}: targeted devices per platform and per locale. */
     public Map<String, Long> byPlatform;
     public Map<String, Long> byLocale;
+    /** For {@code estimated} of a local-time campaign: targeted devices by the moment (UTC) they get it, or "skipped". */
+    public Map<String, Long> bySchedule;
     /** For {@code estimated}: targeted devices whose notification would be refused (render failure, oversize). */
     public Long refused;
     /** Targeted devices whose notification was (for {@code estimated}: would be) held back by the app's frequency cap. */

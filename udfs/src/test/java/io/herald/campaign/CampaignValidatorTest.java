@@ -62,7 +62,7 @@ class CampaignValidatorTest {
     void aScheduleNeedsItsTimeBeforeTheCampaignExpires_aSpreadIsAnIsoDurationUpToAWeek() {
         Campaign c = valid();
         c.schedule = new io.herald.model.Schedule();
-        assertThat(validator.problems(c)).containsExactly("schedule.at is missing: the time to fire at, in epoch milliseconds");
+        assertThat(validator.problems(c)).containsExactly("schedule.at is missing: the time to fire at, in epoch milliseconds (or localTime)");
         c.schedule.at = 2_000L;
         c.expiresAt = 2_000L;
         assertThat(validator.problems(c)).containsExactly(

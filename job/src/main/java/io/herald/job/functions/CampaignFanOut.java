@@ -1,6 +1,7 @@
 package io.herald.job.functions;
 
 import io.herald.campaign.CampaignLife;
+import io.herald.campaign.LocalTimeSchedule;
 import io.herald.campaign.PreparedCampaign;
 import io.herald.kafka.AnswerLog;
 import io.herald.kafka.EarlierRuns;
@@ -305,7 +306,7 @@ public final class CampaignFanOut extends AbstractStreamOperator<SendRequest>
                 continue;
             }
             Walk w = new Walk(first.walkId, first.campaignId, first.kind, first.at,
-                    compiled(first.campaignId, entry.campaign).at(first.at, null));
+                    compiled(first.campaignId, entry.campaign).at(first.at, null), entry.local());
             positions.forEach(p -> w.groups.put(p.keyGroup, p));
             if (first.outcomes != null) {
                 // Which devices a retry is for is read again from the answers (in open, off the task thread).
@@ -394,7 +395,7 @@ public final class CampaignFanOut extends AbstractStreamOperator<SendRequest>
     public void notifyCheckpointComplete(long checkpointId) throws Exception {
         super.notifyCheckpointComplete(checkpointId);
         if (!answered.isEmpty() && ++checkpointsSinceRestore >= CHECKPOINTS_KEEPING_SEND_ANSWERS) {
-            answered.values().removeIf(a -> !walks.containsKey(a.campaignId));
+            answered.values().removeIf(a -> !firing(a.campaignId));
         }
     }
 
@@ -526,13 +527,18 @@ public final class CampaignFanOut extends AbstractStreamOperator<SendRequest>
         switch (step.action) {
             case REMEMBER:
                 // Compiled now (segment, templates, payload skeletons), so that a fire starts sending at once.
-                CampaignEntry created = CampaignEntry.created(event.campaign);
+                CampaignEntry created = CampaignEntry.created(event.campaign, event.timestamp);
                 campaigns.put(event.campaignId, created);
                 prepared.remove(event.campaignId);
                 compiled(event.campaignId, event.campaign);
                 scheduleFire(event.campaignId, created);
                 break;
             case WALK:
+                LocalTimeSchedule local = entry.local();
+                if (local != null) {
+                    // Fired by hand: every zone now, and the schedule's moments do nothing more.
+                    entry.slotsStarted = new ArrayList<>(local.slots());
+                }
                 markFired(event.campaignId, entry, event.timestamp);
                 startWalk(event.campaignId, event.campaignId, WalkPosition.Kind.FIRE, event.timestamp, entry);
                 break;
@@ -598,7 +604,17 @@ public final class CampaignFanOut extends AbstractStreamOperator<SendRequest>
 
     /** Sets a timer for a created campaign's {@code schedule.at} (at once if that has passed). */
     private void scheduleFire(String campaignId, CampaignEntry entry) {
-        if (entry.state != CampaignLife.State.CREATED || entry.campaign.schedule == null) {
+        LocalTimeSchedule local = entry.local();
+        if (local != null && entry.state != CampaignLife.State.CANCELLED) {
+            for (long slot : local.slots()) {
+                if (!entry.slotsStarted.contains(slot)) {
+                    getProcessingTimeService().registerTimer(Math.max(slot, now()), t -> localSlotDue(campaignId, slot));
+                }
+            }
+            return;
+        }
+        if (entry.state != CampaignLife.State.CREATED || entry.campaign.schedule == null
+                || entry.campaign.schedule.at == null) {
             return;
         }
         long at = entry.campaign.schedule.at;
@@ -615,7 +631,7 @@ public final class CampaignFanOut extends AbstractStreamOperator<SendRequest>
         CampaignEntry entry = campaigns.get(campaignId);
         long now = now();
         if (entry == null || entry.state != CampaignLife.State.CREATED || entry.campaign.schedule == null
-                || entry.campaign.schedule.at > now) {
+                || entry.campaign.schedule.at == null || entry.campaign.schedule.at > now) {
             return;
         }
         long at = entry.campaign.schedule.at;
@@ -632,6 +648,51 @@ public final class CampaignFanOut extends AbstractStreamOperator<SendRequest>
         }
         markFired(campaignId, entry, at);
         startWalk(campaignId, campaignId, WalkPosition.Kind.FIRE, at, entry);
+    }
+
+    /**
+     * One moment of a local-time schedule has come: a walk of its own hands the campaign out to the
+     * devices whose zone falls on it (walk id {@code campaignId@moment}, so its positions are
+     * checkpointed and resumed like any fire's). The moments started are kept with the campaign, so a
+     * restore starts each once; the first moment fires the campaign.
+     */
+    private void localSlotDue(String campaignId, long slot) throws Exception {
+        CampaignEntry entry = campaigns.get(campaignId);
+        LocalTimeSchedule local = entry == null ? null : entry.local();
+        if (local == null || entry.state == CampaignLife.State.CANCELLED || entry.slotsStarted.contains(slot)
+                || !local.slots().contains(slot)) {
+            return; // cancelled, fired by hand, already started, or replaced by another schedule
+        }
+        long now = now();
+        entry.slotsStarted.add(slot);
+        String skip = scheduleSkip(campaignId, entry.campaign, slot, now);
+        if (skip != null) {
+            campaigns.put(campaignId, entry);
+            if (instance == 0) {
+                status(CampaignStatus.of(campaignId, StatusKind.SKIPPED, "the devices due at "
+                        + java.time.Instant.ofEpochMilli(slot) + ": " + skip, now));
+            }
+            return;
+        }
+        if (entry.state == CampaignLife.State.CREATED) {
+            if (instance == 0) {
+                status(CampaignStatus.of(campaignId, StatusKind.FIRED, null, now));
+            }
+            markFired(campaignId, entry, slot);
+        } else {
+            campaigns.put(campaignId, entry);
+        }
+        startWalk(campaignId + "@" + slot, campaignId, WalkPosition.Kind.FIRE, slot, entry);
+    }
+
+    /** Whether a fire of the campaign (any of its moments, for a local-time schedule) is walking here. */
+    private boolean firing(String campaignId) {
+        for (Walk w : walks.values()) {
+            if (w.kind == WalkPosition.Kind.FIRE && w.campaignId.equals(campaignId)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -655,7 +716,7 @@ public final class CampaignFanOut extends AbstractStreamOperator<SendRequest>
 
     /** This instance's view of a campaign's state (null: unknown). */
     private CampaignLife.State stateHere(String campaignId, CampaignEntry entry) {
-        return entry == null ? null : entry.state.onThisInstance(walks.containsKey(campaignId));
+        return entry == null ? null : entry.state.onThisInstance(firing(campaignId));
     }
 
     /**
@@ -742,7 +803,7 @@ public final class CampaignFanOut extends AbstractStreamOperator<SendRequest>
 
     /** A walk over all of this instance's key groups, from their start. */
     private Walk newWalk(String walkId, String campaignId, WalkPosition.Kind kind, long at, CampaignEntry entry) {
-        Walk w = new Walk(walkId, campaignId, kind, at, compiled(campaignId, entry.campaign).at(at, null));
+        Walk w = new Walk(walkId, campaignId, kind, at, compiled(campaignId, entry.campaign).at(at, null), entry.local());
         for (int g = keyGroups.getStartKeyGroup(); g <= keyGroups.getEndKeyGroup(); g++) {
             w.groups.put(g, WalkPosition.start(walkId, campaignId, kind, at, g));
         }
@@ -868,7 +929,9 @@ public final class CampaignFanOut extends AbstractStreamOperator<SendRequest>
             s.outcomes = new ArrayList<>(w.outcomes);
         }
         if (w.kind == WalkPosition.Kind.FIRE) {
-            answered.values().removeIf(a -> w.campaignId.equals(a.campaignId));
+            if (!firing(w.campaignId)) {
+                answered.values().removeIf(a -> w.campaignId.equals(a.campaignId));
+            }
         } else if (w.kind == WalkPosition.Kind.ESTIMATE) {
             s.refused = 0L;
             s.byPlatform = new TreeMap<>();
@@ -877,6 +940,12 @@ public final class CampaignFanOut extends AbstractStreamOperator<SendRequest>
                 s.refused += p.refused;
                 p.byPlatform.forEach((k, v) -> s.byPlatform.merge(k, v, Long::sum));
                 p.byLocale.forEach((k, v) -> s.byLocale.merge(k, v, Long::sum));
+                if (w.local != null) {
+                    if (s.bySchedule == null) {
+                        s.bySchedule = new TreeMap<>();
+                    }
+                    p.bySchedule.forEach((k, v) -> s.bySchedule.merge(k, v, Long::sum));
+                }
             }
         }
         status(s);
@@ -915,6 +984,9 @@ public final class CampaignFanOut extends AbstractStreamOperator<SendRequest>
         final double perSecond;
         /** For a fire spread out over a time: how long from the fire, in milliseconds; 0 for none. */
         final long spreadMillis;
+        /** A local-time schedule, and for one of its moments' walks, that moment (only its devices go). */
+        final LocalTimeSchedule local;
+        final Long localSlot;
         /** The campaign's app and its frequency cap; null when it has none or the campaign is exempt. */
         final String app;
         final FrequencyCap cap;
@@ -940,7 +1012,8 @@ public final class CampaignFanOut extends AbstractStreamOperator<SendRequest>
         /** The key group the walk is in. */
         private int group = -1;
 
-        Walk(String id, String campaignId, WalkPosition.Kind kind, long at, PreparedCampaign campaign) {
+        Walk(String id, String campaignId, WalkPosition.Kind kind, long at, PreparedCampaign campaign,
+                LocalTimeSchedule local) {
             this.id = id;
             this.campaignId = campaignId;
             this.kind = kind;
@@ -950,6 +1023,8 @@ public final class CampaignFanOut extends AbstractStreamOperator<SendRequest>
             this.perSecond = kind != WalkPosition.Kind.ESTIMATE && maxPerSecond != null ? maxPerSecond / (double) instances : 0;
             this.spreadMillis = kind == WalkPosition.Kind.FIRE ? campaign.campaign().spreadOverMillis() : 0;
             this.app = campaign.campaign().appId;
+            this.local = local;
+            this.localSlot = local != null && kind == WalkPosition.Kind.FIRE && !id.equals(campaignId) ? at : null;
             this.cap = Boolean.TRUE.equals(campaign.campaign().capExempt) ? null : settings.frequencyCaps.get(app);
             this.paceFrom = now();
             this.progressAt = now() + settings.progressEveryMillis;
@@ -1031,6 +1106,15 @@ public final class CampaignFanOut extends AbstractStreamOperator<SendRequest>
         private void walkUser(String user, UserState state, Collection<DeviceRecord> devices, WalkPosition p)
                 throws Exception {
             UserProfile u = state.profile;
+            if (localSlot != null) {
+                List<DeviceRecord> due = new ArrayList<>(devices.size());
+                for (DeviceRecord d : devices) {
+                    if (local.slotOf(d.timezone) == localSlot) {
+                        due.add(d);
+                    }
+                }
+                devices = due;
+            }
             if (kind == WalkPosition.Kind.RETRY) {
                 if (only.isEmpty()) {
                     return;
@@ -1090,6 +1174,11 @@ public final class CampaignFanOut extends AbstractStreamOperator<SendRequest>
                         p.capped++;
                     } else if (campaign.refusal(u, d) != null) {
                         p.refused++;
+                    }
+                    if (local != null) {
+                        long slot = local.slotOf(d.timezone);
+                        p.bySchedule.merge(slot == LocalTimeSchedule.SKIP ? "skipped"
+                                : java.time.Instant.ofEpochMilli(slot).toString(), 1L, Long::sum);
                     }
                 });
                 p.targeted += c.targeted;
@@ -1216,14 +1305,24 @@ public final class CampaignFanOut extends AbstractStreamOperator<SendRequest>
         public Campaign campaign;
         public CampaignLife.State state;
         public long firedAt;
+        /** When its create was written: where a local-time schedule's passed zones are told apart. */
+        public long createdAt;
+        /** For a local-time schedule: the moments whose walk has started (epoch ms). */
+        public List<Long> slotsStarted = new ArrayList<>();
 
         public CampaignEntry() {}
 
-        static CampaignEntry created(Campaign campaign) {
+        static CampaignEntry created(Campaign campaign, long createdAt) {
             CampaignEntry e = new CampaignEntry();
             e.campaign = campaign;
             e.state = CampaignLife.State.CREATED;
+            e.createdAt = createdAt;
             return e;
+        }
+
+        /** The local-time schedule, or null if the campaign has none. */
+        LocalTimeSchedule local() {
+            return LocalTimeSchedule.of(campaign.schedule, createdAt);
         }
     }
 }

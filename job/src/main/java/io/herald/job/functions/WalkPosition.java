@@ -47,6 +47,8 @@ public class WalkPosition {
     public long capped;
     public Map<String, Long> byPlatform = new TreeMap<>();
     public Map<String, Long> byLocale = new TreeMap<>();
+    /** For estimates of a local-time campaign: targeted devices by the moment they would get it ("skipped": never). */
+    public Map<String, Long> bySchedule = new TreeMap<>();
 
     public WalkPosition() {}
 

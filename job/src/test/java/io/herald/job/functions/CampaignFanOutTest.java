@@ -685,6 +685,84 @@ class CampaignFanOutTest {
                 .hasSize(10).allSatisfy(r -> assertThat(r.refusedAs).isEqualTo(Outcome.CAPPED));
     }
 
+    private void registerIn(String user, String zone) throws Exception {
+        DeviceEvent e = new DeviceEvent();
+        e.type = DeviceEvent.Type.REGISTER;
+        e.userId = user;
+        e.deviceId = user + "-d";
+        e.appId = "news";
+        e.platform = Platform.IOS;
+        e.token = "tok-" + user;
+        e.locale = "en";
+        e.timezone = zone;
+        e.optIn = true;
+        e.version = 1;
+        harness.processElement1(UserUpdate.of(e), 1);
+    }
+
+    private static CampaignEvent atLocalTime(String id, String time, String passed, long createdAt) {
+        CampaignEvent e = create(id, Audience.all());
+        e.timestamp = createdAt;
+        e.campaign.schedule = new Schedule();
+        e.campaign.schedule.date = "2026-11-26";
+        e.campaign.schedule.localTime = time;
+        e.campaign.schedule.defaultTimezone = "Europe/London";
+        e.campaign.schedule.passedZones = passed;
+        return e;
+    }
+
+    private static long utc(String instant) {
+        return java.time.Instant.parse(instant).toEpochMilli();
+    }
+
+    @Test
+    void aLocalTimeCampaignReachesEachZoneAtItsOwnNineOClock_onceEach_acrossARestore() throws Exception {
+        long created = utc("2026-11-25T12:00:00Z");
+        at(created);
+        registerIn("tokyo", "Asia/Tokyo");
+        registerIn("london", "Europe/London");
+        registerIn("nozone", null);
+        registerIn("newyork", "America/New_York");
+        harness.processElement2(atLocalTime("c1", "09:00", null, created), 2);
+        harness.processElement2(control(CampaignEvent.Type.ESTIMATE, "c1", 3), 3);
+        assertThat(last(StatusKind.ESTIMATED, "c1").bySchedule).containsExactlyInAnyOrderEntriesOf(Map.of(
+                "2026-11-26T00:00:00Z", 1L, "2026-11-26T09:00:00Z", 2L, "2026-11-26T14:00:00Z", 1L));
+
+        at(utc("2026-11-25T23:59:59Z"));
+        assertThat(sent()).isEmpty();
+        at(utc("2026-11-26T00:00:00Z"));
+        assertThat(ids(sent())).containsExactly("c1/tokyo-d");
+        assertThat(kinds("c1")).contains(StatusKind.FIRED);
+        OperatorSubtaskState checkpoint = harness.snapshot(1, 10);
+        harness.close();
+
+        harness = harness(1_000, 1, 0, checkpoint);
+        at(utc("2026-11-26T09:00:00Z"));
+        assertThat(ids(sent())).as("London's nine, and the default zone's; Tokyo not again")
+                .containsExactlyInAnyOrder("c1/london-d", "c1/nozone-d");
+        at(utc("2026-11-26T13:59:00Z"));
+        assertThat(sent()).hasSize(2);
+        at(utc("2026-11-26T14:00:00Z"));
+        assertThat(ids(sent())).hasSize(3).contains("c1/newyork-d");
+        assertThat(kinds("c1")).doesNotContain(StatusKind.FIRED); // fired once, before the restore
+    }
+
+    @Test
+    void zonesWhoseTimeHadPassedAreSkippedOrSentAtOnce_asTheCampaignSays() throws Exception {
+        long created = utc("2026-11-26T10:00:00Z"); // nine o'clock has passed in Tokyo and London
+        at(created);
+        registerIn("tokyo", "Asia/Tokyo");
+        registerIn("london", "Europe/London");
+        registerIn("newyork", "America/New_York");
+        harness.processElement2(atLocalTime("skip", "09:00", "skip", created), 2);
+        harness.processElement2(atLocalTime("now", "09:00", "send_now", created), 2);
+        at(created + 1); // a timer is due when the clock next moves (at once on a real clock)
+        assertThat(ids(sent())).containsExactlyInAnyOrder("now/tokyo-d", "now/london-d");
+        at(utc("2026-11-26T14:00:00Z"));
+        assertThat(ids(sent())).hasSize(4).contains("skip/newyork-d", "now/newyork-d")
+                .doesNotContain("skip/tokyo-d", "skip/london-d");
+    }
+
     @Test
     void aWalkingInstanceReportsItsProgressAboutOnceASecond() throws Exception {
         harness.close();
