@@ -51,7 +51,7 @@ public class HeraldConfig {
             if (app.frequencyCap != null) {
                 String name = "apps." + app.id + ".frequencyCap";
                 try {
-                    new io.herald.model.FrequencyCap(app.frequencyCap.max, java.time.Duration.parse(
+                    new io.herald.campaign.FrequencyCap(app.frequencyCap.max, java.time.Duration.parse(
                             java.util.Objects.requireNonNull(app.frequencyCap.window, name + ".window is missing")));
                 } catch (java.time.format.DateTimeParseException e) {
                     throw new IllegalArgumentException(name + ".window is not an ISO-8601 duration (such as PT24H)");
@@ -144,11 +144,11 @@ public class HeraldConfig {
     }
 
     /** Each app's frequency cap, by app id (apps without one are absent). */
-    public Map<String, io.herald.model.FrequencyCap> frequencyCaps() {
-        Map<String, io.herald.model.FrequencyCap> caps = new HashMap<>();
+    public Map<String, io.herald.campaign.FrequencyCap> frequencyCaps() {
+        Map<String, io.herald.campaign.FrequencyCap> caps = new HashMap<>();
         for (App app : apps) {
             if (app.frequencyCap != null) {
-                caps.put(app.id, new io.herald.model.FrequencyCap(app.frequencyCap.max,
+                caps.put(app.id, new io.herald.campaign.FrequencyCap(app.frequencyCap.max,
                         java.time.Duration.parse(app.frequencyCap.window)));
             }
         }

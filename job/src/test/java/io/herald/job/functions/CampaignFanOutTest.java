@@ -2,6 +2,7 @@ package io.herald.job.functions;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.herald.campaign.FrequencyCap;
 import io.herald.model.AttributeValue;
 import io.herald.model.Audience;
 import io.herald.model.AudienceRow;
@@ -10,7 +11,6 @@ import io.herald.model.CampaignEvent;
 import io.herald.model.CampaignStatus;
 import io.herald.model.Content;
 import io.herald.model.DeviceEvent;
-import io.herald.model.FrequencyCap;
 import io.herald.model.Message;
 import io.herald.model.Outcome;
 import io.herald.model.Platform;

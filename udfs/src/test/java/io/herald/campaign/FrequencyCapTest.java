@@ -1,4 +1,4 @@
-package io.herald.model;
+package io.herald.campaign;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

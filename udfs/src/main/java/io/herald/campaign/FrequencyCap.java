@@ -1,4 +1,4 @@
-package io.herald.model;
+package io.herald.campaign;
 
 import java.io.Serializable;
 import java.time.Duration;
