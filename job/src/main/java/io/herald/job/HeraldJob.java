@@ -152,7 +152,7 @@ public final class HeraldJob {
                         new CampaignFanOut(CampaignFanOut.Settings.defaults(deviceTtl,
                                 io.answers == null ? null : new EarlierRuns(io.answers, config.topics.campaignStatus),
                                 config.replay.resumeCampaignsFiredWithinMs, config.replay.fireOnFreshStart, config.replay.clockSkewMs)
-                                .withFrequencyCaps(config.frequencyCaps())))
+                                .withFrequencyCaps(config.frequencyCaps()).withQuietHours(config.quietHours())))
                 .uid(UID_FAN_OUT);
 
         SingleOutputStreamOperator<SendRequest> ios = requests

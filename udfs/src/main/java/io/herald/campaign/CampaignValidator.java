@@ -54,6 +54,12 @@ public final class CampaignValidator {
                 problems.add("spreadOver is not an ISO-8601 duration (such as \"PT2H\" or \"PT30M\")");
             }
         }
+        if (campaign.quietHours != null) {
+            String problem = QuietHours.problem(campaign.quietHours, "quietHours");
+            if (problem != null) {
+                problems.add(problem);
+            }
+        }
         if (campaign.schedule != null && campaign.schedule.localTime != null) {
             String problem = LocalTimeSchedule.problem(campaign.schedule);
             if (problem != null) {

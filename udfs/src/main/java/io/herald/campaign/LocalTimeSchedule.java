@@ -92,14 +92,7 @@ public final class LocalTimeSchedule {
     }
 
     private ZoneId zoneOrDefault(String zone) {
-        if (zone == null) {
-            return defaultZone;
-        }
-        try {
-            return ZoneId.of(zone);
-        } catch (DateTimeException e) {
-            return defaultZone;
-        }
+        return QuietHours.zoneOf(zone, defaultZone);
     }
 
     private long slotIn(ZoneId zone) {

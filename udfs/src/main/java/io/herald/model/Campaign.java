@@ -22,6 +22,8 @@ public class Campaign {
     public Schedule schedule;
     /** True for an urgent alert: the app's frequency cap neither holds it back nor counts it. */
     public Boolean capExempt;
+    /** Quiet hours for this campaign, instead of its app's ({@code "off": true} for none); null: the app's. */
+    public QuietHoursSpec quietHours;
     /**
      * A replay (a job started from a savepoint) resumes this campaign however long ago it was fired,
      * not only within {@code replay.resumeCampaignsFiredWithinMs}; null or false: the window holds.

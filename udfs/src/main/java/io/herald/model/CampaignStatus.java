@@ -35,6 +35,8 @@ public class CampaignStatus {
     public Long refused;
     /** Targeted devices whose notification was (for {@code estimated}: would be) held back by the app's frequency cap. */
     public Long capped;
+    /** Targeted devices whose notification quiet hours held (or dropped); for estimates, at the estimate's time. */
+    public Long quietHours;
     /** Users this instance walked so far, and how long it took. */
     public Long users;
     public Long elapsedMs;

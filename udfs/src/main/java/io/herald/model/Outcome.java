@@ -15,7 +15,9 @@ public enum Outcome {
     /** It was not sent because the campaign was cancelled first. */
     CANCELLED,
     /** It was not sent because the user had reached the app's frequency cap. */
-    CAPPED;
+    CAPPED,
+    /** It was not sent because it fell in the device's quiet hours and the campaign drops those. */
+    QUIET_HOURS;
 
     public String wire() {
         return name().toLowerCase();

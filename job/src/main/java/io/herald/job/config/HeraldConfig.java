@@ -48,6 +48,12 @@ public class HeraldConfig {
             if (app.apns == null && app.fcm == null) {
                 throw new IllegalArgumentException("apps." + app.id + ": neither apns nor fcm is configured");
             }
+            if (app.quietHours != null) {
+                String problem = io.herald.campaign.QuietHours.problem(app.quietHours, "apps." + app.id + ".quietHours");
+                if (problem != null) {
+                    throw new IllegalArgumentException(problem);
+                }
+            }
             if (app.frequencyCap != null) {
                 String name = "apps." + app.id + ".frequencyCap";
                 try {
@@ -135,12 +141,26 @@ public class HeraldConfig {
         public FcmApp fcm;
         /** At most this many campaign notifications per user in a rolling window; none when absent. */
         public Cap frequencyCap;
+        /** No campaign notification in this window of the device's day; campaigns may override it. */
+        public io.herald.model.QuietHoursSpec quietHours;
     }
 
     /** A frequency cap as configured: {@code max} notifications per {@code window} (ISO-8601, "PT24H"). */
     public static class Cap {
         public int max;
         public String window;
+    }
+
+    /** Each app's quiet hours, by app id (apps without them are absent). */
+    public Map<String, io.herald.campaign.QuietHours> quietHours() {
+        Map<String, io.herald.campaign.QuietHours> quiet = new HashMap<>();
+        for (App app : apps) {
+            io.herald.campaign.QuietHours q = io.herald.campaign.QuietHours.of(app.quietHours);
+            if (q != null) {
+                quiet.put(app.id, q);
+            }
+        }
+        return quiet;
     }
 
     /** Each app's frequency cap, by app id (apps without one are absent). */

@@ -4,6 +4,7 @@ import io.herald.campaign.CampaignLife;
 import io.herald.campaign.FrequencyCap;
 import io.herald.campaign.LocalTimeSchedule;
 import io.herald.campaign.PreparedCampaign;
+import io.herald.campaign.QuietHours;
 import io.herald.job.state.StoredUsers;
 import io.herald.job.state.UserStateSerializer;
 import io.herald.kafka.AnswerLog;
@@ -131,6 +132,8 @@ public final class CampaignFanOut extends AbstractStreamOperator<SendRequest>
         final long clockSkewMillis;
         /** Each app's frequency cap, by app id; apps without one are absent. */
         final Map<String, FrequencyCap> frequencyCaps;
+        /** Each app's quiet hours, by app id; apps without them are absent. */
+        final Map<String, QuietHours> quietHours;
 
         /**
          * @param usersPerChunk the most users one walk takes in one chunk
@@ -152,12 +155,12 @@ public final class CampaignFanOut extends AbstractStreamOperator<SendRequest>
         public Settings(Duration deviceTtl, int usersPerChunk, long chunkMillis, long progressEveryMillis,
                 EarlierRuns earlierRuns, long replayWindowMillis, boolean fireOnFreshStart, long clockSkewMillis) {
             this(deviceTtl, usersPerChunk, chunkMillis, progressEveryMillis, earlierRuns, replayWindowMillis,
-                    fireOnFreshStart, clockSkewMillis, Map.of());
+                    fireOnFreshStart, clockSkewMillis, Map.of(), Map.of());
         }
 
         private Settings(Duration deviceTtl, int usersPerChunk, long chunkMillis, long progressEveryMillis,
                 EarlierRuns earlierRuns, long replayWindowMillis, boolean fireOnFreshStart, long clockSkewMillis,
-                Map<String, FrequencyCap> frequencyCaps) {
+                Map<String, FrequencyCap> frequencyCaps, Map<String, QuietHours> quietHours) {
             if (deviceTtl == null || usersPerChunk < 1 || chunkMillis < 1 || progressEveryMillis < 1) {
                 throw new IllegalArgumentException("fan-out settings need a device TTL, usersPerChunk >= 1, "
                         + "chunkMillis >= 1 and progressEveryMillis >= 1");
@@ -171,12 +174,19 @@ public final class CampaignFanOut extends AbstractStreamOperator<SendRequest>
             this.fireOnFreshStart = fireOnFreshStart;
             this.clockSkewMillis = clockSkewMillis;
             this.frequencyCaps = Map.copyOf(frequencyCaps);
+            this.quietHours = Map.copyOf(quietHours);
         }
 
         /** These settings with each app's frequency cap (by app id). */
         public Settings withFrequencyCaps(Map<String, FrequencyCap> caps) {
             return new Settings(deviceTtl, usersPerChunk, chunkMillis, progressEveryMillis, earlierRuns,
-                    replayWindowMillis, fireOnFreshStart, clockSkewMillis, caps);
+                    replayWindowMillis, fireOnFreshStart, clockSkewMillis, caps, quietHours);
+        }
+
+        /** These settings with each app's quiet hours (by app id). */
+        public Settings withQuietHours(Map<String, QuietHours> quiet) {
+            return new Settings(deviceTtl, usersPerChunk, chunkMillis, progressEveryMillis, earlierRuns,
+                    replayWindowMillis, fireOnFreshStart, clockSkewMillis, frequencyCaps, quiet);
         }
 
         /** The job's defaults: 1,000 users or 20 ms per chunk, progress every second. */
@@ -203,6 +213,8 @@ public final class CampaignFanOut extends AbstractStreamOperator<SendRequest>
     private transient KeyGroupRange keyGroups;
     /** Active walks of this instance, in the order they take turns. */
     private transient LinkedHashMap<String, Walk> walks;
+    /** Campaigns whose quiet-hour holds have timers since this run started. */
+    private transient Set<String> restoredHolds;
     /** Users written while walks are under way (see {@link #noteWrittenDuringWalks}). */
     private transient Set<String> writtenDuringWalks;
     /** True when too many were written to remember: walks read every user through the state. */
@@ -274,6 +286,7 @@ public final class CampaignFanOut extends AbstractStreamOperator<SendRequest>
         checkpointTime = CheckpointTime.of(context);
         walks = new LinkedHashMap<>();
         writtenDuringWalks = new HashSet<>();
+        restoredHolds = new HashSet<>();
         awaitingTargets = new HashMap<>();
         finishedEarlier = new HashMap<>();
         answered = new HashMap<>();
@@ -603,6 +616,13 @@ public final class CampaignFanOut extends AbstractStreamOperator<SendRequest>
     /** Sets a timer for a created campaign's {@code schedule.at} (at once if that has passed). */
     private void scheduleFire(String campaignId, CampaignEntry entry) {
         LocalTimeSchedule local = entry.local();
+        if (entry.state == CampaignLife.State.FIRED && !restoredHolds.contains(campaignId)) {
+            // After a restore: the holds of moments already walked (timers are not checkpointed).
+            restoredHolds.add(campaignId);
+            for (long moment : local != null ? entry.slotsStarted : List.of(entry.firedAt)) {
+                registerHolds(campaignId, entry, moment);
+            }
+        }
         if (local != null && entry.state != CampaignLife.State.CANCELLED) {
             for (long slot : local.slots()) {
                 if (!entry.slotsStarted.contains(slot)) {
@@ -682,6 +702,48 @@ public final class CampaignFanOut extends AbstractStreamOperator<SendRequest>
         }
         startWalk(campaignId + "@" + slot, campaignId, WalkPosition.Kind.FIRE, slot, entry);
     }
+
+    /** The quiet hours a campaign's fires keep: its own, else its app's; null for none. */
+    private QuietHours quietFor(Campaign campaign) {
+        return QuietHours.effective(campaign.quietHours, settings.quietHours.get(campaign.appId));
+    }
+
+    /** The zone of devices without one: the schedule's default zone, else UTC. */
+    static java.time.ZoneId fallbackZone(Campaign campaign) {
+        return campaign.schedule != null && campaign.schedule.defaultTimezone != null
+                ? QuietHours.zoneOf(campaign.schedule.defaultTimezone, java.time.ZoneOffset.UTC)
+                : java.time.ZoneOffset.UTC;
+    }
+
+    /**
+     * A fire's walk for {@code moment} held the devices in quiet hours: a timer for each moment such a
+     * window ends, across zones, whose walk sends them (walk {@code campaignId@held@moment@end}).
+     */
+    private void registerHolds(String campaignId, CampaignEntry entry, long moment) {
+        QuietHours quiet = quietFor(entry.campaign);
+        if (quiet == null || !quiet.hold) {
+            return;
+        }
+        for (long end : quiet.holdEnds(moment, fallbackZone(entry.campaign))) {
+            if (!entry.holdsStarted.contains(moment + "@" + end)) {
+                getProcessingTimeService().registerTimer(Math.max(end, now()), t -> holdDue(campaignId, moment, end));
+            }
+        }
+    }
+
+    private void holdDue(String campaignId, long moment, long end) throws Exception {
+        CampaignEntry entry = campaigns.get(campaignId);
+        String key = moment + "@" + end;
+        if (entry == null || entry.state == CampaignLife.State.CANCELLED || entry.holdsStarted.contains(key)) {
+            return;
+        }
+        entry.holdsStarted.add(key);
+        campaigns.put(campaignId, entry);
+        startWalk(campaignId + HELD + key, campaignId, WalkPosition.Kind.FIRE, end, entry);
+    }
+
+    /** Marks the walk id of devices held by quiet hours: {@code campaignId@held@moment@end}. */
+    static final String HELD = "@held@";
 
     /** Whether a fire of the campaign (any of its moments, for a local-time schedule) is walking here. */
     private boolean firing(String campaignId) {
@@ -796,6 +858,9 @@ public final class CampaignFanOut extends AbstractStreamOperator<SendRequest>
             return;
         }
         walks.put(walkId, newWalk(walkId, campaignId, kind, at, entry));
+        if (kind == WalkPosition.Kind.FIRE && !walkId.contains(HELD)) {
+            registerHolds(campaignId, entry, at);
+        }
         queueWalker();
     }
 
@@ -982,6 +1047,10 @@ public final class CampaignFanOut extends AbstractStreamOperator<SendRequest>
         final double perSecond;
         /** For a fire spread out over a time: how long from the fire, in milliseconds; 0 for none. */
         final long spreadMillis;
+        /** The quiet hours this walk keeps (null: none), and for a walk of held devices, the moment they were held at. */
+        final QuietHours quiet;
+        final Long heldFrom;
+        final java.time.ZoneId fallbackZone;
         /** A local-time schedule, and for one of its moments' walks, that moment (only its devices go). */
         final LocalTimeSchedule local;
         final Long localSlot;
@@ -1022,7 +1091,12 @@ public final class CampaignFanOut extends AbstractStreamOperator<SendRequest>
             this.spreadMillis = kind == WalkPosition.Kind.FIRE ? campaign.campaign().spreadOverMillis() : 0;
             this.app = campaign.campaign().appId;
             this.local = local;
-            this.localSlot = local != null && kind == WalkPosition.Kind.FIRE && !id.equals(campaignId) ? at : null;
+            this.quiet = kind == WalkPosition.Kind.RETRY ? null : quietFor(campaign.campaign());
+            int held = id.indexOf(HELD);
+            this.heldFrom = held < 0 ? null : Long.parseLong(id.substring(held + HELD.length(), id.lastIndexOf('@')));
+            this.fallbackZone = fallbackZone(campaign.campaign());
+            this.localSlot = local != null && kind == WalkPosition.Kind.FIRE && !id.equals(campaignId)
+                    ? (heldFrom != null ? heldFrom : Long.valueOf(at)) : null;
             this.cap = Boolean.TRUE.equals(campaign.campaign().capExempt) ? null : settings.frequencyCaps.get(app);
             this.paceFrom = now();
             this.progressAt = now() + settings.progressEveryMillis;
@@ -1113,6 +1187,34 @@ public final class CampaignFanOut extends AbstractStreamOperator<SendRequest>
                 }
                 devices = due;
             }
+            Set<String> dropped = null;
+            if (quiet != null && kind == WalkPosition.Kind.FIRE) {
+                // Judged at the moment the walk stands for, so the walk that holds a device and the
+                // one that sends it when its window ends agree, however long the walks take.
+                long moment = heldFrom != null ? heldFrom : at;
+                List<DeviceRecord> keep = new ArrayList<>(devices.size());
+                for (DeviceRecord d : devices) {
+                    java.time.ZoneId zone = QuietHours.zoneOf(d.timezone, fallbackZone);
+                    boolean isQuiet = quiet.quiet(zone, moment);
+                    if (heldFrom != null) {
+                        if (isQuiet && quiet.endAfter(zone, moment) == at) {
+                            keep.add(d);
+                        }
+                    } else if (!isQuiet) {
+                        keep.add(d);
+                    } else if (!quiet.hold) {
+                        keep.add(d);
+                        if (dropped == null) {
+                            dropped = new HashSet<>();
+                        }
+                        dropped.add(d.deviceId);
+                    } else if (d.reachable()) {
+                        p.quietHours++;
+                    }
+                }
+                devices = keep;
+            }
+            Set<String> quietDropped = dropped;
             if (kind == WalkPosition.Kind.RETRY) {
                 if (only.isEmpty()) {
                     return;
@@ -1131,6 +1233,10 @@ public final class CampaignFanOut extends AbstractStreamOperator<SendRequest>
                     if (capped) {
                         request.refusal = cap.reason(app);
                         request.refusedAs = Outcome.CAPPED;
+                    } else if (quietDropped != null && quietDropped.contains(request.deviceId)) {
+                        request.refusal = quiet.reason();
+                        request.refusedAs = Outcome.QUIET_HOURS;
+                        p.quietHours++;
                     }
                     request.answer = answerOnRecord(request.notificationId);
                     if (request.answer == null) {
@@ -1172,6 +1278,13 @@ public final class CampaignFanOut extends AbstractStreamOperator<SendRequest>
                         p.capped++;
                     } else if (campaign.refusal(u, d) != null) {
                         p.refused++;
+                    }
+                    if (quiet != null) {
+                        long moment = local != null ? local.slotOf(d.timezone) : at;
+                        if (moment != LocalTimeSchedule.SKIP
+                                && quiet.quiet(QuietHours.zoneOf(d.timezone, fallbackZone), moment)) {
+                            p.quietHours++;
+                        }
                     }
                     if (local != null) {
                         long slot = local.slotOf(d.timezone);
@@ -1282,6 +1395,8 @@ public final class CampaignFanOut extends AbstractStreamOperator<SendRequest>
             s.users = groups.values().stream().mapToLong(p -> p.users).sum();
             s.targeted = groups.values().stream().mapToLong(p -> p.targeted).sum();
             s.suppressed = groups.values().stream().mapToLong(p -> p.suppressed).sum();
+            long quietHours = groups.values().stream().mapToLong(p -> p.quietHours).sum();
+            s.quietHours = quietHours > 0 || quiet != null ? quietHours : null;
             long capped = groups.values().stream().mapToLong(p -> p.capped).sum();
             s.capped = capped > 0 || cap != null ? capped : null;
             if (kind != WalkPosition.Kind.ESTIMATE) {
@@ -1307,6 +1422,8 @@ public final class CampaignFanOut extends AbstractStreamOperator<SendRequest>
         public long createdAt;
         /** For a local-time schedule: the moments whose walk has started (epoch ms). */
         public List<Long> slotsStarted = new ArrayList<>();
+        /** Walks of devices held by quiet hours that have started: "moment@end" (epoch ms). */
+        public List<String> holdsStarted = new ArrayList<>();
 
         public CampaignEntry() {}
 

@@ -45,6 +45,8 @@ public class WalkPosition {
     public long refused;
     /** Targeted devices held back (for estimates: that would be) by the app's frequency cap. */
     public long capped;
+    /** Targeted devices quiet hours held or dropped (for estimates: at the estimate's time). */
+    public long quietHours;
     public Map<String, Long> byPlatform = new TreeMap<>();
     public Map<String, Long> byLocale = new TreeMap<>();
     /** For estimates of a local-time campaign: targeted devices by the moment they would get it ("skipped": never). */

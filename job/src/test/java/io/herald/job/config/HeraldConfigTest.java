@@ -37,4 +37,15 @@ class HeraldConfigTest {
         assertThatThrownBy(() -> withCap(3, null).check()).hasMessageContaining("apps.news.frequencyCap.window is missing");
         assertThatThrownBy(() -> withCap(0, "PT1H").check()).hasMessageContaining("apps.news.frequencyCap");
     }
+
+    @Test
+    void quietHoursAreCheckedAndNamedWhenWrong() {
+        HeraldConfig c = withCap(null, null);
+        c.apps.get(0).quietHours = new io.herald.model.QuietHoursSpec();
+        c.apps.get(0).quietHours.from = "22:00";
+        assertThatThrownBy(c::check).hasMessage("apps.news.quietHours.to is missing: a time of day such as \"22:00\"");
+        c.apps.get(0).quietHours.to = "08:00";
+        c.check();
+        assertThat(c.quietHours()).containsKey("news");
+    }
 }

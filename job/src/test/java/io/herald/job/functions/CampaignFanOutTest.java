@@ -3,6 +3,7 @@ package io.herald.job.functions;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.herald.campaign.FrequencyCap;
+import io.herald.campaign.QuietHours;
 import io.herald.model.AttributeValue;
 import io.herald.model.Audience;
 import io.herald.model.AudienceRow;
@@ -14,6 +15,7 @@ import io.herald.model.DeviceEvent;
 import io.herald.model.Message;
 import io.herald.model.Outcome;
 import io.herald.model.Platform;
+import io.herald.model.QuietHoursSpec;
 import io.herald.model.Schedule;
 import io.herald.model.SendRequest;
 import io.herald.model.StatusKind;
@@ -761,6 +763,75 @@ class CampaignFanOutTest {
         at(utc("2026-11-26T14:00:00Z"));
         assertThat(ids(sent())).hasSize(4).contains("skip/newyork-d", "now/newyork-d")
                 .doesNotContain("skip/tokyo-d", "skip/london-d");
+    }
+
+    private static CampaignFanOut.Settings quietAtNight() {
+        QuietHoursSpec night = new QuietHoursSpec();
+        night.from = "22:00";
+        night.to = "08:00";
+        return new CampaignFanOut.Settings(CampaignFanOut.DEFAULT_DEVICE_TTL, 1_000, 60_000, 1_000, null)
+                .withQuietHours(Map.of("news", QuietHours.of(night)));
+    }
+
+    @Test
+    void quietHoursHoldADevicesNotificationUntilItsWindowEnds_inItsOwnZone_onceAcrossARestore() throws Exception {
+        harness.close();
+        harness = harness(quietAtNight(), 1, 0, null);
+        long night = utc("2026-11-25T23:00:00Z"); // 23:00 in London, 08:00 in Tokyo, 18:00 in New York
+        at(night);
+        registerIn("london", "Europe/London");
+        registerIn("tokyo", "Asia/Tokyo");
+        registerIn("newyork", "America/New_York");
+        harness.processElement2(create("c1", Audience.all()), 2);
+        harness.processElement2(control(CampaignEvent.Type.FIRE, "c1", night), 2);
+        assertThat(ids(sent())).containsExactlyInAnyOrder("c1/tokyo-d", "c1/newyork-d");
+        assertThat(last(StatusKind.FANNED_OUT, "c1").quietHours).isEqualTo(1);
+        // A transactional send is not held.
+        harness.processElement1(UserUpdate.of(send("c1", "london", "tx", night)), night);
+        assertThat(ids(sent())).contains("c1/tx/london-d");
+        OperatorSubtaskState checkpoint = harness.snapshot(1, 10);
+        harness.close();
+
+        harness = harness(quietAtNight(), 1, 0, checkpoint);
+        at(utc("2026-11-26T07:59:00Z"));
+        assertThat(sent()).isEmpty();
+        at(utc("2026-11-26T08:00:00Z"));
+        assertThat(ids(sent())).containsExactly("c1/london-d");
+        at(utc("2026-11-27T08:00:00Z"));
+        assertThat(sent()).hasSize(1);
+    }
+
+    @Test
+    void aCampaignCanDropWhatQuietHoursWouldHold_withAReceipt_orIgnoreThem() throws Exception {
+        harness.close();
+        harness = harness(quietAtNight(), 1, 0, null);
+        long night = utc("2026-11-25T23:00:00Z");
+        at(night);
+        registerIn("london", "Europe/London");
+        registerIn("tokyo", "Asia/Tokyo");
+        CampaignEvent drop = create("drop", Audience.all());
+        drop.campaign.quietHours = new QuietHoursSpec();
+        drop.campaign.quietHours.from = "22:00";
+        drop.campaign.quietHours.to = "08:00";
+        drop.campaign.quietHours.action = "drop";
+        CampaignEvent urgent = create("urgent", Audience.all());
+        urgent.campaign.quietHours = new QuietHoursSpec();
+        urgent.campaign.quietHours.off = true;
+        harness.processElement2(drop, 2);
+        harness.processElement2(urgent, 2);
+        harness.processElement2(control(CampaignEvent.Type.ESTIMATE, "drop", night), 2);
+        assertThat(last(StatusKind.ESTIMATED, "drop").quietHours).isEqualTo(1);
+        harness.processElement2(control(CampaignEvent.Type.FIRE, "drop", night), 2);
+        harness.processElement2(control(CampaignEvent.Type.FIRE, "urgent", night), 2);
+        List<SendRequest> all = sent();
+        assertThat(of(all, "drop")).hasSize(2).filteredOn(r -> r.deviceId.equals("london-d")).singleElement()
+                .satisfies(r -> {
+                    assertThat(r.refusedAs).isEqualTo(Outcome.QUIET_HOURS);
+                    assertThat(r.refusal).contains("quiet hours");
+                });
+        assertThat(of(all, "urgent")).hasSize(2).allSatisfy(r -> assertThat(r.refusal).isNull());
+        at(utc("2026-11-26T08:00:00Z"));
+        assertThat(sent()).as("nothing was held").hasSize(4);
     }
 
     @Test
