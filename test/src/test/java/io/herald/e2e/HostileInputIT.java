@@ -243,9 +243,12 @@ class HostileInputIT {
         base.put("collapseId", "c");
         base.put("spreadOver", "PT10M");
         base.set("schedule", N.objectNode().put("at", System.currentTimeMillis() + 1_800_000L));
+        base.set("quietHours", N.objectNode().put("from", "22:00").put("to", "08:00").put("action", "hold"));
+        base.put("capExempt", false);
         base.remove("campaignId");
         for (String path : List.of("appId", "audience", "message", "expiresAt", "maxPerSecond", "collapseId",
-                "spreadOver", "schedule", "schedule.at",
+                "spreadOver", "schedule", "schedule.at", "quietHours", "quietHours.from", "quietHours.to",
+                "quietHours.action", "capExempt",
                 "audience.kind", "message.defaultLocale", "message.variants", "message.defaults", "message.data",
                 "message.sound")) {
             String[] parts = path.split("\\.");

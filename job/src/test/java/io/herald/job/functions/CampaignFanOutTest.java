@@ -750,6 +750,23 @@ class CampaignFanOutTest {
     }
 
     @Test
+    void aLocalTimeFollowsEachZonesClockOnTheDayNewYorkSpringsForward() throws Exception {
+        long created = utc("2026-03-07T12:00:00Z");
+        at(created);
+        registerIn("newyork", "America/New_York");
+        registerIn("london", "Europe/London");
+        CampaignEvent dst = atLocalTime("dst", "09:00", null, created);
+        dst.campaign.schedule.date = "2026-03-08"; // New York is on EDT (UTC-4) from 02:00 that night
+        harness.processElement2(dst, 2);
+        at(utc("2026-03-08T09:00:00Z"));
+        assertThat(ids(sent())).containsExactly("dst/london-d");
+        at(utc("2026-03-08T12:59:00Z"));
+        assertThat(sent()).as("09:00 EST would be 14:00 UTC; 09:00 EDT is 13:00 UTC").hasSize(1);
+        at(utc("2026-03-08T13:00:00Z"));
+        assertThat(ids(sent())).containsExactlyInAnyOrder("dst/london-d", "dst/newyork-d");
+    }
+
+    @Test
     void zonesWhoseTimeHadPassedAreSkippedOrSentAtOnce_asTheCampaignSays() throws Exception {
         long created = utc("2026-11-26T10:00:00Z"); // nine o'clock has passed in Tokyo and London
         at(created);
