@@ -246,11 +246,29 @@ class HostileInputIT {
         base.set("quietHours", N.objectNode().put("from", "22:00").put("to", "08:00").put("action", "hold"));
         base.put("capExempt", false);
         base.remove("campaignId");
-        for (String path : List.of("appId", "audience", "message", "expiresAt", "maxPerSecond", "collapseId",
+        ObjectNode local = base.deepCopy();
+        local.set("schedule", N.objectNode().put("date", "2030-01-01").put("localTime", "09:00")
+                .put("defaultTimezone", "Europe/London").put("passedZones", "skip"));
+        hostileFields(base, List.of("appId", "audience", "message", "expiresAt", "maxPerSecond", "collapseId",
                 "spreadOver", "schedule", "schedule.at", "quietHours", "quietHours.from", "quietHours.to",
-                "quietHours.action", "capExempt",
-                "audience.kind", "message.defaultLocale", "message.variants", "message.defaults", "message.data",
-                "message.sound")) {
+                "quietHours.action", "capExempt", "audience.kind", "message.defaultLocale", "message.variants",
+                "message.defaults", "message.data", "message.sound"), out);
+        hostileFields(local, List.of("schedule.localTime", "schedule.date", "schedule.defaultTimezone",
+                "schedule.passedZones"), out);
+        ObjectNode noAudience = base.deepCopy();
+        noAudience.remove("audience");
+        out.accept("audience", "audience missing", noAudience);
+        ObjectNode emptyAudience = base.deepCopy();
+        emptyAudience.set("audience", N.objectNode());
+        out.accept("audience.kind", "audience {}", emptyAudience);
+        ObjectNode badKind = base.deepCopy();
+        ((ObjectNode) badKind.get("audience")).put("kind", "everyone");
+        out.accept("audience.kind", "audience.kind everyone", badKind);
+    }
+
+    /** Each field at {@code paths} of {@code base} (a valid create), made wrong in every way that applies. */
+    private static void hostileFields(ObjectNode base, List<String> paths, Sink<ObjectNode> out) throws Exception {
+        for (String path : paths) {
             String[] parts = path.split("\\.");
             ObjectNode parent = parts.length == 1 ? base : (ObjectNode) base.get(parts[0]);
             String leaf = parts[parts.length - 1];
@@ -262,15 +280,6 @@ class HostileInputIT {
                 out.accept(path, path + " " + v.getKey(), copy);
             }
         }
-        ObjectNode noAudience = base.deepCopy();
-        noAudience.remove("audience");
-        out.accept("audience", "audience missing", noAudience);
-        ObjectNode emptyAudience = base.deepCopy();
-        emptyAudience.set("audience", N.objectNode());
-        out.accept("audience.kind", "audience {}", emptyAudience);
-        ObjectNode badKind = base.deepCopy();
-        ((ObjectNode) badKind.get("audience")).put("kind", "everyone");
-        out.accept("audience.kind", "audience.kind everyone", badKind);
     }
 
     private static ObjectNode register() {
