@@ -15,6 +15,11 @@ public final class HeraldCommand implements Runnable {
     }
 
     public static void main(String[] args) {
+        String log = System.getProperty("herald.logFile");
+        boolean help = args.length == 0 || java.util.Arrays.stream(args).anyMatch(a -> a.equals("-h") || a.equals("--help"));
+        if (log != null && !help) {
+            System.err.println("Flink, Kafka and Netty log to " + log);
+        }
         System.exit(new CommandLine(new HeraldCommand()).execute(args));
     }
 }

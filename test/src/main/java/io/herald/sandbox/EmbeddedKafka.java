@@ -36,7 +36,17 @@ public final class EmbeddedKafka implements AutoCloseable {
                 .setConfigProp("group.initial.rebalance.delay.ms", "0")
                 .setConfigProp("log.flush.interval.messages", Long.toString(Long.MAX_VALUE))
                 .build();
-        cluster.format();
+        // Kafka's formatter prints what it does on standard output; it belongs in the log.
+        java.io.ByteArrayOutputStream formatOutput = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream stdout = System.out;
+        System.setOut(new java.io.PrintStream(formatOutput, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            cluster.format();
+        } finally {
+            System.setOut(stdout);
+        }
+        org.slf4j.LoggerFactory.getLogger(EmbeddedKafka.class).info("Formatted the broker's storage: {}",
+                formatOutput.toString(java.nio.charset.StandardCharsets.UTF_8).trim());
         cluster.startup();
         cluster.waitForReadyBrokers();
         return new EmbeddedKafka(cluster);
