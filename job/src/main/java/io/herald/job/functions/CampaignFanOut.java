@@ -213,6 +213,7 @@ public final class CampaignFanOut extends AbstractStreamOperator<SendRequest>
     private transient KeyGroupRange keyGroups;
     /** Active walks of this instance, in the order they take turns. */
     private transient LinkedHashMap<String, Walk> walks;
+    private transient WalkMetrics metrics;
     /** Campaigns whose quiet-hour holds have timers since this run started. */
     private transient Set<String> restoredHolds;
     /** Users written while walks are under way (see {@link #noteWrittenDuringWalks}). */
@@ -343,6 +344,7 @@ public final class CampaignFanOut extends AbstractStreamOperator<SendRequest>
         super.open();
         userState = getKeyedStateStore().getState(userDescriptor(settings.deviceTtl));
         deviceTtlMillis = settings.deviceTtl.toMillis();
+        metrics = new WalkMetrics(getMetricGroup(), () -> walks.size());
         out = new StreamRecord<>(null);
         keyBytes = new DataOutputSerializer(64);
         if (settings.earlierRuns != null && checkpointTime.restored() >= 0) {
@@ -1160,6 +1162,7 @@ public final class CampaignFanOut extends AbstractStreamOperator<SendRequest>
                 }
                 p.users++;
                 walked++;
+                metrics.usersWalked.inc();
                 spreadWalked++;
                 walkUser(user, u, u.live(now, deviceTtlMillis), p);
             }
@@ -1242,6 +1245,7 @@ public final class CampaignFanOut extends AbstractStreamOperator<SendRequest>
                     if (request.answer == null) {
                         p.handedOut++;
                         pacedSent++;
+                        metrics.handedOut.inc();
                     }
                     emit(request);
                 });
