@@ -214,8 +214,6 @@ public final class CampaignFanOut extends AbstractStreamOperator<SendRequest>
     /** Active walks of this instance, in the order they take turns. */
     private transient LinkedHashMap<String, Walk> walks;
     private transient WalkMetrics metrics;
-    /** Campaigns whose quiet-hour holds have timers since this run started. */
-    private transient Set<String> restoredHolds;
     /** Users written while walks are under way (see {@link #noteWrittenDuringWalks}). */
     private transient Set<String> writtenDuringWalks;
     /** True when too many were written to remember: walks read every user through the state. */
@@ -287,7 +285,6 @@ public final class CampaignFanOut extends AbstractStreamOperator<SendRequest>
         checkpointTime = CheckpointTime.of(context);
         walks = new LinkedHashMap<>();
         writtenDuringWalks = new HashSet<>();
-        restoredHolds = new HashSet<>();
         awaitingTargets = new HashMap<>();
         finishedEarlier = new HashMap<>();
         answered = new HashMap<>();
@@ -360,10 +357,17 @@ public final class CampaignFanOut extends AbstractStreamOperator<SendRequest>
         for (Walk w : awaitingTargets.values()) {
             readTargets(w);
         }
-        // Timers are not checkpointed: the schedules are, with the campaigns. One whose time passed
-        // while the job was down fires now.
+        // Timers are not checkpointed: the schedules and the quiet-hour holds are, with the campaigns.
+        // One whose time passed while the job was down goes now.
         for (Map.Entry<String, CampaignEntry> c : campaigns.entries()) {
-            scheduleFire(c.getKey(), c.getValue());
+            CampaignEntry entry = c.getValue();
+            if (entry.state == CampaignLife.State.FIRED) {
+                LocalTimeSchedule local = entry.local();
+                for (long moment : local != null ? entry.slotsStarted : List.of(entry.firedAt)) {
+                    registerHolds(c.getKey(), entry, moment);
+                }
+            }
+            scheduleFire(c.getKey(), entry);
         }
         if (!walks.isEmpty()) {
             LOG.info("Instance {} resumes {} walks ({} answers on record since the checkpoint)", instance,
@@ -615,16 +619,12 @@ public final class CampaignFanOut extends AbstractStreamOperator<SendRequest>
         campaigns.put(campaignId, entry);
     }
 
-    /** Sets a timer for a created campaign's {@code schedule.at} (at once if that has passed). */
+    /**
+     * Sets the timers of a campaign's schedule (at once for a time that has passed): its
+     * {@code schedule.at} while it is created, or each local-time moment not started yet.
+     */
     private void scheduleFire(String campaignId, CampaignEntry entry) {
         LocalTimeSchedule local = entry.local();
-        if (entry.state == CampaignLife.State.FIRED && !restoredHolds.contains(campaignId)) {
-            // After a restore: the holds of moments already walked (timers are not checkpointed).
-            restoredHolds.add(campaignId);
-            for (long moment : local != null ? entry.slotsStarted : List.of(entry.firedAt)) {
-                registerHolds(campaignId, entry, moment);
-            }
-        }
         if (local != null && entry.state != CampaignLife.State.CANCELLED) {
             for (long slot : local.slots()) {
                 if (!entry.slotsStarted.contains(slot)) {
@@ -746,6 +746,8 @@ public final class CampaignFanOut extends AbstractStreamOperator<SendRequest>
 
     /** Marks the walk id of devices held by quiet hours: {@code campaignId@held@moment@end}. */
     static final String HELD = "@held@";
+    /** {@code Walk.quietUntil} of a device whose zone is not in quiet hours at the walk's moment. */
+    private static final long NOT_QUIET = Long.MIN_VALUE;
 
     /** Whether a fire of the campaign (any of its moments, for a local-time schedule) is walking here. */
     private boolean firing(String campaignId) {
@@ -1053,6 +1055,8 @@ public final class CampaignFanOut extends AbstractStreamOperator<SendRequest>
         final QuietHours quiet;
         final Long heldFrom;
         final java.time.ZoneId fallbackZone;
+        /** For each device zone (few), when its quiet window at this walk's moment ends, or {@link #NOT_QUIET}. */
+        private final Map<String, Long> quietUntil = new HashMap<>();
         /** A local-time schedule, and for one of its moments' walks, that moment (only its devices go). */
         final LocalTimeSchedule local;
         final Long localSlot;
@@ -1192,15 +1196,12 @@ public final class CampaignFanOut extends AbstractStreamOperator<SendRequest>
             }
             Set<String> dropped = null;
             if (quiet != null && kind == WalkPosition.Kind.FIRE) {
-                // Judged at the moment the walk stands for, so the walk that holds a device and the
-                // one that sends it when its window ends agree, however long the walks take.
-                long moment = heldFrom != null ? heldFrom : at;
                 List<DeviceRecord> keep = new ArrayList<>(devices.size());
                 for (DeviceRecord d : devices) {
-                    java.time.ZoneId zone = QuietHours.zoneOf(d.timezone, fallbackZone);
-                    boolean isQuiet = quiet.quiet(zone, moment);
+                    long until = quietUntil(d.timezone);
+                    boolean isQuiet = until != NOT_QUIET;
                     if (heldFrom != null) {
-                        if (isQuiet && quiet.endAfter(zone, moment) == at) {
+                        if (until == at) {
                             keep.add(d);
                         }
                     } else if (!isQuiet) {
@@ -1299,6 +1300,25 @@ public final class CampaignFanOut extends AbstractStreamOperator<SendRequest>
                 p.targeted += c.targeted;
                 p.suppressed += c.suppressed;
             }
+        }
+
+        /**
+         * When the quiet window of a device in {@code zone} ends, if this walk's moment falls in it;
+         * else {@link #NOT_QUIET}. Judged at the moment the walk stands for (the held-from moment for a
+         * walk of held devices), so the walk that holds a device and the one that sends it agree,
+         * however long the walks take. Remembered per zone: a walk meets few.
+         */
+        private long quietUntil(String zone) {
+            Long until = quietUntil.get(zone);
+            if (until == null) {
+                java.time.ZoneId z = QuietHours.zoneOf(zone, fallbackZone);
+                long moment = heldFrom != null ? heldFrom : at;
+                until = quiet.quiet(z, moment) ? quiet.endAfter(z, moment) : NOT_QUIET;
+                if (quietUntil.size() < 4_096) {
+                    quietUntil.put(zone, until);
+                }
+            }
+            return until;
         }
 
         /**

@@ -405,8 +405,8 @@ class CampaignFanOutTest {
         assertThat(runOneMail(harness)).isTrue();
         List<String> first = ids(notifications(harness));
         assertThat(first).hasSize(3);
-        // Every user the walk has not reached yet opts out, and one of them gets a new token: the walk
-        // began before, but acts on what the users are when it reaches them.
+        // Every user the walk has not reached yet opts out: the walk began before, but acts on what the
+        // users are when it reaches them.
         for (int i = 0; i < 10; i++) {
             if (!first.contains("c1/dev-" + i)) {
                 DeviceEvent optOut = new DeviceEvent();
