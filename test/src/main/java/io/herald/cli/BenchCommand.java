@@ -5,7 +5,7 @@ import io.herald.job.bootstrap.DeviceBootstrap;
 import io.herald.job.config.HeraldConfig;
 import io.herald.job.state.UserStateSerializer;
 import io.herald.model.Platform;
-import io.herald.sandbox.CampaignWatcher;
+import io.herald.job.cli.CampaignWatcher;
 import io.herald.sandbox.DemoCampaign;
 import io.herald.sandbox.KafkaIO;
 import io.herald.sandbox.Sandbox;
@@ -76,6 +76,10 @@ final class BenchCommand implements Callable<Integer> {
             + "for comparison (minutes at its speed; off by default).")
     boolean jdkClient;
 
+    @Option(names = "--report", defaultValue = "bench-report.html", paramLabel = "FILE.html",
+            description = "Where to write the HTML report with charts (default ${DEFAULT-VALUE}).")
+    Path report;
+
     @Option(names = "--out", defaultValue = "BENCHMARKS.md", description = "Where to write the tables.")
     Path out;
 
@@ -85,6 +89,7 @@ final class BenchCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Map<String, Object> json = new LinkedHashMap<>();
         StringBuilder table = new StringBuilder();
+        List<EndToEndBench.Result> endToEnd = new ArrayList<>();
         Path dir = Files.createTempDirectory("herald-bench-");
         try (BenchPeer peer = BenchPeer.start(dir.resolve("peer"), stateCache, 2, peerHeap)) {
             HeraldConfig config = HeraldConfig.read(peer.configFile());
@@ -146,6 +151,7 @@ final class BenchCommand implements Callable<Integer> {
                 for (int users : sizes) {
                     EndToEndBench.Result r = e2e.run(users, "bench-" + users);
                     byUsers.put(users, r);
+                    endToEnd.add(r);
                     System.out.printf("end to end, %,d devices: %,d delivered, last ack %,d ms after the fire "
                                     + "(p50 %,d ms, p99 %,d ms), %,.0f/s, %.1f µs CPU each (peer %.1f µs), peak RSS %,d MB%n",
                             r.devices, r.delivered, r.fireToLastAckMs, r.p50Ms, r.p99Ms, r.perSecond(),
@@ -253,6 +259,8 @@ final class BenchCommand implements Callable<Integer> {
             json.put("bytes_per_device", r == null ? null : r.get("bytes_per_device"));
             json.put("device_events_per_s", r == null ? null : r.get("device_events_per_s"));
         }
+        BenchReport.page(json, endToEnd, machine()).write(report);
+        System.out.println("Report written to " + report.toAbsolutePath());
         System.out.println(new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(json));
         return 0;
     }
@@ -419,7 +427,7 @@ final class BenchCommand implements Callable<Integer> {
                     // A campaign per run, so that no run can take an earlier run's answers for its own.
                     String campaignId = "estimate-bench-" + run;
                     kafka.send(topic, campaignId, DemoCampaign.create(campaignId, SEGMENT));
-                    try (CampaignWatcher watcher = new CampaignWatcher(kafka, campaignId, sandbox.config().topics.receipts,
+                    try (CampaignWatcher watcher = kafka.watch(campaignId, sandbox.config().topics.receipts,
                             sandbox.config().topics.campaignStatus)) {
                         long start = System.currentTimeMillis();
                         kafka.send(topic, campaignId, DemoCampaign.estimate(campaignId));

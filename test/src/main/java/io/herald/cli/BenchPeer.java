@@ -82,6 +82,20 @@ final class BenchPeer implements AutoCloseable {
         return longs(ask("stats", "stats"));
     }
 
+    /**
+     * The arrivals since {@link #arm} per bucket of {@code bucketMs} after the fire time: the APNs
+     * emulator's, then the FCM emulator's.
+     */
+    long[][] arrivalSeries(int bucketMs) throws IOException {
+        String[] providers = ask("series " + bucketMs, "series").split(" ", -1);
+        long[][] series = new long[2][];
+        for (int i = 0; i < 2; i++) {
+            series[i] = providers.length > i && !providers[i].isEmpty()
+                    ? java.util.Arrays.stream(providers[i].split(",")).mapToLong(Long::parseLong).toArray() : new long[0];
+        }
+        return series;
+    }
+
     private String ask(String command, String answer) throws IOException {
         commands.println(command);
         return answer(answer);

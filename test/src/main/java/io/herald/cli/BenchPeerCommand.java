@@ -39,6 +39,8 @@ final class BenchPeerCommand implements Callable<Integer> {
             out.flush();
             BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
             ArrivalTimes arrivals = null;
+            ArrivalTimes apnsArrivals = null;
+            ArrivalTimes fcmArrivals = null;
             for (String line; (line = in.readLine()) != null; ) {
                 String[] words = line.trim().split(" ");
                 switch (words[0]) {
@@ -55,11 +57,14 @@ final class BenchPeerCommand implements Callable<Integer> {
                         break;
                     case "arm":
                         // Counts start again, and arrival times are kept from the fire time on.
-                        arrivals = new ArrivalTimes(Long.parseLong(words[1]), 3_600_000);
-                        for (var tokens : new io.herald.sandbox.TokenRegistry[] {sandbox.apns().tokens(), sandbox.fcm().tokens()}) {
-                            tokens.resetCounts();
-                            tokens.recordArrivals(arrivals);
-                        }
+                        long fireAt = Long.parseLong(words[1]);
+                        arrivals = new ArrivalTimes(fireAt, 3_600_000);
+                        apnsArrivals = new ArrivalTimes(fireAt, 3_600_000);
+                        fcmArrivals = new ArrivalTimes(fireAt, 3_600_000);
+                        sandbox.apns().tokens().resetCounts();
+                        sandbox.apns().tokens().recordArrivals(arrivals, apnsArrivals);
+                        sandbox.fcm().tokens().resetCounts();
+                        sandbox.fcm().tokens().recordArrivals(arrivals, fcmArrivals);
                         out.println("@armed");
                         break;
                     case "count":
@@ -70,6 +75,12 @@ final class BenchPeerCommand implements Callable<Integer> {
                                 + arrivals.quantileMs(0.5) + " " + arrivals.quantileMs(0.99) + " " + arrivals.quantileMs(1.0)
                                 + " " + arrivals.quantileMs(0));
                         break;
+                    case "series": {
+                        int bucket = Integer.parseInt(words[1]);
+                        out.println(arrivals == null ? "@series  " : "@series " + joined(apnsArrivals.perBucket(bucket))
+                                + " " + joined(fcmArrivals.perBucket(bucket)));
+                        break;
+                    }
                     case "quit":
                         return 0;
                     default:
@@ -79,5 +90,9 @@ final class BenchPeerCommand implements Callable<Integer> {
             }
             return 0;
         }
+    }
+
+    private static String joined(long[] values) {
+        return java.util.Arrays.stream(values).mapToObj(Long::toString).collect(java.util.stream.Collectors.joining(","));
     }
 }

@@ -1,6 +1,6 @@
 package io.herald.cli;
 
-import io.herald.sandbox.CampaignWatcher;
+import io.herald.job.cli.CampaignWatcher;
 import io.herald.sandbox.DemoCampaign;
 import io.herald.sandbox.EmulatorCounts;
 import io.herald.sandbox.KafkaIO;
@@ -124,7 +124,7 @@ final class CrashBench implements Callable<Integer> {
     }
 
     private static CampaignWatcher fire(KafkaIO kafka, Sandbox sandbox, String campaignId) {
-        CampaignWatcher w = new CampaignWatcher(kafka, campaignId, sandbox.config().topics.receipts,
+        CampaignWatcher w = kafka.watch(campaignId, sandbox.config().topics.receipts,
                 sandbox.config().topics.campaignStatus);
         kafka.send(sandbox.config().topics.campaigns, campaignId, DemoCampaign.create(campaignId, DemoCampaign.ALL));
         kafka.send(sandbox.config().topics.campaigns, campaignId, DemoCampaign.fire(campaignId));

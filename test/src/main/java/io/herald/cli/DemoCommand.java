@@ -1,7 +1,9 @@
 package io.herald.cli;
 
 import io.herald.job.HeraldMain;
-import io.herald.sandbox.CampaignWatcher;
+import io.herald.job.cli.CampaignWatcher;
+import io.herald.report.CampaignReport;
+import io.herald.sandbox.ArrivalTimes;
 import io.herald.sandbox.DeliveryReport;
 import io.herald.sandbox.DemoCampaign;
 import io.herald.sandbox.KafkaIO;
@@ -29,17 +31,12 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--users", defaultValue = "100000", description = "Synthetic users (default ${DEFAULT-VALUE}).")
     int users;
 
-    @Option(names = "--dead-share", defaultValue = "0.02", description = "Share of dead tokens (default ${DEFAULT-VALUE}).")
-    double deadShare;
+    @picocli.CommandLine.Mixin
+    SandboxOptions sandboxOptions;
 
-    @Option(names = "--parallelism", defaultValue = "2", description = "Job parallelism (default ${DEFAULT-VALUE}).")
-    int parallelism;
-
-    @Option(names = "--web-ui-port", defaultValue = "8081", description = "Flink web UI port (default ${DEFAULT-VALUE}).")
-    int webUiPort;
-
-    @Option(names = "--seed", defaultValue = "42", description = "Seed of the synthetic users (default ${DEFAULT-VALUE}).")
-    long seed;
+    @Option(names = "--report", paramLabel = "FILE.html", description = "Also write a self-contained HTML report "
+            + "with charts: delivery rate per provider, fire-to-ack times, outcomes and reasons.")
+    Path reportFile;
 
     @Option(names = "--external-job", description = "Start no job: submit Herald yourself (for example with "
             + "`flink run` on a cluster) with the configuration file the sandbox prints, and the demo goes on "
@@ -49,35 +46,21 @@ final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Path dir = Files.createTempDirectory("herald-demo-");
-        try (Sandbox sandbox = Sandbox.start(dir, parallelism); KafkaIO kafka = new KafkaIO(sandbox.kafka().bootstrapServers())) {
+        try (Sandbox sandbox = Sandbox.start(dir, sandboxOptions.parallelism); KafkaIO kafka = new KafkaIO(sandbox.kafka().bootstrapServers())) {
             say("Sandbox up: Kafka " + sandbox.kafka().bootstrapServers() + ", APNs emulator :" + sandbox.apns().port()
                     + ", FCM emulator :" + sandbox.fcm().port() + ", config " + sandbox.configFile());
-            SyntheticUsers population = SyntheticUsers.generate(users, seed, deadShare);
-            population.registerWith(sandbox.apns().tokens(), sandbox.fcm().tokens());
+            SyntheticUsers population = sandboxOptions.population(users);
 
             JobClient job = null;
             if (externalJob) {
                 say("Waiting for a Herald job started with --config " + sandbox.configFile());
             } else {
-                job = HeraldMain.startEmbedded(sandbox.config(), webUiPort, null);
-                say("Herald job " + job.getJobID() + " running; Flink web UI on http://localhost:" + webUiPort);
+                job = HeraldMain.startEmbedded(sandbox.config(), sandboxOptions.webUiPort, null);
+                say("Herald job " + job.getJobID() + " running; Flink web UI on http://localhost:" + sandboxOptions.webUiPort);
             }
-
-            String devicesTopic = sandbox.config().topics.devices;
-            long version = SyntheticUsers.registrationVersion();
-            try (ProgressBar bar = bar("Devices in", population.devices().size())) {
-                for (SyntheticUsers.Device d : population.devices()) {
-                    kafka.send(devicesTopic, d.userId, d.registerEvent(Sandbox.APP_ID, version));
-                    bar.step();
-                }
-                kafka.flush();
-            }
-            try (ProgressBar bar = bar("Devices stored", population.devices().size())) {
-                if (!kafka.awaitConsumed(sandbox.config().kafka.groupId, devicesTopic, Duration.ofMinutes(10),
-                        behind -> bar.stepTo(population.devices().size() - behind))) {
-                    say("The job did not take in the devices within 10 minutes.");
-                    return 1;
-                }
+            if (!DeviceLoad.load(sandbox, kafka, population)) {
+                say("The job did not take in the devices within 10 minutes.");
+                return 1;
             }
 
             String campaignId = "demo-" + System.currentTimeMillis();
@@ -86,7 +69,7 @@ final class DemoCommand implements Callable<Integer> {
             kafka.send(campaigns, campaignId, DemoCampaign.estimate(campaignId));
             kafka.flush();
             CampaignWatcher.Estimate estimate;
-            try (CampaignWatcher estimating = new CampaignWatcher(kafka, campaignId, sandbox.config().topics.receipts,
+            try (CampaignWatcher estimating = kafka.watch(campaignId, sandbox.config().topics.receipts,
                     sandbox.config().topics.campaignStatus)) {
                 estimate = estimating.awaitEstimate(Duration.ofMinutes(5));
                 if (estimate == null) {
@@ -96,14 +79,18 @@ final class DemoCommand implements Callable<Integer> {
                 say(estimate.describe());
             }
             long firedAt = System.currentTimeMillis();
+            ArrivalTimes apnsArrivals = new ArrivalTimes(firedAt, 3_600_000);
+            ArrivalTimes fcmArrivals = new ArrivalTimes(firedAt, 3_600_000);
+            sandbox.apns().tokens().recordArrivals(apnsArrivals);
+            sandbox.fcm().tokens().recordArrivals(fcmArrivals);
             kafka.send(campaigns, campaignId, DemoCampaign.fire(campaignId));
             kafka.flush();
             say("Fired campaign " + campaignId + " at every user.");
 
-            try (CampaignWatcher watcher = new CampaignWatcher(kafka, campaignId, sandbox.config().topics.receipts,
+            try (CampaignWatcher watcher = kafka.watch(campaignId, sandbox.config().topics.receipts,
                     sandbox.config().topics.campaignStatus)) {
                 // The estimate says how many the fire targets; receipts come in at every checkpoint.
-                ProgressBar bar = bar("Sent", estimate.targeted);
+                ProgressBar bar = DeviceLoad.bar("Sent", estimate.targeted);
                 boolean done = watcher.awaitDone(Duration.ofMinutes(10), () -> {
                     if (watcher.fanOutComplete()) {
                         bar.maxHint(watcher.targeted());
@@ -125,6 +112,10 @@ final class DemoCommand implements Callable<Integer> {
                     say("Not every targeted device had a receipt after 10 minutes.");
                 }
                 say("Campaign " + campaignId + ": " + watcher.state().name().toLowerCase() + ".");
+                if (reportFile != null) {
+                    CampaignReport.page(campaignId, report, watcher, apnsArrivals, fcmArrivals).write(reportFile);
+                    say("Report written to " + reportFile.toAbsolutePath());
+                }
                 System.err.flush();
                 System.out.println(report.json());
                 return done && report.exact() ? 0 : 1;
@@ -132,11 +123,6 @@ final class DemoCommand implements Callable<Integer> {
         } finally {
             TempDirs.deleteQuietly(dir);
         }
-    }
-
-    private static ProgressBar bar(String task, long max) {
-        return new ProgressBarBuilder().setTaskName(task).setInitialMax(max).setStyle(ProgressBarStyle.ASCII)
-                .setUpdateIntervalMillis(250).showSpeed().setMaxRenderedLength(100).build();
     }
 
     private static void say(String line) {

@@ -2,7 +2,7 @@ package io.herald.cli;
 
 import io.herald.job.HeraldMain;
 import io.herald.job.config.HeraldConfig;
-import io.herald.sandbox.CampaignWatcher;
+import io.herald.job.cli.CampaignWatcher;
 import io.herald.sandbox.DemoCampaign;
 import io.herald.sandbox.KafkaIO;
 import java.lang.management.ManagementFactory;
@@ -35,6 +35,8 @@ final class EndToEndBench {
         /** The peer's (Kafka's and the emulators') CPU time over the same span. */
         long peerCpuMs;
         long peakRssMb;
+        /** What each emulator accepted per tenth of a second after the fire: APNs, then FCM. */
+        long[][] arrivalsPer100Ms;
 
         double perSecond() {
             return delivered * 1000.0 / Math.max(1, fireToLastAckMs);
@@ -67,7 +69,7 @@ final class EndToEndBench {
         Configuration cluster = new Configuration();
         cluster.set(RestOptions.PORT, 0);
         JobClient job = HeraldMain.startEmbedded(config, cluster, savepoint);
-        try (CampaignWatcher watcher = new CampaignWatcher(kafka, campaignId, config.topics.receipts,
+        try (CampaignWatcher watcher = kafka.watch(campaignId, config.topics.receipts,
                 config.topics.campaignStatus)) {
             // The create goes first and the run starts once it is accepted: the job is up and restored.
             kafka.send(config.topics.campaigns, campaignId, DemoCampaign.create(campaignId, DemoCampaign.ALL));
@@ -109,6 +111,7 @@ final class EndToEndBench {
         r.p50Ms = stats[1];
         r.p99Ms = stats[2];
         r.fireToLastAckMs = stats[3];
+        r.arrivalsPer100Ms = peer.arrivalSeries(100);
         r.peakRssMb = peakRssMb();
         // Two checkpoint intervals, so that the job commits its read position past this campaign and
         // the next run's job does not fire it again.
@@ -134,7 +137,7 @@ final class EndToEndBench {
         List<Long> firstMs = new ArrayList<>();
         try {
             String prefix = "first-" + System.currentTimeMillis() + "-";
-            try (CampaignWatcher watcher = new CampaignWatcher(kafka, prefix + fires, config.topics.receipts,
+            try (CampaignWatcher watcher = kafka.watch(prefix + fires, config.topics.receipts,
                     config.topics.campaignStatus)) {
                 for (int i = 0; i <= fires; i++) {
                     kafka.send(config.topics.campaigns, prefix + i, DemoCampaign.create(prefix + i, DemoCampaign.ALL));

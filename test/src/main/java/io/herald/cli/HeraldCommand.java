@@ -1,13 +1,21 @@
 package io.herald.cli;
 
+import io.herald.job.cli.AudienceCommand;
+import io.herald.job.cli.CampaignCommand;
+import io.herald.job.cli.DevicesCommand;
+import io.herald.job.cli.HeraldCli;
+import io.herald.job.cli.RunCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** {@code ./herald}: the entry point of every command; each subcommand is a class of its own. */
+/**
+ * {@code ./herald}: the operator's commands of {@code herald.jar} ({@link HeraldCli}) and the
+ * sandbox's own: demo, sandbox, bench.
+ */
 @Command(name = "herald", mixinStandardHelpOptions = true, version = "herald 0.1.0",
         description = "Mass push notifications as one Apache Flink job.",
-        subcommands = {RunCommand.class, DemoCommand.class, DevicesCommand.class, AudienceCommand.class, BenchCommand.class,
-                BenchPeerCommand.class})
+        subcommands = {RunCommand.class, CampaignCommand.class, DevicesCommand.class, AudienceCommand.class,
+                DemoCommand.class, SandboxCommand.class, BenchCommand.class, BenchPeerCommand.class})
 public final class HeraldCommand implements Runnable {
     @Override
     public void run() {
@@ -15,11 +23,6 @@ public final class HeraldCommand implements Runnable {
     }
 
     public static void main(String[] args) {
-        String log = System.getProperty("herald.logFile");
-        boolean help = args.length == 0 || java.util.Arrays.stream(args).anyMatch(a -> a.equals("-h") || a.equals("--help"));
-        if (log != null && !help) {
-            System.err.println("Flink, Kafka and Netty log to " + log);
-        }
-        System.exit(new CommandLine(new HeraldCommand()).execute(args));
+        System.exit(HeraldCli.execute(new HeraldCommand(), args));
     }
 }

@@ -45,4 +45,20 @@ public final class ArrivalTimes {
         }
         return perMillisecond.length() - 1;
     }
+
+    /**
+     * Arrivals per bucket of {@code bucketMs} from the start, up to the last bucket with any (an
+     * arrival past the span counts in the last millisecond's bucket).
+     */
+    public long[] perBucket(int bucketMs) {
+        int last = perMillisecond.length() - 1;
+        while (last > 0 && perMillisecond.get(last) == 0) {
+            last--;
+        }
+        long[] buckets = new long[last / bucketMs + 1];
+        for (int ms = 0; ms <= last; ms++) {
+            buckets[ms / bucketMs] += perMillisecond.get(ms);
+        }
+        return buckets;
+    }
 }

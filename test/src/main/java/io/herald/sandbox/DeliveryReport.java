@@ -1,5 +1,6 @@
 package io.herald.sandbox;
 
+import io.herald.job.cli.CampaignWatcher;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 

@@ -1,5 +1,6 @@
 package io.herald.sandbox;
 
+import io.herald.job.cli.CampaignWatcher;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -36,6 +37,19 @@ public final class KafkaIO implements AutoCloseable {
         p.put("compression.type", "lz4");
         p.put("acks", "all");
         producer = new KafkaProducer<>(p);
+    }
+
+    /** The client properties of this broker, for clients the sandbox does not make itself. */
+    public Properties properties() {
+        Properties p = new Properties();
+        p.put("bootstrap.servers", bootstrap);
+        return p;
+    }
+
+    /** A watcher of campaign {@code campaignId} from the start of both topics. */
+    public io.herald.job.cli.CampaignWatcher watch(String campaignId, String receiptsTopic, String statusTopic) {
+        return new io.herald.job.cli.CampaignWatcher(properties(), campaignId, receiptsTopic, statusTopic,
+                io.herald.job.cli.CampaignWatcher.From.EARLIEST);
     }
 
     /** Sends one record and does not wait; call {@link #flush()} before depending on it. */

@@ -16,7 +16,7 @@ public final class TokenRegistry {
     private final Map<String, String> lastPayload = new ConcurrentHashMap<>();
     private final java.util.concurrent.atomic.AtomicLong total = new java.util.concurrent.atomic.AtomicLong();
     private volatile boolean keepPayloads = true;
-    private volatile ArrivalTimes arrivals;
+    private volatile ArrivalTimes[] arrivals = new ArrivalTimes[0];
     private final java.util.concurrent.atomic.AtomicLong lastArrivalAt = new java.util.concurrent.atomic.AtomicLong();
 
     public void addLive(String token) {
@@ -35,9 +35,12 @@ public final class TokenRegistry {
         if (keepPayloads) {
             lastPayload.put(token, payload);
         }
-        ArrivalTimes a = arrivals;
-        if (a != null) {
-            a.record(System.currentTimeMillis());
+        ArrivalTimes[] into = arrivals;
+        if (into.length > 0) {
+            long now = System.currentTimeMillis();
+            for (ArrivalTimes a : into) {
+                a.record(now);
+            }
         }
     }
 
@@ -50,9 +53,9 @@ public final class TokenRegistry {
         return this;
     }
 
-    /** From now on, also notes when each delivery arrives, into {@code times}. */
-    public void recordArrivals(ArrivalTimes times) {
-        this.arrivals = times;
+    /** From now on, also notes when each delivery arrives, into each of {@code times}. */
+    public void recordArrivals(ArrivalTimes... times) {
+        this.arrivals = times.clone();
     }
 
     /** How many notifications this token was sent and accepted. */

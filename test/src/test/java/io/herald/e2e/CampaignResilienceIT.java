@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.herald.job.HeraldMain;
 import io.herald.model.Platform;
 import io.herald.model.StatusKind;
-import io.herald.sandbox.CampaignWatcher;
+import io.herald.job.cli.CampaignWatcher;
 import io.herald.sandbox.DemoCampaign;
 import io.herald.sandbox.EmulatorCounts;
 import io.herald.sandbox.KafkaIO;
@@ -215,7 +215,7 @@ class CampaignResilienceIT {
     }
 
     private static CampaignWatcher watch(String campaignId) {
-        return new CampaignWatcher(kafka, campaignId, sandbox.config().topics.receipts,
+        return kafka.watch(campaignId, sandbox.config().topics.receipts,
                 sandbox.config().topics.campaignStatus);
     }
 

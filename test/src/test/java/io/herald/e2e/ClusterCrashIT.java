@@ -2,7 +2,7 @@ package io.herald.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.herald.sandbox.CampaignWatcher;
+import io.herald.job.cli.CampaignWatcher;
 import io.herald.sandbox.DemoCampaign;
 import io.herald.sandbox.EmulatorCounts;
 import io.herald.sandbox.KafkaIO;
@@ -47,7 +47,7 @@ class ClusterCrashIT {
             assertThat(users.load(sandbox, kafka, WAIT, b -> { })).as("the job took in every device").isTrue();
             long expected = users.devices().stream().filter(SyntheticUsers.Device::expectsDelivery).count();
 
-            CampaignWatcher watcher = new CampaignWatcher(kafka, "crash-1", sandbox.config().topics.receipts,
+            CampaignWatcher watcher = kafka.watch("crash-1", sandbox.config().topics.receipts,
                     sandbox.config().topics.campaignStatus);
             kafka.send(sandbox.config().topics.campaigns, "crash-1", DemoCampaign.create("crash-1", DemoCampaign.ALL));
             kafka.send(sandbox.config().topics.campaigns, "crash-1", DemoCampaign.fire("crash-1"));

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.herald.job.HeraldMain;
 import io.herald.model.Platform;
-import io.herald.sandbox.CampaignWatcher;
+import io.herald.job.cli.CampaignWatcher;
 import io.herald.sandbox.DemoCampaign;
 import io.herald.sandbox.KafkaIO;
 import io.herald.sandbox.Sandbox;
@@ -183,7 +183,7 @@ class DeliveryFaultsIT {
     }
 
     private static CampaignWatcher fire(String campaignId, byte[] create) {
-        CampaignWatcher watcher = new CampaignWatcher(kafka, campaignId, sandbox.config().topics.receipts,
+        CampaignWatcher watcher = kafka.watch(campaignId, sandbox.config().topics.receipts,
                 sandbox.config().topics.campaignStatus);
         kafka.send(sandbox.config().topics.campaigns, campaignId, create);
         kafka.send(sandbox.config().topics.campaigns, campaignId, DemoCampaign.fire(campaignId));

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.herald.job.HeraldMain;
 import io.herald.job.bootstrap.DeviceBootstrap;
 import io.herald.model.Platform;
-import io.herald.sandbox.CampaignWatcher;
+import io.herald.job.cli.CampaignWatcher;
 import io.herald.sandbox.DemoCampaign;
 import io.herald.sandbox.KafkaIO;
 import io.herald.sandbox.Sandbox;
@@ -58,7 +58,7 @@ class DeviceBootstrapIT {
                 KafkaIO kafka = new KafkaIO(sandbox.kafka().bootstrapServers())) {
             users.registerWith(sandbox.apns().tokens(), sandbox.fcm().tokens());
             JobClient job = HeraldMain.startEmbedded(sandbox.config(), 0, savepoint.toUri().toString());
-            try (CampaignWatcher watcher = new CampaignWatcher(kafka, "boot-1", sandbox.config().topics.receipts,
+            try (CampaignWatcher watcher = kafka.watch("boot-1", sandbox.config().topics.receipts,
                     sandbox.config().topics.campaignStatus)) {
                 kafka.send(sandbox.config().topics.campaigns, "boot-1", DemoCampaign.create("boot-1", DemoCampaign.ALL));
                 kafka.send(sandbox.config().topics.campaigns, "boot-1", DemoCampaign.fire("boot-1"));
@@ -103,7 +103,7 @@ class DeviceBootstrapIT {
                 sandbox.apns().tokens().addLive(t);
             }
             JobClient job = HeraldMain.startEmbedded(sandbox.config(), 0, savepoint.toUri().toString());
-            try (CampaignWatcher watcher = new CampaignWatcher(kafka, "settled", sandbox.config().topics.receipts,
+            try (CampaignWatcher watcher = kafka.watch("settled", sandbox.config().topics.receipts,
                     sandbox.config().topics.campaignStatus)) {
                 kafka.send(sandbox.config().topics.campaigns, "settled", DemoCampaign.create("settled", DemoCampaign.ALL));
                 kafka.send(sandbox.config().topics.campaigns, "settled", DemoCampaign.fire("settled"));

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.herald.job.HeraldMain;
 import io.herald.job.config.HeraldConfig;
-import io.herald.sandbox.CampaignWatcher;
+import io.herald.job.cli.CampaignWatcher;
 import io.herald.sandbox.DemoCampaign;
 import io.herald.sandbox.KafkaIO;
 import io.herald.sandbox.Sandbox;
@@ -83,7 +83,7 @@ class DeviceHistoryIT {
             int i = 0;
             for (String segment : SEGMENTS) {
                 String id = name + "-estimate-" + (i++);
-                try (CampaignWatcher watcher = new CampaignWatcher(kafka, id, config.topics.receipts,
+                try (CampaignWatcher watcher = kafka.watch(id, config.topics.receipts,
                         config.topics.campaignStatus)) {
                     kafka.send(config.topics.campaigns, id, DemoCampaign.create(id, segment));
                     kafka.send(config.topics.campaigns, id, DemoCampaign.estimate(id));

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.herald.job.HeraldMain;
 import io.herald.model.Platform;
-import io.herald.sandbox.CampaignWatcher;
+import io.herald.job.cli.CampaignWatcher;
 import io.herald.sandbox.DemoCampaign;
 import io.herald.sandbox.KafkaIO;
 import io.herald.sandbox.Sandbox;
@@ -134,7 +134,7 @@ class HeraldEndToEndIT {
         Predicate<SyntheticUsers.Device> inSegment = d -> !d.locale.startsWith("fr") && !d.locale.startsWith("ja");
 
         // An estimate first: it counts exactly the devices the fire will reach, and sends nothing.
-        CampaignWatcher estimating = new CampaignWatcher(kafka, "segment-1", sandbox.config().topics.receipts,
+        CampaignWatcher estimating = kafka.watch("segment-1", sandbox.config().topics.receipts,
                 sandbox.config().topics.campaignStatus);
         kafka.send(sandbox.config().topics.campaigns, "segment-1", DemoCampaign.create("segment-1", audience));
         kafka.send(sandbox.config().topics.campaigns, "segment-1", DemoCampaign.estimate("segment-1"));
@@ -253,7 +253,7 @@ class HeraldEndToEndIT {
 
     /** Creates (unless {@code create} is null: already created) and fires a campaign. */
     private static CampaignWatcher fire(String campaignId, byte[] create) {
-        CampaignWatcher watcher = new CampaignWatcher(kafka, campaignId, sandbox.config().topics.receipts,
+        CampaignWatcher watcher = kafka.watch(campaignId, sandbox.config().topics.receipts,
                 sandbox.config().topics.campaignStatus);
         String topic = sandbox.config().topics.campaigns;
         if (create != null) {

@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.herald.job.HeraldMain;
 import io.herald.model.StatusKind;
-import io.herald.sandbox.CampaignWatcher;
+import io.herald.job.cli.CampaignWatcher;
 import io.herald.sandbox.DemoCampaign;
 import io.herald.sandbox.EmulatorCounts;
 import io.herald.sandbox.KafkaIO;
@@ -141,7 +141,7 @@ class HostileInputIT {
 
                 // The job took it all without a restart, and still delivers a valid campaign to everyone.
                 assertThat(failuresSoFar(restPort, job)).as("the job's failure history").isEmpty();
-                CampaignWatcher watcher = new CampaignWatcher(kafka, "after-the-storm", sandbox.config().topics.receipts,
+                CampaignWatcher watcher = kafka.watch("after-the-storm", sandbox.config().topics.receipts,
                         sandbox.config().topics.campaignStatus);
                 kafka.send(campaigns, "after-the-storm", DemoCampaign.create("after-the-storm", DemoCampaign.ALL));
                 kafka.send(campaigns, "after-the-storm", DemoCampaign.fire("after-the-storm"));

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.herald.job.HeraldMain;
 import io.herald.model.Platform;
 import io.herald.model.StatusKind;
-import io.herald.sandbox.CampaignWatcher;
+import io.herald.job.cli.CampaignWatcher;
 import io.herald.sandbox.DemoCampaign;
 import io.herald.sandbox.KafkaIO;
 import io.herald.sandbox.Sandbox;
@@ -61,7 +61,7 @@ class LocalTimeIT {
                 String create = new String(DemoCampaign.create("nine", DemoCampaign.ALL), StandardCharsets.UTF_8)
                         .replaceFirst("^\\{", "{\"schedule\":{\"date\":\"" + moment.toLocalDate() + "\",\"localTime\":\""
                                 + moment.toLocalTime() + "\",\"defaultTimezone\":\"UTC\",\"passedZones\":\"skip\"},");
-                CampaignWatcher watcher = new CampaignWatcher(kafka, "nine", sandbox.config().topics.receipts,
+                CampaignWatcher watcher = kafka.watch("nine", sandbox.config().topics.receipts,
                         sandbox.config().topics.campaignStatus);
                 kafka.send(sandbox.config().topics.campaigns, "nine", create.getBytes(StandardCharsets.UTF_8));
                 kafka.flush();

@@ -6,7 +6,7 @@ import io.herald.job.HeraldMain;
 import io.herald.job.config.HeraldConfig;
 import io.herald.model.Platform;
 import io.herald.model.StatusKind;
-import io.herald.sandbox.CampaignWatcher;
+import io.herald.job.cli.CampaignWatcher;
 import io.herald.sandbox.DemoCampaign;
 import io.herald.sandbox.EmulatorCounts;
 import io.herald.sandbox.KafkaIO;
@@ -118,6 +118,6 @@ class ReplayIT {
     }
 
     private static CampaignWatcher watch(KafkaIO kafka, HeraldConfig config, String campaignId) {
-        return new CampaignWatcher(kafka, campaignId, config.topics.receipts, config.topics.campaignStatus);
+        return kafka.watch(campaignId, config.topics.receipts, config.topics.campaignStatus);
     }
 }

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.herald.job.HeraldMain;
 import io.herald.model.Platform;
 import io.herald.model.StatusKind;
-import io.herald.sandbox.CampaignWatcher;
+import io.herald.job.cli.CampaignWatcher;
 import io.herald.sandbox.DemoCampaign;
 import io.herald.sandbox.EmulatorCounts;
 import io.herald.sandbox.KafkaIO;
@@ -41,7 +41,7 @@ class RetryIT {
             try {
                 assertThat(users.load(sandbox, kafka, Duration.ofMinutes(3), b -> { })).isTrue();
                 sandbox.fcm().faults().transientShare(0.33);
-                CampaignWatcher watcher = new CampaignWatcher(kafka, "flaky", sandbox.config().topics.receipts,
+                CampaignWatcher watcher = kafka.watch("flaky", sandbox.config().topics.receipts,
                         sandbox.config().topics.campaignStatus);
                 kafka.send(sandbox.config().topics.campaigns, "flaky", DemoCampaign.create("flaky", DemoCampaign.ALL));
                 kafka.send(sandbox.config().topics.campaigns, "flaky", DemoCampaign.fire("flaky"));

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.herald.job.HeraldMain;
 import io.herald.model.Platform;
 import io.herald.model.StatusKind;
-import io.herald.sandbox.CampaignWatcher;
+import io.herald.job.cli.CampaignWatcher;
 import io.herald.sandbox.DemoCampaign;
 import io.herald.sandbox.EmulatorCounts;
 import io.herald.sandbox.KafkaIO;
@@ -39,9 +39,9 @@ class ScheduledSendIT {
             try {
                 assertThat(users.load(sandbox, kafka, Duration.ofMinutes(3), b -> { })).isTrue();
                 String campaigns = sandbox.config().topics.campaigns;
-                CampaignWatcher watcher = new CampaignWatcher(kafka, "later", sandbox.config().topics.receipts,
+                CampaignWatcher watcher = kafka.watch("later", sandbox.config().topics.receipts,
                         sandbox.config().topics.campaignStatus);
-                CampaignWatcher cancelled = new CampaignWatcher(kafka, "never", sandbox.config().topics.receipts,
+                CampaignWatcher cancelled = kafka.watch("never", sandbox.config().topics.receipts,
                         sandbox.config().topics.campaignStatus);
                 long at = System.currentTimeMillis() + 15_000;
                 kafka.send(campaigns, "later", DemoCampaign.createScheduled("later", DemoCampaign.ALL, at));

@@ -48,23 +48,31 @@ public final class ValidateCampaigns extends ProcessFunction<CampaignEvent, Camp
             out.collect(event);
             return;
         }
-        if (event.refusal != null) {
-            ctx.output(STATUS, CampaignStatus.of(event.campaignId, StatusKind.REJECTED, event.refusal, now()));
-            return;
-        }
-        if (event.campaign.campaignId == null) {
-            event.campaign.campaignId = event.campaignId;
-        }
-        List<String> problems = validator.problems(event.campaign);
-        if (!event.campaignId.equals(event.campaign.campaignId)) {
-            problems.add("campaignId differs from the campaign's own id");
-        }
+        List<String> problems = problems(event, validator);
         if (problems.isEmpty()) {
             ctx.output(STATUS, CampaignStatus.of(event.campaignId, StatusKind.ACCEPTED, null, now()));
             out.collect(event);
         } else {
             ctx.output(STATUS, CampaignStatus.of(event.campaignId, StatusKind.REJECTED, String.join("; ", problems), now()));
         }
+    }
+
+    /**
+     * What is wrong with a {@code create} event, empty if nothing: the one check, made by the job and
+     * by {@code herald campaign create} before it writes anything.
+     */
+    public static List<String> problems(CampaignEvent create, CampaignValidator validator) {
+        if (create.refusal != null) {
+            return new java.util.ArrayList<>(List.of(create.refusal));
+        }
+        if (create.campaign.campaignId == null) {
+            create.campaign.campaignId = create.campaignId;
+        }
+        List<String> problems = validator.problems(create.campaign);
+        if (!create.campaignId.equals(create.campaign.campaignId)) {
+            problems.add("campaignId differs from the campaign's own id");
+        }
+        return problems;
     }
 
     private static long now() {

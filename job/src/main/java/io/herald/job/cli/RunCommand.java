@@ -1,4 +1,4 @@
-package io.herald.cli;
+package io.herald.job.cli;
 
 import io.herald.job.HeraldMain;
 import io.herald.job.config.HeraldConfig;
@@ -11,7 +11,7 @@ import picocli.CommandLine.Option;
 /** {@code ./herald run --config FILE}: the production job on an embedded Flink MiniCluster. */
 @Command(name = "run", mixinStandardHelpOptions = true,
         description = "Run the Herald job on an embedded Flink MiniCluster (web UI on --web-ui-port).")
-final class RunCommand implements Callable<Integer> {
+public final class RunCommand implements Callable<Integer> {
     @Option(names = "--config", required = true, description = "The Herald YAML configuration.")
     File config;
 

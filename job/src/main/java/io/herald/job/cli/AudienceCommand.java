@@ -1,4 +1,4 @@
-package io.herald.cli;
+package io.herald.job.cli;
 
 import io.herald.job.config.HeraldConfig;
 import io.herald.kafka.AudienceUploader;
@@ -15,7 +15,7 @@ import picocli.CommandLine.Parameters;
 /** {@code ./herald audience ...}: uploaded audience lists. */
 @Command(name = "audience", mixinStandardHelpOptions = true, description = "Uploaded audience lists.",
         subcommands = AudienceCommand.Upload.class)
-final class AudienceCommand implements Runnable {
+public final class AudienceCommand implements Runnable {
     @Override
     public void run() {
         picocli.CommandLine.usage(this, System.out);

@@ -1,4 +1,4 @@
-package io.herald.cli;
+package io.herald.job.cli;
 
 import io.herald.job.bootstrap.DeviceBootstrap;
 import io.herald.job.config.HeraldConfig;
@@ -12,7 +12,7 @@ import picocli.CommandLine.Parameters;
 /** {@code ./herald devices ...}: work on the device base outside the running job. */
 @Command(name = "devices", mixinStandardHelpOptions = true, description = "Work on the device base.",
         subcommands = DevicesCommand.Bootstrap.class)
-final class DevicesCommand implements Runnable {
+public final class DevicesCommand implements Runnable {
     @Override
     public void run() {
         picocli.CommandLine.usage(this, System.out);

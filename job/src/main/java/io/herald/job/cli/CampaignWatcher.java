@@ -1,4 +1,4 @@
-package io.herald.sandbox;
+package io.herald.job.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -10,14 +10,20 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.Set;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
  * Follows one campaign through the job's own outputs: its status records (accepted, fired, each
  * instance's progress and fan-out counts) and its receipts, read committed, as they land (at each
- * checkpoint of the job).
+ * checkpoint of the job). It reads from where {@link From} says, with no consumer group, so it
+ * commits nothing and disturbs no one.
  */
 public final class CampaignWatcher implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -38,13 +44,77 @@ public final class CampaignWatcher implements AutoCloseable {
     private final Set<String> notificationIds = new HashSet<>();
     private final List<Long> latencies = new ArrayList<>();
     private long receipts;
+    private String followedUser;
+    private final List<JsonNode> followedUserReceipts = new ArrayList<>();
     private long duplicateReceipts;
     private long lastAckAt;
 
-    public CampaignWatcher(KafkaIO kafka, String campaignId, String receiptsTopic, String statusTopic) {
+    /** Where a watcher starts reading both topics. */
+    public sealed interface From {
+        /** Every record the topics hold. */
+        From EARLIEST = new Earliest();
+
+        /** Only what is written after the watcher is made: for a command that writes, then waits for the answer. */
+        From NOW = new Now();
+
+        /** Records written since {@code epochMillis} (by their Kafka timestamps). */
+        static From since(long epochMillis) {
+            return new Since(epochMillis);
+        }
+
+        record Earliest() implements From {}
+
+        record Now() implements From {}
+
+        record Since(long epochMillis) implements From {}
+    }
+
+    /**
+     * @param kafka the client properties: {@code bootstrap.servers} and any security settings
+     */
+    public CampaignWatcher(Properties kafka, String campaignId, String receiptsTopic, String statusTopic, From from) {
         this.campaignId = campaignId;
         this.receiptsTopic = receiptsTopic;
-        this.consumer = kafka.consumer(List.of(receiptsTopic, statusTopic));
+        Properties p = new Properties();
+        p.putAll(kafka);
+        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "5000");
+        p.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        this.consumer = new KafkaConsumer<>(p);
+        List<TopicPartition> partitions = new ArrayList<>();
+        for (String topic : List.of(receiptsTopic, statusTopic)) {
+            consumer.partitionsFor(topic, Duration.ofSeconds(30))
+                    .forEach(pi -> partitions.add(new TopicPartition(topic, pi.partition())));
+        }
+        consumer.assign(partitions);
+        if (from instanceof From.Earliest) {
+            consumer.seekToBeginning(partitions);
+        } else if (from instanceof From.Now) {
+            consumer.seekToEnd(partitions);
+            partitions.forEach(consumer::position); // resolved now, before the caller writes
+        } else if (from instanceof From.Since since) {
+            Map<TopicPartition, Long> at = new HashMap<>();
+            partitions.forEach(tp -> at.put(tp, since.epochMillis()));
+            Map<TopicPartition, OffsetAndTimestamp> found = consumer.offsetsForTimes(at, Duration.ofSeconds(30));
+            Map<TopicPartition, Long> ends = consumer.endOffsets(partitions, Duration.ofSeconds(30));
+            for (TopicPartition tp : partitions) {
+                OffsetAndTimestamp o = found.get(tp);
+                consumer.seek(tp, o != null ? o.offset() : ends.get(tp));
+            }
+        }
+    }
+
+    /** True once every record that was in both topics when this was called has been read. */
+    public boolean caughtUp(Map<TopicPartition, Long> ends) {
+        return ends.entrySet().stream().allMatch(e -> consumer.position(e.getKey()) >= e.getValue());
+    }
+
+    /** The end of every partition read, now: pass it to {@link #caughtUp} to read what is there and stop. */
+    public Map<TopicPartition, Long> endsNow() {
+        return consumer.endOffsets(consumer.assignment(), Duration.ofSeconds(30));
     }
 
     /** Reads what arrived within {@code wait}. */
@@ -56,6 +126,9 @@ public final class CampaignWatcher implements AutoCloseable {
             }
             if (r.topic().equals(receiptsTopic)) {
                 receipts++;
+                if (n.path("userId").asText().equals(followedUser)) {
+                    followedUserReceipts.add(n);
+                }
                 if (!notificationIds.add(n.path("notificationId").asText())) {
                     duplicateReceipts++;
                 }
@@ -80,6 +153,16 @@ public final class CampaignWatcher implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /** Keeps the receipts of {@code userId} (see {@link #receiptsOfUser}). */
+    public void followUser(String userId) {
+        followedUser = userId;
+    }
+
+    /** The receipts of the user named to {@link #followUser}, in the order they came. */
+    public List<JsonNode> receiptsOfUser() {
+        return followedUserReceipts;
     }
 
     /** Polls until every targeted device has a receipt, or a rejection arrives, or {@code timeout} passes. */
@@ -144,6 +227,20 @@ public final class CampaignWatcher implements AutoCloseable {
             }
         }
 
+        /** A table for people: the counts, then devices per platform and per locale. */
+        public String table(String campaignId) {
+            StringBuilder t = new StringBuilder();
+            t.append(String.format("Estimate of %s: %,d users evaluated in %,d ms%n", campaignId, users, elapsedMs));
+            t.append(String.format("  %-22s %,12d%n", "devices targeted", targeted));
+            t.append(String.format("  %-22s %,12d%n", "suppressed", suppressed));
+            t.append(String.format("  %-22s %,12d%n", "would be refused", refused));
+            t.append(String.format("  %-22s %12s%n", "platform", "devices"));
+            byPlatform.forEach((k, v) -> t.append(String.format("  %-22s %,12d%n", k, v)));
+            t.append(String.format("  %-22s %12s%n", "locale", "devices"));
+            byLocale.forEach((k, v) -> t.append(String.format("  %-22s %,12d%n", k, v)));
+            return t.toString();
+        }
+
         /** A few lines for people. */
         public String describe() {
             return String.format("Estimate: %,d users evaluated; %,d devices targeted, %,d suppressed, %,d would be refused"
@@ -170,6 +267,29 @@ public final class CampaignWatcher implements AutoCloseable {
     /** Devices in the audience but not reachable (opted out, uninstalled, dead token). */
     public long suppressed() {
         return fanOuts.stream().mapToLong(n -> n.path("suppressed").asLong()).sum();
+    }
+
+    /**
+     * Devices the fire will target: exact once every instance has fanned out; before that, each
+     * instance's count so far scaled up by the users it expects in all (null before the first report).
+     */
+    public Long expectedTargeted() {
+        if (fanOutComplete()) {
+            return targeted();
+        }
+        if (progress.isEmpty()) {
+            return null;
+        }
+        double expected = 0;
+        for (JsonNode n : progress.values()) {
+            long users = n.path("users").asLong();
+            long usersExpected = n.path("usersExpected").asLong(users);
+            expected += users == 0 ? 0 : n.path("targeted").asDouble() * Math.max(users, usersExpected) / users;
+        }
+        if (subtasks > progress.size() && !progress.isEmpty()) {
+            expected = expected * subtasks / progress.size();
+        }
+        return Math.round(expected);
     }
 
     /** Notifications handed to delivery so far, from each instance's latest progress record. */
@@ -255,6 +375,19 @@ public final class CampaignWatcher implements AutoCloseable {
             most = Math.max(most, to - from + 1);
         }
         return most;
+    }
+
+    /** Fire-to-ack latencies counted per bucket of {@code bucketMs}, up to the largest; empty with no receipts. */
+    public long[] latencyHistogram(long bucketMs) {
+        long max = latencies.stream().mapToLong(Long::longValue).max().orElse(-1);
+        if (max < 0) {
+            return new long[0];
+        }
+        long[] buckets = new long[(int) (max / bucketMs) + 1];
+        for (long l : latencies) {
+            buckets[(int) (Math.max(0, l) / bucketMs)]++;
+        }
+        return buckets;
     }
 
     /** The fire-to-ack latency at quantile {@code q} (0..1), in milliseconds; 0 with no receipts. */

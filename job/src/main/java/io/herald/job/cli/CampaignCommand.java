@@ -1,0 +1,350 @@
+package io.herald.job.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.herald.job.config.HeraldConfig;
+import io.herald.model.StatusKind;
+import java.io.File;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code herald campaign ...}: a campaign's life from the command line. Each command writes the
+ * record the {@code campaigns} topic takes (README, "campaigns"), keyed by the campaign's id, and
+ * waits for the job's answer on {@code campaign-status} and {@code receipts}.
+ *
+ * <p>Exit codes: 0 done as asked; 1 the job rejected the campaign or event, or it was cancelled;
+ * 2 refused before anything was written (a bad file, a bad option); 3 no answer within
+ * {@code --timeout}, or (for {@code status}) the campaign is still under way.
+ */
+@Command(name = "campaign", mixinStandardHelpOptions = true,
+        description = "Create, estimate, fire, cancel, send and follow campaigns.",
+        subcommands = {CampaignCommand.Create.class, CampaignCommand.Estimate.class, CampaignCommand.Fire.class,
+                CampaignCommand.Cancel.class, CampaignCommand.Send.class, CampaignCommand.Status.class,
+                CampaignCommand.Watch.class})
+public final class CampaignCommand implements Runnable {
+    static final int OK = 0;
+    static final int REFUSED_BY_JOB = 1;
+    static final int REFUSED_HERE = 2;
+    static final int NOT_YET = 3;
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Override
+    public void run() {
+        CommandLine.usage(this, System.out);
+    }
+
+    /** What every campaign command shares: the deployment, the time it waits, and writing one event. */
+    abstract static class CampaignAction implements Callable<Integer> {
+        @Mixin
+        ConfigOption deployment;
+
+        @Option(names = "--timeout", defaultValue = "PT2M", paramLabel = "DURATION",
+                description = "How long to wait for the job's answer, as ISO-8601 (default ${DEFAULT-VALUE}).")
+        Duration timeout;
+
+        @Spec
+        CommandSpec spec;
+
+        /** Where the command's own lines go: picocli's writer (standard output, or a test's). */
+        PrintWriter out() {
+            return spec.commandLine().getOut();
+        }
+
+        HeraldConfig config() throws Exception {
+            return deployment.config();
+        }
+
+        /** A watcher of campaign {@code id} that sees only what is written from now on. */
+        CampaignWatcher watchFromNow(String id) throws Exception {
+            return new CampaignWatcher(deployment.kafka(), id, config().topics.receipts, config().topics.campaignStatus,
+                    CampaignWatcher.From.NOW);
+        }
+
+        /** Writes {@code record} to the campaigns topic, keyed by the campaign, and waits until it is stored. */
+        void write(String campaignId, byte[] record) throws Exception {
+            Properties p = deployment.kafka();
+            p.put("key.serializer", StringSerializer.class.getName());
+            p.put("value.serializer", ByteArraySerializer.class.getName());
+            p.put("acks", "all");
+            p.put("enable.idempotence", "true");
+            try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p)) {
+                producer.send(new ProducerRecord<>(config().topics.campaigns, campaignId, record))
+                        .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            }
+        }
+
+        static byte[] event(String type, String campaignId, Map<String, String> fields) throws Exception {
+            ObjectNode n = JSON.createObjectNode().put("type", type).put("campaignId", campaignId);
+            fields.forEach(n::put);
+            return JSON.writeValueAsBytes(n);
+        }
+
+        /** Polls until a status of one of {@code kinds} arrives; null after {@link #timeout}. */
+        JsonNode awaitStatus(CampaignWatcher w, StatusKind... kinds) throws Exception {
+            List<StatusKind> wanted = List.of(kinds);
+            JsonNode[] found = new JsonNode[1];
+            w.awaitUntil(timeout, () -> { }, () -> {
+                for (JsonNode s : w.statuses()) {
+                    if (wanted.contains(StatusKind.fromWire(s.path("status").asText()))) {
+                        found[0] = s;
+                        return true;
+                    }
+                }
+                return false;
+            });
+            return found[0];
+        }
+
+        /** Says what came back for a one-line answer, and gives the exit code. */
+        int answer(String id, JsonNode status, String what) {
+            if (status == null) {
+                out().printf("No answer from the job about %s within %s: is Herald running on this configuration?%n", id,
+                        timeout);
+                return NOT_YET;
+            }
+            String kind = status.path("status").asText();
+            String error = status.path("error").asText("");
+            out().println(id + ": " + kind + (error.isEmpty() ? "" : ": " + error));
+            return kind.equals(what) ? OK : REFUSED_BY_JOB;
+        }
+    }
+
+    /** {@code campaign create FILE}. */
+    @Command(name = "create", mixinStandardHelpOptions = true,
+            description = "Check a campaign file (JSON or YAML) with the job's own validator, write it to the campaigns "
+                    + "topic, and print the job's answer (accepted or rejected). Nothing is written if the check fails.")
+    static final class Create extends CampaignAction {
+        @Parameters(index = "0", paramLabel = "FILE", description = "The campaign: the fields of a create record.")
+        File file;
+
+        @Override
+        public Integer call() throws Exception {
+            CampaignFile campaign;
+            try {
+                campaign = CampaignFile.read(file.toPath());
+            } catch (IllegalArgumentException e) {
+                out().println("Refused, nothing written: " + e.getMessage());
+                return REFUSED_HERE;
+            }
+            List<String> problems = campaign.check(config().appIds());
+            if (!problems.isEmpty()) {
+                out().println("Refused, nothing written: " + file + " has " + problems.size() + " problem"
+                        + (problems.size() == 1 ? "" : "s") + ":");
+                problems.forEach(p -> out().println("  - " + p));
+                return REFUSED_HERE;
+            }
+            String id = campaign.campaignId();
+            try (CampaignWatcher w = watchFromNow(id)) {
+                write(id, campaign.createRecord());
+                return answer(id, awaitStatus(w, StatusKind.ACCEPTED, StatusKind.REJECTED), StatusKind.ACCEPTED.wire());
+            }
+        }
+    }
+
+    /** A command that writes one event about campaign ID and waits for the job's answer to it. */
+    abstract static class EventAction extends CampaignAction {
+        @Parameters(index = "0", paramLabel = "ID", description = "The campaign's id.")
+        String id;
+
+        /** The record written to the campaigns topic. */
+        abstract byte[] record() throws Exception;
+
+        /** Called before the record is written, to say what the watcher should keep. */
+        void beforeWrite(CampaignWatcher w) {}
+
+        /** Waits for the job's answer, prints it and returns the exit code. */
+        abstract int answer(CampaignWatcher w) throws Exception;
+
+        @Override
+        public Integer call() throws Exception {
+            try (CampaignWatcher w = watchFromNow(id)) {
+                beforeWrite(w);
+                write(id, record());
+                return answer(w);
+            }
+        }
+    }
+
+    /** {@code campaign estimate ID}. */
+    @Command(name = "estimate", mixinStandardHelpOptions = true,
+            description = "Count who a fire would reach, per platform and locale, and send nothing.")
+    static final class Estimate extends EventAction {
+        @Override
+        byte[] record() throws Exception {
+            return event("estimate", id, Map.of());
+        }
+
+        @Override
+        int answer(CampaignWatcher w) throws Exception {
+            CampaignWatcher.Estimate e = w.awaitEstimate(timeout);
+            if (e == null) {
+                return answer(id, w.rejection() == null ? null : w.statuses(StatusKind.REJECTED).get(0), "estimated");
+            }
+            out().print(e.table(id));
+            return OK;
+        }
+    }
+
+    /** {@code campaign fire ID}. */
+    @Command(name = "fire", mixinStandardHelpOptions = true,
+            description = "Fire a campaign at its audience, then watch it to the end (unless --no-watch).")
+    static final class Fire extends EventAction {
+        @Option(names = "--no-watch", description = "Return once the job has taken the fire.")
+        boolean noWatch;
+
+        @Option(names = "--watch-timeout", defaultValue = "PT1H", paramLabel = "DURATION",
+                description = "How long to watch (default ${DEFAULT-VALUE}).")
+        Duration watchTimeout;
+
+        @Override
+        byte[] record() throws Exception {
+            return event("fire", id, Map.of());
+        }
+
+        @Override
+        int answer(CampaignWatcher w) throws Exception {
+            int taken = answer(id, awaitStatus(w, StatusKind.FIRED, StatusKind.IGNORED, StatusKind.REJECTED),
+                    StatusKind.FIRED.wire());
+            if (taken != OK || noWatch) {
+                return taken;
+            }
+            return new WatchDisplay(w, id, out()).follow(watchTimeout);
+        }
+    }
+
+    /** {@code campaign cancel ID}. */
+    @Command(name = "cancel", mixinStandardHelpOptions = true,
+            description = "Cancel a campaign: no further notification of it starts.")
+    static final class Cancel extends EventAction {
+        @Override
+        byte[] record() throws Exception {
+            return event("cancel", id, Map.of());
+        }
+
+        @Override
+        int answer(CampaignWatcher w) throws Exception {
+            JsonNode s = awaitStatus(w, StatusKind.CANCELLED, StatusKind.REJECTED);
+            int code = answer(id, s, StatusKind.CANCELLED.wire());
+            if (code == OK) {
+                // One record per instance, each with what it had handed out; wait briefly for the rest.
+                w.awaitUntil(Duration.ofSeconds(5), () -> { },
+                        () -> w.statuses(StatusKind.CANCELLED).size() >= s.path("subtasks").asInt(1));
+                long handedOut = w.statuses(StatusKind.CANCELLED).stream()
+                        .mapToLong(n -> n.path("handedOut").asLong()).sum();
+                out().printf("  %,d notifications had been handed out before the cancel%n", handedOut);
+            }
+            return code;
+        }
+    }
+
+    /** {@code campaign send ID --user U}. */
+    @Command(name = "send", mixinStandardHelpOptions = true,
+            description = "Send the campaign to one user now (a transactional send), and print each device's receipt.")
+    static final class Send extends EventAction {
+        @Option(names = "--user", required = true, description = "The user's id.")
+        String user;
+
+        @Option(names = "--send-id", description = "Names this send, so that writing it twice sends once "
+                + "(default: a new id per call).")
+        String sendId;
+
+        @Override
+        byte[] record() throws Exception {
+            return event("send", id, Map.of("userId", user,
+                    "sendId", sendId != null ? sendId : "cli-" + java.util.UUID.randomUUID()));
+        }
+
+        @Override
+        void beforeWrite(CampaignWatcher w) {
+            w.followUser(user);
+        }
+
+        @Override
+        int answer(CampaignWatcher w) throws Exception {
+            JsonNode s = awaitStatus(w, StatusKind.SENT, StatusKind.REJECTED, StatusKind.SKIPPED);
+            int code = answer(id, s, StatusKind.SENT.wire());
+            if (code != OK) {
+                return code;
+            }
+            long devices = s.path("targeted").asLong();
+            out().printf("  %d device%s targeted, %d suppressed%n", devices, devices == 1 ? "" : "s",
+                    s.path("suppressed").asLong());
+            boolean all = w.awaitUntil(timeout, () -> { }, () -> w.receiptsOfUser().size() >= devices);
+            for (JsonNode r : w.receiptsOfUser()) {
+                JsonNode reason = r.path("reason");
+                out().printf("  %s %s: %s%s%n", r.path("platform").asText(), r.path("deviceId").asText(),
+                        r.path("outcome").asText(), reason.isMissingNode() || reason.isNull() ? "" : " (" + reason.asText() + ")");
+            }
+            return all ? OK : NOT_YET;
+        }
+    }
+
+    /** What {@code status} and {@code watch} share: the campaign and how far back its records are read. */
+    abstract static class Follow extends CampaignAction {
+        @Parameters(index = "0", paramLabel = "ID", description = "The campaign's id.")
+        String id;
+
+        @Option(names = "--since", defaultValue = "P1D", paramLabel = "DURATION",
+                description = "Read the campaign's records written within this time (default ${DEFAULT-VALUE}).")
+        Duration since;
+
+        CampaignWatcher watcher() throws Exception {
+            return new CampaignWatcher(deployment.kafka(), id, config().topics.receipts, config().topics.campaignStatus,
+                    CampaignWatcher.From.since(System.currentTimeMillis() - since.toMillis()));
+        }
+    }
+
+    /** {@code campaign status ID}. */
+    @Command(name = "status", mixinStandardHelpOptions = true,
+            description = "Print where a campaign stands now, with its outcomes and reasons, and exit: 0 done, "
+                    + "1 rejected or cancelled, 3 not done yet (or not found).")
+    static final class Status extends Follow {
+        @Override
+        public Integer call() throws Exception {
+            try (CampaignWatcher w = watcher()) {
+                var ends = w.endsNow();
+                long deadline = System.nanoTime() + timeout.toNanos();
+                while (!w.caughtUp(ends) && System.nanoTime() < deadline) {
+                    w.poll(Duration.ofMillis(200));
+                }
+                return new WatchDisplay(w, id, out()).summary();
+            }
+        }
+    }
+
+    /** {@code campaign watch ID}. */
+    @Command(name = "watch", mixinStandardHelpOptions = true,
+            description = "Follow a campaign live (handed out of targeted, delivered, failed, rate, ETA) until it is "
+                    + "done, then print its outcomes and reasons. Exit 0 when done, 1 if rejected or cancelled.")
+    static final class Watch extends Follow {
+        @Option(names = "--watch-timeout", defaultValue = "PT1H", paramLabel = "DURATION",
+                description = "How long to watch (default ${DEFAULT-VALUE}).")
+        Duration watchTimeout;
+
+        @Override
+        public Integer call() throws Exception {
+            try (CampaignWatcher w = watcher()) {
+                return new WatchDisplay(w, id, out()).follow(watchTimeout);
+            }
+        }
+    }
+}

@@ -1,0 +1,93 @@
+package io.herald.job.cli;
+
+import io.herald.campaign.CampaignLife;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.Map;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+
+/**
+ * What {@code campaign watch}, {@code fire} and {@code status} print about one campaign: a live
+ * progress bar (handed out of targeted, with delivered, failed, rate and ETA), then the outcome and
+ * reason breakdown; and the exit code its state calls for.
+ */
+final class WatchDisplay {
+    private final CampaignWatcher watcher;
+    private final String campaignId;
+    private final PrintWriter out;
+
+    WatchDisplay(CampaignWatcher watcher, String campaignId, PrintWriter out) {
+        this.watcher = watcher;
+        this.campaignId = campaignId;
+        this.out = out;
+    }
+
+    /** Follows the campaign until it is done, rejected or cancelled, or {@code timeout} passes; then {@link #summary}. */
+    int follow(Duration timeout) throws Exception {
+        try (ProgressBar bar = new ProgressBarBuilder().setTaskName(campaignId).setStyle(ProgressBarStyle.ASCII)
+                .setInitialMax(-1).setUpdateIntervalMillis(500).showSpeed().setMaxRenderedLength(120)
+                .setConsumer(new me.tongfei.progressbar.DelegatingProgressBarConsumer(line -> {
+                    out.print('\r' + line);
+                    out.flush();
+                }, 120)).build()) {
+            watcher.awaitUntil(timeout, () -> {
+                Long expected = watcher.expectedTargeted();
+                if (expected != null) {
+                    bar.maxHint(expected);
+                }
+                bar.stepTo(watcher.handedOut());
+                bar.setExtraMessage(String.format(" delivered %,d failed %,d", watcher.outcome("delivered"),
+                        watcher.receipts() - watcher.outcome("delivered")));
+            }, () -> watcher.isDone() || watcher.state() == CampaignLife.State.CANCELLED);
+            if (watcher.isDone()) {
+                bar.maxHint(watcher.targeted());
+                bar.stepTo(watcher.handedOut());
+            }
+        }
+        out.println();
+        return summary();
+    }
+
+    /** Prints where the campaign stands and its outcomes; returns 0 done, 1 rejected or cancelled, 3 otherwise. */
+    int summary() {
+        String rejection = watcher.rejection();
+        CampaignLife.State state = watcher.state();
+        if (rejection != null) {
+            out.println(campaignId + ": rejected: " + rejection);
+            return CampaignCommand.REFUSED_BY_JOB;
+        }
+        if (state == null && watcher.receipts() == 0) {
+            out.println(campaignId + ": no record of it in the time read (--since)");
+            return CampaignCommand.NOT_YET;
+        }
+        String said = state == null ? "under way" : switch (state) {
+            case CREATED -> "created, not fired";
+            case FIRED, WALKING -> watcher.fanOutComplete() ? "fanned out, receipts coming in" : "under way";
+            case DONE -> watcher.isDone() ? "done" : "fanned out, receipts coming in";
+            case CANCELLED -> "cancelled";
+        };
+        out.println("Campaign " + campaignId + ": " + said);
+        Long targeted = watcher.expectedTargeted();
+        row("targeted", targeted == null ? 0 : targeted, watcher.fanOutComplete() ? "" : " (so far, extrapolated)");
+        row("suppressed", watcher.suppressed(), "");
+        row("handed out", watcher.handedOut(), "");
+        row("receipts", watcher.distinctReceipts(), "");
+        watcher.outcomes().entrySet().stream().sorted(Map.Entry.comparingByKey())
+                .forEach(e -> row("  " + e.getKey(), e.getValue(), ""));
+        watcher.failureReasons().forEach((reason, n) -> row("    " + reason, n, ""));
+        if (watcher.receipts() > 0) {
+            out.printf("  fire to ack: p50 %,d ms, p99 %,d ms%n", watcher.latencyQuantile(0.5), watcher.latencyQuantile(0.99));
+        }
+        if (state == CampaignLife.State.CANCELLED) {
+            return CampaignCommand.REFUSED_BY_JOB;
+        }
+        return watcher.isDone() ? CampaignCommand.OK : CampaignCommand.NOT_YET;
+    }
+
+    private void row(String name, long value, String note) {
+        out.printf("  %-36s %,12d%s%n", name, value, note);
+        out.flush();
+    }
+}

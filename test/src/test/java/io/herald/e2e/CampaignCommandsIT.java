@@ -1,0 +1,168 @@
+package io.herald.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.herald.job.HeraldMain;
+import io.herald.job.cli.CampaignCommand;
+import io.herald.model.Platform;
+import io.herald.sandbox.EmulatorCounts;
+import io.herald.sandbox.KafkaIO;
+import io.herald.sandbox.Sandbox;
+import io.herald.sandbox.SyntheticUsers;
+import java.io.File;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.flink.core.execution.JobClient;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * The {@code campaign} commands against the real broker, job and emulators, with the example
+ * campaign files shipped in {@code job/examples/campaigns}: a campaign with a bad segment is refused
+ * by {@code java -jar herald.jar} (a real process, from the built jar) before anything is written; one
+ * is created, estimated, fired and watched to completion, and the emulators received it once per
+ * live device; a transactional send reaches its user; a slow campaign is cancelled, and watching it
+ * then exits non-zero.
+ */
+@org.junit.jupiter.api.Timeout(value = 10, unit = TimeUnit.MINUTES)
+class CampaignCommandsIT {
+    private static final Path EXAMPLES = Path.of("..", "job", "examples", "campaigns");
+    private static final Path HERALD_JAR = Path.of("..", "job", "target", "herald.jar");
+
+    @TempDir
+    Path dir;
+
+    private String config;
+
+    @Test
+    void createEstimateFireWatchSendCancel_aBadSegmentRefusedBeforeAnythingIsWritten() throws Exception {
+        try (Sandbox sandbox = Sandbox.start(dir.resolve("sandbox"), 2);
+                KafkaIO kafka = new KafkaIO(sandbox.kafka().bootstrapServers())) {
+            config = sandbox.configFile().toString();
+            SyntheticUsers users = SyntheticUsers.generate(800, 31, 0.02);
+            users.registerWith(sandbox.apns().tokens(), sandbox.fcm().tokens());
+            JobClient job = HeraldMain.startEmbedded(sandbox.config(), 0, null);
+            try {
+                assertThat(users.load(sandbox, kafka, Duration.ofMinutes(3), b -> { })).isTrue();
+
+                // From the built jar, as an operator runs it: refused here, with CEL's line:column.
+                Run refused = process("campaign", "create", EXAMPLES.resolve("broken-segment.yaml").toString(),
+                        "--config", config);
+                assertThat(refused.code).as(refused.out).isEqualTo(2);
+                assertThat(refused.out).contains("Refused, nothing written").contains("audience.expression:1:20");
+                assertThat(kafka.readAll(sandbox.config().topics.campaigns, Duration.ofSeconds(2)))
+                        .as("nothing written to the campaigns topic").isEmpty();
+
+                Run created = run("create", EXAMPLES.resolve("streak.json").toString());
+                assertThat(created.code).as(created.out).isZero();
+                assertThat(created.out).contains("streak-reminder: accepted");
+
+                Run estimate = run("estimate", "streak-reminder");
+                assertThat(estimate.code).as(estimate.out).isZero();
+                long optedIn = users.devices().stream().filter(d -> d.optIn).count();
+                assertThat(number(estimate.out, "devices targeted")).isEqualTo(optedIn);
+                assertThat(number(estimate.out, "ios") + number(estimate.out, "android")).isEqualTo(optedIn);
+                assertThat(estimate.out).contains("en-US").contains("users evaluated");
+
+                Run fired = run("fire", "streak-reminder");
+                assertThat(fired.code).as(fired.out).isZero();
+                assertThat(fired.out).contains("streak-reminder: fired").contains("Campaign streak-reminder: done");
+                assertThat(number(fired.out, "targeted")).isEqualTo(optedIn);
+                EmulatorCounts counts = awaitExact(users, sandbox);
+                assertThat(counts.exact()).as("%s", counts).isTrue();
+                assertThat(number(fired.out, "delivered")).isEqualTo(counts.expected);
+
+                Run status = run("status", "streak-reminder");
+                assertThat(status.code).as(status.out).isZero();
+                assertThat(number(status.out, "delivered")).isEqualTo(counts.expected);
+
+                Run again = run("fire", "streak-reminder", "--no-watch");
+                assertThat(again.code).as("a second fire is refused: %s", again.out).isEqualTo(1);
+                assertThat(again.out).contains("ignored");
+
+                SyntheticUsers.Device loyal = users.devices().stream()
+                        .filter(d -> d.platform == Platform.IOS && d.streak > 10 && d.expectsDelivery()
+                                && (d.locale.startsWith("en") || d.locale.startsWith("pt")))
+                        .filter(d -> users.devices().stream().filter(o -> o.userId.equals(d.userId)).count() == 1)
+                        .findFirst().orElseThrow();
+                assertThat(run("create", EXAMPLES.resolve("loyal-ios.yaml").toString()).code).isZero();
+                Run sent = run("send", "loyal-ios", "--user", loyal.userId);
+                assertThat(sent.code).as(sent.out).isZero();
+                assertThat(sent.out).contains("ios " + loyal.deviceId + ": delivered");
+                assertThat(sandbox.apns().tokens().received(loyal.token)).as("the fire's and the send's").isEqualTo(2);
+
+                Path slow = dir.resolve("slow.json");
+                Files.writeString(slow, Files.readString(EXAMPLES.resolve("streak.json"))
+                        .replace("\"streak-reminder\"", "\"slow\"").replace("\"audience\"", "\"maxPerSecond\": 20, \"audience\""));
+                assertThat(run("create", slow.toString()).code).isZero();
+                Run slowFire = run("fire", "slow", "--no-watch");
+                assertThat(slowFire.code).as(slowFire.out).isZero();
+                Run cancel = run("cancel", "slow");
+                assertThat(cancel.code).as(cancel.out).isZero();
+                assertThat(cancel.out).contains("slow: cancelled").contains("handed out before the cancel");
+                Run watch = run("watch", "slow", "--watch-timeout", "PT30S");
+                assertThat(watch.code).as("watching a cancelled campaign: %s", watch.out).isEqualTo(1);
+                assertThat(watch.out).contains("Campaign slow: cancelled");
+                assertThat(run("status", "slow").code).isEqualTo(1);
+            } finally {
+                job.cancel().get();
+            }
+        }
+    }
+
+    private record Run(int code, String out) {}
+
+    /** {@code herald campaign ARGS --config CONFIG} in this JVM, its output captured. */
+    private Run run(String... args) {
+        StringWriter out = new StringWriter();
+        CommandLine cmd = new CommandLine(new CampaignCommand());
+        cmd.setOut(new PrintWriter(out, true));
+        List<String> all = new ArrayList<>(List.of(args));
+        all.add("--config");
+        all.add(config);
+        int code = cmd.execute(all.toArray(String[]::new));
+        System.out.println("herald campaign " + String.join(" ", args) + " -> " + code + "\n" + out);
+        return new Run(code, out.toString());
+    }
+
+    /** {@code java -jar herald.jar ARGS} as a process of its own. */
+    private Run process(String... args) throws Exception {
+        assertThat(HERALD_JAR).as("built by the job module's package phase").exists();
+        List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
+                "-Dherald.logFile=" + dir.resolve("cli.log"), "-jar", HERALD_JAR.toString()));
+        command.addAll(List.of(args));
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                .start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(2, TimeUnit.MINUTES)).isTrue();
+        System.out.println("java -jar herald.jar " + String.join(" ", args) + " -> " + p.exitValue() + "\n" + out);
+        return new Run(p.exitValue(), out);
+    }
+
+    /** The number on the first line of {@code out} that starts with {@code label}. */
+    private static long number(String out, String label) {
+        Matcher m = Pattern.compile("(?m)^\\s+" + Pattern.quote(label) + "\\s+([\\d,]+)").matcher(out);
+        assertThat(m.find()).as("a line '%s' in:%n%s", label, out).isTrue();
+        return Long.parseLong(m.group(1).replace(",", ""));
+    }
+
+    private static EmulatorCounts awaitExact(SyntheticUsers users, Sandbox sandbox) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        EmulatorCounts counts = EmulatorCounts.of(users, sandbox, 1);
+        while (!counts.exact() && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+            counts = EmulatorCounts.of(users, sandbox, 1);
+        }
+        return counts;
+    }
+}
