@@ -51,6 +51,11 @@ final class BenchCommand implements Callable<Integer> {
             + "(by default it is the job's second, after an unmeasured campaign to the same users).")
     boolean coldJob;
 
+    @Option(names = "--checkpoint-ms", defaultValue = "2000",
+            description = "The job's checkpoint interval in the end-to-end runs (default ${DEFAULT-VALUE}; "
+                    + "the shipped configurations say 10000).")
+    long checkpointMs;
+
     @Option(names = "--limit-requests", defaultValue = "200000",
             description = "Requests per client-alone run (default ${DEFAULT-VALUE}).")
     int limitRequests;
@@ -144,7 +149,7 @@ final class BenchCommand implements Callable<Integer> {
                 }
 
                 // 2, 3, 6. End to end, smallest first; a first small run warms the JVM up.
-                EndToEndBench e2e = new EndToEndBench(peer, kafka, !coldJob);
+                EndToEndBench e2e = new EndToEndBench(peer, kafka, !coldJob, checkpointMs);
                 e2e.run(scaleUsers.get(0), "bench-warm-up");
                 Map<Integer, EndToEndBench.Result> byUsers = new LinkedHashMap<>();
                 List<Integer> sizes = new ArrayList<>(scaleUsers);

@@ -59,11 +59,13 @@ final class EndToEndBench {
      * warms the job up. Otherwise it is the first campaign of a job just restored.
      */
     private final boolean warmJob;
+    private final long checkpointMs;
 
-    EndToEndBench(BenchPeer peer, KafkaIO kafka, boolean warmJob) {
+    EndToEndBench(BenchPeer peer, KafkaIO kafka, boolean warmJob, long checkpointMs) {
         this.peer = peer;
         this.kafka = kafka;
         this.warmJob = warmJob;
+        this.checkpointMs = checkpointMs;
     }
 
     Result run(int users, String campaignId) throws Exception {
@@ -209,9 +211,9 @@ final class EndToEndBench {
         return delivered;
     }
 
-    private static void benchSettings(HeraldConfig config) {
+    private void benchSettings(HeraldConfig config) {
         config.apps.forEach(a -> a.fcm.maxPerMinute = Integer.MAX_VALUE);
-        config.checkpointing.intervalMs = 2_000;
+        config.checkpointing.intervalMs = checkpointMs;
     }
 
     static long processCpuNanos() {
