@@ -456,7 +456,7 @@ final class BenchCommand implements Callable<Integer> {
                     }
                 }
                 job.cancel().get();
-                System.out.println(last.describe());
+                System.out.print(last.table("estimate-bench-" + runs));
                 long wall = median(wallMs);
                 Map<String, Object> r = new LinkedHashMap<>();
                 r.put("users", last.users);

@@ -76,7 +76,7 @@ final class DemoCommand implements Callable<Integer> {
                     say("No estimate came back: " + estimating.rejection());
                     return 1;
                 }
-                say(estimate.describe());
+                System.out.print(estimate.table(campaignId));
             }
             long firedAt = System.currentTimeMillis();
             ArrivalTimes apnsArrivals = new ArrivalTimes(firedAt, 3_600_000);

@@ -1,13 +1,13 @@
 package io.herald.job.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.herald.job.config.HeraldConfig;
+import io.herald.json.Json;
 import io.herald.model.StatusKind;
 import java.io.File;
 import java.io.PrintWriter;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -45,11 +45,16 @@ public final class CampaignCommand implements Runnable {
     static final int REFUSED_HERE = 2;
     static final int NOT_YET = 3;
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     @Override
     public void run() {
         CommandLine.usage(this, System.out);
+    }
+
+    /** {@code --watch-timeout}: how long {@code fire} and {@code watch} follow a campaign. */
+    static final class WatchTimeout {
+        @Option(names = "--watch-timeout", defaultValue = "PT1H", paramLabel = "DURATION",
+                description = "How long to watch (default ${DEFAULT-VALUE}).")
+        Duration duration;
     }
 
     /** What every campaign command shares: the deployment, the time it waits, and writing one event. */
@@ -92,10 +97,12 @@ public final class CampaignCommand implements Runnable {
             }
         }
 
-        static byte[] event(String type, String campaignId, Map<String, String> fields) throws Exception {
-            ObjectNode n = JSON.createObjectNode().put("type", type).put("campaignId", campaignId);
-            fields.forEach(n::put);
-            return JSON.writeValueAsBytes(n);
+        static byte[] event(String type, String campaignId, Map<String, String> fields) {
+            Map<String, String> record = new LinkedHashMap<>();
+            record.put("type", type);
+            record.put("campaignId", campaignId);
+            record.putAll(fields);
+            return Json.bytes(record);
         }
 
         /** Polls until a status of one of {@code kinds} arrives; null after {@link #timeout}. */
@@ -115,7 +122,7 @@ public final class CampaignCommand implements Runnable {
         }
 
         /** Says what came back for a one-line answer, and gives the exit code. */
-        int answer(String id, JsonNode status, String what) {
+        int answer(String id, JsonNode status, StatusKind wanted) {
             if (status == null) {
                 out().printf("No answer from the job about %s within %s: is Herald running on this configuration?%n", id,
                         timeout);
@@ -124,7 +131,7 @@ public final class CampaignCommand implements Runnable {
             String kind = status.path("status").asText();
             String error = status.path("error").asText("");
             out().println(id + ": " + kind + (error.isEmpty() ? "" : ": " + error));
-            return kind.equals(what) ? OK : REFUSED_BY_JOB;
+            return kind.equals(wanted.wire()) ? OK : REFUSED_BY_JOB;
         }
     }
 
@@ -155,7 +162,7 @@ public final class CampaignCommand implements Runnable {
             String id = campaign.campaignId();
             try (CampaignWatcher w = watchFromNow(id)) {
                 write(id, campaign.createRecord());
-                return answer(id, awaitStatus(w, StatusKind.ACCEPTED, StatusKind.REJECTED), StatusKind.ACCEPTED.wire());
+                return answer(id, awaitStatus(w, StatusKind.ACCEPTED, StatusKind.REJECTED), StatusKind.ACCEPTED);
             }
         }
     }
@@ -197,7 +204,7 @@ public final class CampaignCommand implements Runnable {
         int answer(CampaignWatcher w) throws Exception {
             CampaignWatcher.Estimate e = w.awaitEstimate(timeout);
             if (e == null) {
-                return answer(id, w.rejection() == null ? null : w.statuses(StatusKind.REJECTED).get(0), "estimated");
+                return answer(id, w.rejection() == null ? null : w.statuses(StatusKind.REJECTED).get(0), StatusKind.ESTIMATED);
             }
             out().print(e.table(id));
             return OK;
@@ -211,9 +218,8 @@ public final class CampaignCommand implements Runnable {
         @Option(names = "--no-watch", description = "Return once the job has taken the fire.")
         boolean noWatch;
 
-        @Option(names = "--watch-timeout", defaultValue = "PT1H", paramLabel = "DURATION",
-                description = "How long to watch (default ${DEFAULT-VALUE}).")
-        Duration watchTimeout;
+        @Mixin
+        WatchTimeout watchTimeout;
 
         @Override
         byte[] record() throws Exception {
@@ -223,11 +229,11 @@ public final class CampaignCommand implements Runnable {
         @Override
         int answer(CampaignWatcher w) throws Exception {
             int taken = answer(id, awaitStatus(w, StatusKind.FIRED, StatusKind.IGNORED, StatusKind.REJECTED),
-                    StatusKind.FIRED.wire());
+                    StatusKind.FIRED);
             if (taken != OK || noWatch) {
                 return taken;
             }
-            return new WatchDisplay(w, id, out()).follow(watchTimeout);
+            return new WatchDisplay(w, id, out()).follow(watchTimeout.duration);
         }
     }
 
@@ -243,7 +249,7 @@ public final class CampaignCommand implements Runnable {
         @Override
         int answer(CampaignWatcher w) throws Exception {
             JsonNode s = awaitStatus(w, StatusKind.CANCELLED, StatusKind.REJECTED);
-            int code = answer(id, s, StatusKind.CANCELLED.wire());
+            int code = answer(id, s, StatusKind.CANCELLED);
             if (code == OK) {
                 // One record per instance, each with what it had handed out; wait briefly for the rest.
                 w.awaitUntil(Duration.ofSeconds(5), () -> { },
@@ -281,7 +287,7 @@ public final class CampaignCommand implements Runnable {
         @Override
         int answer(CampaignWatcher w) throws Exception {
             JsonNode s = awaitStatus(w, StatusKind.SENT, StatusKind.REJECTED, StatusKind.SKIPPED);
-            int code = answer(id, s, StatusKind.SENT.wire());
+            int code = answer(id, s, StatusKind.SENT);
             if (code != OK) {
                 return code;
             }
@@ -321,11 +327,7 @@ public final class CampaignCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             try (CampaignWatcher w = watcher()) {
-                var ends = w.endsNow();
-                long deadline = System.nanoTime() + timeout.toNanos();
-                while (!w.caughtUp(ends) && System.nanoTime() < deadline) {
-                    w.poll(Duration.ofMillis(200));
-                }
+                w.readToEnd(timeout);
                 return new WatchDisplay(w, id, out()).summary();
             }
         }
@@ -336,14 +338,13 @@ public final class CampaignCommand implements Runnable {
             description = "Follow a campaign live (handed out of targeted, delivered, failed, rate, ETA) until it is "
                     + "done, then print its outcomes and reasons. Exit 0 when done, 1 if rejected or cancelled.")
     static final class Watch extends Follow {
-        @Option(names = "--watch-timeout", defaultValue = "PT1H", paramLabel = "DURATION",
-                description = "How long to watch (default ${DEFAULT-VALUE}).")
-        Duration watchTimeout;
+        @Mixin
+        WatchTimeout watchTimeout;
 
         @Override
         public Integer call() throws Exception {
             try (CampaignWatcher w = watcher()) {
-                return new WatchDisplay(w, id, out()).follow(watchTimeout);
+                return new WatchDisplay(w, id, out()).follow(watchTimeout.duration);
             }
         }
     }

@@ -52,7 +52,7 @@ public final class CampaignWatcher implements AutoCloseable {
     /** Where a watcher starts reading both topics. */
     public sealed interface From {
         /** Every record the topics hold. */
-        From EARLIEST = new Earliest();
+        From EARLIEST = since(0);
 
         /** Only what is written after the watcher is made: for a command that writes, then waits for the answer. */
         From NOW = new Now();
@@ -61,8 +61,6 @@ public final class CampaignWatcher implements AutoCloseable {
         static From since(long epochMillis) {
             return new Since(epochMillis);
         }
-
-        record Earliest() implements From {}
 
         record Now() implements From {}
 
@@ -90,9 +88,7 @@ public final class CampaignWatcher implements AutoCloseable {
                     .forEach(pi -> partitions.add(new TopicPartition(topic, pi.partition())));
         }
         consumer.assign(partitions);
-        if (from instanceof From.Earliest) {
-            consumer.seekToBeginning(partitions);
-        } else if (from instanceof From.Now) {
+        if (from instanceof From.Now) {
             consumer.seekToEnd(partitions);
             partitions.forEach(consumer::position); // resolved now, before the caller writes
         } else if (from instanceof From.Since since) {
@@ -107,14 +103,14 @@ public final class CampaignWatcher implements AutoCloseable {
         }
     }
 
-    /** True once every record that was in both topics when this was called has been read. */
-    public boolean caughtUp(Map<TopicPartition, Long> ends) {
-        return ends.entrySet().stream().allMatch(e -> consumer.position(e.getKey()) >= e.getValue());
-    }
-
-    /** The end of every partition read, now: pass it to {@link #caughtUp} to read what is there and stop. */
-    public Map<TopicPartition, Long> endsNow() {
-        return consumer.endOffsets(consumer.assignment(), Duration.ofSeconds(30));
+    /** Reads every record both topics hold now, or what of them comes within {@code timeout}. */
+    public void readToEnd(Duration timeout) throws Exception {
+        Map<TopicPartition, Long> ends = consumer.endOffsets(consumer.assignment(), Duration.ofSeconds(30));
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline
+                && ends.entrySet().stream().anyMatch(e -> consumer.position(e.getKey()) < e.getValue())) {
+            poll(Duration.ofMillis(200));
+        }
     }
 
     /** Reads what arrived within {@code wait}. */
@@ -239,12 +235,6 @@ public final class CampaignWatcher implements AutoCloseable {
             t.append(String.format("  %-22s %12s%n", "locale", "devices"));
             byLocale.forEach((k, v) -> t.append(String.format("  %-22s %,12d%n", k, v)));
             return t.toString();
-        }
-
-        /** A few lines for people. */
-        public String describe() {
-            return String.format("Estimate: %,d users evaluated; %,d devices targeted, %,d suppressed, %,d would be refused"
-                    + "%n  by platform: %s%n  by locale:   %s", users, targeted, suppressed, refused, byPlatform, byLocale);
         }
     }
 

@@ -1038,6 +1038,9 @@ public final class CampaignFanOut extends AbstractStreamOperator<SendRequest>
     }
 
     /** One walk of one campaign on this instance: its key groups' positions and its open iterator. */
+    /** What an estimate counts of the devices of one zone: their schedule moment's name (or null) and whether they are in quiet hours then. */
+    private record ZoneCount(String slot, boolean quiet) {}
+
     private final class Walk {
         final String id;
         final String campaignId;
@@ -1057,6 +1060,8 @@ public final class CampaignFanOut extends AbstractStreamOperator<SendRequest>
         final java.time.ZoneId fallbackZone;
         /** For each device zone (few), when its quiet window at this walk's moment ends, or {@link #NOT_QUIET}. */
         private final Map<String, Long> quietUntil = new HashMap<>();
+        /** For an estimate, what it counts of each device zone (few): see {@link #zoneCount}. */
+        private final Map<String, ZoneCount> zoneCounts = new HashMap<>();
         /** A local-time schedule, and for one of its moments' walks, that moment (only its devices go). */
         final LocalTimeSchedule local;
         final Long localSlot;
@@ -1284,22 +1289,39 @@ public final class CampaignFanOut extends AbstractStreamOperator<SendRequest>
                     } else if (campaign.refusal(u, d) != null) {
                         p.refused++;
                     }
-                    if (quiet != null) {
-                        long moment = local != null ? local.slotOf(d.timezone) : at;
-                        if (moment != LocalTimeSchedule.SKIP
-                                && quiet.quiet(QuietHours.zoneOf(d.timezone, fallbackZone), moment)) {
+                    if (quiet != null || local != null) {
+                        ZoneCount z = zoneCount(d.timezone);
+                        if (z.quiet()) {
                             p.quietHours++;
                         }
-                    }
-                    if (local != null) {
-                        long slot = local.slotOf(d.timezone);
-                        p.bySchedule.merge(slot == LocalTimeSchedule.SKIP ? "skipped"
-                                : java.time.Instant.ofEpochMilli(slot).toString(), 1L, Long::sum);
+                        if (z.slot() != null) {
+                            p.bySchedule.merge(z.slot(), 1L, Long::sum);
+                        }
                     }
                 });
                 p.targeted += c.targeted;
                 p.suppressed += c.suppressed;
             }
+        }
+
+        /**
+         * What an estimate counts of a device in {@code zone}: the moment its local-time schedule sends
+         * it (as {@code bySchedule} names it; null without one) and whether quiet hours hold it then.
+         * Remembered per zone: a walk meets few.
+         */
+        private ZoneCount zoneCount(String zone) {
+            ZoneCount z = zoneCounts.get(zone);
+            if (z == null) {
+                long moment = local != null ? local.slotOf(zone) : at;
+                String slot = local == null ? null
+                        : moment == LocalTimeSchedule.SKIP ? "skipped" : java.time.Instant.ofEpochMilli(moment).toString();
+                z = new ZoneCount(slot, quiet != null && moment != LocalTimeSchedule.SKIP
+                        && quiet.quiet(QuietHours.zoneOf(zone, fallbackZone), moment));
+                if (zoneCounts.size() < 4_096) {
+                    zoneCounts.put(zone, z);
+                }
+            }
+            return z;
         }
 
         /**
