@@ -10,9 +10,18 @@ import java.util.concurrent.atomic.AtomicInteger;
  * received: the counts tests and the demo judge delivery by, from the provider's side.
  */
 public final class TokenRegistry {
-    final Set<String> live = ConcurrentHashMap.newKeySet();
+    /**
+     * Each live token with what it has received. The counter is made when the token is registered,
+     * so that a delivery only increments it: made on first delivery, a million new entries and
+     * counters during a campaign cost the emulators' JVM its map's growth and the collector's copies
+     * of them, which sending to a few thousand tokens (the bench's client-alone limit) does not.
+     */
+    private final ConcurrentHashMap<String, AtomicInteger> liveReceived = new ConcurrentHashMap<>();
+    /** The live tokens, as Pushy's validating handler wants them: a view of {@link #liveReceived}. */
+    final Set<String> live = liveReceived.keySet();
     final Map<String, java.time.Instant> dead = new ConcurrentHashMap<>();
-    private final Map<String, AtomicInteger> received = new ConcurrentHashMap<>();
+    /** What tokens not (or no longer) registered as live received: none, while the emulators check. */
+    private final Map<String, AtomicInteger> unlistedReceived = new ConcurrentHashMap<>();
     private final Map<String, String> lastPayload = new ConcurrentHashMap<>();
     private final java.util.concurrent.atomic.AtomicLong total = new java.util.concurrent.atomic.AtomicLong();
     private volatile boolean keepPayloads = true;
@@ -20,7 +29,7 @@ public final class TokenRegistry {
     private final java.util.concurrent.atomic.AtomicLong lastArrivalAt = new java.util.concurrent.atomic.AtomicLong();
 
     public void addLive(String token) {
-        live.add(token);
+        liveReceived.putIfAbsent(token, new AtomicInteger());
     }
 
     /** A token the provider reports as unregistered since {@code since}. */
@@ -29,7 +38,7 @@ public final class TokenRegistry {
     }
 
     void recordDelivery(String token, String payload) {
-        received.computeIfAbsent(token, t -> new AtomicInteger()).incrementAndGet();
+        counter(token).incrementAndGet();
         total.incrementAndGet();
         lastArrivalAt.accumulateAndGet(System.currentTimeMillis(), Math::max);
         if (keepPayloads) {
@@ -60,8 +69,16 @@ public final class TokenRegistry {
 
     /** How many notifications this token was sent and accepted. */
     public int received(String token) {
-        AtomicInteger n = received.get(token);
+        AtomicInteger n = liveReceived.get(token);
+        if (n == null) {
+            n = unlistedReceived.get(token);
+        }
         return n == null ? 0 : n.get();
+    }
+
+    private AtomicInteger counter(String token) {
+        AtomicInteger n = liveReceived.get(token);
+        return n != null ? n : unlistedReceived.computeIfAbsent(token, t -> new AtomicInteger());
     }
 
     /** The body of the last notification accepted for this token, or null. */
@@ -79,14 +96,10 @@ public final class TokenRegistry {
         return lastArrivalAt.get();
     }
 
-    /** Tokens that received anything. */
-    public Set<String> tokensReceived() {
-        return received.keySet();
-    }
-
     /** Forgets what was received (not which tokens exist), before the next campaign. */
     public void resetCounts() {
-        received.clear();
+        liveReceived.values().forEach(n -> n.set(0));
+        unlistedReceived.clear();
         lastPayload.clear();
         lastArrivalAt.set(0);
         total.set(0);
