@@ -2,6 +2,7 @@ package io.herald.kafka;
 
 import io.herald.model.Answer;
 import java.io.Serializable;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
@@ -97,43 +98,75 @@ public final class AnswerLog implements Serializable {
         });
     }
 
-    /** The first byte of every record: the encoding's version, so that it can change. */
-    private static final byte VERSION = 1;
+    /**
+     * The first byte of every record: the encoding's version, so that it can change. Version 1 wrote
+     * strings as Java's modified UTF-8 through a {@code DataOutputStream}, one synchronized write per
+     * byte; it is still read.
+     */
+    private static final byte VERSION = 2;
 
     /**
      * The answer, compactly: once per notification on the providers' event loops, where a JSON
-     * writer cost 3% of the job's CPU in a profile. A version byte, then the fields in order.
+     * writer cost 3% of the job's CPU in a profile, and a {@code DataOutputStream} 2.7% (its
+     * synchronized writes per byte). A version byte, then the fields in order: strings as a length
+     * (2 bytes) and UTF-8, numbers big-endian, the optional ones after a presence byte.
      */
     public static byte[] encode(Answer a) {
-        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream(128);
-        try (java.io.DataOutputStream out = new java.io.DataOutputStream(bytes)) {
-            out.writeByte(VERSION);
-            out.writeUTF(a.notificationId);
-            out.writeUTF(a.campaignId);
-            out.writeUTF(a.userId);
-            out.writeUTF(a.outcome.name());
-            out.writeShort(a.providerStatus);
-            out.writeShort(a.attempts);
-            out.writeLong(a.ackAt);
-            out.writeBoolean(a.reason != null);
-            if (a.reason != null) {
-                out.writeUTF(a.reason);
-            }
-            out.writeBoolean(a.tokenInvalidAt != null);
-            if (a.tokenInvalidAt != null) {
-                out.writeLong(a.tokenInvalidAt);
-            }
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+        byte[] notificationId = utf8(a.notificationId);
+        byte[] campaignId = utf8(a.campaignId);
+        byte[] userId = utf8(a.userId);
+        byte[] outcome = utf8(a.outcome.name());
+        byte[] reason = a.reason == null ? null : utf8(a.reason);
+        int size = 1 + 4 * 2 + notificationId.length + campaignId.length + userId.length + outcome.length
+                + 2 + 2 + 8 + 1 + (reason == null ? 0 : 2 + reason.length) + 1 + (a.tokenInvalidAt == null ? 0 : 8);
+        ByteBuffer out = ByteBuffer.allocate(size);
+        out.put(VERSION);
+        putString(out, notificationId);
+        putString(out, campaignId);
+        putString(out, userId);
+        putString(out, outcome);
+        out.putShort((short) a.providerStatus);
+        out.putShort((short) a.attempts);
+        out.putLong(a.ackAt);
+        out.put((byte) (reason != null ? 1 : 0));
+        if (reason != null) {
+            putString(out, reason);
         }
-        return bytes.toByteArray();
+        out.put((byte) (a.tokenInvalidAt != null ? 1 : 0));
+        if (a.tokenInvalidAt != null) {
+            out.putLong(a.tokenInvalidAt);
+        }
+        return out.array();
     }
 
     static Answer decode(byte[] value) {
-        try (java.io.DataInputStream in = new java.io.DataInputStream(new java.io.ByteArrayInputStream(value))) {
-            if (in.readByte() != VERSION) {
+        try {
+            if (value.length > 0 && value[0] == 1) {
+                return decodeVersion1(value);
+            }
+            ByteBuffer in = ByteBuffer.wrap(value);
+            if (in.get() != VERSION) {
                 return null;
             }
+            Answer a = new Answer();
+            a.notificationId = getString(in);
+            a.campaignId = getString(in);
+            a.userId = getString(in);
+            a.outcome = io.herald.model.Outcome.valueOf(getString(in));
+            a.providerStatus = in.getShort();
+            a.attempts = in.getShort();
+            a.ackAt = in.getLong();
+            a.reason = in.get() != 0 ? getString(in) : null;
+            a.tokenInvalidAt = in.get() != 0 ? in.getLong() : null;
+            return in.hasRemaining() ? null : a;
+        } catch (RuntimeException e) {
+            return null; // not ours: the topic is Herald's own, so this is noise, not news
+        }
+    }
+
+    private static Answer decodeVersion1(byte[] value) {
+        try (java.io.DataInputStream in = new java.io.DataInputStream(new java.io.ByteArrayInputStream(value))) {
+            in.readByte();
             Answer a = new Answer();
             a.notificationId = in.readUTF();
             a.campaignId = in.readUTF();
@@ -146,8 +179,28 @@ public final class AnswerLog implements Serializable {
             a.tokenInvalidAt = in.readBoolean() ? in.readLong() : null;
             return a;
         } catch (Exception e) {
-            return null; // not ours: the topic is Herald's own, so this is noise, not news
+            return null;
         }
+    }
+
+    private static byte[] utf8(String s) {
+        byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
+        if (bytes.length > 0xFFFF) {
+            throw new IllegalArgumentException("an answer's field is over 65,535 bytes (" + bytes.length + ")");
+        }
+        return bytes;
+    }
+
+    private static void putString(ByteBuffer out, byte[] bytes) {
+        out.putShort((short) bytes.length);
+        out.put(bytes);
+    }
+
+    private static String getString(ByteBuffer in) {
+        int length = Short.toUnsignedInt(in.getShort());
+        String s = new String(in.array(), in.position(), length, StandardCharsets.UTF_8);
+        in.position(in.position() + length);
+        return s;
     }
 
     Properties client() {

@@ -6,7 +6,8 @@ import io.herald.kafka.OutboundRecord;
 import io.herald.model.DeviceEvent;
 import io.herald.model.Outcome;
 import io.herald.model.Receipt;
-import org.apache.flink.api.common.functions.FlatMapFunction;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.functions.RichFlatMapFunction;
 import org.apache.flink.util.Collector;
 
 /**
@@ -14,11 +15,12 @@ import org.apache.flink.util.Collector;
  * the devices topic: the job reads it back like any device event, so the device is not targeted
  * again, and the feedback survives restarts and replays like every other state change.
  */
-public final class ReceiptRecords implements FlatMapFunction<Receipt, OutboundRecord> {
+public final class ReceiptRecords extends RichFlatMapFunction<Receipt, OutboundRecord> {
     private static final long serialVersionUID = 1L;
 
     private final String receiptsTopic;
     private final String devicesTopic;
+    private transient OutputCodec.ReceiptWriter receiptJson;
 
     public ReceiptRecords(String receiptsTopic, String devicesTopic) {
         this.receiptsTopic = receiptsTopic;
@@ -26,8 +28,13 @@ public final class ReceiptRecords implements FlatMapFunction<Receipt, OutboundRe
     }
 
     @Override
+    public void open(OpenContext context) {
+        receiptJson = new OutputCodec.ReceiptWriter();
+    }
+
+    @Override
     public void flatMap(Receipt receipt, Collector<OutboundRecord> out) {
-        out.collect(OutboundRecord.of(receiptsTopic, receipt.userId, OutputCodec.receipt(receipt)));
+        out.collect(OutboundRecord.of(receiptsTopic, receipt.userId, receiptJson.write(receipt)));
         if (receipt.outcome == Outcome.TOKEN_DEAD) {
             // APNs says since when the token is invalid: it stays alive if it was registered after that.
             // Without a timestamp the verdict is on the token as registered at the version we sent to.

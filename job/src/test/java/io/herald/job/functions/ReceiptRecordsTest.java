@@ -13,6 +13,7 @@ import io.herald.model.SendRequest;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.flink.api.common.functions.DefaultOpenContext;
 import org.apache.flink.api.common.functions.util.ListCollector;
 import org.junit.jupiter.api.Test;
 
@@ -33,7 +34,7 @@ class ReceiptRecordsTest {
     @Test
     void aDeliveredReceiptIsOneRecord() throws Exception {
         List<OutboundRecord> out = new ArrayList<>();
-        new ReceiptRecords("receipts", "devices").flatMap(receipt(Outcome.DELIVERED), new ListCollector<>(out));
+        opened().flatMap(receipt(Outcome.DELIVERED), new ListCollector<>(out));
         assertThat(out).extracting(r -> r.topic).containsExactly("receipts");
         assertThat(new String(out.get(0).value, StandardCharsets.UTF_8)).contains("\"outcome\":\"delivered\"");
     }
@@ -43,7 +44,7 @@ class ReceiptRecordsTest {
         Receipt dead = receipt(Outcome.TOKEN_DEAD);
         dead.tokenInvalidAt = 1500L;
         List<OutboundRecord> out = new ArrayList<>();
-        new ReceiptRecords("receipts", "devices").flatMap(dead, new ListCollector<>(out));
+        opened().flatMap(dead, new ListCollector<>(out));
         assertThat(out).extracting(r -> r.topic).containsExactly("receipts", "devices");
         DeviceEvent e = new DeviceEventCodec().parse(new RawRecord("devices", 0, 0, 0, out.get(1).value)).value();
         assertThat(e.type).isEqualTo(DeviceEvent.Type.TOKEN_REJECTED);
@@ -55,8 +56,14 @@ class ReceiptRecordsTest {
     @Test
     void withoutAProviderTimestampTheRejectionCarriesTheVersionOfTheTokenSentTo() throws Exception {
         List<OutboundRecord> out = new ArrayList<>();
-        new ReceiptRecords("receipts", "devices").flatMap(receipt(Outcome.TOKEN_DEAD), new ListCollector<>(out));
+        opened().flatMap(receipt(Outcome.TOKEN_DEAD), new ListCollector<>(out));
         DeviceEvent e = new DeviceEventCodec().parse(new RawRecord("devices", 0, 0, 0, out.get(1).value)).value();
         assertThat(e.version).isEqualTo(10);
+    }
+
+    private static ReceiptRecords opened() {
+        ReceiptRecords records = new ReceiptRecords("receipts", "devices");
+        records.open(DefaultOpenContext.INSTANCE);
+        return records;
     }
 }
