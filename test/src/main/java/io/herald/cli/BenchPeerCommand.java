@@ -55,15 +55,19 @@ final class BenchPeerCommand implements Callable<Integer> {
                     case "savepoint":
                         out.println("@savepoint " + BenchCommand.usersSavepoint(stateCache, Integer.parseInt(words[1])));
                         break;
+                    case "reset":
+                        // Counts start again (before the fire time is taken: see BenchPeer.arm).
+                        sandbox.apns().tokens().resetCounts();
+                        sandbox.fcm().tokens().resetCounts();
+                        out.println("@reset");
+                        break;
                     case "arm":
-                        // Counts start again, and arrival times are kept from the fire time on.
+                        // Arrival times are kept from the fire time on.
                         long fireAt = Long.parseLong(words[1]);
                         arrivals = new ArrivalTimes(fireAt, 3_600_000);
                         apnsArrivals = new ArrivalTimes(fireAt, 3_600_000);
                         fcmArrivals = new ArrivalTimes(fireAt, 3_600_000);
-                        sandbox.apns().tokens().resetCounts();
                         sandbox.apns().tokens().recordArrivals(arrivals, apnsArrivals);
-                        sandbox.fcm().tokens().resetCounts();
                         sandbox.fcm().tokens().recordArrivals(arrivals, fcmArrivals);
                         out.println("@armed");
                         break;

@@ -105,13 +105,12 @@ final class EndToEndBench {
             // its code compiled for this job's own operators and producers and its block cache in use.
             // (Each new job in a warm JVM still recompiled much: 20% of the job JVM's CPU went to the
             // JIT's threads during a measured run that followed a run of the same size.)
-            peer.arm(System.currentTimeMillis());
+            peer.arm();
             kafka.send(config.topics.campaigns, warmUp, DemoCampaign.fire(warmUp));
             kafka.flush();
             awaitDelivered(expected, "the warm-up campaign " + warmUp);
         }
-        long fireAt = System.currentTimeMillis();
-        peer.arm(fireAt);
+        long fireAt = peer.arm();
         long cpuBefore = processCpuNanos();
         long peerCpuBefore = peer.cpuNanos();
         kafka.send(config.topics.campaigns, campaignId, DemoCampaign.fire(campaignId));
@@ -164,8 +163,7 @@ final class EndToEndBench {
                 }
             }
             for (int i = 0; i <= fires; i++) {
-                long fireAt = System.currentTimeMillis();
-                peer.arm(fireAt);
+                long fireAt = peer.arm();
                 kafka.send(config.topics.campaigns, prefix + i, DemoCampaign.fire(prefix + i));
                 kafka.flush();
                 long deadline = fireAt + Duration.ofMinutes(10).toMillis();
