@@ -4,46 +4,47 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.herald.model.Answer;
 import io.herald.model.Outcome;
+import java.util.Arrays;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class AnswerLogTest {
-    @Test
-    void anAnswerReadsBackAsWritten_andNoiseIsSkipped() {
+    private static Answer answer(String notificationId, Outcome outcome) {
         Answer a = new Answer();
-        a.notificationId = "c1/d\"1";
+        a.notificationId = notificationId;
         a.campaignId = "c1";
         a.userId = "ü";
-        a.outcome = Outcome.TOKEN_DEAD;
+        a.outcome = outcome;
         a.providerStatus = 410;
-        a.reason = "Unregistered";
         a.attempts = 2;
         a.ackAt = 1234;
-        a.tokenInvalidAt = 99L;
-        Answer back = AnswerLog.decode(AnswerLog.encode(a));
-        assertThat(back).usingRecursiveComparison().isEqualTo(a);
+        return a;
+    }
 
-        a.reason = null;
-        a.tokenInvalidAt = null;
-        assertThat(AnswerLog.decode(AnswerLog.encode(a))).usingRecursiveComparison().isEqualTo(a);
-        assertThat(AnswerLog.decode("not json".getBytes())).isNull();
+    @Test
+    void gatheredAnswersReadBackAsWritten_andNoiseIsSkipped() {
+        Answer dead = answer("c1/d\"1", Outcome.TOKEN_DEAD);
+        dead.reason = "Unregistered";
+        dead.tokenInvalidAt = 99L;
+        Answer delivered = answer("c1/d2", Outcome.DELIVERED);
+        List<Answer> back = AnswerLog.decode(AnswerLog.encode(List.of(dead, delivered)));
+        assertThat(back).usingRecursiveFieldByFieldElementComparator().containsExactly(dead, delivered);
+        assertThat(AnswerLog.decode("not json".getBytes())).isEmpty();
+        assertThat(AnswerLog.decode(new byte[0])).isEmpty();
     }
 
     @Test
     void anyTextReadsBack_aTruncatedOrLongerRecordIsNoise_andVersion1RecordsAreStillRead() throws Exception {
-        Answer a = new Answer();
-        a.notificationId = "c\u0000/\uD83D\uDE00";
+        Answer a = answer("c\u0000/\uD83D\uDE00", Outcome.DELIVERED);
         a.campaignId = "c\u0000";
         a.userId = "\uD83D\uDE00 ü";
-        a.outcome = Outcome.DELIVERED;
-        a.providerStatus = 200;
-        a.attempts = 1;
         a.ackAt = Long.MAX_VALUE;
-        byte[] bytes = AnswerLog.encode(a);
-        assertThat(AnswerLog.decode(bytes)).usingRecursiveComparison().isEqualTo(a);
-        assertThat(AnswerLog.decode(java.util.Arrays.copyOf(bytes, bytes.length - 1))).isNull();
-        assertThat(AnswerLog.decode(java.util.Arrays.copyOf(bytes, bytes.length + 1))).isNull();
+        byte[] bytes = AnswerLog.encode(List.of(a, a));
+        assertThat(AnswerLog.decode(bytes)).usingRecursiveFieldByFieldElementComparator().containsExactly(a, a);
+        assertThat(AnswerLog.decode(Arrays.copyOf(bytes, bytes.length - 1))).isEmpty();
+        assertThat(AnswerLog.decode(Arrays.copyOf(bytes, bytes.length + 1))).isEmpty();
 
-        // Version 1, as the previous release wrote it.
+        // Version 1, one answer per record, as the previous release wrote it.
         java.io.ByteArrayOutputStream v1 = new java.io.ByteArrayOutputStream();
         try (java.io.DataOutputStream out = new java.io.DataOutputStream(v1)) {
             out.writeByte(1);
@@ -59,10 +60,11 @@ class AnswerLogTest {
             out.writeBoolean(true);
             out.writeLong(99);
         }
-        Answer old = AnswerLog.decode(v1.toByteArray());
-        assertThat(old.notificationId).isEqualTo("c1/d1");
-        assertThat(old.outcome).isEqualTo(Outcome.TOKEN_DEAD);
-        assertThat(old.reason).isEqualTo("Unregistered");
-        assertThat(old.tokenInvalidAt).isEqualTo(99L);
+        List<Answer> old = AnswerLog.decode(v1.toByteArray());
+        assertThat(old).hasSize(1);
+        assertThat(old.get(0).notificationId).isEqualTo("c1/d1");
+        assertThat(old.get(0).outcome).isEqualTo(Outcome.TOKEN_DEAD);
+        assertThat(old.get(0).reason).isEqualTo("Unregistered");
+        assertThat(old.get(0).tokenInvalidAt).isEqualTo(99L);
     }
 }
