@@ -1,8 +1,9 @@
 package io.herald.kafka;
 
 import io.herald.model.Answer;
+import java.io.IOException;
 import java.io.Serializable;
-import java.nio.ByteBuffer;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -17,6 +18,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
+import org.apache.flink.core.memory.DataInputDeserializer;
+import org.apache.flink.core.memory.DataOutputSerializer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -116,116 +119,95 @@ public final class AnswerLog implements Serializable {
     /**
      * Answers gathered into one record: a version byte, their number (4 bytes), then each answer's
      * fields in order, strings as a length (2 bytes) and UTF-8, numbers big-endian, the optional
-     * ones after a presence byte. Written on the writer's own thread, into one exact-size buffer.
+     * ones after a presence byte. (Version 1's answer had the same layout, its strings in Java's
+     * modified UTF-8.)
      */
     public static byte[] encode(List<Answer> answers) {
-        int size = 1 + 4;
-        List<byte[]> strings = new ArrayList<>(answers.size() * 5);
-        for (Answer a : answers) {
-            size += 2 + 2 + 8 + 1 + 1 + (a.tokenInvalidAt == null ? 0 : 8);
-            for (String text : new String[] {a.notificationId, a.campaignId, a.userId, a.outcome.name(), a.reason}) {
-                if (text != null) {
-                    byte[] bytes = utf8(text);
-                    strings.add(bytes);
-                    size += 2 + bytes.length;
+        DataOutputSerializer out = new DataOutputSerializer(5 + 96 * answers.size());
+        try {
+            out.writeByte(VERSION);
+            out.writeInt(answers.size());
+            for (Answer a : answers) {
+                writeText(out, a.notificationId);
+                writeText(out, a.campaignId);
+                writeText(out, a.userId);
+                writeText(out, a.outcome.name());
+                out.writeShort(a.providerStatus);
+                out.writeShort(a.attempts);
+                out.writeLong(a.ackAt);
+                out.writeBoolean(a.reason != null);
+                if (a.reason != null) {
+                    writeText(out, a.reason);
+                }
+                out.writeBoolean(a.tokenInvalidAt != null);
+                if (a.tokenInvalidAt != null) {
+                    out.writeLong(a.tokenInvalidAt);
                 }
             }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
-        ByteBuffer out = ByteBuffer.allocate(size);
-        out.put(VERSION);
-        out.putInt(answers.size());
-        int next = 0;
-        for (Answer a : answers) {
-            for (int i = 0; i < 4; i++) {
-                putString(out, strings.get(next++));
-            }
-            out.putShort((short) a.providerStatus);
-            out.putShort((short) a.attempts);
-            out.putLong(a.ackAt);
-            out.put((byte) (a.reason != null ? 1 : 0));
-            if (a.reason != null) {
-                putString(out, strings.get(next++));
-            }
-            out.put((byte) (a.tokenInvalidAt != null ? 1 : 0));
-            if (a.tokenInvalidAt != null) {
-                out.putLong(a.tokenInvalidAt);
-            }
-        }
-        return out.array();
+        return out.getCopyOfBuffer();
     }
 
     /** The answers in a record; none if the record is not one of Herald's. */
     static List<Answer> decode(byte[] value) {
         try {
-            if (value.length > 0 && value[0] == 1) {
-                Answer a = decodeVersion1(value);
-                return a == null ? List.of() : List.of(a);
-            }
-            ByteBuffer in = ByteBuffer.wrap(value);
-            if (in.get() != VERSION) {
+            DataInputDeserializer in = new DataInputDeserializer(value);
+            byte version = in.readByte();
+            List<Answer> answers;
+            if (version == 1) {
+                answers = List.of(readAnswer(in, DataInputDeserializer::readUTF));
+            } else if (version == VERSION) {
+                int n = in.readInt();
+                if (n < 0 || n > in.available()) {
+                    return List.of();
+                }
+                answers = new ArrayList<>(n);
+                for (int i = 0; i < n; i++) {
+                    answers.add(readAnswer(in, AnswerLog::readText));
+                }
+            } else {
                 return List.of();
             }
-            int n = in.getInt();
-            if (n < 0 || n > in.remaining()) {
-                return List.of();
-            }
-            List<Answer> answers = new ArrayList<>(n);
-            for (int i = 0; i < n; i++) {
-                Answer a = new Answer();
-                a.notificationId = getString(in);
-                a.campaignId = getString(in);
-                a.userId = getString(in);
-                a.outcome = io.herald.model.Outcome.valueOf(getString(in));
-                a.providerStatus = in.getShort();
-                a.attempts = in.getShort();
-                a.ackAt = in.getLong();
-                a.reason = in.get() != 0 ? getString(in) : null;
-                a.tokenInvalidAt = in.get() != 0 ? in.getLong() : null;
-                answers.add(a);
-            }
-            return in.hasRemaining() ? List.of() : answers;
-        } catch (RuntimeException e) {
+            return in.available() > 0 ? List.of() : answers;
+        } catch (IOException | RuntimeException e) {
             return List.of(); // not ours: the topic is Herald's own, so this is noise, not news
         }
     }
 
-    private static Answer decodeVersion1(byte[] value) {
-        try (java.io.DataInputStream in = new java.io.DataInputStream(new java.io.ByteArrayInputStream(value))) {
-            in.readByte();
-            Answer a = new Answer();
-            a.notificationId = in.readUTF();
-            a.campaignId = in.readUTF();
-            a.userId = in.readUTF();
-            a.outcome = io.herald.model.Outcome.valueOf(in.readUTF());
-            a.providerStatus = in.readShort();
-            a.attempts = in.readShort();
-            a.ackAt = in.readLong();
-            a.reason = in.readBoolean() ? in.readUTF() : null;
-            a.tokenInvalidAt = in.readBoolean() ? in.readLong() : null;
-            return a;
-        } catch (Exception e) {
-            return null;
-        }
+    /** How a version reads its strings. */
+    private interface TextReader {
+        String read(DataInputDeserializer in) throws IOException;
     }
 
-    private static byte[] utf8(String s) {
+    private static Answer readAnswer(DataInputDeserializer in, TextReader text) throws IOException {
+        Answer a = new Answer();
+        a.notificationId = text.read(in);
+        a.campaignId = text.read(in);
+        a.userId = text.read(in);
+        a.outcome = io.herald.model.Outcome.valueOf(text.read(in));
+        a.providerStatus = in.readShort();
+        a.attempts = in.readShort();
+        a.ackAt = in.readLong();
+        a.reason = in.readBoolean() ? text.read(in) : null;
+        a.tokenInvalidAt = in.readBoolean() ? in.readLong() : null;
+        return a;
+    }
+
+    private static void writeText(DataOutputSerializer out, String s) throws IOException {
         byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
         if (bytes.length > 0xFFFF) {
             throw new IllegalArgumentException("an answer's field is over 65,535 bytes (" + bytes.length + ")");
         }
-        return bytes;
+        out.writeShort(bytes.length);
+        out.write(bytes);
     }
 
-    private static void putString(ByteBuffer out, byte[] bytes) {
-        out.putShort((short) bytes.length);
-        out.put(bytes);
-    }
-
-    private static String getString(ByteBuffer in) {
-        int length = Short.toUnsignedInt(in.getShort());
-        String s = new String(in.array(), in.position(), length, StandardCharsets.UTF_8);
-        in.position(in.position() + length);
-        return s;
+    private static String readText(DataInputDeserializer in) throws IOException {
+        byte[] bytes = new byte[in.readUnsignedShort()];
+        in.readFully(bytes);
+        return new String(bytes, StandardCharsets.UTF_8);
     }
 
     Properties client() {

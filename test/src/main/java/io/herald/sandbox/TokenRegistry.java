@@ -20,8 +20,6 @@ public final class TokenRegistry {
     /** The live tokens, as Pushy's validating handler wants them: a view of {@link #liveReceived}. */
     final Set<String> live = liveReceived.keySet();
     final Map<String, java.time.Instant> dead = new ConcurrentHashMap<>();
-    /** What tokens not (or no longer) registered as live received: none, while the emulators check. */
-    private final Map<String, AtomicInteger> unlistedReceived = new ConcurrentHashMap<>();
     private final Map<String, String> lastPayload = new ConcurrentHashMap<>();
     private final java.util.concurrent.atomic.AtomicLong total = new java.util.concurrent.atomic.AtomicLong();
     private volatile boolean keepPayloads = true;
@@ -38,7 +36,9 @@ public final class TokenRegistry {
     }
 
     void recordDelivery(String token, String payload) {
-        counter(token).incrementAndGet();
+        // The emulators accept a notification only for a live token: its counter is there.
+        java.util.Objects.requireNonNull(liveReceived.get(token), "a delivery to a token not registered live")
+                .incrementAndGet();
         total.incrementAndGet();
         lastArrivalAt.accumulateAndGet(System.currentTimeMillis(), Math::max);
         if (keepPayloads) {
@@ -70,15 +70,7 @@ public final class TokenRegistry {
     /** How many notifications this token was sent and accepted. */
     public int received(String token) {
         AtomicInteger n = liveReceived.get(token);
-        if (n == null) {
-            n = unlistedReceived.get(token);
-        }
         return n == null ? 0 : n.get();
-    }
-
-    private AtomicInteger counter(String token) {
-        AtomicInteger n = liveReceived.get(token);
-        return n != null ? n : unlistedReceived.computeIfAbsent(token, t -> new AtomicInteger());
     }
 
     /** The body of the last notification accepted for this token, or null. */
@@ -99,7 +91,6 @@ public final class TokenRegistry {
     /** Forgets what was received (not which tokens exist), before the next campaign. */
     public void resetCounts() {
         liveReceived.values().forEach(n -> n.set(0));
-        unlistedReceived.clear();
         lastPayload.clear();
         lastArrivalAt.set(0);
         total.set(0);

@@ -1037,10 +1037,13 @@ public final class CampaignFanOut extends AbstractStreamOperator<SendRequest>
         return keyBytes.getCopyOfBuffer();
     }
 
-    /** One walk of one campaign on this instance: its key groups' positions and its open iterator. */
-    /** What an estimate counts of the devices of one zone: their schedule moment's name (or null) and whether they are in quiet hours then. */
+    /**
+     * What an estimate counts of the devices of one zone: their schedule moment's name (or null) and
+     * whether they are in quiet hours then.
+     */
     private record ZoneCount(String slot, boolean quiet) {}
 
+    /** One walk of one campaign on this instance: its key groups' positions and its open iterator. */
     private final class Walk {
         final String id;
         final String campaignId;
