@@ -10,6 +10,7 @@ import com.eatthepath.pushy.apns.util.SimpleApnsPushNotification;
 import io.herald.delivery.Provider;
 import io.herald.delivery.RateLimiter;
 import io.herald.delivery.RetryingSender;
+import io.herald.model.Platform;
 import io.herald.model.Outcome;
 import io.herald.model.Receipt;
 import io.herald.model.SendRequest;
@@ -40,6 +41,11 @@ public final class ApnsDelivery implements Provider {
     public ApnsDelivery(List<ApnsApp> apps, int connectionsPerApp) {
         this.apps = apps;
         this.connectionsPerApp = connectionsPerApp;
+    }
+
+    @Override
+    public Platform platform() {
+        return Platform.IOS;
     }
 
     @Override

@@ -11,11 +11,14 @@ import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.util.Timer;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.Serializable;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -43,10 +46,16 @@ import org.slf4j.LoggerFactory;
  * {@link Receipt} for each: the skeleton APNs and FCM share.
  *
  * <ul>
- *   <li><b>Bounded.</b> At most {@code maxInFlight} notifications are between arrival and receipt
- *       (at the provider, waiting for a retry or a rate slot, or waiting for their answer to be on
- *       record); when full, the operator yields to the mailbox until one finishes, which
- *       backpressures the fan-out.
+ *   <li><b>Bounded, and never blocking.</b> At most {@code maxInFlight} notifications are started
+ *       and not yet receipted (at the provider, waiting for a retry or a rate slot, or waiting for
+ *       their answer to be on record). The operator tells the task's {@link DeliveryRoom} how much
+ *       room it has, and the fan-out's walker hands out only while there is some, so a full window
+ *       stops the walk instead of blocking the task (and holds back no other provider). What
+ *       comes while the window is full (a user's further devices, transactional sends, requests
+ *       restored from a checkpoint) waits in a queue of at most {@code maxInFlight} more and starts
+ *       as places free up; past that, a request is not sent and gets a {@code failed} receipt
+ *       saying the queue was full (a retry of the campaign sends it). Nothing on the task thread
+ *       waits for room.
  *   <li><b>Answers on record before receipts.</b> Each answer goes to the {@link AnswerLog} the
  *       moment it arrives; the notification counts as in flight until it is recorded. A restored
  *       job reads the log back and does not send again what was answered since its checkpoint,
@@ -116,8 +125,11 @@ public final class DeliveryOperator extends AbstractStreamOperator<Receipt>
     private transient CredentialStop credentialStop;
     private transient DeliveryMetrics metrics;
     private transient AnswerLog.Writer log;
-    /** Notifications between arrival and receipt: touched on the task thread only. */
+    /** Notifications started and not yet receipted: touched on the task thread only. */
     private transient Set<InFlight> inFlight;
+    /** Notifications taken while the window was full, oldest first: touched on the task thread only. */
+    private transient ArrayDeque<SendRequest> waiting;
+    private transient DeliveryRoom room;
     /** Cancelled campaigns, oldest first: touched on the task thread only. */
     private transient LinkedHashMap<String, Boolean> cancelled;
     private transient StreamRecord<Receipt> out;
@@ -140,8 +152,9 @@ public final class DeliveryOperator extends AbstractStreamOperator<Receipt>
     @Override
     protected void setup(StreamTask<?, ?> containingTask, StreamConfig config, Output<StreamRecord<Receipt>> output) {
         super.setup(containingTask, config, output);
-        // The task's mailbox, to yield while the in-flight window is full and to hand answers back.
+        // The task's mailbox, to hand answers back to the task thread.
         mailbox = containingTask.getMailboxExecutorFactory().createExecutor(config.getChainIndex());
+        room = DeliveryRoom.of(containingTask);
     }
 
     @Override
@@ -161,7 +174,7 @@ public final class DeliveryOperator extends AbstractStreamOperator<Receipt>
     @Override
     public void open() throws Exception {
         super.open();
-        String name = provider.displayName().toLowerCase(java.util.Locale.ROOT);
+        String name = provider.displayName().toLowerCase(Locale.ROOT);
         int instance = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
         eventLoop = new NioEventLoopGroup(1, new DefaultThreadFactory("herald-" + name, true));
         timer = RetryingSender.newTimer("herald-" + name);
@@ -171,7 +184,9 @@ public final class DeliveryOperator extends AbstractStreamOperator<Receipt>
         metrics = new DeliveryMetrics(getRuntimeContext().getMetricGroup(), sender, credentialStop);
         log = answerLog == null ? null : answerLog.writer("herald-answers-" + name + "-" + instance);
         inFlight = new LinkedHashSet<>();
+        waiting = new ArrayDeque<>();
         out = new StreamRecord<>(null);
+        room.register(provider.platform(), () -> settings.maxInFlight - inFlight.size() - waiting.size());
         resendRestored();
     }
 
@@ -199,7 +214,11 @@ public final class DeliveryOperator extends AbstractStreamOperator<Receipt>
             if (a != null) {
                 r.answer = a;
             }
-            accept(r);
+            if (r.answer != null || inFlight.size() < settings.maxInFlight) {
+                start(r);
+            } else {
+                waiting.add(r); // what the checkpoint held, however much: it is in memory already
+            }
         }
     }
 
@@ -213,18 +232,25 @@ public final class DeliveryOperator extends AbstractStreamOperator<Receipt>
         accept(request);
     }
 
-    private void accept(SendRequest request) throws Exception {
-        while (inFlight.size() >= settings.maxInFlight) {
-            mailbox.yield();
+    private void accept(SendRequest request) {
+        if (request.answer == null && inFlight.size() >= settings.maxInFlight) {
+            if (waiting.size() < settings.maxInFlight) {
+                waiting.add(request);
+            } else {
+                refuse(request, Receipt.of(request, Outcome.FAILED, 0, "not sent: the " + provider.displayName()
+                        + " delivery queue was full (" + waiting.size() + " waiting)", 0, System.currentTimeMillis()));
+            }
+            return;
         }
+        start(request);
+    }
+
+    /** Starts {@code request} toward the provider, or receipts it at once if it is not to be sent. */
+    private void start(SendRequest request) {
         long now = System.currentTimeMillis();
         Receipt refused = refusal(request, now);
         if (refused != null) {
-            if (log != null && request.answer == null) {
-                // On record too (expired, cancelled, refused), for retries and restores; nobody waits on it.
-                log.append(Answer.of(refused), () -> { });
-            }
-            emit(metrics.count(refused));
+            refuse(request, refused);
             return;
         }
         InFlight f = new InFlight(request);
@@ -232,6 +258,24 @@ public final class DeliveryOperator extends AbstractStreamOperator<Receipt>
         f.flight = sender.send(() -> attempt(request),
                 error -> Receipt.of(request, Outcome.FAILED, 0, Receipt.describe(error), 1, System.currentTimeMillis()),
                 sender.deadline(request, now), receipt -> answered(f, receipt));
+    }
+
+    private void refuse(SendRequest request, Receipt refused) {
+        if (log != null && request.answer == null) {
+            // On record too (expired, cancelled, refused), for retries and restores; nobody waits on it.
+            log.append(Answer.of(refused), () -> { });
+        }
+        emit(metrics.count(refused));
+    }
+
+    /** Places freed: the waiting start, and the walker hears of the room left. */
+    private void startWaiting() {
+        while (!waiting.isEmpty() && inFlight.size() < settings.maxInFlight) {
+            start(waiting.poll());
+        }
+        if (inFlight.size() + waiting.size() < settings.maxInFlight) {
+            room.freed();
+        }
     }
 
     /** The receipt of a notification that is not to be sent (with no request to the provider), or null. */
@@ -280,6 +324,7 @@ public final class DeliveryOperator extends AbstractStreamOperator<Receipt>
             mailbox.execute(() -> {
                 inFlight.remove(f);
                 emit(receipt);
+                startWaiting();
             }, "receipt");
         } catch (RejectedExecutionException closing) {
             // The task is closing: the answer is on record, and the receipt comes from it after a restore.
@@ -293,6 +338,13 @@ public final class DeliveryOperator extends AbstractStreamOperator<Receipt>
     private void control(SendRequest control) {
         if (control.control == SendRequest.Control.CANCEL) {
             rememberCancelled(control.campaignId);
+            for (Iterator<SendRequest> it = waiting.iterator(); it.hasNext(); ) {
+                SendRequest r = it.next();
+                if (control.campaignId.equals(r.campaignId) && r.answer == null) {
+                    it.remove();
+                    refuse(r, cancelledReceipt(r));
+                }
+            }
             for (InFlight f : new ArrayList<>(inFlight)) {
                 if (control.campaignId.equals(f.request.campaignId)) {
                     f.flight.cancel(() -> cancelledReceipt(f.request));
@@ -316,16 +368,23 @@ public final class DeliveryOperator extends AbstractStreamOperator<Receipt>
     @Override
     public void snapshotState(StateSnapshotContext context) throws Exception {
         super.snapshotState(context);
-        List<SendRequest> requests = new ArrayList<>(inFlight.size());
+        List<SendRequest> requests = new ArrayList<>(inFlight.size() + waiting.size());
         inFlight.forEach(f -> requests.add(f.request));
+        requests.addAll(waiting);
         inFlightState.update(requests);
         cancelledState.update(new ArrayList<>(cancelled.keySet()));
         checkpointTime.snapshot(context);
     }
 
+    /**
+     * The end of a bounded input (a drain): every notification is answered first. This is the one
+     * wait in the mailbox, as in Flink's {@code AsyncWaitOperator}: it runs while the mailbox still
+     * takes mail (the answers' mails), never in the final drain of a stop, which calls no
+     * {@code endInput}.
+     */
     @Override
     public void endInput() throws Exception {
-        while (!inFlight.isEmpty()) {
+        while (!inFlight.isEmpty() || !waiting.isEmpty()) {
             mailbox.yield();
         }
     }
@@ -338,6 +397,9 @@ public final class DeliveryOperator extends AbstractStreamOperator<Receipt>
                 awaitAnswersOnRecord();
             }
         } finally {
+            if (room != null) {
+                room.unregister(provider.platform());
+            }
             closeQuietly(log);
             closeQuietly(session);
             if (timer != null) {

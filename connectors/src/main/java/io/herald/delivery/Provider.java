@@ -1,5 +1,6 @@
 package io.herald.delivery;
 
+import io.herald.model.Platform;
 import io.herald.model.SendRequest;
 import io.netty.channel.EventLoopGroup;
 import java.io.Serializable;
@@ -15,6 +16,9 @@ import java.util.concurrent.CompletableFuture;
 public interface Provider extends Serializable {
     /** The provider's name as people read it ("APNs", "FCM"). */
     String displayName();
+
+    /** The platform whose devices this provider reaches: its delivery's place in the task's {@link DeliveryRoom}. */
+    Platform platform();
 
     /** Connects for every configured app, on {@code eventLoop}; once per parallel instance of {@code instances}. */
     Session connect(EventLoopGroup eventLoop, int instances) throws Exception;

@@ -5,6 +5,7 @@ import io.herald.json.Json;
 import io.herald.delivery.Provider;
 import io.herald.delivery.RateLimiter;
 import io.herald.delivery.RetryingSender;
+import io.herald.model.Platform;
 import io.herald.model.Outcome;
 import io.netty.util.AsciiString;
 import io.herald.model.Receipt;
@@ -31,6 +32,11 @@ public final class FcmDelivery implements Provider {
     public FcmDelivery(List<FcmApp> apps, int connectionsPerApp) {
         this.apps = apps;
         this.connectionsPerApp = connectionsPerApp;
+    }
+
+    @Override
+    public Platform platform() {
+        return Platform.ANDROID;
     }
 
     @Override

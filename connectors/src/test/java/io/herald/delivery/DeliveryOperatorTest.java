@@ -43,6 +43,11 @@ class DeliveryOperatorTest {
         }
 
         @Override
+        public Platform platform() {
+            return Platform.IOS;
+        }
+
+        @Override
         public Session connect(EventLoopGroup eventLoop, int instances) {
             RateLimiter rate = new RateLimiter(Double.POSITIVE_INFINITY, 10);
             return new Session() {
@@ -125,18 +130,65 @@ class DeliveryOperatorTest {
     }
 
     @Test
-    void noMoreThanMaxInFlightAreOutAndAReceiptMakesRoom() throws Exception {
+    void noMoreThanMaxInFlightAreOut_theRestWaitsWithoutBlocking_andAReceiptStartsTheNext() throws Exception {
         provider = new ScriptedProvider("bound");
         harness = start(2, null);
+        DeliveryRoom room = DeliveryRoom.of(harness.getOperator().getContainingTask());
+        int[] woken = {0};
+        room.onRoom(() -> woken[0]++);
         SendRequest a = request("c1", "a");
         harness.processElement(a, 1);
+        assertThat(room.room(Platform.IOS)).isEqualTo(1);
         harness.processElement(request("c1", "b"), 1);
-        assertThat(provider.calls()).hasSize(2);
-        // The third waits in the mailbox until an answer comes back and its receipt leaves.
-        provider.calls().get(0).complete(answer(a, Outcome.DELIVERED, 200));
+        assertThat(room.room(Platform.IOS)).isZero();
+        assertThat(room.room(Platform.ANDROID)).as("no delivery for it in this task").isEqualTo(Integer.MAX_VALUE);
+        // The window is full: the third is taken and waits; processElement returns at once.
         harness.processElement(request("c1", "c"), 1);
-        assertThat(provider.calls()).hasSize(3);
+        assertThat(provider.calls()).hasSize(2);
+        assertThat(room.room(Platform.IOS)).isEqualTo(-1);
+        // An answer's receipt frees a place: the waiting one starts, and the room is still none.
+        provider.calls().get(0).complete(answer(a, Outcome.DELIVERED, 200));
         assertThat(receipts()).extracting(r -> r.notificationId + " " + r.outcome.wire()).containsExactly("c1/a delivered");
+        assertThat(provider.calls()).hasSize(3);
+        assertThat(woken[0]).as("no room yet, so the walker is not woken").isZero();
+        provider.calls().get(1).complete(answer(a, Outcome.DELIVERED, 200));
+        receipts();
+        assertThat(room.room(Platform.IOS)).isEqualTo(1);
+        assertThat(woken[0]).isEqualTo(1);
+    }
+
+    @Test
+    void pastTheWindowAndItsQueueARequestIsNotSentAndSaysSo() throws Exception {
+        provider = new ScriptedProvider("queue-full");
+        harness = start(1, null);
+        harness.processElement(request("c1", "a"), 1);
+        harness.processElement(request("c1", "b"), 1);
+        harness.processElement(request("c1", "c"), 1);
+        assertThat(provider.calls()).hasSize(1);
+        assertThat(receipts()).singleElement().satisfies(r -> {
+            assertThat(r.notificationId).isEqualTo("c1/c");
+            assertThat(r.outcome).isEqualTo(Outcome.FAILED);
+            assertThat(r.reason).contains("queue was full");
+        });
+    }
+
+    @Test
+    void whatWaitsIsInTheCheckpointAndACancelReceiptsIt() throws Exception {
+        provider = new ScriptedProvider("waiting");
+        harness = start(1, null);
+        harness.processElement(request("c1", "a"), 1);
+        harness.processElement(request("c2", "b"), 1);
+        OperatorSubtaskState checkpoint = harness.snapshot(1, 1);
+        harness.processElement(SendRequest.control(SendRequest.Control.CANCEL, "c2"), 2);
+        assertThat(receipts()).extracting(r -> r.notificationId + " " + r.outcome.wire()).containsExactly("c2/b cancelled");
+        harness.close();
+
+        provider = new ScriptedProvider("waiting-2");
+        harness = start(1, checkpoint);
+        assertThat(provider.calls()).as("c1/a starts again; c2/b waits for room").hasSize(1);
+        provider.calls().get(0).complete(answer(request("c1", "a"), Outcome.DELIVERED, 200));
+        receipts();
+        assertThat(provider.calls()).hasSize(2);
     }
 
     @Test

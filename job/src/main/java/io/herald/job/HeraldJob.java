@@ -4,8 +4,10 @@ import io.herald.apns.ApnsDelivery;
 import io.herald.delivery.DeliveryOperator;
 import io.herald.fcm.FcmDelivery;
 import io.herald.job.config.HeraldConfig;
-import io.herald.job.functions.CampaignFanOut;
+import io.herald.job.fanout.FanOutOperator;
+import io.herald.job.fanout.FanOutSettings;
 import io.herald.job.functions.ClaimOwnership;
+import io.herald.job.functions.Descriptors;
 import io.herald.job.functions.OutputRecords;
 import io.herald.job.functions.ParseRecords;
 import io.herald.job.functions.ReceiptRecords;
@@ -141,7 +143,7 @@ public final class HeraldJob {
                                 .name("Device events that claim nothing")
                                 .map(UserUpdate::of).uid("wrap-unclaimed-devices").name("Unclaimed device event as user update"),
                         audiences.map(UserUpdate::of).uid("wrap-audiences").name("Audience row as user update"),
-                        campaigns.getSideOutput(ValidateCampaigns.SENDS).map(UserUpdate::of)
+                        campaigns.getSideOutput(Descriptors.SENDS).map(UserUpdate::of)
                                 .uid("wrap-sends").name("Transactional send as user update"));
         // The fan-out keeps the campaign table itself (in broadcast state): a plain broadcast edge
         // lets it be an operator of its own, which walks users in chunks through the task's mailbox.
@@ -149,15 +151,20 @@ public final class HeraldJob {
                 .keyBy(UserUpdate::userId)
                 .connect(campaigns.broadcast())
                 .transform("Keep user state, fan campaigns out", TypeInformation.of(SendRequest.class),
-                        new CampaignFanOut(CampaignFanOut.Settings.defaults(deviceTtl,
-                                io.answers == null ? null : new EarlierRuns(io.answers, config.topics.campaignStatus),
-                                config.replay.resumeCampaignsFiredWithinMs, config.replay.fireOnFreshStart, config.replay.clockSkewMs)
-                                .withFrequencyCaps(config.frequencyCaps()).withQuietHours(config.quietHours())))
+                        new FanOutOperator(FanOutSettings.builder()
+                                .deviceTtl(deviceTtl)
+                                .earlierRuns(io.answers == null ? null : new EarlierRuns(io.answers, config.topics.campaignStatus))
+                                .replayWindowMillis(config.replay.resumeCampaignsFiredWithinMs)
+                                .fireOnFreshStart(config.replay.fireOnFreshStart)
+                                .clockSkewMillis(config.replay.clockSkewMs)
+                                .frequencyCaps(config.frequencyCaps())
+                                .quietHours(config.quietHours())
+                                .build()))
                 .uid(UID_FAN_OUT);
 
         SingleOutputStreamOperator<SendRequest> ios = requests
                 .process(new SplitByPlatform()).uid("split-by-platform").name("Split by platform");
-        DataStream<SendRequest> android = ios.getSideOutput(SplitByPlatform.ANDROID);
+        DataStream<SendRequest> android = ios.getSideOutput(Descriptors.ANDROID);
 
         HeraldConfig.Delivery d = config.delivery;
         HeraldConfig.Topics t = config.topics;
@@ -178,16 +185,16 @@ public final class HeraldJob {
                         .name("FCM receipts and dead-token feedback"));
 
         DataStream<OutboundRecord> out = receipts
-                .union(devices.getSideOutput(ParseRecords.DEAD_LETTERS)
-                        .union(audiences.getSideOutput(ParseRecords.DEAD_LETTERS),
-                                campaignEvents.getSideOutput(ParseRecords.DEAD_LETTERS))
+                .union(devices.getSideOutput(Descriptors.DEAD_LETTERS)
+                        .union(audiences.getSideOutput(Descriptors.DEAD_LETTERS),
+                                campaignEvents.getSideOutput(Descriptors.DEAD_LETTERS))
                         .map(new OutputRecords.DeadLetters(t.deadLetters))
                         .uid("dead-letter-records").name("Dead letters"))
-                .union(requests.getSideOutput(CampaignFanOut.RELEASED_CLAIMS)
+                .union(requests.getSideOutput(Descriptors.RELEASED_CLAIMS)
                         .map(new OutputRecords.DeviceEvents(t.devices))
                         .uid("released-claims-records").name("Released claims"))
-                .union(campaigns.getSideOutput(ValidateCampaigns.STATUS)
-                        .union(requests.getSideOutput(ValidateCampaigns.STATUS))
+                .union(campaigns.getSideOutput(Descriptors.STATUS)
+                        .union(requests.getSideOutput(Descriptors.STATUS))
                         .map(new OutputRecords.Statuses(t.campaignStatus))
                         .uid("campaign-status-records").name("Campaign status"));
         out.sinkTo(io.sink).uid("sink-kafka").name("Write to Kafka");

@@ -4,13 +4,12 @@ import io.herald.job.state.Claim;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.herald.job.HeraldJob;
-import io.herald.job.functions.CampaignFanOut;
+import io.herald.job.functions.Descriptors;
 import io.herald.job.functions.ClaimOwnership;
 import io.herald.json.DeviceEventCodec;
 import io.herald.json.Json;
 import io.herald.json.Parsed;
 import io.herald.model.DeviceEvent;
-import io.herald.model.DeviceRecord;
 import io.herald.model.RawRecord;
 import io.herald.model.UserState;
 import io.herald.state.DeviceStateMerge;
@@ -21,7 +20,6 @@ import org.apache.flink.api.common.accumulators.LongCounter;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.functions.RichFlatMapFunction;
-import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.MemorySize;
@@ -179,7 +177,7 @@ public final class DeviceBootstrap {
 
         @Override
         public void open(OpenContext openContext) {
-            user = getRuntimeContext().getState(CampaignFanOut.userDescriptor(ttl));
+            user = getRuntimeContext().getState(Descriptors.users(ttl));
         }
 
         @Override

@@ -8,17 +8,14 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.java.typeutils.ResultTypeQueryable;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
-import org.apache.flink.util.OutputTag;
 
 /**
  * Parses the raw records of one input topic. A record that cannot be used goes, with the reason, to
- * the {@link #DEAD_LETTERS} side output; the job goes on.
+ * the {@link Descriptors#DEAD_LETTERS} side output; the job goes on.
  */
 public final class ParseRecords<T> extends ProcessFunction<RawRecord, T> implements ResultTypeQueryable<T> {
     private static final long serialVersionUID = 1L;
 
-    public static final OutputTag<DeadLetter> DEAD_LETTERS =
-            new OutputTag<>("dead-letters", TypeInformation.of(DeadLetter.class));
 
     private final InputCodec<T> codec;
     private final Class<T> type;
@@ -39,7 +36,7 @@ public final class ParseRecords<T> extends ProcessFunction<RawRecord, T> impleme
         if (parsed.isOk()) {
             out.collect(parsed.value());
         } else {
-            ctx.output(DEAD_LETTERS, DeadLetter.of(record, parsed.error()));
+            ctx.output(Descriptors.DEAD_LETTERS, DeadLetter.of(record, parsed.error()));
         }
     }
 

@@ -7,24 +7,18 @@ import io.herald.model.StatusKind;
 import java.util.List;
 import java.util.Set;
 import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
-import org.apache.flink.util.OutputTag;
 
 /**
  * Checks every campaign as it is created: a bad one is refused here, with its errors on the
- * {@link #STATUS} side output, and never reaches the fan-out. Fire, estimate and cancel pass through;
- * the fan-out, which knows the campaigns, answers for them. Transactional sends leave by {@link #SENDS}.
+ * {@link Descriptors#STATUS} side output, and never reaches the fan-out. Fire, estimate and cancel pass through;
+ * the fan-out, which knows the campaigns, answers for them. Transactional sends leave by {@link Descriptors#SENDS}.
  */
 public final class ValidateCampaigns extends ProcessFunction<CampaignEvent, CampaignEvent> {
     private static final long serialVersionUID = 1L;
 
-    public static final OutputTag<CampaignStatus> STATUS =
-            new OutputTag<>("campaign-status", TypeInformation.of(CampaignStatus.class));
     /** Transactional sends: each goes to its one user's state, not to every instance. */
-    public static final OutputTag<CampaignEvent> SENDS =
-            new OutputTag<>("sends", TypeInformation.of(CampaignEvent.class));
 
     private final Set<String> knownApps;
     private transient CampaignValidator validator;
@@ -41,7 +35,7 @@ public final class ValidateCampaigns extends ProcessFunction<CampaignEvent, Camp
     @Override
     public void processElement(CampaignEvent event, Context ctx, Collector<CampaignEvent> out) {
         if (event.type == CampaignEvent.Type.SEND) {
-            ctx.output(SENDS, event);
+            ctx.output(Descriptors.SENDS, event);
             return;
         }
         if (event.type != CampaignEvent.Type.CREATE) {
@@ -50,10 +44,10 @@ public final class ValidateCampaigns extends ProcessFunction<CampaignEvent, Camp
         }
         List<String> problems = problems(event, validator);
         if (problems.isEmpty()) {
-            ctx.output(STATUS, CampaignStatus.of(event.campaignId, StatusKind.ACCEPTED, null, now()));
+            ctx.output(Descriptors.STATUS, CampaignStatus.of(event.campaignId, StatusKind.ACCEPTED, null, now()));
             out.collect(event);
         } else {
-            ctx.output(STATUS, CampaignStatus.of(event.campaignId, StatusKind.REJECTED, String.join("; ", problems), now()));
+            ctx.output(Descriptors.STATUS, CampaignStatus.of(event.campaignId, StatusKind.REJECTED, String.join("; ", problems), now()));
         }
     }
 

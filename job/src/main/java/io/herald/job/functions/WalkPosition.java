@@ -1,17 +1,16 @@
 package io.herald.job.functions;
 
-import io.herald.model.Outcome;
-import java.util.EnumSet;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
-import java.util.stream.Collectors;
 
 /**
  * Where one campaign walk stands in one key group, and what it has counted there: the checkpointed
  * position of the fan-out. Kept per key group (the job's max parallelism is fixed), so that a walk
  * resumes where the last checkpoint left it at any parallelism: each instance takes the positions of
  * the key groups it now holds.
+ *
+ * <p>A state type: its class name and fields are in every savepoint (Flink's POJO serializer), so it
+ * stays here, and a field is only ever added.
  */
 public class WalkPosition {
     /** What a walk does with each targeted device. */
@@ -36,6 +35,12 @@ public class WalkPosition {
     public boolean done;
     /** For a retry or its estimate: the outcomes it is for, as names joined by commas; else null. */
     public String outcomes;
+    /**
+     * Null for the walk's main cursor. Else the wire name of the one platform this position walks
+     * for, apart from the main cursor, which skips that platform in this key group: the platform's
+     * delivery window was full when the walk came here, and the others went on.
+     */
+    public String channel;
 
     public long users;
     public long targeted;
@@ -54,25 +59,27 @@ public class WalkPosition {
 
     public WalkPosition() {}
 
-    static String outcomes(Set<Outcome> outcomes) {
-        return outcomes.stream().map(Enum::name).sorted().collect(Collectors.joining(","));
-    }
-
-    static Set<Outcome> outcomes(String names) {
-        Set<Outcome> set = EnumSet.noneOf(Outcome.class);
-        for (String n : names.split(",")) {
-            set.add(Outcome.valueOf(n));
-        }
-        return set;
-    }
-
-    static WalkPosition start(String walkId, String campaignId, Kind kind, long at, int keyGroup) {
+    /** The position of a walk that has not started in {@code keyGroup}. */
+    public static WalkPosition start(String walkId, String campaignId, Kind kind, long at, int keyGroup) {
         WalkPosition p = new WalkPosition();
         p.walkId = walkId;
         p.campaignId = campaignId;
         p.kind = kind;
         p.at = at;
         p.keyGroup = keyGroup;
+        return p;
+    }
+
+    /**
+     * Where a cursor for {@code channel} alone starts: where this position stands, with its own
+     * counts from zero.
+     */
+    public WalkPosition splitOff(String channel) {
+        WalkPosition p = start(walkId, campaignId, kind, at, keyGroup);
+        p.lastKey = lastKey;
+        p.done = done;
+        p.outcomes = outcomes;
+        p.channel = channel;
         return p;
     }
 }

@@ -20,7 +20,7 @@ class ParseRecordsTest {
             h.processElement(raw(7, "{\"type\":\"uninstall\",\"userId\":\"u\",\"deviceId\":\"d\",\"version\":3}"), 1);
             h.processElement(raw(8, "{\"type\":\"uninstall\",\"userId\":\"u\""), 2);
             assertThat(h.extractOutputValues()).singleElement().satisfies(e -> assertThat(e.version).isEqualTo(3));
-            assertThat(h.getSideOutput(ParseRecords.DEAD_LETTERS)).singleElement().satisfies(r -> {
+            assertThat(h.getSideOutput(Descriptors.DEAD_LETTERS)).singleElement().satisfies(r -> {
                 DeadLetter d = ((StreamRecord<DeadLetter>) r).getValue();
                 assertThat(d.offset).isEqualTo(8);
                 assertThat(d.topic).isEqualTo("devices");

@@ -9,7 +9,7 @@ import io.herald.delivery.DeliveryMetrics;
 import io.herald.delivery.RateLimiter;
 import io.herald.delivery.RetryPolicy;
 import io.herald.delivery.RetryingSender;
-import io.herald.job.functions.WalkMetrics;
+import io.herald.job.fanout.walk.WalkMetrics;
 import io.herald.model.Outcome;
 import io.herald.model.Platform;
 import io.herald.model.Receipt;

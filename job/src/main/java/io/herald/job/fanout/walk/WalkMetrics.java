@@ -1,5 +1,6 @@
-package io.herald.job.functions;
+package io.herald.job.fanout.walk;
 
+import java.util.function.LongSupplier;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.MetricGroup;
 
@@ -8,10 +9,10 @@ import org.apache.flink.metrics.MetricGroup;
  * walked and notifications handed out by fires, and the walks under way (fires, estimates, retries).
  */
 public final class WalkMetrics {
-    final Counter usersWalked;
-    final Counter handedOut;
+    public final Counter usersWalked;
+    public final Counter handedOut;
 
-    public WalkMetrics(MetricGroup operator, java.util.function.LongSupplier walksUnderWay) {
+    public WalkMetrics(MetricGroup operator, LongSupplier walksUnderWay) {
         MetricGroup group = operator.addGroup("herald");
         usersWalked = group.counter("usersWalked");
         handedOut = group.counter("notificationsHandedOut");

@@ -1,9 +1,10 @@
-package io.herald.job.functions;
+package io.herald.job.fanout;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.herald.campaign.FrequencyCap;
 import io.herald.campaign.QuietHours;
+import io.herald.job.functions.Descriptors;
 import io.herald.model.AttributeValue;
 import io.herald.model.Audience;
 import io.herald.model.AudienceRow;
@@ -21,6 +22,7 @@ import io.herald.model.SendRequest;
 import io.herald.model.StatusKind;
 import io.herald.model.UserUpdate;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -42,7 +44,7 @@ import org.junit.jupiter.api.Test;
  * The fan-out on Flink's operator harness with RocksDB state, as in the job. The walk goes through
  * the task's mailbox, which the test runs by hand: a chunk at a time where that matters.
  */
-class CampaignFanOutTest {
+class FanOutOperatorTest {
     private static final int MAX_PARALLELISM = 128;
 
     private KeyedTwoInputStreamOperatorTestHarness<String, UserUpdate, CampaignEvent, SendRequest> harness;
@@ -64,15 +66,15 @@ class CampaignFanOutTest {
 
     private static KeyedTwoInputStreamOperatorTestHarness<String, UserUpdate, CampaignEvent, SendRequest> harness(
             int usersPerChunk, int parallelism, int index, OperatorSubtaskState restoreFrom) throws Exception {
-        return harness(new CampaignFanOut.Settings(CampaignFanOut.DEFAULT_DEVICE_TTL, usersPerChunk, 60_000, 1_000, null),
+        return harness(settings(usersPerChunk).build(),
                 parallelism, index, restoreFrom);
     }
 
     private static KeyedTwoInputStreamOperatorTestHarness<String, UserUpdate, CampaignEvent, SendRequest> harness(
-            CampaignFanOut.Settings settings, int parallelism, int index, OperatorSubtaskState restoreFrom)
+            FanOutSettings settings, int parallelism, int index, OperatorSubtaskState restoreFrom)
             throws Exception {
         var h = new KeyedTwoInputStreamOperatorTestHarness<String, UserUpdate, CampaignEvent, SendRequest>(
-                new CampaignFanOut(settings),
+                new FanOutOperator(settings),
                 UserUpdate::userId, null, Types.STRING, MAX_PARALLELISM, parallelism, index);
         h.setStateBackend(new EmbeddedRocksDBStateBackend());
         h.setup();
@@ -154,7 +156,7 @@ class CampaignFanOutTest {
     }
 
     private static List<CampaignStatus> statuses(AbstractStreamOperatorTestHarness<SendRequest> h) {
-        var side = h.getSideOutput(ValidateCampaigns.STATUS);
+        var side = h.getSideOutput(Descriptors.STATUS);
         return side == null ? List.of() : side.stream().map(StreamRecord::getValue).collect(Collectors.toList());
     }
 
@@ -612,9 +614,13 @@ class CampaignFanOutTest {
         assertThat(kinds("c1")).as("the walk ends with the spread").contains(StatusKind.FANNED_OUT);
     }
 
-    private static CampaignFanOut.Settings capped(int usersPerChunk, int max) {
-        return new CampaignFanOut.Settings(CampaignFanOut.DEFAULT_DEVICE_TTL, usersPerChunk, 60_000, 1_000, null)
-                .withFrequencyCaps(Map.of("news", new FrequencyCap(max, Duration.ofHours(24))));
+    /** The settings of these tests: no time limit on a chunk, so a chunk is its number of users. */
+    private static FanOutSettings.Builder settings(int usersPerChunk) {
+        return FanOutSettings.builder().usersPerChunk(usersPerChunk).chunkMillis(60_000).progressEveryMillis(1_000);
+    }
+
+    private static FanOutSettings capped(int usersPerChunk, int max) {
+        return settings(usersPerChunk).frequencyCaps(Map.of("news", new FrequencyCap(max, Duration.ofHours(24)))).build();
     }
 
     private static List<SendRequest> of(List<SendRequest> requests, String campaignId) {
@@ -714,7 +720,7 @@ class CampaignFanOutTest {
     }
 
     private static long utc(String instant) {
-        return java.time.Instant.parse(instant).toEpochMilli();
+        return Instant.parse(instant).toEpochMilli();
     }
 
     @Test
@@ -782,12 +788,11 @@ class CampaignFanOutTest {
                 .doesNotContain("skip/tokyo-d", "skip/london-d");
     }
 
-    private static CampaignFanOut.Settings quietAtNight() {
+    private static FanOutSettings quietAtNight() {
         QuietHoursSpec night = new QuietHoursSpec();
         night.from = "22:00";
         night.to = "08:00";
-        return new CampaignFanOut.Settings(CampaignFanOut.DEFAULT_DEVICE_TTL, 1_000, 60_000, 1_000, null)
-                .withQuietHours(Map.of("news", QuietHours.of(night)));
+        return settings(1_000).quietHours(Map.of("news", QuietHours.of(night))).build();
     }
 
     @Test
@@ -919,7 +924,7 @@ class CampaignFanOutTest {
         erase.version = 5;
         harness.processElement1(UserUpdate.of(erase), 2);
         register("ana", "a3", Platform.IOS, "en", true); // version 1: older than the erase, come late
-        var side = harness.getSideOutput(CampaignFanOut.RELEASED_CLAIMS);
+        var side = harness.getSideOutput(Descriptors.RELEASED_CLAIMS);
         assertThat(side).extracting(r -> r.getValue().deviceId + " " + r.getValue().token + " @" + r.getValue().version)
                 .containsExactlyInAnyOrder("a1 tok-a1 @5", "a2 tok-a2 @5", "a3 tok-a3 @5");
         harness.processElement2(create("c1", Audience.all()), 3);
@@ -931,8 +936,7 @@ class CampaignFanOutTest {
     private KeyedTwoInputStreamOperatorTestHarness<String, UserUpdate, CampaignEvent, SendRequest> startedAt(long now,
             OperatorSubtaskState restoreFrom) throws Exception {
         var h = new KeyedTwoInputStreamOperatorTestHarness<String, UserUpdate, CampaignEvent, SendRequest>(
-                new CampaignFanOut(new CampaignFanOut.Settings(CampaignFanOut.DEFAULT_DEVICE_TTL, 1_000, 60_000, 1_000,
-                        null, 3_600_000, false, 30_000)),
+                new FanOutOperator(settings(1_000).build()),
                 UserUpdate::userId, null, Types.STRING, MAX_PARALLELISM, 1, 0);
         h.setStateBackend(new EmbeddedRocksDBStateBackend());
         h.setup();

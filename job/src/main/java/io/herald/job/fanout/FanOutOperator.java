@@ -1,0 +1,544 @@
+package io.herald.job.fanout;
+
+import io.herald.campaign.CampaignLife;
+import io.herald.campaign.FrequencyCap;
+import io.herald.campaign.PreparedCampaign;
+import io.herald.campaign.QuietHours;
+import io.herald.campaign.ReplayPolicy;
+import io.herald.delivery.DeliveryRoom;
+import io.herald.job.fanout.walk.RetryTargets;
+import io.herald.job.fanout.walk.Walk;
+import io.herald.job.fanout.walk.WalkContext;
+import io.herald.job.fanout.walk.WalkId;
+import io.herald.job.fanout.walk.WalkKind;
+import io.herald.job.fanout.walk.WalkMetrics;
+import io.herald.job.fanout.walk.WalkPlan;
+import io.herald.job.fanout.walk.Walker;
+import io.herald.job.functions.CampaignFanOut.CampaignEntry;
+import io.herald.job.functions.Descriptors;
+import io.herald.job.functions.WalkPosition;
+import io.herald.job.state.StoredUsers;
+import io.herald.kafka.AnswerLog;
+import io.herald.kafka.CheckpointTime;
+import io.herald.model.Answer;
+import io.herald.model.Campaign;
+import io.herald.model.CampaignEvent;
+import io.herald.model.CampaignStatus;
+import io.herald.model.DeviceRecord;
+import io.herald.model.SendRequest;
+import io.herald.model.StatusKind;
+import io.herald.model.UserProfile;
+import io.herald.model.UserState;
+import io.herald.model.UserUpdate;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.api.common.operators.MailboxExecutor;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.core.memory.DataOutputSerializer;
+import org.apache.flink.runtime.state.KeyGroupRange;
+import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
+import org.apache.flink.runtime.state.StateInitializationContext;
+import org.apache.flink.runtime.state.StateSnapshotContext;
+import org.apache.flink.streaming.api.graph.StreamConfig;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.Output;
+import org.apache.flink.streaming.api.operators.TwoInputStreamOperator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.runtime.tasks.StreamTask;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The heart of Herald: keeps every user's state (keyed by user id, in RocksDB) and fans each fired
+ * campaign out over it. This class keeps the Flink contract only (life cycle, state, the two
+ * inputs, the outputs); the work is its collaborators'.
+ *
+ * <p>Device events, audience rows and transactional sends come keyed by user on the first input
+ * ({@link UserUpdates}). Campaign events come broadcast on the second, so that every instance keeps
+ * the same {@link CampaignTable} and plays each event through {@link CampaignLife}. A fire, a
+ * schedule that comes due ({@link CampaignTimers}), a retry ({@link RetryTargetReader}) or an
+ * estimate starts a {@link Walk}: every instance goes through the users it holds and hands each
+ * targeted device's notification out, or counts it. The {@link Walker} runs the walks in bounded
+ * steps, one mail of the task's mailbox at a time, and never waits in one: between two steps the
+ * task takes in records, checkpoint barriers and cancels, and a full delivery window stops the walk
+ * (of that platform alone) until it has room ({@link DeliveryRoom}). Where each walk stands is
+ * checkpointed per key group ({@link WalkPosition}); after a restore, at any parallelism, the walk
+ * goes on from there, and what it hands out again that the provider already answered carries the
+ * answer ({@link AnswersOnRecord}), so the delivery writes its receipt without sending it.
+ */
+public final class FanOutOperator extends AbstractStreamOperator<SendRequest>
+        implements TwoInputStreamOperator<UserUpdate, CampaignEvent, SendRequest> {
+    private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(FanOutOperator.class);
+
+    private final FanOutSettings settings;
+
+    private transient MailboxExecutor mailbox;
+    private transient DeliveryRoom room;
+    private transient int instance;
+    private transient int instances;
+    private transient int maxParallelism;
+    private transient KeyGroupRange keyGroups;
+    private transient boolean restored;
+    private transient ReplayPolicy replay;
+
+    private transient ValueState<UserState> users;
+    private transient ListState<WalkPosition> walkState;
+    private transient CheckpointTime checkpointTime;
+    private transient CampaignTable campaigns;
+    private transient AnswersOnRecord answers;
+
+    private transient FanOutOutput out;
+    private transient UserUpdates updates;
+    private transient WrittenDuringWalks written;
+    private transient Walker walker;
+    private transient WalkContext walkContext;
+    private transient WalkMetrics metrics;
+    private transient CampaignTimers timers;
+    private transient RetryTargetReader retries;
+    /** Walks restored from the checkpoint, until {@link #open()} starts them. */
+    private transient List<Walk> restoredWalks;
+    private transient DataOutputSerializer keyBytes;
+
+    public FanOutOperator(FanOutSettings settings) {
+        this.settings = settings;
+    }
+
+    @Override
+    protected void setup(StreamTask<?, ?> containingTask, StreamConfig config, Output<StreamRecord<SendRequest>> output) {
+        super.setup(containingTask, config, output);
+        mailbox = containingTask.getMailboxExecutorFactory().createExecutor(config.getChainIndex());
+        room = DeliveryRoom.of(containingTask);
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Life cycle and state
+    // ---------------------------------------------------------------------------------------------
+
+    @Override
+    public void initializeState(StateInitializationContext context) throws Exception {
+        super.initializeState(context);
+        instance = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
+        instances = getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks();
+        maxParallelism = getRuntimeContext().getTaskInfo().getMaxNumberOfParallelSubtasks();
+        keyGroups = KeyGroupRangeAssignment.computeKeyGroupRangeForOperatorIndex(maxParallelism, instances, instance);
+        restored = context.isRestored();
+        replay = new ReplayPolicy(now(), restored, settings.replayWindowMillis(), settings.fireOnFreshStart(),
+                settings.clockSkewMillis());
+        campaigns = new CampaignTable(context.getOperatorStateStore());
+        walkState = context.getOperatorStateStore().getUnionListState(Descriptors.WALKS);
+        answers = new AnswersOnRecord(context.getOperatorStateStore(), restored, this::isMine);
+        checkpointTime = CheckpointTime.of(context);
+
+        out = new FanOutOutput(output, instance);
+        written = new WrittenDuringWalks();
+        updates = new UserUpdates(out, settings.deviceTtl().toMillis());
+        walkContext = new Context();
+        walker = new Walker(mailbox, getProcessingTimeService(), settings.chunkMillis(), this::walkFinished);
+        timers = new CampaignTimers(campaigns, getProcessingTimeService(), settings, replay, answers, out,
+                this::startWalk);
+        retries = settings.earlierRuns() == null ? null
+                : new RetryTargetReader(settings.earlierRuns().answers(), mailbox, this::isMine);
+        restoredWalks = restored ? restoreWalks() : List.of();
+    }
+
+    /** The walks of this instance's key groups, from whichever instance held them. */
+    private List<Walk> restoreWalks() throws Exception {
+        Map<String, List<WalkPosition>> mine = new LinkedHashMap<>();
+        for (WalkPosition p : walkState.get()) {
+            if (keyGroups.contains(p.keyGroup)) {
+                mine.computeIfAbsent(p.walkId, id -> new ArrayList<>()).add(p);
+            }
+        }
+        List<Walk> walks = new ArrayList<>();
+        for (List<WalkPosition> positions : mine.values()) {
+            WalkPosition first = positions.get(0);
+            CampaignEntry entry = campaigns.get(first.campaignId);
+            if (entry == null || entry.state == CampaignLife.State.CANCELLED) {
+                continue;
+            }
+            if (first.kind == WalkPosition.Kind.FIRE
+                    && replay.skipRecord(first.at, Boolean.TRUE.equals(entry.campaign.resumeOnReplay)) != null) {
+                continue; // left unfinished long ago, in an old savepoint: the window decides, as for a fire read again
+            }
+            WalkId id = WalkId.decode(first.walkId, first.campaignId);
+            walks.add(Walk.restore(id, plan(id, entry, first.at), walkContext, positions));
+        }
+        return walks;
+    }
+
+    private boolean isMine(String userId) {
+        return userId != null && keyGroups.contains(KeyGroupRangeAssignment.assignToKeyGroup(userId, maxParallelism));
+    }
+
+    @Override
+    public void open() throws Exception {
+        super.open();
+        users = getKeyedStateStore().getState(Descriptors.users(settings.deviceTtl()));
+        metrics = new WalkMetrics(getMetricGroup(), () -> walker.size());
+        keyBytes = new DataOutputSerializer(64);
+        room.onRoom(walker::roomFreed);
+        if (settings.earlierRuns() != null && checkpointTime.restored() >= 0) {
+            // What earlier runs did since the checkpoint: the walks this instance resumes and the fires
+            // and transactional sends its sources read again would hand it out again. A replay from an
+            // old savepoint acts only on what is younger than its window, so it reads no further.
+            long from = Math.max(checkpointTime.restored(), replay.startedAt() - settings.replayWindowMillis())
+                    - AnswerLog.SKEW_MS;
+            answers.read(settings.earlierRuns(), from, this::isMine);
+        }
+        for (Walk w : restoredWalks) {
+            String finishedEarlier = w.id().kind() == WalkKind.FIRE ? answers.finishedEarlier(w.id().campaignId()) : null;
+            if (finishedEarlier != null) {
+                // A fire in the savepoint of a campaign a later run finished (a replay): nothing of it goes again.
+                w.close();
+                out.campaignWide(CampaignStatus.of(w.id().campaignId(), StatusKind.SKIPPED, finishedEarlier, now()));
+            } else if (w.id().kind().needsRetryTargets()) {
+                retries.read(w, this::retryReady);
+            } else {
+                walker.add(w);
+            }
+        }
+        restoredWalks = null;
+        timers.restore();
+        if (!walker.isEmpty()) {
+            LOG.info("Instance {} resumes {} walks ({} answers on record since the checkpoint)", instance,
+                    walker.size(), answers.size());
+        }
+    }
+
+    @Override
+    public void snapshotState(StateSnapshotContext context) throws Exception {
+        super.snapshotState(context);
+        List<WalkPosition> positions = new ArrayList<>();
+        walker.walks().forEach(w -> positions.addAll(w.positions()));
+        if (retries != null) {
+            retries.waiting().forEach(w -> positions.addAll(w.positions()));
+        }
+        walkState.update(positions);
+        answers.snapshot();
+        checkpointTime.snapshot(context);
+    }
+
+    @Override
+    public void notifyCheckpointComplete(long checkpointId) throws Exception {
+        super.notifyCheckpointComplete(checkpointId);
+        answers.checkpointCompleted(this::firing);
+    }
+
+    @Override
+    public void close() throws Exception {
+        // Iterators pin RocksDB resources and must be closed before the state backend is.
+        if (walker != null) {
+            walker.close();
+        }
+        if (retries != null) {
+            retries.close();
+        }
+        if (room != null) {
+            room.onRoom(null);
+        }
+        super.close();
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Inputs
+    // ---------------------------------------------------------------------------------------------
+
+    @Override
+    public void processElement1(StreamRecord<UserUpdate> element) throws Exception {
+        UserUpdate update = element.getValue();
+        UserState u = users.value();
+        if (u == null) {
+            u = new UserState();
+        }
+        long now = now();
+        if (update.send != null) {
+            send(update.send, u.profile, u.live(now, settings.deviceTtl().toMillis()));
+            return;
+        }
+        updates.apply(update, u, now);
+        users.update(u);
+        written.note(update.userId(), !walker.isEmpty());
+    }
+
+    /** A transactional send: this user's devices only, at once, however many users there are. */
+    private void send(CampaignEvent event, UserProfile user, Collection<DeviceRecord> devices) throws Exception {
+        CampaignEntry entry = campaigns.get(event.campaignId);
+        CampaignLife.Step step = CampaignLife.on(stateHere(event.campaignId, entry), CampaignEvent.Type.SEND);
+        if (step.action != CampaignLife.Action.SEND) {
+            out.status(CampaignStatus.of(event.campaignId, StatusKind.REJECTED,
+                    step.error + " (user " + event.userId + ")", now()));
+            return;
+        }
+        String skip = replay.skipRecord(event.timestamp, Boolean.TRUE.equals(entry.campaign.resumeOnReplay));
+        if (skip != null) {
+            out.status(CampaignStatus.of(event.campaignId, StatusKind.SKIPPED,
+                    "send " + event.sendId + " to " + event.userId + ": " + skip, now()));
+            return;
+        }
+        PreparedCampaign.FanOutCount c = campaigns.prepared(event.campaignId, entry.campaign, now())
+                .at(event.timestamp, event.sendId)
+                .fanOut(event.userId, user, devices, request -> {
+                    request.answer = answers.take(request.notificationId);
+                    out.request(request);
+                });
+        CampaignStatus s = CampaignStatus.of(event.campaignId, StatusKind.SENT, null, now());
+        s.targeted = c.targeted;
+        s.suppressed = c.suppressed;
+        out.status(s);
+    }
+
+    @Override
+    public void processElement2(StreamRecord<CampaignEvent> element) throws Exception {
+        CampaignEvent event = element.getValue();
+        String campaignId = event.campaignId;
+        CampaignEntry entry = campaigns.get(campaignId);
+        CampaignLife.Step step = CampaignLife.on(stateHere(campaignId, entry), event.type);
+        String skip = null;
+        if (step.action == CampaignLife.Action.WALK) {
+            skip = replay.skipRecord(event.timestamp, Boolean.TRUE.equals(entry.campaign.resumeOnReplay));
+            if (skip == null && event.timestamp < replay.startedAt()) {
+                skip = answers.finishedEarlier(campaignId);
+            }
+        }
+        if (skip != null) {
+            // Read again by a replay and not acted on: history.
+            campaigns.markFired(campaignId, entry, event.timestamp);
+            out.campaignWide(CampaignStatus.of(campaignId, StatusKind.SKIPPED, skip, now()));
+            return;
+        }
+        if (step.status != null && step.status != StatusKind.CANCELLED) {
+            out.campaignWide(CampaignStatus.of(campaignId, step.status, step.error, now()));
+        }
+        switch (step.action) {
+            case REMEMBER -> {
+                // Prepared now (segment, templates, payload skeletons), so that a fire starts sending at once.
+                CampaignEntry created = CampaignEntry.created(event.campaign, event.timestamp);
+                campaigns.remember(campaignId, created, now());
+                timers.schedule(campaignId, created);
+            }
+            case WALK -> {
+                if (entry.local() != null) {
+                    // Fired by hand: every zone now, and the schedule's moments do nothing more.
+                    entry.slotsStarted = new ArrayList<>(entry.local().slots());
+                }
+                campaigns.markFired(campaignId, entry, event.timestamp);
+                startWalk(WalkId.fire(campaignId), entry, event.timestamp);
+            }
+            case ESTIMATE -> {
+                if (event.outcomes != null) {
+                    startRetry(WalkId.retryEstimate(campaignId, event.timestamp), entry, event);
+                } else {
+                    startWalk(WalkId.estimate(campaignId, event.timestamp), entry, event.timestamp);
+                }
+            }
+            case RETRY -> startRetry(WalkId.retry(campaignId, event.timestamp), entry, event);
+            case STOP -> {
+                entry.state = CampaignLife.State.CANCELLED;
+                campaigns.put(campaignId, entry);
+                cancel(campaignId);
+            }
+            case NONE, SEND -> { }
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Walks
+    // ---------------------------------------------------------------------------------------------
+
+    /** What a walk of the campaign is for, at the moment {@code at}. */
+    private WalkPlan plan(WalkId id, CampaignEntry entry, long at) {
+        Campaign campaign = entry.campaign;
+        QuietHours quiet = id.kind() == WalkKind.RETRY ? null : settings.quietHoursOf(campaign);
+        FrequencyCap cap = Boolean.TRUE.equals(campaign.capExempt) ? null : settings.frequencyCap(campaign.appId);
+        return new WalkPlan(id, at, campaigns.prepared(id.campaignId(), campaign, now()).at(at, null), quiet,
+                entry.local(), cap);
+    }
+
+    private void startWalk(WalkId id, CampaignEntry entry, long at) {
+        if (walker.contains(id)) {
+            return;
+        }
+        walker.add(Walk.start(id, plan(id, entry, at), walkContext, null));
+        if (id.kind() == WalkKind.FIRE && !id.isHeld()) {
+            timers.registerHolds(id.campaignId(), entry, at);
+        }
+    }
+
+    /**
+     * A retry, or the estimate of one: its targets are read from the answers topic off the task
+     * thread, then a walk hands the campaign out again (or counts) to them, with the same
+     * notification ids, from the campaign's fire on.
+     */
+    private void startRetry(WalkId id, CampaignEntry entry, CampaignEvent event) {
+        if (retries == null) {
+            out.status(CampaignStatus.of(id.campaignId(), StatusKind.REJECTED, "a retry needs the answers topic", now()));
+            return;
+        }
+        if (id.kind() == WalkKind.RETRY_ESTIMATE && entry.firedAt == 0) {
+            out.status(CampaignStatus.of(id.campaignId(), StatusKind.REJECTED,
+                    "estimate of a retry of a campaign that was never fired", now()));
+            return;
+        }
+        if (walker.contains(id) || retries.contains(id)) {
+            return;
+        }
+        retries.read(Walk.start(id, plan(id, entry, entry.firedAt), walkContext, new RetryTargets(event.outcomes)),
+                this::retryReady);
+    }
+
+    private void retryReady(Walk walk, Throwable error) {
+        if (error != null) {
+            out.status(CampaignStatus.of(walk.id().campaignId(), StatusKind.REJECTED,
+                    "retry could not read the answers topic: " + error, now()));
+            return;
+        }
+        walker.add(walk);
+    }
+
+    private void walkFinished(Walk w) {
+        if (w.id().kind() == WalkKind.FIRE && !firing(w.id().campaignId())) {
+            answers.forget(w.id().campaignId());
+        }
+        if (walker.isEmpty()) {
+            written.clear();
+        }
+        out.status(w.finalStatus());
+    }
+
+    /** Stops every walk of the campaign, says what this instance had handed out, and tells the deliveries. */
+    private void cancel(String campaignId) {
+        CampaignStatus s = CampaignStatus.of(campaignId, StatusKind.CANCELLED, null, now());
+        s.subtask = instance;
+        s.subtasks = instances;
+        s.keyGroupsTotal = maxParallelism;
+        Walk fire = walker.get(WalkId.fire(campaignId));
+        if (fire != null) {
+            fire.count(s);
+            s.usersExpected = fire.usersExpected();
+        }
+        walker.cancel(campaignId);
+        if (retries != null) {
+            retries.cancel(campaignId);
+        }
+        answers.forget(campaignId);
+        campaigns.forgetPrepared(campaignId);
+        out.status(s);
+        out.request(SendRequest.control(SendRequest.Control.CANCEL, campaignId));
+    }
+
+    /** Whether a fire of the campaign (any of its moments, for a local-time schedule) is walking here. */
+    private boolean firing(String campaignId) {
+        for (Walk w : walker.walks()) {
+            if (w.id().kind() == WalkKind.FIRE && w.id().campaignId().equals(campaignId)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** This instance's view of a campaign's state (null: unknown). */
+    private CampaignLife.State stateHere(String campaignId, CampaignEntry entry) {
+        return entry == null ? null : entry.state.onThisInstance(firing(campaignId));
+    }
+
+    private long now() {
+        return getProcessingTimeService().getCurrentProcessingTime();
+    }
+
+    /** What walks reach of this operator: its users, clock, outputs, answers and the deliveries' room. */
+    private final class Context implements WalkContext {
+        @Override
+        public FanOutSettings settings() {
+            return settings;
+        }
+
+        @Override
+        public long now() {
+            return FanOutOperator.this.now();
+        }
+
+        @Override
+        public int instance() {
+            return instance;
+        }
+
+        @Override
+        public int instances() {
+            return instances;
+        }
+
+        @Override
+        public int maxParallelism() {
+            return maxParallelism;
+        }
+
+        @Override
+        public KeyGroupRange keyGroups() {
+            return keyGroups;
+        }
+
+        @Override
+        public StoredUsers openUsers() throws Exception {
+            return StoredUsers.open(getKeyedStateBackend(), Descriptors.USERS_STATE_NAME, maxParallelism,
+                    settings.deviceTtl().toMillis());
+        }
+
+        @Override
+        public UserState readUser(String userId) throws Exception {
+            setCurrentKey(userId);
+            return users.value();
+        }
+
+        @Override
+        public void writeUser(String userId, UserState state) throws Exception {
+            setCurrentKey(userId);
+            users.update(state);
+            written.note(userId, true);
+        }
+
+        @Override
+        public boolean writtenDuringWalks(String userId) {
+            return written.contains(userId);
+        }
+
+        @Override
+        public byte[] serializedKey(String userId) throws IOException {
+            keyBytes.clear();
+            TypeSerializer<Object> serializer = getKeyedStateBackend().getKeySerializer();
+            serializer.serialize(userId, keyBytes);
+            return keyBytes.getCopyOfBuffer();
+        }
+
+        @Override
+        public void emit(SendRequest request) {
+            out.request(request);
+        }
+
+        @Override
+        public void status(CampaignStatus status) {
+            out.status(status);
+        }
+
+        @Override
+        public Answer answerOnRecord(String notificationId) {
+            return answers.take(notificationId);
+        }
+
+        @Override
+        public WalkMetrics metrics() {
+            return metrics;
+        }
+
+        @Override
+        public DeliveryRoom room() {
+            return room;
+        }
+    }
+}

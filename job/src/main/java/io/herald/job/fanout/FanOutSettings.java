@@ -1,0 +1,191 @@
+package io.herald.job.fanout;
+
+import io.herald.campaign.FrequencyCap;
+import io.herald.campaign.QuietHours;
+import io.herald.kafka.EarlierRuns;
+import io.herald.model.Campaign;
+import java.io.Serializable;
+import java.time.Duration;
+import java.util.Map;
+
+/** How the fan-out walks and what it keeps; immutable, made by a {@link Builder} that checks it. */
+public final class FanOutSettings implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    /** Default idle lifetime of a device: FCM's own token lifetime. */
+    public static final Duration DEFAULT_DEVICE_TTL = Duration.ofDays(270);
+
+    private final Duration deviceTtl;
+    private final int usersPerChunk;
+    private final long chunkMillis;
+    private final long progressEveryMillis;
+    private final EarlierRuns earlierRuns;
+    private final long replayWindowMillis;
+    private final boolean fireOnFreshStart;
+    private final long clockSkewMillis;
+    private final Map<String, FrequencyCap> frequencyCaps;
+    private final Map<String, QuietHours> quietHours;
+
+    private FanOutSettings(Builder b) {
+        this.deviceTtl = b.deviceTtl;
+        this.usersPerChunk = b.usersPerChunk;
+        this.chunkMillis = b.chunkMillis;
+        this.progressEveryMillis = b.progressEveryMillis;
+        this.earlierRuns = b.earlierRuns;
+        this.replayWindowMillis = b.replayWindowMillis;
+        this.fireOnFreshStart = b.fireOnFreshStart;
+        this.clockSkewMillis = b.clockSkewMillis;
+        this.frequencyCaps = Map.copyOf(b.frequencyCaps);
+        this.quietHours = Map.copyOf(b.quietHours);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder holding these settings, to change some of them. */
+    public Builder toBuilder() {
+        return new Builder().deviceTtl(deviceTtl).usersPerChunk(usersPerChunk).chunkMillis(chunkMillis)
+                .progressEveryMillis(progressEveryMillis).earlierRuns(earlierRuns).replayWindowMillis(replayWindowMillis)
+                .fireOnFreshStart(fireOnFreshStart).clockSkewMillis(clockSkewMillis).frequencyCaps(frequencyCaps)
+                .quietHours(quietHours);
+    }
+
+    /** How long a device lives without being written (and a user without any write). */
+    public Duration deviceTtl() {
+        return deviceTtl;
+    }
+
+    /** The most users one walk takes in one mail. */
+    public int usersPerChunk() {
+        return usersPerChunk;
+    }
+
+    /** The most time one mail of walking takes (checked every few users). */
+    public long chunkMillis() {
+        return chunkMillis;
+    }
+
+    /** How often a walking instance writes its progress. */
+    public long progressEveryMillis() {
+        return progressEveryMillis;
+    }
+
+    /** What earlier runs left in Kafka (statuses, answers), read after a restore and for retries; null for nothing. */
+    public EarlierRuns earlierRuns() {
+        return earlierRuns;
+    }
+
+    /** A fire or send read again after a restore is acted on only if younger than this. */
+    public long replayWindowMillis() {
+        return replayWindowMillis;
+    }
+
+    /** Whether a job started without state acts on fires older than its start. */
+    public boolean fireOnFreshStart() {
+        return fireOnFreshStart;
+    }
+
+    /** Records written this shortly before the start still count as new. */
+    public long clockSkewMillis() {
+        return clockSkewMillis;
+    }
+
+    /** The frequency cap of {@code appId}, or null for none. */
+    public FrequencyCap frequencyCap(String appId) {
+        return frequencyCaps.get(appId);
+    }
+
+    /** The quiet hours a campaign's fires keep: its own, else its app's; null for none. */
+    public QuietHours quietHoursOf(Campaign campaign) {
+        return QuietHours.effective(campaign.quietHours, quietHours.get(campaign.appId));
+    }
+
+    /** Builds {@link FanOutSettings}; the job's defaults unless set: 1,000 users or 20 ms a mail, progress every second. */
+    public static final class Builder {
+        private Duration deviceTtl = DEFAULT_DEVICE_TTL;
+        private int usersPerChunk = 1_000;
+        private long chunkMillis = 20;
+        private long progressEveryMillis = 1_000;
+        private EarlierRuns earlierRuns;
+        private long replayWindowMillis = 3_600_000;
+        private boolean fireOnFreshStart;
+        private long clockSkewMillis = 30_000;
+        private Map<String, FrequencyCap> frequencyCaps = Map.of();
+        private Map<String, QuietHours> quietHours = Map.of();
+
+        private Builder() {}
+
+        public Builder deviceTtl(Duration ttl) {
+            this.deviceTtl = ttl;
+            return this;
+        }
+
+        public Builder usersPerChunk(int users) {
+            this.usersPerChunk = users;
+            return this;
+        }
+
+        public Builder chunkMillis(long millis) {
+            this.chunkMillis = millis;
+            return this;
+        }
+
+        public Builder progressEveryMillis(long millis) {
+            this.progressEveryMillis = millis;
+            return this;
+        }
+
+        public Builder earlierRuns(EarlierRuns runs) {
+            this.earlierRuns = runs;
+            return this;
+        }
+
+        public Builder replayWindowMillis(long millis) {
+            this.replayWindowMillis = millis;
+            return this;
+        }
+
+        public Builder fireOnFreshStart(boolean fire) {
+            this.fireOnFreshStart = fire;
+            return this;
+        }
+
+        public Builder clockSkewMillis(long millis) {
+            this.clockSkewMillis = millis;
+            return this;
+        }
+
+        /** Each app's frequency cap, by app id; apps without one are absent. */
+        public Builder frequencyCaps(Map<String, FrequencyCap> caps) {
+            this.frequencyCaps = caps;
+            return this;
+        }
+
+        /** Each app's quiet hours, by app id; apps without them are absent. */
+        public Builder quietHours(Map<String, QuietHours> quiet) {
+            this.quietHours = quiet;
+            return this;
+        }
+
+        /** @throws IllegalArgumentException naming what is out of range */
+        public FanOutSettings build() {
+            if (deviceTtl == null || deviceTtl.isNegative() || deviceTtl.isZero()) {
+                throw new IllegalArgumentException("fan-out settings need a device TTL above zero, not " + deviceTtl);
+            }
+            if (usersPerChunk < 1 || chunkMillis < 1 || progressEveryMillis < 1) {
+                throw new IllegalArgumentException("fan-out settings need usersPerChunk >= 1, chunkMillis >= 1 and "
+                        + "progressEveryMillis >= 1, not " + usersPerChunk + ", " + chunkMillis + ", "
+                        + progressEveryMillis);
+            }
+            if (replayWindowMillis < 0 || clockSkewMillis < 0) {
+                throw new IllegalArgumentException("fan-out settings need replayWindowMillis >= 0 and "
+                        + "clockSkewMillis >= 0");
+            }
+            if (frequencyCaps == null || quietHours == null) {
+                throw new IllegalArgumentException("fan-out settings need maps of frequency caps and quiet hours");
+            }
+            return new FanOutSettings(this);
+        }
+    }
+}

@@ -1,0 +1,156 @@
+package io.herald.job.fanout.walk;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Consumer;
+import org.apache.flink.api.common.operators.MailboxExecutor;
+import org.apache.flink.streaming.runtime.tasks.ProcessingTimeService;
+
+/**
+ * Runs this instance's walks, one mail of the task's mailbox at a time: each mail takes a bounded
+ * step of every walk that may go on (at most {@code chunkMillis}), then queues the next mail, or a
+ * timer for a paced walk, or nothing until a delivery has room. Between two mails the task takes
+ * in records, checkpoint barriers and cancels. A mail never waits: a stop's final drain, whose
+ * mailbox refuses new mail, runs a queued mail to its end and queues nothing.
+ */
+public final class Walker {
+    private final MailboxExecutor mailbox;
+    private final ProcessingTimeService time;
+    private final long chunkMillis;
+    private final Consumer<Walk> finished;
+    /** Walks under way, in the order they take turns. */
+    private final LinkedHashMap<WalkId, Walk> walks = new LinkedHashMap<>();
+    private boolean queued;
+    private boolean waitingForRoom;
+    private long timerAt;
+
+    /** @param finished told of each walk that has walked all of its users, after it is closed */
+    public Walker(MailboxExecutor mailbox, ProcessingTimeService time, long chunkMillis, Consumer<Walk> finished) {
+        this.mailbox = mailbox;
+        this.time = time;
+        this.chunkMillis = chunkMillis;
+        this.finished = finished;
+    }
+
+    public boolean isEmpty() {
+        return walks.isEmpty();
+    }
+
+    public int size() {
+        return walks.size();
+    }
+
+    public boolean contains(WalkId id) {
+        return walks.containsKey(id);
+    }
+
+    public Walk get(WalkId id) {
+        return walks.get(id);
+    }
+
+    public Collection<Walk> walks() {
+        return walks.values();
+    }
+
+    /** Adds a walk; it takes its first step in the next mail. */
+    public void add(Walk walk) {
+        walks.put(walk.id(), walk);
+        queue();
+    }
+
+    /** Stops and forgets the walks of {@code campaignId}. */
+    public void cancel(String campaignId) {
+        for (var it = walks.values().iterator(); it.hasNext(); ) {
+            Walk w = it.next();
+            if (w.id().campaignId().equals(campaignId)) {
+                w.close();
+                it.remove();
+            }
+        }
+    }
+
+    /** A delivery has room again: a walk that waited for it goes on. */
+    public void roomFreed() {
+        if (waitingForRoom) {
+            waitingForRoom = false;
+            queue();
+        }
+    }
+
+    /** Queues the next step, unless one is queued. */
+    public void queue() {
+        if (queued) {
+            return;
+        }
+        queued = true;
+        try {
+            mailbox.execute(this::step, "walk campaigns");
+        } catch (RejectedExecutionException closing) {
+            queued = false; // the task is ending; the walks' positions are in its last checkpoint
+        }
+    }
+
+    private void step() throws Exception {
+        queued = false;
+        long deadline = System.nanoTime() + chunkMillis * 1_000_000;
+        long now = time.getCurrentProcessingTime();
+        boolean more = false;
+        boolean noRoom = false;
+        long next = Long.MAX_VALUE;
+        for (Walk w : new ArrayList<>(walks.values())) {
+            if (!walks.containsKey(w.id())) {
+                continue;
+            }
+            if (System.nanoTime() > deadline || w.resumeAt() > now) {
+                more |= w.resumeAt() <= now;
+                next = Math.min(next, Math.max(w.resumeAt(), now));
+                continue;
+            }
+            Walk.Progress p = w.step(deadline);
+            walks.remove(w.id());
+            switch (p) {
+                case DONE -> {
+                    w.close();
+                    finished.accept(w);
+                    continue;
+                }
+                case MORE -> more = true;
+                case PACED -> next = Math.min(next, w.resumeAt());
+                case NO_ROOM -> noRoom = true;
+            }
+            walks.put(w.id(), w); // the next step starts with another walk
+        }
+        long after = time.getCurrentProcessingTime();
+        walks.values().forEach(w -> w.maybeReportProgress(after));
+        if (more) {
+            queue();
+        } else if (next != Long.MAX_VALUE) {
+            timer(next);
+        }
+        waitingForRoom = noRoom;
+    }
+
+    private void timer(long at) {
+        if (timerAt != 0 && timerAt <= at) {
+            return;
+        }
+        timerAt = at;
+        time.registerTimer(at, t -> {
+            timerAt = 0;
+            queue();
+        });
+    }
+
+    /** Releases every walk's stored users (before the state backend closes). */
+    public void close() {
+        walks.values().forEach(Walk::close);
+    }
+
+    /** The walks under way by id, for the checkpoint. */
+    public Map<WalkId, Walk> byId() {
+        return walks;
+    }
+}
