@@ -35,11 +35,11 @@ public final class DeliveryRoom {
     }
 
     /** A delivery for {@code platform} in this task, whose free places {@code room} tells. */
-    void register(Platform platform, IntSupplier room) {
+    public void register(Platform platform, IntSupplier room) {
         windows.put(platform, room);
     }
 
-    void unregister(Platform platform) {
+    public void unregister(Platform platform) {
         windows.remove(platform);
     }
 
@@ -63,7 +63,7 @@ public final class DeliveryRoom {
     }
 
     /** A delivery of this task freed a place. */
-    void freed() {
+    public void freed() {
         if (waiter != null) {
             waiter.run();
         }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.herald.campaign.FrequencyCap;
 import io.herald.campaign.QuietHours;
+import io.herald.delivery.DeliveryRoom;
 import io.herald.job.functions.Descriptors;
 import io.herald.model.AttributeValue;
 import io.herald.model.Audience;
@@ -1006,5 +1007,66 @@ class FanOutOperatorTest {
         e.locale = "en";
         e.version = 1;
         h.processElement1(UserUpdate.of(e), 1);
+    }
+    /** The room the deliveries in the task of {@code h} would report: set by the test, per platform. */
+    private static Map<Platform, int[]> windows(AbstractStreamOperatorTestHarness<SendRequest> h, int ios, int android) {
+        DeliveryRoom room = DeliveryRoom.of(h.getOperator().getContainingTask());
+        Map<Platform, int[]> windows = Map.of(Platform.IOS, new int[] {ios}, Platform.ANDROID, new int[] {android});
+        windows.forEach((platform, left) -> room.register(platform, () -> left[0]));
+        return windows;
+    }
+
+    private void registerBoth(int users) throws Exception {
+        for (int i = 0; i < users; i++) {
+            register("u" + i, "i" + i, Platform.IOS, "en", true);
+            register("u" + i, "a" + i, Platform.ANDROID, "en", true);
+        }
+    }
+
+    @Test
+    void aFullWindowHoldsBackItsOwnPlatformOnly_whichCatchesUpOnceWhenThereIsRoom_acrossARestore() throws Exception {
+        harness.close();
+        harness = harness(5, 1, 0, null);
+        Map<Platform, int[]> windows = windows(harness, 0, 1_000);
+        registerBoth(40);
+        harness.processElement2(create("c1", Audience.all()), 2);
+        harness.processElement2(control(CampaignEvent.Type.FIRE, "c1", 3), 3);
+        // APNs has no room: every Android device gets its notification, no iOS device yet; nothing blocks.
+        assertThat(sent()).extracting(r -> r.platform).containsOnly(Platform.ANDROID).hasSize(40);
+        assertThat(kinds("c1")).doesNotContain(StatusKind.FANNED_OUT);
+        assertThat(harness.getTaskMailbox().hasMail()).as("the walk waits for room without a mail").isFalse();
+
+        OperatorSubtaskState checkpoint = harness.snapshot(1, 1);
+        harness.close();
+        harness = harness(5, 1, 0, checkpoint);
+        windows = windows(harness, 0, 1_000);
+        assertThat(sent()).as("Android was handed out before the checkpoint; iOS still has no room").isEmpty();
+
+        windows.get(Platform.IOS)[0] = 1_000;
+        DeliveryRoom.of(harness.getOperator().getContainingTask()).freed();
+        assertThat(sent()).extracting(r -> r.notificationId).hasSize(40).doesNotHaveDuplicates()
+                .allMatch(id -> id.startsWith("c1/i"));
+        CampaignStatus fanned = last(StatusKind.FANNED_OUT, "c1");
+        assertThat(fanned.targeted).isEqualTo(80);
+        assertThat(fanned.handedOut).as("counted across the restore, each platform once").isEqualTo(80);
+        assertThat(fanned.users).isEqualTo(40);
+    }
+
+    @Test
+    void withNoRoomAnywhereTheWalkStops_andAFrequencyCappedFireWaitsForEveryPlatform() throws Exception {
+        harness.close();
+        harness = harness(capped(5, 3), 1, 0, null);
+        Map<Platform, int[]> windows = windows(harness, 0, 0);
+        registerBoth(10);
+        harness.processElement2(create("c1", Audience.all()), 2);
+        harness.processElement2(control(CampaignEvent.Type.FIRE, "c1", 3), 3);
+        assertThat(sent()).isEmpty();
+        windows.get(Platform.ANDROID)[0] = 1_000;
+        DeliveryRoom.of(harness.getOperator().getContainingTask()).freed();
+        // A cap is decided once per user for all of the user's devices: the walk does not split.
+        assertThat(sent()).isEmpty();
+        windows.get(Platform.IOS)[0] = 1_000;
+        DeliveryRoom.of(harness.getOperator().getContainingTask()).freed();
+        assertThat(sent()).hasSize(20).extracting(r -> r.refusal).containsOnlyNulls();
     }
 }
