@@ -43,15 +43,18 @@ import org.rocksdb.CompressionType;
  * The Herald dataflow, all of it, in one place:
  *
  * <pre>
- * devices ──parse── keyBy(device id): claim ── keyBy(token): claim ──┐
- *                                                                     ├─ union ─ keyBy(user) ─┐
- * audiences ─parse────────────────────────────────────────────────────┘                        │
- *                                           ┌───────────────────────────────────────────────────────┘
- *                                           ├─ CampaignFanOut ─ split ─┬─ APNs delivery ─┐
- * campaigns ─parse─ validate ─ broadcast ───┘  (walks in chunks)       └─ FCM delivery ──┴─ receipts ─┐
- *                                                                                                    ├─ Kafka (exactly once)
- *                          dead letters, campaign status, dead-token feedback to devices ────────────┘
- *                          (the deliveries also record each provider answer in the answers topic)
+ * devices ─parse─┬─ claims only ─ keyBy(device id): claim ─ keyBy(token): claim ─┐
+ *                └─ the rest ─────────────────────────────────────────────────────┤
+ * audiences ─parse────────────────────────────────────────────────────────────────┤
+ * campaigns ─parse─ validate ─┬─ sends ───────────────────────────────────────────┴─ keyBy(user) ─┐
+ *                             └─ broadcast ────────────────────────────────────────────────────────┤
+ *   ┌─────────────────────────────────────────────────────────────────────────────────────────────┘
+ *   └─ fan-out ─ split ─┬─ APNs delivery ─ receipts ─┐   one chain: the walks hand out only while
+ *      (walks)          └─ FCM delivery ── receipts ─┤   a delivery has room (DeliveryRoom)
+ *   dead letters (from each parse) ──────────────────┤
+ *   released claims (from the fan-out) ──────────────┼─ Kafka (exactly once)
+ *   campaign status (validate, fan-out) ─────────────┘
+ *   (each delivery also records every provider answer in the answers topic, as it comes)
  * </pre>
  *
  * <p>Every operator has a stable uid, so savepoints survive changes to the code around it.

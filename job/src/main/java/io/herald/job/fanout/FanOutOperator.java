@@ -17,10 +17,8 @@ import io.herald.job.fanout.walk.Walker;
 import io.herald.job.functions.CampaignFanOut.CampaignEntry;
 import io.herald.job.functions.Descriptors;
 import io.herald.job.functions.WalkPosition;
-import io.herald.job.state.StoredUsers;
 import io.herald.kafka.AnswerLog;
 import io.herald.kafka.CheckpointTime;
-import io.herald.model.Answer;
 import io.herald.model.Campaign;
 import io.herald.model.CampaignEvent;
 import io.herald.model.CampaignStatus;
@@ -30,7 +28,6 @@ import io.herald.model.StatusKind;
 import io.herald.model.UserProfile;
 import io.herald.model.UserState;
 import io.herald.model.UserUpdate;
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -39,8 +36,6 @@ import java.util.Map;
 import org.apache.flink.api.common.operators.MailboxExecutor;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ValueState;
-import org.apache.flink.api.common.typeutils.TypeSerializer;
-import org.apache.flink.core.memory.DataOutputSerializer;
 import org.apache.flink.runtime.state.KeyGroupRange;
 import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
 import org.apache.flink.runtime.state.StateInitializationContext;
@@ -99,12 +94,10 @@ public final class FanOutOperator extends AbstractStreamOperator<SendRequest>
     private transient WrittenDuringWalks written;
     private transient Walker walker;
     private transient WalkContext walkContext;
-    private transient WalkMetrics metrics;
     private transient CampaignTimers timers;
     private transient RetryTargetReader retries;
     /** Walks restored from the checkpoint, until {@link #open()} starts them. */
     private transient List<Walk> restoredWalks;
-    private transient DataOutputSerializer keyBytes;
 
     public FanOutOperator(FanOutSettings settings) {
         this.settings = settings;
@@ -138,9 +131,12 @@ public final class FanOutOperator extends AbstractStreamOperator<SendRequest>
 
         out = new FanOutOutput(output, instance);
         written = new WrittenDuringWalks();
-        updates = new UserUpdates(out, settings.deviceTtl().toMillis());
-        walkContext = new Context();
+        users = getKeyedStateStore().getState(Descriptors.users(settings.deviceTtl()));
         walker = new Walker(mailbox, getProcessingTimeService(), settings.chunkMillis(), this::walkFinished);
+        walkContext = new OperatorWalkContext(settings, getKeyedStateBackend(), users, getProcessingTimeService(),
+                instance, instances, maxParallelism, keyGroups, out, answers, written,
+                new WalkMetrics(getMetricGroup(), walker::size), room);
+        updates = new UserUpdates(out, settings.deviceTtl().toMillis());
         timers = new CampaignTimers(campaigns, getProcessingTimeService(), settings, replay, answers, out,
                 this::startWalk);
         retries = settings.earlierRuns() == null ? null
@@ -180,9 +176,6 @@ public final class FanOutOperator extends AbstractStreamOperator<SendRequest>
     @Override
     public void open() throws Exception {
         super.open();
-        users = getKeyedStateStore().getState(Descriptors.users(settings.deviceTtl()));
-        metrics = new WalkMetrics(getMetricGroup(), () -> walker.size());
-        keyBytes = new DataOutputSerializer(64);
         room.onRoom(walker::roomFreed);
         if (settings.earlierRuns() != null && checkpointTime.restored() >= 0) {
             // What earlier runs did since the checkpoint: the walks this instance resumes and the fires
@@ -199,7 +192,12 @@ public final class FanOutOperator extends AbstractStreamOperator<SendRequest>
                 w.close();
                 out.campaignWide(CampaignStatus.of(w.id().campaignId(), StatusKind.SKIPPED, finishedEarlier, now()));
             } else if (w.id().kind().needsRetryTargets()) {
-                retries.read(w, this::retryReady);
+                if (retries != null) {
+                    retries.read(w, this::retryReady);
+                } else {
+                    out.status(CampaignStatus.of(w.id().campaignId(), StatusKind.REJECTED,
+                            "a retry needs the answers topic", now()));
+                }
             } else {
                 walker.add(w);
             }
@@ -450,95 +448,5 @@ public final class FanOutOperator extends AbstractStreamOperator<SendRequest>
 
     private long now() {
         return getProcessingTimeService().getCurrentProcessingTime();
-    }
-
-    /** What walks reach of this operator: its users, clock, outputs, answers and the deliveries' room. */
-    private final class Context implements WalkContext {
-        @Override
-        public FanOutSettings settings() {
-            return settings;
-        }
-
-        @Override
-        public long now() {
-            return FanOutOperator.this.now();
-        }
-
-        @Override
-        public int instance() {
-            return instance;
-        }
-
-        @Override
-        public int instances() {
-            return instances;
-        }
-
-        @Override
-        public int maxParallelism() {
-            return maxParallelism;
-        }
-
-        @Override
-        public KeyGroupRange keyGroups() {
-            return keyGroups;
-        }
-
-        @Override
-        public StoredUsers openUsers() throws Exception {
-            return StoredUsers.open(getKeyedStateBackend(), Descriptors.USERS_STATE_NAME, maxParallelism,
-                    settings.deviceTtl().toMillis());
-        }
-
-        @Override
-        public UserState readUser(String userId) throws Exception {
-            setCurrentKey(userId);
-            return users.value();
-        }
-
-        @Override
-        public void writeUser(String userId, UserState state) throws Exception {
-            setCurrentKey(userId);
-            users.update(state);
-            written.note(userId, true);
-        }
-
-        @Override
-        public boolean writtenDuringWalks(String userId) {
-            return written.contains(userId);
-        }
-
-        @Override
-        public byte[] serializedKey(String userId) throws IOException {
-            keyBytes.clear();
-            TypeSerializer<Object> serializer = getKeyedStateBackend().getKeySerializer();
-            serializer.serialize(userId, keyBytes);
-            return keyBytes.getCopyOfBuffer();
-        }
-
-        @Override
-        public void emit(SendRequest request) {
-            out.request(request);
-        }
-
-        @Override
-        public void status(CampaignStatus status) {
-            out.status(status);
-        }
-
-        @Override
-        public Answer answerOnRecord(String notificationId) {
-            return answers.take(notificationId);
-        }
-
-        @Override
-        public WalkMetrics metrics() {
-            return metrics;
-        }
-
-        @Override
-        public DeliveryRoom room() {
-            return room;
-        }
     }
 }

@@ -57,6 +57,7 @@ public final class Walk {
     /** The key group whose platforms walked apart {@link #skipped} holds; -1 to work it out again. */
     private int skippedGroup = -1;
     private final EnumSet<Platform> skipped = EnumSet.noneOf(Platform.class);
+    private static final Platform[] PLATFORMS = Platform.values();
 
     private Walk(WalkId id, WalkPlan plan, WalkContext ctx, RetryTargets targets) {
         this.id = id;
@@ -227,7 +228,7 @@ public final class Walk {
         updateSkipped(main.position());
         EnumSet<Platform> full = null;
         int served = 0;
-        for (Platform platform : Platform.values()) {
+        for (Platform platform : PLATFORMS) {
             if (skipped.contains(platform)) {
                 continue;
             }
