@@ -15,9 +15,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -25,7 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
  * no retries, a campaign leaves failed receipts; a {@code retry} of its failed notifications then
  * reaches exactly those devices, once each, and no other device gets a second notification.
  */
-@org.junit.jupiter.api.Timeout(value = 10, unit = java.util.concurrent.TimeUnit.MINUTES)
+@Timeout(value = 10, unit = TimeUnit.MINUTES)
 class RetryIT {
     @TempDir
     Path dir;
@@ -88,8 +90,11 @@ class RetryIT {
                 System.out.printf("Retry: %d failed, %d estimated, %d handed out again across a stop; emulators: %s%n",
                         failed, estimated, retried, after);
                 assertThat(estimated).isEqualTo(failed);
-                // Handed out again after the savepoint by the stopped job are answered and not counted again.
-                assertThat(retried).isPositive().isLessThanOrEqualTo(failed);
+                // What the stopped job handed out after its savepoint (while the stop completed) is
+                // answered on record, so the restored retry neither sends nor counts it again: its
+                // count may be anything up to the failed ones, even none. That the retry reached every
+                // failed device, once, is what the emulators' counts below say.
+                assertThat(retried).isLessThanOrEqualTo(failed);
                 assertThat(after.exact()).as("%s", after).isTrue();
             } finally {
                 job.cancel().get();

@@ -229,6 +229,13 @@ public final class FanOutOperator extends AbstractStreamOperator<SendRequest>
         answers.checkpointCompleted(this::firing);
     }
 
+    /** The task is finishing: the walks stop where the last checkpoint (the stop's savepoint) has them. */
+    @Override
+    public void finish() throws Exception {
+        walker.stop();
+        super.finish();
+    }
+
     @Override
     public void close() throws Exception {
         // Iterators pin RocksDB resources and must be closed before the state backend is.

@@ -25,6 +25,8 @@ public final class Walker {
     private final LinkedHashMap<WalkId, Walk> walks = new LinkedHashMap<>();
     private boolean queued;
     private boolean waitingForRoom;
+    /** The task is finishing: nothing more is walked (the walks' positions are in its last checkpoint). */
+    private boolean stopped;
     private long timerAt;
 
     /** @param finished told of each walk that has walked all of its users, after it is closed */
@@ -80,9 +82,18 @@ public final class Walker {
         }
     }
 
+    /**
+     * The task is finishing (a stop with a savepoint, the end of the input): nothing more is walked.
+     * A mail queued before runs in the task's final drain and does nothing; what the walks would hand
+     * out next is in the savepoint's positions, and goes out from there after a restore.
+     */
+    public void stop() {
+        stopped = true;
+    }
+
     /** Queues the next step, unless one is queued. */
     public void queue() {
-        if (queued) {
+        if (queued || stopped) {
             return;
         }
         queued = true;
@@ -95,6 +106,9 @@ public final class Walker {
 
     private void step() throws Exception {
         queued = false;
+        if (stopped) {
+            return;
+        }
         long deadline = System.nanoTime() + chunkMillis * 1_000_000;
         long now = time.getCurrentProcessingTime();
         boolean more = false;
