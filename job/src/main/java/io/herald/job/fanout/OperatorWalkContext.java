@@ -54,8 +54,18 @@ final class OperatorWalkContext implements WalkContext {
     }
 
     @Override
-    public FanOutSettings settings() {
-        return settings;
+    public int usersPerChunk() {
+        return settings.usersPerChunk();
+    }
+
+    @Override
+    public long progressEveryMillis() {
+        return settings.progressEveryMillis();
+    }
+
+    @Override
+    public long deviceTtlMillis() {
+        return settings.deviceTtl().toMillis();
     }
 
     @Override

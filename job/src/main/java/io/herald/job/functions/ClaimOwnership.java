@@ -4,6 +4,7 @@ import io.herald.job.state.Claim;
 import io.herald.job.state.ClaimSerializer;
 import io.herald.model.DeviceEvent;
 import java.time.Duration;
+import java.util.function.Consumer;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.state.ValueState;
@@ -106,7 +107,7 @@ public final class ClaimOwnership extends KeyedProcessFunction<String, DeviceEve
      * is a loser, handed to {@code losses}. The live stage and the device bootstrap both decide here.
      */
     public static Claim decide(Claimed claimed, Claim current, DeviceEvent e,
-            java.util.function.Consumer<DeviceEvent> losses) {
+            Consumer<DeviceEvent> losses) {
         if (e.type == DeviceEvent.Type.CLAIMS_RELEASED) {
             // The holder was erased: forget who it was, but keep the claim's version (and tie-break),
             // so that older claims still lose to it whether they arrive before the release or after.

@@ -4,6 +4,7 @@ import io.herald.campaign.CampaignValidator;
 import io.herald.model.CampaignEvent;
 import io.herald.model.CampaignStatus;
 import io.herald.model.StatusKind;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import org.apache.flink.api.common.functions.OpenContext;
@@ -57,7 +58,7 @@ public final class ValidateCampaigns extends ProcessFunction<CampaignEvent, Camp
      */
     public static List<String> problems(CampaignEvent create, CampaignValidator validator) {
         if (create.refusal != null) {
-            return new java.util.ArrayList<>(List.of(create.refusal));
+            return new ArrayList<>(List.of(create.refusal));
         }
         if (create.campaign.campaignId == null) {
             create.campaign.campaignId = create.campaignId;

@@ -73,7 +73,7 @@ public final class Walk {
                 ? new Pacing(maxPerSecond / (double) ctx.instances(), now) : null;
         long spreadMillis = id.kind() == WalkKind.FIRE ? plan.campaign().campaign().spreadOverMillis() : 0;
         this.spread = spreadMillis > 0 ? new Spread(plan.at() + spreadMillis) : null;
-        this.progressAt = now + ctx.settings().progressEveryMillis();
+        this.progressAt = now + ctx.progressEveryMillis();
     }
 
     /** The gates of a walk, in the order they judge a device. */
@@ -148,7 +148,7 @@ public final class Walk {
         if (spread != null && !spread.count(ctx, main.groups, deadline)) {
             return Progress.MORE;
         }
-        int[] budget = {ctx.settings().usersPerChunk()};
+        int[] budget = {ctx.usersPerChunk()};
         long now = ctx.now();
         boolean paced = false;
         boolean done = true;
@@ -171,7 +171,7 @@ public final class Walk {
 
     private Progress walk(WalkCursor c, long deadline, int[] budget, long now) throws Exception {
         int seen = 0;
-        long ttl = ctx.settings().deviceTtl().toMillis();
+        long ttl = ctx.deviceTtlMillis();
         while (budget[0] > 0) {
             if ((++seen & 63) == 0 && System.nanoTime() > deadline) {
                 return Progress.MORE;
@@ -330,7 +330,7 @@ public final class Walk {
         if (id.kind() != WalkKind.FIRE || now < progressAt) {
             return;
         }
-        progressAt = now + ctx.settings().progressEveryMillis();
+        progressAt = now + ctx.progressEveryMillis();
         CampaignStatus s = CampaignStatus.of(id.campaignId(), StatusKind.PROGRESS, null, now);
         count(s);
         s.usersExpected = usersExpected();

@@ -1,7 +1,6 @@
 package io.herald.job.fanout.walk;
 
 import io.herald.delivery.DeliveryRoom;
-import io.herald.job.fanout.FanOutSettings;
 import io.herald.job.state.StoredUsers;
 import io.herald.model.Answer;
 import io.herald.model.CampaignStatus;
@@ -16,7 +15,14 @@ import org.apache.flink.runtime.state.KeyGroupRange;
  * on the task thread.
  */
 public interface WalkContext {
-    FanOutSettings settings();
+    /** The most users one walk takes in one step. */
+    int usersPerChunk();
+
+    /** How often a walking instance writes its progress. */
+    long progressEveryMillis();
+
+    /** How long a device lives without being written. */
+    long deviceTtlMillis();
 
     /** Processing time, in epoch milliseconds. */
     long now();
