@@ -2,9 +2,15 @@ package io.herald.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.herald.job.cli.CampaignWatcher;
+import io.herald.kafka.AnswerLog;
+import io.herald.model.Answer;
+import io.herald.model.Platform;
 import io.herald.sandbox.DemoCampaign;
 import io.herald.sandbox.EmulatorCounts;
+import io.herald.sandbox.FencedCommits;
 import io.herald.sandbox.KafkaIO;
 import io.herald.sandbox.Sandbox;
 import io.herald.sandbox.StandaloneFlink;
@@ -13,9 +19,16 @@ import io.herald.sandbox.TokenRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -25,8 +38,16 @@ import org.junit.jupiter.api.io.TempDir;
  * TaskManager and a fresh one, and finishes the campaign. Judged by the emulators' own counts:
  * nothing lost, and no more duplicates than the requests the dead instances could have had at a
  * provider without their answer on record (the in-flight bound of each delivery instance that died).
+ *
+ * <p>And nothing lost on the way out either, device by device: every device the emulators counted,
+ * and every device the campaign targeted, has a receipt committed to the {@code receipts} topic
+ * (read committed) and an answer in the {@code answers} topic. A sink transaction the broker aborted
+ * (timed out, fenced) after its checkpoint completed would leave devices the emulators counted
+ * without a receipt. Every commit the Kafka connector refused as "already fenced" (it does so after
+ * a restart for the transactions of the restored checkpoint that were committed before the crash,
+ * see {@code HeraldKafka#sink}) is checked against the broker: the transaction must be committed.
  */
-@org.junit.jupiter.api.Timeout(value = 12, unit = java.util.concurrent.TimeUnit.MINUTES)
+@Timeout(value = 12, unit = TimeUnit.MINUTES)
 class ClusterCrashIT {
     private static final int USERS = 45_000;
     private static final Duration WAIT = Duration.ofMinutes(5);
@@ -52,7 +73,10 @@ class ClusterCrashIT {
             kafka.send(sandbox.config().topics.campaigns, "crash-1", DemoCampaign.create("crash-1", DemoCampaign.ALL));
             kafka.send(sandbox.config().topics.campaigns, "crash-1", DemoCampaign.fire("crash-1"));
             kafka.flush();
+            long firing = System.nanoTime();
             while (received(sandbox) < 4_000) {
+                assertThat(System.nanoTime() - firing).as("4,000 notifications sent within " + WAIT)
+                        .isLessThan(WAIT.toNanos());
                 watcher.poll(Duration.ofMillis(20));
             }
             List<String> busy = flink.taskManagersRunning(jobId, "Keep user state");
@@ -61,13 +85,27 @@ class ClusterCrashIT {
             flink.kill(victim);
             flink.startTaskManager();
 
-            assertThat(watcher.awaitDone(WAIT, () -> { })).as("the campaign finished after the crash").isTrue();
+            boolean done = watcher.awaitDone(WAIT, () -> { });
             EmulatorCounts counts = EmulatorCounts.of(users, sandbox, 1);
             // Each fan-out instance on the dead TaskManager had its APNs and its FCM delivery there too.
             long instancesThatDied = busy.stream().filter(victim::equals).count();
             long bound = instancesThatDied * 2 * sandbox.config().delivery.maxInFlight;
-            System.out.printf("Crash: %s killed after %,d of %,d notifications; job restarted %d time(s); %s; bound %d%n",
-                    victim, receivedAtKill, expected, flink.restarts(jobId), counts, bound);
+            System.out.printf("Crash: %s killed after %,d of %,d notifications; job restarted %d time(s); %s; bound %d;"
+                    + " receipts %s%n", victim, receivedAtKill, expected, flink.restarts(jobId), counts, bound,
+                    watcher.outcomes());
+            // The receipts and answers of every device, against what the emulators counted.
+            List<String> missing = missingReceiptsOrAnswers("crash-1", users, sandbox, kafka);
+            // Each commit the connector refused as fenced: what the broker made of its transaction.
+            List<FencedCommits.Commit> fenced = FencedCommits.in(flink.logs());
+            try (Admin admin = sandbox.kafka().admin()) {
+                FencedCommits.describe(fenced, admin);
+            }
+            fenced.forEach(c -> System.out.println("Commit refused as fenced: " + c));
+
+            assertThat(missing).as("devices without a committed receipt or an answer").isEmpty();
+            assertThat(fenced).as("commits refused as fenced, by what the broker made of their transactions")
+                    .allSatisfy(c -> assertThat(c.committedBefore()).as(c.toString()).isTrue());
+            assertThat(done).as("the campaign finished after the crash").isTrue();
             assertThat(receivedAtKill).as("killed mid-campaign").isLessThan(expected * 3 / 5);
             assertThat(flink.restarts(jobId)).as("the job restarted").isPositive();
             assertThat(counts.lost).as("lost").isZero();
@@ -77,6 +115,70 @@ class ClusterCrashIT {
             assertThat(watcher.duplicateReceipts()).isZero();
             watcher.close();
         }
+    }
+
+    /**
+     * The devices of campaign {@code campaignId} left without a receipt committed to the receipts
+     * topic or without an answer in the answers topic (each named with what is missing): every device
+     * the emulators counted at least once, and every device the campaign targeted (opted in, dead
+     * tokens included), needs both. Prints the join's totals.
+     */
+    static List<String> missingReceiptsOrAnswers(String campaignId, SyntheticUsers users, Sandbox sandbox,
+            KafkaIO kafka) throws Exception {
+        ObjectMapper json = new ObjectMapper();
+        Map<String, String> receiptOutcome = new HashMap<>();
+        long receipts = 0;
+        for (ConsumerRecord<byte[], byte[]> r : kafka.readAll(sandbox.config().topics.receipts, Duration.ofSeconds(3))) {
+            JsonNode n = json.readTree(r.value());
+            if (campaignId.equals(n.path("campaignId").asText())) {
+                receipts++;
+                receiptOutcome.put(n.path("deviceId").asText(), n.path("outcome").asText());
+            }
+        }
+        // The answers topic is written by plain idempotent producers (acks from all replicas), outside
+        // any transaction: every record in it is committed.
+        Map<String, Answer> answers = new AnswerLog(sandbox.kafka().bootstrapServers(), sandbox.config().topics.answers,
+                Map.of()).read(0, a -> campaignId.equals(a.campaignId));
+        List<String> missing = new ArrayList<>();
+        List<String> notReceived = new ArrayList<>();
+        long counted = 0;
+        long targeted = 0;
+        for (SyntheticUsers.Device d : users.devices()) {
+            TokenRegistry provider = d.platform == Platform.IOS ? sandbox.apns().tokens() : sandbox.fcm().tokens();
+            int received = provider.received(d.token);
+            String receipt = receiptOutcome.get(d.deviceId);
+            Answer answer = answers.get(campaignId + "/" + d.deviceId);
+            if (received > 0) {
+                counted++;
+                if (receipt == null) {
+                    missing.add(d.deviceId + ": received " + received + " time(s), no receipt");
+                }
+                if (answer == null) {
+                    missing.add(d.deviceId + ": received " + received + " time(s), no answer");
+                }
+            }
+            if (d.expectsDelivery() && received == 0 && notReceived.size() < 10) {
+                notReceived.add(d.deviceId + " (" + d.platform + "): receipt " + receipt + ", answer "
+                        + (answer == null ? null : answer.outcome + " " + answer.reason));
+            }
+            if (d.optIn) {
+                targeted++;
+                if (receipt == null) {
+                    missing.add(d.deviceId + ": targeted, no receipt");
+                }
+                if (answer == null) {
+                    missing.add(d.deviceId + ": targeted, no answer");
+                }
+            }
+        }
+        System.out.printf("Receipts and answers of %s: %,d devices counted by the emulators, %,d targeted; "
+                        + "%,d receipts committed for %,d devices, %,d answers; %,d devices missing one%n",
+                campaignId, counted, targeted, receipts, receiptOutcome.size(), answers.size(),
+                missing.stream().map(m -> m.substring(0, m.indexOf(':'))).distinct().count());
+        if (!notReceived.isEmpty()) {
+            System.out.println("Devices that should have had it and did not (first 10): " + notReceived);
+        }
+        return missing.size() > 20 ? List.copyOf(missing.subList(0, 20)) : missing;
     }
 
     private static long received(Sandbox sandbox) {
