@@ -3,7 +3,6 @@ package io.herald.delivery;
 import io.herald.kafka.AnswerLog;
 import io.herald.kafka.CheckpointTime;
 import io.herald.model.Answer;
-import io.herald.model.Outcome;
 import io.herald.model.Receipt;
 import io.herald.model.SendRequest;
 import io.netty.channel.EventLoopGroup;
@@ -15,7 +14,6 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -70,17 +68,16 @@ import org.slf4j.LoggerFactory;
  *       are on record and a job started from the savepoint does not send them again.
  * </ul>
  *
- * <p>Refused before sending, with a receipt and no request: what the fan-out refused (oversize
- * payload, template), what expired, apps without credentials here, and apps whose credentials the
- * provider refused ({@link CredentialStop}). Transient failures are retried ({@link RetryingSender}).
+ * <p>Refused before sending, with a receipt and no request: what {@link Preflight} refuses (what
+ * the fan-out refused, what expired, cancelled campaigns, apps without credentials here, apps whose
+ * credentials the provider refused). Transient failures are retried ({@link RetryingSender}); a
+ * request written to the provider whose answer never came is receipted {@code unconfirmed} and
+ * not retried. Nothing here is particular to a provider: a new one is a {@link Provider}.
  */
 public final class DeliveryOperator extends AbstractStreamOperator<Receipt>
         implements OneInputStreamOperator<SendRequest, Receipt>, BoundedOneInput {
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(DeliveryOperator.class);
-
-    /** Campaigns remembered as cancelled, per instance; the oldest is forgotten past this. */
-    static final int MAX_CANCELLED = 10_000;
 
     private static final ListStateDescriptor<SendRequest> IN_FLIGHT =
             new ListStateDescriptor<>("in-flight", TypeInformation.of(SendRequest.class));
@@ -123,6 +120,8 @@ public final class DeliveryOperator extends AbstractStreamOperator<Receipt>
     private transient Provider.Session session;
     private transient RetryingSender sender;
     private transient CredentialStop credentialStop;
+    /** What is refused before sending, the cancelled campaigns included: touched on the task thread only. */
+    private transient Preflight preflight;
     private transient DeliveryMetrics metrics;
     private transient AnswerLog.Writer log;
     /** Notifications started and not yet receipted: touched on the task thread only. */
@@ -130,8 +129,6 @@ public final class DeliveryOperator extends AbstractStreamOperator<Receipt>
     /** Notifications taken while the window was full, oldest first: touched on the task thread only. */
     private transient ArrayDeque<SendRequest> waiting;
     private transient DeliveryRoom room;
-    /** Cancelled campaigns, oldest first: touched on the task thread only. */
-    private transient LinkedHashMap<String, Boolean> cancelled;
     private transient StreamRecord<Receipt> out;
 
     private transient ListState<SendRequest> inFlightState;
@@ -163,11 +160,12 @@ public final class DeliveryOperator extends AbstractStreamOperator<Receipt>
         inFlightState = context.getOperatorStateStore().getListState(IN_FLIGHT);
         cancelledState = context.getOperatorStateStore().getUnionListState(CANCELLED);
         checkpointTime = CheckpointTime.of(context);
-        cancelled = new LinkedHashMap<>();
+        credentialStop = new CredentialStop();
+        preflight = new Preflight(provider.displayName(), appId -> session.serves(appId), credentialStop);
         restored = new ArrayList<>();
         if (context.isRestored()) {
             inFlightState.get().forEach(restored::add);
-            cancelledState.get().forEach(this::rememberCancelled);
+            cancelledState.get().forEach(preflight::cancel);
         }
     }
 
@@ -180,7 +178,6 @@ public final class DeliveryOperator extends AbstractStreamOperator<Receipt>
         timer = RetryingSender.newTimer("herald-" + name);
         session = provider.connect(eventLoop, getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks());
         sender = new RetryingSender(settings.retryPolicy, eventLoop, session.rateLimit(), timer, settings.timeoutMs);
-        credentialStop = new CredentialStop();
         metrics = new DeliveryMetrics(getRuntimeContext().getMetricGroup(), sender, credentialStop);
         log = answerLog == null ? null : answerLog.writer("herald-answers-" + name + "-" + instance);
         inFlight = new LinkedHashSet<>();
@@ -237,8 +234,7 @@ public final class DeliveryOperator extends AbstractStreamOperator<Receipt>
             if (waiting.size() < settings.maxInFlight) {
                 waiting.add(request);
             } else {
-                refuse(request, Receipt.of(request, Outcome.FAILED, 0, "not sent: the " + provider.displayName()
-                        + " delivery queue was full (" + waiting.size() + " waiting)", 0, System.currentTimeMillis()));
+                refuse(request, preflight.queueFull(request, waiting.size(), System.currentTimeMillis()));
             }
             return;
         }
@@ -248,16 +244,15 @@ public final class DeliveryOperator extends AbstractStreamOperator<Receipt>
     /** Starts {@code request} toward the provider, or receipts it at once if it is not to be sent. */
     private void start(SendRequest request) {
         long now = System.currentTimeMillis();
-        Receipt refused = refusal(request, now);
+        // Answered by an earlier run (on record): its receipt, from the record, and no request.
+        Receipt refused = request.answer != null ? request.answer.receipt(request) : preflight.refuse(request, now);
         if (refused != null) {
             refuse(request, refused);
             return;
         }
         InFlight f = new InFlight(request);
         inFlight.add(f);
-        f.flight = sender.send(() -> attempt(request),
-                error -> Receipt.of(request, Outcome.FAILED, 0, Receipt.describe(error), 1, System.currentTimeMillis()),
-                sender.deadline(request, now), receipt -> answered(f, receipt));
+        f.flight = sender.send(request, this::attempt, sender.deadline(request, now), receipt -> answered(f, receipt));
     }
 
     private void refuse(SendRequest request, Receipt refused) {
@@ -278,34 +273,16 @@ public final class DeliveryOperator extends AbstractStreamOperator<Receipt>
         }
     }
 
-    /** The receipt of a notification that is not to be sent (with no request to the provider), or null. */
-    private Receipt refusal(SendRequest request, long now) {
-        if (request.answer != null) {
-            return request.answer.receipt(request);
-        }
-        Receipt refused = Preflight.refuse(request, now);
-        if (refused != null) {
-            return refused;
-        }
-        if (cancelled.containsKey(request.campaignId)) {
-            return cancelledReceipt(request);
-        }
-        if (!session.serves(request.appId)) {
-            return Receipt.of(request, Outcome.REJECTED, 0, "no " + provider.displayName() + " credentials for app", 0, now);
-        }
-        String stopped = credentialStop.reason(request.appId);
-        return stopped == null ? null : Receipt.of(request, Outcome.REJECTED, 0, stopped, 0, now);
-    }
-
-    private CompletableFuture<RetryingSender.Answer> attempt(SendRequest request) {
+    private CompletableFuture<ProviderReply> attempt(Attempt attempt) {
         long sentAt = metrics.started();
-        return session.send(request).whenComplete((ok, error) -> metrics.latency(sentAt)).thenApply(answer -> {
-            if (answer.credentialsRefused) {
-                Receipt r = answer.receipt;
-                credentialStop.stop(request.appId, r.providerStatus + " " + r.reason);
-                r.reason = credentialStop.reason(request.appId);
+        String appId = attempt.request().appId;
+        return session.send(attempt).whenComplete((ok, error) -> metrics.latency(sentAt)).thenApply(reply -> {
+            if (reply.credentialsRefused) {
+                Receipt r = reply.receipt;
+                credentialStop.stop(appId, r.providerStatus + " " + r.reason);
+                r.reason = credentialStop.reason(appId);
             }
-            return answer;
+            return reply;
         });
     }
 
@@ -337,32 +314,20 @@ public final class DeliveryOperator extends AbstractStreamOperator<Receipt>
 
     private void control(SendRequest control) {
         if (control.control == SendRequest.Control.CANCEL) {
-            rememberCancelled(control.campaignId);
+            preflight.cancel(control.campaignId);
             for (Iterator<SendRequest> it = waiting.iterator(); it.hasNext(); ) {
                 SendRequest r = it.next();
                 if (control.campaignId.equals(r.campaignId) && r.answer == null) {
                     it.remove();
-                    refuse(r, cancelledReceipt(r));
+                    refuse(r, preflight.cancelled(r));
                 }
             }
             for (InFlight f : new ArrayList<>(inFlight)) {
                 if (control.campaignId.equals(f.request.campaignId)) {
-                    f.flight.cancel(() -> cancelledReceipt(f.request));
+                    f.flight.cancel(() -> preflight.cancelled(f.request));
                 }
             }
         }
-    }
-
-    private void rememberCancelled(String campaignId) {
-        cancelled.put(campaignId, Boolean.TRUE);
-        if (cancelled.size() > MAX_CANCELLED) {
-            cancelled.remove(cancelled.keySet().iterator().next());
-        }
-    }
-
-    private static Receipt cancelledReceipt(SendRequest request) {
-        return Receipt.of(request, Outcome.CANCELLED, 0, "campaign cancelled before it was sent", 0,
-                System.currentTimeMillis());
     }
 
     @Override
@@ -372,7 +337,7 @@ public final class DeliveryOperator extends AbstractStreamOperator<Receipt>
         inFlight.forEach(f -> requests.add(f.request));
         requests.addAll(waiting);
         inFlightState.update(requests);
-        cancelledState.update(new ArrayList<>(cancelled.keySet()));
+        cancelledState.update(preflight.cancelledCampaigns());
         checkpointTime.snapshot(context);
     }
 

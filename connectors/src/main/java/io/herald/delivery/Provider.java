@@ -1,17 +1,21 @@
 package io.herald.delivery;
 
 import io.herald.model.Platform;
-import io.herald.model.SendRequest;
 import io.netty.channel.EventLoopGroup;
 import java.io.Serializable;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * A push provider as the {@link DeliveryOperator} drives it: what differs between APNs and FCM (how
- * a request is sent and its answer read, the provider's rate) and nothing else. Bounds, retries,
- * refusals before sending, stopping an app for refused credentials, cancels, metrics and the record
- * of answers are the operator's, the same for both.
+ * A push provider as the {@link DeliveryOperator} drives it: what differs between providers (how a
+ * request is sent and its answer read, the provider's rate, which answers mean what) and nothing
+ * else. Bounds, retries, refusals before sending ({@link Preflight}), stopping an app for refused
+ * credentials, cancels, metrics and the record of answers are the operator's, the same for all. A
+ * new provider (web push, say) is one implementation of this interface and a {@link ProviderAnswers}
+ * table, handed to a new {@code DeliveryOperator}; the operator does not change.
+ *
+ * <p>Implementations are serialized into the job graph: they hold configuration only, and make
+ * their connections in {@link #connect}, once per parallel instance.
  */
 public interface Provider extends Serializable {
     /** The provider's name as people read it ("APNs", "FCM"). */
@@ -32,10 +36,16 @@ public interface Provider extends Serializable {
         boolean serves(String appId);
 
         /**
-         * Sends one attempt of {@code request}: a new request to the provider, never blocking. The
-         * future completes with the provider's answer, or fails when none came (connection lost).
+         * Sends one attempt of {@code attempt.request()}: a new request to the provider, never
+         * blocking. The future completes with the provider's reply, read with its
+         * {@link ProviderAnswers}, or fails when no answer came. Along the way the session calls
+         * {@link Attempt#written()} once the whole request has gone out on a connection, if it can
+         * tell: a failure after that is receipted {@code unconfirmed} and not retried, unless the
+         * session fails it with {@link RequestNotTaken} (the provider said it did not take it, or the
+         * write did not complete after all). A session that cannot tell never calls it, and its
+         * failures are retried.
          */
-        CompletableFuture<RetryingSender.Answer> send(SendRequest request);
+        CompletableFuture<ProviderReply> send(Attempt attempt);
     }
 
     /** A session over one connection handle per app ({@code T}), with one rate limit for them all. */

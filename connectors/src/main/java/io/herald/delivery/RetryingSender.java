@@ -25,8 +25,20 @@ import java.util.function.Supplier;
  * Every attempt first waits for its slot at the provider's {@link RateLimiter}, which slows down when
  * the provider answers 429: a throttling provider gets fewer requests, not a storm of retries.
  *
+ * <p><b>No answer.</b> An attempt that ends without an answer is one of two things, and the
+ * {@link Attempt} tells which. If its request was never written in full (no connection, the write
+ * failed, or the provider said it did not take it: {@link RequestNotTaken}), the provider never had
+ * it: a plain failure, tried again. If it was written and then the connection was lost, it may well
+ * have arrived (in an APNs outage whose connections were reset, 98% of such notifications had): it
+ * ends at once as {@link Outcome#UNCONFIRMED} and is <em>not</em> tried again, because a retry
+ * would duplicate most of them on the phones, which is worse than the few that may be missing (a
+ * {@code retry} of the campaign that names {@code unconfirmed} sends them again on purpose). A
+ * connection that closes fails its streams at once (Pushy's and Herald's HTTP/2 clients both do),
+ * so such a notification is receipted then, not at the time limit.
+ *
  * <p>It also keeps the notification's overall time limit: one without a final answer {@code timeoutMs}
- * after it was handed over gets a failed receipt, and whatever comes later is dropped. The limit is a
+ * after it was handed over gets a receipt, and whatever comes later is dropped: {@code unconfirmed} if
+ * the attempt then at the provider had been written, else {@code failed}. The limit is a
  * {@link HashedWheelTimer} timeout (constant time to set and cancel, to within a tick), rather than a
  * Flink timer per element, whose cancelling cost the fan-out thread about a tenth of its time in a
  * profile at 20,000 notifications a second.
@@ -37,24 +49,6 @@ import java.util.function.Supplier;
  * no attempt starts at all.
  */
 public final class RetryingSender {
-    /** One attempt's answer: its receipt and the wait the provider asked for (Retry-After), if any. */
-    public static final class Answer {
-        public final Receipt receipt;
-        public final long retryAfterMs;
-        /** The provider refused the app's credentials: every further notification for it would be refused. */
-        public final boolean credentialsRefused;
-
-        public Answer(Receipt receipt, long retryAfterMs) {
-            this(receipt, retryAfterMs, false);
-        }
-
-        public Answer(Receipt receipt, long retryAfterMs, boolean credentialsRefused) {
-            this.receipt = receipt;
-            this.retryAfterMs = retryAfterMs;
-            this.credentialsRefused = credentialsRefused;
-        }
-    }
-
     private final RetryPolicy policy;
     private final EventExecutorGroup scheduler;
     private final RateLimiter providerRate;
@@ -117,20 +111,18 @@ public final class RetryingSender {
     }
 
     /**
-     * Runs {@code attempt} (a new request to the provider each time) until the answer is final, and
-     * hands the final receipt, with its attempt count, to {@code done}.
+     * Runs {@code attempt} (a new request to the provider each time, reporting on itself through the
+     * {@link Attempt} it is given) until the answer is final, and hands the final receipt, with its
+     * attempt count, to {@code done}.
      *
-     * @param onFailure the receipt for an attempt that failed without an answer (connection reset, say)
      * @param deadline epoch ms after which no attempt starts (the time limit comes later)
-     * @param done called once, with the final receipt or, past the time limit, a failed one
+     * @param done called once, with the final receipt or, past the time limit, a failed or unconfirmed one
      * @return the notification, to cancel it
      */
-    public Flight send(Supplier<CompletableFuture<Answer>> attempt, Function<Throwable, Receipt> onFailure,
+    public Flight send(SendRequest request, Function<Attempt, CompletableFuture<ProviderReply>> attempt,
             long deadline, Consumer<Receipt> done) {
-        Flight f = new Flight(attempt, onFailure, deadline, done);
-        f.limit = timer.newTimeout(t -> f.finish(onFailure.apply(
-                new TimeoutException("no final answer within " + timeoutMs + " ms")), f.attempts),
-                timeoutMs, TimeUnit.MILLISECONDS);
+        Flight f = new Flight(request, attempt, deadline, done);
+        f.limit = timer.newTimeout(t -> f.timedOut(), timeoutMs, TimeUnit.MILLISECONDS);
         f.waitForSlot(1);
         return f;
     }
@@ -141,20 +133,20 @@ public final class RetryingSender {
         private static final int AT_PROVIDER = 1;
         private static final int FINISHED = 2;
 
-        private final Supplier<CompletableFuture<Answer>> attempt;
-        private final Function<Throwable, Receipt> onFailure;
+        private final SendRequest request;
+        private final Function<Attempt, CompletableFuture<ProviderReply>> attempt;
         private final long deadline;
         private final Consumer<Receipt> done;
         private final AtomicInteger state = new AtomicInteger(WAITING);
         private volatile Supplier<Receipt> cancelled;
         private volatile Timeout limit;
-        /** Attempts started so far. */
-        private volatile int attempts;
+        /** The attempt started last, or null before the first. */
+        private volatile Attempt current;
 
-        private Flight(Supplier<CompletableFuture<Answer>> attempt, Function<Throwable, Receipt> onFailure,
+        private Flight(SendRequest request, Function<Attempt, CompletableFuture<ProviderReply>> attempt,
                 long deadline, Consumer<Receipt> done) {
+            this.request = request;
             this.attempt = attempt;
-            this.onFailure = onFailure;
             this.deadline = deadline;
             this.done = done;
         }
@@ -171,14 +163,18 @@ public final class RetryingSender {
             }
         }
 
+        /** The receipt of an attempt without an answer, or of none: Herald's reason, no provider status. */
+        private Receipt noAnswer(Outcome outcome, String reason, int attempts) {
+            return Receipt.of(request, outcome, 0, reason, attempts, System.currentTimeMillis());
+        }
+
         private void waitForSlot(int number) {
             long wait = providerRate.reserve(System.nanoTime());
             if (wait <= 0) {
                 start(number);
             } else if (System.currentTimeMillis() + wait > deadline) {
-                Receipt r = onFailure.apply(new TimeoutException(
-                        "not sent within its time budget at the provider's rate limit"));
-                finish(r, number - 1);
+                finish(noAnswer(Outcome.FAILED, Receipt.describe(new TimeoutException(
+                        "not sent within its time budget at the provider's rate limit")), number - 1));
             } else {
                 scheduler.schedule(() -> start(number), wait, TimeUnit.MILLISECONDS);
             }
@@ -199,23 +195,33 @@ public final class RetryingSender {
                 return;
             }
             atProvider.incrementAndGet();
-            attempts = number;
-            CompletableFuture<Answer> sent;
+            Attempt a = new Attempt(request, number);
+            current = a;
+            CompletableFuture<ProviderReply> sent;
             try {
-                sent = attempt.get();
+                sent = attempt.apply(a);
             } catch (RuntimeException e) {
                 sent = CompletableFuture.failedFuture(e);
             }
-            sent.whenComplete((answer, error) -> {
+            sent.whenComplete((reply, error) -> {
                 atProvider.decrementAndGet();
-                answered(answer, error, number);
+                answered(reply, error, a);
             });
         }
 
-        private void answered(Answer answer, Throwable error, int number) {
-            Receipt r = error != null ? onFailure.apply(error) : answer.receipt;
-            r.attempts = number;
-            if (r.providerStatus == 429) {
+        private void answered(ProviderReply reply, Throwable error, Attempt a) {
+            int number = a.number();
+            Receipt r;
+            if (error == null) {
+                r = reply.receipt;
+                r.attempts = number;
+            } else if (a.isWritten() && !RequestNotTaken.in(error)) {
+                // Written, then the connection was lost: it most likely arrived. Final, never retried.
+                r = noAnswer(Outcome.UNCONFIRMED, "written, then " + Receipt.describe(error), number);
+            } else {
+                r = noAnswer(Outcome.FAILED, Receipt.describe(error), number);
+            }
+            if (ProviderAnswers.isThrottle(r.providerStatus)) {
                 providerRate.throttled(System.nanoTime());
             } else if (r.outcome == Outcome.DELIVERED) {
                 providerRate.succeeded();
@@ -229,7 +235,7 @@ public final class RetryingSender {
                 finishFrom(AT_PROVIDER, cancel.get());
                 return;
             }
-            long wait = policy.delayBeforeRetry(number, answer == null ? 0 : answer.retryAfterMs,
+            long wait = policy.delayBeforeRetry(number, reply == null ? 0 : reply.retryAfterMs,
                     System.currentTimeMillis(), deadline);
             if (wait < 0) {
                 if (number > 1 || policy.maxAttempts() > 1) {
@@ -244,6 +250,21 @@ public final class RetryingSender {
             }
         }
 
+        /**
+         * The time limit: {@code unconfirmed} if the attempt at the provider now was written (its
+         * answer is what is missing), else {@code failed} (waiting for a retry, a rate slot, or a
+         * connection: never taken).
+         */
+        private void timedOut() {
+            Attempt a = current;
+            int attempts = a == null ? 0 : a.number();
+            Receipt r = state.get() == AT_PROVIDER && a != null && a.isWritten()
+                    ? noAnswer(Outcome.UNCONFIRMED, "written, then no answer within " + timeoutMs + " ms", attempts)
+                    : noAnswer(Outcome.FAILED, Receipt.describe(new TimeoutException(
+                            "no final answer within " + timeoutMs + " ms")), attempts);
+            finish(r);
+        }
+
         private void finishFrom(int from, Receipt r) {
             if (state.compareAndSet(from, FINISHED)) {
                 end(r);
@@ -251,11 +272,10 @@ public final class RetryingSender {
         }
 
         /** Finishes from any state but finished (the time limit, or no slot within the budget). */
-        private void finish(Receipt r, int attempts) {
+        private void finish(Receipt r) {
             int s;
             while ((s = state.get()) != FINISHED) {
                 if (state.compareAndSet(s, FINISHED)) {
-                    r.attempts = attempts;
                     end(r);
                     return;
                 }

@@ -1,5 +1,7 @@
 package io.herald.fcm;
 
+import io.herald.delivery.ProviderAnswers;
+import io.herald.delivery.RequestNotTaken;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
@@ -20,10 +22,13 @@ import io.netty.handler.codec.http2.DefaultHttp2DataFrame;
 import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
 import io.netty.handler.codec.http2.Http2DataFrame;
+import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
+import io.netty.handler.codec.http2.Http2GoAwayFrame;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2HeadersFrame;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
+import io.netty.handler.codec.http2.Http2ResetFrame;
 import io.netty.handler.codec.http2.Http2SecurityUtil;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
@@ -36,35 +41,49 @@ import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslProvider;
 import io.netty.handler.ssl.SupportedCipherSuiteFilter;
 import io.netty.util.AsciiString;
+import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import java.io.File;
+import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLParameters;
 
 /**
  * A fixed set of long-lived HTTP/2 connections to one HTTPS origin, each carrying many concurrent
- * requests as streams. A connection that drops is opened again on the next request that picks it.
- * Streams beyond the server's concurrency limit wait in Netty's stream-buffering encoder; the caller
- * bounds how many requests are outstanding in all.
+ * requests as streams. A connection that drops, or that the server said it is closing (GOAWAY), is
+ * opened again on the next request that picks it. Streams beyond the server's concurrency limit wait
+ * in Netty's stream-buffering encoder; the caller bounds how many requests are outstanding in all.
+ *
+ * <p>A request that gets no response fails, and says what it can about why. The caller hears when
+ * the whole request has gone out ({@code written}, in {@link #post(CharSequence, CharSequence,
+ * String, Runnable)}); a request the server said it did not take fails with
+ * {@link RequestNotTaken}: a GOAWAY whose last stream is below its own, or a REFUSED_STREAM reset
+ * (RFC 9113, section 8.7). When a connection closes, Netty closes its streams at once, so their
+ * requests fail then, not at the caller's time limit.
  */
 public final class Http2Connections implements AutoCloseable {
-    /** A response: status, body text, and the Retry-After it asked for (ms, 0 if none). */
+    /** A response: status, body text, and the Retry-After header it came with (null if none). */
     public static final class Response {
         public final int status;
         public final String body;
-        public final long retryAfterMs;
+        /** The Retry-After header as sent (see {@link ProviderAnswers#retryAfterMs}), or null. */
+        public final String retryAfter;
 
-        Response(int status, String body, long retryAfterMs) {
+        Response(int status, String body, String retryAfter) {
             this.status = status;
             this.body = body;
-            this.retryAfterMs = retryAfterMs;
+            this.retryAfter = retryAfter;
         }
     }
+
+    /** Set on a connection whose server sent GOAWAY: no new stream goes on it. */
+    private static final AttributeKey<Boolean> GOING_AWAY = AttributeKey.valueOf("herald-http2-going-away");
 
     private static final AsciiString JSON_UTF8 = AsciiString.cached("application/json; charset=UTF-8");
     /** Larger answers are refused: FCM's are a few hundred bytes. */
@@ -107,7 +126,7 @@ public final class Http2Connections implements AutoCloseable {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         SslHandler tls = sslContext.newHandler(ch.alloc(), host, port);
-                        javax.net.ssl.SSLParameters params = tls.engine().getSSLParameters();
+                        SSLParameters params = tls.engine().getSSLParameters();
                         params.setEndpointIdentificationAlgorithm("HTTPS");
                         tls.engine().setSSLParameters(params);
                         ch.pipeline().addLast(tls);
@@ -123,6 +142,16 @@ public final class Http2Connections implements AutoCloseable {
                                 // the server opens no streams of its own
                             }
                         }));
+                        ch.pipeline().addLast(new ChannelInboundHandlerAdapter() {
+                            @Override
+                            public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                                // The connection's own frames, past the streams' (settings, pings, GOAWAY).
+                                if (msg instanceof Http2GoAwayFrame) {
+                                    ctx.channel().attr(GOING_AWAY).set(Boolean.TRUE);
+                                }
+                                ReferenceCountUtil.release(msg);
+                            }
+                        });
                     }
                 });
         this.eventLoop = eventLoop;
@@ -131,20 +160,19 @@ public final class Http2Connections implements AutoCloseable {
         this.connections = slots;
     }
 
-    /** Retry-After in delta-seconds (FCM's form); an HTTP date or garbage counts as none. */
-    static long retryAfterMs(String header) {
-        if (header == null) {
-            return 0;
-        }
-        try {
-            return Math.min(Long.parseLong(header.trim()), 3600) * 1000;
-        } catch (NumberFormatException e) {
-            return 0;
-        }
-    }
-
     /** Sends a POST with a JSON body; the future completes with the response, or with the failure. */
     public CompletableFuture<Response> post(CharSequence path, CharSequence authorization, String json) {
+        return post(path, authorization, json, null);
+    }
+
+    /**
+     * Sends a POST with a JSON body; the future completes with the response, or with the failure:
+     * {@link RequestNotTaken} if the server said it did not take the request.
+     *
+     * @param written run (on the connection's event loop) once the whole request has gone out, or null
+     */
+    public CompletableFuture<Response> post(CharSequence path, CharSequence authorization, String json,
+            Runnable written) {
         CompletableFuture<Response> result = new CompletableFuture<>();
         connection().addListener(connected -> {
             if (!connected.isSuccess()) {
@@ -164,9 +192,14 @@ public final class Http2Connections implements AutoCloseable {
                         .set(HttpHeaderNames.CONTENT_TYPE, JSON_UTF8);
                 stream.write(new DefaultHttp2HeadersFrame(headers, false));
                 stream.writeAndFlush(new DefaultHttp2DataFrame(ByteBufUtil.writeUtf8(stream.alloc(), json), true))
-                        .addListener(written -> {
-                            if (!written.isSuccess()) {
-                                exchange.fail(stream, written.cause());
+                        .addListener(sent -> {
+                            if (sent.isSuccess()) {
+                                exchange.written = true;
+                                if (written != null) {
+                                    written.run();
+                                }
+                            } else {
+                                exchange.fail(stream, sent.cause());
                             }
                         });
             });
@@ -177,14 +210,20 @@ public final class Http2Connections implements AutoCloseable {
     /**
      * One request's stream, read frame by frame: the response's status and Retry-After from its
      * headers, its body from the data frames: no HTTP/1 conversion and no aggregator per stream (with
-     * them, the FCM event loops took 44% of the job's CPU in a profile).
+     * them, the FCM event loops took 44% of the job's CPU in a profile). It also keeps what is known
+     * of a request left without a response: whether it went out whole, and whether the server said
+     * it did not take it. Everything here runs on the connection's event loop.
      */
     private static final class Exchange extends ChannelInboundHandlerAdapter {
         private final CompletableFuture<Response> result;
         private int status;
-        private long retryAfterMs;
+        private String retryAfter;
         private ByteBuf body;
         private boolean skipBody;
+        /** The whole request went out. */
+        boolean written;
+        /** Why the server did not take the request (GOAWAY, REFUSED_STREAM), or null. */
+        private String notTaken;
 
         Exchange(CompletableFuture<Response> result) {
             this.result = result;
@@ -200,8 +239,8 @@ public final class Http2Connections implements AutoCloseable {
                         status = code == null ? 0 : AsciiString.of(code).parseInt();
                         // A success's body (the message's name) is not read: only errors are.
                         skipBody = status >= 200 && status < 300;
-                        CharSequence retryAfter = frame.headers().get("retry-after");
-                        retryAfterMs = retryAfterMs(retryAfter == null ? null : retryAfter.toString());
+                        CharSequence header = frame.headers().get(HttpHeaderNames.RETRY_AFTER);
+                        retryAfter = header == null ? null : header.toString();
                         if (status >= 100 && status < 200) {
                             status = 0; // informational: the real headers follow
                         }
@@ -221,7 +260,7 @@ public final class Http2Connections implements AutoCloseable {
                         body = ctx.alloc().heapBuffer(Math.max(frame.content().readableBytes(), 64));
                     }
                     if (body.readableBytes() + frame.content().readableBytes() > MAX_RESPONSE_BYTES) {
-                        fail(ctx.channel(), new java.io.IOException("response over " + MAX_RESPONSE_BYTES + " bytes"));
+                        fail(ctx.channel(), new IOException("response over " + MAX_RESPONSE_BYTES + " bytes"));
                         return;
                     }
                     body.writeBytes(frame.content());
@@ -238,16 +277,16 @@ public final class Http2Connections implements AutoCloseable {
             String text = body == null ? "" : body.toString(StandardCharsets.UTF_8);
             release();
             if (status == 0) {
-                result.completeExceptionally(new java.io.IOException("response without a status"));
+                result.completeExceptionally(new IOException("response without a status"));
             } else {
-                result.complete(new Response(status, text, retryAfterMs));
+                result.complete(new Response(status, text, retryAfter));
             }
             ctx.close();
         }
 
         void fail(Channel stream, Throwable cause) {
             release();
-            result.completeExceptionally(cause);
+            result.completeExceptionally(notTaken == null ? cause : new RequestNotTaken(notTaken, cause));
             stream.close();
         }
 
@@ -264,7 +303,29 @@ public final class Http2Connections implements AutoCloseable {
             // Every stream closes after its response: an exception (and its stack trace) only for one
             // that closed without (2% of the FCM client's event loops when made for every stream).
             if (!result.isDone()) {
-                result.completeExceptionally(new java.io.IOException("stream closed without a response"));
+                result.completeExceptionally(notTaken != null ? new RequestNotTaken(notTaken)
+                        : new IOException(written ? "stream closed without a response"
+                                : "stream closed before the request went out"));
+            }
+        }
+
+        /**
+         * The server's word on this stream before it closes: a GOAWAY (only streams above its last
+         * stream hear of it) or a reset. Either of these two means the request was not taken.
+         */
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+            try {
+                if (evt instanceof Http2GoAwayFrame) {
+                    // Only the streams above the GOAWAY's last stream hear of it.
+                    notTaken = "the server went away (GOAWAY) before taking stream "
+                            + ((Http2StreamChannel) ctx.channel()).stream().id();
+                } else if (evt instanceof Http2ResetFrame
+                        && ((Http2ResetFrame) evt).errorCode() == Http2Error.REFUSED_STREAM.code()) {
+                    notTaken = "the server refused its stream (REFUSED_STREAM)";
+                }
+            } finally {
+                ReferenceCountUtil.release(evt);
             }
         }
 
@@ -282,7 +343,8 @@ public final class Http2Connections implements AutoCloseable {
         int i = Math.floorMod(next.getAndIncrement(), connections.length);
         synchronized (connections) {
             Future<Channel> c = connections[i];
-            if (c == null || (c.isDone() && (!c.isSuccess() || !c.getNow().isActive()))) {
+            if (c == null || (c.isDone() && (!c.isSuccess() || !c.getNow().isActive()
+                    || c.getNow().attr(GOING_AWAY).get() != null))) {
                 c = open();
                 connections[i] = c;
             }

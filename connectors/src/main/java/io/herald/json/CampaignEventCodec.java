@@ -7,6 +7,9 @@ import io.herald.model.RawRecord;
 import io.herald.model.Campaign;
 import io.herald.model.CampaignEvent;
 import io.herald.model.Outcome;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
 
 /**
  * Parses records of the {@code campaigns} topic: {@code {"type":"create", ...campaign fields}},
@@ -18,6 +21,15 @@ public final class CampaignEventCodec implements InputCodec<CampaignEvent> {
 
     /** The largest campaigns record read. */
     public static final int MAX_RECORD_BYTES = 512 * 1024;
+
+    /**
+     * The outcomes a {@code retry} (or its estimate) may name: what was not delivered and may be sent
+     * again. There is no default: a retry names its outcomes, so {@code unconfirmed} (written to the
+     * provider, no answer: most of those arrived) is sent again only when asked for by name.
+     */
+    public static final List<Outcome> RETRYABLE = List.of(Outcome.FAILED, Outcome.EXPIRED, Outcome.CANCELLED,
+            Outcome.UNCONFIRMED);
+    private static final String RETRYABLE_NAMES = "failed, expired, cancelled or unconfirmed";
 
     @Override
     public Parsed<CampaignEvent> parse(RawRecord record) {
@@ -34,7 +46,7 @@ public final class CampaignEventCodec implements InputCodec<CampaignEvent> {
             return Parsed.error(f.problem());
         }
         try {
-            e.type = CampaignEvent.Type.valueOf(type.toUpperCase(java.util.Locale.ROOT));
+            e.type = CampaignEvent.Type.valueOf(type.toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException ex) {
             return Parsed.error("type '" + type + "' is not one of create, estimate, fire, cancel, send, retry");
         }
@@ -55,7 +67,7 @@ public final class CampaignEventCodec implements InputCodec<CampaignEvent> {
         }
         if (e.type == CampaignEvent.Type.RETRY || e.type == CampaignEvent.Type.ESTIMATE) {
             // An estimate with outcomes counts what a retry for them would reach.
-            java.util.List<String> outcomes = f.strings("outcomes", e.type == CampaignEvent.Type.RETRY, 8, 32);
+            List<String> outcomes = f.strings("outcomes", e.type == CampaignEvent.Type.RETRY, 8, 32);
             if (f.problem() != null) {
                 return Parsed.error(f.problem());
             }
@@ -63,14 +75,13 @@ public final class CampaignEventCodec implements InputCodec<CampaignEvent> {
                 return Parsed.ok(e);
             }
             if (outcomes.isEmpty()) {
-                return Parsed.error("outcomes is empty: name the outcomes (failed, expired, cancelled) to send again");
+                return Parsed.error("outcomes is empty: name the outcomes (" + RETRYABLE_NAMES + ") to send again");
             }
-            e.outcomes = new java.util.ArrayList<>();
+            e.outcomes = new ArrayList<>();
             for (String o : outcomes) {
-                Outcome outcome = "failed".equals(o) ? Outcome.FAILED : "expired".equals(o) ? Outcome.EXPIRED
-                        : "cancelled".equals(o) ? Outcome.CANCELLED : null;
+                Outcome outcome = RETRYABLE.stream().filter(r -> r.wire().equals(o)).findFirst().orElse(null);
                 if (outcome == null) {
-                    return Parsed.error("outcomes holds '" + o + "': a retry is for failed, expired or cancelled notifications");
+                    return Parsed.error("outcomes holds '" + o + "': a retry is for " + RETRYABLE_NAMES + " notifications");
                 }
                 e.outcomes.add(outcome);
             }

@@ -6,9 +6,11 @@ import io.herald.model.AttributeValue;
 import io.herald.model.DeviceEvent;
 import io.herald.model.Platform;
 import io.herald.state.DeviceEventValidator;
-import java.util.ArrayList;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.HashMap;
 import java.util.Iterator;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -42,7 +44,7 @@ public final class DeviceEventCodec implements InputCodec<DeviceEvent> {
         String type = f.text("type", true, 64);
         if (type != null) {
             try {
-                e.type = DeviceEvent.Type.valueOf(type.toUpperCase(java.util.Locale.ROOT));
+                e.type = DeviceEvent.Type.valueOf(type.toUpperCase(Locale.ROOT));
             } catch (IllegalArgumentException ex) {
                 return Parsed.error("type '" + type + "' is not one of register, update, tags_add, tags_remove, "
                         + "attributes_set, attributes_unset, uninstall, erase_user, token_rejected, claims_released");
@@ -116,9 +118,9 @@ public final class DeviceEventCodec implements InputCodec<DeviceEvent> {
             } else if (v.isObject() && v.size() == 1 && v.path("timestamp").isTextual()) {
                 try {
                     e.attributes.put(name, AttributeValue.timestamp(
-                            java.time.Instant.parse(v.get("timestamp").textValue()).toEpochMilli(), e.version));
+                            Instant.parse(v.get("timestamp").textValue()).toEpochMilli(), e.version));
                     continue;
-                } catch (java.time.format.DateTimeParseException ex) {
+                } catch (DateTimeParseException ex) {
                     return field + ".timestamp is not an ISO-8601 instant";
                 }
             } else {

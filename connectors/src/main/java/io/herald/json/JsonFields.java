@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * Reads the fields of one input record strictly: every field has one JSON type, ids are non-empty,
@@ -182,7 +183,7 @@ public final class JsonFields {
         if (v.isObject()) {
             return "an object";
         }
-        return v.isNull() ? "null" : v.getNodeType().name().toLowerCase(java.util.Locale.ROOT);
+        return v.isNull() ? "null" : v.getNodeType().name().toLowerCase(Locale.ROOT);
     }
 
     /** Where the first control character (C0, DEL, C1) of {@code s} is, or -1. */

@@ -13,6 +13,7 @@ import java.io.UncheckedIOException;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.Function;
 
 /** Writes Herald's outputs as the JSON the README documents for each topic. */
 public final class OutputCodec {
@@ -118,7 +119,7 @@ public final class OutputCodec {
         }
 
         private static <E extends Enum<E>> Map<E, SerializedString> wireNames(Class<E> type,
-                java.util.function.Function<E, String> wire) {
+                Function<E, String> wire) {
             Map<E, SerializedString> names = new EnumMap<>(type);
             for (E e : type.getEnumConstants()) {
                 names.put(e, new SerializedString(wire.apply(e)));

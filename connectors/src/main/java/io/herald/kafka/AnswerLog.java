@@ -1,6 +1,7 @@
 package io.herald.kafka;
 
 import io.herald.model.Answer;
+import io.herald.model.Outcome;
 import java.io.IOException;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
@@ -186,7 +187,7 @@ public final class AnswerLog implements Serializable {
         a.notificationId = text.read(in);
         a.campaignId = text.read(in);
         a.userId = text.read(in);
-        a.outcome = io.herald.model.Outcome.valueOf(text.read(in));
+        a.outcome = Outcome.valueOf(text.read(in));
         a.providerStatus = in.readShort();
         a.attempts = in.readShort();
         a.ackAt = in.readLong();

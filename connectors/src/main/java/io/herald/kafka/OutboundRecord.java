@@ -1,5 +1,6 @@
 package io.herald.kafka;
 
+import java.nio.charset.StandardCharsets;
 import org.apache.flink.api.common.typeinfo.TypeInfo;
 
 /**
@@ -21,7 +22,7 @@ public class OutboundRecord {
     }
 
     public static OutboundRecord of(String topic, String key, byte[] value) {
-        return new OutboundRecord(topic, key == null ? null : key.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+        return new OutboundRecord(topic, key == null ? null : key.getBytes(StandardCharsets.UTF_8),
                 value);
     }
 }

@@ -1,6 +1,7 @@
 package io.herald.serde;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
@@ -57,7 +58,7 @@ public abstract class CompactSerializer<T> extends TypeSerializerSingleton<T> {
             writeVarInt(0, out);
             return;
         }
-        byte[] b = s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] b = s.getBytes(StandardCharsets.UTF_8);
         writeVarInt(b.length + 1, out);
         out.write(b);
     }

@@ -8,6 +8,7 @@ import io.herald.model.Platform;
 import io.herald.model.Receipt;
 import io.herald.model.SendRequest;
 import io.netty.channel.EventLoopGroup;
+import java.io.IOException;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -29,12 +30,14 @@ class DeliveryOperatorTest {
     /** Answers nothing by itself: the test completes each request's future. */
     static final class ScriptedProvider implements Provider {
         private static final long serialVersionUID = 1L;
-        static final Map<String, List<CompletableFuture<RetryingSender.Answer>>> CALLS = new ConcurrentHashMap<>();
+        static final Map<String, List<CompletableFuture<ProviderReply>>> CALLS = new ConcurrentHashMap<>();
+        static final Map<String, List<Attempt>> ATTEMPTS = new ConcurrentHashMap<>();
         final String key;
 
         ScriptedProvider(String key) {
             this.key = key;
             CALLS.put(key, new CopyOnWriteArrayList<>());
+            ATTEMPTS.put(key, new CopyOnWriteArrayList<>());
         }
 
         @Override
@@ -62,8 +65,9 @@ class DeliveryOperatorTest {
                 }
 
                 @Override
-                public CompletableFuture<RetryingSender.Answer> send(SendRequest request) {
-                    CompletableFuture<RetryingSender.Answer> f = new CompletableFuture<>();
+                public CompletableFuture<ProviderReply> send(Attempt attempt) {
+                    CompletableFuture<ProviderReply> f = new CompletableFuture<>();
+                    ATTEMPTS.get(key).add(attempt);
                     CALLS.get(key).add(f);
                     return f;
                 }
@@ -73,8 +77,13 @@ class DeliveryOperatorTest {
             };
         }
 
-        List<CompletableFuture<RetryingSender.Answer>> calls() {
+        List<CompletableFuture<ProviderReply>> calls() {
             return CALLS.get(key);
+        }
+
+        /** The attempts of {@link #calls()}, in the same order: the test says which were written. */
+        List<Attempt> attempts() {
+            return ATTEMPTS.get(key);
         }
     }
 
@@ -112,8 +121,8 @@ class DeliveryOperatorTest {
         return r;
     }
 
-    private static RetryingSender.Answer answer(SendRequest r, Outcome outcome, int status) {
-        return new RetryingSender.Answer(Receipt.of(r, outcome, status, outcome == Outcome.DELIVERED ? null : "Busy", 1,
+    private static ProviderReply answer(SendRequest r, Outcome outcome, int status) {
+        return new ProviderReply(Receipt.of(r, outcome, status, outcome == Outcome.DELIVERED ? null : "Busy", 1,
                 System.currentTimeMillis()), 0);
     }
 
@@ -245,5 +254,28 @@ class DeliveryOperatorTest {
         harness = start(5, checkpoint);
         assertThat(provider.calls()).as("c1/a is sent again; c2 stays cancelled").hasSize(1);
         assertThat(receipts()).extracting(r -> r.notificationId + " " + r.outcome.wire()).containsExactly("c2/b cancelled");
+    }
+
+    @Test
+    void aRequestWrittenWhoseConnectionDiesIsUnconfirmed_oneNeverWrittenIsRetried() throws Exception {
+        provider = new ScriptedProvider("unconfirmed");
+        harness = start(5, null);
+        SendRequest a = request("c1", "a");
+        SendRequest b = request("c1", "b");
+        harness.processElement(a, 1);
+        harness.processElement(b, 1);
+        // Both on one connection, which is reset: a's request had gone out, b's was still queued.
+        provider.attempts().get(0).written();
+        provider.calls().get(0).completeExceptionally(new IOException("Connection reset by peer"));
+        provider.calls().get(1).completeExceptionally(new IOException("Connection reset by peer"));
+        assertThat(receipts()).singleElement().satisfies(r -> {
+            assertThat(r.notificationId).isEqualTo("c1/a");
+            assertThat(r.outcome).isEqualTo(Outcome.UNCONFIRMED);
+            assertThat(r.reason).startsWith("written, then no answer");
+        });
+        // b waits 10 s for its retry (the policy here): still in flight, not receipted, and a is not
+        // tried again.
+        assertThat(provider.calls()).hasSize(2);
+        assertThat(DeliveryRoom.of(harness.getOperator().getContainingTask()).room(Platform.IOS)).isEqualTo(4);
     }
 }

@@ -8,15 +8,24 @@ import io.herald.model.Receipt;
 import io.herald.model.SendRequest;
 import io.netty.channel.DefaultEventLoop;
 import io.netty.util.Timer;
+import java.io.IOException;
+import java.nio.channels.ClosedChannelException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+/**
+ * Retries on the sender's own event loop: transient failures tried again within the budget, answers
+ * that are final, Retry-After, the time limit, and a request written without an answer
+ * ({@code unconfirmed}, never retried) told from one never taken ({@code failed}, retried).
+ */
 class RetryingSenderTest {
     private final DefaultEventLoop loop = new DefaultEventLoop();
     private final Timer timer = RetryingSender.newTimer("test");
@@ -34,24 +43,33 @@ class RetryingSenderTest {
         return r;
     }
 
-    private static RetryingSender.Answer answer(Outcome outcome, int status, String reason, long retryAfterMs) {
-        return new RetryingSender.Answer(Receipt.of(request(), outcome, status, reason, 1, 0), retryAfterMs);
+    private static ProviderReply answer(Outcome outcome, int status, String reason, long retryAfterMs) {
+        return new ProviderReply(Receipt.of(request(), outcome, status, reason, 1, 0), retryAfterMs);
     }
+
+    /** In a script: the attempt's request went out in full, then it failed with {@code error}. */
+    private record WrittenThen(Throwable error) {}
 
     private RetryingSender sender;
 
-    /** Plays the given answers in order, one per attempt, noting when each attempt was made. */
+    /**
+     * Plays the given answers in order, one per attempt, noting when each attempt was made: a reply,
+     * a failure before the request went out (a Throwable), or a failure after ({@link WrittenThen}).
+     */
     private Receipt run(RetryPolicy policy, long budgetMs, List<Long> attemptTimes, Object... answers) throws Exception {
         Deque<Object> script = new ArrayDeque<>(List.of(answers));
         CompletableFuture<Receipt> done = new CompletableFuture<>();
         sender = new RetryingSender(policy, loop, new RateLimiter(Double.POSITIVE_INFINITY, 10), timer, 10_000);
-        sender.send(() -> {
+        sender.send(request(), attempt -> {
             attemptTimes.add(System.currentTimeMillis());
             Object next = script.poll();
+            if (next instanceof WrittenThen w) {
+                attempt.written();
+                return CompletableFuture.failedFuture(w.error());
+            }
             return next instanceof Throwable ? CompletableFuture.failedFuture((Throwable) next)
-                    : CompletableFuture.completedFuture((RetryingSender.Answer) next);
-        }, e -> Receipt.of(request(), Outcome.FAILED, 0, e.getMessage(), 1, 0), System.currentTimeMillis() + budgetMs,
-                done::complete);
+                    : CompletableFuture.completedFuture((ProviderReply) next);
+        }, System.currentTimeMillis() + budgetMs, done::complete);
         return done.get(10, TimeUnit.SECONDS);
     }
 
@@ -59,7 +77,7 @@ class RetryingSenderTest {
     void transientFailuresAreRetriedUntilDelivered() throws Exception {
         List<Long> times = new ArrayList<>();
         Receipt r = run(new RetryPolicy(5, 10, 100), 5000, times, answer(Outcome.FAILED, 503, "ServiceUnavailable", 0),
-                new java.io.IOException("connection reset"), answer(Outcome.DELIVERED, 200, null, 0));
+                new IOException("connection reset"), answer(Outcome.DELIVERED, 200, null, 0));
         assertThat(r.outcome).isEqualTo(Outcome.DELIVERED);
         assertThat(r.attempts).isEqualTo(3);
         assertThat(times).hasSize(3);
@@ -123,18 +141,60 @@ class RetryingSenderTest {
     }
 
     @Test
+    void aRequestWrittenWhoseConnectionIsLostIsUnconfirmedAndNotRetried() throws Exception {
+        List<Long> times = new ArrayList<>();
+        Receipt r = run(new RetryPolicy(5, 10, 100), 5000, times,
+                new WrittenThen(new IOException("Connection reset by peer")), answer(Outcome.DELIVERED, 200, null, 0));
+        assertThat(r.outcome).isEqualTo(Outcome.UNCONFIRMED);
+        assertThat(r.reason).isEqualTo("written, then no answer: IOException: Connection reset by peer");
+        assertThat(r.providerStatus).isZero();
+        assertThat(r.attempts).isEqualTo(1);
+        assertThat(times).as("no second attempt").hasSize(1);
+        assertThat(sender.retries()).isZero();
+    }
+
+    @Test
+    void aRequestNeverWrittenIsAPlainFailureAndRetried_andSoIsOneTheProviderDidNotTake() throws Exception {
+        List<Long> times = new ArrayList<>();
+        Receipt r = run(new RetryPolicy(5, 10, 100), 5000, times, new IOException("Connection refused"),
+                new WrittenThen(new RequestNotTaken("the server went away (GOAWAY after stream 7) without taking it")),
+                answer(Outcome.DELIVERED, 200, null, 0));
+        assertThat(r.outcome).isEqualTo(Outcome.DELIVERED);
+        assertThat(r.attempts).isEqualTo(3);
+
+        Receipt gaveUp = run(new RetryPolicy(2, 10, 100), 5000, new ArrayList<>(), new IOException("Connection refused"),
+                new WrittenThen(new CompletionException(new RequestNotTaken("refused", new ClosedChannelException()))));
+        assertThat(gaveUp.outcome).isEqualTo(Outcome.FAILED);
+        assertThat(gaveUp.reason).startsWith("gave up after 2 attempts: no answer: ClosedChannelException");
+    }
+
+    @Test
+    void aWrittenRequestStillUnansweredAtTheTimeLimitIsUnconfirmed() throws Exception {
+        sender = new RetryingSender(new RetryPolicy(5, 10, 100), loop, new RateLimiter(Double.POSITIVE_INFINITY, 10),
+                timer, 200);
+        CompletableFuture<Receipt> done = new CompletableFuture<>();
+        sender.send(request(), attempt -> {
+            attempt.written();
+            return new CompletableFuture<>();
+        }, System.currentTimeMillis() + 100, done::complete);
+        Receipt r = done.get(5, TimeUnit.SECONDS);
+        assertThat(r.outcome).isEqualTo(Outcome.UNCONFIRMED);
+        assertThat(r.reason).isEqualTo("written, then no answer within 200 ms");
+        assertThat(r.attempts).isEqualTo(1);
+    }
+
+    @Test
     void aNotificationWithoutAnAnswerFailsAtItsTimeLimitAndALateAnswerIsDropped() throws Exception {
         sender = new RetryingSender(new RetryPolicy(5, 10, 100), loop, new RateLimiter(Double.POSITIVE_INFINITY, 10),
                 timer, 200);
-        CompletableFuture<RetryingSender.Answer> neverAnswered = new CompletableFuture<>();
-        List<Receipt> done = new java.util.concurrent.CopyOnWriteArrayList<>();
+        CompletableFuture<ProviderReply> neverAnswered = new CompletableFuture<>();
+        List<Receipt> done = new CopyOnWriteArrayList<>();
         CompletableFuture<Void> first = new CompletableFuture<>();
         long start = System.nanoTime();
-        sender.send(() -> neverAnswered, e -> Receipt.of(request(), Outcome.FAILED, 0, Receipt.describe(e), 1, 0),
-                System.currentTimeMillis() + 100, r -> {
-                    done.add(r);
-                    first.complete(null);
-                });
+        sender.send(request(), attempt -> neverAnswered, System.currentTimeMillis() + 100, r -> {
+            done.add(r);
+            first.complete(null);
+        });
         first.get(5, TimeUnit.SECONDS);
         assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isGreaterThanOrEqualTo(190);
         assertThat(done).singleElement().satisfies(r -> {

@@ -14,7 +14,9 @@ import java.nio.file.Path;
 import java.security.KeyPairGenerator;
 import java.util.Base64;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -32,7 +34,7 @@ class FcmCredentialsTest {
     private HttpServer tokenEndpoint;
     private final AtomicInteger minted = new AtomicInteger();
     private final List<String> grants = new CopyOnWriteArrayList<>();
-    private final java.util.concurrent.CountDownLatch endpointMayAnswer = new java.util.concurrent.CountDownLatch(1);
+    private final CountDownLatch endpointMayAnswer = new CountDownLatch(1);
     private volatile boolean endpointWaits;
 
     private FcmApp appWithServiceAccount(long expiresInSeconds) throws Exception {
@@ -118,8 +120,8 @@ class FcmCredentialsTest {
     void mintingNeverBlocksTheCallerAndRequestsWaitingMeanwhileShareOneMint() throws Exception {
         FcmCredentials credentials = FcmCredentials.forApp(appWithServiceAccount(3600));
         endpointWaits = true;
-        java.util.concurrent.CompletableFuture<String> first = credentials.accessToken();
-        java.util.concurrent.CompletableFuture<String> second = credentials.accessToken();
+        CompletableFuture<String> first = credentials.accessToken();
+        CompletableFuture<String> second = credentials.accessToken();
         // The token endpoint has not answered, yet both calls returned (on an event loop they must).
         assertThat(first).isNotDone();
         assertThat(second).isNotDone();

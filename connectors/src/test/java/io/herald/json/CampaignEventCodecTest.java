@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.herald.model.Audience;
 import io.herald.model.CampaignEvent;
+import io.herald.model.Outcome;
 import io.herald.model.Platform;
 import io.herald.model.RawRecord;
 import java.nio.charset.StandardCharsets;
@@ -37,14 +38,27 @@ class CampaignEventCodecTest {
     @Test
     void aRetryNamesItsOutcomes_andAnEstimateMayCountWhatItWouldReach() {
         CampaignEvent retry = parse("{\"type\":\"retry\",\"campaignId\":\"c1\",\"outcomes\":[\"failed\",\"expired\"]}").value();
-        assertThat(retry.outcomes).containsExactly(io.herald.model.Outcome.FAILED, io.herald.model.Outcome.EXPIRED);
+        assertThat(retry.outcomes).containsExactly(Outcome.FAILED, Outcome.EXPIRED);
         assertThat(parse("{\"type\":\"retry\",\"campaignId\":\"c1\"}").error()).isEqualTo("outcomes is missing");
         assertThat(parse("{\"type\":\"retry\",\"campaignId\":\"c1\",\"outcomes\":[]}").error()).contains("outcomes is empty");
         assertThat(parse("{\"type\":\"retry\",\"campaignId\":\"c1\",\"outcomes\":[\"delivered\"]}").error())
                 .contains("outcomes holds 'delivered'");
         assertThat(parse("{\"type\":\"estimate\",\"campaignId\":\"c1\"}").value().outcomes).isNull();
         assertThat(parse("{\"type\":\"estimate\",\"campaignId\":\"c1\",\"outcomes\":[\"cancelled\"]}").value().outcomes)
-                .containsExactly(io.herald.model.Outcome.CANCELLED);
+                .containsExactly(Outcome.CANCELLED);
+    }
+
+    @Test
+    void unconfirmedIsSentAgainOnlyWhenARetryNamesIt() {
+        CampaignEvent asked = parse("{\"type\":\"retry\",\"campaignId\":\"c1\",\"outcomes\":[\"failed\",\"unconfirmed\"]}")
+                .value();
+        assertThat(asked.outcomes).containsExactly(Outcome.FAILED, Outcome.UNCONFIRMED);
+        assertThat(parse("{\"type\":\"retry\",\"campaignId\":\"c1\",\"outcomes\":[\"failed\"]}").value().outcomes)
+                .doesNotContain(Outcome.UNCONFIRMED);
+        assertThat(parse("{\"type\":\"estimate\",\"campaignId\":\"c1\",\"outcomes\":[\"unconfirmed\"]}").value()
+                .outcomes).containsExactly(Outcome.UNCONFIRMED);
+        assertThat(parse("{\"type\":\"retry\",\"campaignId\":\"c1\",\"outcomes\":[\"UNCONFIRMED\"]}").error())
+                .contains("failed, expired, cancelled or unconfirmed");
     }
 
     @Test

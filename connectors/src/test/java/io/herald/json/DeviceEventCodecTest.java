@@ -6,6 +6,7 @@ import io.herald.model.DeviceEvent;
 import io.herald.model.Platform;
 import io.herald.model.RawRecord;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import org.junit.jupiter.api.Test;
 
 class DeviceEventCodecTest {
@@ -65,7 +66,7 @@ class DeviceEventCodecTest {
         assertThat(unset.unset).containsExactly("a", "b");
         DeviceEvent set = parse("{\"type\":\"attributes_set\",\"userId\":\"u\",\"version\":9,"
                 + "\"attributes\":{\"joined\":{\"timestamp\":\"2026-01-02T03:04:05Z\"}}}").value();
-        assertThat(set.attributes.get("joined").timestamp).isEqualTo(java.time.Instant.parse("2026-01-02T03:04:05Z").toEpochMilli());
+        assertThat(set.attributes.get("joined").timestamp).isEqualTo(Instant.parse("2026-01-02T03:04:05Z").toEpochMilli());
         DeviceEvent rotate = parse("{\"type\":\"update\",\"userId\":\"u\",\"deviceId\":\"d\","
                 + "\"token\":\"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\",\"lastSeen\":5,\"version\":9}").value();
         assertThat(rotate.type).isEqualTo(DeviceEvent.Type.UPDATE);

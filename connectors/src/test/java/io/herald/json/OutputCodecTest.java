@@ -2,6 +2,7 @@ package io.herald.json;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.herald.model.Outcome;
 import io.herald.model.Platform;
 import io.herald.model.Receipt;
@@ -30,6 +31,9 @@ class OutputCodecTest {
                 StandardCharsets.UTF_8);
         assertThat(Json.MAPPER.readTree(dead).get("reason").asText()).isEqualTo("UNREGISTERED");
         assertThat(dead).contains("\"outcome\":\"token_dead\"");
+        String unconfirmed = new String(receipts.write(Receipt.of(q, Outcome.UNCONFIRMED, 0,
+                "written, then no answer: IOException: Connection reset by peer", 1, 9)), StandardCharsets.UTF_8);
+        assertThat(unconfirmed).contains("\"outcome\":\"unconfirmed\"", "\"providerStatus\":0");
     }
 
     @Test
@@ -46,7 +50,7 @@ class OutputCodecTest {
             q.notificationId = q.campaignId + "/" + q.deviceId;
             String json = new String(receipts.write(Receipt.of(q, Outcome.DELIVERED, 200, null, 1, 9)),
                     StandardCharsets.UTF_8);
-            com.fasterxml.jackson.databind.JsonNode back = Json.MAPPER.readTree(json);
+            JsonNode back = Json.MAPPER.readTree(json);
             assertThat(json).startsWith("{\"notificationId\"").endsWith("}");
             assertThat(back.get("campaignId").asText()).isEqualTo(q.campaignId);
             assertThat(back.get("notificationId").asText()).isEqualTo(q.notificationId);

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.herald.model.Answer;
 import io.herald.model.Outcome;
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -45,8 +47,8 @@ class AnswerLogTest {
         assertThat(AnswerLog.decode(Arrays.copyOf(bytes, bytes.length + 1))).isEmpty();
 
         // Version 1, one answer per record, as the previous release wrote it.
-        java.io.ByteArrayOutputStream v1 = new java.io.ByteArrayOutputStream();
-        try (java.io.DataOutputStream out = new java.io.DataOutputStream(v1)) {
+        ByteArrayOutputStream v1 = new ByteArrayOutputStream();
+        try (DataOutputStream out = new DataOutputStream(v1)) {
             out.writeByte(1);
             out.writeUTF("c1/d1");
             out.writeUTF("c1");

@@ -2,6 +2,7 @@ package io.herald.kafka;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.herald.serde.CompactType;
 import java.nio.charset.StandardCharsets;
 import org.apache.flink.api.common.serialization.SerializerConfigImpl;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -16,7 +17,7 @@ class OutboundRecordTypeTest {
 
     @Test
     void flinkTakesTheCompactTypeForEveryStreamOfRecords() {
-        assertThat(TypeInformation.of(OutboundRecord.class)).isInstanceOf(io.herald.serde.CompactType.class);
+        assertThat(TypeInformation.of(OutboundRecord.class)).isInstanceOf(CompactType.class);
     }
 
     @Test

@@ -1,8 +1,8 @@
 package io.herald.job;
 
-import io.herald.apns.ApnsDelivery;
+import io.herald.apns.ApnsProvider;
 import io.herald.delivery.DeliveryOperator;
-import io.herald.fcm.FcmDelivery;
+import io.herald.fcm.FcmProvider;
 import io.herald.job.config.HeraldConfig;
 import io.herald.job.fanout.FanOutOperator;
 import io.herald.job.fanout.FanOutSettings;
@@ -176,13 +176,13 @@ public final class HeraldJob {
         // the sink is bytes (a receipt object's reflective serialization cost the fan-out thread 17%).
         DataStream<OutboundRecord> receipts = ios
                 .transform("Deliver to APNs", receiptType, new DeliveryOperator(
-                        new ApnsDelivery(config.apnsApps(), d.apnsConnections), d.settings(), io.answers))
+                        new ApnsProvider(config.apnsApps(), d.apnsConnections), d.settings(), io.answers))
                 .uid("deliver-apns")
                 .flatMap(new ReceiptRecords(t.receipts, t.devices)).uid("receipt-records-apns")
                 .name("APNs receipts and dead-token feedback")
                 .union(android
                         .transform("Deliver to FCM", receiptType, new DeliveryOperator(
-                                new FcmDelivery(config.fcmApps(), d.fcmConnections), d.settings(), io.answers))
+                                new FcmProvider(config.fcmApps(), d.fcmConnections), d.settings(), io.answers))
                         .uid("deliver-fcm")
                         .flatMap(new ReceiptRecords(t.receipts, t.devices)).uid("receipt-records-fcm")
                         .name("FCM receipts and dead-token feedback"));

@@ -1,5 +1,6 @@
 package io.herald.cli;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.herald.job.HeraldMain;
 import io.herald.job.bootstrap.DeviceBootstrap;
 import io.herald.job.config.HeraldConfig;
@@ -11,6 +12,7 @@ import io.herald.sandbox.KafkaIO;
 import io.herald.sandbox.Sandbox;
 import io.herald.sandbox.SyntheticUsers;
 import java.io.BufferedWriter;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,6 +24,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
@@ -278,7 +281,7 @@ final class BenchCommand implements Callable<Integer> {
         }
         BenchReport.page(json, endToEnd, machine()).write(report);
         System.out.println("Report written to " + report.toAbsolutePath());
-        System.out.println(new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(json));
+        System.out.println(new ObjectMapper().writeValueAsString(json));
         return 0;
     }
 
@@ -311,7 +314,7 @@ final class BenchCommand implements Callable<Integer> {
             if (r == null) {
                 return 1;
             }
-            System.out.println(new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(r));
+            System.out.println(new ObjectMapper().writeValueAsString(r));
             return 0;
         }
 
@@ -349,7 +352,7 @@ final class BenchCommand implements Callable<Integer> {
                     Path savepoint = dir.resolve("native");
                     String written = job.triggerSavepoint(savepoint.toUri().toString(), SavepointFormatType.NATIVE)
                             .get(10, TimeUnit.MINUTES);
-                    bytes = size(Path.of(java.net.URI.create(written.startsWith("file:") ? written : "file:" + written)));
+                    bytes = size(Path.of(URI.create(written.startsWith("file:") ? written : "file:" + written)));
                     job.cancel().get();
                 }
                 Map<String, Object> r = new LinkedHashMap<>();
@@ -425,7 +428,7 @@ final class BenchCommand implements Callable<Integer> {
             if (r == null) {
                 return 1;
             }
-            System.out.println(new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(r));
+            System.out.println(new ObjectMapper().writeValueAsString(r));
             return 0;
         }
 
@@ -536,7 +539,7 @@ final class BenchCommand implements Callable<Integer> {
 
     /** Rates as the tables show them: [63,352, 63,255, 66,757]. */
     static String rates(List<Long> values) {
-        return values.stream().map(v -> String.format("%,d", v)).collect(java.util.stream.Collectors.joining(", ", "[", "]"));
+        return values.stream().map(v -> String.format("%,d", v)).collect(Collectors.joining(", ", "[", "]"));
     }
 
     static long median(List<Long> values) {

@@ -9,6 +9,7 @@ import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -99,7 +100,7 @@ final class BenchPeer implements AutoCloseable {
         long[][] series = new long[2][];
         for (int i = 0; i < 2; i++) {
             series[i] = providers.length > i && !providers[i].isEmpty()
-                    ? java.util.Arrays.stream(providers[i].split(",")).mapToLong(Long::parseLong).toArray() : new long[0];
+                    ? Arrays.stream(providers[i].split(",")).mapToLong(Long::parseLong).toArray() : new long[0];
         }
         return series;
     }

@@ -8,7 +8,9 @@ import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -97,6 +99,6 @@ final class BenchPeerCommand implements Callable<Integer> {
     }
 
     private static String joined(long[] values) {
-        return java.util.Arrays.stream(values).mapToObj(Long::toString).collect(java.util.stream.Collectors.joining(","));
+        return Arrays.stream(values).mapToObj(Long::toString).collect(Collectors.joining(","));
     }
 }

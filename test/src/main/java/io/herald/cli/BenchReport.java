@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.DoublePredicate;
 
 /** The bench's HTML report: the goals and where each stands, then each end-to-end run's charts. */
 final class BenchReport {
@@ -68,7 +69,7 @@ final class BenchReport {
     }
 
     private static List<String> goal(String name, Object measured, String target,
-            java.util.function.DoublePredicate met, String format) {
+            DoublePredicate met, String format) {
         if (!(measured instanceof Number n)) {
             return List.of(name, "not measured in this run", target, "");
         }

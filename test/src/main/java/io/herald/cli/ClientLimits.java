@@ -31,6 +31,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
@@ -139,7 +140,7 @@ final class ClientLimits {
         Semaphore window = new Semaphore(inFlight);
         AtomicLong accepted = new AtomicLong();
         AtomicLong refused = new AtomicLong();
-        java.util.concurrent.atomic.AtomicReference<Throwable> firstError = new java.util.concurrent.atomic.AtomicReference<>();
+        AtomicReference<Throwable> firstError = new AtomicReference<>();
         long start = System.nanoTime();
         for (int i = 0; i < n; i++) {
             window.acquire();

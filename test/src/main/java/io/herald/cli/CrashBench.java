@@ -1,5 +1,6 @@
 package io.herald.cli;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.herald.job.cli.CampaignWatcher;
 import io.herald.sandbox.DemoCampaign;
 import io.herald.sandbox.EmulatorCounts;
@@ -42,7 +43,7 @@ final class CrashBench implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Map<String, Object> r = measure();
-        System.out.println(new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(r));
+        System.out.println(new ObjectMapper().writeValueAsString(r));
         return 0;
     }
 

@@ -1,5 +1,6 @@
 package io.herald.cli;
 
+import com.sun.management.OperatingSystemMXBean;
 import io.herald.job.HeraldMain;
 import io.herald.job.config.HeraldConfig;
 import io.herald.job.cli.CampaignWatcher;
@@ -10,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.configuration.Configuration;
@@ -129,7 +131,7 @@ final class EndToEndBench {
             measured.add(r);
         }
         List<Long> rates = measured.stream().map(m -> Math.round(m.perSecond())).toList();
-        measured.sort(java.util.Comparator.comparingDouble(Result::perSecond));
+        measured.sort(Comparator.comparingDouble(Result::perSecond));
         Result median = measured.get(measured.size() / 2);
         median.campaignRates = rates;
         median.peakRssMb = peakRssMb();
@@ -247,7 +249,7 @@ final class EndToEndBench {
     }
 
     static long processCpuNanos() {
-        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+        return ((OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
     /** Linux: writing 5 to clear_refs starts the peak resident set (VmHWM) again from now. */

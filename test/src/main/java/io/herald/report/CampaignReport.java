@@ -24,6 +24,7 @@ public final class CampaignReport {
                 List.of("devices targeted", fmt(report.targeted)),
                 List.of("delivered", fmt(report.delivered)),
                 List.of("failed", fmt(report.failed)),
+                List.of("unconfirmed (written to the provider, no answer)", fmt(report.unconfirmed)),
                 List.of("suppressed (opted out, uninstalled, dead token)", fmt(report.suppressed)),
                 List.of("duplicates / lost / unexpected (emulators)",
                         fmt(report.duplicates) + " / " + fmt(report.lost) + " / " + fmt(report.unexpected)),

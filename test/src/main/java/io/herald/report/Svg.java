@@ -1,5 +1,6 @@
 package io.herald.report;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -31,7 +32,7 @@ public final class Svg {
     public static String lines(List<Series> series, double xStep, String xLabel, String yLabel) {
         int points = series.stream().mapToInt(s -> s.values().length).max().orElse(0);
         double xMax = Math.max(xStep, (points - 1) * xStep);
-        double yMax = niceCeiling(series.stream().flatMapToDouble(s -> java.util.Arrays.stream(s.values())).max().orElse(1));
+        double yMax = niceCeiling(series.stream().flatMapToDouble(s -> Arrays.stream(s.values())).max().orElse(1));
         StringBuilder svg = open();
         axes(svg, xMax, yMax, xLabel, yLabel);
         for (int i = 0; i < series.size(); i++) {

@@ -11,8 +11,13 @@ import com.eatthepath.pushy.apns.server.RejectionReason;
 import com.eatthepath.pushy.apns.server.UnregisteredDeviceTokenException;
 import com.eatthepath.pushy.apns.server.ValidatingPushNotificationHandlerFactory;
 import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.handler.codec.http2.Http2Headers;
+import io.netty.handler.ssl.DelegatingSslContext;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.File;
 import java.nio.charset.StandardCharsets;
@@ -20,7 +25,11 @@ import java.security.interfaces.ECPublicKey;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLSession;
 
 /**
  * APNs for the sandbox: Pushy's own MockApnsServer over TLS, validating provider tokens against the
@@ -67,7 +76,7 @@ public final class ApnsEmulator implements AutoCloseable {
                 Map.of(topic, tokens.live), tokens.dead, Map.of(keyId, key), Map.of(key, Set.of(topic)));
         NioEventLoopGroup eventLoop = new NioEventLoopGroup(1, new DefaultThreadFactory("apns-emulator", true));
         Faults faults = new Faults();
-        MockApnsServer server = new MockApnsServerBuilder()
+        MockApnsServer server = new RegisteringBuilder()
                 .setServerCredentials(certificate, privateKey, null)
                 .setHandlerFactory(new VerifiedTokenCache(handlers, tokens, faults))
                 .setEventLoopGroup(eventLoop)
@@ -95,6 +104,33 @@ public final class ApnsEmulator implements AutoCloseable {
     }
 
     /**
+     * MockApnsServer gives no hold of its connections; its TLS handler is the way in: each connection
+     * is registered with {@link GoingAway} once its handshake is done, so that the {@link FaultyLink}
+     * can close it as APNs closes a connection (GOAWAY, then the close).
+     */
+    private static final class RegisteringBuilder extends MockApnsServerBuilder {
+        @Override
+        protected MockApnsServer constructServer(SslContext sslContext) {
+            // The builder releases its context once the server is made, and the server keeps (and
+            // retains) only this wrapper: an OpenSSL context, counted, must outlive that release.
+            ReferenceCountUtil.retain(sslContext);
+            return super.constructServer(new DelegatingSslContext(sslContext) {
+                @Override
+                protected void initEngine(SSLEngine engine) {}
+
+                @Override
+                protected void initHandler(SslHandler handler) {
+                    handler.handshakeFuture().addListener(f -> {
+                        if (f.isSuccess()) {
+                            GoingAway.register((Channel) f.getNow());
+                        }
+                    });
+                }
+            });
+        }
+    }
+
+    /**
      * Pushy's validating handler checks the provider token's ECDSA signature on every request, which
      * holds one emulator thread to a few hundred requests a second. APNs checks a provider token once
      * and trusts it while it lives; so does this: a (provider token, topic) pair that passed Pushy's
@@ -102,14 +138,14 @@ public final class ApnsEmulator implements AutoCloseable {
      * again, with Pushy's own rules and answers.
      */
     private static final class VerifiedTokenCache implements PushNotificationHandlerFactory {
-        private static final java.util.regex.Pattern DEVICE_TOKEN = java.util.regex.Pattern.compile("[0-9a-fA-F]{64}");
+        private static final Pattern DEVICE_TOKEN = Pattern.compile("[0-9a-fA-F]{64}");
         private static final long TRUST_MILLIS = 60_000;
         private static final int MAX_ENTRIES = 1000;
 
         private final PushNotificationHandlerFactory validating;
         private final TokenRegistry tokens;
         private final Faults faults;
-        private final Map<String, Long> verifiedAt = new java.util.concurrent.ConcurrentHashMap<>();
+        private final Map<String, Long> verifiedAt = new ConcurrentHashMap<>();
 
         VerifiedTokenCache(PushNotificationHandlerFactory validating, TokenRegistry tokens, Faults faults) {
             this.validating = validating;
@@ -118,7 +154,7 @@ public final class ApnsEmulator implements AutoCloseable {
         }
 
         @Override
-        public PushNotificationHandler buildHandler(javax.net.ssl.SSLSession session) {
+        public PushNotificationHandler buildHandler(SSLSession session) {
             PushNotificationHandler full = validating.buildHandler(session);
             return (headers, payload) -> {
                 if (faults.refuseCredentialsNow()) {

@@ -1,8 +1,9 @@
 package io.herald.sandbox;
 
-import io.herald.job.cli.CampaignWatcher;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.herald.job.cli.CampaignWatcher;
+import io.herald.model.Outcome;
 
 /**
  * How a campaign to all users went, judged from the providers' side: what each emulator says every
@@ -12,7 +13,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 public final class DeliveryReport {
     public final long targeted;
     public final long delivered;
+    /** Receipts neither delivered nor unconfirmed: refused, dead tokens, failures, expired, cancelled. */
     public final long failed;
+    /** Receipts saying a request was written to its provider and no answer came: most such arrive. */
+    public final long unconfirmed;
     public final long suppressed;
     public final long duplicates;
     public final long lost;
@@ -23,17 +27,18 @@ public final class DeliveryReport {
     public final long p50Ms;
     public final long p99Ms;
 
-    private DeliveryReport(long targeted, long delivered, long failed, long suppressed, long duplicates, long lost,
-            long unexpected, long elapsedMs, long p50Ms, long p99Ms) {
+    private DeliveryReport(long targeted, long delivered, long failed, long unconfirmed, long suppressed,
+            long duplicates, long lost, long unexpected, long elapsedMs, long p50Ms, long p99Ms) {
         this.targeted = targeted;
         this.delivered = delivered;
         this.failed = failed;
+        this.unconfirmed = unconfirmed;
         this.suppressed = suppressed;
         this.duplicates = duplicates;
         this.lost = lost;
         this.unexpected = unexpected;
         this.elapsedMs = elapsedMs;
-        this.ratePerS = elapsedMs > 0 ? (delivered + failed) * 1000.0 / elapsedMs : 0;
+        this.ratePerS = elapsedMs > 0 ? (delivered + failed + unconfirmed) * 1000.0 / elapsedMs : 0;
         this.p50Ms = p50Ms;
         this.p99Ms = p99Ms;
     }
@@ -41,9 +46,10 @@ public final class DeliveryReport {
     /** Judges a campaign to every user of the sandbox app, fired at {@code firedAt}. */
     public static DeliveryReport of(SyntheticUsers users, Sandbox sandbox, CampaignWatcher watcher, long firedAt) {
         EmulatorCounts counts = EmulatorCounts.of(users, sandbox, 1);
-        long delivered = watcher.outcome("delivered");
-        return new DeliveryReport(watcher.targeted(), delivered, watcher.distinctReceipts() - delivered,
-                watcher.suppressed(), counts.duplicates, counts.lost, counts.unexpected, Math.max(0, watcher.lastAckAt() - firedAt),
+        long delivered = watcher.outcome(Outcome.DELIVERED.wire());
+        long unconfirmed = watcher.outcome(Outcome.UNCONFIRMED.wire());
+        return new DeliveryReport(watcher.targeted(), delivered, watcher.distinctReceipts() - delivered - unconfirmed,
+                unconfirmed, watcher.suppressed(), counts.duplicates, counts.lost, counts.unexpected, Math.max(0, watcher.lastAckAt() - firedAt),
                 watcher.latencyQuantile(0.50), watcher.latencyQuantile(0.99));
     }
 
@@ -55,9 +61,10 @@ public final class DeliveryReport {
     /** The report as a human reads it. */
     public String table() {
         return String.format("%n  %-12s %,12d%n  %-12s %,12d%n  %-12s %,12d%n  %-12s %,12d%n  %-12s %,12d%n"
-                        + "  %-12s %,12d%n  %-12s %,12d%n  %-12s %,12d ms%n  %-12s %,12.0f /s%n  %-12s %,12d ms%n"
-                        + "  %-12s %,12d ms%n",
-                "targeted", targeted, "delivered", delivered, "failed", failed, "suppressed", suppressed,
+                        + "  %-12s %,12d%n  %-12s %,12d%n  %-12s %,12d%n  %-12s %,12d ms%n  %-12s %,12.0f /s%n"
+                        + "  %-12s %,12d ms%n  %-12s %,12d ms%n",
+                "targeted", targeted, "delivered", delivered, "failed", failed, "unconfirmed", unconfirmed,
+                "suppressed", suppressed,
                 "duplicates", duplicates, "lost", lost, "unexpected", unexpected, "elapsed", elapsedMs,
                 "rate", ratePerS, "p50 latency", p50Ms, "p99 latency", p99Ms);
     }
@@ -68,6 +75,7 @@ public final class DeliveryReport {
         n.put("targeted", targeted);
         n.put("delivered", delivered);
         n.put("failed", failed);
+        n.put("unconfirmed", unconfirmed);
         n.put("suppressed", suppressed);
         n.put("duplicates", duplicates);
         n.put("lost", lost);

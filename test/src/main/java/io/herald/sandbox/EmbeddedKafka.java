@@ -1,5 +1,8 @@
 package io.herald.sandbox;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -10,6 +13,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
+import org.slf4j.LoggerFactory;
 
 /** A real single-node Kafka broker (KRaft, combined broker and controller) in this JVM. */
 public final class EmbeddedKafka implements AutoCloseable {
@@ -37,16 +41,16 @@ public final class EmbeddedKafka implements AutoCloseable {
                 .setConfigProp("log.flush.interval.messages", Long.toString(Long.MAX_VALUE))
                 .build();
         // Kafka's formatter prints what it does on standard output; it belongs in the log.
-        java.io.ByteArrayOutputStream formatOutput = new java.io.ByteArrayOutputStream();
-        java.io.PrintStream stdout = System.out;
-        System.setOut(new java.io.PrintStream(formatOutput, true, java.nio.charset.StandardCharsets.UTF_8));
+        ByteArrayOutputStream formatOutput = new ByteArrayOutputStream();
+        PrintStream stdout = System.out;
+        System.setOut(new PrintStream(formatOutput, true, StandardCharsets.UTF_8));
         try {
             cluster.format();
         } finally {
             System.setOut(stdout);
         }
-        org.slf4j.LoggerFactory.getLogger(EmbeddedKafka.class).info("Formatted the broker's storage: {}",
-                formatOutput.toString(java.nio.charset.StandardCharsets.UTF_8).trim());
+        LoggerFactory.getLogger(EmbeddedKafka.class).info("Formatted the broker's storage: {}",
+                formatOutput.toString(StandardCharsets.UTF_8).trim());
         cluster.startup();
         cluster.waitForReadyBrokers();
         return new EmbeddedKafka(cluster);

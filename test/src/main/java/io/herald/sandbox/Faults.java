@@ -6,8 +6,10 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * How an emulator fights back, set per run and changeable while the job sends: a share of requests
  * answered with a transient error (429, 500 or 503, in turn), revoked credentials, and, through the
- * {@link FaultyLink} in front of it, added latency and dropped connections. A request that meets a
- * fault is not delivered, so the emulators' delivery counts still say what each device really got.
+ * {@link FaultyLink} in front of it, added latency, dropped connections, an unreachable provider and
+ * answers lost on their way back. A request that meets a fault is not delivered, so the emulators'
+ * delivery counts still say what each device really got; but for {@link #answersLost}, whose
+ * requests were delivered and only their answers lost.
  */
 public final class Faults {
     /** The transient answers, in turn. */
@@ -17,6 +19,8 @@ public final class Faults {
     private volatile double dropShare;
     private volatile boolean credentialsRevoked;
     private volatile long latencyMs;
+    private volatile boolean unreachable;
+    private volatile boolean answersLost;
     private final AtomicLong transientsAnswered = new AtomicLong();
     private final AtomicLong connectionsDropped = new AtomicLong();
     private final AtomicLong credentialRefusals = new AtomicLong();
@@ -29,7 +33,10 @@ public final class Faults {
 
     /**
      * Drops the connection on this share (0..1) of the sender's writes, each carrying one request or
-     * more; the requests that had not reached the emulator go unanswered.
+     * more (one decided during the TLS handshake waits for its end), as a provider closes a
+     * connection it is done with: a GOAWAY naming the last request it took (those up to it are
+     * answered), then the close. The requests after it were not taken, and the sender, told so,
+     * sends them again. (See {@link GoingAway}.)
      */
     public Faults dropShare(double share) {
         this.dropShare = share;
@@ -44,6 +51,40 @@ public final class Faults {
 
     public long latencyMs() {
         return latencyMs;
+    }
+
+    /**
+     * Makes the provider unreachable (or reachable again), as a network partition on the way there
+     * would: from now on, what a sender writes, on its connections or on new ones, goes nowhere, so
+     * its requests (and a new connection's handshake) are never answered; answers the provider had
+     * already given still arrive. When it is reachable again, the connections that lost bytes are
+     * closed as the provider closes one (a GOAWAY naming the last request it took, see
+     * {@link GoingAway}): the sender sees them drop, knows what was not taken, and sends it again on
+     * new ones. Through the {@link FaultyLink}.
+     */
+    public Faults unreachable(boolean unreachable) {
+        this.unreachable = unreachable;
+        return this;
+    }
+
+    public boolean unreachable() {
+        return unreachable;
+    }
+
+    /**
+     * Loses the provider's answers on their way back (or lets them through again), as an outage
+     * between the provider and the sender after the provider took the requests: the requests still
+     * arrive and are delivered (and counted), nothing comes back. When the answers flow again, the
+     * connections that lost answers are reset (a TCP reset, no GOAWAY): the sender sees requests it
+     * wrote whose answers never came, and cannot know they arrived. Through the {@link FaultyLink}.
+     */
+    public Faults answersLost(boolean lost) {
+        this.answersLost = lost;
+        return this;
+    }
+
+    public boolean answersLost() {
+        return answersLost;
     }
 
     /** Refuses the app's credentials from now on (or accepts them again). */
@@ -98,5 +139,7 @@ public final class Faults {
         dropShare = 0;
         credentialsRevoked = false;
         latencyMs = 0;
+        unreachable = false;
+        answersLost = false;
     }
 }

@@ -13,6 +13,7 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 
@@ -22,14 +23,18 @@ import java.util.concurrent.TimeUnit;
  * or the FCM emulator) needs no change and stalls no connection: latency delays what the emulator
  * says on its way back, and nothing waits on the emulator's event loop.
  *
- * <p>A dropped connection loses the requests that had not reached the emulator yet, which the sender
- * sees as streams closed with no answer, and must send again. It never loses an answer the emulator
- * already gave: the relay stops passing the sender's bytes on and ends the emulator's input (a FIN),
- * the emulator answers what it read and closes, and the relay passes those answers on before it
- * ends the sender's connection, with a FIN rather than a reset. So the emulators' delivery counts
- * stay what each device really got, and a sender that retries correctly delivers exactly once. (A
- * provider that crashes may lose answers too; no sender can then tell whether to retry, and real
- * providers deliver at least once.)
+ * <p>A dropped connection is closed by the emulator as a provider closes one (see {@link GoingAway}):
+ * the relay stops passing the sender's bytes on, the emulator sends a GOAWAY naming the last request
+ * it took (it has answered those), then closes; the relay passes those last bytes back and ends the
+ * sender's connection with a FIN rather than a reset. The requests after the GOAWAY's last were not
+ * taken, and the sender, told so, sends them again: the emulators' delivery counts stay what each
+ * device really got, and a sender that retries what it was told was not taken delivers exactly
+ * once. (A connection of the emulator's not yet speaking HTTP/2 has its input ended instead:
+ * nothing was taken on it.)
+ *
+ * <p>What no sender can tell apart is a connection that dies with requests written and unanswered:
+ * {@link Faults#unreachable} and {@link Faults#answersLost} make those (the first loses the
+ * requests, the second only their answers, as in a real outage where most had arrived).
  */
 public final class FaultyLink implements AutoCloseable {
     private final Channel server;
@@ -76,6 +81,14 @@ public final class FaultyLink implements AutoCloseable {
         private final Faults faults;
         private Channel emulator;
         private boolean dropping;
+        /** A drop was decided, and waits for the connection to speak HTTP/2. */
+        private boolean dropDue;
+        /** Bytes of the sender's were swallowed while the provider was unreachable: the stream is broken. */
+        private boolean severed;
+        private ScheduledFuture<?> healWatch;
+        /** Bytes of the emulator's (answers) were swallowed: the stream back is broken. */
+        private boolean answersCut;
+        private ScheduledFuture<?> resetWatch;
 
         Relay(int target, Faults faults) {
             this.target = target;
@@ -92,6 +105,14 @@ public final class FaultyLink implements AutoCloseable {
                     .handler(new ChannelInboundHandlerAdapter() {
                         @Override
                         public void channelRead(ChannelHandlerContext emulatorCtx, Object msg) {
+                            if (answersCut || faults.answersLost()) {
+                                ReferenceCountUtil.release(msg);
+                                if (!answersCut) {
+                                    answersCut = true;
+                                    resetWhenAnswersFlow(sender);
+                                }
+                                return;
+                            }
                             long latency = faults.latencyMs();
                             if (latency > 0) {
                                 // Scheduled, not slept: the same delay for every chunk keeps their order.
@@ -122,12 +143,25 @@ public final class FaultyLink implements AutoCloseable {
 
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (severed || faults.unreachable()) {
+                ReferenceCountUtil.release(msg);
+                if (!severed) {
+                    severed = true;
+                    closeWhenReachable(ctx.channel());
+                }
+                ctx.read();
+                return;
+            }
             if (dropping) {
                 ReferenceCountUtil.release(msg);
                 ctx.read();
                 return;
             }
-            if (faults.dropNow()) {
+            // A drop decided before the emulator's end speaks HTTP/2 waits for it: cut in the middle of
+            // the TLS handshake, the connection could lose requests the sender wrote after its own
+            // half of it, with no word back.
+            dropDue |= faults.dropNow();
+            if (dropDue && GoingAway.speaksHttp2(emulator.localAddress())) {
                 ReferenceCountUtil.release(msg);
                 drop(ctx.channel());
                 ctx.read();
@@ -144,13 +178,56 @@ public final class FaultyLink implements AutoCloseable {
         }
 
         /**
-         * Stops passing the sender's bytes on and ends the emulator's input. The emulator answers
-         * every request it has read in full, then closes; the relay passes those last answers on
-         * and only then ends the sender's connection (see the emulator handler's channelInactive).
+         * Once the provider is reachable again, closes this connection, which lost bytes, as the
+         * provider closes one: a GOAWAY naming the last request it took (the way back still works),
+         * so that the sender knows the requests it lost were not taken and sends them again; both
+         * sides at once if the emulator's end does not speak HTTP/2 yet.
+         */
+        private void closeWhenReachable(Channel sender) {
+            healWatch = sender.eventLoop().scheduleAtFixedRate(() -> {
+                if (!faults.unreachable()) {
+                    healWatch.cancel(false);
+                    if (emulator == null || !GoingAway.close(emulator.localAddress())) {
+                        if (emulator != null) {
+                            emulator.close();
+                        }
+                        sender.close();
+                    }
+                }
+            }, 50, 50, TimeUnit.MILLISECONDS);
+        }
+
+        /**
+         * Once answers may flow again, resets this connection, which lost answers: a TCP reset to
+         * the sender, no GOAWAY, so it cannot tell whether its unanswered requests arrived.
+         */
+        private void resetWhenAnswersFlow(Channel sender) {
+            resetWatch = sender.eventLoop().scheduleAtFixedRate(() -> {
+                if (!faults.answersLost()) {
+                    resetWatch.cancel(false);
+                    if (sender instanceof SocketChannel) {
+                        ((SocketChannel) sender).config().setSoLinger(0);
+                    }
+                    sender.close();
+                    if (emulator != null) {
+                        emulator.close();
+                    }
+                }
+            }, 50, 50, TimeUnit.MILLISECONDS);
+        }
+
+        /**
+         * Stops passing the sender's bytes on, and has the emulator close the connection as a
+         * provider does ({@link GoingAway}: a GOAWAY naming the last request it took, whose answers
+         * it has given, then the close); one not yet speaking HTTP/2 has its input ended instead,
+         * and closes. The relay passes the emulator's last bytes on and only then ends the sender's
+         * connection (see the emulator handler's channelInactive).
          */
         private void drop(Channel sender) {
             dropping = true;
-            ((SocketChannel) emulator).shutdownOutput();
+            if (!GoingAway.close(emulator.localAddress())) {
+                ((SocketChannel) emulator).shutdownOutput();
+            }
         }
 
         /**
@@ -178,6 +255,12 @@ public final class FaultyLink implements AutoCloseable {
 
         @Override
         public void channelInactive(ChannelHandlerContext ctx) {
+            if (healWatch != null) {
+                healWatch.cancel(false);
+            }
+            if (resetWatch != null) {
+                resetWatch.cancel(false);
+            }
             if (emulator != null) {
                 emulator.close();
             }

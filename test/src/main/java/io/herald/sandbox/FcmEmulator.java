@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -30,12 +31,14 @@ import io.netty.handler.ssl.ApplicationProtocolConfig;
 import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslProvider;
 import io.netty.handler.ssl.SupportedCipherSuiteFilter;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.File;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -95,7 +98,15 @@ public final class FcmEmulator implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        ch.pipeline().addLast(ssl.newHandler(ch.alloc()));
+                        SslHandler tls = ssl.newHandler(ch.alloc());
+                        // Once it speaks HTTP/2, the FaultyLink may close it as FCM closes a connection
+                        // (GOAWAY, then the close).
+                        tls.handshakeFuture().addListener(f -> {
+                            if (f.isSuccess()) {
+                                GoingAway.register(ch);
+                            }
+                        });
+                        ch.pipeline().addLast(tls);
                         // Answers written while reading go out in one TLS write, not one each (Pushy's
                         // client does the same for its requests).
                         ch.pipeline().addLast(new FlushConsolidationHandler(256, true));
@@ -133,7 +144,7 @@ public final class FcmEmulator implements AutoCloseable {
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).await(5, TimeUnit.SECONDS);
     }
 
-    @io.netty.channel.ChannelHandler.Sharable
+    @ChannelHandler.Sharable
     private static final class Handler extends SimpleChannelInboundHandler<FullHttpRequest> {
         private final String projectId;
         private final String authorization;
@@ -159,7 +170,7 @@ public final class FcmEmulator implements AutoCloseable {
 
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
-            List<Runnable> onceWritten = new java.util.ArrayList<>(1);
+            List<Runnable> onceWritten = new ArrayList<>(1);
             FullHttpResponse response = answer(request, onceWritten);
             ctx.writeAndFlush(response).addListener(written -> {
                 // A delivery counts once its answer is on its way: one that could not be written is,

@@ -16,6 +16,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -47,9 +48,9 @@ public final class KafkaIO implements AutoCloseable {
     }
 
     /** A watcher of campaign {@code campaignId} from the start of both topics. */
-    public io.herald.job.cli.CampaignWatcher watch(String campaignId, String receiptsTopic, String statusTopic) {
-        return new io.herald.job.cli.CampaignWatcher(properties(), campaignId, receiptsTopic, statusTopic,
-                io.herald.job.cli.CampaignWatcher.From.EARLIEST);
+    public CampaignWatcher watch(String campaignId, String receiptsTopic, String statusTopic) {
+        return new CampaignWatcher(properties(), campaignId, receiptsTopic, statusTopic,
+                CampaignWatcher.From.EARLIEST);
     }
 
     /** Sends one record and does not wait; call {@link #flush()} before depending on it. */
@@ -59,7 +60,7 @@ public final class KafkaIO implements AutoCloseable {
 
     /** Sends one record and waits until it is written; returns where, as {@code partition/offset}. */
     public String sendNow(String topic, String key, byte[] value) throws Exception {
-        org.apache.kafka.clients.producer.RecordMetadata m = producer.send(new ProducerRecord<>(topic, key, value)).get();
+        RecordMetadata m = producer.send(new ProducerRecord<>(topic, key, value)).get();
         return m.partition() + "/" + m.offset();
     }
 

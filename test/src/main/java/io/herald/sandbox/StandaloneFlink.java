@@ -6,6 +6,7 @@ import java.io.File;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -14,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -342,12 +344,12 @@ public final class StandaloneFlink implements AutoCloseable {
         Path classes;
         try {
             classes = Path.of(StandaloneFlink.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-        } catch (java.net.URISyntaxException e) {
+        } catch (URISyntaxException e) {
             throw new IOException(e);
         }
         Path written = classes.resolveSibling("classpath.txt");
         String all = Files.isRegularFile(written) ? Files.readString(written).trim() : System.getProperty("java.class.path");
-        return java.util.Arrays.stream(all.split(File.pathSeparator))
+        return Arrays.stream(all.split(File.pathSeparator))
                 .filter(e -> NOT_IN_A_CLUSTER.stream().noneMatch(e::contains) && !e.endsWith("classes")
                         && !Path.of(e).getFileName().toString().startsWith("herald-"))
                 .collect(Collectors.joining(File.pathSeparator));

@@ -2,10 +2,12 @@ package io.herald.sandbox;
 
 import io.herald.model.Platform;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.function.LongConsumer;
 
 /**
  * A deterministic population of users for the sandbox: iOS and Android, several locales, some users
@@ -104,8 +106,8 @@ public final class SyntheticUsers {
      * Registers every device through the devices topic of the sandbox's job, and waits until the job
      * has taken them all in (its consumer group's offsets), for at most {@code timeout}.
      */
-    public boolean load(Sandbox sandbox, KafkaIO kafka, java.time.Duration timeout,
-            java.util.function.LongConsumer behind) throws Exception {
+    public boolean load(Sandbox sandbox, KafkaIO kafka, Duration timeout,
+            LongConsumer behind) throws Exception {
         String topic = sandbox.config().topics.devices;
         long version = registrationVersion();
         for (Device d : devices) {

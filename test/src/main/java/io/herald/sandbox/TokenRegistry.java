@@ -1,9 +1,12 @@
 package io.herald.sandbox;
 
+import java.time.Instant;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * What an emulator knows about device tokens (live or dead since when) and what each token has
@@ -19,25 +22,25 @@ public final class TokenRegistry {
     private final ConcurrentHashMap<String, AtomicInteger> liveReceived = new ConcurrentHashMap<>();
     /** The live tokens, as Pushy's validating handler wants them: a view of {@link #liveReceived}. */
     final Set<String> live = liveReceived.keySet();
-    final Map<String, java.time.Instant> dead = new ConcurrentHashMap<>();
+    final Map<String, Instant> dead = new ConcurrentHashMap<>();
     private final Map<String, String> lastPayload = new ConcurrentHashMap<>();
-    private final java.util.concurrent.atomic.AtomicLong total = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicLong total = new AtomicLong();
     private volatile boolean keepPayloads = true;
     private volatile ArrivalTimes[] arrivals = new ArrivalTimes[0];
-    private final java.util.concurrent.atomic.AtomicLong lastArrivalAt = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicLong lastArrivalAt = new AtomicLong();
 
     public void addLive(String token) {
         liveReceived.putIfAbsent(token, new AtomicInteger());
     }
 
     /** A token the provider reports as unregistered since {@code since}. */
-    public void addDead(String token, java.time.Instant since) {
+    public void addDead(String token, Instant since) {
         dead.put(token, since);
     }
 
     void recordDelivery(String token, String payload) {
         // The emulators accept a notification only for a live token: its counter is there.
-        java.util.Objects.requireNonNull(liveReceived.get(token), "a delivery to a token not registered live")
+        Objects.requireNonNull(liveReceived.get(token), "a delivery to a token not registered live")
                 .incrementAndGet();
         total.incrementAndGet();
         lastArrivalAt.accumulateAndGet(System.currentTimeMillis(), Math::max);

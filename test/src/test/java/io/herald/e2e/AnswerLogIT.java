@@ -18,6 +18,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -25,7 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
  * providers' event loops, the timeouts and the task thread do) are each on record once, in fewer
  * records than answers, and each append's callback runs once, after its answer is on record.
  */
-@org.junit.jupiter.api.Timeout(value = 3, unit = TimeUnit.MINUTES)
+@Timeout(value = 3, unit = TimeUnit.MINUTES)
 class AnswerLogIT {
     @TempDir
     Path dir;

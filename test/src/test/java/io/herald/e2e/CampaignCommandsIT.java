@@ -23,6 +23,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.flink.core.execution.JobClient;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
@@ -34,7 +35,7 @@ import picocli.CommandLine;
  * live device; a transactional send reaches its user; a slow campaign is cancelled, and watching it
  * then exits non-zero.
  */
-@org.junit.jupiter.api.Timeout(value = 10, unit = TimeUnit.MINUTES)
+@Timeout(value = 10, unit = TimeUnit.MINUTES)
 class CampaignCommandsIT {
     private static final Path EXAMPLES = Path.of("..", "job", "examples", "campaigns");
     private static final Path HERALD_JAR = Path.of("..", "job", "target", "herald.jar");

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.herald.job.HeraldMain;
-import io.herald.model.Platform;
 import io.herald.model.StatusKind;
 import io.herald.job.cli.CampaignWatcher;
 import io.herald.sandbox.DemoCampaign;
@@ -13,7 +12,6 @@ import io.herald.sandbox.EmulatorCounts;
 import io.herald.sandbox.KafkaIO;
 import io.herald.sandbox.Sandbox;
 import io.herald.sandbox.SyntheticUsers;
-import io.herald.sandbox.TokenRegistry;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -23,6 +21,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestOptions;
@@ -34,6 +33,7 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -44,7 +44,7 @@ import org.junit.jupiter.api.io.TempDir;
  * it with no notification lost or sent twice. Campaigns are held to a rate so that each lasts
  * several seconds on any machine.
  */
-@org.junit.jupiter.api.Timeout(value = 10, unit = java.util.concurrent.TimeUnit.MINUTES)
+@Timeout(value = 10, unit = TimeUnit.MINUTES)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class CampaignResilienceIT {
     private static final int USERS = 15_000;
@@ -59,11 +59,13 @@ class CampaignResilienceIT {
     private static JobClient job;
     private static int restPort;
     private static SyntheticUsers users;
+    private static SandboxCampaigns campaigns;
 
     @BeforeAll
     static void startHeraldAndLoadUsers() throws Exception {
         sandbox = Sandbox.start(dir.resolve("sandbox"), 2);
         kafka = new KafkaIO(sandbox.kafka().bootstrapServers());
+        campaigns = new SandboxCampaigns(sandbox, kafka);
         users = SyntheticUsers.generate(USERS, 5, 0.02);
         users.registerWith(sandbox.apns().tokens(), sandbox.fcm().tokens());
         job = start(null);
@@ -83,26 +85,18 @@ class CampaignResilienceIT {
 
     @AfterAll
     static void stop() throws Exception {
-        if (job != null) {
-            job.cancel().get();
-        }
-        if (kafka != null) {
-            kafka.close();
-        }
-        if (sandbox != null) {
-            sandbox.close();
-        }
+        SandboxCampaigns.stopAll(job, kafka, sandbox);
     }
 
     @Test
     @Order(1)
     void checkpointsCompleteProgressShowsAndASendGoesOutWhileALongCampaignIsHandedOut() throws Exception {
-        resetCounts();
-        CampaignWatcher slow = watch("slow-1");
-        CampaignWatcher tx = watch("tx-1");
-        kafka.send(campaigns(), "tx-1", DemoCampaign.create("tx-1", DemoCampaign.ALL));
-        kafka.send(campaigns(), "slow-1", DemoCampaign.create("slow-1", DemoCampaign.ALL, RATE));
-        kafka.send(campaigns(), "slow-1", DemoCampaign.fire("slow-1"));
+        campaigns.resetCounts();
+        CampaignWatcher slow = campaigns.watch("slow-1");
+        CampaignWatcher tx = campaigns.watch("tx-1");
+        kafka.send(campaigns.topic(), "tx-1", DemoCampaign.create("tx-1", DemoCampaign.ALL));
+        kafka.send(campaigns.topic(), "slow-1", DemoCampaign.create("slow-1", DemoCampaign.ALL, RATE));
+        kafka.send(campaigns.topic(), "slow-1", DemoCampaign.fire("slow-1"));
         kafka.flush();
         long checkpointsAtFire = completedCheckpoints();
 
@@ -111,7 +105,7 @@ class CampaignResilienceIT {
         SyntheticUsers.Device someone = users.devices().stream().filter(SyntheticUsers.Device::expectsDelivery)
                 .findFirst().orElseThrow();
         long sentAt = System.currentTimeMillis();
-        kafka.send(campaigns(), "tx-1", DemoCampaign.send("tx-1", someone.userId, "now"));
+        kafka.send(campaigns.topic(), "tx-1", DemoCampaign.send("tx-1", someone.userId, "now"));
         kafka.flush();
         assertThat(tx.awaitUntil(WAIT, () -> { }, () -> tx.outcome("delivered") >= 1)).isTrue();
         long txDeliveredWithin = tx.lastAckAt() - sentAt;
@@ -137,7 +131,7 @@ class CampaignResilienceIT {
                 n -> n.path("subtask").asInt(), Collectors.mapping(n -> n.path("handedOut").asLong(), Collectors.toList())));
         assertThat(progress).as("progress records per instance").hasSize(2)
                 .allSatisfy((subtask, handedOut) -> assertThat(handedOut).hasSizeGreaterThanOrEqualTo(2).isSorted());
-        assertThat(registry(someone).received(someone.token)).as("the campaign and the send").isEqualTo(2);
+        assertThat(campaigns.registry(someone).received(someone.token)).as("the campaign and the send").isEqualTo(2);
         EmulatorCounts counts = EmulatorCounts.of(users, sandbox, 1);
         assertThat(counts.lost).as("lost").isZero();
         assertThat(counts.unexpected).as("unexpected").isZero();
@@ -151,16 +145,16 @@ class CampaignResilienceIT {
     @Test
     @Order(2)
     void aCancelStopsACampaignWithinASecondAndSaysWhatWasSent() throws Exception {
-        resetCounts();
-        CampaignWatcher watcher = watch("cancel-1");
-        kafka.send(campaigns(), "cancel-1", DemoCampaign.create("cancel-1", DemoCampaign.ALL, RATE));
-        kafka.send(campaigns(), "cancel-1", DemoCampaign.fire("cancel-1"));
+        campaigns.resetCounts();
+        CampaignWatcher watcher = campaigns.watch("cancel-1");
+        kafka.send(campaigns.topic(), "cancel-1", DemoCampaign.create("cancel-1", DemoCampaign.ALL, RATE));
+        kafka.send(campaigns.topic(), "cancel-1", DemoCampaign.fire("cancel-1"));
         kafka.flush();
-        while (received() < RATE) {
+        while (campaigns.received() < RATE) {
             watcher.poll(Duration.ofMillis(50));
         }
         long cancelledAt = System.currentTimeMillis();
-        kafka.send(campaigns(), "cancel-1", DemoCampaign.cancel("cancel-1"));
+        kafka.send(campaigns.topic(), "cancel-1", DemoCampaign.cancel("cancel-1"));
         kafka.flush();
         assertThat(watcher.awaitUntil(WAIT, () -> { },
                 () -> watcher.statuses(StatusKind.CANCELLED).size() == 2)).isTrue();
@@ -172,9 +166,9 @@ class CampaignResilienceIT {
         System.out.printf("Cancel: last arrival %d ms after the cancel; %d handed out, %d delivered, %d cancelled%n",
                 last - cancelledAt, handedOut, watcher.outcome("delivered"), watcher.outcome("cancelled"));
         assertThat(last - cancelledAt).as("the last notification's arrival after the cancel, ms").isLessThanOrEqualTo(1_000);
-        assertThat(received()).as("far from everyone").isLessThan(users.devices().size() / 2);
+        assertThat(campaigns.received()).as("far from everyone").isLessThan(users.devices().size() / 2);
         assertThat(watcher.distinctReceipts()).as("one receipt per notification handed out").isEqualTo(handedOut);
-        assertThat(watcher.outcome("delivered")).isEqualTo(received());
+        assertThat(watcher.outcome("delivered")).isEqualTo(campaigns.received());
         assertThat(watcher.duplicateReceipts()).isZero();
         assertThat(watcher.statuses(StatusKind.FANNED_OUT)).isEmpty();
     }
@@ -182,19 +176,19 @@ class CampaignResilienceIT {
     @Test
     @Order(3)
     void aStopWithASavepointMidCampaignIsQuickAndTheJobStartedFromItFinishesTheCampaign() throws Exception {
-        resetCounts();
-        CampaignWatcher watcher = watch("stopped-1");
-        kafka.send(campaigns(), "stopped-1", DemoCampaign.create("stopped-1", DemoCampaign.ALL, RATE));
-        kafka.send(campaigns(), "stopped-1", DemoCampaign.fire("stopped-1"));
+        campaigns.resetCounts();
+        CampaignWatcher watcher = campaigns.watch("stopped-1");
+        kafka.send(campaigns.topic(), "stopped-1", DemoCampaign.create("stopped-1", DemoCampaign.ALL, RATE));
+        kafka.send(campaigns.topic(), "stopped-1", DemoCampaign.fire("stopped-1"));
         kafka.flush();
-        while (received() < RATE) {
+        while (campaigns.received() < RATE) {
             watcher.poll(Duration.ofMillis(50));
         }
         long stopping = System.nanoTime();
         String savepoint = job.stopWithSavepoint(false, dir.resolve("savepoints").toUri().toString(),
                 SavepointFormatType.CANONICAL).get();
         long stopMs = (System.nanoTime() - stopping) / 1_000_000;
-        long receivedAtStop = received();
+        long receivedAtStop = campaigns.received();
         job = start(savepoint);
 
         assertThat(watcher.awaitDone(WAIT, () -> { })).isTrue();
@@ -212,27 +206,5 @@ class CampaignResilienceIT {
                 HttpResponse.BodyHandlers.ofString());
         JsonNode counts = new ObjectMapper().readTree(r.body()).path("counts");
         return counts.path("completed").asLong();
-    }
-
-    private static CampaignWatcher watch(String campaignId) {
-        return kafka.watch(campaignId, sandbox.config().topics.receipts,
-                sandbox.config().topics.campaignStatus);
-    }
-
-    private static String campaigns() {
-        return sandbox.config().topics.campaigns;
-    }
-
-    private static long received() {
-        return sandbox.apns().tokens().totalReceived() + sandbox.fcm().tokens().totalReceived();
-    }
-
-    private static void resetCounts() {
-        sandbox.apns().tokens().resetCounts();
-        sandbox.fcm().tokens().resetCounts();
-    }
-
-    private static TokenRegistry registry(SyntheticUsers.Device d) {
-        return d.platform == Platform.IOS ? sandbox.apns().tokens() : sandbox.fcm().tokens();
     }
 }

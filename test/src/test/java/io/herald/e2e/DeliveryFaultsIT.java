@@ -2,9 +2,11 @@ package io.herald.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.herald.job.HeraldMain;
 import io.herald.model.Platform;
+import io.herald.model.StatusKind;
 import io.herald.job.cli.CampaignWatcher;
 import io.herald.sandbox.DemoCampaign;
 import io.herald.sandbox.KafkaIO;
@@ -18,6 +20,13 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.flink.api.common.JobStatus;
@@ -25,23 +34,27 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.GlobalConfiguration;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Delivery against emulators that fight back: transient errors, latency and dropped connections are
- * retried until every device has exactly one notification, and refused credentials stop sending
+ * retried until every device has exactly one notification; requests APNs took whose answers were
+ * lost in a connection reset are receipted {@code unconfirmed} (not {@code failed}), are not sent
+ * again, and did arrive; and refused credentials stop sending
  * cleanly, with receipts and without a retry storm, while the job keeps running without a restart.
  * A campaign's {@code maxPerSecond} holds over both instances of the job.
  * The job reports through the Prometheus reporter set in {@code flink-conf/config.yaml}, and the
  * test reads its delivery metrics back from there.
  */
-@org.junit.jupiter.api.Timeout(value = 10, unit = java.util.concurrent.TimeUnit.MINUTES)
+@Timeout(value = 10, unit = TimeUnit.MINUTES)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class DeliveryFaultsIT {
     private static final int USERS = 3_000;
@@ -118,7 +131,7 @@ class DeliveryFaultsIT {
 
         // What the operators reported, as Prometheus scrapes it: every delivery counted, and at least
         // one retry for each transient answer.
-        java.util.List<Sample> metrics = scrapeHeraldMetrics();
+        List<Sample> metrics = scrapeHeraldMetrics();
         assertThat(sum(metrics, "herald_outcome_receipts", "outcome", "delivered")).as("scraped %s", metrics)
                 .isEqualTo((double) live);
         assertThat(sum(metrics, "herald_retries", null, null)).isGreaterThanOrEqualTo((double) (
@@ -137,6 +150,87 @@ class DeliveryFaultsIT {
 
     @Test
     @Order(3)
+    void requestsWhoseAnswersWereLostInAResetAreUnconfirmedNotFailed_andWereDelivered() throws Exception {
+        resetCounts();
+        TokenRegistry apns = sandbox.apns().tokens();
+        // APNs takes the requests and delivers them, but its answers are lost on their way back.
+        sandbox.apns().faults().answersLost(true);
+        CampaignWatcher watcher = fire("answers-lost-1");
+        // Until APNs has taken what it will take without answering (HTTP/2 flow control holds the rest
+        // back, since its window updates are lost too): its count stops growing.
+        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+        long taken = -1;
+        long stableSince = System.nanoTime();
+        while (System.nanoTime() < deadline) {
+            watcher.poll(Duration.ofMillis(100));
+            long now = apns.totalReceived();
+            if (now != taken) {
+                taken = now;
+                stableSince = System.nanoTime();
+            } else if (taken > 0 && System.nanoTime() - stableSince > TimeUnit.SECONDS.toNanos(1)) {
+                break;
+            }
+        }
+        assertThat(taken).as("APNs took requests it never answered").isPositive();
+        Set<String> takenBeforeReset = new HashSet<>();
+        users.devices().stream().filter(d -> d.platform == Platform.IOS && apns.received(d.token) > 0)
+                .forEach(d -> takenBeforeReset.add(d.deviceId));
+        // The connections are reset: no GOAWAY, no answers. What was written is unconfirmed at once;
+        // what had not gone out is retried on new connections, which answer again.
+        sandbox.apns().faults().answersLost(false);
+        assertThat(watcher.awaitDone(WAIT, () -> { })).as("every targeted device got a receipt").isTrue();
+
+        long unconfirmed = watcher.outcome("unconfirmed");
+        System.out.printf("Answers lost, then reset: APNs took %,d before the reset; receipts %s%n", taken,
+                watcher.outcomes());
+        // Receipt by receipt: each request APNs took is unconfirmed (not failed), and was delivered,
+        // once; a failed one (a request held back unsent, given up on) never reached APNs.
+        Map<String, SyntheticUsers.Device> byId = new HashMap<>();
+        users.devices().forEach(d -> byId.put(d.deviceId, d));
+        Set<String> unconfirmedDevices = new HashSet<>();
+        for (ConsumerRecord<byte[], byte[]> record : kafka.readAll(sandbox.config().topics.receipts, Duration.ofSeconds(2))) {
+            JsonNode r = new ObjectMapper().readTree(record.value());
+            if (!"answers-lost-1".equals(r.path("campaignId").asText())) {
+                continue;
+            }
+            SyntheticUsers.Device d = byId.get(r.path("deviceId").asText());
+            String outcome = r.path("outcome").asText();
+            if ("unconfirmed".equals(outcome)) {
+                assertThat(d.platform).as("%s", r).isEqualTo(Platform.IOS);
+                assertThat(r.path("reason").asText()).startsWith("written, then no answer");
+                if (d.expectsDelivery()) {
+                    assertThat(apns.received(d.token)).as("deliveries to %s, receipted unconfirmed", d.deviceId)
+                            .isEqualTo(1);
+                }
+                unconfirmedDevices.add(d.deviceId);
+            } else if ("failed".equals(outcome)) {
+                assertThat(registry(d).received(d.token)).as("deliveries to %s, receipted failed: %s", d.deviceId, r)
+                        .isZero();
+            }
+        }
+        assertThat(unconfirmedDevices).as("devices receipted unconfirmed: every one APNs had taken at the reset")
+                .containsAll(takenBeforeReset).hasSize((int) unconfirmed);
+        // None was sent again: no device has more than one.
+        for (SyntheticUsers.Device d : users.devices()) {
+            assertThat(registry(d).received(d.token)).as("notifications to %s (%s)", d.deviceId, d.platform)
+                    .isLessThanOrEqualTo(d.expectsDelivery() ? 1 : 0);
+        }
+        assertThat(watcher.duplicateReceipts()).isZero();
+
+        // A retry sends them again only if it names them: an estimate for unconfirmed counts them all.
+        kafka.send(sandbox.config().topics.campaigns, "answers-lost-1",
+                DemoCampaign.estimate("answers-lost-1", "unconfirmed"));
+        kafka.flush();
+        assertThat(watcher.awaitUntil(WAIT, () -> { }, () -> watcher.statuses(StatusKind.ESTIMATED).size() == 2))
+                .isTrue();
+        assertThat(watcher.statuses(StatusKind.ESTIMATED).stream().mapToLong(n -> n.path("targeted").asLong()).sum())
+                .as("devices a retry of unconfirmed would reach").isEqualTo(unconfirmed);
+        assertThat(job.getJobStatus().get()).isEqualTo(JobStatus.RUNNING);
+        watcher.close();
+    }
+
+    @Test
+    @Order(4)
     void revokedCredentialsStopSendingWithReceiptsAndNoRetryStorm() throws Exception {
         resetCounts();
         sandbox.apns().faults().credentialsRevoked(true);
@@ -215,17 +309,17 @@ class DeliveryFaultsIT {
     private static final Pattern LABEL = Pattern.compile("([a-z_]+)=\"([^\"]*)\"");
 
     /** One sample from the Prometheus endpoint: a metric of one operator instance. */
-    private record Sample(String name, java.util.Map<String, String> labels, double value) {}
+    private record Sample(String name, Map<String, String> labels, double value) {}
 
     /**
      * The job's {@code herald} metrics from the Prometheus endpoint, named after the operator scope
      * (for example {@code herald_retries}), with their labels (operator_name, outcome, ...).
      */
-    private static java.util.List<Sample> scrapeHeraldMetrics() throws Exception {
+    private static List<Sample> scrapeHeraldMetrics() throws Exception {
         HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
                 "http://localhost:" + prometheusPort + "/metrics")).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).isEqualTo(200);
-        java.util.List<Sample> samples = new java.util.ArrayList<>();
+        List<Sample> samples = new ArrayList<>();
         String prefix = "flink_taskmanager_job_task_operator_";
         for (String line : r.body().split("\\n")) {
             if (!line.startsWith(prefix + "herald_")) {
@@ -234,7 +328,7 @@ class DeliveryFaultsIT {
             int labelsAt = line.indexOf('{');
             int valueAt = line.lastIndexOf(' ');
             String name = line.substring(prefix.length(), labelsAt < 0 ? valueAt : labelsAt);
-            java.util.Map<String, String> labels = new java.util.HashMap<>();
+            Map<String, String> labels = new HashMap<>();
             if (labelsAt >= 0) {
                 Matcher m = LABEL.matcher(line.substring(labelsAt, line.lastIndexOf('}')));
                 while (m.find()) {
@@ -250,19 +344,19 @@ class DeliveryFaultsIT {
     }
 
     /** The sum over the samples of {@code name} whose labels include {@code label=value} (when given). */
-    private static double sum(java.util.List<Sample> samples, String name, String label, String value) {
+    private static double sum(List<Sample> samples, String name, String label, String value) {
         return samples.stream().filter(s -> s.name().equals(name))
                 .filter(s -> label == null || value.equals(s.labels().get(label)))
                 .mapToDouble(Sample::value).sum();
     }
 
     /** The exceptions that failed (and so restarted) the job, from Flink's REST API: none if it never failed. */
-    private static java.util.List<String> failuresSoFar() throws Exception {
+    private static List<String> failuresSoFar() throws Exception {
         HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
                 "http://localhost:" + restPort + "/jobs/" + job.getJobID() + "/exceptions")).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).isEqualTo(200);
-        java.util.List<String> failures = new java.util.ArrayList<>();
+        List<String> failures = new ArrayList<>();
         new ObjectMapper().readTree(r.body()).path("exceptionHistory").path("entries")
                 .forEach(e -> failures.add(e.path("exceptionName").asText() + ": " + e.path("stacktrace").asText()));
         return failures;

@@ -10,16 +10,21 @@ import io.herald.job.cli.CampaignWatcher;
 import io.herald.sandbox.DemoCampaign;
 import io.herald.sandbox.KafkaIO;
 import io.herald.sandbox.Sandbox;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.TimeUnit;
 import org.apache.flink.core.execution.JobClient;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -28,7 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
  * through Kafka to two fresh jobs: once in version order, once shuffled with 30% duplicates. Both
  * must reach the same state, judged by what estimates of several segments count.
  */
-@org.junit.jupiter.api.Timeout(value = 10, unit = java.util.concurrent.TimeUnit.MINUTES)
+@Timeout(value = 10, unit = TimeUnit.MINUTES)
 class DeviceHistoryIT {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int USERS = 1_500;
@@ -43,7 +48,7 @@ class DeviceHistoryIT {
     @Test
     void orderedAndShuffledDuplicatedHistoriesWithMovingIdsAndTokensReachTheSameState() throws Exception {
         List<byte[]> history = history(new Random(23));
-        history.sort(java.util.Comparator.comparingLong(e -> version(e)));
+        history.sort(Comparator.comparingLong(e -> version(e)));
         List<byte[]> shuffled = new ArrayList<>(history);
         Random random = new Random(29);
         for (byte[] e : history) {
@@ -102,8 +107,8 @@ class DeviceHistoryIT {
     private static long version(byte[] event) {
         try {
             return JSON.readTree(event).get("version").asLong();
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 

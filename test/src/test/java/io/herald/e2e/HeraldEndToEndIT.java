@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.ibm.icu.text.MessageFormat;
 import io.herald.job.HeraldMain;
+import io.herald.kafka.AudienceUploader;
 import io.herald.model.Platform;
 import io.herald.job.cli.CampaignWatcher;
 import io.herald.sandbox.DemoCampaign;
@@ -12,12 +14,17 @@ import io.herald.sandbox.KafkaIO;
 import io.herald.sandbox.Sandbox;
 import io.herald.sandbox.SyntheticUsers;
 import io.herald.sandbox.TokenRegistry;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.core.execution.JobClient;
@@ -28,6 +35,7 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -35,7 +43,7 @@ import org.junit.jupiter.api.io.TempDir;
  * RocksDB state and exactly-once checkpoints, Pushy's MockApnsServer and the FCM emulator. Delivery
  * is judged by what the emulators received, device by device.
  */
-@org.junit.jupiter.api.Timeout(value = 10, unit = java.util.concurrent.TimeUnit.MINUTES)
+@Timeout(value = 10, unit = TimeUnit.MINUTES)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class HeraldEndToEndIT {
     private static final int USERS = 10_000;
@@ -49,11 +57,13 @@ class HeraldEndToEndIT {
     private static KafkaIO kafka;
     private static JobClient job;
     private static SyntheticUsers users;
+    private static SandboxCampaigns campaigns;
 
     @BeforeAll
     static void startHeraldAndLoadUsers() throws Exception {
         sandbox = Sandbox.start(dir.resolve("sandbox"), 2);
         kafka = new KafkaIO(sandbox.kafka().bootstrapServers());
+        campaigns = new SandboxCampaigns(sandbox, kafka);
         users = SyntheticUsers.generate(USERS, 7, 0.02);
         users.registerWith(sandbox.apns().tokens(), sandbox.fcm().tokens());
         job = HeraldMain.startEmbedded(sandbox.config(), 0, null);
@@ -77,15 +87,7 @@ class HeraldEndToEndIT {
 
     @AfterAll
     static void stop() throws Exception {
-        if (job != null) {
-            job.cancel().get();
-        }
-        if (kafka != null) {
-            kafka.close();
-        }
-        if (sandbox != null) {
-            sandbox.close();
-        }
+        SandboxCampaigns.stopAll(job, kafka, sandbox);
     }
 
     @Test
@@ -109,10 +111,10 @@ class HeraldEndToEndIT {
     @Test
     @Order(2)
     void aBadCampaignIsRejectedWithItsErrorsAndNothingIsSent() throws Exception {
-        resetCounts();
+        campaigns.resetCounts();
         String bad = "{\"type\":\"create\",\"campaignId\":\"bad-1\",\"appId\":\"no-such-app\",\"audience\":{\"kind\":\"all\"},"
                 + "\"message\":{\"defaultLocale\":\"en\",\"variants\":{\"en\":{\"body\":\"{streak, plural, one {# day}\"}}}}";
-        CampaignWatcher watcher = fire("bad-1", bytes(bad));
+        CampaignWatcher watcher = campaigns.fire("bad-1", bytes(bad));
         watcher.awaitDone(Duration.ofSeconds(30), () -> { });
         watcher.poll(Duration.ofSeconds(3));
         // The create is refused whole, with every problem; the fire then finds no campaign.
@@ -129,7 +131,7 @@ class HeraldEndToEndIT {
     @Test
     @Order(4)
     void aSegmentReachesEveryTargetedDeviceExactlyOnceInItsLanguageAndNobodyElse() throws Exception {
-        resetCounts();
+        campaigns.resetCounts();
         String audience = "{\"kind\":\"segment\",\"locales\":[\"en\",\"pt\",\"es\",\"de\"]}";
         Predicate<SyntheticUsers.Device> inSegment = d -> !d.locale.startsWith("fr") && !d.locale.startsWith("ja");
 
@@ -151,7 +153,7 @@ class HeraldEndToEndIT {
         assertThat(estimate.byPlatform.values().stream().mapToLong(Long::longValue).sum()).isEqualTo(reachable);
         assertThat(sandbox.apns().tokens().totalReceived() + sandbox.fcm().tokens().totalReceived()).isZero();
 
-        CampaignWatcher watcher = fire("segment-1", null);
+        CampaignWatcher watcher = campaigns.fire("segment-1", null);
         // The trigger pressed a second time: nothing more may be sent.
         kafka.send(sandbox.config().topics.campaigns, "segment-1", DemoCampaign.fire("segment-1"));
         kafka.flush();
@@ -161,7 +163,7 @@ class HeraldEndToEndIT {
 
         long expected = 0;
         for (SyntheticUsers.Device d : users.devices()) {
-            TokenRegistry r = registry(d);
+            TokenRegistry r = campaigns.registry(d);
             if (inSegment.test(d) && d.expectsDelivery()) {
                 expected++;
                 assertThat(r.received(d.token)).as("notifications to %s", d.deviceId).isEqualTo(1);
@@ -181,8 +183,8 @@ class HeraldEndToEndIT {
     @Test
     @Order(3)
     void deadTokensGetReceiptsAndAreDisabledSoTheNextCampaignSkipsThem() throws Exception {
-        resetCounts();
-        CampaignWatcher first = fire("all-1", DemoCampaign.create("all-1", DemoCampaign.ALL));
+        campaigns.resetCounts();
+        CampaignWatcher first = campaigns.fire("all-1", DemoCampaign.create("all-1", DemoCampaign.ALL));
         assertThat(first.awaitDone(WAIT, () -> { })).isTrue();
         long dead = users.devices().stream().filter(d -> d.deadToken && d.optIn).count();
         long live = users.devices().stream().filter(SyntheticUsers.Device::expectsDelivery).count();
@@ -194,14 +196,14 @@ class HeraldEndToEndIT {
         // The job wrote the dead tokens back to the devices topic; wait until it has read them.
         assertThat(kafka.awaitConsumed(sandbox.config().kafka.groupId, sandbox.config().topics.devices, WAIT, b -> { }))
                 .isTrue();
-        resetCounts();
-        CampaignWatcher second = fire("all-2", DemoCampaign.create("all-2", DemoCampaign.ALL));
+        campaigns.resetCounts();
+        CampaignWatcher second = campaigns.fire("all-2", DemoCampaign.create("all-2", DemoCampaign.ALL));
         assertThat(second.awaitDone(WAIT, () -> { })).isTrue();
         assertThat(second.outcome("token_dead")).isZero();
         assertThat(second.targeted()).isEqualTo(first.targeted() - dead);
         assertThat(second.suppressed()).isEqualTo(first.suppressed() + dead);
         for (SyntheticUsers.Device d : users.devices()) {
-            assertThat(registry(d).received(d.token)).as("notifications to %s", d.deviceId)
+            assertThat(campaigns.registry(d).received(d.token)).as("notifications to %s", d.deviceId)
                     .isEqualTo(d.expectsDelivery() ? 1 : 0);
         }
         assertThat(job.getJobStatus().get()).isEqualTo(JobStatus.RUNNING);
@@ -212,7 +214,7 @@ class HeraldEndToEndIT {
     @Test
     @Order(5)
     void aListCampaignReachesExactlyTheUploadedUsers() throws Exception {
-        Set<String> listed = new java.util.HashSet<>();
+        Set<String> listed = new HashSet<>();
         Path csv = dir.resolve("audience.csv");
         List<String> lines = new ArrayList<>(List.of("userId,plan"));
         for (int u = 0; u < USERS; u += 37) {
@@ -220,20 +222,20 @@ class HeraldEndToEndIT {
             listed.add(userId);
             lines.add(u % 2 == 0 ? userId + ",pro" : "\"" + userId + "\",free");
         }
-        java.nio.file.Files.write(csv, lines);
-        long rows = io.herald.kafka.AudienceUploader.upload(csv, "list-1", sandbox.config().kafka.bootstrapServers,
-                java.util.Map.of(), sandbox.config().topics.audiences, b -> { });
+        Files.write(csv, lines);
+        long rows = AudienceUploader.upload(csv, "list-1", sandbox.config().kafka.bootstrapServers,
+                Map.of(), sandbox.config().topics.audiences, b -> { });
         assertThat(rows).isEqualTo(listed.size());
         assertThat(kafka.awaitConsumed(sandbox.config().kafka.groupId, sandbox.config().topics.audiences, WAIT, b -> { }))
                 .isTrue();
-        resetCounts();
-        CampaignWatcher watcher = fire("list-1", DemoCampaign.create("list-1", "{\"kind\":\"list\"}"));
+        campaigns.resetCounts();
+        CampaignWatcher watcher = campaigns.fire("list-1", DemoCampaign.create("list-1", "{\"kind\":\"list\"}"));
         assertThat(watcher.awaitDone(WAIT, () -> { })).isTrue();
         long expected = 0;
         for (SyntheticUsers.Device d : users.devices()) {
             boolean target = listed.contains(d.userId) && d.expectsDelivery();
             expected += target ? 1 : 0;
-            assertThat(registry(d).received(d.token)).as("notifications to %s", d.deviceId).isEqualTo(target ? 1 : 0);
+            assertThat(campaigns.registry(d).received(d.token)).as("notifications to %s", d.deviceId).isEqualTo(target ? 1 : 0);
         }
         assertThat(expected).isGreaterThan(200);
         assertThat(watcher.outcome("delivered")).isEqualTo(expected);
@@ -243,36 +245,15 @@ class HeraldEndToEndIT {
     @Test
     @Order(6)
     void deviceStateLivesInRocksDbWithIncrementalCheckpoints() throws Exception {
-        Path checkpoints = Path.of(java.net.URI.create(sandbox.config().checkpointing.directory));
-        try (var files = java.nio.file.Files.walk(checkpoints)) {
+        Path checkpoints = Path.of(URI.create(sandbox.config().checkpointing.directory));
+        try (var files = Files.walk(checkpoints)) {
             // Incremental RocksDB checkpoints upload their SST files to shared/; the heap backend writes none.
-            assertThat(files.filter(java.nio.file.Files::isRegularFile).map(Path::toString))
+            assertThat(files.filter(Files::isRegularFile).map(Path::toString))
                     .anyMatch(f -> f.contains("/shared/"));
         }
     }
 
     /** Creates (unless {@code create} is null: already created) and fires a campaign. */
-    private static CampaignWatcher fire(String campaignId, byte[] create) {
-        CampaignWatcher watcher = kafka.watch(campaignId, sandbox.config().topics.receipts,
-                sandbox.config().topics.campaignStatus);
-        String topic = sandbox.config().topics.campaigns;
-        if (create != null) {
-            kafka.send(topic, campaignId, create);
-        }
-        kafka.send(topic, campaignId, DemoCampaign.fire(campaignId));
-        kafka.flush();
-        return watcher;
-    }
-
-    private static void resetCounts() {
-        sandbox.apns().tokens().resetCounts();
-        sandbox.fcm().tokens().resetCounts();
-    }
-
-    private static TokenRegistry registry(SyntheticUsers.Device d) {
-        return d.platform == Platform.IOS ? sandbox.apns().tokens() : sandbox.fcm().tokens();
-    }
-
     private static JsonNode alert(SyntheticUsers.Device d, String payload) throws Exception {
         JsonNode n = JSON.readTree(payload);
         return d.platform == Platform.IOS ? n.at("/aps/alert") : n.at("/message/notification");
@@ -313,7 +294,7 @@ class HeraldEndToEndIT {
 
     private static String icuError(String pattern) {
         try {
-            new com.ibm.icu.text.MessageFormat(pattern);
+            new MessageFormat(pattern);
             throw new AssertionError("ICU accepted " + pattern);
         } catch (IllegalArgumentException e) {
             return e.getMessage();

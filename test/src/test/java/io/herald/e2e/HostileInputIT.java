@@ -27,11 +27,13 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -43,7 +45,7 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code campaign-status} naming it. Nothing is accepted silently; the job never restarts; and a
  * valid campaign afterwards is delivered to every device.
  */
-@org.junit.jupiter.api.Timeout(value = 10, unit = java.util.concurrent.TimeUnit.MINUTES)
+@Timeout(value = 10, unit = TimeUnit.MINUTES)
 class HostileInputIT {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final JsonNodeFactory N = JsonNodeFactory.instance;

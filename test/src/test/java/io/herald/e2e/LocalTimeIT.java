@@ -19,8 +19,10 @@ import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.apache.flink.core.execution.JobClient;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -28,7 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
  * is a few seconds ahead in UTC, and hours away (passed, or to come) in Tokyo and New York. The UTC
  * devices get it at that moment, once each; the others get nothing.
  */
-@org.junit.jupiter.api.Timeout(value = 10, unit = java.util.concurrent.TimeUnit.MINUTES)
+@Timeout(value = 10, unit = TimeUnit.MINUTES)
 class LocalTimeIT {
     private static final String[] ZONES = {"UTC", "Asia/Tokyo", "America/New_York"};
 

@@ -14,9 +14,11 @@ import io.herald.sandbox.Sandbox;
 import io.herald.sandbox.SyntheticUsers;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -27,7 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
  * start of the topics takes every fire it reads for history.
  * Judged by the emulators' counts.
  */
-@org.junit.jupiter.api.Timeout(value = 10, unit = java.util.concurrent.TimeUnit.MINUTES)
+@Timeout(value = 10, unit = TimeUnit.MINUTES)
 class ReplayIT {
     @TempDir
     Path dir;

@@ -13,9 +13,11 @@ import io.herald.sandbox.Sandbox;
 import io.herald.sandbox.SyntheticUsers;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -24,7 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
  * from it after; the campaign reaches every live device once, nothing before its time, and one
  * scheduled for the same time but cancelled reaches nobody.
  */
-@org.junit.jupiter.api.Timeout(value = 10, unit = java.util.concurrent.TimeUnit.MINUTES)
+@Timeout(value = 10, unit = TimeUnit.MINUTES)
 class ScheduledSendIT {
     @TempDir
     Path dir;

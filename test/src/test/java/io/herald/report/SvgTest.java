@@ -2,10 +2,12 @@ package io.herald.report;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.Test;
 
 class SvgTest {
@@ -27,7 +29,7 @@ class SvgTest {
         String svg = Svg.histogram(new long[] {0, 10, 20, 0, 5}, 100, "ms", "notifications", Map.of("p50", 150.0));
         List<String> heights = all(svg, "<rect class=\"bar\"[^>]*height=\"([0-9.]+)\"");
         assertThat(heights).hasSize(3);
-        assertThat(Double.parseDouble(heights.get(1))).isEqualTo(2 * Double.parseDouble(heights.get(0)), org.assertj.core.data.Offset.offset(0.2));
+        assertThat(Double.parseDouble(heights.get(1))).isEqualTo(2 * Double.parseDouble(heights.get(0)), Offset.offset(0.2));
         assertThat(svg).contains("p50 150");
     }
 
@@ -53,7 +55,7 @@ class SvgTest {
 
     private static List<String> all(String text, String regex) {
         Matcher m = Pattern.compile(regex).matcher(text);
-        List<String> found = new java.util.ArrayList<>();
+        List<String> found = new ArrayList<>();
         while (m.find()) {
             found.add(m.group(1));
         }

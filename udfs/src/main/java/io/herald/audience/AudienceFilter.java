@@ -4,7 +4,11 @@ import io.herald.model.Audience;
 import io.herald.model.Campaign;
 import io.herald.model.DeviceRecord;
 import io.herald.model.UserProfile;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * Decides whether a campaign is aimed at a device. Whether the device can be reached (token alive,
@@ -17,9 +21,9 @@ public final class AudienceFilter {
     private final long now;
     /** The last user's attributes as CEL values: a user's devices are filtered one after another. */
     private UserProfile lastUser;
-    private java.util.Map<String, Object> lastAttributes;
+    private Map<String, Object> lastAttributes;
     /** Verdicts of the expression by what it read ({@link SegmentExpression#verdictKey}), for this {@code now}. */
-    private final java.util.Map<java.util.List<Object>, Boolean> verdicts = new java.util.HashMap<>();
+    private final Map<List<Object>, Boolean> verdicts = new HashMap<>();
     /** Verdicts kept at most; all are dropped when full (they are made again on demand). */
     static final int MAX_VERDICTS = 65_536;
 
@@ -50,7 +54,7 @@ public final class AudienceFilter {
     /** True when the user as a whole is in the audience (list membership for list campaigns). */
     public boolean includesUser(UserProfile user) {
         return audience.kind != Audience.Kind.LIST
-                || java.util.Collections.binarySearch(user.audienceCampaigns, campaign.campaignId) >= 0;
+                || Collections.binarySearch(user.audienceCampaigns, campaign.campaignId) >= 0;
     }
 
     /** True when the device belongs to the campaign's app and matches the segment. */
@@ -79,7 +83,7 @@ public final class AudienceFilter {
             lastUser = user;
             lastAttributes = SegmentExpression.attributes(user);
         }
-        java.util.List<Object> key = expression.verdictKey(device, lastAttributes);
+        List<Object> key = expression.verdictKey(device, lastAttributes);
         if (key == null) {
             return expression.matches(device, lastAttributes, now);
         }

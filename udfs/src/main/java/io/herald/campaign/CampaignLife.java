@@ -2,6 +2,7 @@ package io.herald.campaign;
 
 import io.herald.model.CampaignEvent;
 import io.herald.model.StatusKind;
+import java.util.Locale;
 
 /**
  * A campaign's life as one parallel instance of the fan-out sees it: the states, what each campaign
@@ -47,7 +48,7 @@ public final class CampaignLife {
         }
 
         String wire() {
-            return name().toLowerCase(java.util.Locale.ROOT);
+            return name().toLowerCase(Locale.ROOT);
         }
     }
 
@@ -93,7 +94,7 @@ public final class CampaignLife {
      * campaign is unknown).
      */
     public static Step on(State current, CampaignEvent.Type event) {
-        String name = event.name().toLowerCase(java.util.Locale.ROOT);
+        String name = event.name().toLowerCase(Locale.ROOT);
         if (current == null) {
             return event == CampaignEvent.Type.CREATE
                     ? new Step(State.CREATED, null, null, Action.REMEMBER)

@@ -6,6 +6,8 @@ import io.herald.model.Campaign;
 import io.herald.payload.Payloads;
 import io.herald.personalise.CompiledMessage;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -45,12 +47,12 @@ public final class CampaignValidator {
         }
         if (campaign.spreadOver != null) {
             try {
-                java.time.Duration d = java.time.Duration.parse(campaign.spreadOver);
+                Duration d = Duration.parse(campaign.spreadOver);
                 if (d.isNegative() || d.isZero() || d.compareTo(MAX_SPREAD) > 0) {
                     problems.add("spreadOver must be longer than zero and at most " + MAX_SPREAD.toDays()
                             + " days; it is " + campaign.spreadOver);
                 }
-            } catch (java.time.format.DateTimeParseException e) {
+            } catch (DateTimeParseException e) {
                 problems.add("spreadOver is not an ISO-8601 duration (such as \"PT2H\" or \"PT30M\")");
             }
         }
@@ -131,7 +133,7 @@ public final class CampaignValidator {
     }
 
     /** A rollout is spread over a week at most: longer is a schedule, not a rollout. */
-    static final java.time.Duration MAX_SPREAD = java.time.Duration.ofDays(7);
+    static final Duration MAX_SPREAD = Duration.ofDays(7);
 
     /** FCM counts the token inside the message; tokens seen in the wild run to about 200 characters. */
     private static final String LONGEST_FCM_TOKEN = "x".repeat(200);

@@ -2,6 +2,7 @@ package io.herald.campaign;
 
 import java.io.Serializable;
 import java.time.Duration;
+import java.util.Arrays;
 
 /**
  * At most {@link #max} campaign notifications per user in a rolling {@link #window}, for one app,
@@ -30,10 +31,10 @@ public final class FrequencyCap implements Serializable {
     /** The send times to keep after one more at {@code now}: those still in the window, the newest {@code max}. */
     public long[] record(long[] sentAt, long now) {
         long from = now - window.toMillis();
-        long[] kept = java.util.Arrays.stream(sentAt == null ? new long[0] : sentAt).filter(t -> t > from).sorted().toArray();
-        long[] next = java.util.Arrays.copyOf(kept, kept.length + 1);
+        long[] kept = Arrays.stream(sentAt == null ? new long[0] : sentAt).filter(t -> t > from).sorted().toArray();
+        long[] next = Arrays.copyOf(kept, kept.length + 1);
         next[kept.length] = now;
-        return next.length > max ? java.util.Arrays.copyOfRange(next, next.length - max, next.length) : next;
+        return next.length > max ? Arrays.copyOfRange(next, next.length - max, next.length) : next;
     }
 
     private int within(long[] sentAt, long now) {

@@ -7,6 +7,8 @@ import io.herald.model.Platform;
 import io.herald.model.SendRequest;
 import io.herald.model.AttributeValue;
 import io.herald.model.UserProfile;
+import java.nio.charset.StandardCharsets;
+import java.util.IdentityHashMap;
 import java.util.Map;
 import io.herald.payload.Payloads;
 import io.herald.personalise.CompiledMessage;
@@ -30,7 +32,7 @@ public final class PreparedCampaign {
      * Bodies by rendering, which {@link CompiledMessage} hands out as the same instance while it
      * remembers it (so identity is the key), bounded like it.
      */
-    private final Map<CompiledMessage.Rendered, Bodies> bodies = new java.util.IdentityHashMap<>();
+    private final Map<CompiledMessage.Rendered, Bodies> bodies = new IdentityHashMap<>();
 
     public PreparedCampaign(Campaign campaign, long firedAt) {
         this(campaign, firedAt, null);
@@ -177,7 +179,7 @@ public final class PreparedCampaign {
         if (payload.length() * 3 <= MAX_PAYLOAD_BYTES) {
             return null; // UTF-8 takes at most 3 bytes per Java char: only a long payload needs measuring
         }
-        int size = payload.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+        int size = payload.getBytes(StandardCharsets.UTF_8).length;
         return size <= MAX_PAYLOAD_BYTES ? null
                 : "payload is " + size + " bytes, over the providers' " + MAX_PAYLOAD_BYTES + "-byte limit";
     }

@@ -1,5 +1,6 @@
 package io.herald.model;
 
+import java.util.Date;
 import java.util.Objects;
 
 /**
@@ -56,7 +57,7 @@ public class AttributeValue {
             return d == Math.rint(d) && Math.abs(d) < 1e15 ? (Object) (long) d : (Object) d;
         }
         if (timestamp != null) {
-            return new java.util.Date(timestamp);
+            return new Date(timestamp);
         }
         return flag != null ? flag : text;
     }

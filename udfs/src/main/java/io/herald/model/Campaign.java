@@ -1,5 +1,7 @@
 package io.herald.model;
 
+import java.time.Duration;
+
 /** A campaign definition: which app, which audience, what message, and how long it stays valid. */
 public class Campaign {
     public String campaignId;
@@ -34,6 +36,6 @@ public class Campaign {
 
     /** {@link #spreadOver} in milliseconds, or 0 for none (the validator has refused one that does not parse). */
     public long spreadOverMillis() {
-        return spreadOver == null ? 0 : java.time.Duration.parse(spreadOver).toMillis();
+        return spreadOver == null ? 0 : Duration.parse(spreadOver).toMillis();
     }
 }

@@ -1,5 +1,7 @@
 package io.herald.model;
 
+import java.util.List;
+
 /** A record of the {@code campaigns} topic: create a campaign, estimate its audience, fire it, or cancel it. */
 public class CampaignEvent {
     /** What the event asks for. */
@@ -24,7 +26,7 @@ public class CampaignEvent {
     /** The definition, for {@link Type#CREATE} only. */
     public Campaign campaign;
     /** For {@link Type#RETRY}: the outcomes whose devices get the campaign again. */
-    public java.util.List<Outcome> outcomes;
+    public List<Outcome> outcomes;
     /** For {@link Type#CREATE}: why the campaign could not be read (a field of the wrong type, say), or null. */
     public String refusal;
     /** When the event was written (the Kafka record timestamp): the start of fire-to-ack latency. */

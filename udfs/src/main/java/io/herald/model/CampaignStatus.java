@@ -1,6 +1,7 @@
 package io.herald.model;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -47,7 +48,7 @@ public class CampaignStatus {
     public Integer keyGroupsDone;
     public Integer keyGroupsTotal;
     /** For a retry's {@code retried} and {@code estimated}: the outcomes it was for. */
-    public java.util.List<Outcome> outcomes;
+    public List<Outcome> outcomes;
     public long at;
 
     public CampaignStatus() {}

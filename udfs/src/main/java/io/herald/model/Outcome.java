@@ -8,7 +8,10 @@ public enum Outcome {
     TOKEN_DEAD,
     /** The provider refused it for good for another reason (bad payload, wrong topic, ...). */
     REJECTED,
-    /** It could not be delivered (timeout, provider error) and Herald gave up. */
+    /**
+     * It never reached the provider, or the provider answered that it failed for now (429, 5xx), and
+     * Herald gave up; a {@code retry} of failed notifications sends it again.
+     */
     FAILED,
     /** It was not sent because the campaign had expired. */
     EXPIRED,
@@ -17,7 +20,14 @@ public enum Outcome {
     /** It was not sent because the user had reached the app's frequency cap. */
     CAPPED,
     /** It was not sent because it fell in the device's quiet hours and the campaign drops those. */
-    QUIET_HOURS;
+    QUIET_HOURS,
+    /**
+     * Its request was written to the provider but no answer came (the connection was lost after the
+     * write, or the time limit passed while the written request waited): most such notifications
+     * arrived, so it is not sent again by itself, nor by a {@code retry} that does not name it.
+     * (Last, so that the ordinals of the others are what they were.)
+     */
+    UNCONFIRMED;
 
     public String wire() {
         return name().toLowerCase();

@@ -1,6 +1,5 @@
 package io.herald.model;
 
-import io.herald.state.UserDevices;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;

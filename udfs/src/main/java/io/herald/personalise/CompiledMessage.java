@@ -10,6 +10,8 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
@@ -131,7 +133,7 @@ public final class CompiledMessage {
      * attributes gets, and the smallest payload each variant can produce.
      */
     public Map<String, Rendered> renderDefaults() {
-        Map<String, Rendered> rendered = new java.util.TreeMap<>();
+        Map<String, Rendered> rendered = new TreeMap<>();
         for (CompiledContent c : variants.values()) {
             rendered.put(c.locale, new Rendered(c.locale, c.format(c.title, defaults), c.format(c.body, defaults)));
         }
@@ -228,7 +230,7 @@ public final class CompiledMessage {
          * Every attribute a template names needs a default, so that no user lacking it gets a raw
          * {@code {name}}; a name without one is most often a typo.
          */
-        void requireDefaults(java.util.Set<String> defaults) {
+        void requireDefaults(Set<String> defaults) {
             for (String argument : argumentNames()) {
                 if (!defaults.contains(argument)) {
                     throw new IllegalArgumentException("message.variants." + locale + " uses {" + argument
@@ -241,8 +243,8 @@ public final class CompiledMessage {
          * Every argument the title and body name, nested ones included (inside a plural or a select),
          * which {@link MessageFormat#getArgumentNames()} leaves out.
          */
-        java.util.Set<String> argumentNames() {
-            java.util.Set<String> names = new TreeSet<>();
+        Set<String> argumentNames() {
+            Set<String> names = new TreeSet<>();
             for (MessageFormat f : new MessageFormat[] {title, body}) {
                 if (f == null) {
                     continue;

@@ -4,8 +4,10 @@ import io.herald.model.AttributeValue;
 import io.herald.model.AudienceRow;
 import io.herald.model.DeviceEvent;
 import io.herald.model.DeviceRecord;
+import io.herald.model.UserDevices;
 import io.herald.model.UserProfile;
 import io.herald.model.UserState;
+import java.util.Collections;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.Objects;
@@ -80,7 +82,7 @@ public final class DeviceStateMerge {
     /** Records that the user is in the uploaded audience of a campaign; idempotent. */
     public static void apply(UserProfile profile, AudienceRow row) {
         // Kept sorted, so the list is the same whatever order the rows came in.
-        int at = java.util.Collections.binarySearch(profile.audienceCampaigns, row.campaignId);
+        int at = Collections.binarySearch(profile.audienceCampaigns, row.campaignId);
         if (at < 0) {
             profile.audienceCampaigns.add(-at - 1, row.campaignId);
         }

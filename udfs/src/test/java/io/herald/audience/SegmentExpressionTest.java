@@ -4,10 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.herald.model.AttributeValue;
+import io.herald.model.Audience;
+import io.herald.model.Campaign;
 import io.herald.model.DeviceRecord;
 import io.herald.model.Platform;
 import io.herald.model.UserProfile;
 import java.time.Duration;
+import java.util.Map;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class SegmentExpressionTest {
@@ -98,7 +102,7 @@ class SegmentExpressionTest {
                 "opt_in && (attributes.streak > 3.0 || 'new' in tags) && locale != 'ja-JP' && attributes['plan'] != 'x'");
         DeviceRecord a = device(Platform.IOS, "1.0.0", NOW, "new", "sports");
         DeviceRecord b = device(Platform.ANDROID, "9.9.9", NOW - 5, "sports", "new"); // differs in what it does not read
-        java.util.Map<String, Object> attrs = SegmentExpression.attributes(user(5));
+        Map<String, Object> attrs = SegmentExpression.attributes(user(5));
         assertThat(e.verdictKey(a, attrs)).isEqualTo(e.verdictKey(b, attrs));
         attrs.put("unread", "anything");
         assertThat(e.verdictKey(a, attrs)).isEqualTo(e.verdictKey(b, SegmentExpression.attributes(user(5))));
@@ -113,16 +117,16 @@ class SegmentExpressionTest {
 
     @Test
     void rememberedVerdictsAreTheVerdicts_overManyDevicesAndUsers() {
-        io.herald.model.Campaign c = new io.herald.model.Campaign();
+        Campaign c = new Campaign();
         c.campaignId = "c";
         c.appId = "app";
-        c.audience = new io.herald.model.Audience();
-        c.audience.kind = io.herald.model.Audience.Kind.SEGMENT;
+        c.audience = new Audience();
+        c.audience.kind = Audience.Kind.SEGMENT;
         c.audience.expression = "opt_in && (attributes.streak > 3.0 || 'new' in tags) && locale != 'ja-JP'"
                 + " && (platform == 'ios' || semver(app_version) >= semver('2.0.0'))";
         AudienceFilter filter = new AudienceFilter(c, NOW);
         SegmentExpression direct = SegmentExpression.compile(c.audience.expression);
-        java.util.Random random = new java.util.Random(7);
+        Random random = new Random(7);
         String[] locales = {"pt-BR", "ja-JP", "en", "de"};
         String[] versions = {"1.0.0", "2.0.0", "2.1.0", "bad"};
         int matched = 0;

@@ -6,6 +6,7 @@ import io.herald.model.Audience;
 import io.herald.model.Campaign;
 import io.herald.model.Content;
 import io.herald.model.Message;
+import io.herald.model.Schedule;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -61,7 +62,7 @@ class CampaignValidatorTest {
     @Test
     void aScheduleNeedsItsTimeBeforeTheCampaignExpires_aSpreadIsAnIsoDurationUpToAWeek() {
         Campaign c = valid();
-        c.schedule = new io.herald.model.Schedule();
+        c.schedule = new Schedule();
         assertThat(validator.problems(c)).containsExactly("schedule.at is missing: the time to fire at, in epoch milliseconds (or localTime)");
         c.schedule.at = 2_000L;
         c.expiresAt = 2_000L;

@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -276,7 +277,7 @@ public final class CampaignCommand implements Runnable {
         @Override
         byte[] record() throws Exception {
             return event("send", id, Map.of("userId", user,
-                    "sendId", sendId != null ? sendId : "cli-" + java.util.UUID.randomUUID()));
+                    "sendId", sendId != null ? sendId : "cli-" + UUID.randomUUID()));
         }
 
         @Override

@@ -1,5 +1,6 @@
 package io.herald.job.cli;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -13,6 +14,7 @@ import io.herald.model.RawRecord;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 
 /**
@@ -38,12 +40,12 @@ public final class CampaignFile {
      * @throws IllegalArgumentException if it is not a JSON or YAML object, or is some other event
      */
     public static CampaignFile read(Path file) throws IOException {
-        String name = file.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
+        String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
         ObjectMapper reader = name.endsWith(".yaml") || name.endsWith(".yml") ? YAML : JSON;
         JsonNode n;
         try {
             n = reader.readTree(file.toFile());
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        } catch (JsonProcessingException e) {
             throw new IllegalArgumentException(file + " is not " + (reader == YAML ? "YAML" : "JSON") + ": "
                     + e.getOriginalMessage() + locationOf(e));
         }
@@ -61,7 +63,7 @@ public final class CampaignFile {
         return new CampaignFile(o.path("campaignId").asText(null), JSON.writeValueAsBytes(record));
     }
 
-    private static String locationOf(com.fasterxml.jackson.core.JsonProcessingException e) {
+    private static String locationOf(JsonProcessingException e) {
         var at = e.getLocation();
         return at == null ? "" : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")";
     }

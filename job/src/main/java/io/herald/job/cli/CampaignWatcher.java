@@ -12,6 +12,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -40,7 +42,7 @@ public final class CampaignWatcher implements AutoCloseable {
     private final Map<Integer, JsonNode> progress = new HashMap<>();
     private int subtasks = -1;
     private final Map<String, Long> outcomes = new HashMap<>();
-    private final Map<String, Long> failureReasons = new java.util.TreeMap<>();
+    private final Map<String, Long> failureReasons = new TreeMap<>();
     private final Set<String> notificationIds = new HashSet<>();
     private final List<Long> latencies = new ArrayList<>();
     private long receipts;
@@ -167,7 +169,7 @@ public final class CampaignWatcher implements AutoCloseable {
     }
 
     /** Polls until {@code done} holds (true), a rejection arrives or {@code timeout} passes (false). */
-    public boolean awaitUntil(Duration timeout, Runnable onProgress, java.util.function.BooleanSupplier done)
+    public boolean awaitUntil(Duration timeout, Runnable onProgress, BooleanSupplier done)
             throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
@@ -207,8 +209,8 @@ public final class CampaignWatcher implements AutoCloseable {
         /** The slowest instance's time, and when the last one answered. */
         public long elapsedMs;
         public long lastAt;
-        public final Map<String, Long> byPlatform = new java.util.TreeMap<>();
-        public final Map<String, Long> byLocale = new java.util.TreeMap<>();
+        public final Map<String, Long> byPlatform = new TreeMap<>();
+        public final Map<String, Long> byLocale = new TreeMap<>();
 
         Estimate(Iterable<JsonNode> parts) {
             for (JsonNode n : parts) {

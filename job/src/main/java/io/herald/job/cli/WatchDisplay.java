@@ -1,9 +1,11 @@
 package io.herald.job.cli;
 
 import io.herald.campaign.CampaignLife;
+import io.herald.model.Outcome;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.Map;
+import me.tongfei.progressbar.DelegatingProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
@@ -28,7 +30,7 @@ final class WatchDisplay {
     int follow(Duration timeout) throws Exception {
         try (ProgressBar bar = new ProgressBarBuilder().setTaskName(campaignId).setStyle(ProgressBarStyle.ASCII)
                 .setInitialMax(-1).setUpdateIntervalMillis(500).showSpeed().setMaxRenderedLength(120)
-                .setConsumer(new me.tongfei.progressbar.DelegatingProgressBarConsumer(line -> {
+                .setConsumer(new DelegatingProgressBarConsumer(line -> {
                     out.print('\r' + line);
                     out.flush();
                 }, 120)).build()) {
@@ -38,8 +40,10 @@ final class WatchDisplay {
                     bar.maxHint(expected);
                 }
                 bar.stepTo(watcher.handedOut());
+                long unconfirmed = watcher.outcome(Outcome.UNCONFIRMED.wire());
                 bar.setExtraMessage(String.format(" delivered %,d failed %,d", watcher.outcome("delivered"),
-                        watcher.receipts() - watcher.outcome("delivered")));
+                        watcher.receipts() - watcher.outcome("delivered") - unconfirmed)
+                        + (unconfirmed > 0 ? String.format(" unconfirmed %,d", unconfirmed) : ""));
             }, () -> watcher.isDone() || watcher.state() == CampaignLife.State.CANCELLED);
             if (watcher.isDone()) {
                 bar.maxHint(watcher.targeted());
@@ -77,6 +81,10 @@ final class WatchDisplay {
         watcher.outcomes().entrySet().stream().sorted(Map.Entry.comparingByKey())
                 .forEach(e -> row("  " + e.getKey(), e.getValue(), ""));
         watcher.failureReasons().forEach((reason, n) -> row("    " + reason, n, ""));
+        if (watcher.outcome(Outcome.UNCONFIRMED.wire()) > 0) {
+            out.println("  unconfirmed: written to the provider, then no answer (most arrive); a retry sends them "
+                    + "again only if it names unconfirmed");
+        }
         if (watcher.receipts() > 0) {
             out.printf("  fire to ack: p50 %,d ms, p99 %,d ms%n", watcher.latencyQuantile(0.5), watcher.latencyQuantile(0.99));
         }

@@ -4,14 +4,22 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.herald.apns.ApnsApp;
+import io.herald.campaign.FrequencyCap;
+import io.herald.campaign.QuietHours;
+import io.herald.delivery.DeliveryOperator;
+import io.herald.delivery.RetryPolicy;
 import io.herald.fcm.FcmApp;
+import io.herald.model.QuietHoursSpec;
 import java.io.File;
 import java.io.IOException;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
@@ -49,7 +57,7 @@ public class HeraldConfig {
                 throw new IllegalArgumentException("apps." + app.id + ": neither apns nor fcm is configured");
             }
             if (app.quietHours != null) {
-                String problem = io.herald.campaign.QuietHours.problem(app.quietHours, "apps." + app.id + ".quietHours");
+                String problem = QuietHours.problem(app.quietHours, "apps." + app.id + ".quietHours");
                 if (problem != null) {
                     throw new IllegalArgumentException(problem);
                 }
@@ -57,9 +65,9 @@ public class HeraldConfig {
             if (app.frequencyCap != null) {
                 String name = "apps." + app.id + ".frequencyCap";
                 try {
-                    new io.herald.campaign.FrequencyCap(app.frequencyCap.max, java.time.Duration.parse(
-                            java.util.Objects.requireNonNull(app.frequencyCap.window, name + ".window is missing")));
-                } catch (java.time.format.DateTimeParseException e) {
+                    new FrequencyCap(app.frequencyCap.max, Duration.parse(
+                            Objects.requireNonNull(app.frequencyCap.window, name + ".window is missing")));
+                } catch (DateTimeParseException e) {
                     throw new IllegalArgumentException(name + ".window is not an ISO-8601 duration (such as PT24H)");
                 } catch (IllegalArgumentException | NullPointerException e) {
                     throw new IllegalArgumentException(name + ": " + e.getMessage());
@@ -108,7 +116,7 @@ public class HeraldConfig {
         }).collect(Collectors.toList());
     }
 
-    public java.util.Set<String> appIds() {
+    public Set<String> appIds() {
         return apps.stream().map(a -> a.id).filter(Objects::nonNull).collect(Collectors.toSet());
     }
 
@@ -142,7 +150,7 @@ public class HeraldConfig {
         /** At most this many campaign notifications per user in a rolling window; none when absent. */
         public Cap frequencyCap;
         /** No campaign notification in this window of the device's day; campaigns may override it. */
-        public io.herald.model.QuietHoursSpec quietHours;
+        public QuietHoursSpec quietHours;
     }
 
     /** A frequency cap as configured: {@code max} notifications per {@code window} (ISO-8601, "PT24H"). */
@@ -152,10 +160,10 @@ public class HeraldConfig {
     }
 
     /** Each app's quiet hours, by app id (apps without them are absent). */
-    public Map<String, io.herald.campaign.QuietHours> quietHours() {
-        Map<String, io.herald.campaign.QuietHours> quiet = new HashMap<>();
+    public Map<String, QuietHours> quietHours() {
+        Map<String, QuietHours> quiet = new HashMap<>();
         for (App app : apps) {
-            io.herald.campaign.QuietHours q = io.herald.campaign.QuietHours.of(app.quietHours);
+            QuietHours q = QuietHours.of(app.quietHours);
             if (q != null) {
                 quiet.put(app.id, q);
             }
@@ -164,12 +172,12 @@ public class HeraldConfig {
     }
 
     /** Each app's frequency cap, by app id (apps without one are absent). */
-    public Map<String, io.herald.campaign.FrequencyCap> frequencyCaps() {
-        Map<String, io.herald.campaign.FrequencyCap> caps = new HashMap<>();
+    public Map<String, FrequencyCap> frequencyCaps() {
+        Map<String, FrequencyCap> caps = new HashMap<>();
         for (App app : apps) {
             if (app.frequencyCap != null) {
-                caps.put(app.id, new io.herald.campaign.FrequencyCap(app.frequencyCap.max,
-                        java.time.Duration.parse(app.frequencyCap.window)));
+                caps.put(app.id, new FrequencyCap(app.frequencyCap.max,
+                        Duration.parse(app.frequencyCap.window)));
             }
         }
         return caps;
@@ -193,13 +201,13 @@ public class HeraldConfig {
         /** On a stop, how long a delivery waits for the answers to requests already at the provider. */
         public long closeWaitMs = 5_000;
 
-        public io.herald.delivery.RetryPolicy retryPolicy() {
-            return new io.herald.delivery.RetryPolicy(maxAttempts, retryBaseDelayMs, retryMaxDelayMs);
+        public RetryPolicy retryPolicy() {
+            return new RetryPolicy(maxAttempts, retryBaseDelayMs, retryMaxDelayMs);
         }
 
         /** The delivery operators' settings. */
-        public io.herald.delivery.DeliveryOperator.Settings settings() {
-            return new io.herald.delivery.DeliveryOperator.Settings(maxInFlight, retryPolicy(), timeoutMs, closeWaitMs);
+        public DeliveryOperator.Settings settings() {
+            return new DeliveryOperator.Settings(maxInFlight, retryPolicy(), timeoutMs, closeWaitMs);
         }
     }
 

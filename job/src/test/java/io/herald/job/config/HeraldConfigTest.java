@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.herald.apns.ApnsApp;
+import io.herald.model.QuietHoursSpec;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
@@ -41,7 +42,7 @@ class HeraldConfigTest {
     @Test
     void quietHoursAreCheckedAndNamedWhenWrong() {
         HeraldConfig c = withCap(null, null);
-        c.apps.get(0).quietHours = new io.herald.model.QuietHoursSpec();
+        c.apps.get(0).quietHours = new QuietHoursSpec();
         c.apps.get(0).quietHours.from = "22:00";
         assertThatThrownBy(c::check).hasMessage("apps.news.quietHours.to is missing: a time of day such as \"22:00\"");
         c.apps.get(0).quietHours.to = "08:00";

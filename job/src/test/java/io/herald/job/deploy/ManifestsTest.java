@@ -11,10 +11,10 @@ import com.networknt.schema.InputFormat;
 import com.networknt.schema.Schema;
 import com.networknt.schema.SchemaRegistry;
 import com.networknt.schema.SpecificationVersion;
+import java.io.File;
 import java.io.InputStream;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
-import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -115,7 +115,7 @@ class ManifestsTest {
     /** Every key of Flink's options classes on the class path (and their deprecated and fallback keys). */
     private static Set<String> flinkOptionKeys() throws Exception {
         Set<String> keys = new HashSet<>();
-        for (String jar : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
+        for (String jar : System.getProperty("java.class.path").split(File.pathSeparator)) {
             if (!jar.contains("/org/apache/flink/") || !jar.endsWith(".jar")) {
                 continue;
             }

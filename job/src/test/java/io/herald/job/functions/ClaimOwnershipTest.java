@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.herald.model.DeviceEvent;
 import io.herald.model.Platform;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -114,13 +115,13 @@ class ClaimOwnershipTest {
         assertThat(released.version).isEqualTo(10);
 
         // An older claim loses to the forgotten one exactly as it lost to ana.
-        List<DeviceEvent> before = new java.util.ArrayList<>();
+        List<DeviceEvent> before = new ArrayList<>();
         ClaimOwnership.decide(ClaimOwnership.Claimed.DEVICE_ID, held, register("bob", "phone", "tok-2", 5), before::add);
-        List<DeviceEvent> after = new java.util.ArrayList<>();
+        List<DeviceEvent> after = new ArrayList<>();
         ClaimOwnership.decide(ClaimOwnership.Claimed.DEVICE_ID, released, register("bob", "phone", "tok-2", 5), after::add);
         assertThat(after).usingRecursiveFieldByFieldElementComparator().isEqualTo(before);
         // A newer one takes it, and tells nobody: there is nobody left to tell.
-        List<DeviceEvent> newer = new java.util.ArrayList<>();
+        List<DeviceEvent> newer = new ArrayList<>();
         Claim taken = ClaimOwnership.decide(ClaimOwnership.Claimed.DEVICE_ID, released,
                 register("carl", "phone", "tok-3", 20), newer::add);
         assertThat(taken.userId).isEqualTo("carl");

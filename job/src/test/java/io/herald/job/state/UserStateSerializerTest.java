@@ -6,9 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.herald.model.AttributeValue;
 import io.herald.model.DeviceRecord;
 import io.herald.model.Platform;
+import io.herald.model.UserDevices;
 import io.herald.model.UserState;
-import io.herald.state.UserDevices;
 import java.io.IOException;
+import java.util.Arrays;
 import org.apache.flink.core.memory.DataInputDeserializer;
 import org.apache.flink.core.memory.DataOutputSerializer;
 import org.junit.jupiter.api.Test;
@@ -113,7 +114,7 @@ class UserStateSerializerTest {
     void aValueCutShortOrWithBytesAfterItIsRefused_notMisread() throws Exception {
         byte[] written = bytes(fullUser());
         // The length after the version byte covers the rest; cut inside the body, the read runs out.
-        byte[] cut = java.util.Arrays.copyOf(written, written.length - 5);
+        byte[] cut = Arrays.copyOf(written, written.length - 5);
         assertThatThrownBy(() -> serializer.deserialize(new DataInputDeserializer(cut)))
                 .isInstanceOf(IOException.class);
         // A body whose stated length is longer than its devices: refused, not skipped.
@@ -122,7 +123,7 @@ class UserStateSerializerTest {
         d.deviceId = "d";
         one.devices.put("d", d);
         byte[] value = bytes(one);
-        byte[] longer = java.util.Arrays.copyOf(value, value.length + 1);
+        byte[] longer = Arrays.copyOf(value, value.length + 1);
         longer[1]++; // the body's length, one byte here (zig-zag: +2 per unit)
         longer[1]++;
         assertThatThrownBy(() -> serializer.deserialize(new DataInputDeserializer(longer)))

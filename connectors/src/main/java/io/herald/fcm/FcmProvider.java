@@ -1,16 +1,18 @@
 package io.herald.fcm;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.herald.json.Json;
+import io.herald.delivery.Attempt;
 import io.herald.delivery.Provider;
+import io.herald.delivery.ProviderAnswers;
+import io.herald.delivery.ProviderReply;
 import io.herald.delivery.RateLimiter;
-import io.herald.delivery.RetryingSender;
-import io.herald.model.Platform;
+import io.herald.json.Json;
 import io.herald.model.Outcome;
-import io.netty.util.AsciiString;
+import io.herald.model.Platform;
 import io.herald.model.Receipt;
 import io.herald.model.SendRequest;
 import io.netty.channel.EventLoopGroup;
+import io.netty.util.AsciiString;
 import java.io.File;
 import java.net.URI;
 import java.util.HashMap;
@@ -21,15 +23,30 @@ import java.util.concurrent.CompletableFuture;
 /**
  * FCM's HTTP v1 API as a {@link Provider} ({@code POST /v1/projects/{project}/messages:send}, one
  * message per request, multiplexed over a few long-lived HTTP/2 connections per app), each answer
- * read into a {@link Receipt}. Held to the project's quota, shared evenly by the parallel instances.
+ * read with {@link #ANSWERS}. Held to the project's quota, shared evenly by the parallel instances.
+ * Its client, {@link Http2Connections}, says when a request went out whole and when the server
+ * said it did not take it, so a lost answer is told from a request never taken.
  */
-public final class FcmDelivery implements Provider {
+public final class FcmProvider implements Provider {
     private static final long serialVersionUID = 1L;
+
+    /**
+     * FCM's answers, by the {@code FcmError} detail's errorCode: {@code UNREGISTERED} says the token
+     * is dead; 401, and 403 but for {@code SENDER_ID_MISMATCH} (a 403 about one token), refuse the
+     * credentials; 429 {@code QUOTA_EXCEEDED}, 500 {@code INTERNAL} and 503 {@code UNAVAILABLE} are
+     * worth another try, after Retry-After.
+     */
+    public static final ProviderAnswers ANSWERS = ProviderAnswers.forProvider("FCM")
+            .deadTokenReasons("UNREGISTERED")
+            .credentialsRefused(401)
+            .credentialsRefused(403)
+            .notCredentials("SENDER_ID_MISMATCH")
+            .build();
 
     private final List<FcmApp> apps;
     private final int connectionsPerApp;
 
-    public FcmDelivery(List<FcmApp> apps, int connectionsPerApp) {
+    public FcmProvider(List<FcmApp> apps, int connectionsPerApp) {
         this.apps = apps;
         this.connectionsPerApp = connectionsPerApp;
     }
@@ -60,22 +77,21 @@ public final class FcmDelivery implements Provider {
         RateLimiter rate = new RateLimiter(perSecond, Math.min(10, perSecond));
         return new AppSession<>(targets, rate) {
             @Override
-            public CompletableFuture<RetryingSender.Answer> send(SendRequest request) {
+            public CompletableFuture<ProviderReply> send(Attempt attempt) {
+                SendRequest request = attempt.request();
                 Target target = apps.get(request.appId);
                 return target.credentials.accessToken().handle((token, mintError) -> {
                     if (mintError != null) {
                         // A failure to mint a token (the OAuth endpoint unreachable, say) is worth another try.
-                        return CompletableFuture.completedFuture(new RetryingSender.Answer(Receipt.of(
+                        return CompletableFuture.completedFuture(new ProviderReply(Receipt.of(
                                 request, Outcome.FAILED, 0, "could not obtain an FCM access token: "
                                         + rootCause(mintError).getClass().getSimpleName(), 0, System.currentTimeMillis()), 0));
                     }
-                    return target.connections.post(target.path, target.authorization(token), request.payload)
-                            .thenApply(response -> {
-                                Receipt r = fromResponse(request, response.status, response.body, System.currentTimeMillis());
-                                return new RetryingSender.Answer(r, response.retryAfterMs,
-                                        isCredentialFailure(response.status, r.reason));
-                            });
-                }).thenCompose(answer -> answer);
+                    return target.connections.post(target.path, target.authorization(token), request.payload,
+                                    attempt::written)
+                            .thenApply(response -> reply(request, response.status, response.body,
+                                    ProviderAnswers.retryAfterMs(response.retryAfter), System.currentTimeMillis()));
+                }).thenCompose(reply -> reply);
             }
 
             @Override
@@ -98,29 +114,12 @@ public final class FcmDelivery implements Provider {
     }
 
     /**
-     * The project refused the access token (401), or the service account may not send for it (403);
-     * SENDER_ID_MISMATCH is a 403 about one token, not the credentials.
+     * FCM's answer as a reply, read with {@link #ANSWERS}: the {@code FcmError} detail's errorCode is
+     * the reason (the body of a success is not read).
      */
-    static boolean isCredentialFailure(int status, String code) {
-        return status == 401 || (status == 403 && !"SENDER_ID_MISMATCH".equals(code));
-    }
-
-    /** Maps an FCM answer to a receipt, reading the {@code FcmError} detail's errorCode when there is one. */
-    static Receipt fromResponse(SendRequest request, int status, String body, long ackAt) {
-        if (status == 200) {
-            return Receipt.of(request, Outcome.DELIVERED, status, null, 1, ackAt);
-        }
-        String code = errorCode(body);
-        Outcome outcome;
-        if ("UNREGISTERED".equals(code)) {
-            outcome = Outcome.TOKEN_DEAD;
-        } else if (status == 429 || status >= 500) {
-            // QUOTA_EXCEEDED (429), INTERNAL (500), UNAVAILABLE (503): worth another try, after Retry-After.
-            outcome = Outcome.FAILED;
-        } else {
-            outcome = Outcome.REJECTED;
-        }
-        return Receipt.of(request, outcome, status, code, 1, ackAt);
+    static ProviderReply reply(SendRequest request, int status, String body, long retryAfterMs, long ackAt) {
+        String code = status >= 200 && status < 300 ? null : errorCode(body);
+        return ANSWERS.reply(request, status, code, retryAfterMs, ackAt, null);
     }
 
     /** The FcmError detail's errorCode, else {@code error.status}, else {@code HTTP_<status>}-like text. */

@@ -1,6 +1,7 @@
-package io.herald.state;
+package io.herald.model;
 
-import io.herald.model.DeviceRecord;
+import java.util.ArrayList;
+import java.util.Map;
 
 /**
  * Where a user's devices are kept while a merge runs: a map in memory, or a user's compact state in
@@ -16,12 +17,12 @@ public interface UserDevices {
     Iterable<String> ids() throws Exception;
 
     /** The devices of an in-memory map. */
-    static UserDevices of(java.util.Map<String, DeviceRecord> map) {
+    static UserDevices of(Map<String, DeviceRecord> map) {
         return of(map, DeviceRecord.NEVER);
     }
 
     /** The devices of an in-memory map, each device put stamped as written at {@code writtenAt}. */
-    static UserDevices of(java.util.Map<String, DeviceRecord> map, long writtenAt) {
+    static UserDevices of(Map<String, DeviceRecord> map, long writtenAt) {
         return new UserDevices() {
             @Override
             public DeviceRecord get(String deviceId) {
@@ -41,7 +42,7 @@ public interface UserDevices {
 
             @Override
             public Iterable<String> ids() {
-                return new java.util.ArrayList<>(map.keySet());
+                return new ArrayList<>(map.keySet());
             }
         };
     }

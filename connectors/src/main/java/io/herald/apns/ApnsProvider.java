@@ -7,12 +7,12 @@ import com.eatthepath.pushy.apns.PushNotificationResponse;
 import com.eatthepath.pushy.apns.PushType;
 import com.eatthepath.pushy.apns.auth.ApnsSigningKey;
 import com.eatthepath.pushy.apns.util.SimpleApnsPushNotification;
+import io.herald.delivery.Attempt;
 import io.herald.delivery.Provider;
+import io.herald.delivery.ProviderAnswers;
+import io.herald.delivery.ProviderReply;
 import io.herald.delivery.RateLimiter;
-import io.herald.delivery.RetryingSender;
 import io.herald.model.Platform;
-import io.herald.model.Outcome;
-import io.herald.model.Receipt;
 import io.herald.model.SendRequest;
 import io.netty.channel.EventLoopGroup;
 import java.io.File;
@@ -22,23 +22,38 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 
 /**
  * APNs as a {@link Provider}: one long-lived Pushy client per app (token auth), each answer read
- * into a {@link Receipt}. Pushy would buffer without limit; the delivery operator's in-flight bound
- * is what limits it.
+ * with {@link #ANSWERS}. Pushy would buffer without limit; the delivery operator's in-flight bound
+ * is what limits it. Each client reports its HTTP/2 frames to a {@link StreamWatch}, which tells a
+ * request that went out and lost its answer (unconfirmed) from one that never went out, or that the
+ * server turned away with a GOAWAY (retried).
  */
-public final class ApnsDelivery implements Provider {
+public final class ApnsProvider implements Provider {
     private static final long serialVersionUID = 1L;
 
     /** However hard a provider throttles, a little keeps flowing so that recovery is noticed. */
     static final double MIN_RATE = 10;
 
+    /**
+     * APNs's answers: 410, {@code Unregistered}, {@code BadDeviceToken} and
+     * {@code DeviceTokenNotForTopic} say the token is dead; a 403 for the provider token (invalid,
+     * expired, missing) refuses the app's credentials; 429 {@code TooManyRequests}, 500
+     * {@code InternalServerError} and 503 {@code ServiceUnavailable} are worth another try.
+     */
+    public static final ProviderAnswers ANSWERS = ProviderAnswers.forProvider("APNs")
+            .deadTokenStatuses(410)
+            .deadTokenReasons("Unregistered", "BadDeviceToken", "DeviceTokenNotForTopic")
+            .credentialsRefused(403, "InvalidProviderToken", "ExpiredProviderToken", "MissingProviderToken")
+            .build();
+
     private final List<ApnsApp> apps;
     private final int connectionsPerApp;
 
-    public ApnsDelivery(List<ApnsApp> apps, int connectionsPerApp) {
+    public ApnsProvider(List<ApnsApp> apps, int connectionsPerApp) {
         this.apps = apps;
         this.connectionsPerApp = connectionsPerApp;
     }
@@ -55,27 +70,33 @@ public final class ApnsDelivery implements Provider {
 
     @Override
     public Session connect(EventLoopGroup eventLoop, int instances) throws Exception {
+        StreamWatch streams = new StreamWatch();
         Map<String, ApnsClient> clients = new HashMap<>();
         Map<String, String> topics = new HashMap<>();
         for (ApnsApp app : apps) {
-            clients.put(app.appId, client(app, eventLoop));
+            clients.put(app.appId, client(app, eventLoop, streams));
             topics.put(app.appId, app.topic);
         }
         // APNs publishes no quota: no ceiling until it throttles, then the rate adapts.
         RateLimiter rate = new RateLimiter(Double.POSITIVE_INFINITY, MIN_RATE);
         return new AppSession<>(clients, rate) {
             @Override
-            public CompletableFuture<RetryingSender.Answer> send(SendRequest request) {
+            public CompletableFuture<ProviderReply> send(Attempt attempt) {
+                SendRequest request = attempt.request();
                 Instant expiration = request.expiresAt != null
                         ? Instant.ofEpochMilli(request.expiresAt)
                         : Instant.now().plus(SimpleApnsPushNotification.DEFAULT_EXPIRATION_PERIOD);
+                StreamWatch.Sent sent = streams.watch(attempt);
                 SimpleApnsPushNotification notification = new SimpleApnsPushNotification(request.token,
                         topics.get(request.appId), request.payload, expiration,
                         request.priority == 5 ? DeliveryPriority.CONSERVE_POWER : DeliveryPriority.IMMEDIATE,
-                        request.background ? PushType.BACKGROUND : PushType.ALERT, request.collapseId);
-                return apps.get(request.appId).sendNotification(notification).thenApply(response -> {
-                    Receipt r = fromResponse(request, response, System.currentTimeMillis());
-                    return new RetryingSender.Answer(r, 0, isCredentialFailure(response.getStatusCode(), r.reason));
+                        request.background ? PushType.BACKGROUND : PushType.ALERT, request.collapseId, sent.apnsId);
+                return apps.get(request.appId).sendNotification(notification).handle((response, error) -> {
+                    Throwable failure = streams.done(sent, error);
+                    if (failure != null) {
+                        throw failure instanceof CompletionException c ? c : new CompletionException(failure);
+                    }
+                    return reply(request, response, System.currentTimeMillis());
                 });
             }
 
@@ -88,12 +109,13 @@ public final class ApnsDelivery implements Provider {
         };
     }
 
-    private ApnsClient client(ApnsApp app, EventLoopGroup eventLoop) throws Exception {
+    private ApnsClient client(ApnsApp app, EventLoopGroup eventLoop, StreamWatch streams) throws Exception {
         ApnsClientBuilder b = new ApnsClientBuilder()
                 .setSigningKey(ApnsSigningKey.loadFromPkcs8File(new File(app.keyFile), app.teamId, app.keyId))
                 .setConcurrentConnections(connectionsPerApp)
                 .setEventLoopGroup(eventLoop)
-                .setConnectionTimeout(Duration.ofSeconds(10));
+                .setConnectionTimeout(Duration.ofSeconds(10))
+                .setFrameLogger(streams);
         if (app.host != null) {
             b.setApnsServer(app.host, app.port == null ? ApnsClientBuilder.DEFAULT_APNS_PORT : app.port);
         } else {
@@ -107,32 +129,11 @@ public final class ApnsDelivery implements Provider {
         return b.build();
     }
 
-    /** The app's signing key was refused: every notification for it would be. */
-    static boolean isCredentialFailure(int status, String reason) {
-        return status == 403 && ("InvalidProviderToken".equals(reason) || "ExpiredProviderToken".equals(reason)
-                || "MissingProviderToken".equals(reason));
-    }
-
-    static Receipt fromResponse(SendRequest request, PushNotificationResponse<?> response, long ackAt) {
-        if (response.isAccepted()) {
-            return Receipt.of(request, Outcome.DELIVERED, response.getStatusCode(), null, 1, ackAt);
-        }
-        String reason = response.getRejectionReason().orElse("unknown");
+    /** APNs's answer as a reply: its status and reason ({@code unknown} for a refusal without one), read with {@link #ANSWERS}. */
+    static ProviderReply reply(SendRequest request, PushNotificationResponse<?> response, long ackAt) {
         int status = response.getStatusCode();
-        Receipt r = Receipt.of(request, outcomeOf(status, reason), status, reason, 1, ackAt);
-        if (r.outcome == Outcome.TOKEN_DEAD) {
-            r.tokenInvalidAt = response.getTokenInvalidationTimestamp().map(Instant::toEpochMilli).orElse(null);
-        }
-        return r;
-    }
-
-    /** APNs rejections by kind: dead tokens, transient failures (429, 5xx), the rest refused for good. */
-    static Outcome outcomeOf(int status, String reason) {
-        if (status == 410 || "Unregistered".equals(reason) || "BadDeviceToken".equals(reason)
-                || "DeviceTokenNotForTopic".equals(reason)) {
-            return Outcome.TOKEN_DEAD;
-        }
-        // 429 TooManyRequests, 500 InternalServerError, 503 ServiceUnavailable: worth another try.
-        return status == 429 || status >= 500 ? Outcome.FAILED : Outcome.REJECTED;
+        String reason = response.isAccepted() ? null : response.getRejectionReason().orElse("unknown");
+        return ANSWERS.reply(request, status, reason, 0, ackAt,
+                response.getTokenInvalidationTimestamp().map(Instant::toEpochMilli).orElse(null));
     }
 }

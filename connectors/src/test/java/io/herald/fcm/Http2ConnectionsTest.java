@@ -1,0 +1,184 @@
+package io.herald.fcm;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+import io.herald.delivery.RequestNotTaken;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http2.DefaultHttp2Headers;
+import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
+import io.netty.handler.codec.http2.DefaultHttp2ResetFrame;
+import io.netty.handler.codec.http2.Http2DataFrame;
+import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2FrameCodec;
+import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
+import io.netty.handler.codec.http2.Http2HeadersFrame;
+import io.netty.handler.codec.http2.Http2MultiplexHandler;
+import io.netty.handler.codec.http2.Http2SecurityUtil;
+import io.netty.handler.ssl.ApplicationProtocolConfig;
+import io.netty.handler.ssl.ApplicationProtocolNames;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
+import io.netty.handler.ssl.SupportedCipherSuiteFilter;
+import io.netty.util.ReferenceCountUtil;
+import java.io.File;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Herald's HTTP/2 client against a server that answers, resets its connection after reading a
+ * request, goes away (GOAWAY) without taking it, or refuses its stream: what the client says about a
+ * request left without an answer, and how soon.
+ */
+class Http2ConnectionsTest {
+    /** What the server does with each whole request it reads. */
+    enum Mode { ANSWER, RESET_CONNECTION, GO_AWAY, REFUSE_STREAM }
+
+    private final NioEventLoopGroup group = new NioEventLoopGroup(2);
+    private volatile Mode mode = Mode.ANSWER;
+    private final AtomicInteger received = new AtomicInteger();
+    private final AtomicInteger connections = new AtomicInteger();
+    private Channel server;
+    private Http2Connections client;
+
+    private static File resource(String name) throws Exception {
+        return new File(Http2ConnectionsTest.class.getResource("/http2-tls/" + name).toURI());
+    }
+
+    @BeforeEach
+    void start() throws Exception {
+        SslContext ssl = SslContextBuilder.forServer(resource("server.pem"), resource("server-key.pem"))
+                .sslProvider(SslProvider.JDK)
+                .ciphers(Http2SecurityUtil.CIPHERS, SupportedCipherSuiteFilter.INSTANCE)
+                .applicationProtocolConfig(new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
+                        ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+                        ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
+                        ApplicationProtocolNames.HTTP_2))
+                .build();
+        server = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        connections.incrementAndGet();
+                        ch.pipeline().addLast(ssl.newHandler(ch.alloc()));
+                        ch.pipeline().addLast(Http2FrameCodecBuilder.forServer().build());
+                        ch.pipeline().addLast(new Http2MultiplexHandler(new ChannelInitializer<Channel>() {
+                            @Override
+                            protected void initChannel(Channel stream) {
+                                stream.pipeline().addLast(new Scripted());
+                            }
+                        }));
+                    }
+                })
+                .bind("127.0.0.1", 0).sync().channel();
+        int port = ((InetSocketAddress) server.localAddress()).getPort();
+        client = new Http2Connections(URI.create("https://127.0.0.1:" + port), resource("ca.pem"), 1, group);
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        client.close();
+        server.close().sync();
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).await(5, TimeUnit.SECONDS);
+    }
+
+    /** One stream of the server: acts on the request once it has it whole. */
+    private final class Scripted extends ChannelInboundHandlerAdapter {
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            boolean whole = (msg instanceof Http2HeadersFrame && ((Http2HeadersFrame) msg).isEndStream())
+                    || (msg instanceof Http2DataFrame && ((Http2DataFrame) msg).isEndStream());
+            ReferenceCountUtil.release(msg);
+            if (!whole) {
+                return;
+            }
+            received.incrementAndGet();
+            Channel connection = ctx.channel().parent();
+            switch (mode) {
+                case ANSWER -> ctx.writeAndFlush(new DefaultHttp2HeadersFrame(new DefaultHttp2Headers().status("200"), true));
+                case RESET_CONNECTION -> {
+                    // Taken, then the connection dies before the answer: no GOAWAY, a TCP reset.
+                    ((SocketChannel) connection).config().setSoLinger(0);
+                    connection.unsafe().close(connection.voidPromise());
+                }
+                case GO_AWAY -> {
+                    // "I took nothing": the last stream the server acted on is 0.
+                    Http2FrameCodec codec = connection.pipeline().get(Http2FrameCodec.class);
+                    codec.goAway(connection.pipeline().context(codec), 0, Http2Error.NO_ERROR.code(),
+                            Unpooled.EMPTY_BUFFER, connection.newPromise());
+                    connection.flush();
+                }
+                case REFUSE_STREAM -> ctx.writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.REFUSED_STREAM));
+                default -> throw new IllegalStateException();
+            }
+        }
+    }
+
+    private CompletableFuture<Http2Connections.Response> post(AtomicBoolean written) {
+        return client.post("/v1/projects/p/messages:send", "Bearer t", "{\"message\":{}}", () -> written.set(true));
+    }
+
+    private static Throwable failureOf(CompletableFuture<?> f) {
+        Throwable t = catchThrowable(() -> f.get(10, TimeUnit.SECONDS));
+        assertThat(t).isInstanceOf(ExecutionException.class);
+        return t.getCause();
+    }
+
+    @Test
+    void anAnsweredRequestWasWritten() throws Exception {
+        AtomicBoolean written = new AtomicBoolean();
+        assertThat(post(written).get(10, TimeUnit.SECONDS).status).isEqualTo(200);
+        assertThat(written).isTrue();
+    }
+
+    @Test
+    void aConnectionResetAfterTheRequestWasTakenFailsItAtOnce_writtenAndNotSaidNotTaken() throws Exception {
+        assertThat(post(new AtomicBoolean()).get(10, TimeUnit.SECONDS).status).isEqualTo(200);
+        mode = Mode.RESET_CONNECTION;
+        AtomicBoolean written = new AtomicBoolean();
+        long start = System.nanoTime();
+        Throwable error = failureOf(post(written));
+        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).as("failed when the connection closed")
+                .isLessThan(5_000);
+        assertThat(received).hasValue(2);
+        assertThat(written).as("the request went out whole").isTrue();
+        assertThat(RequestNotTaken.in(error)).as("%s", error).isFalse();
+    }
+
+    @Test
+    void aGoAwayBelowTheRequestsStreamSaysItWasNotTaken_andTheNextRequestGoesOnANewConnection() throws Exception {
+        mode = Mode.GO_AWAY;
+        Throwable error = failureOf(post(new AtomicBoolean()));
+        assertThat(RequestNotTaken.in(error)).as("%s", error).isTrue();
+        assertThat(error).hasMessageContaining("GOAWAY");
+
+        mode = Mode.ANSWER;
+        assertThat(post(new AtomicBoolean()).get(10, TimeUnit.SECONDS).status).isEqualTo(200);
+        assertThat(connections).as("a connection that went away takes no new stream").hasValue(2);
+    }
+
+    @Test
+    void aRefusedStreamSaysItWasNotTaken() {
+        mode = Mode.REFUSE_STREAM;
+        Throwable error = failureOf(post(new AtomicBoolean()));
+        assertThat(RequestNotTaken.in(error)).as("%s", error).isTrue();
+        assertThat(error).hasMessageContaining("REFUSED_STREAM");
+    }
+}
