@@ -19,8 +19,11 @@ class ConnectorsLayersTest {
         // The rules read only the names of what these classes use: no need to import Flink, Netty and the rest too.
         ArchConfiguration.get().setResolveMissingDependenciesFromClassPath(false);
         // target/test-classes -> target/classes: this module's own classes, none of its dependencies'.
-        Path testClasses =
-                Path.of(ConnectorsLayersTest.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        Path testClasses = Path.of(ConnectorsLayersTest.class
+                .getProtectionDomain()
+                .getCodeSource()
+                .getLocation()
+                .toURI());
         connectors = new ClassFileImporter().importPath(testClasses.resolveSibling("classes"));
     }
 

@@ -37,10 +37,15 @@ class PackageCyclesTest {
         Set<Location> locations = new HashSet<>();
         for (Class<?> ofModule : new Class<?>[] {Campaign.class, Json.class, HeraldMain.class}) {
             // udfs, connectors, job: target/classes within the reactor, the module's jar otherwise.
-            locations.add(location(Path.of(ofModule.getProtectionDomain().getCodeSource().getLocation().toURI())));
+            locations.add(location(Path.of(
+                    ofModule.getProtectionDomain().getCodeSource().getLocation().toURI())));
         }
         // This module's own main classes: target/test-classes -> target/classes.
-        Path testClasses = Path.of(PackageCyclesTest.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        Path testClasses = Path.of(PackageCyclesTest.class
+                .getProtectionDomain()
+                .getCodeSource()
+                .getLocation()
+                .toURI());
         locations.add(location(testClasses.resolveSibling("classes")));
         herald = new ClassFileImporter().importLocations(locations);
     }
@@ -69,10 +74,7 @@ class PackageCyclesTest {
     /** Every package on its own, a package and its subpackages included (job and job.cli, say). */
     @Test
     void everyPackageHasNoCycles() {
-        slices().matching("io.herald.(**)")
-                .should()
-                .beFreeOfCycles()
-                .check(herald);
+        slices().matching("io.herald.(**)").should().beFreeOfCycles().check(herald);
     }
 
     /** The fan-out's operator package uses its walks, and the walks know nothing of it. */

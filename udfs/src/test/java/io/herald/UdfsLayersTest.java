@@ -22,7 +22,11 @@ class UdfsLayersTest {
         // The rules read only the names of what these classes use: no need to import Flink, Netty and the rest too.
         ArchConfiguration.get().setResolveMissingDependenciesFromClassPath(false);
         // target/test-classes -> target/classes: this module's own classes, none of its dependencies'.
-        Path testClasses = Path.of(UdfsLayersTest.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        Path testClasses = Path.of(UdfsLayersTest.class
+                .getProtectionDomain()
+                .getCodeSource()
+                .getLocation()
+                .toURI());
         udfs = new ClassFileImporter().importPath(testClasses.resolveSibling("classes"));
     }
 
@@ -34,8 +38,12 @@ class UdfsLayersTest {
                 .should()
                 .dependOnClassesThat()
                 .resideInAnyPackage(
-                        "org.apache.flink.runtime..", "org.apache.flink.streaming..", "io.netty..", "org.apache.kafka..")
-                .because("udfs holds pure functions and the model; operators, I/O and clients live in connectors and job")
+                        "org.apache.flink.runtime..",
+                        "org.apache.flink.streaming..",
+                        "io.netty..",
+                        "org.apache.kafka..")
+                .because(
+                        "udfs holds pure functions and the model; operators, I/O and clients live in connectors and job")
                 .check(udfs);
     }
 }

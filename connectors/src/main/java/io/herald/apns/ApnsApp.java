@@ -12,6 +12,7 @@ public class ApnsApp implements Serializable {
     public String appId;
     /** The .p8 signing key (PKCS#8 PEM) from the Apple developer account. */
     public String keyFile;
+
     public String keyId;
     public String teamId;
     /** The app's bundle id, sent as apns-topic. */
@@ -20,6 +21,7 @@ public class ApnsApp implements Serializable {
     public String environment = "production";
     /** An explicit server, for the sandbox's emulator. */
     public String host;
+
     public Integer port;
     /** PEM certificates to trust instead of the system's, for the sandbox's emulator. */
     public String trustedCertificateFile;

@@ -87,10 +87,15 @@ public final class ApnsProvider implements Provider {
                         ? Instant.ofEpochMilli(request.expiresAt)
                         : Instant.now().plus(SimpleApnsPushNotification.DEFAULT_EXPIRATION_PERIOD);
                 StreamWatch.Sent sent = streams.watch(attempt);
-                SimpleApnsPushNotification notification = new SimpleApnsPushNotification(request.token,
-                        topics.get(request.appId), request.payload, expiration,
+                SimpleApnsPushNotification notification = new SimpleApnsPushNotification(
+                        request.token,
+                        topics.get(request.appId),
+                        request.payload,
+                        expiration,
                         request.priority == 5 ? DeliveryPriority.CONSERVE_POWER : DeliveryPriority.IMMEDIATE,
-                        request.background ? PushType.BACKGROUND : PushType.ALERT, request.collapseId, sent.apnsId);
+                        request.background ? PushType.BACKGROUND : PushType.ALERT,
+                        request.collapseId,
+                        sent.apnsId);
                 return apps.get(request.appId).sendNotification(notification).handle((response, error) -> {
                     Throwable failure = streams.done(sent, error);
                     if (failure != null) {
@@ -119,9 +124,10 @@ public final class ApnsProvider implements Provider {
         if (app.host != null) {
             b.setApnsServer(app.host, app.port == null ? ApnsClientBuilder.DEFAULT_APNS_PORT : app.port);
         } else {
-            b.setApnsServer("development".equals(app.environment)
-                    ? ApnsClientBuilder.DEVELOPMENT_APNS_HOST
-                    : ApnsClientBuilder.PRODUCTION_APNS_HOST);
+            b.setApnsServer(
+                    "development".equals(app.environment)
+                            ? ApnsClientBuilder.DEVELOPMENT_APNS_HOST
+                            : ApnsClientBuilder.PRODUCTION_APNS_HOST);
         }
         if (app.trustedCertificateFile != null) {
             b.setTrustedServerCertificateChain(new File(app.trustedCertificateFile));
@@ -132,8 +138,16 @@ public final class ApnsProvider implements Provider {
     /** APNs's answer as a reply: its status and reason ({@code unknown} for a refusal without one), read with {@link #ANSWERS}. */
     static ProviderReply reply(SendRequest request, PushNotificationResponse<?> response, long ackAt) {
         int status = response.getStatusCode();
-        String reason = response.isAccepted() ? null : response.getRejectionReason().orElse("unknown");
-        return ANSWERS.reply(request, status, reason, 0, ackAt,
-                response.getTokenInvalidationTimestamp().map(Instant::toEpochMilli).orElse(null));
+        String reason =
+                response.isAccepted() ? null : response.getRejectionReason().orElse("unknown");
+        return ANSWERS.reply(
+                request,
+                status,
+                reason,
+                0,
+                ackAt,
+                response.getTokenInvalidationTimestamp()
+                        .map(Instant::toEpochMilli)
+                        .orElse(null));
     }
 }

@@ -99,8 +99,8 @@ final class StreamWatch extends Http2FrameLogger {
         }
         Integer lastTaken = c == null ? null : c.attr(LAST_STREAM_TAKEN).get();
         if (lastTaken != null && s.streamId > lastTaken) {
-            return new RequestNotTaken("APNs went away (GOAWAY after stream " + lastTaken + ") before taking stream "
-                    + s.streamId, error);
+            return new RequestNotTaken(
+                    "APNs went away (GOAWAY after stream " + lastTaken + ") before taking stream " + s.streamId, error);
         }
         for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
             if (t instanceof ClosedChannelException) {
@@ -128,8 +128,13 @@ final class StreamWatch extends Http2FrameLogger {
     }
 
     @Override
-    public void logHeaders(Direction direction, ChannelHandlerContext ctx, int streamId, Http2Headers headers,
-            int padding, boolean endStream) {
+    public void logHeaders(
+            Direction direction,
+            ChannelHandlerContext ctx,
+            int streamId,
+            Http2Headers headers,
+            int padding,
+            boolean endStream) {
         if (direction == Direction.OUTBOUND) {
             headersOut(ctx, streamId, headers);
         }
@@ -137,8 +142,16 @@ final class StreamWatch extends Http2FrameLogger {
     }
 
     @Override
-    public void logHeaders(Direction direction, ChannelHandlerContext ctx, int streamId, Http2Headers headers,
-            int streamDependency, short weight, boolean exclusive, int padding, boolean endStream) {
+    public void logHeaders(
+            Direction direction,
+            ChannelHandlerContext ctx,
+            int streamId,
+            Http2Headers headers,
+            int streamDependency,
+            short weight,
+            boolean exclusive,
+            int padding,
+            boolean endStream) {
         if (direction == Direction.OUTBOUND) {
             headersOut(ctx, streamId, headers);
         }
@@ -146,7 +159,12 @@ final class StreamWatch extends Http2FrameLogger {
     }
 
     @Override
-    public void logData(Direction direction, ChannelHandlerContext ctx, int streamId, ByteBuf data, int padding,
+    public void logData(
+            Direction direction,
+            ChannelHandlerContext ctx,
+            int streamId,
+            ByteBuf data,
+            int padding,
             boolean endStream) {
         if (direction == Direction.OUTBOUND && endStream) {
             IntObjectMap<Sent> streams = ctx.channel().attr(STREAMS).get();
@@ -160,8 +178,8 @@ final class StreamWatch extends Http2FrameLogger {
     }
 
     @Override
-    public void logGoAway(Direction direction, ChannelHandlerContext ctx, int lastStreamId, long errorCode,
-            ByteBuf debugData) {
+    public void logGoAway(
+            Direction direction, ChannelHandlerContext ctx, int lastStreamId, long errorCode, ByteBuf debugData) {
         if (direction == Direction.INBOUND) {
             // A server may send more than one, each lower: the lowest counts.
             Integer before = ctx.channel().attr(LAST_STREAM_TAKEN).get();

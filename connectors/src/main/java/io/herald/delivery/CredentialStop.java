@@ -21,7 +21,9 @@ public final class CredentialStop {
     /** Why sending for {@code appId} stopped, or null if it has not. */
     public String reason(String appId) {
         String r = stopped.get(appId);
-        return r == null ? null : "sending stopped for app " + appId + ": the provider refused its credentials (" + r + ")";
+        return r == null
+                ? null
+                : "sending stopped for app " + appId + ": the provider refused its credentials (" + r + ")";
     }
 
     public int appsStopped() {

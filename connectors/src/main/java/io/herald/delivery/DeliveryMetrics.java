@@ -63,7 +63,8 @@ public final class DeliveryMetrics {
             if (!byReason.containsKey(reason) && byReason.size() >= MAX_REASONS) {
                 reason = "other";
             }
-            byReason.computeIfAbsent(reason, k -> group.addGroup("reason", k).counter("receipts")).inc();
+            byReason.computeIfAbsent(reason, k -> group.addGroup("reason", k).counter("receipts"))
+                    .inc();
         }
         return r;
     }

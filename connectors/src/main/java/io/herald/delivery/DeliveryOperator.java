@@ -29,10 +29,10 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.state.StateInitializationContext;
 import org.apache.flink.runtime.state.StateSnapshotContext;
+import org.apache.flink.streaming.api.graph.StreamConfig;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.BoundedOneInput;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
-import org.apache.flink.streaming.api.graph.StreamConfig;
 import org.apache.flink.streaming.api.operators.Output;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.runtime.tasks.StreamTask;
@@ -122,12 +122,14 @@ public final class DeliveryOperator extends AbstractStreamOperator<Receipt>
     private transient CredentialStop credentialStop;
     /** What is refused before sending, the cancelled campaigns included: touched on the task thread only. */
     private transient Preflight preflight;
+
     private transient DeliveryMetrics metrics;
     private transient AnswerLog.Writer log;
     /** Notifications started and not yet receipted: touched on the task thread only. */
     private transient Set<InFlight> inFlight;
     /** Notifications taken while the window was full, oldest first: touched on the task thread only. */
     private transient ArrayDeque<SendRequest> waiting;
+
     private transient DeliveryRoom room;
     private transient StreamRecord<Receipt> out;
 
@@ -200,10 +202,13 @@ public final class DeliveryOperator extends AbstractStreamOperator<Receipt>
         if (answerLog != null && checkpointTime.restored() >= 0) {
             Set<String> ids = new HashSet<>();
             restored.forEach(r -> ids.add(r.notificationId));
-            answered = answerLog.read(checkpointTime.restored() - AnswerLog.SKEW_MS, a -> ids.contains(a.notificationId));
+            answered =
+                    answerLog.read(checkpointTime.restored() - AnswerLog.SKEW_MS, a -> ids.contains(a.notificationId));
         }
-        LOG.info("{} notifications were in flight at the checkpoint; {} of them were answered since",
-                restored.size(), answered.size());
+        LOG.info(
+                "{} notifications were in flight at the checkpoint; {} of them were answered since",
+                restored.size(),
+                answered.size());
         List<SendRequest> again = restored;
         restored = null;
         for (SendRequest r : again) {
@@ -258,7 +263,7 @@ public final class DeliveryOperator extends AbstractStreamOperator<Receipt>
     private void refuse(SendRequest request, Receipt refused) {
         if (log != null && request.answer == null) {
             // On record too (expired, cancelled, refused), for retries and restores; nobody waits on it.
-            log.append(Answer.of(refused), () -> { });
+            log.append(Answer.of(refused), () -> {});
         }
         emit(metrics.count(refused));
     }
@@ -276,14 +281,16 @@ public final class DeliveryOperator extends AbstractStreamOperator<Receipt>
     private CompletableFuture<ProviderReply> attempt(Attempt attempt) {
         long sentAt = metrics.started();
         String appId = attempt.request().appId;
-        return session.send(attempt).whenComplete((ok, error) -> metrics.latency(sentAt)).thenApply(reply -> {
-            if (reply.credentialsRefused) {
-                Receipt r = reply.receipt;
-                credentialStop.stop(appId, r.providerStatus + " " + r.reason);
-                r.reason = credentialStop.reason(appId);
-            }
-            return reply;
-        });
+        return session.send(attempt)
+                .whenComplete((ok, error) -> metrics.latency(sentAt))
+                .thenApply(reply -> {
+                    if (reply.credentialsRefused) {
+                        Receipt r = reply.receipt;
+                        credentialStop.stop(appId, r.providerStatus + " " + r.reason);
+                        r.reason = credentialStop.reason(appId);
+                    }
+                    return reply;
+                });
     }
 
     /** A final receipt, on any thread: on record first, then out. */
@@ -298,11 +305,13 @@ public final class DeliveryOperator extends AbstractStreamOperator<Receipt>
 
     private void finished(InFlight f, Receipt receipt) {
         try {
-            mailbox.execute(() -> {
-                inFlight.remove(f);
-                emit(receipt);
-                startWaiting();
-            }, "receipt");
+            mailbox.execute(
+                    () -> {
+                        inFlight.remove(f);
+                        emit(receipt);
+                        startWaiting();
+                    },
+                    "receipt");
         } catch (RejectedExecutionException closing) {
             // The task is closing: the answer is on record, and the receipt comes from it after a restore.
         }

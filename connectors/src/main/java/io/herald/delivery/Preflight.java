@@ -65,8 +65,13 @@ public final class Preflight {
     /** The fan-out's own refusal, or expiry at {@code now}; null if neither. */
     private static Receipt refusedBeforeDelivery(SendRequest request, long now) {
         if (request.refusal != null) {
-            return Receipt.of(request, request.refusedAs == null ? Outcome.REJECTED : request.refusedAs, 0,
-                    request.refusal, 0, now);
+            return Receipt.of(
+                    request,
+                    request.refusedAs == null ? Outcome.REJECTED : request.refusedAs,
+                    0,
+                    request.refusal,
+                    0,
+                    now);
         }
         if (request.expiresAt != null && now > request.expiresAt) {
             return Receipt.of(request, Outcome.EXPIRED, 0, "campaign expired before sending", 0, now);
@@ -76,14 +81,19 @@ public final class Preflight {
 
     /** The receipt of a notification not sent because its delivery's window and queue were full. */
     public Receipt queueFull(SendRequest request, int waiting, long now) {
-        return Receipt.of(request, Outcome.FAILED, 0, "not sent: the " + provider + " delivery queue was full ("
-                + waiting + " waiting)", 0, now);
+        return Receipt.of(
+                request,
+                Outcome.FAILED,
+                0,
+                "not sent: the " + provider + " delivery queue was full (" + waiting + " waiting)",
+                0,
+                now);
     }
 
     /** The receipt of a notification of a cancelled campaign, stopped before it reached the provider. */
     public Receipt cancelled(SendRequest request) {
-        return Receipt.of(request, Outcome.CANCELLED, 0, "campaign cancelled before it was sent", 0,
-                System.currentTimeMillis());
+        return Receipt.of(
+                request, Outcome.CANCELLED, 0, "campaign cancelled before it was sent", 0, System.currentTimeMillis());
     }
 
     /** From now on nothing of {@code campaignId} is sent. */

@@ -53,6 +53,7 @@ public final class ProviderAnswers implements Serializable {
     private final Set<String> deadTokenReasons;
     /** Status → the reasons at that status that refuse the credentials; an empty set: any reason. */
     private final Map<Integer, Set<String>> credentialStatuses;
+
     private final Set<String> notCredentialReasons;
 
     private ProviderAnswers(Builder b) {
@@ -84,7 +85,8 @@ public final class ProviderAnswers implements Serializable {
             return Kind.TOKEN_DEAD;
         }
         Set<String> credentialReasons = credentialStatuses.get(status);
-        if (credentialReasons != null && (reason == null || !notCredentialReasons.contains(reason))
+        if (credentialReasons != null
+                && (reason == null || !notCredentialReasons.contains(reason))
                 && (credentialReasons.isEmpty() || (reason != null && credentialReasons.contains(reason)))) {
             return Kind.CREDENTIALS_REFUSED;
         }
@@ -102,8 +104,8 @@ public final class ProviderAnswers implements Serializable {
      * @param retryAfterMs what the provider asked to wait, in ms (see {@link #retryAfterMs}), or 0
      * @param tokenInvalidAt for a dead token, since when the provider says it is dead, or null
      */
-    public ProviderReply reply(SendRequest request, int status, String reason, long retryAfterMs, long ackAt,
-            Long tokenInvalidAt) {
+    public ProviderReply reply(
+            SendRequest request, int status, String reason, long retryAfterMs, long ackAt, Long tokenInvalidAt) {
         Kind kind = kindOf(status, reason);
         Receipt r = Receipt.of(request, kind.outcome, status, kind == Kind.DELIVERED ? null : reason, 1, ackAt);
         if (kind == Kind.TOKEN_DEAD) {

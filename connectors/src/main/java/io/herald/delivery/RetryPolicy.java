@@ -22,7 +22,8 @@ public final class RetryPolicy implements Serializable {
      */
     public RetryPolicy(int maxAttempts, long baseDelayMs, long maxDelayMs) {
         if (maxAttempts < 1 || baseDelayMs < 1 || maxDelayMs < baseDelayMs) {
-            throw new IllegalArgumentException("retry policy needs maxAttempts >= 1 and 1 <= baseDelayMs <= maxDelayMs");
+            throw new IllegalArgumentException(
+                    "retry policy needs maxAttempts >= 1 and 1 <= baseDelayMs <= maxDelayMs");
         }
         this.maxAttempts = maxAttempts;
         this.baseDelayMs = baseDelayMs;

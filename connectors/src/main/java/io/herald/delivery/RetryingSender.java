@@ -64,8 +64,8 @@ public final class RetryingSender {
      * @param timer keeps each notification's time limit; the caller owns it and stops it
      * @param timeoutMs how long a notification may go without a final answer
      */
-    public RetryingSender(RetryPolicy policy, EventExecutorGroup scheduler, RateLimiter providerRate, Timer timer,
-            long timeoutMs) {
+    public RetryingSender(
+            RetryPolicy policy, EventExecutorGroup scheduler, RateLimiter providerRate, Timer timer, long timeoutMs) {
         this.policy = policy;
         this.scheduler = scheduler;
         this.providerRate = providerRate;
@@ -119,8 +119,11 @@ public final class RetryingSender {
      * @param done called once, with the final receipt or, past the time limit, a failed or unconfirmed one
      * @return the notification, to cancel it
      */
-    public Flight send(SendRequest request, Function<Attempt, CompletableFuture<ProviderReply>> attempt,
-            long deadline, Consumer<Receipt> done) {
+    public Flight send(
+            SendRequest request,
+            Function<Attempt, CompletableFuture<ProviderReply>> attempt,
+            long deadline,
+            Consumer<Receipt> done) {
         Flight f = new Flight(request, attempt, deadline, done);
         f.limit = timer.newTimeout(t -> f.timedOut(), timeoutMs, TimeUnit.MILLISECONDS);
         f.waitForSlot(1);
@@ -143,8 +146,11 @@ public final class RetryingSender {
         /** The attempt started last, or null before the first. */
         private volatile Attempt current;
 
-        private Flight(SendRequest request, Function<Attempt, CompletableFuture<ProviderReply>> attempt,
-                long deadline, Consumer<Receipt> done) {
+        private Flight(
+                SendRequest request,
+                Function<Attempt, CompletableFuture<ProviderReply>> attempt,
+                long deadline,
+                Consumer<Receipt> done) {
             this.request = request;
             this.attempt = attempt;
             this.deadline = deadline;
@@ -173,8 +179,11 @@ public final class RetryingSender {
             if (wait <= 0) {
                 start(number);
             } else if (System.currentTimeMillis() + wait > deadline) {
-                finish(noAnswer(Outcome.FAILED, Receipt.describe(new TimeoutException(
-                        "not sent within its time budget at the provider's rate limit")), number - 1));
+                finish(noAnswer(
+                        Outcome.FAILED,
+                        Receipt.describe(
+                                new TimeoutException("not sent within its time budget at the provider's rate limit")),
+                        number - 1));
             } else {
                 scheduler.schedule(() -> start(number), wait, TimeUnit.MILLISECONDS);
             }
@@ -235,8 +244,8 @@ public final class RetryingSender {
                 finishFrom(AT_PROVIDER, cancel.get());
                 return;
             }
-            long wait = policy.delayBeforeRetry(number, reply == null ? 0 : reply.retryAfterMs,
-                    System.currentTimeMillis(), deadline);
+            long wait = policy.delayBeforeRetry(
+                    number, reply == null ? 0 : reply.retryAfterMs, System.currentTimeMillis(), deadline);
             if (wait < 0) {
                 if (number > 1 || policy.maxAttempts() > 1) {
                     r.reason = "gave up after " + number + (number == 1 ? " attempt: " : " attempts: ") + r.reason;
@@ -260,8 +269,10 @@ public final class RetryingSender {
             int attempts = a == null ? 0 : a.number();
             Receipt r = state.get() == AT_PROVIDER && a != null && a.isWritten()
                     ? noAnswer(Outcome.UNCONFIRMED, "written, then no answer within " + timeoutMs + " ms", attempts)
-                    : noAnswer(Outcome.FAILED, Receipt.describe(new TimeoutException(
-                            "no final answer within " + timeoutMs + " ms")), attempts);
+                    : noAnswer(
+                            Outcome.FAILED,
+                            Receipt.describe(new TimeoutException("no final answer within " + timeoutMs + " ms")),
+                            attempts);
             finish(r);
         }
 

@@ -39,11 +39,12 @@ interface FcmCredentials extends AutoCloseable {
         }
         if (app.accessTokenFile != null) {
             CompletableFuture<String> token = CompletableFuture.completedFuture(
-                    Files.readString(Path.of(app.accessTokenFile), StandardCharsets.UTF_8).trim());
+                    Files.readString(Path.of(app.accessTokenFile), StandardCharsets.UTF_8)
+                            .trim());
             return () -> token;
         }
-        throw new IllegalArgumentException("app " + app.appId + " has neither fcm.serviceAccountFile nor "
-                + "fcm.accessTokenFile");
+        throw new IllegalArgumentException(
+                "app " + app.appId + " has neither fcm.serviceAccountFile nor " + "fcm.accessTokenFile");
     }
 
     /** Tokens minted from a service account, one mint at a time, shared by every request waiting for it. */
@@ -66,19 +67,23 @@ interface FcmCredentials extends AutoCloseable {
         @Override
         public synchronized CompletableFuture<String> accessToken() {
             AccessToken current = credentials.getAccessToken();
-            if (current != null && current.getExpirationTime() != null && current.getExpirationTime().getTime()
-                    - System.currentTimeMillis() > RENEW_BEFORE_EXPIRY.toMillis()) {
+            if (current != null
+                    && current.getExpirationTime() != null
+                    && current.getExpirationTime().getTime() - System.currentTimeMillis()
+                            > RENEW_BEFORE_EXPIRY.toMillis()) {
                 return CompletableFuture.completedFuture(current.getTokenValue());
             }
             if (minting == null || minting.isDone()) {
-                minting = CompletableFuture.supplyAsync(() -> {
-                    try {
-                        credentials.refresh();
-                        return credentials.getAccessToken().getTokenValue();
-                    } catch (IOException e) {
-                        throw new UncheckedIOException(e);
-                    }
-                }, minter);
+                minting = CompletableFuture.supplyAsync(
+                        () -> {
+                            try {
+                                credentials.refresh();
+                                return credentials.getAccessToken().getTokenValue();
+                            } catch (IOException e) {
+                                throw new UncheckedIOException(e);
+                            }
+                        },
+                        minter);
             }
             return minting;
         }

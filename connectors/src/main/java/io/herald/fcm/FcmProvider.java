@@ -67,8 +67,12 @@ public final class FcmProvider implements Provider {
         for (FcmApp app : apps) {
             URI origin = URI.create(app.endpoint == null ? FcmApp.DEFAULT_ENDPOINT : app.endpoint);
             File trusted = app.trustedCertificateFile == null ? null : new File(app.trustedCertificateFile);
-            targets.put(app.appId, new Target(new Http2Connections(origin, trusted, connectionsPerApp, eventLoop),
-                    "/v1/projects/" + app.projectId + "/messages:send", FcmCredentials.forApp(app)));
+            targets.put(
+                    app.appId,
+                    new Target(
+                            new Http2Connections(origin, trusted, connectionsPerApp, eventLoop),
+                            "/v1/projects/" + app.projectId + "/messages:send",
+                            FcmCredentials.forApp(app)));
         }
         // The project's quota, shared evenly by the parallel instances; it adapts further on 429s.
         // (One limit for all apps: apps of one deployment most often share a project.)
@@ -80,18 +84,34 @@ public final class FcmProvider implements Provider {
             public CompletableFuture<ProviderReply> send(Attempt attempt) {
                 SendRequest request = attempt.request();
                 Target target = apps.get(request.appId);
-                return target.credentials.accessToken().handle((token, mintError) -> {
-                    if (mintError != null) {
-                        // A failure to mint a token (the OAuth endpoint unreachable, say) is worth another try.
-                        return CompletableFuture.completedFuture(new ProviderReply(Receipt.of(
-                                request, Outcome.FAILED, 0, "could not obtain an FCM access token: "
-                                        + rootCause(mintError).getClass().getSimpleName(), 0, System.currentTimeMillis()), 0));
-                    }
-                    return target.connections.post(target.path, target.authorization(token), request.payload,
-                                    attempt::written)
-                            .thenApply(response -> reply(request, response.status, response.body,
-                                    ProviderAnswers.retryAfterMs(response.retryAfter), System.currentTimeMillis()));
-                }).thenCompose(reply -> reply);
+                return target.credentials
+                        .accessToken()
+                        .handle((token, mintError) -> {
+                            if (mintError != null) {
+                                // A failure to mint a token (the OAuth endpoint unreachable, say) is worth another try.
+                                return CompletableFuture.completedFuture(new ProviderReply(
+                                        Receipt.of(
+                                                request,
+                                                Outcome.FAILED,
+                                                0,
+                                                "could not obtain an FCM access token: "
+                                                        + rootCause(mintError)
+                                                                .getClass()
+                                                                .getSimpleName(),
+                                                0,
+                                                System.currentTimeMillis()),
+                                        0));
+                            }
+                            return target.connections
+                                    .post(target.path, target.authorization(token), request.payload, attempt::written)
+                                    .thenApply(response -> reply(
+                                            request,
+                                            response.status,
+                                            response.body,
+                                            ProviderAnswers.retryAfterMs(response.retryAfter),
+                                            System.currentTimeMillis()));
+                        })
+                        .thenCompose(reply -> reply);
             }
 
             @Override
@@ -140,7 +160,6 @@ public final class FcmProvider implements Provider {
         }
         return "UNPARSEABLE_ERROR";
     }
-
 
     private static final class Target {
         final Http2Connections connections;

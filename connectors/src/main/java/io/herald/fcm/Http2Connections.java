@@ -109,7 +109,8 @@ public final class Http2Connections implements AutoCloseable {
         SslContextBuilder ssl = SslContextBuilder.forClient()
                 .sslProvider(SslProvider.JDK)
                 .ciphers(Http2SecurityUtil.CIPHERS, SupportedCipherSuiteFilter.INSTANCE)
-                .applicationProtocolConfig(new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
+                .applicationProtocolConfig(new ApplicationProtocolConfig(
+                        ApplicationProtocolConfig.Protocol.ALPN,
                         ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
                         ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
                         ApplicationProtocolNames.HTTP_2));
@@ -133,9 +134,10 @@ public final class Http2Connections implements AutoCloseable {
                         // One TLS write for the requests flushed in one event-loop turn, not one per
                         // request (flushes were a third of the client's time); Pushy does the same.
                         ch.pipeline().addLast(new FlushConsolidationHandler(256, true));
-                        ch.pipeline().addLast(Http2FrameCodecBuilder.forClient()
-                                .encoderEnforceMaxConcurrentStreams(true)
-                                .build());
+                        ch.pipeline()
+                                .addLast(Http2FrameCodecBuilder.forClient()
+                                        .encoderEnforceMaxConcurrentStreams(true)
+                                        .build());
                         ch.pipeline().addLast(new Http2MultiplexHandler(new SimpleChannelInboundHandler<Object>() {
                             @Override
                             protected void channelRead0(ChannelHandlerContext ctx, Object msg) {
@@ -171,8 +173,8 @@ public final class Http2Connections implements AutoCloseable {
      *
      * @param written run (on the connection's event loop) once the whole request has gone out, or null
      */
-    public CompletableFuture<Response> post(CharSequence path, CharSequence authorization, String json,
-            Runnable written) {
+    public CompletableFuture<Response> post(
+            CharSequence path, CharSequence authorization, String json, Runnable written) {
         CompletableFuture<Response> result = new CompletableFuture<>();
         connection().addListener(connected -> {
             if (!connected.isSuccess()) {
@@ -180,29 +182,36 @@ public final class Http2Connections implements AutoCloseable {
                 return;
             }
             Exchange exchange = new Exchange(result);
-            new Http2StreamChannelBootstrap((Channel) connected.getNow()).handler(exchange).open().addListener(opened -> {
-                if (!opened.isSuccess()) {
-                    result.completeExceptionally(opened.cause());
-                    return;
-                }
-                Http2StreamChannel stream = (Http2StreamChannel) opened.getNow();
-                Http2Headers headers = new DefaultHttp2Headers()
-                        .method(HttpMethod.POST.asciiName()).scheme(HttpScheme.HTTPS.name()).authority(authority).path(path)
-                        .set(HttpHeaderNames.AUTHORIZATION, authorization)
-                        .set(HttpHeaderNames.CONTENT_TYPE, JSON_UTF8);
-                stream.write(new DefaultHttp2HeadersFrame(headers, false));
-                stream.writeAndFlush(new DefaultHttp2DataFrame(ByteBufUtil.writeUtf8(stream.alloc(), json), true))
-                        .addListener(sent -> {
-                            if (sent.isSuccess()) {
-                                exchange.written = true;
-                                if (written != null) {
-                                    written.run();
-                                }
-                            } else {
-                                exchange.fail(stream, sent.cause());
-                            }
-                        });
-            });
+            new Http2StreamChannelBootstrap((Channel) connected.getNow())
+                    .handler(exchange)
+                    .open()
+                    .addListener(opened -> {
+                        if (!opened.isSuccess()) {
+                            result.completeExceptionally(opened.cause());
+                            return;
+                        }
+                        Http2StreamChannel stream = (Http2StreamChannel) opened.getNow();
+                        Http2Headers headers = new DefaultHttp2Headers()
+                                .method(HttpMethod.POST.asciiName())
+                                .scheme(HttpScheme.HTTPS.name())
+                                .authority(authority)
+                                .path(path)
+                                .set(HttpHeaderNames.AUTHORIZATION, authorization)
+                                .set(HttpHeaderNames.CONTENT_TYPE, JSON_UTF8);
+                        stream.write(new DefaultHttp2HeadersFrame(headers, false));
+                        stream.writeAndFlush(
+                                        new DefaultHttp2DataFrame(ByteBufUtil.writeUtf8(stream.alloc(), json), true))
+                                .addListener(sent -> {
+                                    if (sent.isSuccess()) {
+                                        exchange.written = true;
+                                        if (written != null) {
+                                            written.run();
+                                        }
+                                    } else {
+                                        exchange.fail(stream, sent.cause());
+                                    }
+                                });
+                    });
         });
         return result;
     }
@@ -303,9 +312,13 @@ public final class Http2Connections implements AutoCloseable {
             // Every stream closes after its response: an exception (and its stack trace) only for one
             // that closed without (2% of the FCM client's event loops when made for every stream).
             if (!result.isDone()) {
-                result.completeExceptionally(notTaken != null ? new RequestNotTaken(notTaken)
-                        : new IOException(written ? "stream closed without a response"
-                                : "stream closed before the request went out"));
+                result.completeExceptionally(
+                        notTaken != null
+                                ? new RequestNotTaken(notTaken)
+                                : new IOException(
+                                        written
+                                                ? "stream closed without a response"
+                                                : "stream closed before the request went out"));
             }
         }
 
@@ -343,8 +356,11 @@ public final class Http2Connections implements AutoCloseable {
         int i = Math.floorMod(next.getAndIncrement(), connections.length);
         synchronized (connections) {
             Future<Channel> c = connections[i];
-            if (c == null || (c.isDone() && (!c.isSuccess() || !c.getNow().isActive()
-                    || c.getNow().attr(GOING_AWAY).get() != null))) {
+            if (c == null
+                    || (c.isDone()
+                            && (!c.isSuccess()
+                                    || !c.getNow().isActive()
+                                    || c.getNow().attr(GOING_AWAY).get() != null))) {
                 c = open();
                 connections[i] = c;
             }

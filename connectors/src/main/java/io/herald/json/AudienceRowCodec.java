@@ -1,8 +1,8 @@
 package io.herald.json;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.herald.model.RawRecord;
 import io.herald.model.AudienceRow;
+import io.herald.model.RawRecord;
 
 /** Parses records of the {@code audiences} topic: {@code {"campaignId":"c1","userId":"u1"}}. */
 public final class AudienceRowCodec implements InputCodec<AudienceRow> {

@@ -3,10 +3,10 @@ package io.herald.json;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.herald.model.RawRecord;
 import io.herald.model.Campaign;
 import io.herald.model.CampaignEvent;
 import io.herald.model.Outcome;
+import io.herald.model.RawRecord;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -27,8 +27,9 @@ public final class CampaignEventCodec implements InputCodec<CampaignEvent> {
      * again. There is no default: a retry names its outcomes, so {@code unconfirmed} (written to the
      * provider, no answer: most of those arrived) is sent again only when asked for by name.
      */
-    public static final List<Outcome> RETRYABLE = List.of(Outcome.FAILED, Outcome.EXPIRED, Outcome.CANCELLED,
-            Outcome.UNCONFIRMED);
+    public static final List<Outcome> RETRYABLE =
+            List.of(Outcome.FAILED, Outcome.EXPIRED, Outcome.CANCELLED, Outcome.UNCONFIRMED);
+
     private static final String RETRYABLE_NAMES = "failed, expired, cancelled or unconfirmed";
 
     @Override
@@ -79,9 +80,13 @@ public final class CampaignEventCodec implements InputCodec<CampaignEvent> {
             }
             e.outcomes = new ArrayList<>();
             for (String o : outcomes) {
-                Outcome outcome = RETRYABLE.stream().filter(r -> r.wire().equals(o)).findFirst().orElse(null);
+                Outcome outcome = RETRYABLE.stream()
+                        .filter(r -> r.wire().equals(o))
+                        .findFirst()
+                        .orElse(null);
                 if (outcome == null) {
-                    return Parsed.error("outcomes holds '" + o + "': a retry is for " + RETRYABLE_NAMES + " notifications");
+                    return Parsed.error(
+                            "outcomes holds '" + o + "': a retry is for " + RETRYABLE_NAMES + " notifications");
                 }
                 e.outcomes.add(outcome);
             }

@@ -1,10 +1,10 @@
 package io.herald.json;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.herald.model.RawRecord;
 import io.herald.model.AttributeValue;
 import io.herald.model.DeviceEvent;
 import io.herald.model.Platform;
+import io.herald.model.RawRecord;
 import io.herald.state.DeviceEventValidator;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -117,14 +117,19 @@ public final class DeviceEventCodec implements InputCodec<DeviceEvent> {
                 scalar = v.booleanValue();
             } else if (v.isObject() && v.size() == 1 && v.path("timestamp").isTextual()) {
                 try {
-                    e.attributes.put(name, AttributeValue.timestamp(
-                            Instant.parse(v.get("timestamp").textValue()).toEpochMilli(), e.version));
+                    e.attributes.put(
+                            name,
+                            AttributeValue.timestamp(
+                                    Instant.parse(v.get("timestamp").textValue())
+                                            .toEpochMilli(),
+                                    e.version));
                     continue;
                 } catch (DateTimeParseException ex) {
                     return field + ".timestamp is not an ISO-8601 instant";
                 }
             } else {
-                return field + " is " + JsonFields.kind(v) + "; it must be a string, number, boolean or {\"timestamp\": ISO-8601}";
+                return field + " is " + JsonFields.kind(v)
+                        + "; it must be a string, number, boolean or {\"timestamp\": ISO-8601}";
             }
             e.attributes.put(name, AttributeValue.of(scalar, e.version));
         }

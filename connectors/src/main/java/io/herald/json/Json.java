@@ -6,15 +6,15 @@ import com.fasterxml.jackson.annotation.Nulls;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
-import com.fasterxml.jackson.databind.JsonMappingException;
-import com.fasterxml.jackson.databind.cfg.CoercionAction;
-import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
-import com.fasterxml.jackson.databind.type.LogicalType;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.type.LogicalType;
 import java.io.IOException;
 
 /**
@@ -34,7 +34,9 @@ public final class Json {
 
     private static ObjectMapper strictMapper() {
         JsonFactory factory = JsonFactory.builder()
-                .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_DEPTH).build())
+                .streamReadConstraints(StreamReadConstraints.builder()
+                        .maxNestingDepth(MAX_DEPTH)
+                        .build())
                 .build();
         JsonMapper m = JsonMapper.builder(factory)
                 .enable(MapperFeature.ACCEPT_CASE_INSENSITIVE_ENUMS)
@@ -67,7 +69,8 @@ public final class Json {
                 path.append('[').append(r.getIndex()).append(']');
             }
         }
-        String what = firstLine(e.getOriginalMessage()).replaceAll(" \\(but could if coercion.*?\\)", "")
+        String what = firstLine(e.getOriginalMessage())
+                .replaceAll(" \\(but could if coercion.*?\\)", "")
                 .replaceAll("`java\\.lang\\.|`java\\.util\\.|`io\\.herald\\.model\\.", "`");
         return (path.length() == 0 ? "" : path + ": ") + what;
     }
@@ -77,8 +80,10 @@ public final class Json {
      * that a record made large by one field is refused naming that field (Kafka bounds what is read).
      */
     static String oversize(byte[] bytes, int maxBytes, String topicName) {
-        return bytes.length <= maxBytes ? null
-                : "record is " + bytes.length + " bytes, over the " + maxBytes + "-byte limit of " + topicName + " records";
+        return bytes.length <= maxBytes
+                ? null
+                : "record is " + bytes.length + " bytes, over the " + maxBytes + "-byte limit of " + topicName
+                        + " records";
     }
 
     /** Reads {@code bytes} as a JSON object, or explains why it is not one. */

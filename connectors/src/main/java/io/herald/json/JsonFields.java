@@ -82,7 +82,9 @@ public final class JsonFields {
             return field + " is " + bytes + " bytes long, over the " + maxBytes + "-byte limit";
         }
         int at = controlCharacter(s);
-        return at < 0 ? null : String.format("%s has a control character (U+%04X) at %d", field, (int) s.charAt(at), at);
+        return at < 0
+                ? null
+                : String.format("%s has a control character (U+%04X) at %d", field, (int) s.charAt(at), at);
     }
 
     /** A whole number. */

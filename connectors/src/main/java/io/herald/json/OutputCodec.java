@@ -118,8 +118,7 @@ public final class OutputCodec {
             g.writeString(s);
         }
 
-        private static <E extends Enum<E>> Map<E, SerializedString> wireNames(Class<E> type,
-                Function<E, String> wire) {
+        private static <E extends Enum<E>> Map<E, SerializedString> wireNames(Class<E> type, Function<E, String> wire) {
             Map<E, SerializedString> names = new EnumMap<>(type);
             for (E e : type.getEnumConstants()) {
                 names.put(e, new SerializedString(wire.apply(e)));

@@ -76,7 +76,8 @@ public final class AnswerLog implements Serializable {
         p.setProperty(ProducerConfig.BATCH_SIZE_CONFIG, "262144");
         // Appends come from the providers' event loops: they must not wait long for metadata or room.
         p.setProperty(ProducerConfig.MAX_BLOCK_MS_CONFIG, "10000");
-        KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
+        KafkaProducer<byte[], byte[]> producer =
+                new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
         // Fetched here, on the task thread as it opens, so that the first append finds the metadata.
         producer.partitionsFor(topic);
         return new Writer(producer, topic, clientId + "-gatherer");
@@ -94,8 +95,13 @@ public final class AnswerLog implements Serializable {
                 found.put(a.notificationId, a);
             }
         });
-        LOG.info("Read {} answers from {} since {} in {} ms; kept {}", read, topic, fromMillis,
-                (System.nanoTime() - started) / 1_000_000, found.size());
+        LOG.info(
+                "Read {} answers from {} since {} in {} ms; kept {}",
+                read,
+                topic,
+                fromMillis,
+                (System.nanoTime() - started) / 1_000_000,
+                found.size());
         return found;
     }
 

@@ -26,8 +26,14 @@ public final class AudienceUploader {
      * @param progress told the bytes read so far, now and then
      * @return the rows written
      */
-    public static long upload(Path csv, String campaignId, String bootstrapServers, Map<String, String> properties,
-            String topic, LongConsumer progress) throws IOException {
+    public static long upload(
+            Path csv,
+            String campaignId,
+            String bootstrapServers,
+            Map<String, String> properties,
+            String topic,
+            LongConsumer progress)
+            throws IOException {
         Properties p = new Properties();
         p.putAll(properties);
         p.put("bootstrap.servers", bootstrapServers);

@@ -12,7 +12,8 @@ import org.apache.flink.runtime.state.StateSnapshotContext;
  * {@link AnswerLog}. Kept in union operator state, so that every instance knows it after a rescale.
  */
 public final class CheckpointTime {
-    private static final ListStateDescriptor<Long> DESCRIPTOR = new ListStateDescriptor<>("checkpoint-time", Types.LONG);
+    private static final ListStateDescriptor<Long> DESCRIPTOR =
+            new ListStateDescriptor<>("checkpoint-time", Types.LONG);
 
     private final ListState<Long> state;
     private final long restored;

@@ -50,6 +50,7 @@ public final class EarlierRuns implements Serializable {
         public final Map<String, Answer> answers = new HashMap<>();
         /** Campaigns an earlier run finished, each with why nothing of it is to be sent again. */
         public final Map<String, String> finished = new HashMap<>();
+
         public long statusesRead;
         public long answersRead;
         public long millis;
@@ -91,9 +92,11 @@ public final class EarlierRuns implements Serializable {
             long[] count = counted.get(id);
             long on = count == null ? 0 : count[0];
             if (on >= l.notifications()) {
-                found.finished.put(id, "finished by an earlier run of the job (walked on all " + l.keyGroupsTotal
-                        + " key groups, " + on + " answers on record for " + l.notifications()
-                        + " notifications): nothing of it is sent again");
+                found.finished.put(
+                        id,
+                        "finished by an earlier run of the job (walked on all " + l.keyGroupsTotal
+                                + " key groups, " + on + " answers on record for " + l.notifications()
+                                + " notifications): nothing of it is sent again");
             } else {
                 unanswered.add(id);
             }
@@ -108,9 +111,15 @@ public final class EarlierRuns implements Serializable {
             });
         }
         found.millis = (System.nanoTime() - started) / 1_000_000;
-        LOG.info("Earlier runs since {}: {} statuses and {} answers read in {} ms; {} campaigns finished, "
-                + "{} answers kept", fromMillis, found.statusesRead, found.answersRead, found.millis,
-                found.finished.size(), found.answers.size());
+        LOG.info(
+                "Earlier runs since {}: {} statuses and {} answers read in {} ms; {} campaigns finished, "
+                        + "{} answers kept",
+                fromMillis,
+                found.statusesRead,
+                found.answersRead,
+                found.millis,
+                found.finished.size(),
+                found.answers.size());
         return found;
     }
 
@@ -135,8 +144,11 @@ public final class EarlierRuns implements Serializable {
                 cancelled = true;
             } else if (s.status == StatusKind.RETRIED && s.handedOut != null) {
                 retried += s.handedOut;
-            } else if (s.status == StatusKind.FANNED_OUT && s.subtask != null && s.subtasks != null
-                    && s.keyGroupsTotal != null && s.targeted != null) {
+            } else if (s.status == StatusKind.FANNED_OUT
+                    && s.subtask != null
+                    && s.subtasks != null
+                    && s.keyGroupsTotal != null
+                    && s.targeted != null) {
                 KeyGroupRange range = KeyGroupRangeAssignment.computeKeyGroupRangeForOperatorIndex(
                         s.keyGroupsTotal, s.subtasks, s.subtask);
                 BitSet these = new BitSet();

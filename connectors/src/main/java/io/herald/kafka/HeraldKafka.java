@@ -118,8 +118,8 @@ public final class HeraldKafka {
      * to complete if up to {@code tolerableFailures} fail or expire in between, then for a restart if
      * the job fails before the commit.
      */
-    public static long longestOpenTransactionMs(long intervalMs, long checkpointTimeoutMs, long minPauseMs,
-            int tolerableFailures) {
+    public static long longestOpenTransactionMs(
+            long intervalMs, long checkpointTimeoutMs, long minPauseMs, int tolerableFailures) {
         return (tolerableFailures + 1L) * (intervalMs + minPauseMs + checkpointTimeoutMs) + RESTART_ALLOWANCE_MS;
     }
 
@@ -131,18 +131,29 @@ public final class HeraldKafka {
      *
      * @throws IllegalArgumentException naming the settings, if it does not
      */
-    public static void checkTransactionTimeout(Map<String, String> properties, long intervalMs,
-            long checkpointTimeoutMs, long minPauseMs, int tolerableFailures) {
+    public static void checkTransactionTimeout(
+            Map<String, String> properties,
+            long intervalMs,
+            long checkpointTimeoutMs,
+            long minPauseMs,
+            int tolerableFailures) {
         long timeout = transactionTimeoutMs(properties);
         long open = longestOpenTransactionMs(intervalMs, checkpointTimeoutMs, minPauseMs, tolerableFailures);
         if (open > timeout) {
-            throw new IllegalArgumentException(String.format("the Kafka sink's transactions can stay open %,d ms "
-                    + "((%d tolerable failed checkpoints + 1) x (interval %,d ms + min pause %,d ms + checkpoint "
-                    + "timeout %,d ms) + %,d ms for a restart), longer than transaction.timeout.ms (%,d ms): the "
-                    + "broker would abort, and lose, records of completed checkpoints. Shorten "
-                    + "execution.checkpointing.timeout, or tolerate fewer failed checkpoints, or raise "
-                    + "transaction.timeout.ms in kafka.properties (and the brokers' transaction.max.timeout.ms)",
-                    open, tolerableFailures, intervalMs, minPauseMs, checkpointTimeoutMs, RESTART_ALLOWANCE_MS, timeout));
+            throw new IllegalArgumentException(String.format(
+                    "the Kafka sink's transactions can stay open %,d ms "
+                            + "((%d tolerable failed checkpoints + 1) x (interval %,d ms + min pause %,d ms + checkpoint "
+                            + "timeout %,d ms) + %,d ms for a restart), longer than transaction.timeout.ms (%,d ms): the "
+                            + "broker would abort, and lose, records of completed checkpoints. Shorten "
+                            + "execution.checkpointing.timeout, or tolerate fewer failed checkpoints, or raise "
+                            + "transaction.timeout.ms in kafka.properties (and the brokers' transaction.max.timeout.ms)",
+                    open,
+                    tolerableFailures,
+                    intervalMs,
+                    minPauseMs,
+                    checkpointTimeoutMs,
+                    RESTART_ALLOWANCE_MS,
+                    timeout));
         }
     }
 

@@ -22,7 +22,6 @@ public class OutboundRecord {
     }
 
     public static OutboundRecord of(String topic, String key, byte[] value) {
-        return new OutboundRecord(topic, key == null ? null : key.getBytes(StandardCharsets.UTF_8),
-                value);
+        return new OutboundRecord(topic, key == null ? null : key.getBytes(StandardCharsets.UTF_8), value);
     }
 }

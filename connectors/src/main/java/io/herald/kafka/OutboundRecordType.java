@@ -55,8 +55,8 @@ public final class OutboundRecordType {
         @Override
         public OutboundRecord deserialize(DataInputView in) throws IOException {
             byte[] topic = readBytes(in);
-            return new OutboundRecord(topic == null ? null : new String(topic, StandardCharsets.UTF_8), readBytes(in),
-                    readBytes(in));
+            return new OutboundRecord(
+                    topic == null ? null : new String(topic, StandardCharsets.UTF_8), readBytes(in), readBytes(in));
         }
 
         @Override

@@ -27,7 +27,11 @@ final class TopicSince {
      *
      * @param committedOnly read only committed transactions (topics written by the job's exactly-once sink)
      */
-    static long read(Properties client, String topic, long fromMillis, boolean committedOnly,
+    static long read(
+            Properties client,
+            String topic,
+            long fromMillis,
+            boolean committedOnly,
             Consumer<ConsumerRecord<byte[], byte[]>> each) {
         Properties p = new Properties();
         p.putAll(client);
@@ -58,7 +62,8 @@ final class TopicSince {
                     remaining.put(tp, end.get(tp));
                 }
             }
-            consumer.pause(partitions.stream().filter(tp -> !remaining.containsKey(tp)).toList());
+            consumer.pause(
+                    partitions.stream().filter(tp -> !remaining.containsKey(tp)).toList());
             while (!remaining.isEmpty()) {
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
                     TopicPartition tp = new TopicPartition(r.topic(), r.partition());

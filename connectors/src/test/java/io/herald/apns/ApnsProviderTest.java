@@ -78,7 +78,8 @@ class ApnsProviderTest {
         assertThat(refused.receipt.outcome).isEqualTo(Outcome.REJECTED);
         assertThat(refused.credentialsRefused).isTrue();
 
-        assertThat(ApnsProvider.reply(request(), response(400, null, null), 1).receipt.reason).isEqualTo("unknown");
+        assertThat(ApnsProvider.reply(request(), response(400, null, null), 1).receipt.reason)
+                .isEqualTo("unknown");
         assertThat(ApnsProvider.reply(request(), response(503, "ServiceUnavailable", null), 1).receipt.outcome)
                 .isEqualTo(Outcome.FAILED);
     }

@@ -72,7 +72,9 @@ class StreamWatchTest {
         goesOut(above, 5, true);
         watch.logGoAway(Direction.INBOUND, ctx, 3, 0, Unpooled.EMPTY_BUFFER);
         IOException closed = new IOException("Stream closed before a reply was received");
-        assertThat(watch.done(above, closed)).isInstanceOf(RequestNotTaken.class).hasMessageContaining("GOAWAY");
+        assertThat(watch.done(above, closed))
+                .isInstanceOf(RequestNotTaken.class)
+                .hasMessageContaining("GOAWAY");
         assertThat(watch.done(below, closed)).isSameAs(closed);
     }
 
@@ -80,7 +82,8 @@ class StreamWatchTest {
     void aWriteThatFailedAfterTheFramesWereMadeWasNotTaken() {
         StreamWatch.Sent sent = watch.watch(attempt());
         goesOut(sent, 7, true);
-        assertThat(RequestNotTaken.in(watch.done(sent, new ClosedChannelException()))).isTrue();
+        assertThat(RequestNotTaken.in(watch.done(sent, new ClosedChannelException())))
+                .isTrue();
     }
 
     @Test

@@ -92,8 +92,10 @@ class DeliveryOperatorTest {
 
     private OneInputStreamOperatorTestHarness<SendRequest, Receipt> start(int maxInFlight, OperatorSubtaskState from)
             throws Exception {
-        var h = new OneInputStreamOperatorTestHarness<SendRequest, Receipt>(new DeliveryOperator(provider,
-                new DeliveryOperator.Settings(maxInFlight, new RetryPolicy(5, 10_000, 10_000), 60_000, 0), null));
+        var h = new OneInputStreamOperatorTestHarness<SendRequest, Receipt>(new DeliveryOperator(
+                provider,
+                new DeliveryOperator.Settings(maxInFlight, new RetryPolicy(5, 10_000, 10_000), 60_000, 0),
+                null));
         h.setup();
         if (from != null) {
             h.initializeState(from);
@@ -122,8 +124,15 @@ class DeliveryOperatorTest {
     }
 
     private static ProviderReply answer(SendRequest r, Outcome outcome, int status) {
-        return new ProviderReply(Receipt.of(r, outcome, status, outcome == Outcome.DELIVERED ? null : "Busy", 1,
-                System.currentTimeMillis()), 0);
+        return new ProviderReply(
+                Receipt.of(
+                        r,
+                        outcome,
+                        status,
+                        outcome == Outcome.DELIVERED ? null : "Busy",
+                        1,
+                        System.currentTimeMillis()),
+                0);
     }
 
     private void runMailbox() throws Exception {
@@ -150,14 +159,18 @@ class DeliveryOperatorTest {
         assertThat(room.room(Platform.IOS)).isEqualTo(1);
         harness.processElement(request("c1", "b"), 1);
         assertThat(room.room(Platform.IOS)).isZero();
-        assertThat(room.room(Platform.ANDROID)).as("no delivery for it in this task").isEqualTo(Integer.MAX_VALUE);
+        assertThat(room.room(Platform.ANDROID))
+                .as("no delivery for it in this task")
+                .isEqualTo(Integer.MAX_VALUE);
         // The window is full: the third is taken and waits; processElement returns at once.
         harness.processElement(request("c1", "c"), 1);
         assertThat(provider.calls()).hasSize(2);
         assertThat(room.room(Platform.IOS)).isEqualTo(-1);
         // An answer's receipt frees a place: the waiting one starts, and the room is still none.
         provider.calls().get(0).complete(answer(a, Outcome.DELIVERED, 200));
-        assertThat(receipts()).extracting(r -> r.notificationId + " " + r.outcome.wire()).containsExactly("c1/a delivered");
+        assertThat(receipts())
+                .extracting(r -> r.notificationId + " " + r.outcome.wire())
+                .containsExactly("c1/a delivered");
         assertThat(provider.calls()).hasSize(3);
         assertThat(woken[0]).as("no room yet, so the walker is not woken").isZero();
         provider.calls().get(1).complete(answer(a, Outcome.DELIVERED, 200));
@@ -189,12 +202,16 @@ class DeliveryOperatorTest {
         harness.processElement(request("c2", "b"), 1);
         OperatorSubtaskState checkpoint = harness.snapshot(1, 1);
         harness.processElement(SendRequest.control(SendRequest.Control.CANCEL, "c2"), 2);
-        assertThat(receipts()).extracting(r -> r.notificationId + " " + r.outcome.wire()).containsExactly("c2/b cancelled");
+        assertThat(receipts())
+                .extracting(r -> r.notificationId + " " + r.outcome.wire())
+                .containsExactly("c2/b cancelled");
         harness.close();
 
         provider = new ScriptedProvider("waiting-2");
         harness = start(1, checkpoint);
-        assertThat(provider.calls()).as("c1/a starts again; c2/b waits for room").hasSize(1);
+        assertThat(provider.calls())
+                .as("c1/a starts again; c2/b waits for room")
+                .hasSize(1);
         provider.calls().get(0).complete(answer(request("c1", "a"), Outcome.DELIVERED, 200));
         receipts();
         assertThat(provider.calls()).hasSize(2);
@@ -211,11 +228,14 @@ class DeliveryOperatorTest {
         // a failed for now: it waits 10 s for its retry. b is still at the provider.
         provider.calls().get(0).complete(answer(a, Outcome.FAILED, 503));
         harness.processElement(SendRequest.control(SendRequest.Control.CANCEL, "c1"), 2);
-        assertThat(receipts()).extracting(r -> r.notificationId + " " + r.outcome.wire()).containsExactly("c1/a cancelled");
+        assertThat(receipts())
+                .extracting(r -> r.notificationId + " " + r.outcome.wire())
+                .containsExactly("c1/a cancelled");
         // b's answer stands (it was sent); a new notification of c1 starts nothing.
         provider.calls().get(1).complete(answer(b, Outcome.DELIVERED, 200));
         harness.processElement(request("c1", "c"), 3);
-        assertThat(receipts()).extracting(r -> r.notificationId + " " + r.outcome.wire())
+        assertThat(receipts())
+                .extracting(r -> r.notificationId + " " + r.outcome.wire())
                 .containsExactly("c1/a cancelled", "c1/c cancelled", "c1/b delivered");
         assertThat(provider.calls()).hasSize(2);
     }
@@ -252,8 +272,12 @@ class DeliveryOperatorTest {
 
         provider = new ScriptedProvider("restore-2");
         harness = start(5, checkpoint);
-        assertThat(provider.calls()).as("c1/a is sent again; c2 stays cancelled").hasSize(1);
-        assertThat(receipts()).extracting(r -> r.notificationId + " " + r.outcome.wire()).containsExactly("c2/b cancelled");
+        assertThat(provider.calls())
+                .as("c1/a is sent again; c2 stays cancelled")
+                .hasSize(1);
+        assertThat(receipts())
+                .extracting(r -> r.notificationId + " " + r.outcome.wire())
+                .containsExactly("c2/b cancelled");
     }
 
     @Test
@@ -276,6 +300,7 @@ class DeliveryOperatorTest {
         // b waits 10 s for its retry (the policy here): still in flight, not receipted, and a is not
         // tried again.
         assertThat(provider.calls()).hasSize(2);
-        assertThat(DeliveryRoom.of(harness.getOperator().getContainingTask()).room(Platform.IOS)).isEqualTo(4);
+        assertThat(DeliveryRoom.of(harness.getOperator().getContainingTask()).room(Platform.IOS))
+                .isEqualTo(4);
     }
 }

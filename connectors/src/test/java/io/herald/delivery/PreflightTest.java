@@ -54,7 +54,8 @@ class PreflightTest {
         assertThat(fresh.refuse(request(), 1).reason).contains("the provider refused its credentials");
 
         assertThat(fresh.queueFull(request(), 7, 1).outcome).isEqualTo(Outcome.FAILED);
-        assertThat(fresh.queueFull(request(), 7, 1).reason).isEqualTo("not sent: the Test delivery queue was full (7 waiting)");
+        assertThat(fresh.queueFull(request(), 7, 1).reason)
+                .isEqualTo("not sent: the Test delivery queue was full (7 waiting)");
     }
 
     @Test
@@ -62,6 +63,8 @@ class PreflightTest {
         for (int i = 0; i <= Preflight.MAX_CANCELLED; i++) {
             preflight.cancel("c" + i);
         }
-        assertThat(preflight.cancelledCampaigns()).hasSize(Preflight.MAX_CANCELLED).doesNotContain("c0");
+        assertThat(preflight.cancelledCampaigns())
+                .hasSize(Preflight.MAX_CANCELLED)
+                .doesNotContain("c0");
     }
 }

@@ -74,6 +74,8 @@ class RateLimiterTest {
         for (int i = 0; i < 2; i++) {
             limit.succeeded();
         }
-        assertThat(limit.rate()).as("unlimited again at twice the throttled rate").isInfinite();
+        assertThat(limit.rate())
+                .as("unlimited again at twice the throttled rate")
+                .isInfinite();
     }
 }

@@ -56,28 +56,39 @@ class RetryingSenderTest {
      * Plays the given answers in order, one per attempt, noting when each attempt was made: a reply,
      * a failure before the request went out (a Throwable), or a failure after ({@link WrittenThen}).
      */
-    private Receipt run(RetryPolicy policy, long budgetMs, List<Long> attemptTimes, Object... answers) throws Exception {
+    private Receipt run(RetryPolicy policy, long budgetMs, List<Long> attemptTimes, Object... answers)
+            throws Exception {
         Deque<Object> script = new ArrayDeque<>(List.of(answers));
         CompletableFuture<Receipt> done = new CompletableFuture<>();
         sender = new RetryingSender(policy, loop, new RateLimiter(Double.POSITIVE_INFINITY, 10), timer, 10_000);
-        sender.send(request(), attempt -> {
-            attemptTimes.add(System.currentTimeMillis());
-            Object next = script.poll();
-            if (next instanceof WrittenThen w) {
-                attempt.written();
-                return CompletableFuture.failedFuture(w.error());
-            }
-            return next instanceof Throwable ? CompletableFuture.failedFuture((Throwable) next)
-                    : CompletableFuture.completedFuture((ProviderReply) next);
-        }, System.currentTimeMillis() + budgetMs, done::complete);
+        sender.send(
+                request(),
+                attempt -> {
+                    attemptTimes.add(System.currentTimeMillis());
+                    Object next = script.poll();
+                    if (next instanceof WrittenThen w) {
+                        attempt.written();
+                        return CompletableFuture.failedFuture(w.error());
+                    }
+                    return next instanceof Throwable
+                            ? CompletableFuture.failedFuture((Throwable) next)
+                            : CompletableFuture.completedFuture((ProviderReply) next);
+                },
+                System.currentTimeMillis() + budgetMs,
+                done::complete);
         return done.get(10, TimeUnit.SECONDS);
     }
 
     @Test
     void transientFailuresAreRetriedUntilDelivered() throws Exception {
         List<Long> times = new ArrayList<>();
-        Receipt r = run(new RetryPolicy(5, 10, 100), 5000, times, answer(Outcome.FAILED, 503, "ServiceUnavailable", 0),
-                new IOException("connection reset"), answer(Outcome.DELIVERED, 200, null, 0));
+        Receipt r = run(
+                new RetryPolicy(5, 10, 100),
+                5000,
+                times,
+                answer(Outcome.FAILED, 503, "ServiceUnavailable", 0),
+                new IOException("connection reset"),
+                answer(Outcome.DELIVERED, 200, null, 0));
         assertThat(r.outcome).isEqualTo(Outcome.DELIVERED);
         assertThat(r.attempts).isEqualTo(3);
         assertThat(times).hasSize(3);
@@ -85,8 +96,12 @@ class RetryingSenderTest {
 
     @Test
     void aThrottlingProviderGetsARateLimitWhereThereWasNone() throws Exception {
-        Receipt r = run(new RetryPolicy(5, 10, 100), 5000, new ArrayList<>(),
-                answer(Outcome.FAILED, 429, "TooManyRequests", 0), answer(Outcome.DELIVERED, 200, null, 0));
+        Receipt r = run(
+                new RetryPolicy(5, 10, 100),
+                5000,
+                new ArrayList<>(),
+                answer(Outcome.FAILED, 429, "TooManyRequests", 0),
+                answer(Outcome.DELIVERED, 200, null, 0));
         assertThat(r.outcome).isEqualTo(Outcome.DELIVERED);
         assertThat(sender.providerRate()).isFinite().isGreaterThanOrEqualTo(10);
         assertThat(sender.retries()).isEqualTo(1);
@@ -104,8 +119,13 @@ class RetryingSenderTest {
     @Test
     void afterTheBudgetOfAttemptsTheReceiptSaysItGaveUp() throws Exception {
         List<Long> times = new ArrayList<>();
-        Receipt r = run(new RetryPolicy(3, 5, 20), 5000, times, answer(Outcome.FAILED, 429, "TooManyRequests", 0),
-                answer(Outcome.FAILED, 429, "TooManyRequests", 0), answer(Outcome.FAILED, 429, "TooManyRequests", 0),
+        Receipt r = run(
+                new RetryPolicy(3, 5, 20),
+                5000,
+                times,
+                answer(Outcome.FAILED, 429, "TooManyRequests", 0),
+                answer(Outcome.FAILED, 429, "TooManyRequests", 0),
+                answer(Outcome.FAILED, 429, "TooManyRequests", 0),
                 answer(Outcome.DELIVERED, 200, null, 0));
         assertThat(r.outcome).isEqualTo(Outcome.FAILED);
         assertThat(r.attempts).isEqualTo(3);
@@ -116,13 +136,21 @@ class RetryingSenderTest {
     @Test
     void retryAfterIsHonouredAndNoRetryStartsPastTheDeadline() throws Exception {
         List<Long> times = new ArrayList<>();
-        Receipt r = run(new RetryPolicy(5, 1, 5), 5000, times, answer(Outcome.FAILED, 429, "QUOTA_EXCEEDED", 300),
+        Receipt r = run(
+                new RetryPolicy(5, 1, 5),
+                5000,
+                times,
+                answer(Outcome.FAILED, 429, "QUOTA_EXCEEDED", 300),
                 answer(Outcome.DELIVERED, 200, null, 0));
         assertThat(r.outcome).isEqualTo(Outcome.DELIVERED);
         assertThat(times.get(1) - times.get(0)).isGreaterThanOrEqualTo(300);
 
         times.clear();
-        Receipt late = run(new RetryPolicy(5, 1, 5), 200, times, answer(Outcome.FAILED, 429, "QUOTA_EXCEEDED", 1000),
+        Receipt late = run(
+                new RetryPolicy(5, 1, 5),
+                200,
+                times,
+                answer(Outcome.FAILED, 429, "QUOTA_EXCEEDED", 1000),
                 answer(Outcome.DELIVERED, 200, null, 0));
         assertThat(late.outcome).isEqualTo(Outcome.FAILED);
         assertThat(late.reason).startsWith("gave up after 1 attempt");
@@ -143,8 +171,12 @@ class RetryingSenderTest {
     @Test
     void aRequestWrittenWhoseConnectionIsLostIsUnconfirmedAndNotRetried() throws Exception {
         List<Long> times = new ArrayList<>();
-        Receipt r = run(new RetryPolicy(5, 10, 100), 5000, times,
-                new WrittenThen(new IOException("Connection reset by peer")), answer(Outcome.DELIVERED, 200, null, 0));
+        Receipt r = run(
+                new RetryPolicy(5, 10, 100),
+                5000,
+                times,
+                new WrittenThen(new IOException("Connection reset by peer")),
+                answer(Outcome.DELIVERED, 200, null, 0));
         assertThat(r.outcome).isEqualTo(Outcome.UNCONFIRMED);
         assertThat(r.reason).isEqualTo("written, then no answer: IOException: Connection reset by peer");
         assertThat(r.providerStatus).isZero();
@@ -156,13 +188,21 @@ class RetryingSenderTest {
     @Test
     void aRequestNeverWrittenIsAPlainFailureAndRetried_andSoIsOneTheProviderDidNotTake() throws Exception {
         List<Long> times = new ArrayList<>();
-        Receipt r = run(new RetryPolicy(5, 10, 100), 5000, times, new IOException("Connection refused"),
+        Receipt r = run(
+                new RetryPolicy(5, 10, 100),
+                5000,
+                times,
+                new IOException("Connection refused"),
                 new WrittenThen(new RequestNotTaken("the server went away (GOAWAY after stream 7) without taking it")),
                 answer(Outcome.DELIVERED, 200, null, 0));
         assertThat(r.outcome).isEqualTo(Outcome.DELIVERED);
         assertThat(r.attempts).isEqualTo(3);
 
-        Receipt gaveUp = run(new RetryPolicy(2, 10, 100), 5000, new ArrayList<>(), new IOException("Connection refused"),
+        Receipt gaveUp = run(
+                new RetryPolicy(2, 10, 100),
+                5000,
+                new ArrayList<>(),
+                new IOException("Connection refused"),
                 new WrittenThen(new CompletionException(new RequestNotTaken("refused", new ClosedChannelException()))));
         assertThat(gaveUp.outcome).isEqualTo(Outcome.FAILED);
         assertThat(gaveUp.reason).startsWith("gave up after 2 attempts: no answer: ClosedChannelException");
@@ -170,13 +210,17 @@ class RetryingSenderTest {
 
     @Test
     void aWrittenRequestStillUnansweredAtTheTimeLimitIsUnconfirmed() throws Exception {
-        sender = new RetryingSender(new RetryPolicy(5, 10, 100), loop, new RateLimiter(Double.POSITIVE_INFINITY, 10),
-                timer, 200);
+        sender = new RetryingSender(
+                new RetryPolicy(5, 10, 100), loop, new RateLimiter(Double.POSITIVE_INFINITY, 10), timer, 200);
         CompletableFuture<Receipt> done = new CompletableFuture<>();
-        sender.send(request(), attempt -> {
-            attempt.written();
-            return new CompletableFuture<>();
-        }, System.currentTimeMillis() + 100, done::complete);
+        sender.send(
+                request(),
+                attempt -> {
+                    attempt.written();
+                    return new CompletableFuture<>();
+                },
+                System.currentTimeMillis() + 100,
+                done::complete);
         Receipt r = done.get(5, TimeUnit.SECONDS);
         assertThat(r.outcome).isEqualTo(Outcome.UNCONFIRMED);
         assertThat(r.reason).isEqualTo("written, then no answer within 200 ms");
@@ -185,8 +229,8 @@ class RetryingSenderTest {
 
     @Test
     void aNotificationWithoutAnAnswerFailsAtItsTimeLimitAndALateAnswerIsDropped() throws Exception {
-        sender = new RetryingSender(new RetryPolicy(5, 10, 100), loop, new RateLimiter(Double.POSITIVE_INFINITY, 10),
-                timer, 200);
+        sender = new RetryingSender(
+                new RetryPolicy(5, 10, 100), loop, new RateLimiter(Double.POSITIVE_INFINITY, 10), timer, 200);
         CompletableFuture<ProviderReply> neverAnswered = new CompletableFuture<>();
         List<Receipt> done = new CopyOnWriteArrayList<>();
         CompletableFuture<Void> first = new CompletableFuture<>();

@@ -49,7 +49,8 @@ class FcmCredentialsTest {
                 }
             }
             byte[] body = ("{\"access_token\":\"ya29.minted-" + minted.incrementAndGet() + "\",\"expires_in\":"
-                    + expiresInSeconds + ",\"token_type\":\"Bearer\"}").getBytes(StandardCharsets.UTF_8);
+                            + expiresInSeconds + ",\"token_type\":\"Bearer\"}")
+                    .getBytes(StandardCharsets.UTF_8);
             exchange.getResponseHeaders().set("Content-Type", "application/json");
             exchange.sendResponseHeaders(200, body.length);
             exchange.getResponseBody().write(body);
@@ -70,7 +71,8 @@ class FcmCredentialsTest {
         account.put("private_key", pem);
         account.put("client_email", "herald@example-news.iam.gserviceaccount.com");
         account.put("client_id", "1234567890");
-        account.put("token_uri", "http://127.0.0.1:" + tokenEndpoint.getAddress().getPort() + "/token");
+        account.put(
+                "token_uri", "http://127.0.0.1:" + tokenEndpoint.getAddress().getPort() + "/token");
         Path file = dir.resolve("service-account.json");
         Files.write(file, Json.MAPPER.writeValueAsBytes(account));
 
@@ -97,7 +99,8 @@ class FcmCredentialsTest {
 
         String grant = URLDecoder.decode(grants.get(0), StandardCharsets.UTF_8);
         assertThat(grant).contains("grant_type=urn:ietf:params:oauth:grant-type:jwt-bearer");
-        String jwt = grant.substring(grant.indexOf("assertion=") + "assertion=".length()).split("&")[0];
+        String jwt = grant.substring(grant.indexOf("assertion=") + "assertion=".length())
+                .split("&")[0];
         String[] parts = jwt.split("\\.");
         assertThat(parts).hasSize(3);
         JsonNode header = Json.MAPPER.readTree(Base64.getUrlDecoder().decode(parts[0]));

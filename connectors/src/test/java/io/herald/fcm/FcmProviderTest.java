@@ -38,23 +38,30 @@ class FcmProviderTest {
         assertThat(dead.outcome).isEqualTo(Outcome.TOKEN_DEAD);
         assertThat(dead.reason).isEqualTo("UNREGISTERED");
         assertThat(dead.latencyMs()).isEqualTo(50);
-        assertThat(receipt(400, error(400, "INVALID_ARGUMENT", "INVALID_ARGUMENT")).outcome).isEqualTo(Outcome.REJECTED);
-        ProviderReply quota = FcmProvider.reply(request(), 429, error(429, "RESOURCE_EXHAUSTED", "QUOTA_EXCEEDED"), 7000, 1);
+        assertThat(receipt(400, error(400, "INVALID_ARGUMENT", "INVALID_ARGUMENT")).outcome)
+                .isEqualTo(Outcome.REJECTED);
+        ProviderReply quota =
+                FcmProvider.reply(request(), 429, error(429, "RESOURCE_EXHAUSTED", "QUOTA_EXCEEDED"), 7000, 1);
         assertThat(quota.receipt.outcome).isEqualTo(Outcome.FAILED);
         assertThat(quota.retryAfterMs).isEqualTo(7000);
         assertThat(receipt(503, "not json").reason).isEqualTo("UNPARSEABLE_ERROR");
-        assertThat(FcmProvider.errorCode("{\"error\":{\"status\":\"UNAUTHENTICATED\"}}")).isEqualTo("UNAUTHENTICATED");
+        assertThat(FcmProvider.errorCode("{\"error\":{\"status\":\"UNAUTHENTICATED\"}}"))
+                .isEqualTo("UNAUTHENTICATED");
     }
 
     @Test
     void refusedCredentialsAreToldApartFromAnotherSendersToken() {
         assertThat(FcmProvider.reply(request(), 401, error(401, "UNAUTHENTICATED", "UNAUTHENTICATED"), 0, 1)
-                .credentialsRefused).isTrue();
+                        .credentialsRefused)
+                .isTrue();
         assertThat(FcmProvider.reply(request(), 403, "{\"error\":{\"status\":\"PERMISSION_DENIED\"}}", 0, 1)
-                .credentialsRefused).isTrue();
+                        .credentialsRefused)
+                .isTrue();
         assertThat(FcmProvider.reply(request(), 403, error(403, "PERMISSION_DENIED", "SENDER_ID_MISMATCH"), 0, 1)
-                .credentialsRefused).isFalse();
+                        .credentialsRefused)
+                .isFalse();
         assertThat(FcmProvider.reply(request(), 429, error(429, "RESOURCE_EXHAUSTED", "QUOTA_EXCEEDED"), 0, 1)
-                .credentialsRefused).isFalse();
+                        .credentialsRefused)
+                .isFalse();
     }
 }

@@ -49,7 +49,12 @@ import org.junit.jupiter.api.Test;
  */
 class Http2ConnectionsTest {
     /** What the server does with each whole request it reads. */
-    enum Mode { ANSWER, RESET_CONNECTION, GO_AWAY, REFUSE_STREAM }
+    enum Mode {
+        ANSWER,
+        RESET_CONNECTION,
+        GO_AWAY,
+        REFUSE_STREAM
+    }
 
     private final NioEventLoopGroup group = new NioEventLoopGroup(2);
     private volatile Mode mode = Mode.ANSWER;
@@ -59,7 +64,8 @@ class Http2ConnectionsTest {
     private Http2Connections client;
 
     private static File resource(String name) throws Exception {
-        return new File(Http2ConnectionsTest.class.getResource("/http2-tls/" + name).toURI());
+        return new File(
+                Http2ConnectionsTest.class.getResource("/http2-tls/" + name).toURI());
     }
 
     @BeforeEach
@@ -67,12 +73,15 @@ class Http2ConnectionsTest {
         SslContext ssl = SslContextBuilder.forServer(resource("server.pem"), resource("server-key.pem"))
                 .sslProvider(SslProvider.JDK)
                 .ciphers(Http2SecurityUtil.CIPHERS, SupportedCipherSuiteFilter.INSTANCE)
-                .applicationProtocolConfig(new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
+                .applicationProtocolConfig(new ApplicationProtocolConfig(
+                        ApplicationProtocolConfig.Protocol.ALPN,
                         ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
                         ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
                         ApplicationProtocolNames.HTTP_2))
                 .build();
-        server = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+        server = new ServerBootstrap()
+                .group(group)
+                .channel(NioServerSocketChannel.class)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
@@ -87,7 +96,9 @@ class Http2ConnectionsTest {
                         }));
                     }
                 })
-                .bind("127.0.0.1", 0).sync().channel();
+                .bind("127.0.0.1", 0)
+                .sync()
+                .channel();
         int port = ((InetSocketAddress) server.localAddress()).getPort();
         client = new Http2Connections(URI.create("https://127.0.0.1:" + port), resource("ca.pem"), 1, group);
     }
@@ -112,7 +123,8 @@ class Http2ConnectionsTest {
             received.incrementAndGet();
             Channel connection = ctx.channel().parent();
             switch (mode) {
-                case ANSWER -> ctx.writeAndFlush(new DefaultHttp2HeadersFrame(new DefaultHttp2Headers().status("200"), true));
+                case ANSWER ->
+                    ctx.writeAndFlush(new DefaultHttp2HeadersFrame(new DefaultHttp2Headers().status("200"), true));
                 case RESET_CONNECTION -> {
                     // Taken, then the connection dies before the answer: no GOAWAY, a TCP reset.
                     ((SocketChannel) connection).config().setSoLinger(0);
@@ -121,8 +133,12 @@ class Http2ConnectionsTest {
                 case GO_AWAY -> {
                     // "I took nothing": the last stream the server acted on is 0.
                     Http2FrameCodec codec = connection.pipeline().get(Http2FrameCodec.class);
-                    codec.goAway(connection.pipeline().context(codec), 0, Http2Error.NO_ERROR.code(),
-                            Unpooled.EMPTY_BUFFER, connection.newPromise());
+                    codec.goAway(
+                            connection.pipeline().context(codec),
+                            0,
+                            Http2Error.NO_ERROR.code(),
+                            Unpooled.EMPTY_BUFFER,
+                            connection.newPromise());
                     connection.flush();
                 }
                 case REFUSE_STREAM -> ctx.writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.REFUSED_STREAM));
@@ -155,7 +171,8 @@ class Http2ConnectionsTest {
         AtomicBoolean written = new AtomicBoolean();
         long start = System.nanoTime();
         Throwable error = failureOf(post(written));
-        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).as("failed when the connection closed")
+        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start))
+                .as("failed when the connection closed")
                 .isLessThan(5_000);
         assertThat(received).hasValue(2);
         assertThat(written).as("the request went out whole").isTrue();
@@ -171,7 +188,9 @@ class Http2ConnectionsTest {
 
         mode = Mode.ANSWER;
         assertThat(post(new AtomicBoolean()).get(10, TimeUnit.SECONDS).status).isEqualTo(200);
-        assertThat(connections).as("a connection that went away takes no new stream").hasValue(2);
+        assertThat(connections)
+                .as("a connection that went away takes no new stream")
+                .hasValue(2);
     }
 
     @Test

@@ -32,60 +32,82 @@ class CampaignEventCodecTest {
 
     @Test
     void parsesAFire() {
-        assertThat(parse("{\"type\":\"fire\",\"campaignId\":\"c1\"}").value().type).isEqualTo(CampaignEvent.Type.FIRE);
+        assertThat(parse("{\"type\":\"fire\",\"campaignId\":\"c1\"}").value().type)
+                .isEqualTo(CampaignEvent.Type.FIRE);
     }
 
     @Test
     void aRetryNamesItsOutcomes_andAnEstimateMayCountWhatItWouldReach() {
-        CampaignEvent retry = parse("{\"type\":\"retry\",\"campaignId\":\"c1\",\"outcomes\":[\"failed\",\"expired\"]}").value();
+        CampaignEvent retry = parse("{\"type\":\"retry\",\"campaignId\":\"c1\",\"outcomes\":[\"failed\",\"expired\"]}")
+                .value();
         assertThat(retry.outcomes).containsExactly(Outcome.FAILED, Outcome.EXPIRED);
         assertThat(parse("{\"type\":\"retry\",\"campaignId\":\"c1\"}").error()).isEqualTo("outcomes is missing");
-        assertThat(parse("{\"type\":\"retry\",\"campaignId\":\"c1\",\"outcomes\":[]}").error()).contains("outcomes is empty");
-        assertThat(parse("{\"type\":\"retry\",\"campaignId\":\"c1\",\"outcomes\":[\"delivered\"]}").error())
+        assertThat(parse("{\"type\":\"retry\",\"campaignId\":\"c1\",\"outcomes\":[]}")
+                        .error())
+                .contains("outcomes is empty");
+        assertThat(parse("{\"type\":\"retry\",\"campaignId\":\"c1\",\"outcomes\":[\"delivered\"]}")
+                        .error())
                 .contains("outcomes holds 'delivered'");
-        assertThat(parse("{\"type\":\"estimate\",\"campaignId\":\"c1\"}").value().outcomes).isNull();
-        assertThat(parse("{\"type\":\"estimate\",\"campaignId\":\"c1\",\"outcomes\":[\"cancelled\"]}").value().outcomes)
+        assertThat(parse("{\"type\":\"estimate\",\"campaignId\":\"c1\"}").value().outcomes)
+                .isNull();
+        assertThat(parse("{\"type\":\"estimate\",\"campaignId\":\"c1\",\"outcomes\":[\"cancelled\"]}")
+                        .value()
+                        .outcomes)
                 .containsExactly(Outcome.CANCELLED);
     }
 
     @Test
     void unconfirmedIsSentAgainOnlyWhenARetryNamesIt() {
-        CampaignEvent asked = parse("{\"type\":\"retry\",\"campaignId\":\"c1\",\"outcomes\":[\"failed\",\"unconfirmed\"]}")
+        CampaignEvent asked = parse(
+                        "{\"type\":\"retry\",\"campaignId\":\"c1\",\"outcomes\":[\"failed\",\"unconfirmed\"]}")
                 .value();
         assertThat(asked.outcomes).containsExactly(Outcome.FAILED, Outcome.UNCONFIRMED);
-        assertThat(parse("{\"type\":\"retry\",\"campaignId\":\"c1\",\"outcomes\":[\"failed\"]}").value().outcomes)
+        assertThat(parse("{\"type\":\"retry\",\"campaignId\":\"c1\",\"outcomes\":[\"failed\"]}")
+                        .value()
+                        .outcomes)
                 .doesNotContain(Outcome.UNCONFIRMED);
-        assertThat(parse("{\"type\":\"estimate\",\"campaignId\":\"c1\",\"outcomes\":[\"unconfirmed\"]}").value()
-                .outcomes).containsExactly(Outcome.UNCONFIRMED);
-        assertThat(parse("{\"type\":\"retry\",\"campaignId\":\"c1\",\"outcomes\":[\"UNCONFIRMED\"]}").error())
+        assertThat(parse("{\"type\":\"estimate\",\"campaignId\":\"c1\",\"outcomes\":[\"unconfirmed\"]}")
+                        .value()
+                        .outcomes)
+                .containsExactly(Outcome.UNCONFIRMED);
+        assertThat(parse("{\"type\":\"retry\",\"campaignId\":\"c1\",\"outcomes\":[\"UNCONFIRMED\"]}")
+                        .error())
                 .contains("failed, expired, cancelled or unconfirmed");
     }
 
     @Test
     void parsesATransactionalSendNamedByItsRecordWhenNoSendIdIsGiven() {
-        CampaignEvent e = parse("{\"type\":\"send\",\"campaignId\":\"c1\",\"userId\":\"u1\"}").value();
+        CampaignEvent e = parse("{\"type\":\"send\",\"campaignId\":\"c1\",\"userId\":\"u1\"}")
+                .value();
         assertThat(e.type).isEqualTo(CampaignEvent.Type.SEND);
         assertThat(e.userId).isEqualTo("u1");
         assertThat(e.sendId).isEqualTo("0-0");
         assertThat(parse("{\"type\":\"send\",\"campaignId\":\"c1\",\"userId\":\"u1\",\"sendId\":\"order-9\"}")
-                .value().sendId).isEqualTo("order-9");
+                        .value()
+                        .sendId)
+                .isEqualTo("order-9");
         assertThat(parse("{\"type\":\"send\",\"campaignId\":\"c1\"}").error()).isEqualTo("userId is missing");
     }
 
     @Test
     void acceptsFieldsItDoesNotKnow_refusesValuesOfTheWrongTypeNamingTheField() {
         String head = "{\"type\":\"create\",\"campaignId\":\"c1\",\"appId\":\"a\",\"audience\":{\"kind\":\"all\"},";
-        assertThat(parse(head + "\"message\":{\"defaultLocale\":\"en\"},\"addedLater\":1}").value().refusal).isNull();
+        assertThat(parse(head + "\"message\":{\"defaultLocale\":\"en\"},\"addedLater\":1}")
+                        .value()
+                        .refusal)
+                .isNull();
         assertThat(parse(head + "\"message\":{\"defaultLocale\":5}}").value().refusal)
                 .startsWith("campaign is malformed: message.defaultLocale: Cannot coerce Integer value (5)");
-        assertThat(parse(head + "\"maxPerSecond\":\"5\"}").value().refusal).startsWith("campaign is malformed: maxPerSecond:");
+        assertThat(parse(head + "\"maxPerSecond\":\"5\"}").value().refusal)
+                .startsWith("campaign is malformed: maxPerSecond:");
         assertThat(parse(head + "\"audience\":null}").value().refusal).contains("audience");
         assertThat(parse("{\"type\":\"fire\"}").error()).isEqualTo("campaignId is missing");
         assertThat(parse("{\"type\":\"fire\",\"campaignId\":7}").error())
                 .isEqualTo("campaignId is a whole number; it must be a string");
         assertThat(parse("{\"type\":\"fire\",\"campaignId\":\"a\\u0000b\"}").error())
                 .isEqualTo("campaignId has a control character (U+0000) at 1");
-        assertThat(parse("{\"type\":\"fire\",\"campaignId\":\"" + "x".repeat(257) + "\"}").error())
+        assertThat(parse("{\"type\":\"fire\",\"campaignId\":\"" + "x".repeat(257) + "\"}")
+                        .error())
                 .isEqualTo("campaignId is 257 bytes long, over the 256-byte limit");
         assertThat(parse("{\"type\":\"fire\",\"campaignId\":\"\"}").error()).isEqualTo("campaignId is empty");
         assertThat(parse("{\"type\":\"fire\",\"campaignId\":null}").error())

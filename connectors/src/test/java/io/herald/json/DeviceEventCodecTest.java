@@ -35,40 +35,59 @@ class DeviceEventCodecTest {
     void refusesWithAReason() {
         assertThat(parse("{not json").error()).startsWith("malformed JSON");
         assertThat(parse("[1]").error()).isEqualTo("not a JSON object");
-        assertThat(parse("{\"type\":\"register\",\"userId\":\"u1\",\"deviceId\":\"d1\"}").error())
+        assertThat(parse("{\"type\":\"register\",\"userId\":\"u1\",\"deviceId\":\"d1\"}")
+                        .error())
                 .isEqualTo("version is missing");
-        assertThat(parse("{\"type\":\"register\",\"deviceId\":\"d1\",\"version\":1}").error()).isEqualTo("userId is missing");
+        assertThat(parse("{\"type\":\"register\",\"deviceId\":\"d1\",\"version\":1}")
+                        .error())
+                .isEqualTo("userId is missing");
         assertThat(parse("{\"type\":\"register\",\"userId\":\"u\",\"deviceId\":\"d\",\"appId\":\"a\","
-                + "\"platform\":\"windows\",\"version\":1}").error()).contains("platform 'windows'");
-        assertThat(parse("{\"type\":\"explode\",\"userId\":\"u\",\"deviceId\":\"d\",\"version\":1}").error())
+                                + "\"platform\":\"windows\",\"version\":1}")
+                        .error())
+                .contains("platform 'windows'");
+        assertThat(parse("{\"type\":\"explode\",\"userId\":\"u\",\"deviceId\":\"d\",\"version\":1}")
+                        .error())
                 .contains("type 'explode'");
         assertThat(codec.parse(new RawRecord("devices", 0, 0, 0, null)).error()).isEqualTo("empty record value");
         String register = "{\"type\":\"register\",\"userId\":\"u\",\"deviceId\":\"d\",\"appId\":\"a\",\"version\":1,";
         assertThat(parse(register + "\"platform\":\"ios\",\"token\":\"abc\"}").error())
                 .isEqualTo("token does not look like an APNs token");
-        assertThat(parse(register + "\"platform\":\"android\",\"token\":\"has spaces in it, which FCM never makes\"}").error())
+        assertThat(parse(register + "\"platform\":\"android\",\"token\":\"has spaces in it, which FCM never makes\"}")
+                        .error())
                 .isEqualTo("token does not look like an FCM token");
-        assertThat(parse(register + "\"platform\":\"ios\",\"timezone\":\"Mars/Olympus\"}").error())
+        assertThat(parse(register + "\"platform\":\"ios\",\"timezone\":\"Mars/Olympus\"}")
+                        .error())
                 .isEqualTo("timezone 'Mars/Olympus' is not an IANA time zone");
-        assertThat(parse(register + "\"platform\":\"ios\",\"locale\":\"en_US!\"}").error())
+        assertThat(parse(register + "\"platform\":\"ios\",\"locale\":\"en_US!\"}")
+                        .error())
                 .isEqualTo("locale 'en_US!' is not a BCP 47 language tag");
-        assertThat(parse("{\"type\":\"tags_add\",\"userId\":\"u\",\"deviceId\":\"d\",\"version\":1}").error())
+        assertThat(parse("{\"type\":\"tags_add\",\"userId\":\"u\",\"deviceId\":\"d\",\"version\":1}")
+                        .error())
                 .isEqualTo("tags_add without tags");
-        assertThat(parse("{\"type\":\"uninstall\",\"userId\":\"u\",\"version\":1}").error())
+        assertThat(parse("{\"type\":\"uninstall\",\"userId\":\"u\",\"version\":1}")
+                        .error())
                 .isEqualTo("deviceId is missing");
     }
 
     @Test
     void parsesEveryOtherKindOfEvent() {
-        assertThat(parse("{\"type\":\"erase_user\",\"userId\":\"u\",\"version\":9}").value().type)
+        assertThat(parse("{\"type\":\"erase_user\",\"userId\":\"u\",\"version\":9}")
+                        .value()
+                        .type)
                 .isEqualTo(DeviceEvent.Type.ERASE_USER);
-        DeviceEvent unset = parse("{\"type\":\"attributes_unset\",\"userId\":\"u\",\"unset\":[\"a\",\"b\"],\"version\":9}").value();
+        DeviceEvent unset = parse(
+                        "{\"type\":\"attributes_unset\",\"userId\":\"u\",\"unset\":[\"a\",\"b\"],\"version\":9}")
+                .value();
         assertThat(unset.unset).containsExactly("a", "b");
         DeviceEvent set = parse("{\"type\":\"attributes_set\",\"userId\":\"u\",\"version\":9,"
-                + "\"attributes\":{\"joined\":{\"timestamp\":\"2026-01-02T03:04:05Z\"}}}").value();
-        assertThat(set.attributes.get("joined").timestamp).isEqualTo(Instant.parse("2026-01-02T03:04:05Z").toEpochMilli());
-        DeviceEvent rotate = parse("{\"type\":\"update\",\"userId\":\"u\",\"deviceId\":\"d\","
-                + "\"token\":\"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\",\"lastSeen\":5,\"version\":9}").value();
+                        + "\"attributes\":{\"joined\":{\"timestamp\":\"2026-01-02T03:04:05Z\"}}}")
+                .value();
+        assertThat(set.attributes.get("joined").timestamp)
+                .isEqualTo(Instant.parse("2026-01-02T03:04:05Z").toEpochMilli());
+        DeviceEvent rotate = parse(
+                        "{\"type\":\"update\",\"userId\":\"u\",\"deviceId\":\"d\","
+                                + "\"token\":\"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\",\"lastSeen\":5,\"version\":9}")
+                .value();
         assertThat(rotate.type).isEqualTo(DeviceEvent.Type.UPDATE);
         assertThat(rotate.lastSeen).isEqualTo(5);
     }
@@ -82,30 +101,45 @@ class DeviceEventCodecTest {
 
     @Test
     void aFieldOfTheWrongTypeRefusesTheWholeRecord_namingTheField() {
-        String register = "{\"type\":\"register\",\"userId\":\"u\",\"deviceId\":\"d\",\"appId\":\"a\",\"platform\":\"ios\","
-                + "\"version\":1,";
+        String register =
+                "{\"type\":\"register\",\"userId\":\"u\",\"deviceId\":\"d\",\"appId\":\"a\",\"platform\":\"ios\","
+                        + "\"version\":1,";
         assertThat(parse(register + "\"token\":-1}").error()).isEqualTo("token is a whole number; it must be a string");
         assertThat(parse(register + "\"token\":true}").error()).isEqualTo("token is a boolean; it must be a string");
         assertThat(parse(register + "\"locale\":[]}").error()).isEqualTo("locale is an array; it must be a string");
-        assertThat(parse(register + "\"timezone\":{}}").error()).isEqualTo("timezone is an object; it must be a string");
+        assertThat(parse(register + "\"timezone\":{}}").error())
+                .isEqualTo("timezone is an object; it must be a string");
         assertThat(parse(register + "\"optIn\":\"yes\"}").error()).isEqualTo("optIn is a string; it must be a boolean");
         assertThat(parse(register + "\"optIn\":null}").error())
                 .isEqualTo("optIn is null; it must be a boolean (or be left out)");
-        assertThat(parse(register + "\"tags\":[\"a\",3]}").error()).isEqualTo("tags[1] is a whole number; it must be a string");
+        assertThat(parse(register + "\"tags\":[\"a\",3]}").error())
+                .isEqualTo("tags[1] is a whole number; it must be a string");
         assertThat(parse(register + "\"attributes\":{\"x\":[1]}}").error()).startsWith("attributes.x is an array");
-        assertThat(parse(register.replace("\"version\":1,", "\"version\":1.5,") + "\"optIn\":true}").error())
+        assertThat(parse(register.replace("\"version\":1,", "\"version\":1.5,") + "\"optIn\":true}")
+                        .error())
                 .isEqualTo("version is a number; it must be a whole number");
-        assertThat(parse(register.replace("\"appId\":\"a\"", "\"appId\":\"\"") + "\"optIn\":true}").error())
+        assertThat(parse(register.replace("\"appId\":\"a\"", "\"appId\":\"\"") + "\"optIn\":true}")
+                        .error())
                 .isEqualTo("appId is empty");
-        assertThat(parse(register.replace("\"userId\":\"u\"", "\"userId\":\"" + "ü".repeat(129) + "\"") + "\"optIn\":true}")
-                .error()).isEqualTo("userId is 258 bytes long, over the 256-byte limit");
+        assertThat(parse(register.replace("\"userId\":\"u\"", "\"userId\":\"" + "ü".repeat(129) + "\"")
+                                + "\"optIn\":true}")
+                        .error())
+                .isEqualTo("userId is 258 bytes long, over the 256-byte limit");
         StringBuilder big = new StringBuilder(register + "\"attributes\":{");
         for (int i = 0; i < 20; i++) {
-            big.append(i == 0 ? "" : ",").append("\"a").append(i).append("\":\"").append("x".repeat(3500)).append('"');
+            big.append(i == 0 ? "" : ",")
+                    .append("\"a")
+                    .append(i)
+                    .append("\":\"")
+                    .append("x".repeat(3500))
+                    .append('"');
         }
-        assertThat(parse(big + "}}").error()).as("every field fits; the whole does not")
+        assertThat(parse(big + "}}").error())
+                .as("every field fits; the whole does not")
                 .matches("record is 70\\d{3} bytes, over the 65536-byte limit of devices records");
         assertThat(parse("[".repeat(40) + "]".repeat(40)).error()).startsWith("malformed JSON");
-        assertThat(parse(register + "\"laterField\":{\"any\":1}}").error()).as("unknown fields are accepted").isNull();
+        assertThat(parse(register + "\"laterField\":{\"any\":1}}").error())
+                .as("unknown fields are accepted")
+                .isNull();
     }
 }

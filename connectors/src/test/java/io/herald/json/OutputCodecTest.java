@@ -23,16 +23,24 @@ class OutputCodecTest {
         q.appId = "app";
         q.platform = Platform.ANDROID;
         q.firedAt = 5;
-        assertThat(new String(receipts.write(Receipt.of(q, Outcome.DELIVERED, 200, null, 1, 9)), StandardCharsets.UTF_8))
+        assertThat(new String(
+                        receipts.write(Receipt.of(q, Outcome.DELIVERED, 200, null, 1, 9)), StandardCharsets.UTF_8))
                 .isEqualTo("{\"notificationId\":\"c/d\\\"1\",\"campaignId\":\"c\",\"userId\":\"ü\",\"deviceId\":\"d\","
                         + "\"appId\":\"app\",\"platform\":\"android\",\"outcome\":\"delivered\",\"providerStatus\":200,"
                         + "\"attempts\":1,\"firedAt\":5,\"ackAt\":9,\"latencyMs\":4}");
-        String dead = new String(receipts.write(Receipt.of(q, Outcome.TOKEN_DEAD, 404, "UNREGISTERED", 2, 9)),
-                StandardCharsets.UTF_8);
+        String dead = new String(
+                receipts.write(Receipt.of(q, Outcome.TOKEN_DEAD, 404, "UNREGISTERED", 2, 9)), StandardCharsets.UTF_8);
         assertThat(Json.MAPPER.readTree(dead).get("reason").asText()).isEqualTo("UNREGISTERED");
         assertThat(dead).contains("\"outcome\":\"token_dead\"");
-        String unconfirmed = new String(receipts.write(Receipt.of(q, Outcome.UNCONFIRMED, 0,
-                "written, then no answer: IOException: Connection reset by peer", 1, 9)), StandardCharsets.UTF_8);
+        String unconfirmed = new String(
+                receipts.write(Receipt.of(
+                        q,
+                        Outcome.UNCONFIRMED,
+                        0,
+                        "written, then no answer: IOException: Connection reset by peer",
+                        1,
+                        9)),
+                StandardCharsets.UTF_8);
         assertThat(unconfirmed).contains("\"outcome\":\"unconfirmed\"", "\"providerStatus\":0");
     }
 
@@ -48,13 +56,14 @@ class OutputCodecTest {
             q.campaignId = (i % 7 == 0 ? "c\"" : "c") + (i % (OutputCodec.ReceiptWriter.MAX_REMEMBERED + 5));
             q.appId = i % 3 == 0 ? null : "app\u2028" + (i % 2);
             q.notificationId = q.campaignId + "/" + q.deviceId;
-            String json = new String(receipts.write(Receipt.of(q, Outcome.DELIVERED, 200, null, 1, 9)),
-                    StandardCharsets.UTF_8);
+            String json = new String(
+                    receipts.write(Receipt.of(q, Outcome.DELIVERED, 200, null, 1, 9)), StandardCharsets.UTF_8);
             JsonNode back = Json.MAPPER.readTree(json);
             assertThat(json).startsWith("{\"notificationId\"").endsWith("}");
             assertThat(back.get("campaignId").asText()).isEqualTo(q.campaignId);
             assertThat(back.get("notificationId").asText()).isEqualTo(q.notificationId);
-            assertThat(back.get("appId").isNull() ? null : back.get("appId").asText()).isEqualTo(q.appId);
+            assertThat(back.get("appId").isNull() ? null : back.get("appId").asText())
+                    .isEqualTo(q.appId);
             assertThat(back.get("platform").asText()).isEqualTo("ios");
         }
     }

@@ -42,7 +42,9 @@ class AnswerLogTest {
         a.userId = "\uD83D\uDE00 ü";
         a.ackAt = Long.MAX_VALUE;
         byte[] bytes = AnswerLog.encode(List.of(a, a));
-        assertThat(AnswerLog.decode(bytes)).usingRecursiveFieldByFieldElementComparator().containsExactly(a, a);
+        assertThat(AnswerLog.decode(bytes))
+                .usingRecursiveFieldByFieldElementComparator()
+                .containsExactly(a, a);
         assertThat(AnswerLog.decode(Arrays.copyOf(bytes, bytes.length - 1))).isEmpty();
         assertThat(AnswerLog.decode(Arrays.copyOf(bytes, bytes.length + 1))).isEmpty();
 

@@ -38,11 +38,14 @@ class HeraldKafkaTest {
     void theClusterConfigurationShippedKeepsTransactionsUnderTheirTimeout() {
         Path dir = Path.of("..", "flink-conf");
         assertThat(Files.isRegularFile(dir.resolve("config.yaml"))).isTrue();
-        Configuration conf = GlobalConfiguration.loadConfiguration(dir.toAbsolutePath().toString());
+        Configuration conf =
+                GlobalConfiguration.loadConfiguration(dir.toAbsolutePath().toString());
         long interval = conf.get(CheckpointingOptions.CHECKPOINTING_INTERVAL).toMillis();
         long timeout = conf.get(CheckpointingOptions.CHECKPOINTING_TIMEOUT).toMillis();
-        long pause = conf.get(CheckpointingOptions.MIN_PAUSE_BETWEEN_CHECKPOINTS).toMillis();
-        int tolerable = conf.getOptional(CheckpointingOptions.TOLERABLE_FAILURE_NUMBER).orElse(0);
+        long pause =
+                conf.get(CheckpointingOptions.MIN_PAUSE_BETWEEN_CHECKPOINTS).toMillis();
+        int tolerable =
+                conf.getOptional(CheckpointingOptions.TOLERABLE_FAILURE_NUMBER).orElse(0);
         assertThat(HeraldKafka.longestOpenTransactionMs(interval, timeout, pause, tolerable))
                 .isLessThanOrEqualTo(HeraldKafka.transactionTimeoutMs(Map.of()));
         assertThatCode(() -> HeraldKafka.checkTransactionTimeout(Map.of(), interval, timeout, pause, tolerable))
@@ -58,8 +61,8 @@ class HeraldKafkaTest {
     @Test
     void checkpointsThatMayTakeLongerThanTheBrokerWaitsAreRefused() {
         // flink-conf/config.yaml before: a 10 minute timeout, 3 failed checkpoints tolerated, against 10 minutes.
-        assertThatThrownBy(() -> HeraldKafka.checkTransactionTimeout(Map.of("transaction.timeout.ms", "600000"),
-                10_000, 600_000, 2_000, 3))
+        assertThatThrownBy(() -> HeraldKafka.checkTransactionTimeout(
+                        Map.of("transaction.timeout.ms", "600000"), 10_000, 600_000, 2_000, 3))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("longer than transaction.timeout.ms (600,000 ms)");
         assertThatThrownBy(() -> HeraldKafka.checkTransactionTimeout(Map.of(), 10_000, 600_000, 2_000, 3))

@@ -23,9 +23,10 @@ class OutboundRecordTypeTest {
     @Test
     void aRecordReadsBackAsWritten_withOrWithoutKey_andCopiesAsBytes() throws Exception {
         for (OutboundRecord r : new OutboundRecord[] {
-                OutboundRecord.of("receipts", "ü-user", "{\"a\":1}".getBytes(StandardCharsets.UTF_8)),
-                new OutboundRecord("campaign-status", null, new byte[0]),
-                new OutboundRecord("dead-letters", new byte[] {1, 2}, null)}) {
+            OutboundRecord.of("receipts", "ü-user", "{\"a\":1}".getBytes(StandardCharsets.UTF_8)),
+            new OutboundRecord("campaign-status", null, new byte[0]),
+            new OutboundRecord("dead-letters", new byte[] {1, 2}, null)
+        }) {
             DataOutputSerializer out = new DataOutputSerializer(64);
             serializer.serialize(r, out);
             OutboundRecord back = serializer.deserialize(new DataInputDeserializer(out.getCopyOfBuffer()));

@@ -64,6 +64,7 @@ public final class HeraldJob {
     public static final int MAX_PARALLELISM = 128;
     /** Uids of the stateful operators, shared with the device bootstrap. */
     public static final String UID_FAN_OUT = "campaign-fan-out";
+
     public static final String UID_CLAIM_DEVICE_IDS = "claim-device-ids";
     public static final String UID_CLAIM_TOKENS = "claim-tokens";
 
@@ -111,21 +112,28 @@ public final class HeraldJob {
         // fan-out thread about 6% in a profile.)
         env.getConfig().enableObjectReuse();
 
-        SingleOutputStreamOperator<DeviceEvent> devices = env
-                .fromSource(io.devices, WatermarkStrategy.noWatermarks(), "Devices topic").uid("source-devices")
+        SingleOutputStreamOperator<DeviceEvent> devices = env.fromSource(
+                        io.devices, WatermarkStrategy.noWatermarks(), "Devices topic")
+                .uid("source-devices")
                 .process(new ParseRecords<>(new DeviceEventCodec(), DeviceEvent.class))
-                .uid("parse-devices").name("Parse device events");
-        SingleOutputStreamOperator<AudienceRow> audiences = env
-                .fromSource(io.audiences, WatermarkStrategy.noWatermarks(), "Audiences topic").uid("source-audiences")
+                .uid("parse-devices")
+                .name("Parse device events");
+        SingleOutputStreamOperator<AudienceRow> audiences = env.fromSource(
+                        io.audiences, WatermarkStrategy.noWatermarks(), "Audiences topic")
+                .uid("source-audiences")
                 .process(new ParseRecords<>(new AudienceRowCodec(), AudienceRow.class))
-                .uid("parse-audiences").name("Parse audience rows");
-        SingleOutputStreamOperator<CampaignEvent> campaignEvents = env
-                .fromSource(io.campaigns, WatermarkStrategy.noWatermarks(), "Campaigns topic").uid("source-campaigns")
+                .uid("parse-audiences")
+                .name("Parse audience rows");
+        SingleOutputStreamOperator<CampaignEvent> campaignEvents = env.fromSource(
+                        io.campaigns, WatermarkStrategy.noWatermarks(), "Campaigns topic")
+                .uid("source-campaigns")
                 .process(new ParseRecords<>(new CampaignEventCodec(), CampaignEvent.class))
-                .uid("parse-campaigns").name("Parse campaign events");
+                .uid("parse-campaigns")
+                .name("Parse campaign events");
         SingleOutputStreamOperator<CampaignEvent> campaigns = campaignEvents
                 .process(new ValidateCampaigns(new HashSet<>(config.appIds())))
-                .uid("validate-campaigns").name("Validate campaigns")
+                .uid("validate-campaigns")
+                .name("Validate campaigns")
                 // Campaign events are few and each one counts: they leave at once, not when a
                 // network buffer fills or the 100 ms flush comes (a fire is timed from its record).
                 .setBufferTimeout(0);
@@ -133,30 +141,47 @@ public final class HeraldJob {
         Duration deviceTtl = Duration.ofDays(config.state.deviceTtlDays);
         // Only claims and releases go through the two ownership stages (two shuffles and a state read
         // each); the merge takes events in any order, so the rest go straight to their user.
-        DataStream<UserUpdate> userUpdates = devices
-                .filter(ClaimOwnership::concernsClaims).uid("filter-claims").name("Claims and releases")
+        DataStream<UserUpdate> userUpdates = devices.filter(ClaimOwnership::concernsClaims)
+                .uid("filter-claims")
+                .name("Claims and releases")
                 .keyBy(ClaimOwnership.keyFor(ClaimOwnership.Claimed.DEVICE_ID))
                 .process(new ClaimOwnership(ClaimOwnership.Claimed.DEVICE_ID, deviceTtl))
-                .uid(UID_CLAIM_DEVICE_IDS).name("One user per device id")
+                .uid(UID_CLAIM_DEVICE_IDS)
+                .name("One user per device id")
                 .keyBy(ClaimOwnership.keyFor(ClaimOwnership.Claimed.TOKEN))
                 .process(new ClaimOwnership(ClaimOwnership.Claimed.TOKEN, deviceTtl))
-                .uid(UID_CLAIM_TOKENS).name("One device per token")
-                .map(UserUpdate::of).uid("wrap-devices").name("Device event as user update")
-                .union(devices.filter(e -> !ClaimOwnership.concernsClaims(e)).uid("filter-no-claims")
+                .uid(UID_CLAIM_TOKENS)
+                .name("One device per token")
+                .map(UserUpdate::of)
+                .uid("wrap-devices")
+                .name("Device event as user update")
+                .union(
+                        devices.filter(e -> !ClaimOwnership.concernsClaims(e))
+                                .uid("filter-no-claims")
                                 .name("Device events that claim nothing")
-                                .map(UserUpdate::of).uid("wrap-unclaimed-devices").name("Unclaimed device event as user update"),
+                                .map(UserUpdate::of)
+                                .uid("wrap-unclaimed-devices")
+                                .name("Unclaimed device event as user update"),
                         audiences.map(UserUpdate::of).uid("wrap-audiences").name("Audience row as user update"),
-                        campaigns.getSideOutput(Descriptors.SENDS).map(UserUpdate::of)
-                                .uid("wrap-sends").name("Transactional send as user update"));
+                        campaigns
+                                .getSideOutput(Descriptors.SENDS)
+                                .map(UserUpdate::of)
+                                .uid("wrap-sends")
+                                .name("Transactional send as user update"));
         // The fan-out keeps the campaign table itself (in broadcast state): a plain broadcast edge
         // lets it be an operator of its own, which walks users in chunks through the task's mailbox.
         SingleOutputStreamOperator<SendRequest> requests = userUpdates
                 .keyBy(UserUpdate::userId)
                 .connect(campaigns.broadcast())
-                .transform("Keep user state, fan campaigns out", TypeInformation.of(SendRequest.class),
+                .transform(
+                        "Keep user state, fan campaigns out",
+                        TypeInformation.of(SendRequest.class),
                         new FanOutOperator(FanOutSettings.builder()
                                 .deviceTtl(deviceTtl)
-                                .earlierRuns(io.answers == null ? null : new EarlierRuns(io.answers, config.topics.campaignStatus))
+                                .earlierRuns(
+                                        io.answers == null
+                                                ? null
+                                                : new EarlierRuns(io.answers, config.topics.campaignStatus))
                                 .replayWindowMillis(config.replay.resumeCampaignsFiredWithinMs)
                                 .fireOnFreshStart(config.replay.fireOnFreshStart)
                                 .clockSkewMillis(config.replay.clockSkewMs)
@@ -165,8 +190,8 @@ public final class HeraldJob {
                                 .build()))
                 .uid(UID_FAN_OUT);
 
-        SingleOutputStreamOperator<SendRequest> ios = requests
-                .process(new SplitByPlatform()).uid("split-by-platform").name("Split by platform");
+        SingleOutputStreamOperator<SendRequest> ios =
+                requests.process(new SplitByPlatform()).uid("split-by-platform").name("Split by platform");
         DataStream<SendRequest> android = ios.getSideOutput(Descriptors.ANDROID);
 
         HeraldConfig.Delivery d = config.delivery;
@@ -174,32 +199,42 @@ public final class HeraldJob {
         TypeInformation<Receipt> receiptType = TypeInformation.of(Receipt.class);
         // Each receipt is encoded for Kafka in its delivery's own chain: what crosses the network to
         // the sink is bytes (a receipt object's reflective serialization cost the fan-out thread 17%).
-        DataStream<OutboundRecord> receipts = ios
-                .transform("Deliver to APNs", receiptType, new DeliveryOperator(
-                        new ApnsProvider(config.apnsApps(), d.apnsConnections), d.settings(), io.answers))
+        DataStream<OutboundRecord> receipts = ios.transform(
+                        "Deliver to APNs",
+                        receiptType,
+                        new DeliveryOperator(
+                                new ApnsProvider(config.apnsApps(), d.apnsConnections), d.settings(), io.answers))
                 .uid("deliver-apns")
-                .flatMap(new ReceiptRecords(t.receipts, t.devices)).uid("receipt-records-apns")
+                .flatMap(new ReceiptRecords(t.receipts, t.devices))
+                .uid("receipt-records-apns")
                 .name("APNs receipts and dead-token feedback")
-                .union(android
-                        .transform("Deliver to FCM", receiptType, new DeliveryOperator(
-                                new FcmProvider(config.fcmApps(), d.fcmConnections), d.settings(), io.answers))
+                .union(android.transform(
+                                "Deliver to FCM",
+                                receiptType,
+                                new DeliveryOperator(
+                                        new FcmProvider(config.fcmApps(), d.fcmConnections), d.settings(), io.answers))
                         .uid("deliver-fcm")
-                        .flatMap(new ReceiptRecords(t.receipts, t.devices)).uid("receipt-records-fcm")
+                        .flatMap(new ReceiptRecords(t.receipts, t.devices))
+                        .uid("receipt-records-fcm")
                         .name("FCM receipts and dead-token feedback"));
 
-        DataStream<OutboundRecord> out = receipts
-                .union(devices.getSideOutput(Descriptors.DEAD_LETTERS)
-                        .union(audiences.getSideOutput(Descriptors.DEAD_LETTERS),
+        DataStream<OutboundRecord> out = receipts.union(devices.getSideOutput(Descriptors.DEAD_LETTERS)
+                        .union(
+                                audiences.getSideOutput(Descriptors.DEAD_LETTERS),
                                 campaignEvents.getSideOutput(Descriptors.DEAD_LETTERS))
                         .map(new OutputRecords.DeadLetters(t.deadLetters))
-                        .uid("dead-letter-records").name("Dead letters"))
+                        .uid("dead-letter-records")
+                        .name("Dead letters"))
                 .union(requests.getSideOutput(Descriptors.RELEASED_CLAIMS)
                         .map(new OutputRecords.DeviceEvents(t.devices))
-                        .uid("released-claims-records").name("Released claims"))
-                .union(campaigns.getSideOutput(Descriptors.STATUS)
+                        .uid("released-claims-records")
+                        .name("Released claims"))
+                .union(campaigns
+                        .getSideOutput(Descriptors.STATUS)
                         .union(requests.getSideOutput(Descriptors.STATUS))
                         .map(new OutputRecords.Statuses(t.campaignStatus))
-                        .uid("campaign-status-records").name("Campaign status"));
+                        .uid("campaign-status-records")
+                        .name("Campaign status"));
         out.sinkTo(io.sink).uid("sink-kafka").name("Write to Kafka");
     }
 }

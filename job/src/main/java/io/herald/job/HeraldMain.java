@@ -4,9 +4,9 @@ import io.herald.job.config.HeraldConfig;
 import java.io.File;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.MemorySize;
-import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.configuration.StateRecoveryOptions;
+import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.ParameterTool;
@@ -47,7 +47,8 @@ public final class HeraldMain {
      * Starts the job on an embedded MiniCluster set up with {@code cluster} (what a cluster's
      * config.yaml would hold: its web UI port, metric reporters) and returns at once.
      */
-    public static JobClient startEmbedded(HeraldConfig config, Configuration cluster, String savepoint) throws Exception {
+    public static JobClient startEmbedded(HeraldConfig config, Configuration cluster, String savepoint)
+            throws Exception {
         HeraldJob job = new HeraldJob(config);
         Configuration conf = job.flinkConfiguration();
         // An embedded Flink keeps 128 MB of managed memory, a few tens of MB of block cache per RocksDB

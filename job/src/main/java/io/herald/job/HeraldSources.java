@@ -20,8 +20,12 @@ public final class HeraldSources {
     /** Where the deliveries record notifications' final outcomes as they come, or null for nowhere. */
     public final AnswerLog answers;
 
-    public HeraldSources(Source<RawRecord, ?, ?> devices, Source<RawRecord, ?, ?> campaigns,
-            Source<RawRecord, ?, ?> audiences, Sink<OutboundRecord> sink, AnswerLog answers) {
+    public HeraldSources(
+            Source<RawRecord, ?, ?> devices,
+            Source<RawRecord, ?, ?> campaigns,
+            Source<RawRecord, ?, ?> audiences,
+            Sink<OutboundRecord> sink,
+            AnswerLog answers) {
         this.devices = devices;
         this.campaigns = campaigns;
         this.audiences = audiences;

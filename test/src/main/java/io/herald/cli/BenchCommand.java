@@ -3,10 +3,10 @@ package io.herald.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.herald.job.HeraldMain;
 import io.herald.job.bootstrap.DeviceBootstrap;
+import io.herald.job.cli.CampaignWatcher;
 import io.herald.job.config.HeraldConfig;
 import io.herald.job.state.UserStateSerializer;
 import io.herald.model.Platform;
-import io.herald.job.cli.CampaignWatcher;
 import io.herald.sandbox.DemoCampaign;
 import io.herald.sandbox.KafkaIO;
 import io.herald.sandbox.Sandbox;
@@ -19,8 +19,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.util.ArrayList;
-import java.util.List;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
@@ -38,62 +38,91 @@ import picocli.CommandLine.Option;
  * memory, estimate mode, and device state. Kafka and the emulators run in a second JVM
  * ({@link BenchPeer}), so this JVM's CPU time and memory are the job's.
  */
-@Command(name = "bench", mixinStandardHelpOptions = true, description = "Measure Herald on this machine.",
-        subcommands = {BenchCommand.Devices.class, BenchCommand.Estimate.class, CrashBench.class,
-                ReplayBench.class})
+@Command(
+        name = "bench",
+        mixinStandardHelpOptions = true,
+        description = "Measure Herald on this machine.",
+        subcommands = {BenchCommand.Devices.class, BenchCommand.Estimate.class, CrashBench.class, ReplayBench.class})
 final class BenchCommand implements Callable<Integer> {
-    @Option(names = "--e2e-users", defaultValue = "870000",
+    @Option(
+            names = "--e2e-users",
+            defaultValue = "870000",
             description = "Users of the headline end-to-end run (default ${DEFAULT-VALUE}, about 1,000,000 devices).")
     int e2eUsers;
 
-    @Option(names = "--scale-users", split = ",", defaultValue = "87000,870000,4000000",
+    @Option(
+            names = "--scale-users",
+            split = ",",
+            defaultValue = "87000,870000,4000000",
             description = "Users of each end-to-end run, smallest first (default ${DEFAULT-VALUE}).")
     List<Integer> scaleUsers;
 
-    @Option(names = "--cold-job", description = "Measure each end-to-end campaign as the first of a job just restored "
-            + "(by default it is the job's second, after an unmeasured campaign to the same users).")
+    @Option(
+            names = "--cold-job",
+            description = "Measure each end-to-end campaign as the first of a job just restored "
+                    + "(by default it is the job's second, after an unmeasured campaign to the same users).")
     boolean coldJob;
 
-    @Option(names = "--checkpoint-ms", defaultValue = "2000",
+    @Option(
+            names = "--checkpoint-ms",
+            defaultValue = "2000",
             description = "The job's checkpoint interval in the end-to-end runs (default ${DEFAULT-VALUE}; "
                     + "the shipped configurations say 10000).")
     long checkpointMs;
 
-    @Option(names = "--measured-campaigns", defaultValue = "3",
+    @Option(
+            names = "--measured-campaigns",
+            defaultValue = "3",
             description = "Campaigns measured in each end-to-end run, one after another in the same job; "
                     + "the run reports the median's figures (default ${DEFAULT-VALUE}).")
     int measuredCampaigns;
 
-    @Option(names = "--limit-requests", defaultValue = "200000",
+    @Option(
+            names = "--limit-requests",
+            defaultValue = "200000",
             description = "Requests per client-alone run (default ${DEFAULT-VALUE}).")
     int limitRequests;
 
     @Option(names = "--estimate-users", defaultValue = "4000000", description = "Users for estimate mode; 0 skips it.")
     int estimateUsers;
 
-    @Option(names = "--device-users", defaultValue = "870000", description = "Users for the device-state bench; 0 skips it.")
+    @Option(
+            names = "--device-users",
+            defaultValue = "870000",
+            description = "Users for the device-state bench; 0 skips it.")
     int deviceUsers;
 
-    @Option(names = "--first-fires", defaultValue = "7",
+    @Option(
+            names = "--first-fires",
+            defaultValue = "7",
             description = "Fires timed to their first notification, after one warm-up (default ${DEFAULT-VALUE}).")
     int firstFires;
 
-    @Option(names = "--crash-users", defaultValue = "200000",
+    @Option(
+            names = "--crash-users",
+            defaultValue = "200000",
             description = "Users for the crash and stop runs on a real cluster; 0 skips them.")
     int crashUsers;
 
-    @Option(names = "--state-cache", defaultValue = ".herald/bench",
+    @Option(
+            names = "--state-cache",
+            defaultValue = ".herald/bench",
             description = "Where bootstrapped users are kept between runs (default ${DEFAULT-VALUE}).")
     Path stateCache;
 
     @Option(names = "--peer-heap", defaultValue = "8g", description = "Heap of the Kafka and emulators JVM.")
     String peerHeap;
 
-    @Option(names = "--jdk-client", description = "Also measure the JDK HttpClient alone to the FCM emulator, "
-            + "for comparison (minutes at its speed; off by default).")
+    @Option(
+            names = "--jdk-client",
+            description = "Also measure the JDK HttpClient alone to the FCM emulator, "
+                    + "for comparison (minutes at its speed; off by default).")
     boolean jdkClient;
 
-    @Option(names = "--report", defaultValue = "bench-report.html", paramLabel = "FILE.html",
+    @Option(
+            names = "--report",
+            defaultValue = "bench-report.html",
+            paramLabel = "FILE.html",
             description = "Where to write the HTML report with charts (default ${DEFAULT-VALUE}).")
     Path report;
 
@@ -115,7 +144,9 @@ final class BenchCommand implements Callable<Integer> {
                 int limitUsers = 20_000;
                 peer.users(limitUsers);
                 SyntheticUsers limitPopulation = SyntheticUsers.generate(limitUsers, 42, 0.02);
-                ClientLimits limits = new ClientLimits(config, liveTokens(limitPopulation, Platform.IOS),
+                ClientLimits limits = new ClientLimits(
+                        config,
+                        liveTokens(limitPopulation, Platform.IOS),
                         liveTokens(limitPopulation, Platform.ANDROID));
                 // Warmed up as long as measured: a shorter warm-up left the first measured runs cold
                 // (a third below the others once the JDK client's runs no longer sat between them).
@@ -141,13 +172,18 @@ final class BenchCommand implements Callable<Integer> {
                     if (jdkClient) {
                         fcmJdk.add(Math.round(limits.fcmJdk(limitRequests)));
                     }
-                    System.out.printf("limits, run %d: Pushy %,d/s, FCM (Netty) %,d/s%s%n", run + 1, apns.get(run),
-                            fcm.get(run), jdkClient ? String.format(", FCM (JDK HttpClient) %,d/s", fcmJdk.get(run)) : "");
+                    System.out.printf(
+                            "limits, run %d: Pushy %,d/s, FCM (Netty) %,d/s%s%n",
+                            run + 1,
+                            apns.get(run),
+                            fcm.get(run),
+                            jdkClient ? String.format(", FCM (JDK HttpClient) %,d/s", fcmJdk.get(run)) : "");
                 }
                 double requests = RUNS * limitRequests * 1000.0; // nanoseconds to microseconds per request
-                System.out.printf("limits, CPU per request: Pushy %.1f µs, its peer %.1f µs; FCM (Netty) %.1f µs, "
-                        + "its peer %.1f µs%n", apnsCpu[0] / requests, apnsCpu[1] / requests, fcmCpu[0] / requests,
-                        fcmCpu[1] / requests);
+                System.out.printf(
+                        "limits, CPU per request: Pushy %.1f µs, its peer %.1f µs; FCM (Netty) %.1f µs, "
+                                + "its peer %.1f µs%n",
+                        apnsCpu[0] / requests, apnsCpu[1] / requests, fcmCpu[0] / requests, fcmCpu[1] / requests);
                 long limitApns = median(apns);
                 long limitFcm = median(fcm);
                 json.put("limit_apns_per_s", limitApns);
@@ -169,15 +205,25 @@ final class BenchCommand implements Callable<Integer> {
                     EndToEndBench.Result r = e2e.run(users, "bench-" + users);
                     byUsers.put(users, r);
                     endToEnd.add(r);
-                    System.out.printf("end to end, %,d devices: %,d delivered, last ack %,d ms after the fire "
+                    System.out.printf(
+                            "end to end, %,d devices: %,d delivered, last ack %,d ms after the fire "
                                     + "(p50 %,d ms, p99 %,d ms), %,.0f/s (median of %s/s), %.1f µs CPU each (peer %.1f µs), "
                                     + "peak RSS %,d MB%n",
-                            r.devices, r.delivered, r.fireToLastAckMs, r.p50Ms, r.p99Ms, r.perSecond(),
-                            rates(r.campaignRates), r.cpuMicrosPerNotification(), r.peerCpuMicrosPerNotification(), r.peakRssMb);
+                            r.devices,
+                            r.delivered,
+                            r.fireToLastAckMs,
+                            r.p50Ms,
+                            r.p99Ms,
+                            r.perSecond(),
+                            rates(r.campaignRates),
+                            r.cpuMicrosPerNotification(),
+                            r.peerCpuMicrosPerNotification(),
+                            r.peakRssMb);
                 }
                 EndToEndBench.Result headline = byUsers.get(e2eUsers);
                 // Fire to first notification: campaigns created ahead, fired one at a time.
-                List<Long> firsts = firstFires > 0 ? e2e.fireToFirstNotification(scaleUsers.get(0), firstFires) : List.of();
+                List<Long> firsts =
+                        firstFires > 0 ? e2e.fireToFirstNotification(scaleUsers.get(0), firstFires) : List.of();
                 long firstMedian = firsts.isEmpty() ? -1 : median(firsts);
                 if (!firsts.isEmpty()) {
                     json.put("fire_to_first_notification_ms", firstMedian);
@@ -185,7 +231,8 @@ final class BenchCommand implements Callable<Integer> {
                 }
                 SyntheticUsers mix = SyntheticUsers.generate(Math.min(e2eUsers, 100_000), 42, 0.02);
                 double iosShare = liveTokens(mix, Platform.IOS).size()
-                        / (double) (liveTokens(mix, Platform.IOS).size() + liveTokens(mix, Platform.ANDROID).size());
+                        / (double) (liveTokens(mix, Platform.IOS).size()
+                                + liveTokens(mix, Platform.ANDROID).size());
                 // The clients alone, sending the same mix one after the other: the rate to beat.
                 double limitMix = 1 / (iosShare / limitApns + (1 - iosShare) / limitFcm);
                 json.put("limit_mix_per_s", Math.round(limitMix));
@@ -197,50 +244,80 @@ final class BenchCommand implements Callable<Integer> {
                 json.put("p50_ms", headline.p50Ms);
                 json.put("p99_ms", headline.p99Ms);
                 json.put("cpu_us_per_notification", Math.round(headline.cpuMicrosPerNotification() * 10) / 10.0);
-                json.put("peer_cpu_us_per_notification", Math.round(headline.peerCpuMicrosPerNotification() * 10) / 10.0);
+                json.put(
+                        "peer_cpu_us_per_notification",
+                        Math.round(headline.peerCpuMicrosPerNotification() * 10) / 10.0);
                 json.put("peak_rss_mb", headline.peakRssMb);
                 Map<String, Long> scale = new LinkedHashMap<>();
                 byUsers.forEach((users, r) -> scale.put(String.valueOf(r.devices), r.fireToLastAckMs));
                 json.put("scale_fire_to_last_ack_ms", scale);
 
                 table.append(String.format("## Herald end to end (`./herald bench`)%n%n%s%n%n", machine()));
-                table.append(String.format("Kafka and both emulators run in a second JVM; the job runs alone in this one. "
-                        + "Job parallelism %d, %d APNs and %d FCM connections and %,d requests in flight per instance. "
-                        + "Limits: median of %d runs of %,d requests each, after a warm-up, alternating.%n%n",
-                        config.parallelism, config.delivery.apnsConnections, config.delivery.fcmConnections,
-                        config.delivery.maxInFlight, RUNS, limitRequests));
+                table.append(String.format(
+                        "Kafka and both emulators run in a second JVM; the job runs alone in this one. "
+                                + "Job parallelism %d, %d APNs and %d FCM connections and %,d requests in flight per instance. "
+                                + "Limits: median of %d runs of %,d requests each, after a warm-up, alternating.%n%n",
+                        config.parallelism,
+                        config.delivery.apnsConnections,
+                        config.delivery.fcmConnections,
+                        config.delivery.maxInFlight,
+                        RUNS,
+                        limitRequests));
                 table.append(String.format("| measure | value | goal |%n|---|---|---|%n"));
                 table.append(String.format("| limit: Pushy alone to the APNs emulator | %,d/s | |%n", limitApns));
-                table.append(String.format("| limit: Herald's Netty HTTP/2 client alone to the FCM emulator | %,d/s | |%n", limitFcm));
+                table.append(String.format(
+                        "| limit: Herald's Netty HTTP/2 client alone to the FCM emulator | %,d/s | |%n", limitFcm));
                 if (jdkClient) {
-                    table.append(String.format("| for comparison: the JDK HttpClient (HTTP/2) alone to the FCM emulator | %,d/s | |%n",
+                    table.append(String.format(
+                            "| for comparison: the JDK HttpClient (HTTP/2) alone to the FCM emulator | %,d/s | |%n",
                             median(fcmJdk)));
                 }
-                table.append(String.format("| limit for the campaign's mix (%.0f%% iOS), each client alone in turn | %,.0f/s | |%n",
+                table.append(String.format(
+                        "| limit for the campaign's mix (%.0f%% iOS), each client alone in turn | %,.0f/s | |%n",
                         iosShare * 100, limitMix));
-                table.append(String.format("| end to end, %,d devices (%,d delivered): notifications per second, median of "
-                        + "%d campaigns (each: %s/s) | %,.0f/s | |%n", headline.devices, headline.delivered,
-                        headline.campaignRates.size(), rates(headline.campaignRates), headline.perSecond()));
+                table.append(String.format(
+                        "| end to end, %,d devices (%,d delivered): notifications per second, median of "
+                                + "%d campaigns (each: %s/s) | %,.0f/s | |%n",
+                        headline.devices,
+                        headline.delivered,
+                        headline.campaignRates.size(),
+                        rates(headline.campaignRates),
+                        headline.perSecond()));
                 table.append(String.format("| ratio to the limit | %.2f | ≥ 0.7 |%n", headline.perSecond() / limitMix));
                 table.append(String.format("| fire to last ack | %,d ms | |%n", headline.fireToLastAckMs));
-                table.append(String.format("| fire to ack, p50 / p99 | %,d / %,d ms | |%n", headline.p50Ms, headline.p99Ms));
+                table.append(
+                        String.format("| fire to ack, p50 / p99 | %,d / %,d ms | |%n", headline.p50Ms, headline.p99Ms));
                 if (!firsts.isEmpty()) {
-                    table.append(String.format("| fire to first notification, median of %d fires (campaigns created ahead, "
-                            + "%,d users; each: %s ms) | %,d ms | ≤ 100 ms |%n", firsts.size(), scaleUsers.get(0),
-                            firsts, firstMedian));
+                    table.append(String.format(
+                            "| fire to first notification, median of %d fires (campaigns created ahead, "
+                                    + "%,d users; each: %s ms) | %,d ms | ≤ 100 ms |%n",
+                            firsts.size(), scaleUsers.get(0), firsts, firstMedian));
                 }
-                table.append(String.format("| job JVM CPU time per notification | %.1f µs | ≤ 25 µs |%n", headline.cpuMicrosPerNotification()));
-                table.append(String.format("| peer JVM (Kafka, both emulators) CPU time per notification, end to end | %.1f µs | |%n",
+                table.append(String.format(
+                        "| job JVM CPU time per notification | %.1f µs | ≤ 25 µs |%n",
+                        headline.cpuMicrosPerNotification()));
+                table.append(String.format(
+                        "| peer JVM (Kafka, both emulators) CPU time per notification, end to end | %.1f µs | |%n",
                         headline.peerCpuMicrosPerNotification()));
-                table.append(String.format("| CPU time per request of each client alone (the limit's runs): Pushy / its peer; "
-                        + "FCM client / its peer | %.1f / %.1f µs; %.1f / %.1f µs | |%n", apnsCpu[0] / requests,
-                        apnsCpu[1] / requests, fcmCpu[0] / requests, fcmCpu[1] / requests));
-                table.append(String.format("| job JVM peak resident memory (from job start) | %,d MB | |%n", headline.peakRssMb));
-                table.append(String.format("%n| devices | delivered | fire to last ack | per second | p50 | p99 | CPU per notification "
-                        + "| peer CPU per notification |%n|---|---|---|---|---|---|---|---|%n"));
+                table.append(String.format(
+                        "| CPU time per request of each client alone (the limit's runs): Pushy / its peer; "
+                                + "FCM client / its peer | %.1f / %.1f µs; %.1f / %.1f µs | |%n",
+                        apnsCpu[0] / requests, apnsCpu[1] / requests, fcmCpu[0] / requests, fcmCpu[1] / requests));
+                table.append(String.format(
+                        "| job JVM peak resident memory (from job start) | %,d MB | |%n", headline.peakRssMb));
+                table.append(String.format(
+                        "%n| devices | delivered | fire to last ack | per second | p50 | p99 | CPU per notification "
+                                + "| peer CPU per notification |%n|---|---|---|---|---|---|---|---|%n"));
                 for (EndToEndBench.Result r : byUsers.values()) {
-                    table.append(String.format("| %,d | %,d | %,d ms | %,.0f | %,d ms | %,d ms | %.1f µs | %.1f µs |%n", r.devices,
-                            r.delivered, r.fireToLastAckMs, r.perSecond(), r.p50Ms, r.p99Ms, r.cpuMicrosPerNotification(),
+                    table.append(String.format(
+                            "| %,d | %,d | %,d ms | %,.0f | %,d ms | %,d ms | %.1f µs | %.1f µs |%n",
+                            r.devices,
+                            r.delivered,
+                            r.fireToLastAckMs,
+                            r.perSecond(),
+                            r.p50Ms,
+                            r.p99Ms,
+                            r.cpuMicrosPerNotification(),
                             r.peerCpuMicrosPerNotification()));
                 }
             }
@@ -299,9 +376,14 @@ final class BenchCommand implements Callable<Integer> {
      * Device state: bootstrap time, device events applied per second through the real job, and
      * RocksDB bytes per device (the size of a native savepoint, which is RocksDB's own files).
      */
-    @Command(name = "devices", mixinStandardHelpOptions = true, description = "Device state: bootstrap, apply rate, bytes per device.")
+    @Command(
+            name = "devices",
+            mixinStandardHelpOptions = true,
+            description = "Device state: bootstrap, apply rate, bytes per device.")
     static final class Devices implements Callable<Integer> {
-        @Option(names = "--users", defaultValue = "870000",
+        @Option(
+                names = "--users",
+                defaultValue = "870000",
                 description = "Synthetic users (default ${DEFAULT-VALUE}, about 1,000,000 devices).")
         int users;
 
@@ -327,9 +409,10 @@ final class BenchCommand implements Callable<Integer> {
                 long version = SyntheticUsers.registrationVersion();
                 Path export = writeExport(population, version, dir.resolve("devices.jsonl"));
                 // Warm-up: a small bootstrap first, so the JIT has seen the code.
-                DeviceBootstrap.run(head(export, dir, 50_000), dir.resolve("warm").toString(), Duration.ofDays(270), 2);
-                DeviceBootstrap.Result boot = DeviceBootstrap.run(export.toString(), dir.resolve("boot").toString(),
-                        Duration.ofDays(270), 2);
+                DeviceBootstrap.run(
+                        head(export, dir, 50_000), dir.resolve("warm").toString(), Duration.ofDays(270), 2);
+                DeviceBootstrap.Result boot = DeviceBootstrap.run(
+                        export.toString(), dir.resolve("boot").toString(), Duration.ofDays(270), 2);
                 System.out.printf("bootstrap: %,d devices in %,d ms%n", devices, boot.elapsedMs);
 
                 long applyMs;
@@ -343,7 +426,7 @@ final class BenchCommand implements Callable<Integer> {
                     kafka.flush();
                     long start = System.nanoTime();
                     JobClient job = HeraldMain.startEmbedded(sandbox.config(), 0, null);
-                    if (!kafka.awaitConsumed(sandbox.config().kafka.groupId, topic, Duration.ofMinutes(20), b -> { })) {
+                    if (!kafka.awaitConsumed(sandbox.config().kafka.groupId, topic, Duration.ofMinutes(20), b -> {})) {
                         System.out.println("the job did not take in the devices within 20 minutes");
                         return null;
                     }
@@ -377,19 +460,25 @@ final class BenchCommand implements Callable<Integer> {
 
         private static long size(Path dir) throws Exception {
             try (Stream<Path> files = Files.walk(dir)) {
-                return files.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
+                return files.filter(Files::isRegularFile)
+                        .mapToLong(p -> p.toFile().length())
+                        .sum();
             }
         }
 
         private void writeTable(Map<String, Object> r) throws Exception {
-            String section = String.format("## Device state (`./herald bench devices`)%n%n"
+            String section = String.format(
+                    "## Device state (`./herald bench devices`)%n%n"
                             + machine() + "%n%n"
                             + "| measure | value |%n|---|---|%n"
                             + "| devices (synthetic; ~15%% of users with two) | %,d |%n"
                             + "| bootstrap: export to savepoint, parallelism 2, after a 50,000-line warm-up | %,d ms |%n"
                             + "| device events applied per second (Kafka to RocksDB through the job, job start included) | %,d |%n"
                             + "| RocksDB bytes per device (native savepoint size / devices) | %,d |%n",
-                    r.get("devices"), r.get("bootstrap_ms"), r.get("device_events_per_s"), r.get("bytes_per_device"));
+                    r.get("devices"),
+                    r.get("bootstrap_ms"),
+                    r.get("device_events_per_s"),
+                    r.get("bytes_per_device"));
             replaceSection(out, "## Device state", section);
         }
     }
@@ -399,7 +488,9 @@ final class BenchCommand implements Callable<Integer> {
      * rendered (ICU templates, payloads, the 4 KB check) per second, with nothing sent. The users are
      * bootstrapped into a savepoint once and kept, since making them takes far longer than counting them.
      */
-    @Command(name = "estimate", mixinStandardHelpOptions = true,
+    @Command(
+            name = "estimate",
+            mixinStandardHelpOptions = true,
             description = "Estimate mode over a large user base: users evaluated and rendered per second.")
     static final class Estimate implements Callable<Integer> {
         /** Evaluated per user, with the user's attributes, as a growth team would write it. */
@@ -409,13 +500,21 @@ final class BenchCommand implements Callable<Integer> {
         @Option(names = "--users", defaultValue = "4000000", description = "Users (default ${DEFAULT-VALUE}).")
         int users;
 
-        @Option(names = "--runs", defaultValue = "3", description = "Measured estimates, after one warm-up (default ${DEFAULT-VALUE}).")
+        @Option(
+                names = "--runs",
+                defaultValue = "3",
+                description = "Measured estimates, after one warm-up (default ${DEFAULT-VALUE}).")
         int runs;
 
-        @Option(names = "--parallelism", defaultValue = "2", description = "Job parallelism (default ${DEFAULT-VALUE}).")
+        @Option(
+                names = "--parallelism",
+                defaultValue = "2",
+                description = "Job parallelism (default ${DEFAULT-VALUE}).")
         int parallelism;
 
-        @Option(names = "--state-cache", defaultValue = ".herald/bench",
+        @Option(
+                names = "--state-cache",
+                defaultValue = ".herald/bench",
                 description = "Where the bootstrapped users are kept between runs (default ${DEFAULT-VALUE}).")
         Path stateCache;
 
@@ -438,7 +537,8 @@ final class BenchCommand implements Callable<Integer> {
             Path dir = Files.createTempDirectory("herald-bench-");
             try (Sandbox sandbox = Sandbox.start(dir.resolve("sandbox"), parallelism);
                     KafkaIO kafka = new KafkaIO(sandbox.kafka().bootstrapServers())) {
-                JobClient job = HeraldMain.startEmbedded(sandbox.config(), 0, savepoint.toUri().toString());
+                JobClient job = HeraldMain.startEmbedded(
+                        sandbox.config(), 0, savepoint.toUri().toString());
                 String topic = sandbox.config().topics.campaigns;
                 List<Long> wallMs = new ArrayList<>();
                 List<Long> operatorMs = new ArrayList<>();
@@ -447,8 +547,8 @@ final class BenchCommand implements Callable<Integer> {
                     // A campaign per run, so that no run can take an earlier run's answers for its own.
                     String campaignId = "estimate-bench-" + run;
                     kafka.send(topic, campaignId, DemoCampaign.create(campaignId, SEGMENT));
-                    try (CampaignWatcher watcher = kafka.watch(campaignId, sandbox.config().topics.receipts,
-                            sandbox.config().topics.campaignStatus)) {
+                    try (CampaignWatcher watcher = kafka.watch(
+                            campaignId, sandbox.config().topics.receipts, sandbox.config().topics.campaignStatus)) {
                         long start = System.currentTimeMillis();
                         kafka.send(topic, campaignId, DemoCampaign.estimate(campaignId));
                         kafka.flush();
@@ -458,7 +558,8 @@ final class BenchCommand implements Callable<Integer> {
                             return null;
                         }
                         long wall = last.lastAt - start;
-                        System.out.printf("%s: %,d users in %,d ms (slowest instance %,d ms)%n",
+                        System.out.printf(
+                                "%s: %,d users in %,d ms (slowest instance %,d ms)%n",
                                 run == 0 ? "warm-up" : "run " + run, last.users, wall, last.elapsedMs);
                         if (run > 0) {
                             wallMs.add(wall);
@@ -475,7 +576,8 @@ final class BenchCommand implements Callable<Integer> {
                 r.put("estimate_ms", wall);
                 r.put("estimate_users_per_s", Math.round(last.users * 1000.0 / wall));
                 r.put("estimate_operator_ms", median(operatorMs));
-                String section = String.format("## Estimate mode (`./herald bench estimate`)%n%n" + machine() + "%n%n"
+                String section = String.format(
+                        "## Estimate mode (`./herald bench estimate`)%n%n" + machine() + "%n%n"
                                 + "| measure | value |%n|---|---|%n"
                                 + "| users in RocksDB (bootstrapped; parallelism %d) | %,d |%n"
                                 + "| segment (CEL, per device, with attributes) | `%s` |%n"
@@ -484,8 +586,14 @@ final class BenchCommand implements Callable<Integer> {
                                 + "| users evaluated and rendered per second | %,d |%n"
                                 + "| slowest instance's own time, median | %,d ms |%n"
                                 + "| goal | 1,000,000 users/s |%n",
-                        parallelism, last.users, SEGMENT.replaceAll(".*expression\":\"|\"}$", "").replace("|", "\\|"), last.targeted, runs,
-                        wall, r.get("estimate_users_per_s"), r.get("estimate_operator_ms"));
+                        parallelism,
+                        last.users,
+                        SEGMENT.replaceAll(".*expression\":\"|\"}$", "").replace("|", "\\|"),
+                        last.targeted,
+                        runs,
+                        wall,
+                        r.get("estimate_users_per_s"),
+                        r.get("estimate_operator_ms"));
                 replaceSection(out, "## Estimate mode", section);
                 return r;
             } finally {
@@ -509,8 +617,8 @@ final class BenchCommand implements Callable<Integer> {
     static Path usersSavepoint(Path cache, int users) throws Exception {
         // Named by the state's encodings and storage: a savepoint of another is not this job's state,
         // or would not measure it.
-        Path dir = cache.toAbsolutePath().resolve("users-" + users + "-state-v" + UserStateSerializer.VERSION
-                + "-claims-v1-zstd");
+        Path dir = cache.toAbsolutePath()
+                .resolve("users-" + users + "-state-v" + UserStateSerializer.VERSION + "-claims-v1-zstd");
         Path savepoint = dir.resolve("savepoint");
         if (Files.exists(savepoint.resolve("_metadata"))) {
             System.out.println("Using the users bootstrapped in " + savepoint);
@@ -520,8 +628,11 @@ final class BenchCommand implements Callable<Integer> {
         Files.createDirectories(dir);
         SyntheticUsers population = SyntheticUsers.generate(users, 42, 0.02);
         Path export = writeExport(population, SyntheticUsers.registrationVersion(), dir.resolve("devices.jsonl"));
-        System.out.printf("Bootstrapping %,d users (%,d devices) into %s ...%n", users, population.devices().size(), savepoint);
-        DeviceBootstrap.Result r = DeviceBootstrap.run(export.toString(), savepoint.toString(), Duration.ofDays(270), 2);
+        System.out.printf(
+                "Bootstrapping %,d users (%,d devices) into %s ...%n",
+                users, population.devices().size(), savepoint);
+        DeviceBootstrap.Result r =
+                DeviceBootstrap.run(export.toString(), savepoint.toString(), Duration.ofDays(270), 2);
         System.out.printf("bootstrapped in %,d ms%n", r.elapsedMs);
         Files.delete(export);
         return savepoint;
@@ -550,9 +661,14 @@ final class BenchCommand implements Callable<Integer> {
 
     /** The machine line every table starts with. */
     static String machine() {
-        return String.format("Machine: %d cores, %s %s, Java %s (%s); %s.", Runtime.getRuntime().availableProcessors(),
-                System.getProperty("os.name"), System.getProperty("os.arch"), System.getProperty("java.version"),
-                System.getProperty("java.vm.name"), LocalDate.now());
+        return String.format(
+                "Machine: %d cores, %s %s, Java %s (%s); %s.",
+                Runtime.getRuntime().availableProcessors(),
+                System.getProperty("os.name"),
+                System.getProperty("os.arch"),
+                System.getProperty("java.version"),
+                System.getProperty("java.vm.name"),
+                LocalDate.now());
     }
 
     /** Writes {@code section} into {@code out}, replacing the section that starts with {@code heading}. */

@@ -49,7 +49,9 @@ final class BenchPeer implements AutoCloseable {
         command.add("--dir=" + dir.toAbsolutePath());
         command.add("--state-cache=" + stateCache.toAbsolutePath());
         command.add("--parallelism=" + parallelism);
-        Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        Process p = new ProcessBuilder(command)
+                .redirectError(ProcessBuilder.Redirect.INHERIT)
+                .start();
         return new BenchPeer(p);
     }
 
@@ -100,7 +102,10 @@ final class BenchPeer implements AutoCloseable {
         long[][] series = new long[2][];
         for (int i = 0; i < 2; i++) {
             series[i] = providers.length > i && !providers[i].isEmpty()
-                    ? Arrays.stream(providers[i].split(",")).mapToLong(Long::parseLong).toArray() : new long[0];
+                    ? Arrays.stream(providers[i].split(","))
+                            .mapToLong(Long::parseLong)
+                            .toArray()
+                    : new long[0];
         }
         return series;
     }
@@ -125,8 +130,11 @@ final class BenchPeer implements AutoCloseable {
 
     /** The peer process's CPU time so far (Kafka and both emulators), in nanoseconds. */
     long cpuNanos() {
-        return process.toHandle().info().totalCpuDuration()
-                .orElseThrow(() -> new IllegalStateException("the peer's CPU time cannot be read here")).toNanos();
+        return process.toHandle()
+                .info()
+                .totalCpuDuration()
+                .orElseThrow(() -> new IllegalStateException("the peer's CPU time cannot be read here"))
+                .toNanos();
     }
 
     private static long[] longs(String words) {

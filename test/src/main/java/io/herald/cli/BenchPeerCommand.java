@@ -20,7 +20,10 @@ import picocli.CommandLine.Option;
  * users' savepoints, for the same reason. Driven by {@link BenchPeer} over stdin; answers are the
  * stdout lines that start with {@code @}.
  */
-@Command(name = "bench-peer", hidden = true, description = "Kafka and the emulators for ./herald bench, in a JVM of their own.")
+@Command(
+        name = "bench-peer",
+        hidden = true,
+        description = "Kafka and the emulators for ./herald bench, in a JVM of their own.")
 final class BenchPeerCommand implements Callable<Integer> {
     @Option(names = "--dir", required = true)
     Path dir;
@@ -49,13 +52,17 @@ final class BenchPeerCommand implements Callable<Integer> {
                     case "users": {
                         // The tokens of this population become live (or dead) at the emulators.
                         SyntheticUsers users = SyntheticUsers.generate(Integer.parseInt(words[1]), 42, 0.02);
-                        users.registerWith(sandbox.apns().tokens(), sandbox.fcm().tokens());
-                        long live = users.devices().stream().filter(SyntheticUsers.Device::expectsDelivery).count();
+                        users.registerWith(
+                                sandbox.apns().tokens(), sandbox.fcm().tokens());
+                        long live = users.devices().stream()
+                                .filter(SyntheticUsers.Device::expectsDelivery)
+                                .count();
                         out.println("@users " + users.devices().size() + " " + live);
                         break;
                     }
                     case "savepoint":
-                        out.println("@savepoint " + BenchCommand.usersSavepoint(stateCache, Integer.parseInt(words[1])));
+                        out.println(
+                                "@savepoint " + BenchCommand.usersSavepoint(stateCache, Integer.parseInt(words[1])));
                         break;
                     case "reset":
                         // Counts start again (before the fire time is taken: see BenchPeer.arm).
@@ -74,17 +81,26 @@ final class BenchPeerCommand implements Callable<Integer> {
                         out.println("@armed");
                         break;
                     case "count":
-                        out.println("@count " + (sandbox.apns().tokens().totalReceived() + sandbox.fcm().tokens().totalReceived()));
+                        out.println("@count "
+                                + (sandbox.apns().tokens().totalReceived()
+                                        + sandbox.fcm().tokens().totalReceived()));
                         break;
                     case "stats":
-                        out.println(arrivals == null ? "@stats 0 0 0 0 0" : "@stats " + arrivals.count() + " "
-                                + arrivals.quantileMs(0.5) + " " + arrivals.quantileMs(0.99) + " " + arrivals.quantileMs(1.0)
-                                + " " + arrivals.quantileMs(0));
+                        out.println(
+                                arrivals == null
+                                        ? "@stats 0 0 0 0 0"
+                                        : "@stats " + arrivals.count() + " "
+                                                + arrivals.quantileMs(0.5) + " " + arrivals.quantileMs(0.99) + " "
+                                                + arrivals.quantileMs(1.0)
+                                                + " " + arrivals.quantileMs(0));
                         break;
                     case "series": {
                         int bucket = Integer.parseInt(words[1]);
-                        out.println(arrivals == null ? "@series  " : "@series " + joined(apnsArrivals.perBucket(bucket))
-                                + " " + joined(fcmArrivals.perBucket(bucket)));
+                        out.println(
+                                arrivals == null
+                                        ? "@series  "
+                                        : "@series " + joined(apnsArrivals.perBucket(bucket)) + " "
+                                                + joined(fcmArrivals.perBucket(bucket)));
                         break;
                     }
                     case "quit":

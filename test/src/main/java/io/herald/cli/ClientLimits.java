@@ -55,8 +55,11 @@ final class ClientLimits {
         this.config = config;
         this.iosTokens = iosTokens;
         this.androidTokens = androidTokens;
-        this.message = Json.MAPPER.treeToValue(Json.MAPPER.readTree(DemoCampaign.create("limit", DemoCampaign.ALL))
-                .path("message"), Message.class);
+        this.message = Json.MAPPER.treeToValue(
+                Json.MAPPER
+                        .readTree(DemoCampaign.create("limit", DemoCampaign.ALL))
+                        .path("message"),
+                Message.class);
     }
 
     private int connections(int perInstance) {
@@ -70,7 +73,8 @@ final class ClientLimits {
     /** Pushy's ApnsClient alone: notifications accepted per second over {@code n}. */
     double pushy(int n) throws Exception {
         ApnsApp app = config.apnsApps().get(0);
-        NioEventLoopGroup loop = new NioEventLoopGroup(config.parallelism, new DefaultThreadFactory("limit-apns", true));
+        NioEventLoopGroup loop =
+                new NioEventLoopGroup(config.parallelism, new DefaultThreadFactory("limit-apns", true));
         ApnsClient client = new ApnsClientBuilder()
                 .setSigningKey(ApnsSigningKey.loadFromPkcs8File(new File(app.keyFile), app.teamId, app.keyId))
                 .setConcurrentConnections(connections(config.delivery.apnsConnections))
@@ -80,9 +84,11 @@ final class ClientLimits {
                 .build();
         try {
             String payload = Payloads.apns("Hi Ana!", "You are on a 12 days streak.", message);
-            return run(n, i -> client.sendNotification(new SimpleApnsPushNotification(
-                            iosTokens.get(i % iosTokens.size()), app.topic, payload))
-                    .thenApply(r -> r.isAccepted()));
+            return run(
+                    n,
+                    i -> client.sendNotification(new SimpleApnsPushNotification(
+                                    iosTokens.get(i % iosTokens.size()), app.topic, payload))
+                            .thenApply(r -> r.isAccepted()));
         } finally {
             client.close().get(10, TimeUnit.SECONDS);
             loop.shutdownGracefully(0, 1, TimeUnit.SECONDS).await(5, TimeUnit.SECONDS);
@@ -93,9 +99,13 @@ final class ClientLimits {
     double fcmNetty(int n) throws Exception {
         FcmApp app = config.fcmApps().get(0);
         NioEventLoopGroup loop = new NioEventLoopGroup(config.parallelism, new DefaultThreadFactory("limit-fcm", true));
-        Http2Connections connections = new Http2Connections(URI.create(app.endpoint), new File(app.trustedCertificateFile),
-                connections(config.delivery.fcmConnections), loop);
-        String bearer = "Bearer " + Files.readString(Path.of(app.accessTokenFile)).trim();
+        Http2Connections connections = new Http2Connections(
+                URI.create(app.endpoint),
+                new File(app.trustedCertificateFile),
+                connections(config.delivery.fcmConnections),
+                loop);
+        String bearer =
+                "Bearer " + Files.readString(Path.of(app.accessTokenFile)).trim();
         String path = "/v1/projects/" + app.projectId + "/messages:send";
         try {
             return run(n, i -> connections.post(path, bearer, fcmBody(i)).thenApply(r -> r.status == 200));
@@ -108,24 +118,39 @@ final class ClientLimits {
     /** The JDK's HttpClient over HTTP/2 for FCM alone (it manages its own connections: one per origin). */
     double fcmJdk(int n) throws Exception {
         FcmApp app = config.fcmApps().get(0);
-        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2)
-                .sslContext(trusting(app.trustedCertificateFile)).connectTimeout(Duration.ofSeconds(10)).build();
-        String bearer = "Bearer " + Files.readString(Path.of(app.accessTokenFile)).trim();
+        HttpClient client = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_2)
+                .sslContext(trusting(app.trustedCertificateFile))
+                .connectTimeout(Duration.ofSeconds(10))
+                .build();
+        String bearer =
+                "Bearer " + Files.readString(Path.of(app.accessTokenFile)).trim();
         URI uri = URI.create(app.endpoint + "/v1/projects/" + app.projectId + "/messages:send");
-        Function<Integer, HttpRequest> request = i -> HttpRequest.newBuilder(uri).header("authorization", bearer)
-                .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString(fcmBody(i))).build();
+        Function<Integer, HttpRequest> request = i -> HttpRequest.newBuilder(uri)
+                .header("authorization", bearer)
+                .header("content-type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(fcmBody(i)))
+                .build();
         // One request first: until its HTTP/2 connection is up, every concurrent request would open a
         // connection of its own (thousands of TLS handshakes at once).
         client.send(request.apply(0), HttpResponse.BodyHandlers.ofString());
         // It carries everything on that one connection and fails ("too many concurrent streams") what
         // goes past the server's stream limit instead of queuing it: its window is held under that.
-        return run(n, Math.min(inFlight(), JDK_CLIENT_IN_FLIGHT), i -> client.sendAsync(request.apply(i),
-                HttpResponse.BodyHandlers.ofString()).thenApply(r -> r.statusCode() == 200));
+        return run(
+                n,
+                Math.min(inFlight(), JDK_CLIENT_IN_FLIGHT),
+                i -> client.sendAsync(request.apply(i), HttpResponse.BodyHandlers.ofString())
+                        .thenApply(r -> r.statusCode() == 200));
     }
 
     private String fcmBody(int i) {
-        return Payloads.fcm(androidTokens.get(i % androidTokens.size()), "Hi Ana!", "You are on a 12 days streak.",
-                message, null, null);
+        return Payloads.fcm(
+                androidTokens.get(i % androidTokens.size()),
+                "Hi Ana!",
+                "You are on a 12 days streak.",
+                message,
+                null,
+                null);
     }
 
     /**
@@ -156,7 +181,8 @@ final class ClientLimits {
         long elapsed = System.nanoTime() - start;
         window.release(inFlight);
         if (refused.get() > 0) {
-            throw new IllegalStateException(refused.get() + " of " + n + " requests were not accepted", firstError.get());
+            throw new IllegalStateException(
+                    refused.get() + " of " + n + " requests were not accepted", firstError.get());
         }
         return accepted.get() * 1e9 / elapsed;
     }

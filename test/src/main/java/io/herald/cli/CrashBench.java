@@ -27,14 +27,19 @@ import picocli.CommandLine.Option;
  * {@code flink stop --savepointPath} a few seconds after another fire, then {@code flink run -s}.
  * Lost and duplicated notifications are counted by the emulators, device by device.
  */
-@Command(name = "crash", mixinStandardHelpOptions = true,
+@Command(
+        name = "crash",
+        mixinStandardHelpOptions = true,
         description = "A TaskManager killed, and a stop with savepoint, mid-campaign on a real cluster.")
 final class CrashBench implements Callable<Integer> {
     @Option(names = "--users", defaultValue = "200000", description = "Synthetic users (default ${DEFAULT-VALUE}).")
     int users;
 
-    @Option(names = "--after-ms", defaultValue = "6000",
-            description = "How long after the fire the TaskManager is killed or the job stopped (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--after-ms",
+            defaultValue = "6000",
+            description =
+                    "How long after the fire the TaskManager is killed or the job stopped (default ${DEFAULT-VALUE}).")
     long afterMs;
 
     @Option(names = "--out", defaultValue = "BENCHMARKS.md", description = "Where to write the table.")
@@ -62,10 +67,12 @@ final class CrashBench implements Callable<Integer> {
             String config = sandbox.configFile().toString();
             String job = flink.submit(jar, "io.herald.job.HeraldMain", null, List.of("--config", config));
             flink.awaitAllRunning(job, Duration.ofMinutes(2));
-            if (!population.load(sandbox, kafka, Duration.ofMinutes(20), b -> { })) {
+            if (!population.load(sandbox, kafka, Duration.ofMinutes(20), b -> {})) {
                 throw new IllegalStateException("the job did not take in the devices in 20 minutes");
             }
-            long expected = population.devices().stream().filter(SyntheticUsers.Device::expectsDelivery).count();
+            long expected = population.devices().stream()
+                    .filter(SyntheticUsers.Device::expectsDelivery)
+                    .count();
             r.put("devices", population.devices().size());
             r.put("max_in_flight", sandbox.config().delivery.maxInFlight);
             r.put("expected", expected);
@@ -79,7 +86,7 @@ final class CrashBench implements Callable<Integer> {
             long killedAt = System.currentTimeMillis();
             flink.kill(victim);
             flink.startTaskManager();
-            if (!crash.awaitDone(Duration.ofMinutes(20), () -> { })) {
+            if (!crash.awaitDone(Duration.ofMinutes(20), () -> {})) {
                 throw new IllegalStateException("the campaign did not finish after the crash");
             }
             EmulatorCounts counts = EmulatorCounts.of(population, sandbox, 1);
@@ -90,8 +97,9 @@ final class CrashBench implements Callable<Integer> {
             r.put("crash_duplicate_bound", bound);
             r.put("crash_kill_to_last_ack_ms", crash.lastAckAt() - killedAt);
             r.put("crash_restarts", flink.restarts(job));
-            System.out.printf("crash: killed %s after %,d of %,d; lost %,d, duplicates %,d (bound %,d)%n", victim, atKill,
-                    expected, counts.lost, counts.duplicates, bound);
+            System.out.printf(
+                    "crash: killed %s after %,d of %,d; lost %,d, duplicates %,d (bound %,d)%n",
+                    victim, atKill, expected, counts.lost, counts.duplicates, bound);
             crash.close();
             sandbox.apns().tokens().resetCounts();
             sandbox.fcm().tokens().resetCounts();
@@ -105,7 +113,7 @@ final class CrashBench implements Callable<Integer> {
             String savepoint = flink.stopWithSavepoint(job, dir.resolve("savepoints"));
             long stopMs = (System.nanoTime() - stopping) / 1_000_000;
             String resumed = flink.submit(jar, "io.herald.job.HeraldMain", savepoint, List.of("--config", config));
-            if (!stop.awaitDone(Duration.ofMinutes(20), () -> { })) {
+            if (!stop.awaitDone(Duration.ofMinutes(20), () -> {})) {
                 throw new IllegalStateException("the campaign did not finish after the stop");
             }
             counts = EmulatorCounts.of(population, sandbox, 1);
@@ -113,8 +121,9 @@ final class CrashBench implements Callable<Integer> {
             r.put("stop_ms", stopMs);
             r.put("stop_lost", counts.lost);
             r.put("stop_duplicates", counts.duplicates);
-            System.out.printf("stop: after %,d of %,d, took %,d ms; lost %,d, duplicates %,d%n", atStop, expected, stopMs,
-                    counts.lost, counts.duplicates);
+            System.out.printf(
+                    "stop: after %,d of %,d, took %,d ms; lost %,d, duplicates %,d%n",
+                    atStop, expected, stopMs, counts.lost, counts.duplicates);
             stop.close();
             flink.cli(List.of("cancel", "-m", "localhost:" + flink.restPort(), resumed));
         } finally {
@@ -125,8 +134,8 @@ final class CrashBench implements Callable<Integer> {
     }
 
     private static CampaignWatcher fire(KafkaIO kafka, Sandbox sandbox, String campaignId) {
-        CampaignWatcher w = kafka.watch(campaignId, sandbox.config().topics.receipts,
-                sandbox.config().topics.campaignStatus);
+        CampaignWatcher w =
+                kafka.watch(campaignId, sandbox.config().topics.receipts, sandbox.config().topics.campaignStatus);
         kafka.send(sandbox.config().topics.campaigns, campaignId, DemoCampaign.create(campaignId, DemoCampaign.ALL));
         kafka.send(sandbox.config().topics.campaigns, campaignId, DemoCampaign.fire(campaignId));
         kafka.flush();
@@ -140,14 +149,16 @@ final class CrashBench implements Callable<Integer> {
     /** The job jar, as {@code ./herald} builds it. */
     static Path jobJar() throws Exception {
         try (Stream<Path> files = Files.list(Path.of("job", "target"))) {
-            return files.filter(p -> p.getFileName().toString().endsWith("-flink.jar")).findFirst()
+            return files.filter(p -> p.getFileName().toString().endsWith("-flink.jar"))
+                    .findFirst()
                     .orElseThrow(() -> new IllegalStateException("no job jar in job/target: run ./mvnw package"))
                     .toAbsolutePath();
         }
     }
 
     private void writeTable(Map<String, Object> r) throws Exception {
-        String section = String.format("## Crashes and stops mid-campaign (`./herald bench crash`)%n%n%s%n%n"
+        String section = String.format(
+                "## Crashes and stops mid-campaign (`./herald bench crash`)%n%n%s%n%n"
                         + "A standalone Flink cluster (JobManager and two TaskManagers, two slots each, JVMs of their own), "
                         + "job parallelism 2, %,d requests in flight per delivery instance; Kafka and the emulators in the "
                         + "bench's JVM. %,d devices, %,d that should get the campaign; each event %,d ms after the fire.%n%n"
@@ -155,10 +166,20 @@ final class CrashBench implements Callable<Integer> {
                         + "| a TaskManager running a fan-out instance killed (SIGKILL), a fresh one started | %,d | %,d | %,d | bound %,d; "
                         + "last ack %,d ms after the kill |%n"
                         + "| `flink stop --savepointPath`, then `flink run -s` | %,d | %,d | %,d | the stop took %,d ms |%n",
-                BenchCommand.machine(), r.get("max_in_flight"), r.get("devices"), r.get("expected"), afterMs,
-                r.get("crash_received_at_kill"), r.get("crash_lost"), r.get("crash_duplicates"),
-                r.get("crash_duplicate_bound"), r.get("crash_kill_to_last_ack_ms"), r.get("stop_received_at_stop"),
-                r.get("stop_lost"), r.get("stop_duplicates"), r.get("stop_ms"));
+                BenchCommand.machine(),
+                r.get("max_in_flight"),
+                r.get("devices"),
+                r.get("expected"),
+                afterMs,
+                r.get("crash_received_at_kill"),
+                r.get("crash_lost"),
+                r.get("crash_duplicates"),
+                r.get("crash_duplicate_bound"),
+                r.get("crash_kill_to_last_ack_ms"),
+                r.get("stop_received_at_stop"),
+                r.get("stop_lost"),
+                r.get("stop_duplicates"),
+                r.get("stop_ms"));
         BenchCommand.replaceSection(out, "## Crashes and stops mid-campaign", section);
     }
 }

@@ -23,7 +23,9 @@ import picocli.CommandLine.Option;
  * synthetic users through the devices topic, fires a campaign at all of them, and judges delivery by
  * what the emulators received. Exits 1 if any notification was lost or sent twice.
  */
-@Command(name = "demo", mixinStandardHelpOptions = true,
+@Command(
+        name = "demo",
+        mixinStandardHelpOptions = true,
         description = "Run Herald end to end on this machine and deliver a campaign to synthetic users.")
 final class DemoCommand implements Callable<Integer> {
     @Option(names = "--users", defaultValue = "100000", description = "Synthetic users (default ${DEFAULT-VALUE}).")
@@ -32,21 +34,28 @@ final class DemoCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     SandboxOptions sandboxOptions;
 
-    @Option(names = "--report", paramLabel = "FILE.html", description = "Also write a self-contained HTML report "
-            + "with charts: delivery rate per provider, fire-to-ack times, outcomes and reasons.")
+    @Option(
+            names = "--report",
+            paramLabel = "FILE.html",
+            description = "Also write a self-contained HTML report "
+                    + "with charts: delivery rate per provider, fire-to-ack times, outcomes and reasons.")
     Path reportFile;
 
-    @Option(names = "--external-job", description = "Start no job: submit Herald yourself (for example with "
-            + "`flink run` on a cluster) with the configuration file the sandbox prints, and the demo goes on "
-            + "once that job has taken in the devices.")
+    @Option(
+            names = "--external-job",
+            description = "Start no job: submit Herald yourself (for example with "
+                    + "`flink run` on a cluster) with the configuration file the sandbox prints, and the demo goes on "
+                    + "once that job has taken in the devices.")
     boolean externalJob;
 
     @Override
     public Integer call() throws Exception {
         Path dir = Files.createTempDirectory("herald-demo-");
-        try (Sandbox sandbox = Sandbox.start(dir, sandboxOptions.parallelism); KafkaIO kafka = new KafkaIO(sandbox.kafka().bootstrapServers())) {
-            say("Sandbox up: Kafka " + sandbox.kafka().bootstrapServers() + ", APNs emulator :" + sandbox.apns().port()
-                    + ", FCM emulator :" + sandbox.fcm().port() + ", config " + sandbox.configFile());
+        try (Sandbox sandbox = Sandbox.start(dir, sandboxOptions.parallelism);
+                KafkaIO kafka = new KafkaIO(sandbox.kafka().bootstrapServers())) {
+            say("Sandbox up: Kafka " + sandbox.kafka().bootstrapServers() + ", APNs emulator :"
+                    + sandbox.apns().port() + ", FCM emulator :" + sandbox.fcm().port() + ", config "
+                    + sandbox.configFile());
             SyntheticUsers population = sandboxOptions.population(users);
 
             JobClient job = null;
@@ -54,7 +63,8 @@ final class DemoCommand implements Callable<Integer> {
                 say("Waiting for a Herald job started with --config " + sandbox.configFile());
             } else {
                 job = HeraldMain.startEmbedded(sandbox.config(), sandboxOptions.webUiPort, null);
-                say("Herald job " + job.getJobID() + " running; Flink web UI on http://localhost:" + sandboxOptions.webUiPort);
+                say("Herald job " + job.getJobID() + " running; Flink web UI on http://localhost:"
+                        + sandboxOptions.webUiPort);
             }
             if (!DeviceLoad.load(sandbox, kafka, population)) {
                 say("The job did not take in the devices within 10 minutes.");
@@ -67,8 +77,8 @@ final class DemoCommand implements Callable<Integer> {
             kafka.send(campaigns, campaignId, DemoCampaign.estimate(campaignId));
             kafka.flush();
             CampaignWatcher.Estimate estimate;
-            try (CampaignWatcher estimating = kafka.watch(campaignId, sandbox.config().topics.receipts,
-                    sandbox.config().topics.campaignStatus)) {
+            try (CampaignWatcher estimating =
+                    kafka.watch(campaignId, sandbox.config().topics.receipts, sandbox.config().topics.campaignStatus)) {
                 estimate = estimating.awaitEstimate(Duration.ofMinutes(5));
                 if (estimate == null) {
                     say("No estimate came back: " + estimating.rejection());
@@ -85,8 +95,8 @@ final class DemoCommand implements Callable<Integer> {
             kafka.flush();
             say("Fired campaign " + campaignId + " at every user.");
 
-            try (CampaignWatcher watcher = kafka.watch(campaignId, sandbox.config().topics.receipts,
-                    sandbox.config().topics.campaignStatus)) {
+            try (CampaignWatcher watcher =
+                    kafka.watch(campaignId, sandbox.config().topics.receipts, sandbox.config().topics.campaignStatus)) {
                 // The estimate says how many the fire targets; receipts come in at every checkpoint.
                 ProgressBar bar = DeviceLoad.bar("Sent", estimate.targeted);
                 boolean done = watcher.awaitDone(Duration.ofMinutes(10), () -> {
@@ -111,7 +121,8 @@ final class DemoCommand implements Callable<Integer> {
                 }
                 say("Campaign " + campaignId + ": " + watcher.state().name().toLowerCase() + ".");
                 if (reportFile != null) {
-                    CampaignReport.page(campaignId, report, watcher, apnsArrivals, fcmArrivals).write(reportFile);
+                    CampaignReport.page(campaignId, report, watcher, apnsArrivals, fcmArrivals)
+                            .write(reportFile);
                     say("Report written to " + reportFile.toAbsolutePath());
                 }
                 System.err.flush();

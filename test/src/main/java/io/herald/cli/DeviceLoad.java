@@ -21,13 +21,22 @@ final class DeviceLoad {
     static boolean load(Sandbox sandbox, KafkaIO kafka, SyntheticUsers population) throws Exception {
         population.registerWith(sandbox.apns().tokens(), sandbox.fcm().tokens());
         try (ProgressBar bar = bar("Devices stored", population.devices().size())) {
-            return population.load(sandbox, kafka, Duration.ofMinutes(10),
+            return population.load(
+                    sandbox,
+                    kafka,
+                    Duration.ofMinutes(10),
                     behind -> bar.stepTo(population.devices().size() - behind));
         }
     }
 
     static ProgressBar bar(String task, long max) {
-        return new ProgressBarBuilder().setTaskName(task).setInitialMax(max).setStyle(ProgressBarStyle.ASCII)
-                .setUpdateIntervalMillis(250).showSpeed().setMaxRenderedLength(100).build();
+        return new ProgressBarBuilder()
+                .setTaskName(task)
+                .setInitialMax(max)
+                .setStyle(ProgressBarStyle.ASCII)
+                .setUpdateIntervalMillis(250)
+                .showSpeed()
+                .setMaxRenderedLength(100)
+                .build();
     }
 }

@@ -2,8 +2,8 @@ package io.herald.cli;
 
 import com.sun.management.OperatingSystemMXBean;
 import io.herald.job.HeraldMain;
-import io.herald.job.config.HeraldConfig;
 import io.herald.job.cli.CampaignWatcher;
+import io.herald.job.config.HeraldConfig;
 import io.herald.sandbox.DemoCampaign;
 import io.herald.sandbox.KafkaIO;
 import java.lang.management.ManagementFactory;
@@ -36,6 +36,7 @@ final class EndToEndBench {
         long cpuMs;
         /** The peer's (Kafka's and the emulators') CPU time over the same span. */
         long peerCpuMs;
+
         long peakRssMb;
         /** What each emulator accepted per tenth of a second after the fire: APNs, then FCM. */
         long[][] arrivalsPer100Ms;
@@ -63,6 +64,7 @@ final class EndToEndBench {
      * warms the job up. Otherwise it is the first campaign of a job just restored.
      */
     private final boolean warmJob;
+
     private final long checkpointMs;
 
     /** Campaigns measured per run, one after another in the same job; the run reports their median. */
@@ -90,8 +92,7 @@ final class EndToEndBench {
         cluster.set(RestOptions.PORT, 0);
         JobClient job = HeraldMain.startEmbedded(config, cluster, savepoint);
         String warmUp = campaignId + "-warm-up";
-        try (CampaignWatcher watcher = kafka.watch(campaignId, config.topics.receipts,
-                config.topics.campaignStatus)) {
+        try (CampaignWatcher watcher = kafka.watch(campaignId, config.topics.receipts, config.topics.campaignStatus)) {
             // The creates go first and the run starts once they are accepted: the job is up and restored.
             if (warmJob) {
                 kafka.send(config.topics.campaigns, warmUp, DemoCampaign.create(warmUp, DemoCampaign.ALL));
@@ -102,9 +103,11 @@ final class EndToEndBench {
             }
             kafka.flush();
             long deadline = System.currentTimeMillis() + Duration.ofMinutes(15).toMillis();
-            while (watcher.statuses().stream().noneMatch(n -> "accepted".equals(n.path("status").asText()))) {
+            while (watcher.statuses().stream()
+                    .noneMatch(n -> "accepted".equals(n.path("status").asText()))) {
                 if (System.currentTimeMillis() > deadline || job.getJobStatus().get() == JobStatus.FAILED) {
-                    throw new IllegalStateException("campaign " + campaignId + " was not accepted: " + watcher.rejection());
+                    throw new IllegalStateException(
+                            "campaign " + campaignId + " was not accepted: " + watcher.rejection());
                 }
                 watcher.poll(Duration.ofMillis(200));
             }
@@ -182,14 +185,16 @@ final class EndToEndBench {
         List<Long> firstMs = new ArrayList<>();
         try {
             String prefix = "first-" + System.currentTimeMillis() + "-";
-            try (CampaignWatcher watcher = kafka.watch(prefix + fires, config.topics.receipts,
-                    config.topics.campaignStatus)) {
+            try (CampaignWatcher watcher =
+                    kafka.watch(prefix + fires, config.topics.receipts, config.topics.campaignStatus)) {
                 for (int i = 0; i <= fires; i++) {
                     kafka.send(config.topics.campaigns, prefix + i, DemoCampaign.create(prefix + i, DemoCampaign.ALL));
                 }
                 kafka.flush();
-                long deadline = System.currentTimeMillis() + Duration.ofMinutes(15).toMillis();
-                while (watcher.statuses().stream().noneMatch(n -> "accepted".equals(n.path("status").asText()))) {
+                long deadline =
+                        System.currentTimeMillis() + Duration.ofMinutes(15).toMillis();
+                while (watcher.statuses().stream()
+                        .noneMatch(n -> "accepted".equals(n.path("status").asText()))) {
                     if (System.currentTimeMillis() > deadline) {
                         throw new IllegalStateException("campaigns were not accepted");
                     }
@@ -232,7 +237,8 @@ final class EndToEndBench {
         long delivered;
         while ((delivered = peer.delivered()) < expected) {
             if (System.currentTimeMillis() > deadline) {
-                throw new IllegalStateException(what + ": only " + delivered + " of " + expected + " delivered in 40 minutes");
+                throw new IllegalStateException(
+                        what + ": only " + delivered + " of " + expected + " delivered in 40 minutes");
             }
             if (delivered / 100_000 != last / 100_000) {
                 System.out.printf("  %s: %,d of %,d delivered%n", what, delivered, expected);

@@ -12,10 +12,21 @@ import picocli.CommandLine.Command;
  * {@code ./herald}: the operator's commands of {@code herald.jar} ({@link HeraldCli}) and the
  * sandbox's own: demo, sandbox, bench.
  */
-@Command(name = "herald", mixinStandardHelpOptions = true, version = "herald 0.1.0",
+@Command(
+        name = "herald",
+        mixinStandardHelpOptions = true,
+        version = "herald 0.1.0",
         description = "Mass push notifications as one Apache Flink job.",
-        subcommands = {RunCommand.class, CampaignCommand.class, DevicesCommand.class, AudienceCommand.class,
-                DemoCommand.class, SandboxCommand.class, BenchCommand.class, BenchPeerCommand.class})
+        subcommands = {
+            RunCommand.class,
+            CampaignCommand.class,
+            DevicesCommand.class,
+            AudienceCommand.class,
+            DemoCommand.class,
+            SandboxCommand.class,
+            BenchCommand.class,
+            BenchPeerCommand.class
+        })
 public final class HeraldCommand implements Runnable {
     @Override
     public void run() {

@@ -29,17 +29,23 @@ import picocli.CommandLine.Option;
  * {@code campaign-status} topics with the records of finished campaigns and one unfinished one, the
  * way the job writes them, then times {@link EarlierRuns#read} as one fan-out instance of two does it.
  */
-@Command(name = "replay", mixinStandardHelpOptions = true,
+@Command(
+        name = "replay",
+        mixinStandardHelpOptions = true,
         description = "Time the read of earlier runs' answers and statuses that a restore does.")
 final class ReplayBench implements Callable<Integer> {
-    @Option(names = "--answers", defaultValue = "5000000",
+    @Option(
+            names = "--answers",
+            defaultValue = "5000000",
             description = "Answers on record, of finished campaigns (default ${DEFAULT-VALUE}).")
     int answers;
 
     @Option(names = "--campaigns", defaultValue = "50", description = "Finished campaigns (default ${DEFAULT-VALUE}).")
     int campaigns;
 
-    @Option(names = "--unfinished", defaultValue = "200000",
+    @Option(
+            names = "--unfinished",
+            defaultValue = "200000",
             description = "Answers of the one campaign left unfinished (default ${DEFAULT-VALUE}).")
     int unfinished;
 
@@ -66,13 +72,16 @@ final class ReplayBench implements Callable<Integer> {
             long writing = System.nanoTime();
             long bytes = write(kafka.bootstrapServers(), perCampaign);
             double writeSeconds = (System.nanoTime() - writing) / 1e9;
-            System.out.printf("Wrote %,d answers (%,d bytes) and the statuses of %d campaigns in %.1f s%n",
+            System.out.printf(
+                    "Wrote %,d answers (%,d bytes) and the statuses of %d campaigns in %.1f s%n",
                     (long) campaigns * perCampaign + unfinished, bytes, campaigns + 1, writeSeconds);
 
             EarlierRuns runs = new EarlierRuns(log, "campaign-status");
             // Instance 0 of 2: the users of key groups 0..63.
-            EarlierRuns.Found warm = runs.read(0, u -> KeyGroupRangeAssignment.assignToKeyGroup(u, MAX_PARALLELISM) < 64);
-            EarlierRuns.Found found = runs.read(0, u -> KeyGroupRangeAssignment.assignToKeyGroup(u, MAX_PARALLELISM) < 64);
+            EarlierRuns.Found warm =
+                    runs.read(0, u -> KeyGroupRangeAssignment.assignToKeyGroup(u, MAX_PARALLELISM) < 64);
+            EarlierRuns.Found found =
+                    runs.read(0, u -> KeyGroupRangeAssignment.assignToKeyGroup(u, MAX_PARALLELISM) < 64);
             long records = found.answersRead;
             double perSecond = records * 1000.0 / Math.max(1, found.millis);
             r.put("answersRead", records);
@@ -83,9 +92,10 @@ final class ReplayBench implements Callable<Integer> {
             r.put("bytesPerAnswer", bytes / Math.max(1, records));
             r.put("finished", found.finished.size());
             r.put("answersKept", found.answers.size());
-            System.out.printf("Read %,d statuses and %,d answers in %,d ms (%,.0f answers/s); %d campaigns finished, "
-                    + "%,d answers kept%n", found.statusesRead, records, found.millis, perSecond,
-                    found.finished.size(), found.answers.size());
+            System.out.printf(
+                    "Read %,d statuses and %,d answers in %,d ms (%,.0f answers/s); %d campaigns finished, "
+                            + "%,d answers kept%n",
+                    found.statusesRead, records, found.millis, perSecond, found.finished.size(), found.answers.size());
             writeSection(r, perSecond, bytes / Math.max(1, records));
         }
         return r;
@@ -105,7 +115,8 @@ final class ReplayBench implements Callable<Integer> {
         p.setProperty("batch.size", "262144");
         p.setProperty("compression.type", "lz4");
         long bytes = 0;
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
+        try (KafkaProducer<byte[], byte[]> producer =
+                new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
             for (int c = 0; c <= campaigns; c++) {
                 boolean finished = c < campaigns;
                 String campaignId = "campaign-" + c;
@@ -130,15 +141,16 @@ final class ReplayBench implements Callable<Integer> {
                 }
                 // What the fan-out writes when a walk ends: one fanned_out per instance, two instances.
                 for (int subtask = 0; subtask < (finished ? 2 : 1); subtask++) {
-                    CampaignStatus s = CampaignStatus.of(campaignId, StatusKind.FANNED_OUT, null, System.currentTimeMillis());
+                    CampaignStatus s =
+                            CampaignStatus.of(campaignId, StatusKind.FANNED_OUT, null, System.currentTimeMillis());
                     s.subtask = subtask;
                     s.subtasks = 2;
                     s.keyGroups = MAX_PARALLELISM / 2;
                     s.keyGroupsTotal = MAX_PARALLELISM;
                     s.targeted = n / 2;
                     s.handedOut = n / 2;
-                    producer.send(new ProducerRecord<>("campaign-status", campaignId.getBytes(),
-                            Json.MAPPER.writeValueAsBytes(s)));
+                    producer.send(new ProducerRecord<>(
+                            "campaign-status", campaignId.getBytes(), Json.MAPPER.writeValueAsBytes(s)));
                 }
             }
             producer.flush();
@@ -149,27 +161,39 @@ final class ReplayBench implements Callable<Integer> {
     private void writeSection(Map<String, Object> r, double perSecond, long bytesPerAnswer) throws Exception {
         double hourAtBench = 45_000.0 * 3600;
         double hourAtAirship = 2.5e9 / 24;
-        String section = String.format("## Starting from an old savepoint (`./herald bench replay`)%n%n"
-                + "A job restored from a savepoint reads what earlier runs wrote since it, up to the replay window "
-                + "(`replay.resumeCampaignsFiredWithinMs`, 1 h by default): `campaign-status` (read committed), then "
-                + "the `answers` topic, once per fan-out instance at start (and the deliveries read the answers of "
-                + "their own restored in-flight notifications, since the savepoint only). It keeps the answers of "
-                + "unfinished campaigns only, for its own users. Measured here with %,d answers of %d finished "
-                + "campaigns and %,d of one unfinished one on an in-process broker (%d partitions), read as "
-                + "instance 0 of 2, after one warm-up read:%n%n"
-                + "| statuses read | answers read | time | answers/s | bytes per answer | finished campaigns | answers kept |%n"
-                + "|---:|---:|---:|---:|---:|---:|---:|%n"
-                + "| %,d | %,d | %,d ms | %,.0f | %d | %s | %,d |%n%n"
-                + "A savepoint a day old reads one hour (the window), however old it is. At the bench's end-to-end rate "
-                + "sustained for that whole hour (45,000 notifications/s, %,.0f answers) that read takes about %.0f s "
-                + "per fan-out instance; at Urban Airship's 2.5 billion a day spread evenly (%,.0f an hour), about %.0f s. "
-                + "(Both are the measured read rate applied to an hour's answers.) The statuses are read first and are "
-                + "few: a few per instance per campaign and one progress record per instance per second of walk; the "
-                + "time above includes them.%n",
-                answers, campaigns, unfinished, PARTITIONS,
-                r.get("statusesRead"), r.get("answersRead"), r.get("millis"), perSecond, bytesPerAnswer,
-                r.get("finished"), r.get("answersKept"),
-                hourAtBench, hourAtBench / perSecond, hourAtAirship, hourAtAirship / perSecond);
+        String section = String.format(
+                "## Starting from an old savepoint (`./herald bench replay`)%n%n"
+                        + "A job restored from a savepoint reads what earlier runs wrote since it, up to the replay window "
+                        + "(`replay.resumeCampaignsFiredWithinMs`, 1 h by default): `campaign-status` (read committed), then "
+                        + "the `answers` topic, once per fan-out instance at start (and the deliveries read the answers of "
+                        + "their own restored in-flight notifications, since the savepoint only). It keeps the answers of "
+                        + "unfinished campaigns only, for its own users. Measured here with %,d answers of %d finished "
+                        + "campaigns and %,d of one unfinished one on an in-process broker (%d partitions), read as "
+                        + "instance 0 of 2, after one warm-up read:%n%n"
+                        + "| statuses read | answers read | time | answers/s | bytes per answer | finished campaigns | answers kept |%n"
+                        + "|---:|---:|---:|---:|---:|---:|---:|%n"
+                        + "| %,d | %,d | %,d ms | %,.0f | %d | %s | %,d |%n%n"
+                        + "A savepoint a day old reads one hour (the window), however old it is. At the bench's end-to-end rate "
+                        + "sustained for that whole hour (45,000 notifications/s, %,.0f answers) that read takes about %.0f s "
+                        + "per fan-out instance; at Urban Airship's 2.5 billion a day spread evenly (%,.0f an hour), about %.0f s. "
+                        + "(Both are the measured read rate applied to an hour's answers.) The statuses are read first and are "
+                        + "few: a few per instance per campaign and one progress record per instance per second of walk; the "
+                        + "time above includes them.%n",
+                answers,
+                campaigns,
+                unfinished,
+                PARTITIONS,
+                r.get("statusesRead"),
+                r.get("answersRead"),
+                r.get("millis"),
+                perSecond,
+                bytesPerAnswer,
+                r.get("finished"),
+                r.get("answersKept"),
+                hourAtBench,
+                hourAtBench / perSecond,
+                hourAtAirship,
+                hourAtAirship / perSecond);
         BenchCommand.replaceSection(out, "## Starting from an old savepoint", section);
     }
 }

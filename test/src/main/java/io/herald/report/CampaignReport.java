@@ -15,32 +15,38 @@ public final class CampaignReport {
      * @param apns what the APNs emulator received, from the fire on
      * @param fcm what the FCM emulator received, from the fire on
      */
-    public static ReportPage page(String campaignId, DeliveryReport report, CampaignWatcher watcher, ArrivalTimes apns,
-            ArrivalTimes fcm) {
+    public static ReportPage page(
+            String campaignId, DeliveryReport report, CampaignWatcher watcher, ArrivalTimes apns, ArrivalTimes fcm) {
         ReportPage page = new ReportPage("Herald: campaign " + campaignId);
         page.paragraph("Lost, duplicated and unexpected notifications are counted from what the emulators received, "
                 + "device by device; outcomes and fire-to-ack times come from the job's receipts.");
-        page.table(List.of("measure", "value"), List.of(
-                List.of("devices targeted", fmt(report.targeted)),
-                List.of("delivered", fmt(report.delivered)),
-                List.of("failed", fmt(report.failed)),
-                List.of("unconfirmed (written to the provider, no answer)", fmt(report.unconfirmed)),
-                List.of("suppressed (opted out, uninstalled, dead token)", fmt(report.suppressed)),
-                List.of("duplicates / lost / unexpected (emulators)",
-                        fmt(report.duplicates) + " / " + fmt(report.lost) + " / " + fmt(report.unexpected)),
-                List.of("fire to last ack", fmt(report.elapsedMs) + " ms"),
-                List.of("rate", fmt(Math.round(report.ratePerS)) + " /s"),
-                List.of("fire to ack, p50 / p99", fmt(report.p50Ms) + " / " + fmt(report.p99Ms) + " ms")));
+        page.table(
+                List.of("measure", "value"),
+                List.of(
+                        List.of("devices targeted", fmt(report.targeted)),
+                        List.of("delivered", fmt(report.delivered)),
+                        List.of("failed", fmt(report.failed)),
+                        List.of("unconfirmed (written to the provider, no answer)", fmt(report.unconfirmed)),
+                        List.of("suppressed (opted out, uninstalled, dead token)", fmt(report.suppressed)),
+                        List.of(
+                                "duplicates / lost / unexpected (emulators)",
+                                fmt(report.duplicates) + " / " + fmt(report.lost) + " / " + fmt(report.unexpected)),
+                        List.of("fire to last ack", fmt(report.elapsedMs) + " ms"),
+                        List.of("rate", fmt(Math.round(report.ratePerS)) + " /s"),
+                        List.of("fire to ack, p50 / p99", fmt(report.p50Ms) + " / " + fmt(report.p99Ms) + " ms")));
         page.heading("Delivery rate per provider");
-        page.chart("Notifications each emulator accepted per second, after the fire.",
+        page.chart(
+                "Notifications each emulator accepted per second, after the fire.",
                 DeliveryCharts.ratePerProvider(apns, fcm));
         page.heading("Fire to ack");
-        page.chart("Receipts by the time from the fire record to the provider's answer.",
+        page.chart(
+                "Receipts by the time from the fire record to the provider's answer.",
                 DeliveryCharts.fireToAck(watcher.latencyHistogram(1), 1, report.p50Ms, report.p99Ms));
         page.heading("Outcomes and reasons");
         page.chart("Receipts by outcome.", Svg.bars(largestFirst(watcher.outcomes())));
         if (!watcher.failureReasons().isEmpty()) {
-            page.chart("Receipts other than delivered, by platform and the provider's reason.",
+            page.chart(
+                    "Receipts other than delivered, by platform and the provider's reason.",
                     Svg.bars(largestFirst(watcher.failureReasons())));
         }
         return page;
@@ -48,7 +54,8 @@ public final class CampaignReport {
 
     static Map<String, Long> largestFirst(Map<String, Long> counts) {
         Map<String, Long> sorted = new LinkedHashMap<>();
-        counts.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+        counts.entrySet().stream()
+                .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
                 .forEach(e -> sorted.put(e.getKey(), e.getValue()));
         return sorted;
     }

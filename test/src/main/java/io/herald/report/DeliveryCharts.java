@@ -17,9 +17,13 @@ public final class DeliveryCharts {
         long span = (long) Math.max(apns.length, fcm.length) * bucketMs;
         int factor = Math.max(1, (span <= 60_000 ? 100 : 1000) / bucketMs);
         double seconds = bucketMs * factor / 1000.0;
-        return Svg.lines(List.of(new Svg.Series("APNs", perSecond(rebin(apns, factor), seconds)),
-                        new Svg.Series("FCM", perSecond(rebin(fcm, factor), seconds))), seconds,
-                "seconds after the fire", "notifications per second");
+        return Svg.lines(
+                List.of(
+                        new Svg.Series("APNs", perSecond(rebin(apns, factor), seconds)),
+                        new Svg.Series("FCM", perSecond(rebin(fcm, factor), seconds))),
+                seconds,
+                "seconds after the fire",
+                "notifications per second");
     }
 
     /** {@link #ratePerProvider(long[], long[], int)} from each emulator's arrival times. */
@@ -36,8 +40,12 @@ public final class DeliveryCharts {
         Map<String, Double> markers = new LinkedHashMap<>();
         markers.put("p50", (double) p50Ms);
         markers.put("p99", (double) p99Ms);
-        return Svg.histogram(rebin(counts, factor), (double) bucketMs * factor, "milliseconds from the fire to the ack",
-                "notifications", markers);
+        return Svg.histogram(
+                rebin(counts, factor),
+                (double) bucketMs * factor,
+                "milliseconds from the fire to the ack",
+                "notifications",
+                markers);
     }
 
     /** Sums of {@code factor} buckets at a time. */

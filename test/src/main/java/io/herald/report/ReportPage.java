@@ -42,7 +42,10 @@ public final class ReportPage {
 
     /** A chart made by {@link Svg}, under a caption. */
     public ReportPage chart(String caption, String svg) {
-        body.append("<figure>\n").append(svg).append("<figcaption>").append(Svg.escape(caption))
+        body.append("<figure>\n")
+                .append(svg)
+                .append("<figcaption>")
+                .append(Svg.escape(caption))
                 .append("</figcaption>\n</figure>\n");
         return this;
     }

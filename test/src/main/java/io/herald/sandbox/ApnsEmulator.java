@@ -69,8 +69,15 @@ public final class ApnsEmulator implements AutoCloseable {
      * @param keyId the signing key's id
      * @param publicKey the public half of the app's .p8 key
      */
-    public static ApnsEmulator start(File certificate, File privateKey, String topic, String teamId, String keyId,
-            ECPublicKey publicKey, TokenRegistry tokens) throws Exception {
+    public static ApnsEmulator start(
+            File certificate,
+            File privateKey,
+            String topic,
+            String teamId,
+            String keyId,
+            ECPublicKey publicKey,
+            TokenRegistry tokens)
+            throws Exception {
         ApnsVerificationKey key = new ApnsVerificationKey(keyId, teamId, publicKey);
         ValidatingPushNotificationHandlerFactory handlers = new ValidatingPushNotificationHandlerFactory(
                 Map.of(topic, tokens.live), tokens.dead, Map.of(keyId, key), Map.of(key, Set.of(topic)));
@@ -162,10 +169,12 @@ public final class ApnsEmulator implements AutoCloseable {
                 }
                 Faults.Transient fault = faults.transientNow();
                 if (fault != null) {
-                    throw new RejectedNotificationException(fault == Faults.Transient.TOO_MANY_REQUESTS
-                            ? RejectionReason.TOO_MANY_REQUESTS
-                            : fault == Faults.Transient.INTERNAL_ERROR ? RejectionReason.INTERNAL_SERVER_ERROR
-                                    : RejectionReason.SERVICE_UNAVAILABLE);
+                    throw new RejectedNotificationException(
+                            fault == Faults.Transient.TOO_MANY_REQUESTS
+                                    ? RejectionReason.TOO_MANY_REQUESTS
+                                    : fault == Faults.Transient.INTERNAL_ERROR
+                                            ? RejectionReason.INTERNAL_SERVER_ERROR
+                                            : RejectionReason.SERVICE_UNAVAILABLE);
                 }
                 CharSequence auth = headers.get("authorization");
                 String key = auth + "|" + headers.get("apns-topic");
@@ -241,14 +250,15 @@ public final class ApnsEmulator implements AutoCloseable {
         public void handlePushNotificationAccepted(Http2Headers headers, ByteBuf payload) {
             CharSequence path = headers.path();
             if (path != null && path.toString().startsWith(PATH_PREFIX)) {
-                tokens.recordDelivery(path.toString().substring(PATH_PREFIX.length()),
+                tokens.recordDelivery(
+                        path.toString().substring(PATH_PREFIX.length()),
                         payload == null ? null : payload.toString(StandardCharsets.UTF_8));
             }
         }
 
         @Override
-        public void handlePushNotificationRejected(Http2Headers headers, ByteBuf payload, RejectionReason reason,
-                Instant deviceTokenExpirationTimestamp) {
+        public void handlePushNotificationRejected(
+                Http2Headers headers, ByteBuf payload, RejectionReason reason, Instant deviceTokenExpirationTimestamp) {
             // Rejections are the job's receipts to report; the emulator counts deliveries only.
         }
     }

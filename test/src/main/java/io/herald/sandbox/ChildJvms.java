@@ -24,17 +24,21 @@ public final class ChildJvms {
     public static Map<Long, String> threadDumps(String marker) {
         Map<Long, String> dumps = new LinkedHashMap<>();
         String jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd").toString();
-        ProcessHandle.current().descendants().filter(p -> commandLine(p).contains(marker)).forEach(p -> {
-            try {
-                Process dump = new ProcessBuilder(jcmd, Long.toString(p.pid()), "Thread.print")
-                        .redirectErrorStream(true).start();
-                String out = new String(dump.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-                dump.waitFor(30, TimeUnit.SECONDS);
-                dumps.put(p.pid(), out);
-            } catch (Exception e) {
-                dumps.put(p.pid(), "no thread dump: " + e);
-            }
-        });
+        ProcessHandle.current()
+                .descendants()
+                .filter(p -> commandLine(p).contains(marker))
+                .forEach(p -> {
+                    try {
+                        Process dump = new ProcessBuilder(jcmd, Long.toString(p.pid()), "Thread.print")
+                                .redirectErrorStream(true)
+                                .start();
+                        String out = new String(dump.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                        dump.waitFor(30, TimeUnit.SECONDS);
+                        dumps.put(p.pid(), out);
+                    } catch (Exception e) {
+                        dumps.put(p.pid(), "no thread dump: " + e);
+                    }
+                });
         return dumps;
     }
 
@@ -51,7 +55,9 @@ public final class ChildJvms {
 
     /** Kills (SIGKILL) every live process descended from this JVM whose command line contains {@code marker}. */
     public static void kill(String marker) {
-        ProcessHandle.current().descendants().filter(p -> commandLine(p).contains(marker))
+        ProcessHandle.current()
+                .descendants()
+                .filter(p -> commandLine(p).contains(marker))
                 .forEach(ProcessHandle::destroyForcibly);
     }
 

@@ -17,18 +17,30 @@ public final class DeliveryReport {
     public final long failed;
     /** Receipts saying a request was written to its provider and no answer came: most such arrive. */
     public final long unconfirmed;
+
     public final long suppressed;
     public final long duplicates;
     public final long lost;
     /** Notifications accepted for devices that should not have had one (opted out, say). */
     public final long unexpected;
+
     public final long elapsedMs;
     public final double ratePerS;
     public final long p50Ms;
     public final long p99Ms;
 
-    private DeliveryReport(long targeted, long delivered, long failed, long unconfirmed, long suppressed,
-            long duplicates, long lost, long unexpected, long elapsedMs, long p50Ms, long p99Ms) {
+    private DeliveryReport(
+            long targeted,
+            long delivered,
+            long failed,
+            long unconfirmed,
+            long suppressed,
+            long duplicates,
+            long lost,
+            long unexpected,
+            long elapsedMs,
+            long p50Ms,
+            long p99Ms) {
         this.targeted = targeted;
         this.delivered = delivered;
         this.failed = failed;
@@ -48,9 +60,18 @@ public final class DeliveryReport {
         EmulatorCounts counts = EmulatorCounts.of(users, sandbox, 1);
         long delivered = watcher.outcome(Outcome.DELIVERED.wire());
         long unconfirmed = watcher.outcome(Outcome.UNCONFIRMED.wire());
-        return new DeliveryReport(watcher.targeted(), delivered, watcher.distinctReceipts() - delivered - unconfirmed,
-                unconfirmed, watcher.suppressed(), counts.duplicates, counts.lost, counts.unexpected, Math.max(0, watcher.lastAckAt() - firedAt),
-                watcher.latencyQuantile(0.50), watcher.latencyQuantile(0.99));
+        return new DeliveryReport(
+                watcher.targeted(),
+                delivered,
+                watcher.distinctReceipts() - delivered - unconfirmed,
+                unconfirmed,
+                watcher.suppressed(),
+                counts.duplicates,
+                counts.lost,
+                counts.unexpected,
+                Math.max(0, watcher.lastAckAt() - firedAt),
+                watcher.latencyQuantile(0.50),
+                watcher.latencyQuantile(0.99));
     }
 
     /** True when every device got exactly what it should have. */
@@ -60,13 +81,34 @@ public final class DeliveryReport {
 
     /** The report as a human reads it. */
     public String table() {
-        return String.format("%n  %-12s %,12d%n  %-12s %,12d%n  %-12s %,12d%n  %-12s %,12d%n  %-12s %,12d%n"
+        return String.format(
+                "%n  %-12s %,12d%n  %-12s %,12d%n  %-12s %,12d%n  %-12s %,12d%n  %-12s %,12d%n"
                         + "  %-12s %,12d%n  %-12s %,12d%n  %-12s %,12d%n  %-12s %,12d ms%n  %-12s %,12.0f /s%n"
                         + "  %-12s %,12d ms%n  %-12s %,12d ms%n",
-                "targeted", targeted, "delivered", delivered, "failed", failed, "unconfirmed", unconfirmed,
-                "suppressed", suppressed,
-                "duplicates", duplicates, "lost", lost, "unexpected", unexpected, "elapsed", elapsedMs,
-                "rate", ratePerS, "p50 latency", p50Ms, "p99 latency", p99Ms);
+                "targeted",
+                targeted,
+                "delivered",
+                delivered,
+                "failed",
+                failed,
+                "unconfirmed",
+                unconfirmed,
+                "suppressed",
+                suppressed,
+                "duplicates",
+                duplicates,
+                "lost",
+                lost,
+                "unexpected",
+                unexpected,
+                "elapsed",
+                elapsedMs,
+                "rate",
+                ratePerS,
+                "p50 latency",
+                p50Ms,
+                "p99 latency",
+                p99Ms);
     }
 
     /** The report as one JSON object. */

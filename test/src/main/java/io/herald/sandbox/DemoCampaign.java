@@ -25,7 +25,8 @@ public final class DemoCampaign {
     /** The same create event, held to {@code maxPerSecond} notifications a second over the whole job. */
     public static byte[] create(String campaignId, String audienceJson, int maxPerSecond) {
         String json = new String(create(campaignId, audienceJson), StandardCharsets.UTF_8);
-        return json.replaceFirst("^\\{", "{\"maxPerSecond\":" + maxPerSecond + ",").getBytes(StandardCharsets.UTF_8);
+        return json.replaceFirst("^\\{", "{\"maxPerSecond\":" + maxPerSecond + ",")
+                .getBytes(StandardCharsets.UTF_8);
     }
 
     /** The same create event, fired by the job itself at {@code at} (epoch ms), with no fire record. */
@@ -58,7 +59,8 @@ public final class DemoCampaign {
 
     private static byte[] withOutcomes(String type, String campaignId, String... outcomes) {
         return ("{\"type\":\"" + type + "\",\"campaignId\":\"" + campaignId + "\",\"outcomes\":[\""
-                + String.join("\",\"", outcomes) + "\"]}").getBytes(StandardCharsets.UTF_8);
+                        + String.join("\",\"", outcomes) + "\"]}")
+                .getBytes(StandardCharsets.UTF_8);
     }
 
     public static byte[] cancel(String campaignId) {
@@ -67,7 +69,8 @@ public final class DemoCampaign {
 
     /** A transactional send of the campaign to one user, named {@code sendId}. */
     public static byte[] send(String campaignId, String userId, String sendId) {
-        return ("{\"type\":\"send\",\"campaignId\":\"" + campaignId + "\",\"userId\":\"" + userId
-                + "\",\"sendId\":\"" + sendId + "\"}").getBytes(StandardCharsets.UTF_8);
+        return ("{\"type\":\"send\",\"campaignId\":\"" + campaignId + "\",\"userId\":\"" + userId + "\",\"sendId\":\""
+                        + sendId + "\"}")
+                .getBytes(StandardCharsets.UTF_8);
     }
 }

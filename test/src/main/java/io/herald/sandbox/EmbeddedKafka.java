@@ -49,8 +49,10 @@ public final class EmbeddedKafka implements AutoCloseable {
         } finally {
             System.setOut(stdout);
         }
-        LoggerFactory.getLogger(EmbeddedKafka.class).info("Formatted the broker's storage: {}",
-                formatOutput.toString(StandardCharsets.UTF_8).trim());
+        LoggerFactory.getLogger(EmbeddedKafka.class)
+                .info(
+                        "Formatted the broker's storage: {}",
+                        formatOutput.toString(StandardCharsets.UTF_8).trim());
         cluster.startup();
         cluster.waitForReadyBrokers();
         return new EmbeddedKafka(cluster);

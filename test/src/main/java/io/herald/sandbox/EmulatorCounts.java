@@ -34,7 +34,10 @@ public final class EmulatorCounts {
         long unexpected = 0;
         long expected = 0;
         for (SyntheticUsers.Device d : users.devices()) {
-            int n = (d.platform == Platform.IOS ? sandbox.apns().tokens() : sandbox.fcm().tokens()).received(d.token);
+            int n = (d.platform == Platform.IOS
+                            ? sandbox.apns().tokens()
+                            : sandbox.fcm().tokens())
+                    .received(d.token);
             if (d.expectsDelivery()) {
                 expected++;
                 lost += n == 0 ? 1 : 0;

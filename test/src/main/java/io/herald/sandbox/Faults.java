@@ -13,7 +13,11 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class Faults {
     /** The transient answers, in turn. */
-    public enum Transient { TOO_MANY_REQUESTS, INTERNAL_ERROR, UNAVAILABLE }
+    public enum Transient {
+        TOO_MANY_REQUESTS,
+        INTERNAL_ERROR,
+        UNAVAILABLE
+    }
 
     private volatile double transientShare;
     private volatile double dropShare;

@@ -58,7 +58,9 @@ public final class FaultyLink implements AutoCloseable {
                         sender.pipeline().addLast(new Relay(target, faults));
                     }
                 })
-                .bind("127.0.0.1", 0).sync().channel();
+                .bind("127.0.0.1", 0)
+                .sync()
+                .channel();
         return new FaultyLink(server, faults);
     }
 
@@ -85,9 +87,11 @@ public final class FaultyLink implements AutoCloseable {
         private boolean dropDue;
         /** Bytes of the sender's were swallowed while the provider was unreachable: the stream is broken. */
         private boolean severed;
+
         private ScheduledFuture<?> healWatch;
         /** Bytes of the emulator's (answers) were swallowed: the stream back is broken. */
         private boolean answersCut;
+
         private ScheduledFuture<?> resetWatch;
 
         Relay(int target, Faults faults) {
@@ -184,17 +188,22 @@ public final class FaultyLink implements AutoCloseable {
          * sides at once if the emulator's end does not speak HTTP/2 yet.
          */
         private void closeWhenReachable(Channel sender) {
-            healWatch = sender.eventLoop().scheduleAtFixedRate(() -> {
-                if (!faults.unreachable()) {
-                    healWatch.cancel(false);
-                    if (emulator == null || !GoingAway.close(emulator.localAddress())) {
-                        if (emulator != null) {
-                            emulator.close();
-                        }
-                        sender.close();
-                    }
-                }
-            }, 50, 50, TimeUnit.MILLISECONDS);
+            healWatch = sender.eventLoop()
+                    .scheduleAtFixedRate(
+                            () -> {
+                                if (!faults.unreachable()) {
+                                    healWatch.cancel(false);
+                                    if (emulator == null || !GoingAway.close(emulator.localAddress())) {
+                                        if (emulator != null) {
+                                            emulator.close();
+                                        }
+                                        sender.close();
+                                    }
+                                }
+                            },
+                            50,
+                            50,
+                            TimeUnit.MILLISECONDS);
         }
 
         /**
@@ -202,18 +211,23 @@ public final class FaultyLink implements AutoCloseable {
          * the sender, no GOAWAY, so it cannot tell whether its unanswered requests arrived.
          */
         private void resetWhenAnswersFlow(Channel sender) {
-            resetWatch = sender.eventLoop().scheduleAtFixedRate(() -> {
-                if (!faults.answersLost()) {
-                    resetWatch.cancel(false);
-                    if (sender instanceof SocketChannel) {
-                        ((SocketChannel) sender).config().setSoLinger(0);
-                    }
-                    sender.close();
-                    if (emulator != null) {
-                        emulator.close();
-                    }
-                }
-            }, 50, 50, TimeUnit.MILLISECONDS);
+            resetWatch = sender.eventLoop()
+                    .scheduleAtFixedRate(
+                            () -> {
+                                if (!faults.answersLost()) {
+                                    resetWatch.cancel(false);
+                                    if (sender instanceof SocketChannel) {
+                                        ((SocketChannel) sender).config().setSoLinger(0);
+                                    }
+                                    sender.close();
+                                    if (emulator != null) {
+                                        emulator.close();
+                                    }
+                                }
+                            },
+                            50,
+                            50,
+                            TimeUnit.MILLISECONDS);
         }
 
         /**
@@ -235,14 +249,20 @@ public final class FaultyLink implements AutoCloseable {
          * not a reset, which could throw away answers the sender has not read yet.
          */
         private static void closeAfter(Channel sender, long latencyMs) {
-            sender.eventLoop().schedule(() -> {
-                if (sender instanceof SocketChannel) {
-                    ((SocketChannel) sender).shutdownOutput().addListener(f ->
-                            sender.eventLoop().schedule(() -> sender.close(), 1, TimeUnit.SECONDS));
-                } else {
-                    sender.close();
-                }
-            }, latencyMs + 1, TimeUnit.MILLISECONDS);
+            sender.eventLoop()
+                    .schedule(
+                            () -> {
+                                if (sender instanceof SocketChannel) {
+                                    ((SocketChannel) sender)
+                                            .shutdownOutput()
+                                            .addListener(f -> sender.eventLoop()
+                                                    .schedule(() -> sender.close(), 1, TimeUnit.SECONDS));
+                                } else {
+                                    sender.close();
+                                }
+                            },
+                            latencyMs + 1,
+                            TimeUnit.MILLISECONDS);
         }
 
         private static void forward(Channel sender, Object msg) {

@@ -79,12 +79,14 @@ public final class FcmEmulator implements AutoCloseable {
     }
 
     /** Starts the emulator on a free port for one project, accepting one bearer token. */
-    public static FcmEmulator start(File certificate, File privateKey, String projectId, String accessToken,
-            TokenRegistry tokens) throws Exception {
+    public static FcmEmulator start(
+            File certificate, File privateKey, String projectId, String accessToken, TokenRegistry tokens)
+            throws Exception {
         SslContext ssl = SslContextBuilder.forServer(certificate, privateKey)
                 .sslProvider(SslProvider.JDK)
                 .ciphers(Http2SecurityUtil.CIPHERS, SupportedCipherSuiteFilter.INSTANCE)
-                .applicationProtocolConfig(new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
+                .applicationProtocolConfig(new ApplicationProtocolConfig(
+                        ApplicationProtocolConfig.Protocol.ALPN,
                         ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
                         ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
                         ApplicationProtocolNames.HTTP_2))
@@ -110,9 +112,11 @@ public final class FcmEmulator implements AutoCloseable {
                         // Answers written while reading go out in one TLS write, not one each (Pushy's
                         // client does the same for its requests).
                         ch.pipeline().addLast(new FlushConsolidationHandler(256, true));
-                        ch.pipeline().addLast(Http2FrameCodecBuilder.forServer()
-                                .initialSettings(Http2Settings.defaultSettings().maxConcurrentStreams(1500))
-                                .build());
+                        ch.pipeline()
+                                .addLast(Http2FrameCodecBuilder.forServer()
+                                        .initialSettings(
+                                                Http2Settings.defaultSettings().maxConcurrentStreams(1500))
+                                        .build());
                         ch.pipeline().addLast(new Http2MultiplexHandler(new ChannelInitializer<Channel>() {
                             @Override
                             protected void initChannel(Channel stream) {
@@ -123,7 +127,9 @@ public final class FcmEmulator implements AutoCloseable {
                         }));
                     }
                 })
-                .bind("127.0.0.1", 0).sync().channel();
+                .bind("127.0.0.1", 0)
+                .sync()
+                .channel();
         int port = ((InetSocketAddress) channel.localAddress()).getPort();
         return new FcmEmulator(group, channel, tokens, FaultyLink.start(group, port, faults));
     }
@@ -186,14 +192,21 @@ public final class FcmEmulator implements AutoCloseable {
             FullHttpResponse r;
             switch (fault) {
                 case TOO_MANY_REQUESTS:
-                    r = error(HttpResponseStatus.TOO_MANY_REQUESTS, "RESOURCE_EXHAUSTED", "QUOTA_EXCEEDED",
+                    r = error(
+                            HttpResponseStatus.TOO_MANY_REQUESTS,
+                            "RESOURCE_EXHAUSTED",
+                            "QUOTA_EXCEEDED",
                             "Quota exceeded for quota metric 'Send requests'.");
                     r.headers().set("retry-after", "1");
                     return r;
                 case INTERNAL_ERROR:
                     return error(HttpResponseStatus.INTERNAL_SERVER_ERROR, "INTERNAL", "INTERNAL", "Internal error.");
                 default:
-                    r = error(HttpResponseStatus.SERVICE_UNAVAILABLE, "UNAVAILABLE", "UNAVAILABLE", "The service is unavailable.");
+                    r = error(
+                            HttpResponseStatus.SERVICE_UNAVAILABLE,
+                            "UNAVAILABLE",
+                            "UNAVAILABLE",
+                            "The service is unavailable.");
                     r.headers().set("retry-after", "1");
                     return r;
             }
@@ -207,12 +220,19 @@ public final class FcmEmulator implements AutoCloseable {
             if (!HttpMethod.POST.equals(request.method())) {
                 return error(HttpResponseStatus.METHOD_NOT_ALLOWED, "INVALID_ARGUMENT", null, "POST only");
             }
-            if (faults.refuseCredentialsNow() || !authorization.equals(request.headers().get(HttpHeaderNames.AUTHORIZATION))) {
-                return error(HttpResponseStatus.UNAUTHORIZED, "UNAUTHENTICATED", null,
+            if (faults.refuseCredentialsNow()
+                    || !authorization.equals(request.headers().get(HttpHeaderNames.AUTHORIZATION))) {
+                return error(
+                        HttpResponseStatus.UNAUTHORIZED,
+                        "UNAUTHENTICATED",
+                        null,
                         "Request had invalid authentication credentials.");
             }
             if (!projectId.equals(path.group(1))) {
-                return error(HttpResponseStatus.FORBIDDEN, "PERMISSION_DENIED", "SENDER_ID_MISMATCH",
+                return error(
+                        HttpResponseStatus.FORBIDDEN,
+                        "PERMISSION_DENIED",
+                        "SENDER_ID_MISMATCH",
                         "Permission denied for project " + path.group(1));
             }
             Faults.Transient fault = faults.transientNow();
@@ -226,7 +246,10 @@ public final class FcmEmulator implements AutoCloseable {
                 message = JSON.readTree(body).path("message");
                 problem = check(message);
             } catch (Exception e) {
-                return error(HttpResponseStatus.BAD_REQUEST, "INVALID_ARGUMENT", "INVALID_ARGUMENT",
+                return error(
+                        HttpResponseStatus.BAD_REQUEST,
+                        "INVALID_ARGUMENT",
+                        "INVALID_ARGUMENT",
                         "Invalid JSON payload received.");
             }
             if (problem != null) {
@@ -234,10 +257,14 @@ public final class FcmEmulator implements AutoCloseable {
             }
             String token = message.get("token").asText();
             if (tokens.dead.containsKey(token)) {
-                return error(HttpResponseStatus.NOT_FOUND, "NOT_FOUND", "UNREGISTERED", "Requested entity was not found.");
+                return error(
+                        HttpResponseStatus.NOT_FOUND, "NOT_FOUND", "UNREGISTERED", "Requested entity was not found.");
             }
             if (!tokens.live.contains(token)) {
-                return error(HttpResponseStatus.BAD_REQUEST, "INVALID_ARGUMENT", "INVALID_ARGUMENT",
+                return error(
+                        HttpResponseStatus.BAD_REQUEST,
+                        "INVALID_ARGUMENT",
+                        "INVALID_ARGUMENT",
                         "The registration token is not a valid FCM registration token");
             }
             onceWritten.add(() -> tokens.recordDelivery(token, body));
@@ -251,7 +278,8 @@ public final class FcmEmulator implements AutoCloseable {
             if (!message.isObject()) {
                 return "message is missing";
             }
-            if (!message.path("token").isTextual() || message.get("token").asText().isEmpty()) {
+            if (!message.path("token").isTextual()
+                    || message.get("token").asText().isEmpty()) {
                 return "message.token is missing";
             }
             if (message.has("topic") || message.has("condition")) {
@@ -275,8 +303,8 @@ public final class FcmEmulator implements AutoCloseable {
             return null;
         }
 
-        private static FullHttpResponse error(HttpResponseStatus status, String grpcStatus, String fcmErrorCode,
-                String text) {
+        private static FullHttpResponse error(
+                HttpResponseStatus status, String grpcStatus, String fcmErrorCode, String text) {
             ObjectNode root = JSON.createObjectNode();
             ObjectNode error = root.putObject("error");
             error.put("code", status.code());
@@ -292,7 +320,8 @@ public final class FcmEmulator implements AutoCloseable {
 
         private static FullHttpResponse json(HttpResponseStatus status, ObjectNode body) {
             byte[] bytes = body.toString().getBytes(StandardCharsets.UTF_8);
-            FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(bytes));
+            FullHttpResponse r =
+                    new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(bytes));
             r.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json; charset=UTF-8");
             r.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, bytes.length);
             return r;

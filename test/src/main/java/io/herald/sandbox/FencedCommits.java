@@ -37,6 +37,7 @@ public final class FencedCommits {
         public final short epoch;
         /** Null until {@link #describe} (or if the broker knows no such transactional id). */
         public TransactionState brokerState;
+
         public long brokerProducerId = -1;
         public int brokerEpoch = -1;
 
@@ -53,7 +54,8 @@ public final class FencedCommits {
          * records are there; the line lost nothing.
          */
         public boolean committedBefore() {
-            return brokerState == TransactionState.COMPLETE_COMMIT && brokerProducerId == producerId
+            return brokerState == TransactionState.COMPLETE_COMMIT
+                    && brokerProducerId == producerId
                     && brokerEpoch > epoch;
         }
 
@@ -61,7 +63,9 @@ public final class FencedCommits {
         public String toString() {
             return transactionalId + " (producer " + producerId + ", epoch " + epoch + "; " + log + "): broker "
                     + brokerState + " at producer " + brokerProducerId + ", epoch " + brokerEpoch
-                    + (committedBefore() ? ", committed before: nothing lost" : ", NOT committed: its records are lost");
+                    + (committedBefore()
+                            ? ", committed before: nothing lost"
+                            : ", NOT committed: its records are lost");
         }
     }
 
@@ -70,13 +74,18 @@ public final class FencedCommits {
         List<Commit> found = new ArrayList<>();
         List<Path> files;
         try (Stream<Path> s = Files.list(logs)) {
-            files = s.filter(p -> p.getFileName().toString().endsWith(".log")).sorted().collect(Collectors.toList());
+            files = s.filter(p -> p.getFileName().toString().endsWith(".log"))
+                    .sorted()
+                    .collect(Collectors.toList());
         }
         for (Path f : files) {
             for (String line : Files.readAllLines(f, StandardCharsets.ISO_8859_1)) {
                 Matcher m = LINE.matcher(line);
                 if (m.find()) {
-                    found.add(new Commit(f.getFileName().toString(), m.group(3), Long.parseLong(m.group(1)),
+                    found.add(new Commit(
+                            f.getFileName().toString(),
+                            m.group(3),
+                            Long.parseLong(m.group(1)),
                             Short.parseShort(m.group(2))));
                 }
             }
@@ -90,8 +99,9 @@ public final class FencedCommits {
             return commits;
         }
         Map<String, TransactionDescription> d = admin.describeTransactions(
-                commits.stream().map(c -> c.transactionalId).distinct().collect(Collectors.toList()))
-                .all().get(30, TimeUnit.SECONDS);
+                        commits.stream().map(c -> c.transactionalId).distinct().collect(Collectors.toList()))
+                .all()
+                .get(30, TimeUnit.SECONDS);
         for (Commit c : commits) {
             TransactionDescription t = d.get(c.transactionalId);
             if (t != null) {

@@ -88,7 +88,8 @@ public final class GoingAway {
         int[] last = {connection.remote().lastStreamCreated()};
         try {
             connection.forEachActiveStream(stream -> {
-                if (stream.state() == Http2Stream.State.OPEN && !connection.local().isValidStreamId(stream.id())) {
+                if (stream.state() == Http2Stream.State.OPEN
+                        && !connection.local().isValidStreamId(stream.id())) {
                     // The sender is still sending this request: not taken, nor any after it.
                     last[0] = Math.min(last[0], stream.id() - 2);
                 }

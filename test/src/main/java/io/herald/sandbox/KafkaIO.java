@@ -49,8 +49,7 @@ public final class KafkaIO implements AutoCloseable {
 
     /** A watcher of campaign {@code campaignId} from the start of both topics. */
     public CampaignWatcher watch(String campaignId, String receiptsTopic, String statusTopic) {
-        return new CampaignWatcher(properties(), campaignId, receiptsTopic, statusTopic,
-                CampaignWatcher.From.EARLIEST);
+        return new CampaignWatcher(properties(), campaignId, receiptsTopic, statusTopic, CampaignWatcher.From.EARLIEST);
     }
 
     /** Sends one record and does not wait; call {@link #flush()} before depending on it. */
@@ -60,7 +59,8 @@ public final class KafkaIO implements AutoCloseable {
 
     /** Sends one record and waits until it is written; returns where, as {@code partition/offset}. */
     public String sendNow(String topic, String key, byte[] value) throws Exception {
-        RecordMetadata m = producer.send(new ProducerRecord<>(topic, key, value)).get();
+        RecordMetadata m =
+                producer.send(new ProducerRecord<>(topic, key, value)).get();
         return m.partition() + "/" + m.offset();
     }
 
@@ -118,7 +118,8 @@ public final class KafkaIO implements AutoCloseable {
         try (Admin admin = Admin.create(p)) {
             while (System.nanoTime() < deadline) {
                 Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(groupId)
-                        .partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
+                        .partitionsToOffsetAndMetadata()
+                        .get(30, TimeUnit.SECONDS);
                 long behind = 0;
                 for (var e : targets.entrySet()) {
                     OffsetAndMetadata c = committed.get(e.getKey());

@@ -41,8 +41,8 @@ public final class Sandbox implements AutoCloseable {
     private final HeraldConfig config;
     private final Path configFile;
 
-    private Sandbox(Path dir, EmbeddedKafka kafka, ApnsEmulator apns, FcmEmulator fcm, HeraldConfig config,
-            Path configFile) {
+    private Sandbox(
+            Path dir, EmbeddedKafka kafka, ApnsEmulator apns, FcmEmulator fcm, HeraldConfig config, Path configFile) {
         this.dir = dir;
         this.kafka = kafka;
         this.apns = apns;
@@ -63,23 +63,33 @@ public final class Sandbox implements AutoCloseable {
         KeyPairGenerator ec = KeyPairGenerator.getInstance("EC");
         ec.initialize(new ECGenParameterSpec("secp256r1"));
         KeyPair apnsKey = ec.generateKeyPair();
-        Path p8 = writeSecret(secrets.resolve("AuthKey_" + KEY_ID + ".p8"), "-----BEGIN PRIVATE KEY-----\n"
-                + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
-                        .encodeToString(apnsKey.getPrivate().getEncoded())
-                + "\n-----END PRIVATE KEY-----\n");
+        Path p8 = writeSecret(
+                secrets.resolve("AuthKey_" + KEY_ID + ".p8"),
+                "-----BEGIN PRIVATE KEY-----\n"
+                        + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
+                                .encodeToString(apnsKey.getPrivate().getEncoded())
+                        + "\n-----END PRIVATE KEY-----\n");
         byte[] tokenBytes = new byte[32];
         new SecureRandom().nextBytes(tokenBytes);
-        String fcmToken = "ya29.sandbox-" + Base64.getUrlEncoder().withoutPadding().encodeToString(tokenBytes);
+        String fcmToken =
+                "ya29.sandbox-" + Base64.getUrlEncoder().withoutPadding().encodeToString(tokenBytes);
         Path fcmTokenFile = writeSecret(secrets.resolve("fcm-access-token"), fcmToken);
 
         EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"));
-        ApnsEmulator apns = ApnsEmulator.start(cert.toFile(), key.toFile(), BUNDLE_ID, TEAM_ID, KEY_ID,
-                (ECPublicKey) apnsKey.getPublic(), new TokenRegistry());
+        ApnsEmulator apns = ApnsEmulator.start(
+                cert.toFile(),
+                key.toFile(),
+                BUNDLE_ID,
+                TEAM_ID,
+                KEY_ID,
+                (ECPublicKey) apnsKey.getPublic(),
+                new TokenRegistry());
         FcmEmulator fcm = FcmEmulator.start(cert.toFile(), key.toFile(), FCM_PROJECT, fcmToken, new TokenRegistry());
 
         HeraldConfig config = new HeraldConfig();
         config.kafka.bootstrapServers = kafka.bootstrapServers();
-        config.kafka.transactionalIdPrefix = "herald-" + UUID.randomUUID().toString().substring(0, 8);
+        config.kafka.transactionalIdPrefix =
+                "herald-" + UUID.randomUUID().toString().substring(0, 8);
         HeraldConfig.App app = new HeraldConfig.App();
         app.id = APP_ID;
         app.apns = new ApnsApp();

@@ -35,9 +35,17 @@ import java.util.stream.Collectors;
  */
 public final class StandaloneFlink implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final List<String> OPENS = List.of("java.base/java.lang", "java.base/java.util",
-            "java.base/java.lang.reflect", "java.base/java.nio", "java.base/sun.nio.ch", "java.base/java.io",
-            "java.base/java.net", "java.base/java.time", "java.base/java.text", "java.sql/java.sql");
+    private static final List<String> OPENS = List.of(
+            "java.base/java.lang",
+            "java.base/java.util",
+            "java.base/java.lang.reflect",
+            "java.base/java.nio",
+            "java.base/sun.nio.ch",
+            "java.base/java.io",
+            "java.base/java.net",
+            "java.base/java.time",
+            "java.base/java.text",
+            "java.sql/java.sql");
 
     private final Path dir;
     private final Path conf;
@@ -65,43 +73,57 @@ public final class StandaloneFlink implements AutoCloseable {
         Files.createDirectories(dir.resolve("log"));
         int restPort = freePort();
         int rpcPort = freePort();
-        Files.writeString(conf.resolve("config.yaml"), String.join("\n",
-                "jobmanager.rpc.address: localhost",
-                "jobmanager.rpc.port: " + rpcPort,
-                "jobmanager.bind-host: localhost",
-                "taskmanager.bind-host: localhost",
-                "taskmanager.host: localhost",
-                "rest.address: localhost",
-                "rest.bind-address: localhost",
-                "rest.port: " + restPort,
-                "jobmanager.memory.process.size: 768m",
-                "taskmanager.memory.process.size: 1280m",
-                "taskmanager.memory.managed.size: 256m",
-                "taskmanager.numberOfTaskSlots: " + slots,
-                // One subtask of each operator per TaskManager where there is room, so that killing one
-                // kills part of every stage.
-                "taskmanager.load-balance.mode: SLOTS",
-                // A lost TaskManager is noticed within seconds, and the job restarts at once.
-                "heartbeat.interval: 1000",
-                "heartbeat.timeout: 5000",
-                "restart-strategy.type: fixed-delay",
-                "restart-strategy.fixed-delay.attempts: 20",
-                "restart-strategy.fixed-delay.delay: 1 s",
-                "rest.cache.checkpoint-statistics.timeout: 50 ms",
-                "env.java.opts.all: " + opens(),
-                ""), StandardCharsets.UTF_8);
-        Files.writeString(conf.resolve("log4j.properties"), String.join("\n",
-                "rootLogger.level = INFO",
-                "rootLogger.appenderRef.file.ref = MainAppender",
-                "appender.main.name = MainAppender",
-                "appender.main.type = File",
-                "appender.main.fileName = ${sys:log.file}",
-                "appender.main.layout.type = PatternLayout",
-                "appender.main.layout.pattern = %d{HH:mm:ss,SSS} %-5p %-60c %x - %m%n",
-                ""), StandardCharsets.UTF_8);
+        Files.writeString(
+                conf.resolve("config.yaml"),
+                String.join(
+                        "\n",
+                        "jobmanager.rpc.address: localhost",
+                        "jobmanager.rpc.port: " + rpcPort,
+                        "jobmanager.bind-host: localhost",
+                        "taskmanager.bind-host: localhost",
+                        "taskmanager.host: localhost",
+                        "rest.address: localhost",
+                        "rest.bind-address: localhost",
+                        "rest.port: " + restPort,
+                        "jobmanager.memory.process.size: 768m",
+                        "taskmanager.memory.process.size: 1280m",
+                        "taskmanager.memory.managed.size: 256m",
+                        "taskmanager.numberOfTaskSlots: " + slots,
+                        // One subtask of each operator per TaskManager where there is room, so that killing one
+                        // kills part of every stage.
+                        "taskmanager.load-balance.mode: SLOTS",
+                        // A lost TaskManager is noticed within seconds, and the job restarts at once.
+                        "heartbeat.interval: 1000",
+                        "heartbeat.timeout: 5000",
+                        "restart-strategy.type: fixed-delay",
+                        "restart-strategy.fixed-delay.attempts: 20",
+                        "restart-strategy.fixed-delay.delay: 1 s",
+                        "rest.cache.checkpoint-statistics.timeout: 50 ms",
+                        "env.java.opts.all: " + opens(),
+                        ""),
+                StandardCharsets.UTF_8);
+        Files.writeString(
+                conf.resolve("log4j.properties"),
+                String.join(
+                        "\n",
+                        "rootLogger.level = INFO",
+                        "rootLogger.appenderRef.file.ref = MainAppender",
+                        "appender.main.name = MainAppender",
+                        "appender.main.type = File",
+                        "appender.main.fileName = ${sys:log.file}",
+                        "appender.main.layout.type = PatternLayout",
+                        "appender.main.layout.pattern = %d{HH:mm:ss,SSS} %-5p %-60c %x - %m%n",
+                        ""),
+                StandardCharsets.UTF_8);
         String classPath = flinkClassPath();
-        Process jm = java(dir, conf, classPath, "jobmanager", List.of("-Xmx512m"),
-                "org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint", List.of("--configDir", conf.toString()));
+        Process jm = java(
+                dir,
+                conf,
+                classPath,
+                "jobmanager",
+                List.of("-Xmx512m"),
+                "org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint",
+                List.of("--configDir", conf.toString()));
         StandaloneFlink flink = new StandaloneFlink(dir, conf, classPath, restPort, jm);
         try {
             flink.awaitRest(Duration.ofSeconds(60));
@@ -122,24 +144,36 @@ public final class StandaloneFlink implements AutoCloseable {
         List<String> jvm = new ArrayList<>();
         List<String> dynamic = new ArrayList<>();
         // What Flink's own taskmanager.sh does: the memory flags and dynamic properties from BashJavaUtils.
-        Process p = new ProcessBuilder(javaCommand(), "-cp", classPath,
-                "org.apache.flink.runtime.util.bash.BashJavaUtils", "GET_TM_RESOURCE_PARAMS", "--configDir", conf.toString())
-                .redirectErrorStream(true).redirectOutput(dir.resolve("log/bash-java-utils.out").toFile()).start();
+        Process p = new ProcessBuilder(
+                        javaCommand(),
+                        "-cp",
+                        classPath,
+                        "org.apache.flink.runtime.util.bash.BashJavaUtils",
+                        "GET_TM_RESOURCE_PARAMS",
+                        "--configDir",
+                        conf.toString())
+                .redirectErrorStream(true)
+                .redirectOutput(dir.resolve("log/bash-java-utils.out").toFile())
+                .start();
         if (p.waitFor() != 0) {
             throw new IOException("BashJavaUtils failed: " + Files.readString(dir.resolve("log/bash-java-utils.out")));
         }
         List<String> results = Files.readAllLines(dir.resolve("log/bash-java-utils.out")).stream()
                 .filter(l -> l.startsWith("BASH_JAVA_UTILS_EXEC_RESULT:"))
-                .map(l -> l.substring("BASH_JAVA_UTILS_EXEC_RESULT:".length()).trim()).collect(Collectors.toList());
+                .map(l -> l.substring("BASH_JAVA_UTILS_EXEC_RESULT:".length()).trim())
+                .collect(Collectors.toList());
         jvm.addAll(List.of(results.get(0).split("\\s+")));
         for (String d : results.get(1).split("\\s+")) {
             if (!d.isEmpty()) {
                 dynamic.add(d);
             }
         }
-        List<String> args = new ArrayList<>(List.of("--configDir", conf.toString(), "-D", "taskmanager.resource-id=" + id));
+        List<String> args =
+                new ArrayList<>(List.of("--configDir", conf.toString(), "-D", "taskmanager.resource-id=" + id));
         args.addAll(dynamic);
-        taskManagers.put(id, java(dir, conf, classPath, id, jvm, "org.apache.flink.runtime.taskexecutor.TaskManagerRunner", args));
+        taskManagers.put(
+                id,
+                java(dir, conf, classPath, id, jvm, "org.apache.flink.runtime.taskexecutor.TaskManagerRunner", args));
         return id;
     }
 
@@ -171,7 +205,13 @@ public final class StandaloneFlink implements AutoCloseable {
 
     /** {@code flink stop --savepointPath DIR JOB}: stops the job with a savepoint and returns its path. */
     public String stopWithSavepoint(String jobId, Path savepoints) throws Exception {
-        String out = cli(List.of("stop", "-m", "localhost:" + restPort, "--savepointPath", savepoints.toUri().toString(), jobId));
+        String out = cli(List.of(
+                "stop",
+                "-m",
+                "localhost:" + restPort,
+                "--savepointPath",
+                savepoints.toUri().toString(),
+                jobId));
         Matcher m = Pattern.compile("Savepoint completed\\. Path: (\\S+)").matcher(out);
         if (!m.find()) {
             throw new IOException("no savepoint path in the output of flink stop:\n" + out);
@@ -183,8 +223,11 @@ public final class StandaloneFlink implements AutoCloseable {
     public String cli(List<String> args) throws Exception {
         List<String> command = new ArrayList<>(List.of(javaCommand()));
         command.addAll(List.of(opens().split(" ")));
-        command.addAll(List.of("-Dlog.file=" + dir.resolve("log/client.log"),
-                "-Dlog4j.configurationFile=file:" + conf.resolve("log4j.properties"), "-cp", classPath,
+        command.addAll(List.of(
+                "-Dlog.file=" + dir.resolve("log/client.log"),
+                "-Dlog4j.configurationFile=file:" + conf.resolve("log4j.properties"),
+                "-cp",
+                classPath,
                 "org.apache.flink.client.cli.CliFrontend"));
         command.addAll(args);
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
@@ -199,8 +242,11 @@ public final class StandaloneFlink implements AutoCloseable {
 
     /** A GET on the cluster's REST API. */
     public JsonNode rest(String path) throws Exception {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + restPort + path))
-                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = http.send(
+                HttpRequest.newBuilder(URI.create("http://localhost:" + restPort + path))
+                        .timeout(Duration.ofSeconds(10))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() != 200) {
             throw new IOException("GET " + path + ": " + r.statusCode() + " " + r.body());
         }
@@ -234,7 +280,9 @@ public final class StandaloneFlink implements AutoCloseable {
         List<String> ids = new ArrayList<>();
         for (JsonNode v : rest("/jobs/" + jobId).path("vertices")) {
             if (v.path("name").asText().startsWith(vertexName)) {
-                for (JsonNode s : rest("/jobs/" + jobId + "/vertices/" + v.path("id").asText()).path("subtasks")) {
+                for (JsonNode s : rest("/jobs/" + jobId + "/vertices/"
+                                + v.path("id").asText())
+                        .path("subtasks")) {
                     ids.add(s.path("taskmanager-id").asText());
                 }
             }
@@ -244,12 +292,18 @@ public final class StandaloneFlink implements AutoCloseable {
 
     /** Checkpoints of the job completed so far. */
     public long completedCheckpoints(String jobId) throws Exception {
-        return rest("/jobs/" + jobId + "/checkpoints").path("counts").path("completed").asLong();
+        return rest("/jobs/" + jobId + "/checkpoints")
+                .path("counts")
+                .path("completed")
+                .asLong();
     }
 
     /** How many times the job has restarted (failed and recovered) so far. */
     public int restarts(String jobId) throws Exception {
-        return rest("/jobs/" + jobId + "/exceptions").path("exceptionHistory").path("entries").size();
+        return rest("/jobs/" + jobId + "/exceptions")
+                .path("exceptionHistory")
+                .path("entries")
+                .size();
     }
 
     public int restPort() {
@@ -304,15 +358,27 @@ public final class StandaloneFlink implements AutoCloseable {
         }
     }
 
-    private static Process java(Path dir, Path conf, String classPath, String name, List<String> jvmArgs,
-            String mainClass, List<String> args) throws IOException {
+    private static Process java(
+            Path dir,
+            Path conf,
+            String classPath,
+            String name,
+            List<String> jvmArgs,
+            String mainClass,
+            List<String> args)
+            throws IOException {
         List<String> command = new ArrayList<>(List.of(javaCommand()));
         command.addAll(jvmArgs);
         command.addAll(List.of(opens().split(" ")));
-        command.addAll(List.of("-Dlog.file=" + dir.resolve("log/" + name + ".log"),
-                "-Dlog4j.configurationFile=file:" + conf.resolve("log4j.properties"), "-cp", classPath, mainClass));
+        command.addAll(List.of(
+                "-Dlog.file=" + dir.resolve("log/" + name + ".log"),
+                "-Dlog4j.configurationFile=file:" + conf.resolve("log4j.properties"),
+                "-cp",
+                classPath,
+                mainClass));
         command.addAll(args);
-        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
+        ProcessBuilder pb = new ProcessBuilder(command)
+                .redirectErrorStream(true)
                 .redirectOutput(dir.resolve("log/" + name + ".out").toFile());
         pb.environment().put("FLINK_CONF_DIR", conf.toString());
         return pb.start();
@@ -332,9 +398,18 @@ public final class StandaloneFlink implements AutoCloseable {
      * {@code org.apache.flink} classes parent-first, so a connector found here would be linked
      * against this Kafka client instead of the job's.
      */
-    private static final List<String> NOT_IN_A_CLUSTER = List.of("/io/herald/", "/org/apache/flink/flink-connector-kafka/",
-            "/org/apache/kafka/", "/io/netty/", "/com/eatthepath/", "/dev/cel/", "/com/ibm/icu/", "/com/google/auth/",
-            "/info/picocli/", "/me/tongfei/", "/org/scala-lang/");
+    private static final List<String> NOT_IN_A_CLUSTER = List.of(
+            "/io/herald/",
+            "/org/apache/flink/flink-connector-kafka/",
+            "/org/apache/kafka/",
+            "/io/netty/",
+            "/com/eatthepath/",
+            "/dev/cel/",
+            "/com/ibm/icu/",
+            "/com/google/auth/",
+            "/info/picocli/",
+            "/me/tongfei/",
+            "/org/scala-lang/");
 
     /**
      * The sandbox module's runtime class path (written beside its classes when it is packaged) without
@@ -343,14 +418,20 @@ public final class StandaloneFlink implements AutoCloseable {
     private static String flinkClassPath() throws IOException {
         Path classes;
         try {
-            classes = Path.of(StandaloneFlink.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            classes = Path.of(StandaloneFlink.class
+                    .getProtectionDomain()
+                    .getCodeSource()
+                    .getLocation()
+                    .toURI());
         } catch (URISyntaxException e) {
             throw new IOException(e);
         }
         Path written = classes.resolveSibling("classpath.txt");
-        String all = Files.isRegularFile(written) ? Files.readString(written).trim() : System.getProperty("java.class.path");
+        String all =
+                Files.isRegularFile(written) ? Files.readString(written).trim() : System.getProperty("java.class.path");
         return Arrays.stream(all.split(File.pathSeparator))
-                .filter(e -> NOT_IN_A_CLUSTER.stream().noneMatch(e::contains) && !e.endsWith("classes")
+                .filter(e -> NOT_IN_A_CLUSTER.stream().noneMatch(e::contains)
+                        && !e.endsWith("classes")
                         && !Path.of(e).getFileName().toString().startsWith("herald-"))
                 .collect(Collectors.joining(File.pathSeparator));
     }

@@ -30,8 +30,16 @@ public final class SyntheticUsers {
         public final boolean optIn;
         public final boolean deadToken;
 
-        Device(String userId, String deviceId, Platform platform, String token, String locale, String name, int streak,
-                boolean optIn, boolean deadToken) {
+        Device(
+                String userId,
+                String deviceId,
+                Platform platform,
+                String token,
+                String locale,
+                String name,
+                int streak,
+                boolean optIn,
+                boolean deadToken) {
             this.userId = userId;
             this.deviceId = deviceId;
             this.platform = platform;
@@ -83,8 +91,16 @@ public final class SyntheticUsers {
                 String token = platform == Platform.IOS
                         ? String.format("%016x%016x%016x%016x", random.nextLong(), random.nextLong(), u, d)
                         : String.format("fcm-%016x%016x:%s", random.nextLong(), random.nextLong(), deviceId);
-                devices.add(new Device(userId, deviceId, platform, token, LOCALES[random.nextInt(LOCALES.length)],
-                        name, streak, random.nextDouble() >= 0.03, random.nextDouble() < deadShare));
+                devices.add(new Device(
+                        userId,
+                        deviceId,
+                        platform,
+                        token,
+                        LOCALES[random.nextInt(LOCALES.length)],
+                        name,
+                        streak,
+                        random.nextDouble() >= 0.03,
+                        random.nextDouble() < deadShare));
             }
         }
         return new SyntheticUsers(devices);
@@ -106,8 +122,7 @@ public final class SyntheticUsers {
      * Registers every device through the devices topic of the sandbox's job, and waits until the job
      * has taken them all in (its consumer group's offsets), for at most {@code timeout}.
      */
-    public boolean load(Sandbox sandbox, KafkaIO kafka, Duration timeout,
-            LongConsumer behind) throws Exception {
+    public boolean load(Sandbox sandbox, KafkaIO kafka, Duration timeout, LongConsumer behind) throws Exception {
         String topic = sandbox.config().topics.devices;
         long version = registrationVersion();
         for (Device d : devices) {

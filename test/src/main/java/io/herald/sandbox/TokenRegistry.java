@@ -22,6 +22,7 @@ public final class TokenRegistry {
     private final ConcurrentHashMap<String, AtomicInteger> liveReceived = new ConcurrentHashMap<>();
     /** The live tokens, as Pushy's validating handler wants them: a view of {@link #liveReceived}. */
     final Set<String> live = liveReceived.keySet();
+
     final Map<String, Instant> dead = new ConcurrentHashMap<>();
     private final Map<String, String> lastPayload = new ConcurrentHashMap<>();
     private final AtomicLong total = new AtomicLong();

@@ -56,7 +56,9 @@ class AnswerLogIT {
                             a.attempts = 1;
                             a.ackAt = System.currentTimeMillis();
                             writer.append(a, () -> {
-                                callbacks.computeIfAbsent(a.notificationId, id -> new AtomicInteger()).incrementAndGet();
+                                callbacks
+                                        .computeIfAbsent(a.notificationId, id -> new AtomicInteger())
+                                        .incrementAndGet();
                                 allRecorded.countDown();
                             });
                         }
@@ -80,9 +82,13 @@ class AnswerLogIT {
 
             long records = 0;
             try (Admin admin = kafka.admin()) {
-                Map<TopicPartition, OffsetSpec> ends = Map.of(new TopicPartition("answers", 0), OffsetSpec.latest(),
-                        new TopicPartition("answers", 1), OffsetSpec.latest());
-                for (var e : admin.listOffsets(ends).all().get(30, TimeUnit.SECONDS).values()) {
+                Map<TopicPartition, OffsetSpec> ends = Map.of(
+                        new TopicPartition("answers", 0),
+                        OffsetSpec.latest(),
+                        new TopicPartition("answers", 1),
+                        OffsetSpec.latest());
+                for (var e :
+                        admin.listOffsets(ends).all().get(30, TimeUnit.SECONDS).values()) {
                     records += e.offset();
                 }
             }

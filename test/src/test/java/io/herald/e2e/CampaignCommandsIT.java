@@ -54,15 +54,21 @@ class CampaignCommandsIT {
             users.registerWith(sandbox.apns().tokens(), sandbox.fcm().tokens());
             JobClient job = HeraldMain.startEmbedded(sandbox.config(), 0, null);
             try {
-                assertThat(users.load(sandbox, kafka, Duration.ofMinutes(3), b -> { })).isTrue();
+                assertThat(users.load(sandbox, kafka, Duration.ofMinutes(3), b -> {}))
+                        .isTrue();
 
                 // From the built jar, as an operator runs it: refused here, with CEL's line:column.
-                Run refused = process("campaign", "create", EXAMPLES.resolve("broken-segment.yaml").toString(),
-                        "--config", config);
+                Run refused = process(
+                        "campaign",
+                        "create",
+                        EXAMPLES.resolve("broken-segment.yaml").toString(),
+                        "--config",
+                        config);
                 assertThat(refused.code).as(refused.out).isEqualTo(2);
                 assertThat(refused.out).contains("Refused, nothing written").contains("audience.expression:1:20");
                 assertThat(kafka.readAll(sandbox.config().topics.campaigns, Duration.ofSeconds(2)))
-                        .as("nothing written to the campaigns topic").isEmpty();
+                        .as("nothing written to the campaigns topic")
+                        .isEmpty();
 
                 Run created = run("create", EXAMPLES.resolve("streak.json").toString());
                 assertThat(created.code).as(created.out).isZero();
@@ -72,7 +78,8 @@ class CampaignCommandsIT {
                 assertThat(estimate.code).as(estimate.out).isZero();
                 long optedIn = users.devices().stream().filter(d -> d.optIn).count();
                 assertThat(number(estimate.out, "devices targeted")).isEqualTo(optedIn);
-                assertThat(number(estimate.out, "ios") + number(estimate.out, "android")).isEqualTo(optedIn);
+                assertThat(number(estimate.out, "ios") + number(estimate.out, "android"))
+                        .isEqualTo(optedIn);
                 assertThat(estimate.out).contains("en-US").contains("users evaluated");
 
                 Run fired = run("fire", "streak-reminder");
@@ -88,23 +95,37 @@ class CampaignCommandsIT {
                 assertThat(number(status.out, "delivered")).isEqualTo(counts.expected);
 
                 Run again = run("fire", "streak-reminder", "--no-watch");
-                assertThat(again.code).as("a second fire is refused: %s", again.out).isEqualTo(1);
+                assertThat(again.code)
+                        .as("a second fire is refused: %s", again.out)
+                        .isEqualTo(1);
                 assertThat(again.out).contains("ignored");
 
                 SyntheticUsers.Device loyal = users.devices().stream()
-                        .filter(d -> d.platform == Platform.IOS && d.streak > 10 && d.expectsDelivery()
+                        .filter(d -> d.platform == Platform.IOS
+                                && d.streak > 10
+                                && d.expectsDelivery()
                                 && (d.locale.startsWith("en") || d.locale.startsWith("pt")))
-                        .filter(d -> users.devices().stream().filter(o -> o.userId.equals(d.userId)).count() == 1)
-                        .findFirst().orElseThrow();
-                assertThat(run("create", EXAMPLES.resolve("loyal-ios.yaml").toString()).code).isZero();
+                        .filter(d -> users.devices().stream()
+                                        .filter(o -> o.userId.equals(d.userId))
+                                        .count()
+                                == 1)
+                        .findFirst()
+                        .orElseThrow();
+                assertThat(run("create", EXAMPLES.resolve("loyal-ios.yaml").toString()).code)
+                        .isZero();
                 Run sent = run("send", "loyal-ios", "--user", loyal.userId);
                 assertThat(sent.code).as(sent.out).isZero();
                 assertThat(sent.out).contains("ios " + loyal.deviceId + ": delivered");
-                assertThat(sandbox.apns().tokens().received(loyal.token)).as("the fire's and the send's").isEqualTo(2);
+                assertThat(sandbox.apns().tokens().received(loyal.token))
+                        .as("the fire's and the send's")
+                        .isEqualTo(2);
 
                 Path slow = dir.resolve("slow.json");
-                Files.writeString(slow, Files.readString(EXAMPLES.resolve("streak.json"))
-                        .replace("\"streak-reminder\"", "\"slow\"").replace("\"audience\"", "\"maxPerSecond\": 20, \"audience\""));
+                Files.writeString(
+                        slow,
+                        Files.readString(EXAMPLES.resolve("streak.json"))
+                                .replace("\"streak-reminder\"", "\"slow\"")
+                                .replace("\"audience\"", "\"maxPerSecond\": 20, \"audience\""));
                 assertThat(run("create", slow.toString()).code).isZero();
                 Run slowFire = run("fire", "slow", "--no-watch");
                 assertThat(slowFire.code).as(slowFire.out).isZero();
@@ -112,7 +133,9 @@ class CampaignCommandsIT {
                 assertThat(cancel.code).as(cancel.out).isZero();
                 assertThat(cancel.out).contains("slow: cancelled").contains("handed out before the cancel");
                 Run watch = run("watch", "slow", "--watch-timeout", "PT30S");
-                assertThat(watch.code).as("watching a cancelled campaign: %s", watch.out).isEqualTo(1);
+                assertThat(watch.code)
+                        .as("watching a cancelled campaign: %s", watch.out)
+                        .isEqualTo(1);
                 assertThat(watch.out).contains("Campaign slow: cancelled");
                 assertThat(run("status", "slow").code).isEqualTo(1);
             } finally {
@@ -139,10 +162,15 @@ class CampaignCommandsIT {
     /** {@code java -jar herald.jar ARGS} as a process of its own. */
     private Run process(String... args) throws Exception {
         assertThat(HERALD_JAR).as("built by the job module's package phase").exists();
-        List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
-                "-Dherald.logFile=" + dir.resolve("cli.log"), "-jar", HERALD_JAR.toString()));
+        List<String> command = new ArrayList<>(List.of(
+                ProcessHandle.current().info().command().orElse("java"),
+                "-Dherald.logFile=" + dir.resolve("cli.log"),
+                "-jar",
+                HERALD_JAR.toString()));
         command.addAll(List.of(args));
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+        Process p = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                 .start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(p.waitFor(2, TimeUnit.MINUTES)).isTrue();
@@ -152,7 +180,8 @@ class CampaignCommandsIT {
 
     /** The number on the first line of {@code out} that starts with {@code label}. */
     private static long number(String out, String label) {
-        Matcher m = Pattern.compile("(?m)^\\s+" + Pattern.quote(label) + "\\s+([\\d,]+)").matcher(out);
+        Matcher m = Pattern.compile("(?m)^\\s+" + Pattern.quote(label) + "\\s+([\\d,]+)")
+                .matcher(out);
         assertThat(m.find()).as("a line '%s' in:%n%s", label, out).isTrue();
         return Long.parseLong(m.group(1).replace(",", ""));
     }

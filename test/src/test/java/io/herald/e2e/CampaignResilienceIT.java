@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.herald.job.HeraldMain;
-import io.herald.model.StatusKind;
 import io.herald.job.cli.CampaignWatcher;
+import io.herald.model.StatusKind;
 import io.herald.sandbox.DemoCampaign;
 import io.herald.sandbox.EmulatorCounts;
 import io.herald.sandbox.KafkaIO;
@@ -69,7 +69,7 @@ class CampaignResilienceIT {
         users = SyntheticUsers.generate(USERS, 5, 0.02);
         users.registerWith(sandbox.apns().tokens(), sandbox.fcm().tokens());
         job = start(null);
-        assertThat(users.load(sandbox, kafka, WAIT, b -> { })).isTrue();
+        assertThat(users.load(sandbox, kafka, WAIT, b -> {})).isTrue();
     }
 
     private static JobClient start(String savepoint) throws Exception {
@@ -101,43 +101,63 @@ class CampaignResilienceIT {
         long checkpointsAtFire = completedCheckpoints();
 
         // While it is handed out: a transactional send to a user who gets the campaign too.
-        assertThat(slow.awaitUntil(WAIT, () -> { }, () -> slow.handedOut() > RATE)).isTrue();
-        SyntheticUsers.Device someone = users.devices().stream().filter(SyntheticUsers.Device::expectsDelivery)
-                .findFirst().orElseThrow();
+        assertThat(slow.awaitUntil(WAIT, () -> {}, () -> slow.handedOut() > RATE))
+                .isTrue();
+        SyntheticUsers.Device someone = users.devices().stream()
+                .filter(SyntheticUsers.Device::expectsDelivery)
+                .findFirst()
+                .orElseThrow();
         long sentAt = System.currentTimeMillis();
         kafka.send(campaigns.topic(), "tx-1", DemoCampaign.send("tx-1", someone.userId, "now"));
         kafka.flush();
-        assertThat(tx.awaitUntil(WAIT, () -> { }, () -> tx.outcome("delivered") >= 1)).isTrue();
+        assertThat(tx.awaitUntil(WAIT, () -> {}, () -> tx.outcome("delivered") >= 1))
+                .isTrue();
         long txDeliveredWithin = tx.lastAckAt() - sentAt;
         slow.poll(Duration.ofMillis(10));
         boolean slowStillGoing = !slow.fanOutComplete();
         // Receipts are visible once the checkpoint covering them completes: seen growing twice while
         // the walk is not over, at least two checkpoints completed in the middle of it.
         long receiptsSeen = slow.distinctReceipts();
-        assertThat(slow.awaitUntil(WAIT, () -> { }, () -> slow.distinctReceipts() > receiptsSeen)).isTrue();
+        assertThat(slow.awaitUntil(WAIT, () -> {}, () -> slow.distinctReceipts() > receiptsSeen))
+                .isTrue();
         boolean slowStillGoingLater = !slow.fanOutComplete();
         long checkpointsMidWalk = completedCheckpoints() - checkpointsAtFire;
 
-        assertThat(slow.awaitDone(WAIT, () -> { })).isTrue();
-        System.out.printf("Long campaign: send delivered %d ms after it was written; %d checkpoints completed mid-walk%n",
+        assertThat(slow.awaitDone(WAIT, () -> {})).isTrue();
+        System.out.printf(
+                "Long campaign: send delivered %d ms after it was written; %d checkpoints completed mid-walk%n",
                 txDeliveredWithin, checkpointsMidWalk);
         assertThat(txDeliveredWithin).as("the send's fire-to-ack, ms").isLessThan(3_000);
-        assertThat(slowStillGoing).as("the campaign was still being handed out when the send was delivered").isTrue();
+        assertThat(slowStillGoing)
+                .as("the campaign was still being handed out when the send was delivered")
+                .isTrue();
         assertThat(receiptsSeen).as("receipts committed mid-walk").isPositive();
         assertThat(slowStillGoingLater).as("and still when more were committed").isTrue();
-        assertThat(checkpointsMidWalk).as("checkpoints completed mid-walk (Flink's count)").isGreaterThanOrEqualTo(2);
+        assertThat(checkpointsMidWalk)
+                .as("checkpoints completed mid-walk (Flink's count)")
+                .isGreaterThanOrEqualTo(2);
 
-        Map<Integer, List<Long>> progress = slow.statuses(StatusKind.PROGRESS).stream().collect(Collectors.groupingBy(
-                n -> n.path("subtask").asInt(), Collectors.mapping(n -> n.path("handedOut").asLong(), Collectors.toList())));
-        assertThat(progress).as("progress records per instance").hasSize(2)
-                .allSatisfy((subtask, handedOut) -> assertThat(handedOut).hasSizeGreaterThanOrEqualTo(2).isSorted());
-        assertThat(campaigns.registry(someone).received(someone.token)).as("the campaign and the send").isEqualTo(2);
+        Map<Integer, List<Long>> progress = slow.statuses(StatusKind.PROGRESS).stream()
+                .collect(Collectors.groupingBy(
+                        n -> n.path("subtask").asInt(),
+                        Collectors.mapping(n -> n.path("handedOut").asLong(), Collectors.toList())));
+        assertThat(progress)
+                .as("progress records per instance")
+                .hasSize(2)
+                .allSatisfy((subtask, handedOut) ->
+                        assertThat(handedOut).hasSizeGreaterThanOrEqualTo(2).isSorted());
+        assertThat(campaigns.registry(someone).received(someone.token))
+                .as("the campaign and the send")
+                .isEqualTo(2);
         EmulatorCounts counts = EmulatorCounts.of(users, sandbox, 1);
         assertThat(counts.lost).as("lost").isZero();
         assertThat(counts.unexpected).as("unexpected").isZero();
         long sendsDevices = users.devices().stream()
-                .filter(d -> d.userId.equals(someone.userId) && d.expectsDelivery()).count();
-        assertThat(counts.duplicates).as("beyond one each: the send's notifications only").isEqualTo(sendsDevices);
+                .filter(d -> d.userId.equals(someone.userId) && d.expectsDelivery())
+                .count();
+        assertThat(counts.duplicates)
+                .as("beyond one each: the send's notifications only")
+                .isEqualTo(sendsDevices);
         assertThat(slow.outcome("delivered")).isEqualTo(counts.expected);
         assertThat(slow.duplicateReceipts()).isZero();
     }
@@ -156,18 +176,32 @@ class CampaignResilienceIT {
         long cancelledAt = System.currentTimeMillis();
         kafka.send(campaigns.topic(), "cancel-1", DemoCampaign.cancel("cancel-1"));
         kafka.flush();
-        assertThat(watcher.awaitUntil(WAIT, () -> { },
-                () -> watcher.statuses(StatusKind.CANCELLED).size() == 2)).isTrue();
-        long handedOut = watcher.statuses(StatusKind.CANCELLED).stream().mapToLong(n -> n.path("handedOut").asLong()).sum();
-        assertThat(watcher.awaitUntil(WAIT, () -> { }, () -> watcher.distinctReceipts() >= handedOut)).isTrue();
+        assertThat(watcher.awaitUntil(
+                        WAIT,
+                        () -> {},
+                        () -> watcher.statuses(StatusKind.CANCELLED).size() == 2))
+                .isTrue();
+        long handedOut = watcher.statuses(StatusKind.CANCELLED).stream()
+                .mapToLong(n -> n.path("handedOut").asLong())
+                .sum();
+        assertThat(watcher.awaitUntil(WAIT, () -> {}, () -> watcher.distinctReceipts() >= handedOut))
+                .isTrue();
         watcher.poll(Duration.ofSeconds(2));
 
-        long last = Math.max(sandbox.apns().tokens().lastArrivalAt(), sandbox.fcm().tokens().lastArrivalAt());
-        System.out.printf("Cancel: last arrival %d ms after the cancel; %d handed out, %d delivered, %d cancelled%n",
+        long last = Math.max(
+                sandbox.apns().tokens().lastArrivalAt(), sandbox.fcm().tokens().lastArrivalAt());
+        System.out.printf(
+                "Cancel: last arrival %d ms after the cancel; %d handed out, %d delivered, %d cancelled%n",
                 last - cancelledAt, handedOut, watcher.outcome("delivered"), watcher.outcome("cancelled"));
-        assertThat(last - cancelledAt).as("the last notification's arrival after the cancel, ms").isLessThanOrEqualTo(1_000);
-        assertThat(campaigns.received()).as("far from everyone").isLessThan(users.devices().size() / 2);
-        assertThat(watcher.distinctReceipts()).as("one receipt per notification handed out").isEqualTo(handedOut);
+        assertThat(last - cancelledAt)
+                .as("the last notification's arrival after the cancel, ms")
+                .isLessThanOrEqualTo(1_000);
+        assertThat(campaigns.received())
+                .as("far from everyone")
+                .isLessThan(users.devices().size() / 2);
+        assertThat(watcher.distinctReceipts())
+                .as("one receipt per notification handed out")
+                .isEqualTo(handedOut);
         assertThat(watcher.outcome("delivered")).isEqualTo(campaigns.received());
         assertThat(watcher.duplicateReceipts()).isZero();
         assertThat(watcher.statuses(StatusKind.FANNED_OUT)).isEmpty();
@@ -185,25 +219,33 @@ class CampaignResilienceIT {
             watcher.poll(Duration.ofMillis(50));
         }
         long stopping = System.nanoTime();
-        String savepoint = job.stopWithSavepoint(false, dir.resolve("savepoints").toUri().toString(),
-                SavepointFormatType.CANONICAL).get();
+        String savepoint = job.stopWithSavepoint(
+                        false, dir.resolve("savepoints").toUri().toString(), SavepointFormatType.CANONICAL)
+                .get();
         long stopMs = (System.nanoTime() - stopping) / 1_000_000;
         long receivedAtStop = campaigns.received();
         job = start(savepoint);
 
-        assertThat(watcher.awaitDone(WAIT, () -> { })).isTrue();
+        assertThat(watcher.awaitDone(WAIT, () -> {})).isTrue();
         System.out.printf("Stop with savepoint: %d ms, %d notifications received before it%n", stopMs, receivedAtStop);
         assertThat(stopMs).as("stop with savepoint, ms").isLessThan(10_000);
-        assertThat(receivedAtStop).as("stopped mid-campaign").isLessThan(users.devices().size() * 3 / 4);
-        assertThat(EmulatorCounts.of(users, sandbox, 1).exact()).as("%s", EmulatorCounts.of(users, sandbox, 1)).isTrue();
+        assertThat(receivedAtStop)
+                .as("stopped mid-campaign")
+                .isLessThan(users.devices().size() * 3 / 4);
+        assertThat(EmulatorCounts.of(users, sandbox, 1).exact())
+                .as("%s", EmulatorCounts.of(users, sandbox, 1))
+                .isTrue();
         assertThat(watcher.outcome("delivered")).isEqualTo(EmulatorCounts.of(users, sandbox, 1).expected);
         assertThat(watcher.duplicateReceipts()).isZero();
     }
 
     private static long completedCheckpoints() throws Exception {
-        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
-                "http://localhost:" + restPort + "/jobs/" + job.getJobID() + "/checkpoints")).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create(
+                                        "http://localhost:" + restPort + "/jobs/" + job.getJobID() + "/checkpoints"))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
         JsonNode counts = new ObjectMapper().readTree(r.body()).path("counts");
         return counts.path("completed").asLong();
     }

@@ -62,20 +62,28 @@ class ClusterCrashIT {
                 StandaloneFlink flink = StandaloneFlink.start(dir.resolve("flink"), 2, 2)) {
             SyntheticUsers users = SyntheticUsers.generate(USERS, 13, 0.02);
             users.registerWith(sandbox.apns().tokens(), sandbox.fcm().tokens());
-            String jobId = flink.submit(jobJar(), "io.herald.job.HeraldMain", null,
+            String jobId = flink.submit(
+                    jobJar(),
+                    "io.herald.job.HeraldMain",
+                    null,
                     List.of("--config", sandbox.configFile().toString()));
             flink.awaitAllRunning(jobId, Duration.ofMinutes(2));
-            assertThat(users.load(sandbox, kafka, WAIT, b -> { })).as("the job took in every device").isTrue();
-            long expected = users.devices().stream().filter(SyntheticUsers.Device::expectsDelivery).count();
+            assertThat(users.load(sandbox, kafka, WAIT, b -> {}))
+                    .as("the job took in every device")
+                    .isTrue();
+            long expected = users.devices().stream()
+                    .filter(SyntheticUsers.Device::expectsDelivery)
+                    .count();
 
-            CampaignWatcher watcher = kafka.watch("crash-1", sandbox.config().topics.receipts,
-                    sandbox.config().topics.campaignStatus);
+            CampaignWatcher watcher =
+                    kafka.watch("crash-1", sandbox.config().topics.receipts, sandbox.config().topics.campaignStatus);
             kafka.send(sandbox.config().topics.campaigns, "crash-1", DemoCampaign.create("crash-1", DemoCampaign.ALL));
             kafka.send(sandbox.config().topics.campaigns, "crash-1", DemoCampaign.fire("crash-1"));
             kafka.flush();
             long firing = System.nanoTime();
             while (received(sandbox) < 4_000) {
-                assertThat(System.nanoTime() - firing).as("4,000 notifications sent within " + WAIT)
+                assertThat(System.nanoTime() - firing)
+                        .as("4,000 notifications sent within " + WAIT)
                         .isLessThan(WAIT.toNanos());
                 watcher.poll(Duration.ofMillis(20));
             }
@@ -85,14 +93,15 @@ class ClusterCrashIT {
             flink.kill(victim);
             flink.startTaskManager();
 
-            boolean done = watcher.awaitDone(WAIT, () -> { });
+            boolean done = watcher.awaitDone(WAIT, () -> {});
             EmulatorCounts counts = EmulatorCounts.of(users, sandbox, 1);
             // Each fan-out instance on the dead TaskManager had its APNs and its FCM delivery there too.
             long instancesThatDied = busy.stream().filter(victim::equals).count();
             long bound = instancesThatDied * 2 * sandbox.config().delivery.maxInFlight;
-            System.out.printf("Crash: %s killed after %,d of %,d notifications; job restarted %d time(s); %s; bound %d;"
-                    + " receipts %s%n", victim, receivedAtKill, expected, flink.restarts(jobId), counts, bound,
-                    watcher.outcomes());
+            System.out.printf(
+                    "Crash: %s killed after %,d of %,d notifications; job restarted %d time(s); %s; bound %d;"
+                            + " receipts %s%n",
+                    victim, receivedAtKill, expected, flink.restarts(jobId), counts, bound, watcher.outcomes());
             // The receipts and answers of every device, against what the emulators counted.
             List<String> missing = missingReceiptsOrAnswers("crash-1", users, sandbox, kafka);
             // Each commit the connector refused as fenced: what the broker made of its transaction.
@@ -102,9 +111,13 @@ class ClusterCrashIT {
             }
             fenced.forEach(c -> System.out.println("Commit refused as fenced: " + c));
 
-            assertThat(missing).as("devices without a committed receipt or an answer").isEmpty();
-            assertThat(fenced).as("commits refused as fenced, by what the broker made of their transactions")
-                    .allSatisfy(c -> assertThat(c.committedBefore()).as(c.toString()).isTrue());
+            assertThat(missing)
+                    .as("devices without a committed receipt or an answer")
+                    .isEmpty();
+            assertThat(fenced)
+                    .as("commits refused as fenced, by what the broker made of their transactions")
+                    .allSatisfy(c ->
+                            assertThat(c.committedBefore()).as(c.toString()).isTrue());
             assertThat(done).as("the campaign finished after the crash").isTrue();
             assertThat(receivedAtKill).as("killed mid-campaign").isLessThan(expected * 3 / 5);
             assertThat(flink.restarts(jobId)).as("the job restarted").isPositive();
@@ -123,28 +136,33 @@ class ClusterCrashIT {
      * the emulators counted at least once, and every device the campaign targeted (opted in, dead
      * tokens included), needs both. Prints the join's totals.
      */
-    static List<String> missingReceiptsOrAnswers(String campaignId, SyntheticUsers users, Sandbox sandbox,
-            KafkaIO kafka) throws Exception {
+    static List<String> missingReceiptsOrAnswers(
+            String campaignId, SyntheticUsers users, Sandbox sandbox, KafkaIO kafka) throws Exception {
         ObjectMapper json = new ObjectMapper();
         Map<String, String> receiptOutcome = new HashMap<>();
         long receipts = 0;
-        for (ConsumerRecord<byte[], byte[]> r : kafka.readAll(sandbox.config().topics.receipts, Duration.ofSeconds(3))) {
+        for (ConsumerRecord<byte[], byte[]> r :
+                kafka.readAll(sandbox.config().topics.receipts, Duration.ofSeconds(3))) {
             JsonNode n = json.readTree(r.value());
             if (campaignId.equals(n.path("campaignId").asText())) {
                 receipts++;
-                receiptOutcome.put(n.path("deviceId").asText(), n.path("outcome").asText());
+                receiptOutcome.put(
+                        n.path("deviceId").asText(), n.path("outcome").asText());
             }
         }
         // The answers topic is written by plain idempotent producers (acks from all replicas), outside
         // any transaction: every record in it is committed.
-        Map<String, Answer> answers = new AnswerLog(sandbox.kafka().bootstrapServers(), sandbox.config().topics.answers,
-                Map.of()).read(0, a -> campaignId.equals(a.campaignId));
+        Map<String, Answer> answers = new AnswerLog(
+                        sandbox.kafka().bootstrapServers(), sandbox.config().topics.answers, Map.of())
+                .read(0, a -> campaignId.equals(a.campaignId));
         List<String> missing = new ArrayList<>();
         List<String> notReceived = new ArrayList<>();
         long counted = 0;
         long targeted = 0;
         for (SyntheticUsers.Device d : users.devices()) {
-            TokenRegistry provider = d.platform == Platform.IOS ? sandbox.apns().tokens() : sandbox.fcm().tokens();
+            TokenRegistry provider = d.platform == Platform.IOS
+                    ? sandbox.apns().tokens()
+                    : sandbox.fcm().tokens();
             int received = provider.received(d.token);
             String receipt = receiptOutcome.get(d.deviceId);
             Answer answer = answers.get(campaignId + "/" + d.deviceId);
@@ -171,10 +189,19 @@ class ClusterCrashIT {
                 }
             }
         }
-        System.out.printf("Receipts and answers of %s: %,d devices counted by the emulators, %,d targeted; "
+        System.out.printf(
+                "Receipts and answers of %s: %,d devices counted by the emulators, %,d targeted; "
                         + "%,d receipts committed for %,d devices, %,d answers; %,d devices missing one%n",
-                campaignId, counted, targeted, receipts, receiptOutcome.size(), answers.size(),
-                missing.stream().map(m -> m.substring(0, m.indexOf(':'))).distinct().count());
+                campaignId,
+                counted,
+                targeted,
+                receipts,
+                receiptOutcome.size(),
+                answers.size(),
+                missing.stream()
+                        .map(m -> m.substring(0, m.indexOf(':')))
+                        .distinct()
+                        .count());
         if (!notReceived.isEmpty()) {
             System.out.println("Devices that should have had it and did not (first 10): " + notReceived);
         }
@@ -190,8 +217,10 @@ class ClusterCrashIT {
     /** The job module's jar for {@code flink run}, built before this module's tests. */
     private static Path jobJar() throws Exception {
         try (Stream<Path> files = Files.list(Path.of("..", "job", "target"))) {
-            return files.filter(p -> p.getFileName().toString().endsWith("-flink.jar")).findFirst()
-                    .orElseThrow(() -> new IllegalStateException("no job jar in job/target: package the job module first"))
+            return files.filter(p -> p.getFileName().toString().endsWith("-flink.jar"))
+                    .findFirst()
+                    .orElseThrow(
+                            () -> new IllegalStateException("no job jar in job/target: package the job module first"))
                     .toAbsolutePath();
         }
     }

@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.herald.job.HeraldMain;
+import io.herald.job.cli.CampaignWatcher;
 import io.herald.model.Platform;
 import io.herald.model.StatusKind;
-import io.herald.job.cli.CampaignWatcher;
 import io.herald.sandbox.DemoCampaign;
 import io.herald.sandbox.KafkaIO;
 import io.herald.sandbox.Sandbox;
@@ -83,7 +83,7 @@ class DeliveryFaultsIT {
         // full verify runs). Eight attempts keep the budget of two thirds of timeoutMs.
         sandbox.config().delivery.maxAttempts = 8;
         job = HeraldMain.startEmbedded(sandbox.config(), clusterWithFlinkConfsReporter(), null);
-        assertThat(users.load(sandbox, kafka, WAIT, b -> { })).isTrue();
+        assertThat(users.load(sandbox, kafka, WAIT, b -> {})).isTrue();
     }
 
     @AfterAll
@@ -108,13 +108,16 @@ class DeliveryFaultsIT {
         sandbox.apns().faults().transientShare(0.05).latencyMs(20).dropShare(0.03);
         sandbox.fcm().faults().transientShare(0.05).latencyMs(20).dropShare(0.05);
         CampaignWatcher watcher = fire("storm-1");
-        assertThat(watcher.awaitDone(WAIT, () -> { })).as("every targeted device got a receipt").isTrue();
+        assertThat(watcher.awaitDone(WAIT, () -> {}))
+                .as("every targeted device got a receipt")
+                .isTrue();
         sandbox.apns().faults().clear();
         sandbox.fcm().faults().clear();
 
         long live = 0;
         for (SyntheticUsers.Device d : users.devices()) {
-            assertThat(registry(d).received(d.token)).as("notifications to %s (%s)", d.deviceId, d.platform)
+            assertThat(registry(d).received(d.token))
+                    .as("notifications to %s (%s)", d.deviceId, d.platform)
                     .isEqualTo(d.expectsDelivery() ? 1 : 0);
             live += d.expectsDelivery() ? 1 : 0;
         }
@@ -132,18 +135,25 @@ class DeliveryFaultsIT {
         // What the operators reported, as Prometheus scrapes it: every delivery counted, and at least
         // one retry for each transient answer.
         List<Sample> metrics = scrapeHeraldMetrics();
-        assertThat(sum(metrics, "herald_outcome_receipts", "outcome", "delivered")).as("scraped %s", metrics)
+        assertThat(sum(metrics, "herald_outcome_receipts", "outcome", "delivered"))
+                .as("scraped %s", metrics)
                 .isEqualTo((double) live);
-        assertThat(sum(metrics, "herald_retries", null, null)).isGreaterThanOrEqualTo((double) (
-                sandbox.apns().faults().transientsAnswered() + sandbox.fcm().faults().transientsAnswered()));
+        assertThat(sum(metrics, "herald_retries", null, null))
+                .isGreaterThanOrEqualTo((double) (sandbox.apns().faults().transientsAnswered()
+                        + sandbox.fcm().faults().transientsAnswered()));
         assertThat(sum(metrics, "herald_providerLatencyMs_count", null, null)).isGreaterThanOrEqualTo(live);
         assertThat(sum(metrics, "herald_requestsInFlight", null, null)).isZero();
         // APNs has no quota, so it starts with no rate limit; its 429s put one on it: the sender slowed
         // down. (Prometheus label values have spaces made underscores.)
-        assertThat(metrics).filteredOn(m -> m.name().equals("herald_providerRateLimitPerSecond")
+        assertThat(metrics)
+                .filteredOn(m -> m.name().equals("herald_providerRateLimitPerSecond")
                         && "Deliver_to_APNs".equals(m.labels().get("operator_name")))
-                .as("APNs's rate limits after its 429s, among %s", metrics.stream()
-                        .filter(m -> m.name().equals("herald_providerRateLimitPerSecond")).toList()).isNotEmpty()
+                .as(
+                        "APNs's rate limits after its 429s, among %s",
+                        metrics.stream()
+                                .filter(m -> m.name().equals("herald_providerRateLimitPerSecond"))
+                                .toList())
+                .isNotEmpty()
                 .anySatisfy(m -> assertThat(m.value()).isFinite().isPositive());
         watcher.close();
     }
@@ -173,22 +183,26 @@ class DeliveryFaultsIT {
         }
         assertThat(taken).as("APNs took requests it never answered").isPositive();
         Set<String> takenBeforeReset = new HashSet<>();
-        users.devices().stream().filter(d -> d.platform == Platform.IOS && apns.received(d.token) > 0)
+        users.devices().stream()
+                .filter(d -> d.platform == Platform.IOS && apns.received(d.token) > 0)
                 .forEach(d -> takenBeforeReset.add(d.deviceId));
         // The connections are reset: no GOAWAY, no answers. What was written is unconfirmed at once;
         // what had not gone out is retried on new connections, which answer again.
         sandbox.apns().faults().answersLost(false);
-        assertThat(watcher.awaitDone(WAIT, () -> { })).as("every targeted device got a receipt").isTrue();
+        assertThat(watcher.awaitDone(WAIT, () -> {}))
+                .as("every targeted device got a receipt")
+                .isTrue();
 
         long unconfirmed = watcher.outcome("unconfirmed");
-        System.out.printf("Answers lost, then reset: APNs took %,d before the reset; receipts %s%n", taken,
-                watcher.outcomes());
+        System.out.printf(
+                "Answers lost, then reset: APNs took %,d before the reset; receipts %s%n", taken, watcher.outcomes());
         // Receipt by receipt: each request APNs took is unconfirmed (not failed), and was delivered,
         // once; a failed one (a request held back unsent, given up on) never reached APNs.
         Map<String, SyntheticUsers.Device> byId = new HashMap<>();
         users.devices().forEach(d -> byId.put(d.deviceId, d));
         Set<String> unconfirmedDevices = new HashSet<>();
-        for (ConsumerRecord<byte[], byte[]> record : kafka.readAll(sandbox.config().topics.receipts, Duration.ofSeconds(2))) {
+        for (ConsumerRecord<byte[], byte[]> record :
+                kafka.readAll(sandbox.config().topics.receipts, Duration.ofSeconds(2))) {
             JsonNode r = new ObjectMapper().readTree(record.value());
             if (!"answers-lost-1".equals(r.path("campaignId").asText())) {
                 continue;
@@ -199,32 +213,45 @@ class DeliveryFaultsIT {
                 assertThat(d.platform).as("%s", r).isEqualTo(Platform.IOS);
                 assertThat(r.path("reason").asText()).startsWith("written, then no answer");
                 if (d.expectsDelivery()) {
-                    assertThat(apns.received(d.token)).as("deliveries to %s, receipted unconfirmed", d.deviceId)
+                    assertThat(apns.received(d.token))
+                            .as("deliveries to %s, receipted unconfirmed", d.deviceId)
                             .isEqualTo(1);
                 }
                 unconfirmedDevices.add(d.deviceId);
             } else if ("failed".equals(outcome)) {
-                assertThat(registry(d).received(d.token)).as("deliveries to %s, receipted failed: %s", d.deviceId, r)
+                assertThat(registry(d).received(d.token))
+                        .as("deliveries to %s, receipted failed: %s", d.deviceId, r)
                         .isZero();
             }
         }
-        assertThat(unconfirmedDevices).as("devices receipted unconfirmed: every one APNs had taken at the reset")
-                .containsAll(takenBeforeReset).hasSize((int) unconfirmed);
+        assertThat(unconfirmedDevices)
+                .as("devices receipted unconfirmed: every one APNs had taken at the reset")
+                .containsAll(takenBeforeReset)
+                .hasSize((int) unconfirmed);
         // None was sent again: no device has more than one.
         for (SyntheticUsers.Device d : users.devices()) {
-            assertThat(registry(d).received(d.token)).as("notifications to %s (%s)", d.deviceId, d.platform)
+            assertThat(registry(d).received(d.token))
+                    .as("notifications to %s (%s)", d.deviceId, d.platform)
                     .isLessThanOrEqualTo(d.expectsDelivery() ? 1 : 0);
         }
         assertThat(watcher.duplicateReceipts()).isZero();
 
         // A retry sends them again only if it names them: an estimate for unconfirmed counts them all.
-        kafka.send(sandbox.config().topics.campaigns, "answers-lost-1",
+        kafka.send(
+                sandbox.config().topics.campaigns,
+                "answers-lost-1",
                 DemoCampaign.estimate("answers-lost-1", "unconfirmed"));
         kafka.flush();
-        assertThat(watcher.awaitUntil(WAIT, () -> { }, () -> watcher.statuses(StatusKind.ESTIMATED).size() == 2))
+        assertThat(watcher.awaitUntil(
+                        WAIT,
+                        () -> {},
+                        () -> watcher.statuses(StatusKind.ESTIMATED).size() == 2))
                 .isTrue();
-        assertThat(watcher.statuses(StatusKind.ESTIMATED).stream().mapToLong(n -> n.path("targeted").asLong()).sum())
-                .as("devices a retry of unconfirmed would reach").isEqualTo(unconfirmed);
+        assertThat(watcher.statuses(StatusKind.ESTIMATED).stream()
+                        .mapToLong(n -> n.path("targeted").asLong())
+                        .sum())
+                .as("devices a retry of unconfirmed would reach")
+                .isEqualTo(unconfirmed);
         assertThat(job.getJobStatus().get()).isEqualTo(JobStatus.RUNNING);
         watcher.close();
     }
@@ -236,16 +263,24 @@ class DeliveryFaultsIT {
         sandbox.apns().faults().credentialsRevoked(true);
         sandbox.fcm().faults().credentialsRevoked(true);
         CampaignWatcher watcher = fire("revoked-1");
-        assertThat(watcher.awaitDone(WAIT, () -> { })).as("every targeted device got a receipt").isTrue();
+        assertThat(watcher.awaitDone(WAIT, () -> {}))
+                .as("every targeted device got a receipt")
+                .isTrue();
 
         assertThat(watcher.outcome("rejected")).isEqualTo(watcher.targeted());
-        assertThat(watcher.failureReasons().keySet()).allSatisfy(reason -> assertThat(reason)
-                .contains("sending stopped for app " + Sandbox.APP_ID + ": the provider refused its credentials"));
-        assertThat(watcher.failureReasons().keySet()).anyMatch(r -> r.startsWith("ios") && r.contains("InvalidProviderToken"));
+        assertThat(watcher.failureReasons().keySet())
+                .allSatisfy(reason -> assertThat(reason)
+                        .contains("sending stopped for app " + Sandbox.APP_ID
+                                + ": the provider refused its credentials"));
+        assertThat(watcher.failureReasons().keySet())
+                .anyMatch(r -> r.startsWith("ios") && r.contains("InvalidProviderToken"));
         assertThat(watcher.failureReasons().keySet()).anyMatch(r -> r.startsWith("android") && r.contains("401"));
-        assertThat(sandbox.apns().tokens().totalReceived() + sandbox.fcm().tokens().totalReceived()).isZero();
+        assertThat(sandbox.apns().tokens().totalReceived()
+                        + sandbox.fcm().tokens().totalReceived())
+                .isZero();
         // No notification was tried twice: at most one refused request per targeted device.
-        long refusals = sandbox.apns().faults().credentialRefusals() + sandbox.fcm().faults().credentialRefusals();
+        long refusals = sandbox.apns().faults().credentialRefusals()
+                + sandbox.fcm().faults().credentialRefusals();
         assertThat(refusals).isPositive().isLessThanOrEqualTo(watcher.targeted());
         assertThat(job.getJobStatus().get()).isEqualTo(JobStatus.RUNNING);
         assertThat(failuresSoFar()).as("the job's failure history").isEmpty();
@@ -258,7 +293,9 @@ class DeliveryFaultsIT {
         resetCounts();
         int limit = 400;
         CampaignWatcher watcher = fire("limited-1", DemoCampaign.create("limited-1", DemoCampaign.ALL, limit));
-        assertThat(watcher.awaitDone(WAIT, () -> { })).as("every targeted device got a receipt").isTrue();
+        assertThat(watcher.awaitDone(WAIT, () -> {}))
+                .as("every targeted device got a receipt")
+                .isTrue();
         long delivered = watcher.outcome("delivered");
         assertThat(delivered).isGreaterThan(3 * limit);
 
@@ -267,8 +304,12 @@ class DeliveryFaultsIT {
         // or two here. Acks can bunch up behind a pause, hence the slack on the peak.
         long spanMs = watcher.latencyQuantile(1.0) - watcher.latencyQuantile(0.0);
         assertThat(spanMs).as("first to last ack, ms").isGreaterThanOrEqualTo((delivered - 2) * 1000L / limit - 100);
-        assertThat(watcher.mostAcksInOneSecond()).as("the most acks in one second").isLessThanOrEqualTo(limit * 3 / 2);
-        assertThat(sandbox.apns().tokens().totalReceived() + sandbox.fcm().tokens().totalReceived()).isEqualTo(delivered);
+        assertThat(watcher.mostAcksInOneSecond())
+                .as("the most acks in one second")
+                .isLessThanOrEqualTo(limit * 3 / 2);
+        assertThat(sandbox.apns().tokens().totalReceived()
+                        + sandbox.fcm().tokens().totalReceived())
+                .isEqualTo(delivered);
         watcher.close();
     }
 
@@ -277,8 +318,8 @@ class DeliveryFaultsIT {
     }
 
     private static CampaignWatcher fire(String campaignId, byte[] create) {
-        CampaignWatcher watcher = kafka.watch(campaignId, sandbox.config().topics.receipts,
-                sandbox.config().topics.campaignStatus);
+        CampaignWatcher watcher =
+                kafka.watch(campaignId, sandbox.config().topics.receipts, sandbox.config().topics.campaignStatus);
         kafka.send(sandbox.config().topics.campaigns, campaignId, create);
         kafka.send(sandbox.config().topics.campaigns, campaignId, DemoCampaign.fire(campaignId));
         kafka.flush();
@@ -293,7 +334,8 @@ class DeliveryFaultsIT {
 
     /** The cluster settings: the reporters from flink-conf/config.yaml (on a free port) and the web UI. */
     private static Configuration clusterWithFlinkConfsReporter() {
-        Configuration flinkConf = GlobalConfiguration.loadConfiguration(Path.of("..", "flink-conf").toString());
+        Configuration flinkConf = GlobalConfiguration.loadConfiguration(
+                Path.of("..", "flink-conf").toString());
         Configuration cluster = new Configuration();
         flinkConf.toMap().forEach((key, value) -> {
             if (key.startsWith("metrics.reporter.")) {
@@ -316,8 +358,11 @@ class DeliveryFaultsIT {
      * (for example {@code herald_retries}), with their labels (operator_name, outcome, ...).
      */
     private static List<Sample> scrapeHeraldMetrics() throws Exception {
-        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
-                "http://localhost:" + prometheusPort + "/metrics")).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create("http://localhost:" + prometheusPort + "/metrics"))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).isEqualTo(200);
         List<Sample> samples = new ArrayList<>();
         String prefix = "flink_taskmanager_job_task_operator_";
@@ -336,8 +381,9 @@ class DeliveryFaultsIT {
                 }
             }
             String text = line.substring(valueAt + 1);
-            double value = text.endsWith("Inf") ? (text.startsWith("-") ? Double.NEGATIVE_INFINITY
-                    : Double.POSITIVE_INFINITY) : Double.parseDouble(text);
+            double value = text.endsWith("Inf")
+                    ? (text.startsWith("-") ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY)
+                    : Double.parseDouble(text);
             samples.add(new Sample(name, labels, value));
         }
         return samples;
@@ -345,20 +391,29 @@ class DeliveryFaultsIT {
 
     /** The sum over the samples of {@code name} whose labels include {@code label=value} (when given). */
     private static double sum(List<Sample> samples, String name, String label, String value) {
-        return samples.stream().filter(s -> s.name().equals(name))
+        return samples.stream()
+                .filter(s -> s.name().equals(name))
                 .filter(s -> label == null || value.equals(s.labels().get(label)))
-                .mapToDouble(Sample::value).sum();
+                .mapToDouble(Sample::value)
+                .sum();
     }
 
     /** The exceptions that failed (and so restarted) the job, from Flink's REST API: none if it never failed. */
     private static List<String> failuresSoFar() throws Exception {
-        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
-                "http://localhost:" + restPort + "/jobs/" + job.getJobID() + "/exceptions")).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create(
+                                        "http://localhost:" + restPort + "/jobs/" + job.getJobID() + "/exceptions"))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).isEqualTo(200);
         List<String> failures = new ArrayList<>();
-        new ObjectMapper().readTree(r.body()).path("exceptionHistory").path("entries")
-                .forEach(e -> failures.add(e.path("exceptionName").asText() + ": " + e.path("stacktrace").asText()));
+        new ObjectMapper()
+                .readTree(r.body())
+                .path("exceptionHistory")
+                .path("entries")
+                .forEach(e -> failures.add(e.path("exceptionName").asText() + ": "
+                        + e.path("stacktrace").asText()));
         return failures;
     }
 
@@ -368,6 +423,8 @@ class DeliveryFaultsIT {
     }
 
     private static TokenRegistry registry(SyntheticUsers.Device d) {
-        return d.platform == Platform.IOS ? sandbox.apns().tokens() : sandbox.fcm().tokens();
+        return d.platform == Platform.IOS
+                ? sandbox.apns().tokens()
+                : sandbox.fcm().tokens();
     }
 }

@@ -28,23 +28,32 @@ class DemoReportIT {
     @Test
     void theDemoWritesAReportWithNonEmptyCharts() throws Exception {
         Path report = dir.resolve("report.html");
-        int code = new CommandLine(new HeraldCommand()).execute("demo", "--users", "1500", "--web-ui-port", "0",
-                "--report", report.toString());
+        int code = new CommandLine(new HeraldCommand())
+                .execute("demo", "--users", "1500", "--web-ui-port", "0", "--report", report.toString());
         assertThat(code).isZero();
         String html = Files.readString(report);
-        assertThat(html).startsWith("<!DOCTYPE html>").doesNotContain("<script").doesNotContain("http://cdn")
+        assertThat(html)
+                .startsWith("<!DOCTYPE html>")
+                .doesNotContain("<script")
+                .doesNotContain("http://cdn")
                 .doesNotContain("https://");
 
         List<String> lines = all(html, "<polyline[^>]*points=\"([^\"]+)\"");
         assertThat(lines).as("APNs and FCM").hasSize(2);
         for (String points : lines) {
             double bottom = 250.0; // the charts' x axis
-            assertThat(points.split(" ")).anySatisfy(p -> assertThat(Double.parseDouble(p.split(",")[1])).isLessThan(bottom));
+            assertThat(points.split(" "))
+                    .anySatisfy(
+                            p -> assertThat(Double.parseDouble(p.split(",")[1])).isLessThan(bottom));
         }
-        assertThat(all(html, "<rect class=\"bar\"[^>]*height=\"([0-9.]+)\"")).as("histogram and outcome bars")
-                .hasSizeGreaterThan(3).allSatisfy(h -> assertThat(Double.parseDouble(h)).isPositive());
-        long delivered = Long.parseLong(first(html, ">delivered</text>\\s*<rect[^>]*/>\\s*<text[^>]*>([\\d,]+)<").replace(",", ""));
-        long tableDelivered = Long.parseLong(first(html, "<td>delivered</td><td>([\\d,]+)</td>").replace(",", ""));
+        assertThat(all(html, "<rect class=\"bar\"[^>]*height=\"([0-9.]+)\""))
+                .as("histogram and outcome bars")
+                .hasSizeGreaterThan(3)
+                .allSatisfy(h -> assertThat(Double.parseDouble(h)).isPositive());
+        long delivered = Long.parseLong(first(html, ">delivered</text>\\s*<rect[^>]*/>\\s*<text[^>]*>([\\d,]+)<")
+                .replace(",", ""));
+        long tableDelivered = Long.parseLong(
+                first(html, "<td>delivered</td><td>([\\d,]+)</td>").replace(",", ""));
         assertThat(delivered).isEqualTo(tableDelivered).isPositive();
     }
 

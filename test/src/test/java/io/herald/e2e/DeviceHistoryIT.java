@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.herald.job.HeraldMain;
-import io.herald.job.config.HeraldConfig;
 import io.herald.job.cli.CampaignWatcher;
+import io.herald.job.config.HeraldConfig;
 import io.herald.sandbox.DemoCampaign;
 import io.herald.sandbox.KafkaIO;
 import io.herald.sandbox.Sandbox;
@@ -37,7 +37,8 @@ import org.junit.jupiter.api.io.TempDir;
 class DeviceHistoryIT {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int USERS = 1_500;
-    private static final List<String> SEGMENTS = List.of(DemoCampaign.ALL,
+    private static final List<String> SEGMENTS = List.of(
+            DemoCampaign.ALL,
             "{\"kind\":\"all\",\"platforms\":[\"ios\"]}",
             "{\"kind\":\"all\",\"tags\":[\"sports\"]}",
             "{\"kind\":\"segment\",\"expression\":\"attributes.level > 2 && locale != 'de-DE'\"}");
@@ -63,7 +64,9 @@ class DeviceHistoryIT {
             Map<String, String> unordered = estimates(sandbox, kafka, "shuffled", shuffled);
             System.out.printf("Estimates, ordered: %s%nEstimates, shuffled with duplicates: %s%n", ordered, unordered);
             assertThat(unordered).isEqualTo(ordered);
-            assertThat(ordered.get(DemoCampaign.ALL)).as("a history that reaches devices").doesNotStartWith("0 ");
+            assertThat(ordered.get(DemoCampaign.ALL))
+                    .as("a history that reaches devices")
+                    .doesNotStartWith("0 ");
         }
     }
 
@@ -82,19 +85,20 @@ class DeviceHistoryIT {
                 kafka.send(config.topics.devices, JSON.readTree(e).get("userId").asText(), e);
             }
             kafka.flush();
-            assertThat(kafka.awaitConsumed(config.kafka.groupId, config.topics.devices, Duration.ofMinutes(3), b -> { }))
+            assertThat(kafka.awaitConsumed(config.kafka.groupId, config.topics.devices, Duration.ofMinutes(3), b -> {}))
                     .isTrue();
             Map<String, String> result = new LinkedHashMap<>();
             int i = 0;
             for (String segment : SEGMENTS) {
                 String id = name + "-estimate-" + (i++);
-                try (CampaignWatcher watcher = kafka.watch(id, config.topics.receipts,
-                        config.topics.campaignStatus)) {
+                try (CampaignWatcher watcher = kafka.watch(id, config.topics.receipts, config.topics.campaignStatus)) {
                     kafka.send(config.topics.campaigns, id, DemoCampaign.create(id, segment));
                     kafka.send(config.topics.campaigns, id, DemoCampaign.estimate(id));
                     kafka.flush();
                     CampaignWatcher.Estimate e = watcher.awaitEstimate(Duration.ofMinutes(2));
-                    assertThat(e).as("estimate of %s: %s", segment, watcher.rejection()).isNotNull();
+                    assertThat(e)
+                            .as("estimate of %s: %s", segment, watcher.rejection())
+                            .isNotNull();
                     result.put(segment, e.targeted + " targeted, " + e.suppressed + " suppressed, " + e.byLocale);
                 }
             }
@@ -143,9 +147,13 @@ class DeviceHistoryIT {
                 ObjectNode e = JSON.createObjectNode().put("userId", user).put("version", version);
                 int kind = random.nextInt(20);
                 if (kind < 9) {
-                    e.put("type", "register").put("deviceId", device).put("appId", Sandbox.APP_ID)
-                            .put("platform", ios ? "ios" : "android").put("token", token)
-                            .put("locale", locales[random.nextInt(locales.length)]).put("optIn", random.nextInt(8) != 0);
+                    e.put("type", "register")
+                            .put("deviceId", device)
+                            .put("appId", Sandbox.APP_ID)
+                            .put("platform", ios ? "ios" : "android")
+                            .put("token", token)
+                            .put("locale", locales[random.nextInt(locales.length)])
+                            .put("optIn", random.nextInt(8) != 0);
                     if (random.nextBoolean()) {
                         e.putArray("tags").add("sports");
                     }
@@ -157,7 +165,8 @@ class DeviceHistoryIT {
                         e.put("locale", locales[random.nextInt(locales.length)]);
                     }
                 } else if (kind < 14) {
-                    e.put("type", random.nextBoolean() ? "tags_add" : "tags_remove").put("deviceId", device);
+                    e.put("type", random.nextBoolean() ? "tags_add" : "tags_remove")
+                            .put("deviceId", device);
                     e.putArray("tags").add("sports");
                 } else if (kind < 17) {
                     e.put("type", "attributes_set");

@@ -6,9 +6,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.ibm.icu.text.MessageFormat;
 import io.herald.job.HeraldMain;
+import io.herald.job.cli.CampaignWatcher;
 import io.herald.kafka.AudienceUploader;
 import io.herald.model.Platform;
-import io.herald.job.cli.CampaignWatcher;
 import io.herald.sandbox.DemoCampaign;
 import io.herald.sandbox.KafkaIO;
 import io.herald.sandbox.Sandbox;
@@ -75,14 +75,18 @@ class HeraldEndToEndIT {
         }
         // Malformed records, among the good ones, on every input topic.
         kafka.send(devices, "x", bytes("this is not json"));
-        kafka.send(devices, "x", bytes("{\"type\":\"register\",\"userId\":\"x\",\"deviceId\":\"y\",\"appId\":\"herald-demo\","
-                + "\"platform\":\"blackberry\",\"token\":\"t\",\"version\":1}"));
+        kafka.send(
+                devices,
+                "x",
+                bytes("{\"type\":\"register\",\"userId\":\"x\",\"deviceId\":\"y\",\"appId\":\"herald-demo\","
+                        + "\"platform\":\"blackberry\",\"token\":\"t\",\"version\":1}"));
         kafka.send(devices, "x", bytes("{\"type\":\"register\",\"userId\":\"x\",\"deviceId\":\"y\"}"));
         kafka.send(sandbox.config().topics.campaigns, "x", bytes("{{{"));
         kafka.send(sandbox.config().topics.audiences, "x", bytes("{\"campaignId\":\"c\"}"));
         kafka.flush();
-        assertThat(kafka.awaitConsumed(sandbox.config().kafka.groupId, devices, WAIT, behind -> { }))
-                .as("the job took in every device").isTrue();
+        assertThat(kafka.awaitConsumed(sandbox.config().kafka.groupId, devices, WAIT, behind -> {}))
+                .as("the job took in every device")
+                .isTrue();
     }
 
     @AfterAll
@@ -94,10 +98,13 @@ class HeraldEndToEndIT {
     @Order(1)
     void malformedInputGoesToDeadLettersWithItsReasonAndTheJobGoesOn() throws Exception {
         List<JsonNode> letters = new ArrayList<>();
-        for (ConsumerRecord<byte[], byte[]> r : kafka.readAll(sandbox.config().topics.deadLetters, Duration.ofSeconds(3))) {
+        for (ConsumerRecord<byte[], byte[]> r :
+                kafka.readAll(sandbox.config().topics.deadLetters, Duration.ofSeconds(3))) {
             letters.add(JSON.readTree(r.value()));
         }
-        assertThat(letters).extracting(n -> n.get("topic").asText() + ": " + n.get("reason").asText())
+        assertThat(letters)
+                .extracting(
+                        n -> n.get("topic").asText() + ": " + n.get("reason").asText())
                 .containsExactlyInAnyOrder(
                         "devices: malformed JSON: Unrecognized token 'this': was expecting (JSON String, Number, Array, Object or token 'null', 'true' or 'false')",
                         "devices: platform 'blackberry' is not one of ios, android",
@@ -112,19 +119,25 @@ class HeraldEndToEndIT {
     @Order(2)
     void aBadCampaignIsRejectedWithItsErrorsAndNothingIsSent() throws Exception {
         campaigns.resetCounts();
-        String bad = "{\"type\":\"create\",\"campaignId\":\"bad-1\",\"appId\":\"no-such-app\",\"audience\":{\"kind\":\"all\"},"
-                + "\"message\":{\"defaultLocale\":\"en\",\"variants\":{\"en\":{\"body\":\"{streak, plural, one {# day}\"}}}}";
+        String bad =
+                "{\"type\":\"create\",\"campaignId\":\"bad-1\",\"appId\":\"no-such-app\",\"audience\":{\"kind\":\"all\"},"
+                        + "\"message\":{\"defaultLocale\":\"en\",\"variants\":{\"en\":{\"body\":\"{streak, plural, one {# day}\"}}}}";
         CampaignWatcher watcher = campaigns.fire("bad-1", bytes(bad));
-        watcher.awaitDone(Duration.ofSeconds(30), () -> { });
+        watcher.awaitDone(Duration.ofSeconds(30), () -> {});
         watcher.poll(Duration.ofSeconds(3));
         // The create is refused whole, with every problem; the fire then finds no campaign.
-        assertThat(watcher.statuses()).extracting(s -> s.get("status").asText() + ": " + s.path("error").asText())
+        assertThat(watcher.statuses())
+                .extracting(
+                        s -> s.get("status").asText() + ": " + s.path("error").asText())
                 .containsExactlyInAnyOrder(
                         "rejected: appId 'no-such-app' is not configured in this deployment; message.variants.en.body "
-                                + "is not a valid ICU MessageFormat template: " + icuError("{streak, plural, one {# day}"),
+                                + "is not a valid ICU MessageFormat template: "
+                                + icuError("{streak, plural, one {# day}"),
                         "rejected: fire of an unknown campaign");
         assertThat(watcher.receipts()).isZero();
-        assertThat(sandbox.apns().tokens().totalReceived() + sandbox.fcm().tokens().totalReceived()).isZero();
+        assertThat(sandbox.apns().tokens().totalReceived()
+                        + sandbox.fcm().tokens().totalReceived())
+                .isZero();
         watcher.close();
     }
 
@@ -136,8 +149,8 @@ class HeraldEndToEndIT {
         Predicate<SyntheticUsers.Device> inSegment = d -> !d.locale.startsWith("fr") && !d.locale.startsWith("ja");
 
         // An estimate first: it counts exactly the devices the fire will reach, and sends nothing.
-        CampaignWatcher estimating = kafka.watch("segment-1", sandbox.config().topics.receipts,
-                sandbox.config().topics.campaignStatus);
+        CampaignWatcher estimating =
+                kafka.watch("segment-1", sandbox.config().topics.receipts, sandbox.config().topics.campaignStatus);
         kafka.send(sandbox.config().topics.campaigns, "segment-1", DemoCampaign.create("segment-1", audience));
         kafka.send(sandbox.config().topics.campaigns, "segment-1", DemoCampaign.estimate("segment-1"));
         kafka.flush();
@@ -145,19 +158,28 @@ class HeraldEndToEndIT {
         estimating.close();
         assertThat(estimate).as("an estimate from every instance").isNotNull();
         // Dead tokens were disabled by the campaign before this one: they are suppressed now.
-        long reachable = users.devices().stream().filter(inSegment.and(SyntheticUsers.Device::expectsDelivery)).count();
+        long reachable = users.devices().stream()
+                .filter(inSegment.and(SyntheticUsers.Device::expectsDelivery))
+                .count();
         assertThat(estimate.targeted).isEqualTo(reachable);
         assertThat(estimate.refused).isZero();
         assertThat(estimate.users).isEqualTo(USERS);
         assertThat(estimate.byLocale.keySet()).allSatisfy(l -> assertThat(l).matches("(en|pt|es|de).*"));
-        assertThat(estimate.byPlatform.values().stream().mapToLong(Long::longValue).sum()).isEqualTo(reachable);
-        assertThat(sandbox.apns().tokens().totalReceived() + sandbox.fcm().tokens().totalReceived()).isZero();
+        assertThat(estimate.byPlatform.values().stream()
+                        .mapToLong(Long::longValue)
+                        .sum())
+                .isEqualTo(reachable);
+        assertThat(sandbox.apns().tokens().totalReceived()
+                        + sandbox.fcm().tokens().totalReceived())
+                .isZero();
 
         CampaignWatcher watcher = campaigns.fire("segment-1", null);
         // The trigger pressed a second time: nothing more may be sent.
         kafka.send(sandbox.config().topics.campaigns, "segment-1", DemoCampaign.fire("segment-1"));
         kafka.flush();
-        assertThat(watcher.awaitDone(WAIT, () -> { })).as("every targeted device got a receipt").isTrue();
+        assertThat(watcher.awaitDone(WAIT, () -> {}))
+                .as("every targeted device got a receipt")
+                .isTrue();
         watcher.poll(Duration.ofSeconds(3));
         assertThat(watcher.targeted()).isEqualTo(estimate.targeted);
 
@@ -166,12 +188,20 @@ class HeraldEndToEndIT {
             TokenRegistry r = campaigns.registry(d);
             if (inSegment.test(d) && d.expectsDelivery()) {
                 expected++;
-                assertThat(r.received(d.token)).as("notifications to %s", d.deviceId).isEqualTo(1);
+                assertThat(r.received(d.token))
+                        .as("notifications to %s", d.deviceId)
+                        .isEqualTo(1);
                 JsonNode text = alert(d, r.lastPayload(d.token));
-                assertThat(text.get("title").asText()).as("title for %s", d.locale).isEqualTo(expectedTitle(d));
-                assertThat(text.get("body").asText()).as("body for %s", d.locale).isEqualTo(expectedBody(d));
+                assertThat(text.get("title").asText())
+                        .as("title for %s", d.locale)
+                        .isEqualTo(expectedTitle(d));
+                assertThat(text.get("body").asText())
+                        .as("body for %s", d.locale)
+                        .isEqualTo(expectedBody(d));
             } else {
-                assertThat(r.received(d.token)).as("notifications to %s (not targeted)", d.deviceId).isZero();
+                assertThat(r.received(d.token))
+                        .as("notifications to %s (not targeted)", d.deviceId)
+                        .isZero();
             }
         }
         assertThat(expected).isGreaterThan(USERS / 2);
@@ -185,25 +215,29 @@ class HeraldEndToEndIT {
     void deadTokensGetReceiptsAndAreDisabledSoTheNextCampaignSkipsThem() throws Exception {
         campaigns.resetCounts();
         CampaignWatcher first = campaigns.fire("all-1", DemoCampaign.create("all-1", DemoCampaign.ALL));
-        assertThat(first.awaitDone(WAIT, () -> { })).isTrue();
+        assertThat(first.awaitDone(WAIT, () -> {})).isTrue();
         long dead = users.devices().stream().filter(d -> d.deadToken && d.optIn).count();
-        long live = users.devices().stream().filter(SyntheticUsers.Device::expectsDelivery).count();
+        long live = users.devices().stream()
+                .filter(SyntheticUsers.Device::expectsDelivery)
+                .count();
         assertThat(dead).isGreaterThan(50);
         assertThat(first.outcome("token_dead")).isEqualTo(dead);
         assertThat(first.outcome("delivered")).isEqualTo(live);
-        assertThat(first.failureReasons().keySet()).containsExactlyInAnyOrder("ios Unregistered", "android UNREGISTERED");
+        assertThat(first.failureReasons().keySet())
+                .containsExactlyInAnyOrder("ios Unregistered", "android UNREGISTERED");
 
         // The job wrote the dead tokens back to the devices topic; wait until it has read them.
-        assertThat(kafka.awaitConsumed(sandbox.config().kafka.groupId, sandbox.config().topics.devices, WAIT, b -> { }))
+        assertThat(kafka.awaitConsumed(sandbox.config().kafka.groupId, sandbox.config().topics.devices, WAIT, b -> {}))
                 .isTrue();
         campaigns.resetCounts();
         CampaignWatcher second = campaigns.fire("all-2", DemoCampaign.create("all-2", DemoCampaign.ALL));
-        assertThat(second.awaitDone(WAIT, () -> { })).isTrue();
+        assertThat(second.awaitDone(WAIT, () -> {})).isTrue();
         assertThat(second.outcome("token_dead")).isZero();
         assertThat(second.targeted()).isEqualTo(first.targeted() - dead);
         assertThat(second.suppressed()).isEqualTo(first.suppressed() + dead);
         for (SyntheticUsers.Device d : users.devices()) {
-            assertThat(campaigns.registry(d).received(d.token)).as("notifications to %s", d.deviceId)
+            assertThat(campaigns.registry(d).received(d.token))
+                    .as("notifications to %s", d.deviceId)
                     .isEqualTo(d.expectsDelivery() ? 1 : 0);
         }
         assertThat(job.getJobStatus().get()).isEqualTo(JobStatus.RUNNING);
@@ -223,19 +257,27 @@ class HeraldEndToEndIT {
             lines.add(u % 2 == 0 ? userId + ",pro" : "\"" + userId + "\",free");
         }
         Files.write(csv, lines);
-        long rows = AudienceUploader.upload(csv, "list-1", sandbox.config().kafka.bootstrapServers,
-                Map.of(), sandbox.config().topics.audiences, b -> { });
+        long rows = AudienceUploader.upload(
+                csv,
+                "list-1",
+                sandbox.config().kafka.bootstrapServers,
+                Map.of(),
+                sandbox.config().topics.audiences,
+                b -> {});
         assertThat(rows).isEqualTo(listed.size());
-        assertThat(kafka.awaitConsumed(sandbox.config().kafka.groupId, sandbox.config().topics.audiences, WAIT, b -> { }))
+        assertThat(kafka.awaitConsumed(
+                        sandbox.config().kafka.groupId, sandbox.config().topics.audiences, WAIT, b -> {}))
                 .isTrue();
         campaigns.resetCounts();
         CampaignWatcher watcher = campaigns.fire("list-1", DemoCampaign.create("list-1", "{\"kind\":\"list\"}"));
-        assertThat(watcher.awaitDone(WAIT, () -> { })).isTrue();
+        assertThat(watcher.awaitDone(WAIT, () -> {})).isTrue();
         long expected = 0;
         for (SyntheticUsers.Device d : users.devices()) {
             boolean target = listed.contains(d.userId) && d.expectsDelivery();
             expected += target ? 1 : 0;
-            assertThat(campaigns.registry(d).received(d.token)).as("notifications to %s", d.deviceId).isEqualTo(target ? 1 : 0);
+            assertThat(campaigns.registry(d).received(d.token))
+                    .as("notifications to %s", d.deviceId)
+                    .isEqualTo(target ? 1 : 0);
         }
         assertThat(expected).isGreaterThan(200);
         assertThat(watcher.outcome("delivered")).isEqualTo(expected);
@@ -248,8 +290,7 @@ class HeraldEndToEndIT {
         Path checkpoints = Path.of(URI.create(sandbox.config().checkpointing.directory));
         try (var files = Files.walk(checkpoints)) {
             // Incremental RocksDB checkpoints upload their SST files to shared/; the heap backend writes none.
-            assertThat(files.filter(Files::isRegularFile).map(Path::toString))
-                    .anyMatch(f -> f.contains("/shared/"));
+            assertThat(files.filter(Files::isRegularFile).map(Path::toString)).anyMatch(f -> f.contains("/shared/"));
         }
     }
 

@@ -7,8 +7,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.herald.job.HeraldMain;
-import io.herald.model.StatusKind;
 import io.herald.job.cli.CampaignWatcher;
+import io.herald.model.StatusKind;
 import io.herald.sandbox.DemoCampaign;
 import io.herald.sandbox.EmulatorCounts;
 import io.herald.sandbox.KafkaIO;
@@ -72,7 +72,8 @@ class HostileInputIT {
             try {
                 SyntheticUsers users = SyntheticUsers.generate(300, 3, 0.02);
                 users.registerWith(sandbox.apns().tokens(), sandbox.fcm().tokens());
-                assertThat(users.load(sandbox, kafka, Duration.ofMinutes(3), b -> { })).isTrue();
+                assertThat(users.load(sandbox, kafka, Duration.ofMinutes(3), b -> {}))
+                        .isTrue();
 
                 Map<String, Sent> deadLettered = new LinkedHashMap<>();
                 Map<String, Sent> rejected = new LinkedHashMap<>();
@@ -81,14 +82,26 @@ class HostileInputIT {
                 String campaigns = sandbox.config().topics.campaigns;
 
                 for (ObjectNode base : List.of(register(), attributesUnset(), tokenRejected())) {
-                    hostile(base, List.of("type", "userId", "version"), (field, desc, bytes) ->
-                            deadLettered.put(devices + ":" + kafka.sendNow(devices, "hostile", bytes), new Sent(devices, field, desc)));
+                    hostile(
+                            base,
+                            List.of("type", "userId", "version"),
+                            (field, desc, bytes) -> deadLettered.put(
+                                    devices + ":" + kafka.sendNow(devices, "hostile", bytes),
+                                    new Sent(devices, field, desc)));
                 }
-                hostile(audienceRow(), List.of("campaignId", "userId"), (field, desc, bytes) ->
-                        deadLettered.put(audiences + ":" + kafka.sendNow(audiences, "hostile", bytes), new Sent(audiences, field, desc)));
+                hostile(
+                        audienceRow(),
+                        List.of("campaignId", "userId"),
+                        (field, desc, bytes) -> deadLettered.put(
+                                audiences + ":" + kafka.sendNow(audiences, "hostile", bytes),
+                                new Sent(audiences, field, desc)));
                 for (ObjectNode base : List.of(fire(), send())) {
-                    hostile(base, List.of("type", "campaignId", "userId"), (field, desc, bytes) ->
-                            deadLettered.put(campaigns + ":" + kafka.sendNow(campaigns, "hostile", bytes), new Sent(campaigns, field, desc)));
+                    hostile(
+                            base,
+                            List.of("type", "campaignId", "userId"),
+                            (field, desc, bytes) -> deadLettered.put(
+                                    campaigns + ":" + kafka.sendNow(campaigns, "hostile", bytes),
+                                    new Sent(campaigns, field, desc)));
                 }
                 // Campaign definitions: refused on campaign-status, where their sender looks.
                 int[] n = {0};
@@ -98,16 +111,21 @@ class HostileInputIT {
                     rejected.put(id, new Sent(campaigns, field, desc));
                     kafka.sendNow(campaigns, id, JSON.writeValueAsBytes(create));
                 });
-                System.out.printf("Hostile records sent: %d to be dead-lettered, %d campaign definitions to be rejected%n",
+                System.out.printf(
+                        "Hostile records sent: %d to be dead-lettered, %d campaign definitions to be rejected%n",
                         deadLettered.size(), rejected.size());
 
                 // Every dead letter, matched to what was sent by topic, partition and offset.
                 Map<String, String> reasons = new HashMap<>();
                 long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
                 while (reasons.size() < deadLettered.size() && System.nanoTime() < deadline) {
-                    for (ConsumerRecord<byte[], byte[]> r : kafka.readAll(sandbox.config().topics.deadLetters, Duration.ofSeconds(2))) {
+                    for (ConsumerRecord<byte[], byte[]> r :
+                            kafka.readAll(sandbox.config().topics.deadLetters, Duration.ofSeconds(2))) {
                         JsonNode d = JSON.readTree(r.value());
-                        reasons.put(d.get("topic").asText() + ":" + d.get("partition").asInt() + "/" + d.get("offset").asLong(),
+                        reasons.put(
+                                d.get("topic").asText() + ":"
+                                        + d.get("partition").asInt() + "/"
+                                        + d.get("offset").asLong(),
                                 d.get("reason").asText());
                     }
                 }
@@ -117,17 +135,22 @@ class HostileInputIT {
                     if (reason == null) {
                         problems.add("accepted silently: " + sent.where() + " " + sent.description());
                     } else if (!names(reason, sent.field())) {
-                        problems.add(sent.description() + " -> dead letter '" + reason + "' does not name " + sent.field());
+                        problems.add(
+                                sent.description() + " -> dead letter '" + reason + "' does not name " + sent.field());
                     }
                 });
                 Map<String, String> errors = new HashMap<>();
                 deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
                 while (errors.size() < rejected.size() && System.nanoTime() < deadline) {
-                    for (ConsumerRecord<byte[], byte[]> r : kafka.readAll(sandbox.config().topics.campaignStatus, Duration.ofSeconds(2))) {
+                    for (ConsumerRecord<byte[], byte[]> r :
+                            kafka.readAll(sandbox.config().topics.campaignStatus, Duration.ofSeconds(2))) {
                         JsonNode st = JSON.readTree(r.value());
                         String id = st.path("campaignId").asText();
                         if (rejected.containsKey(id)) {
-                            errors.put(id, st.path("status").asText() + ": " + st.path("error").asText());
+                            errors.put(
+                                    id,
+                                    st.path("status").asText() + ": "
+                                            + st.path("error").asText());
                         }
                     }
                 }
@@ -136,19 +159,24 @@ class HostileInputIT {
                     if (error == null || !error.startsWith(StatusKind.REJECTED.wire() + ":")) {
                         problems.add("campaign " + sent.description() + " -> " + (error == null ? "no status" : error));
                     } else if (!names(error, sent.field())) {
-                        problems.add("campaign " + sent.description() + " -> '" + error + "' does not name " + sent.field());
+                        problems.add(
+                                "campaign " + sent.description() + " -> '" + error + "' does not name " + sent.field());
                     }
                 });
-                assertThat(problems).as("hostile records not refused with their field named").isEmpty();
+                assertThat(problems)
+                        .as("hostile records not refused with their field named")
+                        .isEmpty();
 
                 // The job took it all without a restart, and still delivers a valid campaign to everyone.
-                assertThat(failuresSoFar(restPort, job)).as("the job's failure history").isEmpty();
-                CampaignWatcher watcher = kafka.watch("after-the-storm", sandbox.config().topics.receipts,
-                        sandbox.config().topics.campaignStatus);
+                assertThat(failuresSoFar(restPort, job))
+                        .as("the job's failure history")
+                        .isEmpty();
+                CampaignWatcher watcher = kafka.watch(
+                        "after-the-storm", sandbox.config().topics.receipts, sandbox.config().topics.campaignStatus);
                 kafka.send(campaigns, "after-the-storm", DemoCampaign.create("after-the-storm", DemoCampaign.ALL));
                 kafka.send(campaigns, "after-the-storm", DemoCampaign.fire("after-the-storm"));
                 kafka.flush();
-                assertThat(watcher.awaitDone(Duration.ofMinutes(2), () -> { })).isTrue();
+                assertThat(watcher.awaitDone(Duration.ofMinutes(2), () -> {})).isTrue();
                 EmulatorCounts counts = EmulatorCounts.of(users, sandbox, 1);
                 assertThat(counts.exact()).as("%s", counts).isTrue();
                 assertThat(watcher.outcome("delivered")).isEqualTo(counts.expected);
@@ -162,7 +190,8 @@ class HostileInputIT {
     /** Whether a refusal names {@code field} (its last part, for a nested one); null: the whole record. */
     private static boolean names(String reason, String field) {
         if (field == null) {
-            return reason.startsWith("malformed JSON") || reason.equals("not a JSON object")
+            return reason.startsWith("malformed JSON")
+                    || reason.equals("not a JSON object")
                     || reason.equals("empty record value");
         }
         String leaf = field.substring(field.lastIndexOf('.') + 1);
@@ -196,11 +225,15 @@ class HostileInputIT {
         }
         String json = JSON.writeValueAsString(base);
         out.accept(null, "broken JSON", json.substring(0, json.length() - 3).getBytes(StandardCharsets.UTF_8));
-        byte[] invalidUtf8 = json.replaceFirst("\"([^\"]*)\"\\}$", "\"\u00e9\"}").getBytes(StandardCharsets.UTF_8);
+        byte[] invalidUtf8 =
+                json.replaceFirst("\"([^\"]*)\"\\}$", "\"\u00e9\"}").getBytes(StandardCharsets.UTF_8);
         invalidUtf8[invalidUtf8.length - 3] = (byte) 0xC3;
         invalidUtf8[invalidUtf8.length - 4] = (byte) 0xFF;
         out.accept(null, "invalid UTF-8", invalidUtf8);
-        out.accept(null, "nested 40 deep", ("{\"deep\":" + "[".repeat(40) + "]".repeat(40) + "}").getBytes(StandardCharsets.UTF_8));
+        out.accept(
+                null,
+                "nested 40 deep",
+                ("{\"deep\":" + "[".repeat(40) + "]".repeat(40) + "}").getBytes(StandardCharsets.UTF_8));
         out.accept(null, "not an object", "[1,2]".getBytes(StandardCharsets.UTF_8));
         out.accept(null, "empty", new byte[0]);
     }
@@ -232,7 +265,10 @@ class HostileInputIT {
         if (right.isTextual()) {
             v.put("empty", N.textNode(""));
             v.put("100 KB", N.textNode(HUGE));
-            v.put("with a control character", N.textNode(right.textValue().substring(0, 1) + "\u0000" + right.textValue().substring(1)));
+            v.put(
+                    "with a control character",
+                    N.textNode(right.textValue().substring(0, 1) + "\u0000"
+                            + right.textValue().substring(1)));
         }
         return v;
     }
@@ -245,18 +281,47 @@ class HostileInputIT {
         base.put("collapseId", "c");
         base.put("spreadOver", "PT10M");
         base.set("schedule", N.objectNode().put("at", System.currentTimeMillis() + 1_800_000L));
-        base.set("quietHours", N.objectNode().put("from", "22:00").put("to", "08:00").put("action", "hold"));
+        base.set(
+                "quietHours",
+                N.objectNode().put("from", "22:00").put("to", "08:00").put("action", "hold"));
         base.put("capExempt", false);
         base.remove("campaignId");
         ObjectNode local = base.deepCopy();
-        local.set("schedule", N.objectNode().put("date", "2030-01-01").put("localTime", "09:00")
-                .put("defaultTimezone", "Europe/London").put("passedZones", "skip"));
-        hostileFields(base, List.of("appId", "audience", "message", "expiresAt", "maxPerSecond", "collapseId",
-                "spreadOver", "schedule", "schedule.at", "quietHours", "quietHours.from", "quietHours.to",
-                "quietHours.action", "capExempt", "audience.kind", "message.defaultLocale", "message.variants",
-                "message.defaults", "message.data", "message.sound"), out);
-        hostileFields(local, List.of("schedule.localTime", "schedule.date", "schedule.defaultTimezone",
-                "schedule.passedZones"), out);
+        local.set(
+                "schedule",
+                N.objectNode()
+                        .put("date", "2030-01-01")
+                        .put("localTime", "09:00")
+                        .put("defaultTimezone", "Europe/London")
+                        .put("passedZones", "skip"));
+        hostileFields(
+                base,
+                List.of(
+                        "appId",
+                        "audience",
+                        "message",
+                        "expiresAt",
+                        "maxPerSecond",
+                        "collapseId",
+                        "spreadOver",
+                        "schedule",
+                        "schedule.at",
+                        "quietHours",
+                        "quietHours.from",
+                        "quietHours.to",
+                        "quietHours.action",
+                        "capExempt",
+                        "audience.kind",
+                        "message.defaultLocale",
+                        "message.variants",
+                        "message.defaults",
+                        "message.data",
+                        "message.sound"),
+                out);
+        hostileFields(
+                local,
+                List.of("schedule.localTime", "schedule.date", "schedule.defaultTimezone", "schedule.passedZones"),
+                out);
         ObjectNode noAudience = base.deepCopy();
         noAudience.remove("audience");
         out.accept("audience", "audience missing", noAudience);
@@ -286,9 +351,17 @@ class HostileInputIT {
 
     private static ObjectNode register() {
         ObjectNode r = N.objectNode();
-        r.put("type", "register").put("userId", "hostile-user").put("deviceId", "hostile-device")
-                .put("appId", Sandbox.APP_ID).put("platform", "ios").put("token", APNS_TOKEN).put("locale", "en-US")
-                .put("timezone", "Europe/Lisbon").put("appVersion", "1.0.0").put("optIn", true).put("lastSeen", 1L);
+        r.put("type", "register")
+                .put("userId", "hostile-user")
+                .put("deviceId", "hostile-device")
+                .put("appId", Sandbox.APP_ID)
+                .put("platform", "ios")
+                .put("token", APNS_TOKEN)
+                .put("locale", "en-US")
+                .put("timezone", "Europe/Lisbon")
+                .put("appVersion", "1.0.0")
+                .put("optIn", true)
+                .put("lastSeen", 1L);
         r.set("tags", N.arrayNode().add("sports"));
         r.set("attributes", N.objectNode().put("name", "Ana"));
         r.put("version", 1L);
@@ -302,8 +375,13 @@ class HostileInputIT {
     }
 
     private static ObjectNode tokenRejected() {
-        return N.objectNode().put("type", "token_rejected").put("userId", "hostile-user").put("deviceId", "hostile-device")
-                .put("token", APNS_TOKEN).put("reason", "Unregistered").put("version", 3L);
+        return N.objectNode()
+                .put("type", "token_rejected")
+                .put("userId", "hostile-user")
+                .put("deviceId", "hostile-device")
+                .put("token", APNS_TOKEN)
+                .put("reason", "Unregistered")
+                .put("version", 3L);
     }
 
     private static ObjectNode audienceRow() {
@@ -315,17 +393,25 @@ class HostileInputIT {
     }
 
     private static ObjectNode send() {
-        return N.objectNode().put("type", "send").put("campaignId", "hostile-send").put("userId", "hostile-user")
+        return N.objectNode()
+                .put("type", "send")
+                .put("campaignId", "hostile-send")
+                .put("userId", "hostile-user")
                 .put("sendId", "s1");
     }
 
     /** The exceptions that failed (and so restarted) the job, from Flink's REST API. */
     private static List<String> failuresSoFar(int restPort, JobClient job) throws Exception {
-        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
-                "http://localhost:" + restPort + "/jobs/" + job.getJobID() + "/exceptions")).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create(
+                                        "http://localhost:" + restPort + "/jobs/" + job.getJobID() + "/exceptions"))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
         List<String> failures = new ArrayList<>();
-        JSON.readTree(r.body()).path("exceptionHistory").path("entries")
+        JSON.readTree(r.body())
+                .path("exceptionHistory")
+                .path("entries")
                 .forEach(e -> failures.add(e.path("exceptionName").asText()));
         return failures;
     }

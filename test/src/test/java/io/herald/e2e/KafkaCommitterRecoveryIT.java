@@ -82,7 +82,8 @@ class KafkaCommitterRecoveryIT {
         TransactionDescription t = describe(id);
         assertThat(t.state()).isEqualTo(TransactionState.COMPLETE_COMMIT);
         assertThat(t.producerId()).isEqualTo(checkpointed.getProducerId());
-        assertThat(t.producerEpoch()).as("a commit under transactions version 2 raises the epoch")
+        assertThat(t.producerEpoch())
+                .as("a commit under transactions version 2 raises the epoch")
                 .isEqualTo(checkpointed.getEpoch() + 1);
         assertThat(committedValues(id)).hasSize(3);
     }
@@ -175,8 +176,8 @@ class KafkaCommitterRecoveryIT {
     private static KafkaCommittable write(FlinkKafkaInternalProducer<byte[], byte[]> writer, String id, int n) {
         writer.beginTransaction();
         for (int i = 0; i < n; i++) {
-            writer.send(new ProducerRecord<>(TOPIC, id.getBytes(StandardCharsets.UTF_8),
-                    (id + "#" + i).getBytes(StandardCharsets.UTF_8)));
+            writer.send(new ProducerRecord<>(
+                    TOPIC, id.getBytes(StandardCharsets.UTF_8), (id + "#" + i).getBytes(StandardCharsets.UTF_8)));
         }
         writer.flush();
         KafkaCommittable c = KafkaCommittable.of(writer);
@@ -192,8 +193,8 @@ class KafkaCommitterRecoveryIT {
         p.put("value.serializer", ByteArraySerializer.class.getName());
         p.put("transaction.timeout.ms", "900000");
         Recorded r = new Recorded(restored);
-        try (KafkaCommitter committer = new KafkaCommitter(p, "recovery-" + UUID.randomUUID(), 0, 1, false,
-                FlinkKafkaInternalProducer::new)) {
+        try (KafkaCommitter committer =
+                new KafkaCommitter(p, "recovery-" + UUID.randomUUID(), 0, 1, false, FlinkKafkaInternalProducer::new)) {
             committer.commit(List.of(r));
         }
         return r;
@@ -204,8 +205,12 @@ class KafkaCommitterRecoveryIT {
         try (Admin admin = kafka.admin()) {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
             while (true) {
-                TransactionDescription t = admin.describeTransactions(List.of(id)).all().get(30, TimeUnit.SECONDS).get(id);
-                boolean settling = t.state() == TransactionState.PREPARE_COMMIT || t.state() == TransactionState.PREPARE_ABORT;
+                TransactionDescription t = admin.describeTransactions(List.of(id))
+                        .all()
+                        .get(30, TimeUnit.SECONDS)
+                        .get(id);
+                boolean settling =
+                        t.state() == TransactionState.PREPARE_COMMIT || t.state() == TransactionState.PREPARE_ABORT;
                 if (!settling || System.nanoTime() > deadline) {
                     return t;
                 }
@@ -220,7 +225,8 @@ class KafkaCommitterRecoveryIT {
         p.put("bootstrap.servers", kafka.bootstrapServers());
         p.put("isolation.level", "read_committed");
         List<String> values = new ArrayList<>();
-        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
+        try (KafkaConsumer<String, byte[]> c =
+                new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
             List<TopicPartition> partitions = List.of(new TopicPartition(TOPIC, 0), new TopicPartition(TOPIC, 1));
             c.assign(partitions);
             c.seekToBeginning(partitions);

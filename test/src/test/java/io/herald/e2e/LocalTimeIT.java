@@ -3,9 +3,9 @@ package io.herald.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.herald.job.HeraldMain;
+import io.herald.job.cli.CampaignWatcher;
 import io.herald.model.Platform;
 import io.herald.model.StatusKind;
-import io.herald.job.cli.CampaignWatcher;
 import io.herald.sandbox.DemoCampaign;
 import io.herald.sandbox.KafkaIO;
 import io.herald.sandbox.Sandbox;
@@ -56,38 +56,62 @@ class LocalTimeIT {
                     kafka.send(sandbox.config().topics.devices, d.userId, event.getBytes(StandardCharsets.UTF_8));
                 }
                 kafka.flush();
-                assertThat(kafka.awaitConsumed(sandbox.config().kafka.groupId, sandbox.config().topics.devices,
-                        Duration.ofMinutes(3), b -> { })).isTrue();
+                assertThat(kafka.awaitConsumed(
+                                sandbox.config().kafka.groupId,
+                                sandbox.config().topics.devices,
+                                Duration.ofMinutes(3),
+                                b -> {}))
+                        .isTrue();
 
-                ZonedDateTime moment = Instant.now().plusSeconds(12).atZone(ZoneOffset.UTC).withNano(0);
+                ZonedDateTime moment =
+                        Instant.now().plusSeconds(12).atZone(ZoneOffset.UTC).withNano(0);
                 String create = new String(DemoCampaign.create("nine", DemoCampaign.ALL), StandardCharsets.UTF_8)
-                        .replaceFirst("^\\{", "{\"schedule\":{\"date\":\"" + moment.toLocalDate() + "\",\"localTime\":\""
-                                + moment.toLocalTime() + "\",\"defaultTimezone\":\"UTC\",\"passedZones\":\"skip\"},");
-                CampaignWatcher watcher = kafka.watch("nine", sandbox.config().topics.receipts,
-                        sandbox.config().topics.campaignStatus);
+                        .replaceFirst(
+                                "^\\{",
+                                "{\"schedule\":{\"date\":\"" + moment.toLocalDate() + "\",\"localTime\":\""
+                                        + moment.toLocalTime()
+                                        + "\",\"defaultTimezone\":\"UTC\",\"passedZones\":\"skip\"},");
+                CampaignWatcher watcher =
+                        kafka.watch("nine", sandbox.config().topics.receipts, sandbox.config().topics.campaignStatus);
                 kafka.send(sandbox.config().topics.campaigns, "nine", create.getBytes(StandardCharsets.UTF_8));
                 kafka.flush();
-                assertThat(watcher.awaitUntil(Duration.ofMinutes(1), () -> { },
-                        () -> !watcher.statuses(StatusKind.ACCEPTED).isEmpty())).as("%s", watcher.rejection()).isTrue();
+                assertThat(watcher.awaitUntil(
+                                Duration.ofMinutes(1),
+                                () -> {},
+                                () -> !watcher.statuses(StatusKind.ACCEPTED).isEmpty()))
+                        .as("%s", watcher.rejection())
+                        .isTrue();
 
                 long at = moment.toInstant().toEpochMilli();
                 while (System.currentTimeMillis() < at - 1_000) {
                     watcher.poll(Duration.ofMillis(200));
                 }
-                assertThat(received(utc, sandbox) + received(away, sandbox)).as("before the moment").isZero();
+                assertThat(received(utc, sandbox) + received(away, sandbox))
+                        .as("before the moment")
+                        .isZero();
                 long deadline = System.currentTimeMillis() + 60_000;
                 while (received(utc, sandbox) < live(utc) && System.currentTimeMillis() < deadline) {
                     watcher.poll(Duration.ofMillis(200));
                 }
                 long reachedAt = System.currentTimeMillis();
                 watcher.poll(Duration.ofSeconds(3)); // time for anything more to arrive
-                System.out.printf("Local time %s UTC: %d of %d UTC devices reached by %d ms after it; %d of %d devices "
-                        + "in Tokyo and New York reached%n", moment.toLocalTime(), received(utc, sandbox), live(utc),
-                        reachedAt - at, received(away, sandbox), away.size());
+                System.out.printf(
+                        "Local time %s UTC: %d of %d UTC devices reached by %d ms after it; %d of %d devices "
+                                + "in Tokyo and New York reached%n",
+                        moment.toLocalTime(),
+                        received(utc, sandbox),
+                        live(utc),
+                        reachedAt - at,
+                        received(away, sandbox),
+                        away.size());
                 for (SyntheticUsers.Device d : utc) {
-                    assertThat(tokens(d, sandbox).received(d.token)).as(d.deviceId).isEqualTo(d.expectsDelivery() ? 1 : 0);
+                    assertThat(tokens(d, sandbox).received(d.token))
+                            .as(d.deviceId)
+                            .isEqualTo(d.expectsDelivery() ? 1 : 0);
                 }
-                assertThat(received(away, sandbox)).as("zones where that time is hours away").isZero();
+                assertThat(received(away, sandbox))
+                        .as("zones where that time is hours away")
+                        .isZero();
             } finally {
                 job.cancel().get();
             }
@@ -95,11 +119,15 @@ class LocalTimeIT {
     }
 
     private static TokenRegistry tokens(SyntheticUsers.Device d, Sandbox sandbox) {
-        return d.platform == Platform.IOS ? sandbox.apns().tokens() : sandbox.fcm().tokens();
+        return d.platform == Platform.IOS
+                ? sandbox.apns().tokens()
+                : sandbox.fcm().tokens();
     }
 
     private static long received(List<SyntheticUsers.Device> devices, Sandbox sandbox) {
-        return devices.stream().mapToLong(d -> tokens(d, sandbox).received(d.token)).sum();
+        return devices.stream()
+                .mapToLong(d -> tokens(d, sandbox).received(d.token))
+                .sum();
     }
 
     private static long live(List<SyntheticUsers.Device> devices) {

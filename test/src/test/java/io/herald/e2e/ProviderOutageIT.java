@@ -42,6 +42,7 @@ class ProviderOutageIT {
     private static final int PARALLELISM = 2;
     /** Small, so that the outage fills APNs's windows at once. */
     private static final int MAX_IN_FLIGHT = 200;
+
     private static final Duration MIN_OUTAGE = Duration.ofSeconds(15);
     private static final Duration MAX_OUTAGE = Duration.ofSeconds(45);
     /**
@@ -53,6 +54,7 @@ class ProviderOutageIT {
     private static final long LONGEST_PAUSE_MS = 5_000;
     /** The share of what FCM had left at the cut that it must deliver during the outage. */
     private static final double SHARE_DURING_OUTAGE = 0.75;
+
     private static final Duration WAIT = Duration.ofMinutes(3);
 
     @TempDir
@@ -70,19 +72,26 @@ class ProviderOutageIT {
 
             SyntheticUsers users = SyntheticUsers.generate(USERS, 34, 0.02);
             users.registerWith(sandbox.apns().tokens(), sandbox.fcm().tokens());
-            String jobId = flink.submit(jobJar(), "io.herald.job.HeraldMain", null, List.of("--config", config.toString()));
+            String jobId =
+                    flink.submit(jobJar(), "io.herald.job.HeraldMain", null, List.of("--config", config.toString()));
             flink.awaitAllRunning(jobId, Duration.ofMinutes(2));
-            assertThat(users.load(sandbox, kafka, WAIT, b -> { })).as("the job took in every device").isTrue();
-            long expected = users.devices().stream().filter(SyntheticUsers.Device::expectsDelivery).count();
+            assertThat(users.load(sandbox, kafka, WAIT, b -> {}))
+                    .as("the job took in every device")
+                    .isTrue();
+            long expected = users.devices().stream()
+                    .filter(SyntheticUsers.Device::expectsDelivery)
+                    .count();
             long fcmExpected = users.devices().stream()
-                    .filter(d -> d.platform == Platform.ANDROID && d.expectsDelivery()).count();
+                    .filter(d -> d.platform == Platform.ANDROID && d.expectsDelivery())
+                    .count();
             long apnsExpected = expected - fcmExpected;
 
             TokenRegistry apns = sandbox.apns().tokens();
             TokenRegistry fcm = sandbox.fcm().tokens();
-            CampaignWatcher watcher = kafka.watch("outage-1", sandbox.config().topics.receipts,
-                    sandbox.config().topics.campaignStatus);
-            kafka.send(sandbox.config().topics.campaigns, "outage-1", DemoCampaign.create("outage-1", DemoCampaign.ALL));
+            CampaignWatcher watcher =
+                    kafka.watch("outage-1", sandbox.config().topics.receipts, sandbox.config().topics.campaignStatus);
+            kafka.send(
+                    sandbox.config().topics.campaigns, "outage-1", DemoCampaign.create("outage-1", DemoCampaign.ALL));
             long firedAt = System.currentTimeMillis();
             kafka.send(sandbox.config().topics.campaigns, "outage-1", DemoCampaign.fire("outage-1"));
             kafka.flush();
@@ -101,7 +110,8 @@ class ProviderOutageIT {
             long fcmAtCut = fcm.totalReceived();
             while (true) {
                 long out = System.currentTimeMillis() - cutAt;
-                if (out >= MAX_OUTAGE.toMillis() || out >= MIN_OUTAGE.toMillis() && fcm.totalReceived() >= fcmExpected) {
+                if (out >= MAX_OUTAGE.toMillis()
+                        || out >= MIN_OUTAGE.toMillis() && fcm.totalReceived() >= fcmExpected) {
                     break;
                 }
                 watcher.poll(Duration.ofMillis(50));
@@ -111,7 +121,9 @@ class ProviderOutageIT {
             sandbox.apns().faults().unreachable(false);
             long endMs = System.currentTimeMillis() - cutAt;
 
-            assertThat(watcher.awaitDone(WAIT, () -> { })).as("the campaign finished after the outage").isTrue();
+            assertThat(watcher.awaitDone(WAIT, () -> {}))
+                    .as("the campaign finished after the outage")
+                    .isTrue();
             EmulatorCounts counts = EmulatorCounts.of(users, sandbox, 1);
 
             long fcmLeftAtCut = fcmExpected - fcmAtCut;
@@ -120,22 +132,36 @@ class ProviderOutageIT {
             // FCM's pauses count while it had notifications left: up to its last one if it finished during the outage.
             int window = (int) (fcmAtEnd >= fcmExpected ? lastNonEmpty(perTenth, endMs / 100) + 1 : endMs / 100);
             long longestPauseMs = longestEmptyRun(perTenth, window) * 100L;
-            System.out.printf("Outage of APNs for %,d ms, from %,d ms after the fire: APNs had %,d "
+            System.out.printf(
+                    "Outage of APNs for %,d ms, from %,d ms after the fire: APNs had %,d "
                             + "of %,d at the cut, %,d more during the outage; FCM had %,d of %,d at the cut and delivered "
                             + "%,d during the outage (%.1f%% of the %,d it had left), longest pause %,d ms; per second: %s%n",
-                    endMs, cutAt - firedAt, apnsAtCut, apnsExpected, apnsAtEnd - apnsAtCut,
-                    fcmAtCut, fcmExpected, fcmDuringOutage, 100.0 * fcmDuringOutage / Math.max(1, fcmLeftAtCut),
-                    fcmLeftAtCut, longestPauseMs, perSecond(perTenth, (int) (endMs / 100)));
-            System.out.printf("After the outage: %s; receipts %s; the job restarted %d time(s)%n", counts,
-                    watcher.outcomes(), flink.restarts(jobId));
+                    endMs,
+                    cutAt - firedAt,
+                    apnsAtCut,
+                    apnsExpected,
+                    apnsAtEnd - apnsAtCut,
+                    fcmAtCut,
+                    fcmExpected,
+                    fcmDuringOutage,
+                    100.0 * fcmDuringOutage / Math.max(1, fcmLeftAtCut),
+                    fcmLeftAtCut,
+                    longestPauseMs,
+                    perSecond(perTenth, (int) (endMs / 100)));
+            System.out.printf(
+                    "After the outage: %s; receipts %s; the job restarted %d time(s)%n",
+                    counts, watcher.outcomes(), flink.restarts(jobId));
 
             assertThat(apnsAtCut).as("APNs had much left at the cut").isLessThan(apnsExpected / 2);
-            assertThat(apnsAtEnd - apnsAtCut).as("APNs deliveries during the outage (answers already on their way)")
+            assertThat(apnsAtEnd - apnsAtCut)
+                    .as("APNs deliveries during the outage (answers already on their way)")
                     .isLessThanOrEqualTo((long) PARALLELISM * MAX_IN_FLIGHT);
             assertThat(fcmLeftAtCut).as("FCM had much left at the cut").isGreaterThan(fcmExpected / 2);
-            assertThat(fcmDuringOutage).as("FCM deliveries during the APNs outage, of the %,d it had left", fcmLeftAtCut)
+            assertThat(fcmDuringOutage)
+                    .as("FCM deliveries during the APNs outage, of the %,d it had left", fcmLeftAtCut)
                     .isGreaterThanOrEqualTo((long) (SHARE_DURING_OUTAGE * fcmLeftAtCut));
-            assertThat(longestPauseMs).as("FCM's longest pause during the APNs outage (ms)")
+            assertThat(longestPauseMs)
+                    .as("FCM's longest pause during the APNs outage (ms)")
                     .isLessThanOrEqualTo(LONGEST_PAUSE_MS);
             assertThat(counts.lost).as("lost").isZero();
             assertThat(counts.unexpected).as("unexpected").isZero();
@@ -208,8 +234,10 @@ class ProviderOutageIT {
     /** The job module's jar for {@code flink run}, built before this module's tests. */
     private static Path jobJar() throws Exception {
         try (Stream<Path> files = Files.list(Path.of("..", "job", "target"))) {
-            return files.filter(p -> p.getFileName().toString().endsWith("-flink.jar")).findFirst()
-                    .orElseThrow(() -> new IllegalStateException("no job jar in job/target: package the job module first"))
+            return files.filter(p -> p.getFileName().toString().endsWith("-flink.jar"))
+                    .findFirst()
+                    .orElseThrow(
+                            () -> new IllegalStateException("no job jar in job/target: package the job module first"))
                     .toAbsolutePath();
         }
     }

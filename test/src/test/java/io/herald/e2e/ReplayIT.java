@@ -3,10 +3,10 @@ package io.herald.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.herald.job.HeraldMain;
+import io.herald.job.cli.CampaignWatcher;
 import io.herald.job.config.HeraldConfig;
 import io.herald.model.Platform;
 import io.herald.model.StatusKind;
-import io.herald.job.cli.CampaignWatcher;
 import io.herald.sandbox.DemoCampaign;
 import io.herald.sandbox.EmulatorCounts;
 import io.herald.sandbox.KafkaIO;
@@ -43,15 +43,20 @@ class ReplayIT {
             HeraldConfig config = sandbox.config();
             config.replay.clockSkewMs = 0; // the test's records are seconds old, not minutes
             JobClient first = HeraldMain.startEmbedded(config, 0, null);
-            assertThat(users.load(sandbox, kafka, Duration.ofMinutes(3), b -> { })).isTrue();
-            String savepoint = first.triggerSavepoint(dir.resolve("savepoints").toUri().toString(),
-                    SavepointFormatType.CANONICAL).get();
+            assertThat(users.load(sandbox, kafka, Duration.ofMinutes(3), b -> {}))
+                    .isTrue();
+            String savepoint = first.triggerSavepoint(
+                            dir.resolve("savepoints").toUri().toString(), SavepointFormatType.CANONICAL)
+                    .get();
 
             CampaignWatcher delivered = watch(kafka, config, "after-the-savepoint");
-            kafka.send(config.topics.campaigns, "after-the-savepoint", DemoCampaign.create("after-the-savepoint", DemoCampaign.ALL));
+            kafka.send(
+                    config.topics.campaigns,
+                    "after-the-savepoint",
+                    DemoCampaign.create("after-the-savepoint", DemoCampaign.ALL));
             kafka.send(config.topics.campaigns, "after-the-savepoint", DemoCampaign.fire("after-the-savepoint"));
             kafka.flush();
-            assertThat(delivered.awaitDone(Duration.ofMinutes(2), () -> { })).isTrue();
+            assertThat(delivered.awaitDone(Duration.ofMinutes(2), () -> {})).isTrue();
             assertThat(EmulatorCounts.of(users, sandbox, 1).exact()).isTrue();
             first.cancel().get();
             long targeted = delivered.targeted();
@@ -60,39 +65,53 @@ class ReplayIT {
             // campaign finished (walked on every key group, every notification answered): skipped.
             JobClient replay = HeraldMain.startEmbedded(config, 0, savepoint);
             CampaignWatcher again = watch(kafka, config, "after-the-savepoint");
-            assertThat(again.awaitUntil(Duration.ofMinutes(2), () -> { },
-                    () -> !again.statuses(StatusKind.SKIPPED).isEmpty())).isTrue();
+            assertThat(again.awaitUntil(
+                            Duration.ofMinutes(2),
+                            () -> {},
+                            () -> !again.statuses(StatusKind.SKIPPED).isEmpty()))
+                    .isTrue();
             EmulatorCounts afterReplay = EmulatorCounts.of(users, sandbox, 1);
             String why = again.statuses(StatusKind.SKIPPED).get(0).path("error").asText();
             System.out.printf("Replay from the savepoint: %s; emulators: %s%n", why, afterReplay);
             assertThat(why).contains("finished by an earlier run").contains(targeted + " notifications");
-            assertThat(again.statuses(StatusKind.FANNED_OUT)).as("fanned out by the first run only").hasSize(2);
+            assertThat(again.statuses(StatusKind.FANNED_OUT))
+                    .as("fanned out by the first run only")
+                    .hasSize(2);
             assertThat(afterReplay.exact()).as("%s", afterReplay).isTrue();
 
             // 2. A campaign half delivered when the job died, never restored; a replay from a savepoint
             // taken before it completes it: every device once, none twice.
-            String beforeHalf = replay.triggerSavepoint(dir.resolve("savepoints").toUri().toString(),
-                    SavepointFormatType.CANONICAL).get();
+            String beforeHalf = replay.triggerSavepoint(
+                            dir.resolve("savepoints").toUri().toString(), SavepointFormatType.CANONICAL)
+                    .get();
             CampaignWatcher half = watch(kafka, config, "half");
             kafka.send(config.topics.campaigns, "half", DemoCampaign.create("half", DemoCampaign.ALL, 400));
             kafka.send(config.topics.campaigns, "half", DemoCampaign.fire("half"));
             kafka.flush();
-            assertThat(half.awaitUntil(Duration.ofMinutes(2), () -> { },
-                    () -> half.receipts() > targeted / 3)).isTrue();
+            assertThat(half.awaitUntil(Duration.ofMinutes(2), () -> {}, () -> half.receipts() > targeted / 3))
+                    .isTrue();
             replay.cancel().get();
-            long deliveredBeforeDeath = users.devices().stream().filter(d -> received(sandbox, d) == 2).count();
+            long deliveredBeforeDeath = users.devices().stream()
+                    .filter(d -> received(sandbox, d) == 2)
+                    .count();
             JobClient completing = HeraldMain.startEmbedded(config, 0, beforeHalf);
-            assertThat(half.awaitUntil(Duration.ofMinutes(2), () -> { },
-                    () -> half.statuses(StatusKind.FANNED_OUT).size() >= 2)).isTrue();
+            assertThat(half.awaitUntil(
+                            Duration.ofMinutes(2),
+                            () -> {},
+                            () -> half.statuses(StatusKind.FANNED_OUT).size() >= 2))
+                    .isTrue();
             long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
             while (EmulatorCounts.of(users, sandbox, 2).lost > 0 && System.nanoTime() < deadline) {
                 half.poll(Duration.ofMillis(200));
             }
             EmulatorCounts completed = EmulatorCounts.of(users, sandbox, 2);
             long handedOutAfter = half.statuses(StatusKind.FANNED_OUT).stream()
-                    .mapToLong(n -> n.path("handedOut").asLong()).sum();
-            System.out.printf("Half delivered (%d devices) when the job died; the replay handed out %d more; "
-                    + "emulators: %s%n", deliveredBeforeDeath, handedOutAfter, completed);
+                    .mapToLong(n -> n.path("handedOut").asLong())
+                    .sum();
+            System.out.printf(
+                    "Half delivered (%d devices) when the job died; the replay handed out %d more; "
+                            + "emulators: %s%n",
+                    deliveredBeforeDeath, handedOutAfter, completed);
             assertThat(deliveredBeforeDeath).isGreaterThan(targeted / 4).isLessThan(targeted);
             assertThat(handedOutAfter).isLessThan(targeted - deliveredBeforeDeath / 2);
             assertThat(completed.exact()).as("%s", completed).isTrue();
@@ -105,9 +124,13 @@ class ReplayIT {
             fresh.replay.clockSkewMs = 0;
             JobClient rebuild = HeraldMain.startEmbedded(fresh, 0, null);
             CampaignWatcher history = watch(kafka, fresh, "after-the-savepoint");
-            assertThat(history.awaitUntil(Duration.ofMinutes(2), () -> { }, () -> history.statuses(StatusKind.SKIPPED)
-                    .stream().anyMatch(n -> n.path("error").asText().contains("history")))).isTrue();
-            assertThat(kafka.awaitConsumed(fresh.kafka.groupId, fresh.topics.devices, Duration.ofMinutes(2), b -> { }))
+            assertThat(history.awaitUntil(
+                            Duration.ofMinutes(2),
+                            () -> {},
+                            () -> history.statuses(StatusKind.SKIPPED).stream()
+                                    .anyMatch(n -> n.path("error").asText().contains("history"))))
+                    .isTrue();
+            assertThat(kafka.awaitConsumed(fresh.kafka.groupId, fresh.topics.devices, Duration.ofMinutes(2), b -> {}))
                     .isTrue();
             EmulatorCounts afterRebuild = EmulatorCounts.of(users, sandbox, 2);
             assertThat(afterRebuild.exact()).as("%s", afterRebuild).isTrue();
@@ -116,7 +139,10 @@ class ReplayIT {
     }
 
     private static int received(Sandbox sandbox, SyntheticUsers.Device d) {
-        return (d.platform == Platform.IOS ? sandbox.apns().tokens() : sandbox.fcm().tokens()).received(d.token);
+        return (d.platform == Platform.IOS
+                        ? sandbox.apns().tokens()
+                        : sandbox.fcm().tokens())
+                .received(d.token);
     }
 
     private static CampaignWatcher watch(KafkaIO kafka, HeraldConfig config, String campaignId) {

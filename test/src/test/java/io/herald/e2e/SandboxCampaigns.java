@@ -61,7 +61,9 @@ final class SandboxCampaigns {
 
     /** The emulator's counts for the device's platform. */
     TokenRegistry registry(SyntheticUsers.Device d) {
-        return d.platform == Platform.IOS ? sandbox.apns().tokens() : sandbox.fcm().tokens();
+        return d.platform == Platform.IOS
+                ? sandbox.apns().tokens()
+                : sandbox.fcm().tokens();
     }
 
     /** Stops the job, then closes the Kafka clients and the sandbox; any of them may be null. */

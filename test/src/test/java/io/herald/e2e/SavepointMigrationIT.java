@@ -106,14 +106,16 @@ class SavepointMigrationIT {
     @MethodSource("snapshots")
     void theSavepointOfAnEarlierVersionRestoresAndKeepsEveryPromise(String name, @TempDir Path dir) throws Exception {
         Path snapshot = migrationRoot().resolve(name);
-        JsonNode scenario = new ObjectMapper().readTree(snapshot.resolve("scenario.json").toFile());
+        JsonNode scenario =
+                new ObjectMapper().readTree(snapshot.resolve("scenario.json").toFile());
         List<Device> devices = MigrationScenario.readDevices(snapshot.resolve("devices.jsonl"));
         String stoppedId = scenario.path("campaigns").path("stopped").asText();
         String localId = scenario.path("campaigns").path("localTime").asText();
         long utcMoment = scenario.path("localTime").path("utcMoment").asLong();
         long started = System.nanoTime();
 
-        try (Sandbox sandbox = Sandbox.start(dir.resolve("sandbox"), scenario.path("parallelism").asInt());
+        try (Sandbox sandbox = Sandbox.start(
+                        dir.resolve("sandbox"), scenario.path("parallelism").asInt());
                 KafkaIO kafka = new KafkaIO(sandbox.kafka().bootstrapServers())) {
             HeraldConfig config = settingsOf(snapshot.resolve("herald.yaml"), sandbox.config());
             String bootstrap = sandbox.kafka().bootstrapServers();
@@ -130,61 +132,94 @@ class SavepointMigrationIT {
             CampaignWatcher stopped = kafka.watch(stoppedId, config.topics.receipts, config.topics.campaignStatus);
             CampaignWatcher local = kafka.watch(localId, config.topics.receipts, config.topics.campaignStatus);
             long restoredAt = System.currentTimeMillis();
-            JobClient job = HeraldMain.startEmbedded(config, 0, savepoint.toUri().toString());
+            JobClient job =
+                    HeraldMain.startEmbedded(config, 0, savepoint.toUri().toString());
             try {
                 // 1. The stopped campaign finishes and the local-time moment comes (at once if it passed).
                 boolean[] localBeforeItsMoment = {false};
-                Predicate<Device> localDue = d -> d.group() == Group.LOCAL && d.zone().equals(MigrationScenario.UTC);
-                boolean settled = stopped.awaitUntil(WAIT.plusMillis(Math.max(0, utcMoment - restoredAt)), () -> {
-                    requireRunning(job);
-                    if (System.currentTimeMillis() < utcMoment
-                            && received(sandbox, devices, d -> d.group() == Group.LOCAL) > 0) {
-                        localBeforeItsMoment[0] = true;
-                    }
-                }, () -> stopped.fanOutComplete()
-                        && devices.stream().filter(d -> d.optIn() && d.group() == Group.WALK)
-                                .allMatch(d -> d.receivedBeforeStop() + received(sandbox, d) >= 1)
-                        && devices.stream().filter(d -> d.optIn() && localDue.test(d))
-                                .allMatch(d -> received(sandbox, d) >= 1));
+                Predicate<Device> localDue =
+                        d -> d.group() == Group.LOCAL && d.zone().equals(MigrationScenario.UTC);
+                boolean settled = stopped.awaitUntil(
+                        WAIT.plusMillis(Math.max(0, utcMoment - restoredAt)),
+                        () -> {
+                            requireRunning(job);
+                            if (System.currentTimeMillis() < utcMoment
+                                    && received(sandbox, devices, d -> d.group() == Group.LOCAL) > 0) {
+                                localBeforeItsMoment[0] = true;
+                            }
+                        },
+                        () -> stopped.fanOutComplete()
+                                && devices.stream()
+                                        .filter(d -> d.optIn() && d.group() == Group.WALK)
+                                        .allMatch(d -> d.receivedBeforeStop() + received(sandbox, d) >= 1)
+                                && devices.stream()
+                                        .filter(d -> d.optIn() && localDue.test(d))
+                                        .allMatch(d -> received(sandbox, d) >= 1));
                 long settledMs = System.currentTimeMillis() - restoredAt;
                 String before = tally(sandbox, devices);
-                assertThat(settled).as("the stopped campaign finished and the local-time campaign reached its zone "
-                        + "within %s of the restore: %s", WAIT, before).isTrue();
-                assertThat(localBeforeItsMoment[0]).as("the local-time campaign sent before its moment").isFalse();
+                assertThat(settled)
+                        .as(
+                                "the stopped campaign finished and the local-time campaign reached its zone "
+                                        + "within %s of the restore: %s",
+                                WAIT, before)
+                        .isTrue();
+                assertThat(localBeforeItsMoment[0])
+                        .as("the local-time campaign sent before its moment")
+                        .isFalse();
                 local.readToEnd(Duration.ofSeconds(30));
-                assertThat(local.statuses(StatusKind.FIRED)).as("the local-time campaign fired, once, by the restored job")
+                assertThat(local.statuses(StatusKind.FIRED))
+                        .as("the local-time campaign fired, once, by the restored job")
                         .hasSize(1);
                 for (Device d : devices) {
-                    assertThat(received(sandbox, d)).as("%s (%s, %s, opt-in %s, %d before the stop) after the restore",
-                            d.deviceId(), d.group(), d.zone(), d.optIn(), d.receivedBeforeStop())
+                    assertThat(received(sandbox, d))
+                            .as(
+                                    "%s (%s, %s, opt-in %s, %d before the stop) after the restore",
+                                    d.deviceId(), d.group(), d.zone(), d.optIn(), d.receivedBeforeStop())
                             .isEqualTo(expectedAfterRestore(d));
                 }
 
                 // 2. A campaign to everyone after the restore: only users no campaign reached get it.
-                CampaignWatcher after = kafka.watch(AFTER_RESTORE, config.topics.receipts, config.topics.campaignStatus);
-                kafka.send(config.topics.campaigns, AFTER_RESTORE, DemoCampaign.create(AFTER_RESTORE, DemoCampaign.ALL));
+                CampaignWatcher after =
+                        kafka.watch(AFTER_RESTORE, config.topics.receipts, config.topics.campaignStatus);
+                kafka.send(
+                        config.topics.campaigns, AFTER_RESTORE, DemoCampaign.create(AFTER_RESTORE, DemoCampaign.ALL));
                 kafka.send(config.topics.campaigns, AFTER_RESTORE, DemoCampaign.fire(AFTER_RESTORE));
                 kafka.flush();
                 assertThat(after.awaitDone(WAIT, () -> requireRunning(job)))
-                        .as("the campaign after the restore: %s", after.rejection()).isTrue();
-                long neverReached = devices.stream().filter(d -> d.optIn() && d.group() == Group.LOCAL
-                        && d.zone().equals(MigrationScenario.TOKYO)).count();
+                        .as("the campaign after the restore: %s", after.rejection())
+                        .isTrue();
+                long neverReached = devices.stream()
+                        .filter(d -> d.optIn()
+                                && d.group() == Group.LOCAL
+                                && d.zone().equals(MigrationScenario.TOKYO))
+                        .count();
                 stopped.poll(Duration.ofMillis(200));
-                System.out.printf("Migration %s (commit %s, made %s): the stopped campaign and the due local-time "
+                System.out.printf(
+                        "Migration %s (commit %s, made %s): the stopped campaign and the due local-time "
                                 + "zone settled %,d ms after the restore (received since, by group: %s); the campaign fired "
-                                + "after it: %s; %.1f s in all%n", name, scenario.path("commit").asText(),
-                        scenario.path("generatedAt").asText(), settledMs, before, after.outcomes(),
+                                + "after it: %s; %.1f s in all%n",
+                        name,
+                        scenario.path("commit").asText(),
+                        scenario.path("generatedAt").asText(),
+                        settledMs,
+                        before,
+                        after.outcomes(),
                         (System.nanoTime() - started) / 1e9);
-                assertThat(after.outcome("delivered")).as("delivered after the restore: the users no campaign had reached")
+                assertThat(after.outcome("delivered"))
+                        .as("delivered after the restore: the users no campaign had reached")
                         .isEqualTo(neverReached);
-                assertThat(after.outcome("capped")).as("capped: everyone else with a device that could get it")
+                assertThat(after.outcome("capped"))
+                        .as("capped: everyone else with a device that could get it")
                         .isEqualTo(after.targeted() - neverReached);
                 for (Device d : devices) {
-                    boolean getsIt = d.optIn() && d.group() == Group.LOCAL && d.zone().equals(MigrationScenario.TOKYO);
-                    assertThat(received(sandbox, d)).as("%s (%s, %s, opt-in %s) in the end", d.deviceId(), d.group(),
-                            d.zone(), d.optIn()).isEqualTo(expectedAfterRestore(d) + (getsIt ? 1 : 0));
+                    boolean getsIt =
+                            d.optIn() && d.group() == Group.LOCAL && d.zone().equals(MigrationScenario.TOKYO);
+                    assertThat(received(sandbox, d))
+                            .as("%s (%s, %s, opt-in %s) in the end", d.deviceId(), d.group(), d.zone(), d.optIn())
+                            .isEqualTo(expectedAfterRestore(d) + (getsIt ? 1 : 0));
                 }
-                assertThat(stopped.duplicateReceipts()).as("the stopped campaign's receipts since the restore, twice")
+                assertThat(stopped.duplicateReceipts())
+                        .as("the stopped campaign's receipts since the restore, twice")
                         .isZero();
             } finally {
                 job.cancel().get();
@@ -214,8 +249,8 @@ class SavepointMigrationIT {
      * broker, the emulators and the credentials are this sandbox's own).
      */
     static HeraldConfig settingsOf(Path yamlFile, HeraldConfig config) throws IOException {
-        ObjectMapper yaml = new ObjectMapper(new YAMLFactory())
-                .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+        ObjectMapper yaml =
+                new ObjectMapper(new YAMLFactory()).configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
         JsonNode snap = yaml.readTree(yamlFile.toFile());
         config.topics = yaml.treeToValue(snap.get("topics"), HeraldConfig.Topics.class);
         config.replay = yaml.treeToValue(snap.get("replay"), HeraldConfig.Replay.class);
@@ -223,16 +258,18 @@ class SavepointMigrationIT {
         config.delivery = yaml.treeToValue(snap.get("delivery"), HeraldConfig.Delivery.class);
         config.parallelism = snap.get("parallelism").asInt();
         config.kafka.groupId = snap.path("kafka").path("groupId").asText(config.kafka.groupId);
-        config.checkpointing.intervalMs = snap.path("checkpointing").path("intervalMs").asLong(config.checkpointing.intervalMs);
+        config.checkpointing.intervalMs =
+                snap.path("checkpointing").path("intervalMs").asLong(config.checkpointing.intervalMs);
         Map<String, JsonNode> apps = new HashMap<>();
         snap.get("apps").forEach(a -> apps.put(a.get("id").asText(), a));
         for (HeraldConfig.App app : config.apps) {
             JsonNode a = apps.get(app.id);
             assertThat(a).as("app %s in the snapshot's configuration", app.id).isNotNull();
             app.frequencyCap = a.hasNonNull("frequencyCap")
-                    ? yaml.treeToValue(a.get("frequencyCap"), HeraldConfig.Cap.class) : null;
-            app.quietHours = a.hasNonNull("quietHours")
-                    ? yaml.treeToValue(a.get("quietHours"), QuietHoursSpec.class) : null;
+                    ? yaml.treeToValue(a.get("frequencyCap"), HeraldConfig.Cap.class)
+                    : null;
+            app.quietHours =
+                    a.hasNonNull("quietHours") ? yaml.treeToValue(a.get("quietHours"), QuietHoursSpec.class) : null;
         }
         config.check();
         return config;
@@ -253,7 +290,8 @@ class SavepointMigrationIT {
      */
     static Path withoutSinkCommittables(Path savepoint, Path target) throws Exception {
         OperatorIdentifier committer = OperatorIdentifier.forUid(SINK_COMMITTER_UID);
-        CheckpointMetadata metadata = SavepointLoader.loadSavepointMetadata(savepoint.toUri().toString());
+        CheckpointMetadata metadata =
+                SavepointLoader.loadSavepointMetadata(savepoint.toUri().toString());
         assertThat(metadata.getOperatorStates().stream().map(OperatorState::getOperatorID))
                 .as("the savepoint has the Kafka sink's committer (uid '%s')", SINK_COMMITTER_UID)
                 .contains(committer.getOperatorId());
@@ -268,8 +306,11 @@ class SavepointMigrationIT {
     private static void requireRunning(JobClient job) {
         try {
             JobStatus status = job.getJobStatus().get(30, TimeUnit.SECONDS);
-            if (status == JobStatus.FAILING || status == JobStatus.FAILED || status == JobStatus.RESTARTING
-                    || status == JobStatus.CANCELED || status == JobStatus.FINISHED) {
+            if (status == JobStatus.FAILING
+                    || status == JobStatus.FAILED
+                    || status == JobStatus.RESTARTING
+                    || status == JobStatus.CANCELED
+                    || status == JobStatus.FINISHED) {
                 throw new AssertionError("the restored job is " + status + " (see the log: "
                         + System.getProperty("herald.logFile") + ")");
             }
@@ -286,8 +327,14 @@ class SavepointMigrationIT {
                 new AlterConfigOp(new ConfigEntry("retention.ms", "-1"), AlterConfigOp.OpType.SET),
                 new AlterConfigOp(new ConfigEntry("retention.bytes", "-1"), AlterConfigOp.OpType.SET));
         Map<ConfigResource, Collection<AlterConfigOp>> changes = new HashMap<>();
-        for (String topic : List.of(config.topics.devices, config.topics.audiences, config.topics.campaigns,
-                config.topics.answers, config.topics.campaignStatus, config.topics.receipts, config.topics.deadLetters)) {
+        for (String topic : List.of(
+                config.topics.devices,
+                config.topics.audiences,
+                config.topics.campaigns,
+                config.topics.answers,
+                config.topics.campaignStatus,
+                config.topics.receipts,
+                config.topics.deadLetters)) {
             changes.put(new ConfigResource(ConfigResource.Type.TOPIC, topic), forever);
         }
         try (Admin admin = sandbox.kafka().admin()) {
@@ -296,7 +343,9 @@ class SavepointMigrationIT {
     }
 
     private static TokenRegistry registry(Sandbox sandbox, Device d) {
-        return d.platform() == Platform.IOS ? sandbox.apns().tokens() : sandbox.fcm().tokens();
+        return d.platform() == Platform.IOS
+                ? sandbox.apns().tokens()
+                : sandbox.fcm().tokens();
     }
 
     private static int received(Sandbox sandbox, Device d) {
@@ -304,14 +353,19 @@ class SavepointMigrationIT {
     }
 
     private static long received(Sandbox sandbox, List<Device> devices, Predicate<Device> which) {
-        return devices.stream().filter(which).mapToLong(d -> received(sandbox, d)).sum();
+        return devices.stream()
+                .filter(which)
+                .mapToLong(d -> received(sandbox, d))
+                .sum();
     }
 
     /** Received after the restore, per group (and zone). */
     private static String tally(Sandbox sandbox, List<Device> devices) {
         Map<String, Long> byGroup = new TreeMap<>();
         for (Device d : devices) {
-            byGroup.merge(d.group() + (d.group() == Group.LOCAL ? " " + d.zone() : ""), (long) received(sandbox, d),
+            byGroup.merge(
+                    d.group() + (d.group() == Group.LOCAL ? " " + d.zone() : ""),
+                    (long) received(sandbox, d),
                     Long::sum);
         }
         return byGroup.toString();

@@ -3,9 +3,9 @@ package io.herald.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.herald.job.HeraldMain;
+import io.herald.job.cli.CampaignWatcher;
 import io.herald.model.Platform;
 import io.herald.model.StatusKind;
-import io.herald.job.cli.CampaignWatcher;
 import io.herald.sandbox.DemoCampaign;
 import io.herald.sandbox.EmulatorCounts;
 import io.herald.sandbox.KafkaIO;
@@ -39,33 +39,45 @@ class ScheduledSendIT {
             users.registerWith(sandbox.apns().tokens(), sandbox.fcm().tokens());
             JobClient job = HeraldMain.startEmbedded(sandbox.config(), 0, null);
             try {
-                assertThat(users.load(sandbox, kafka, Duration.ofMinutes(3), b -> { })).isTrue();
+                assertThat(users.load(sandbox, kafka, Duration.ofMinutes(3), b -> {}))
+                        .isTrue();
                 String campaigns = sandbox.config().topics.campaigns;
-                CampaignWatcher watcher = kafka.watch("later", sandbox.config().topics.receipts,
-                        sandbox.config().topics.campaignStatus);
-                CampaignWatcher cancelled = kafka.watch("never", sandbox.config().topics.receipts,
-                        sandbox.config().topics.campaignStatus);
+                CampaignWatcher watcher =
+                        kafka.watch("later", sandbox.config().topics.receipts, sandbox.config().topics.campaignStatus);
+                CampaignWatcher cancelled =
+                        kafka.watch("never", sandbox.config().topics.receipts, sandbox.config().topics.campaignStatus);
                 long at = System.currentTimeMillis() + 15_000;
                 kafka.send(campaigns, "later", DemoCampaign.createScheduled("later", DemoCampaign.ALL, at));
                 kafka.send(campaigns, "never", DemoCampaign.createScheduled("never", DemoCampaign.ALL, at));
                 kafka.send(campaigns, "never", DemoCampaign.cancel("never"));
                 kafka.flush();
-                assertThat(watcher.awaitUntil(Duration.ofMinutes(1), () -> { },
-                        () -> !watcher.statuses(StatusKind.ACCEPTED).isEmpty())).isTrue();
-                assertThat(cancelled.awaitUntil(Duration.ofMinutes(1), () -> { },
-                        () -> !cancelled.statuses(StatusKind.CANCELLED).isEmpty())).isTrue();
+                assertThat(watcher.awaitUntil(
+                                Duration.ofMinutes(1),
+                                () -> {},
+                                () -> !watcher.statuses(StatusKind.ACCEPTED).isEmpty()))
+                        .isTrue();
+                assertThat(cancelled.awaitUntil(
+                                Duration.ofMinutes(1),
+                                () -> {},
+                                () -> !cancelled.statuses(StatusKind.CANCELLED).isEmpty()))
+                        .isTrue();
 
-                String savepoint = job.stopWithSavepoint(false, dir.resolve("savepoints").toUri().toString(),
-                        SavepointFormatType.CANONICAL).get();
-                assertThat(System.currentTimeMillis()).as("stopped before the time, or the test proves less").isLessThan(at);
+                String savepoint = job.stopWithSavepoint(
+                                false, dir.resolve("savepoints").toUri().toString(), SavepointFormatType.CANONICAL)
+                        .get();
+                assertThat(System.currentTimeMillis())
+                        .as("stopped before the time, or the test proves less")
+                        .isLessThan(at);
                 assertThat(received(users, sandbox)).as("sent before its time").isZero();
                 while (System.currentTimeMillis() < at + 2_000) {
                     watcher.poll(Duration.ofMillis(200)); // the job is down when the time comes
                 }
-                assertThat(received(users, sandbox)).as("sent while the job was down").isZero();
+                assertThat(received(users, sandbox))
+                        .as("sent while the job was down")
+                        .isZero();
 
                 job = HeraldMain.startEmbedded(sandbox.config(), 0, savepoint);
-                assertThat(watcher.awaitDone(Duration.ofMinutes(2), () -> { })).isTrue();
+                assertThat(watcher.awaitDone(Duration.ofMinutes(2), () -> {})).isTrue();
                 long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
                 while (EmulatorCounts.of(users, sandbox, 1).lost > 0 && System.nanoTime() < deadline) {
                     watcher.poll(Duration.ofMillis(200));
@@ -73,7 +85,9 @@ class ScheduledSendIT {
                 EmulatorCounts counts = EmulatorCounts.of(users, sandbox, 1);
                 System.out.printf("Scheduled: fired by the job after a stop across its time; emulators: %s%n", counts);
                 assertThat(counts.exact()).as("%s", counts).isTrue();
-                assertThat(watcher.statuses(StatusKind.FIRED)).as("fired once, by the job").hasSize(1);
+                assertThat(watcher.statuses(StatusKind.FIRED))
+                        .as("fired once, by the job")
+                        .hasSize(1);
                 cancelled.poll(Duration.ofSeconds(1));
                 assertThat(cancelled.statuses(StatusKind.FIRED)).isEmpty();
             } finally {
@@ -85,7 +99,10 @@ class ScheduledSendIT {
     private static long received(SyntheticUsers users, Sandbox sandbox) {
         long n = 0;
         for (SyntheticUsers.Device d : users.devices()) {
-            n += (d.platform == Platform.IOS ? sandbox.apns().tokens() : sandbox.fcm().tokens()).received(d.token);
+            n += (d.platform == Platform.IOS
+                            ? sandbox.apns().tokens()
+                            : sandbox.fcm().tokens())
+                    .received(d.token);
         }
         return n;
     }

@@ -79,6 +79,7 @@ class StopWithSavepointIT {
      * past it, the command line's own timeout (60 s after it asks) has had its say.
      */
     private static final Duration CLI_BOUND = Duration.ofSeconds(90);
+
     private static final Duration WAIT = Duration.ofMinutes(3);
 
     @TempDir
@@ -99,10 +100,15 @@ class StopWithSavepointIT {
             users.registerWith(sandbox.apns().tokens(), sandbox.fcm().tokens());
             String jobId = flink.submit(jobJar(), "io.herald.job.HeraldMain", null, args);
             flink.awaitAllRunning(jobId, Duration.ofMinutes(2));
-            assertThat(users.load(sandbox, kafka, WAIT, b -> { })).as("the job took in every device").isTrue();
-            long expected = users.devices().stream().filter(SyntheticUsers.Device::expectsDelivery).count();
+            assertThat(users.load(sandbox, kafka, WAIT, b -> {}))
+                    .as("the job took in every device")
+                    .isTrue();
+            long expected = users.devices().stream()
+                    .filter(SyntheticUsers.Device::expectsDelivery)
+                    .count();
             long apnsExpected = users.devices().stream()
-                    .filter(d -> d.platform == Platform.IOS && d.expectsDelivery()).count();
+                    .filter(d -> d.platform == Platform.IOS && d.expectsDelivery())
+                    .count();
             TokenRegistry apns = sandbox.apns().tokens();
 
             // 1. APNs slow: its windows are always full, and the savepoint gets through.
@@ -113,8 +119,9 @@ class StopWithSavepointIT {
             while (System.nanoTime() < until) {
                 slow.poll(Duration.ofMillis(50));
             }
-            System.out.printf("1. APNs answering %,d ms late; %,d of %,d delivered at the stop%n", SLOW_MS,
-                    received(sandbox), expected);
+            System.out.printf(
+                    "1. APNs answering %,d ms late; %,d of %,d delivered at the stop%n",
+                    SLOW_MS, received(sandbox), expected);
             String savepoint = stopWithinBound(flink, jobId, apnsExpected, apns);
             sandbox.apns().faults().latencyMs(0);
             jobId = flink.submit(jobJar(), "io.herald.job.HeraldMain", savepoint, args);
@@ -129,8 +136,10 @@ class StopWithSavepointIT {
             long apnsAtHang = apns.totalReceived();
             sandbox.apns().faults().latencyMs(HANG_MS);
             awaitQuiet(apns, hung);
-            System.out.printf("2. APNs hung after %,d APNs notifications; %,d more reached it unanswered; %,d of %,d "
-                    + "delivered at the stop%n", apnsAtHang, apns.totalReceived() - apnsAtHang, received(sandbox), expected);
+            System.out.printf(
+                    "2. APNs hung after %,d APNs notifications; %,d more reached it unanswered; %,d of %,d "
+                            + "delivered at the stop%n",
+                    apnsAtHang, apns.totalReceived() - apnsAtHang, received(sandbox), expected);
             savepoint = stopWithinBound(flink, jobId, apnsExpected, apns);
             sandbox.apns().faults().latencyMs(0);
             flink.submit(jobJar(), "io.herald.job.HeraldMain", savepoint, args);
@@ -141,8 +150,8 @@ class StopWithSavepointIT {
     }
 
     private static CampaignWatcher fire(KafkaIO kafka, Sandbox sandbox, String campaignId) {
-        CampaignWatcher w = kafka.watch(campaignId, sandbox.config().topics.receipts,
-                sandbox.config().topics.campaignStatus);
+        CampaignWatcher w =
+                kafka.watch(campaignId, sandbox.config().topics.receipts, sandbox.config().topics.campaignStatus);
         kafka.send(sandbox.config().topics.campaigns, campaignId, DemoCampaign.create(campaignId, DemoCampaign.ALL));
         kafka.send(sandbox.config().topics.campaigns, campaignId, DemoCampaign.fire(campaignId));
         kafka.flush();
@@ -156,7 +165,9 @@ class StopWithSavepointIT {
      */
     private String stopWithinBound(StandaloneFlink flink, String jobId, long apnsExpected, TokenRegistry apns)
             throws Exception {
-        assertThat(apns.totalReceived()).as("stopped mid-campaign: APNs had much left").isLessThan(apnsExpected / 2);
+        assertThat(apns.totalReceived())
+                .as("stopped mid-campaign: APNs had much left")
+                .isLessThan(apnsExpected / 2);
         long stopping = System.nanoTime();
         CompletableFuture<String> stop = CompletableFuture.supplyAsync(() -> {
             try {
@@ -172,37 +183,52 @@ class StopWithSavepointIT {
             long waited = (System.nanoTime() - stopping) / 1_000_000;
             String evidence = hangEvidence(flink, jobId);
             ChildJvms.kill("org.apache.flink.client.cli.CliFrontend");
-            throw new AssertionError("flink stop did not return with a savepoint within " + waited + " ms: "
-                    + (e instanceof TimeoutException ? "still waiting" : e.getCause()) + "\n" + evidence, e);
+            throw new AssertionError(
+                    "flink stop did not return with a savepoint within " + waited + " ms: "
+                            + (e instanceof TimeoutException ? "still waiting" : e.getCause()) + "\n" + evidence,
+                    e);
         }
         long cliMs = (System.nanoTime() - stopping) / 1_000_000;
         String state = awaitTerminal(flink, jobId);
         // By the JobManager's clock: from the savepoint's trigger to the job's end.
-        long triggeredAt = flink.rest("/jobs/" + jobId + "/checkpoints").path("latest").path("savepoint")
-                .path("trigger_timestamp").asLong();
-        long finishedAt = flink.rest("/jobs/" + jobId).path("timestamps").path("FINISHED").asLong();
+        long triggeredAt = flink.rest("/jobs/" + jobId + "/checkpoints")
+                .path("latest")
+                .path("savepoint")
+                .path("trigger_timestamp")
+                .asLong();
+        long finishedAt =
+                flink.rest("/jobs/" + jobId).path("timestamps").path("FINISHED").asLong();
         long stopMs = finishedAt - triggeredAt;
-        System.out.printf("   flink stop returned in %,d ms (its JVM's start included); the job was FINISHED %,d ms after "
-                + "the savepoint's trigger; state %s, restarted %d time(s); %s%n", cliMs, stopMs, state,
-                flink.restarts(jobId), savepoint);
+        System.out.printf(
+                "   flink stop returned in %,d ms (its JVM's start included); the job was FINISHED %,d ms after "
+                        + "the savepoint's trigger; state %s, restarted %d time(s); %s%n",
+                cliMs, stopMs, state, flink.restarts(jobId), savepoint);
         assertThat(state).as("the stopped job's state").isEqualTo("FINISHED");
-        assertThat(stopMs).as("from the savepoint's trigger to the job FINISHED (ms)")
+        assertThat(stopMs)
+                .as("from the savepoint's trigger to the job FINISHED (ms)")
                 .isBetween(0L, STOP_BOUND.toMillis());
         return savepoint;
     }
 
     /** After the restore: the campaign finishes, every device has it, at most the bound twice. */
-    private static void assertCampaignDone(CampaignWatcher watcher, SyntheticUsers users, Sandbox sandbox,
-            long expected) throws Exception {
-        assertThat(watcher.awaitDone(WAIT, () -> { })).as("the campaign finished after the restore").isTrue();
+    private static void assertCampaignDone(
+            CampaignWatcher watcher, SyntheticUsers users, Sandbox sandbox, long expected) throws Exception {
+        assertThat(watcher.awaitDone(WAIT, () -> {}))
+                .as("the campaign finished after the restore")
+                .isTrue();
         EmulatorCounts counts = EmulatorCounts.of(users, sandbox, 1);
         long bound = (long) PARALLELISM * MAX_IN_FLIGHT;
-        System.out.printf("   restored: %s; APNs %s; FCM %s; bound %,d; receipts %s%n", counts,
+        System.out.printf(
+                "   restored: %s; APNs %s; FCM %s; bound %,d; receipts %s%n",
+                counts,
                 perPlatform(users, sandbox.apns().tokens(), Platform.IOS),
-                perPlatform(users, sandbox.fcm().tokens(), Platform.ANDROID), bound, watcher.outcomes());
+                perPlatform(users, sandbox.fcm().tokens(), Platform.ANDROID),
+                bound,
+                watcher.outcomes());
         assertThat(counts.lost).as("lost").isZero();
         assertThat(counts.unexpected).as("unexpected").isZero();
-        assertThat(counts.duplicates).as("duplicates (bound: maxInFlight per APNs delivery instance)")
+        assertThat(counts.duplicates)
+                .as("duplicates (bound: maxInFlight per APNs delivery instance)")
                 .isLessThanOrEqualTo(bound);
         assertThat(watcher.outcome("delivered")).as("delivered receipts").isEqualTo(expected);
         assertThat(watcher.duplicateReceipts()).as("duplicate receipts").isZero();
@@ -213,7 +239,9 @@ class StopWithSavepointIT {
     private static void awaitReceived(Sandbox sandbox, CampaignWatcher watcher, long count) throws Exception {
         long deadline = System.nanoTime() + WAIT.toNanos();
         while (received(sandbox) < count) {
-            assertThat(System.nanoTime()).as("%,d notifications reached the emulators", count).isLessThan(deadline);
+            assertThat(System.nanoTime())
+                    .as("%,d notifications reached the emulators", count)
+                    .isLessThan(deadline);
             watcher.poll(Duration.ofMillis(20));
         }
     }
@@ -253,10 +281,13 @@ class StopWithSavepointIT {
         StringBuilder b = new StringBuilder();
         try {
             long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-            JsonNode savepoint = flink.rest("/jobs/" + jobId + "/checkpoints").path("latest").path("savepoint");
+            JsonNode savepoint =
+                    flink.rest("/jobs/" + jobId + "/checkpoints").path("latest").path("savepoint");
             while (!"COMPLETED".equals(savepoint.path("status").asText()) && System.nanoTime() < deadline) {
                 Thread.sleep(500);
-                savepoint = flink.rest("/jobs/" + jobId + "/checkpoints").path("latest").path("savepoint");
+                savepoint = flink.rest("/jobs/" + jobId + "/checkpoints")
+                        .path("latest")
+                        .path("savepoint");
             }
             Thread.sleep(5_000); // time for the tasks to end, if they are going to
             b.append("job state: ").append(flink.jobState(jobId)).append('\n');
@@ -264,10 +295,14 @@ class StopWithSavepointIT {
         } catch (Exception e) {
             b.append("no job state: ").append(e).append('\n');
         }
-        for (Map.Entry<Long, String> dump : ChildJvms.threadDumps("TaskManagerRunner").entrySet()) {
+        for (Map.Entry<Long, String> dump :
+                ChildJvms.threadDumps("TaskManagerRunner").entrySet()) {
             Set<String> stuck = new LinkedHashSet<>(ChildJvms.threadsWith(dump.getValue(), "DeliveryOperator"));
             stuck.addAll(ChildJvms.threadsWith(dump.getValue(), "MailboxProcessor.drain"));
-            b.append("TaskManager pid ").append(dump.getKey()).append(": ").append(stuck.size())
+            b.append("TaskManager pid ")
+                    .append(dump.getKey())
+                    .append(": ")
+                    .append(stuck.size())
                     .append(" thread(s) in a delivery or the final drain\n");
             stuck.forEach(t -> b.append(t).append("\n\n"));
         }
@@ -316,8 +351,10 @@ class StopWithSavepointIT {
     /** The job module's jar for {@code flink run}, built before this module's tests. */
     private static Path jobJar() throws Exception {
         try (Stream<Path> files = Files.list(Path.of("..", "job", "target"))) {
-            return files.filter(p -> p.getFileName().toString().endsWith("-flink.jar")).findFirst()
-                    .orElseThrow(() -> new IllegalStateException("no job jar in job/target: package the job module first"))
+            return files.filter(p -> p.getFileName().toString().endsWith("-flink.jar"))
+                    .findFirst()
+                    .orElseThrow(
+                            () -> new IllegalStateException("no job jar in job/target: package the job module first"))
                     .toAbsolutePath();
         }
     }

@@ -13,8 +13,12 @@ import org.junit.jupiter.api.Test;
 class SvgTest {
     @Test
     void aLineChartHasOnePointPerValueAndRisesWithTheValues() {
-        String svg = Svg.lines(List.of(new Svg.Series("APNs", new double[] {0, 50, 100}),
-                new Svg.Series("FCM", new double[] {10, 10})), 0.1, "seconds", "per second");
+        String svg = Svg.lines(
+                List.of(new Svg.Series("APNs", new double[] {0, 50, 100}), new Svg.Series("FCM", new double[] {10, 10
+                })),
+                0.1,
+                "seconds",
+                "per second");
         List<String> polylines = all(svg, "<polyline[^>]*points=\"([^\"]+)\"");
         assertThat(polylines).hasSize(2);
         String[] apns = polylines.get(0).split(" ");
@@ -29,14 +33,17 @@ class SvgTest {
         String svg = Svg.histogram(new long[] {0, 10, 20, 0, 5}, 100, "ms", "notifications", Map.of("p50", 150.0));
         List<String> heights = all(svg, "<rect class=\"bar\"[^>]*height=\"([0-9.]+)\"");
         assertThat(heights).hasSize(3);
-        assertThat(Double.parseDouble(heights.get(1))).isEqualTo(2 * Double.parseDouble(heights.get(0)), Offset.offset(0.2));
+        assertThat(Double.parseDouble(heights.get(1)))
+                .isEqualTo(2 * Double.parseDouble(heights.get(0)), Offset.offset(0.2));
         assertThat(svg).contains("p50 150");
     }
 
     @Test
     void textFromOutsideIsEscaped() {
-        String html = new ReportPage("<b>title</b>").table(List.of("reason"), List.of(List.of("<script>alert(1)</script>")))
-                .chart("c", Svg.bars(Map.of("ios \"<img src=x>\"", 3L))).html();
+        String html = new ReportPage("<b>title</b>")
+                .table(List.of("reason"), List.of(List.of("<script>alert(1)</script>")))
+                .chart("c", Svg.bars(Map.of("ios \"<img src=x>\"", 3L)))
+                .html();
         assertThat(html).doesNotContain("<script").doesNotContain("<img").doesNotContain("<b>title");
         assertThat(html).contains("&lt;script&gt;");
     }

@@ -21,6 +21,7 @@ public final class AudienceFilter {
     private final long now;
     /** The last user's attributes as CEL values: a user's devices are filtered one after another. */
     private UserProfile lastUser;
+
     private Map<String, Object> lastAttributes;
     /** Verdicts of the expression by what it read ({@link SegmentExpression#verdictKey}), for this {@code now}. */
     private final Map<List<Object>, Boolean> verdicts = new HashMap<>();

@@ -8,6 +8,10 @@ import dev.cel.common.CelFunctionDecl;
 import dev.cel.common.CelOptions;
 import dev.cel.common.CelOverloadDecl;
 import dev.cel.common.CelValidationResult;
+import dev.cel.common.ast.CelConstant;
+import dev.cel.common.ast.CelExpr;
+import dev.cel.common.navigation.CelNavigableAst;
+import dev.cel.common.navigation.CelNavigableExpr;
 import dev.cel.common.types.ListType;
 import dev.cel.common.types.MapType;
 import dev.cel.common.types.SimpleType;
@@ -17,10 +21,6 @@ import dev.cel.runtime.CelRuntime;
 import io.herald.model.AttributeValue;
 import io.herald.model.DeviceRecord;
 import io.herald.model.UserProfile;
-import dev.cel.common.ast.CelConstant;
-import dev.cel.common.ast.CelExpr;
-import dev.cel.common.navigation.CelNavigableAst;
-import dev.cel.common.navigation.CelNavigableExpr;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -45,7 +45,9 @@ public final class SegmentExpression {
     private static final Cel CEL = CelFactory.standardCelBuilder()
             // Attributes arrive as JSON numbers, whole ones as ints and others as doubles: a segment
             // like `attributes.spend > 100` must compare them all, not fail on every double.
-            .setOptions(CelOptions.current().enableHeterogeneousNumericComparisons(true).build())
+            .setOptions(CelOptions.current()
+                    .enableHeterogeneousNumericComparisons(true)
+                    .build())
             .addVar("platform", SimpleType.STRING)
             .addVar("locale", SimpleType.STRING)
             .addVar("timezone", SimpleType.STRING)
@@ -55,15 +57,15 @@ public final class SegmentExpression {
             .addVar("opt_in", SimpleType.BOOL)
             .addVar("last_seen", SimpleType.TIMESTAMP)
             .addVar("now", SimpleType.TIMESTAMP)
-            .addFunctionDeclarations(CelFunctionDecl.newFunctionDeclaration("semver",
-                    CelOverloadDecl.newGlobalOverload("semver_string", SimpleType.INT, SimpleType.STRING)))
+            .addFunctionDeclarations(CelFunctionDecl.newFunctionDeclaration(
+                    "semver", CelOverloadDecl.newGlobalOverload("semver_string", SimpleType.INT, SimpleType.STRING)))
             .addFunctionBindings(CelFunctionBinding.from("semver_string", String.class, SegmentExpression::semverRank))
             .setResultType(SimpleType.BOOL)
             .build();
 
     /** The variables a segment may read, in the order a verdict's key lists their values. */
-    private static final List<String> VARIABLES =
-            List.of("platform", "locale", "timezone", "app_version", "tags", "attributes", "opt_in", "last_seen", "now");
+    private static final List<String> VARIABLES = List.of(
+            "platform", "locale", "timezone", "app_version", "tags", "attributes", "opt_in", "last_seen", "now");
 
     private final String source;
     private final CelRuntime.Program program;
@@ -74,7 +76,8 @@ public final class SegmentExpression {
     /** Whether verdicts are worth remembering: not when the expression reads {@code last_seen}. */
     private final boolean remembered;
 
-    private SegmentExpression(String source, CelRuntime.Program program, List<String> reads, List<String> attributeNames) {
+    private SegmentExpression(
+            String source, CelRuntime.Program program, List<String> reads, List<String> attributeNames) {
         this.source = source;
         this.program = program;
         this.reads = reads;
@@ -97,8 +100,10 @@ public final class SegmentExpression {
             Set<String> variables = new HashSet<>();
             Set<String> attributeNames = new TreeSet<>();
             boolean wholeMap = false;
-            for (CelNavigableExpr node : (Iterable<CelNavigableExpr>) CelNavigableAst.fromAst(ast).getRoot().allNodes()::iterator) {
-                if (node.getKind() != CelExpr.ExprKind.Kind.IDENT || !VARIABLES.contains(node.expr().ident().name())) {
+            for (CelNavigableExpr node : (Iterable<CelNavigableExpr>)
+                    CelNavigableAst.fromAst(ast).getRoot().allNodes()::iterator) {
+                if (node.getKind() != CelExpr.ExprKind.Kind.IDENT
+                        || !VARIABLES.contains(node.expr().ident().name())) {
                     continue;
                 }
                 String name = node.expr().ident().name();
@@ -112,9 +117,11 @@ public final class SegmentExpression {
                     }
                 }
             }
-            List<String> reads = VARIABLES.stream().filter(v -> variables.contains(v) && !v.equals("now")).toList();
-            return new SegmentExpression(source, CEL.createProgram(ast), reads,
-                    wholeMap ? null : List.copyOf(attributeNames));
+            List<String> reads = VARIABLES.stream()
+                    .filter(v -> variables.contains(v) && !v.equals("now"))
+                    .toList();
+            return new SegmentExpression(
+                    source, CEL.createProgram(ast), reads, wholeMap ? null : List.copyOf(attributeNames));
         } catch (Exception e) {
             throw new IllegalArgumentException("audience.expression: " + e.getMessage());
         }
@@ -131,11 +138,14 @@ public final class SegmentExpression {
             return null;
         }
         CelExpr p = parent.expr();
-        if (parent.getKind() == CelExpr.ExprKind.Kind.SELECT && p.select().operand().id() == attributesIdent.id()) {
+        if (parent.getKind() == CelExpr.ExprKind.Kind.SELECT
+                && p.select().operand().id() == attributesIdent.id()) {
             return p.select().field();
         }
-        if (parent.getKind() == CelExpr.ExprKind.Kind.CALL && p.call().function().equals("_[_]")
-                && p.call().args().size() == 2 && p.call().args().get(0).id() == attributesIdent.id()
+        if (parent.getKind() == CelExpr.ExprKind.Kind.CALL
+                && p.call().function().equals("_[_]")
+                && p.call().args().size() == 2
+                && p.call().args().get(0).id() == attributesIdent.id()
                 && p.call().args().get(1).getKind() == CelExpr.ExprKind.Kind.CONSTANT
                 && p.call().args().get(1).constant().getKind() == CelConstant.Kind.STRING_VALUE) {
             return p.call().args().get(1).constant().stringValue();
@@ -184,14 +194,15 @@ public final class SegmentExpression {
     public boolean matches(DeviceRecord device, Map<String, Object> userAttributes, long nowMillis) {
         try {
             // Variables are looked up by name as the program needs them: nothing is built for those it never reads.
-            return Boolean.TRUE.equals(program.eval(name -> Optional.ofNullable(variable(name, device, userAttributes,
-                    nowMillis))));
+            return Boolean.TRUE.equals(
+                    program.eval(name -> Optional.ofNullable(variable(name, device, userAttributes, nowMillis))));
         } catch (CelEvaluationException e) {
             return false;
         }
     }
 
-    private static Object variable(String name, DeviceRecord device, Map<String, Object> userAttributes, long nowMillis) {
+    private static Object variable(
+            String name, DeviceRecord device, Map<String, Object> userAttributes, long nowMillis) {
         switch (name) {
             case "platform":
                 return device.platform == null ? "" : device.platform.wire();

@@ -109,11 +109,18 @@ public final class CampaignLife {
             case FIRE:
                 return current == State.CREATED
                         ? new Step(State.WALKING, StatusKind.FIRED, null, Action.WALK)
-                        : new Step(current, StatusKind.IGNORED, "fire of a campaign that is already " + shared.wire(),
+                        : new Step(
+                                current,
+                                StatusKind.IGNORED,
+                                "fire of a campaign that is already " + shared.wire(),
                                 Action.NONE);
             case CANCEL:
                 return current == State.CANCELLED
-                        ? new Step(current, StatusKind.IGNORED, "cancel of a campaign that is already cancelled", Action.NONE)
+                        ? new Step(
+                                current,
+                                StatusKind.IGNORED,
+                                "cancel of a campaign that is already cancelled",
+                                Action.NONE)
                         : new Step(State.CANCELLED, StatusKind.CANCELLED, null, Action.STOP);
             case ESTIMATE:
                 return current == State.CANCELLED
@@ -122,8 +129,12 @@ public final class CampaignLife {
             case RETRY:
                 return current == State.WALKING || current == State.DONE
                         ? new Step(current, null, null, Action.RETRY)
-                        : new Step(current, StatusKind.REJECTED, "retry of a campaign that is " + shared.wire()
-                                + (current == State.CREATED ? " and was never fired" : ""), Action.NONE);
+                        : new Step(
+                                current,
+                                StatusKind.REJECTED,
+                                "retry of a campaign that is " + shared.wire()
+                                        + (current == State.CREATED ? " and was never fired" : ""),
+                                Action.NONE);
             case SEND:
                 return current == State.CANCELLED
                         ? new Step(current, StatusKind.REJECTED, "send of a cancelled campaign", Action.NONE)

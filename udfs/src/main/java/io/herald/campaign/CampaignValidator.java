@@ -30,9 +30,10 @@ public final class CampaignValidator {
         if (campaign.appId == null) {
             problems.add("appId is missing");
         } else if (!knownApps.contains(campaign.appId)) {
-            problems.add(campaign.appId.length() > 256 || campaign.appId.chars().anyMatch(Character::isISOControl)
-                    ? "appId is not configured in this deployment (and is no id: over 256 characters or with control characters)"
-                    : "appId '" + campaign.appId + "' is not configured in this deployment");
+            problems.add(
+                    campaign.appId.length() > 256 || campaign.appId.chars().anyMatch(Character::isISOControl)
+                            ? "appId is not configured in this deployment (and is no id: over 256 characters or with control characters)"
+                            : "appId '" + campaign.appId + "' is not configured in this deployment");
         }
         if (campaign.collapseId != null) {
             // Sent as the apns-collapse-id header (64 bytes at most) and FCM's collapse key.
@@ -78,12 +79,18 @@ public final class CampaignValidator {
             problems.add("audience is missing: a campaign says who it is for (\"audience\": {\"kind\": \"all\"} "
                     + "for every device of the app)");
         } else if (campaign.audience.kind == null) {
-            problems.add("audience.kind is missing (one of all, segment, list); an audience is never taken for everyone");
+            problems.add(
+                    "audience.kind is missing (one of all, segment, list); an audience is never taken for everyone");
         } else {
             Audience a = campaign.audience;
-            if (a.kind == Audience.Kind.SEGMENT && a.platforms.isEmpty() && a.locales.isEmpty() && a.tags.isEmpty()
-                    && a.expression == null && a.deviceIds.isEmpty()) {
-                problems.add("audience.kind is segment but no platforms, locales, tags, deviceIds or expression narrow it");
+            if (a.kind == Audience.Kind.SEGMENT
+                    && a.platforms.isEmpty()
+                    && a.locales.isEmpty()
+                    && a.tags.isEmpty()
+                    && a.expression == null
+                    && a.deviceIds.isEmpty()) {
+                problems.add(
+                        "audience.kind is segment but no platforms, locales, tags, deviceIds or expression narrow it");
             }
             if (a.expression != null) {
                 try {
@@ -97,7 +104,8 @@ public final class CampaignValidator {
             problems.add("message is missing");
         } else {
             String sound = campaign.message.sound;
-            if (sound != null && (sound.isEmpty() || sound.length() > 256 || sound.chars().anyMatch(Character::isISOControl))) {
+            if (sound != null
+                    && (sound.isEmpty() || sound.length() > 256 || sound.chars().anyMatch(Character::isISOControl))) {
                 problems.add("message.sound must be a file name of 1 to 256 characters without control characters");
             }
             try {
@@ -119,8 +127,8 @@ public final class CampaignValidator {
         Long ttl = campaign.expiresAt == null ? null : 0L;
         for (CompiledMessage.Rendered r : compiled.renderDefaults().values()) {
             int apns = utf8Length(Payloads.apns(r.title, r.body, campaign.message));
-            int fcm = utf8Length(Payloads.fcm(LONGEST_FCM_TOKEN, r.title, r.body, campaign.message,
-                    campaign.collapseId, ttl));
+            int fcm = utf8Length(
+                    Payloads.fcm(LONGEST_FCM_TOKEN, r.title, r.body, campaign.message, campaign.collapseId, ttl));
             for (Object[] p : new Object[][] {{"APNs", apns}, {"FCM", fcm}}) {
                 if ((int) p[1] > PreparedCampaign.MAX_PAYLOAD_BYTES) {
                     problems.add("message.variants." + r.locale + " makes a " + p[1] + "-byte " + p[0]

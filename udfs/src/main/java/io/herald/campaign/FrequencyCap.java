@@ -31,7 +31,10 @@ public final class FrequencyCap implements Serializable {
     /** The send times to keep after one more at {@code now}: those still in the window, the newest {@code max}. */
     public long[] record(long[] sentAt, long now) {
         long from = now - window.toMillis();
-        long[] kept = Arrays.stream(sentAt == null ? new long[0] : sentAt).filter(t -> t > from).sorted().toArray();
+        long[] kept = Arrays.stream(sentAt == null ? new long[0] : sentAt)
+                .filter(t -> t > from)
+                .sorted()
+                .toArray();
         long[] next = Arrays.copyOf(kept, kept.length + 1);
         next[kept.length] = now;
         return next.length > max ? Arrays.copyOfRange(next, next.length - max, next.length) : next;

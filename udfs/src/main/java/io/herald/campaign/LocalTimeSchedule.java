@@ -39,8 +39,11 @@ public final class LocalTimeSchedule {
         if (s == null || s.localTime == null) {
             return null;
         }
-        return new LocalTimeSchedule(LocalDateTime.of(LocalDate.parse(s.date), LocalTime.parse(s.localTime)),
-                ZoneId.of(s.defaultTimezone), "send_now".equals(s.passedZones), createdAt);
+        return new LocalTimeSchedule(
+                LocalDateTime.of(LocalDate.parse(s.date), LocalTime.parse(s.localTime)),
+                ZoneId.of(s.defaultTimezone),
+                "send_now".equals(s.passedZones),
+                createdAt);
     }
 
     /** What is wrong with {@code s}'s local-time fields, or null. */

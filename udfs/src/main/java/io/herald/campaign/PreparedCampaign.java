@@ -1,17 +1,17 @@
 package io.herald.campaign;
 
 import io.herald.audience.AudienceFilter;
+import io.herald.model.AttributeValue;
 import io.herald.model.Campaign;
 import io.herald.model.DeviceRecord;
 import io.herald.model.Platform;
 import io.herald.model.SendRequest;
-import io.herald.model.AttributeValue;
 import io.herald.model.UserProfile;
+import io.herald.payload.Payloads;
+import io.herald.personalise.CompiledMessage;
 import java.nio.charset.StandardCharsets;
 import java.util.IdentityHashMap;
 import java.util.Map;
-import io.herald.payload.Payloads;
-import io.herald.personalise.CompiledMessage;
 import java.util.function.Consumer;
 
 /**
@@ -59,8 +59,8 @@ public final class PreparedCampaign {
         return new PreparedCampaign(campaign, filter.at(time), message, time, sendId);
     }
 
-    private PreparedCampaign(Campaign campaign, AudienceFilter filter, CompiledMessage message, long firedAt,
-            String sendId) {
+    private PreparedCampaign(
+            Campaign campaign, AudienceFilter filter, CompiledMessage message, long firedAt, String sendId) {
         this.campaign = campaign;
         this.filter = filter;
         this.message = message;
@@ -73,8 +73,8 @@ public final class PreparedCampaign {
      *
      * @return what happened to this user's devices
      */
-    public FanOutCount fanOut(String userId, UserProfile user, Iterable<DeviceRecord> devices,
-            Consumer<SendRequest> out) {
+    public FanOutCount fanOut(
+            String userId, UserProfile user, Iterable<DeviceRecord> devices, Consumer<SendRequest> out) {
         return select(user, devices, device -> out.accept(request(userId, user.attributes, device)));
     }
 
@@ -155,7 +155,8 @@ public final class PreparedCampaign {
         } catch (IllegalArgumentException e) {
             // A user's attribute of the wrong kind (text where a plural wants a number): refuse this one
             // notification with a receipt; the fan-out and the job go on.
-            return bodiesOf(message.render(device.locale, Map.of()),
+            return bodiesOf(
+                    message.render(device.locale, Map.of()),
                     "template could not be rendered for this user: " + e.getMessage());
         }
     }
@@ -180,7 +181,8 @@ public final class PreparedCampaign {
             return null; // UTF-8 takes at most 3 bytes per Java char: only a long payload needs measuring
         }
         int size = payload.getBytes(StandardCharsets.UTF_8).length;
-        return size <= MAX_PAYLOAD_BYTES ? null
+        return size <= MAX_PAYLOAD_BYTES
+                ? null
                 : "payload is " + size + " bytes, over the providers' " + MAX_PAYLOAD_BYTES + "-byte limit";
     }
 
@@ -191,6 +193,7 @@ public final class PreparedCampaign {
         private String apns;
         /** The APNs body's size refusal, measured once with the body (it has no token in it). */
         private String apnsRefusal;
+
         private Payloads.FcmBody fcm;
 
         Bodies(CompiledMessage.Rendered text, String renderFailure) {

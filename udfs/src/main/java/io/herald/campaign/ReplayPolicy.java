@@ -19,8 +19,8 @@ import java.time.Instant;
  * @param fireOnFreshStart whether a job started without state acts on fires older than its start
  * @param clockSkewMillis records written this shortly before the start still count as new
  */
-public record ReplayPolicy(long startedAt, boolean restored, long replayWindowMillis, boolean fireOnFreshStart,
-        long clockSkewMillis) {
+public record ReplayPolicy(
+        long startedAt, boolean restored, long replayWindowMillis, boolean fireOnFreshStart, long clockSkewMillis) {
     /**
      * Why a fire or send written at {@code writtenAt} is not acted on, or null. What an earlier run
      * already had answered is not sent again either way (the answers read at start say so).
@@ -32,7 +32,8 @@ public record ReplayPolicy(long startedAt, boolean restored, long replayWindowMi
             return null;
         }
         if (!restored) {
-            return fireOnFreshStart ? null
+            return fireOnFreshStart
+                    ? null
                     : "written before this job started, and the job started without state: taken for history "
                             + "(replay.fireOnFreshStart acts on it)";
         }
@@ -41,7 +42,8 @@ public record ReplayPolicy(long startedAt, boolean restored, long replayWindowMi
             return null;
         }
         return "written " + Duration.ofMillis(age).toMinutes() + " min before this job was restored, more than "
-                + "replay.resumeCampaignsFiredWithinMs (" + Duration.ofMillis(replayWindowMillis).toMinutes()
+                + "replay.resumeCampaignsFiredWithinMs ("
+                + Duration.ofMillis(replayWindowMillis).toMinutes()
                 + " min): not resumed (resumeOnReplay on the campaign resumes it)";
     }
 

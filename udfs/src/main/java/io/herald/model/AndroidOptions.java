@@ -4,6 +4,7 @@ package io.herald.model;
 public class AndroidOptions {
     /** {@code high} (the default) or {@code normal}. */
     public String priority;
+
     public String channelId;
     public String tag;
     public String color;

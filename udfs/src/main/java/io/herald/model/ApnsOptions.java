@@ -11,6 +11,7 @@ public class ApnsOptions {
     public Boolean contentAvailable;
     /** {@code passive}, {@code active}, {@code time-sensitive} or {@code critical}. */
     public String interruptionLevel;
+
     public Double relevanceScore;
     /** 10 (immediate, the default) or 5 (conserve power; always for background pushes). */
     public Integer priority;

@@ -14,6 +14,7 @@ public class AttributeValue {
     public Boolean flag;
     /** A timestamp attribute, epoch milliseconds. */
     public Long timestamp;
+
     public boolean removed;
     public long version;
 
@@ -86,8 +87,11 @@ public class AttributeValue {
             return false;
         }
         AttributeValue a = (AttributeValue) o;
-        return version == a.version && removed == a.removed && Objects.equals(text, a.text)
-                && Objects.equals(number, a.number) && Objects.equals(flag, a.flag)
+        return version == a.version
+                && removed == a.removed
+                && Objects.equals(text, a.text)
+                && Objects.equals(number, a.number)
+                && Objects.equals(flag, a.flag)
                 && Objects.equals(timestamp, a.timestamp);
     }
 

@@ -20,6 +20,7 @@ public class Audience {
 
     /** Required: a missing kind is refused, never taken for {@link Kind#ALL}. */
     public Kind kind;
+
     public List<Platform> platforms = new ArrayList<>();
     public List<String> locales = new ArrayList<>();
     public List<String> tags = new ArrayList<>();

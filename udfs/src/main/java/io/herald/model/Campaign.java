@@ -8,6 +8,7 @@ public class Campaign {
     public String appId;
     /** Who it is for: always stated (missing is refused, never taken for everyone). */
     public Audience audience;
+
     public Message message;
     /** Epoch milliseconds after which nothing of this campaign may be sent; null for no limit. */
     public Long expiresAt;

@@ -29,6 +29,7 @@ public class CampaignStatus {
     public Long handedOut;
     /** For {@code estimated}: targeted devices per platform and per locale. */
     public Map<String, Long> byPlatform;
+
     public Map<String, Long> byLocale;
     /** For {@code estimated} of a local-time campaign: targeted devices by the moment (UTC) they get it, or "skipped". */
     public Map<String, Long> bySchedule;
@@ -40,15 +41,18 @@ public class CampaignStatus {
     public Long quietHours;
     /** Users this instance walked so far, and how long it took. */
     public Long users;
+
     public Long elapsedMs;
     /** For {@code progress}: the users this instance is expected to walk in all (from the key groups done). */
     public Long usersExpected;
     /** Key groups this record covers, of {@code keyGroupsTotal} in the job; for progress, how many are walked. */
     public Integer keyGroups;
+
     public Integer keyGroupsDone;
     public Integer keyGroupsTotal;
     /** For a retry's {@code retried} and {@code estimated}: the outcomes it was for. */
     public List<Outcome> outcomes;
+
     public long at;
 
     public CampaignStatus() {}

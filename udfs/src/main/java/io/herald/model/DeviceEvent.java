@@ -51,6 +51,7 @@ public class DeviceEvent {
     public Boolean optIn;
     /** When the app was last seen on the device, epoch milliseconds. */
     public Long lastSeen;
+
     public Map<String, AttributeValue> attributes;
     public List<String> unset;
     public List<String> tags;

@@ -77,7 +77,11 @@ public class DeviceRecord {
 
     /** True when a notification may be sent to this device now. */
     public boolean reachable() {
-        return token != null && platform != null && appId != null && !Boolean.FALSE.equals(optIn) && installed()
+        return token != null
+                && platform != null
+                && appId != null
+                && !Boolean.FALSE.equals(optIn)
+                && installed()
                 && !tokenDead();
     }
 

@@ -13,6 +13,7 @@ public class Receipt {
     public int providerStatus;
     /** The provider's reason (APNs reason, FCM errorCode) or Herald's own. */
     public String reason;
+
     public int attempts;
     public long firedAt;
     public long ackAt;
@@ -23,13 +24,14 @@ public class Receipt {
      * version that were rejected; other receipts do not need it on their way to the receipts topic.
      */
     public String token;
+
     public long tokenVersion;
 
     public Receipt() {}
 
     /** The receipt of {@code request}. */
-    public static Receipt of(SendRequest request, Outcome outcome, int providerStatus, String reason, int attempts,
-            long ackAt) {
+    public static Receipt of(
+            SendRequest request, Outcome outcome, int providerStatus, String reason, int attempts, long ackAt) {
         Receipt r = new Receipt();
         r.outcome = outcome;
         r.providerStatus = providerStatus;

@@ -13,6 +13,7 @@ public class SendRequest {
 
     /** Deterministic: campaign id and device id, so a replay names the same notification. */
     public String notificationId;
+
     public String campaignId;
     public String userId;
     public String deviceId;
@@ -22,11 +23,13 @@ public class SendRequest {
     public long tokenVersion;
     /** The provider request body: the APNs payload, or the FCM v1 {@code message} envelope. */
     public String payload;
+
     public String collapseId;
     /** APNs only: a background (silent) push, sent with push type background and priority 5. */
     public boolean background;
     /** APNs only: 10 or 5. */
     public int priority = 10;
+
     public Long expiresAt;
     public long firedAt;
     /** Why this notification must not be sent (set by the fan-out, e.g. an oversize payload), or null. */

@@ -72,8 +72,8 @@ public final class Payloads {
      *
      * @param ttlSeconds time to live for Android, or null for FCM's default
      */
-    public static String fcm(String token, String title, String body, Message message, String collapseKey,
-            Long ttlSeconds) {
+    public static String fcm(
+            String token, String title, String body, Message message, String collapseKey, Long ttlSeconds) {
         return fcmBody(title, body, message, collapseKey, ttlSeconds).forToken(token);
     }
 
@@ -138,7 +138,10 @@ public final class Payloads {
         public String forToken(String token) {
             char[] escaped = JsonStringEncoder.getInstance().quoteAsString(token);
             return new StringBuilder(BEFORE_TOKEN.length() + escaped.length + afterToken.length())
-                    .append(BEFORE_TOKEN).append(escaped).append(afterToken).toString();
+                    .append(BEFORE_TOKEN)
+                    .append(escaped)
+                    .append(afterToken)
+                    .toString();
         }
     }
 

@@ -33,6 +33,7 @@ public final class CompiledMessage {
     private final Map<String, CompiledContent> variants = new HashMap<>();
     /** Every argument any variant names, in a fixed order: what a rendering depends on. */
     private final String[] argumentNames;
+
     private final Map<RenderKey, Rendered> remembered = new HashMap<>();
     private final CompiledContent fallback;
     private final Map<String, Object> defaults;
@@ -50,9 +51,12 @@ public final class CompiledMessage {
         }
         fallback = variants.get(normalise(message.defaultLocale));
         if (fallback == null) {
-            String named = message.defaultLocale.length() > 64 || message.defaultLocale.chars().anyMatch(Character::isISOControl)
-                    ? "(" + message.defaultLocale.length() + " characters, not a locale)" : "'" + message.defaultLocale + "'";
-            throw new IllegalArgumentException("message.defaultLocale " + named + " has no variant in message.variants");
+            String named = message.defaultLocale.length() > 64
+                            || message.defaultLocale.chars().anyMatch(Character::isISOControl)
+                    ? "(" + message.defaultLocale.length() + " characters, not a locale)"
+                    : "'" + message.defaultLocale + "'";
+            throw new IllegalArgumentException(
+                    "message.defaultLocale " + named + " has no variant in message.variants");
         }
         defaults = new HashMap<>();
         if (message.defaults != null) {
@@ -179,7 +183,8 @@ public final class CompiledMessage {
 
         @Override
         public boolean equals(Object o) {
-            return o instanceof RenderKey && ((RenderKey) o).content == content
+            return o instanceof RenderKey
+                    && ((RenderKey) o).content == content
                     && Arrays.equals(((RenderKey) o).values, values);
         }
 

@@ -17,6 +17,7 @@ public final class DeviceEventValidator {
     private static final Pattern APNS_TOKEN = Pattern.compile("(?:[0-9a-fA-F]{2}){32,100}");
     /** FCM registration tokens: URL-safe characters and colons, some tens to hundreds of them. */
     private static final Pattern FCM_TOKEN = Pattern.compile("[A-Za-z0-9_:.\\-]{20,4096}");
+
     private static final Set<String> ZONES = ZoneId.getAvailableZoneIds();
 
     private DeviceEventValidator() {}
@@ -90,6 +91,8 @@ public final class DeviceEventValidator {
     }
 
     static boolean tokenFits(Platform platform, String token) {
-        return (platform == Platform.IOS ? APNS_TOKEN : FCM_TOKEN).matcher(token).matches();
+        return (platform == Platform.IOS ? APNS_TOKEN : FCM_TOKEN)
+                .matcher(token)
+                .matches();
     }
 }

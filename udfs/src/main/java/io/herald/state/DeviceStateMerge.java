@@ -222,7 +222,9 @@ public final class DeviceStateMerge {
         if (d.tagsClearedV <= cut) {
             d.tagsClearedV = never;
         }
-        for (Iterator<Map.Entry<String, DeviceRecord.TagVersions>> it = d.tags.entrySet().iterator(); it.hasNext(); ) {
+        for (Iterator<Map.Entry<String, DeviceRecord.TagVersions>> it =
+                        d.tags.entrySet().iterator();
+                it.hasNext(); ) {
             DeviceRecord.TagVersions t = it.next().getValue();
             if (t.addV <= cut) {
                 t.addV = never;
@@ -239,9 +241,18 @@ public final class DeviceStateMerge {
             d.lastSeen = never;
             d.lastSeenV = never;
         }
-        return d.registeredV == never && d.uninstalledV == never && d.tags.isEmpty() && d.rejections.isEmpty()
-                && d.appIdV == never && d.platformV == never && d.tokenV == never && d.localeV == never
-                && d.timezoneV == never && d.appVersionV == never && d.optInV == never && d.lastSeenV == never
+        return d.registeredV == never
+                && d.uninstalledV == never
+                && d.tags.isEmpty()
+                && d.rejections.isEmpty()
+                && d.appIdV == never
+                && d.platformV == never
+                && d.tokenV == never
+                && d.localeV == never
+                && d.timezoneV == never
+                && d.appVersionV == never
+                && d.optInV == never
+                && d.lastSeenV == never
                 && d.tagsClearedV == never;
     }
 

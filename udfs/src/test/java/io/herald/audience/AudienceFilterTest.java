@@ -33,8 +33,10 @@ class AudienceFilterTest {
     @Test
     void allMeansEveryDeviceOfTheAppAndNoOther() {
         AudienceFilter f = new AudienceFilter(campaign(Audience.all()), 0);
-        assertThat(f.includesDevice(device("news", Platform.IOS, "en"), new UserProfile())).isTrue();
-        assertThat(f.includesDevice(device("sports", Platform.IOS, "en"), new UserProfile())).isFalse();
+        assertThat(f.includesDevice(device("news", Platform.IOS, "en"), new UserProfile()))
+                .isTrue();
+        assertThat(f.includesDevice(device("sports", Platform.IOS, "en"), new UserProfile()))
+                .isFalse();
     }
 
     @Test
@@ -45,11 +47,16 @@ class AudienceFilterTest {
         a.locales = List.of("pt");
         a.tags = List.of("sports", "vip");
         AudienceFilter f = new AudienceFilter(campaign(a), 0);
-        assertThat(f.includesDevice(device("news", Platform.ANDROID, "pt-BR", "sports", "vip", "x"), new UserProfile())).isTrue();
-        assertThat(f.includesDevice(device("news", Platform.IOS, "pt-BR", "sports", "vip"), new UserProfile())).isFalse();
-        assertThat(f.includesDevice(device("news", Platform.ANDROID, "es-ES", "sports", "vip"), new UserProfile())).isFalse();
-        assertThat(f.includesDevice(device("news", Platform.ANDROID, "pt", "sports"), new UserProfile())).isFalse();
-        assertThat(f.includesDevice(device("news", Platform.ANDROID, "ptx", "sports", "vip"), new UserProfile())).isFalse();
+        assertThat(f.includesDevice(device("news", Platform.ANDROID, "pt-BR", "sports", "vip", "x"), new UserProfile()))
+                .isTrue();
+        assertThat(f.includesDevice(device("news", Platform.IOS, "pt-BR", "sports", "vip"), new UserProfile()))
+                .isFalse();
+        assertThat(f.includesDevice(device("news", Platform.ANDROID, "es-ES", "sports", "vip"), new UserProfile()))
+                .isFalse();
+        assertThat(f.includesDevice(device("news", Platform.ANDROID, "pt", "sports"), new UserProfile()))
+                .isFalse();
+        assertThat(f.includesDevice(device("news", Platform.ANDROID, "ptx", "sports", "vip"), new UserProfile()))
+                .isFalse();
     }
 
     @Test

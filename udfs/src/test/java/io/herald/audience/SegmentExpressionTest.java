@@ -32,7 +32,8 @@ class SegmentExpressionTest {
     private static UserProfile user(int streak) {
         UserProfile u = new UserProfile();
         u.attributes.put("streak", AttributeValue.of(streak, 1));
-        u.attributes.put("joined", AttributeValue.timestamp(NOW - Duration.ofDays(400).toMillis(), 1));
+        u.attributes.put(
+                "joined", AttributeValue.timestamp(NOW - Duration.ofDays(400).toMillis(), 1));
         return u;
     }
 
@@ -41,12 +42,17 @@ class SegmentExpressionTest {
         SegmentExpression e = SegmentExpression.compile("platform == 'ios' && 'sports' in tags"
                 + " && semver(app_version) >= semver('5.2.0') && now - last_seen < duration('168h')");
         long recently = NOW - Duration.ofDays(2).toMillis();
-        assertThat(e.matches(device(Platform.IOS, "5.10.1", recently, "sports"), user(1), NOW)).isTrue();
-        assertThat(e.matches(device(Platform.IOS, "5.1.9", recently, "sports"), user(1), NOW)).isFalse();
-        assertThat(e.matches(device(Platform.ANDROID, "6.0.0", recently, "sports"), user(1), NOW)).isFalse();
-        assertThat(e.matches(device(Platform.IOS, "6.0.0", NOW - Duration.ofDays(8).toMillis(), "sports"), user(1), NOW))
+        assertThat(e.matches(device(Platform.IOS, "5.10.1", recently, "sports"), user(1), NOW))
+                .isTrue();
+        assertThat(e.matches(device(Platform.IOS, "5.1.9", recently, "sports"), user(1), NOW))
                 .isFalse();
-        assertThat(e.matches(device(Platform.IOS, "6.0.0", recently), user(1), NOW)).isFalse();
+        assertThat(e.matches(device(Platform.ANDROID, "6.0.0", recently, "sports"), user(1), NOW))
+                .isFalse();
+        assertThat(e.matches(
+                        device(Platform.IOS, "6.0.0", NOW - Duration.ofDays(8).toMillis(), "sports"), user(1), NOW))
+                .isFalse();
+        assertThat(e.matches(device(Platform.IOS, "6.0.0", recently), user(1), NOW))
+                .isFalse();
     }
 
     @Test
@@ -65,11 +71,17 @@ class SegmentExpressionTest {
         UserProfile fractional = new UserProfile();
         fractional.attributes.put("streak", AttributeValue.of(4.5, 1));
         for (String e : new String[] {"attributes.streak > 3.0", "attributes.streak > 3", "attributes.streak >= 4"}) {
-            assertThat(SegmentExpression.compile(e).matches(d, whole, NOW)).as("%s for 5", e).isTrue();
-            assertThat(SegmentExpression.compile(e).matches(d, fractional, NOW)).as("%s for 4.5", e).isTrue();
+            assertThat(SegmentExpression.compile(e).matches(d, whole, NOW))
+                    .as("%s for 5", e)
+                    .isTrue();
+            assertThat(SegmentExpression.compile(e).matches(d, fractional, NOW))
+                    .as("%s for 4.5", e)
+                    .isTrue();
         }
-        assertThat(SegmentExpression.compile("attributes.streak < 4.6").matches(d, whole, NOW)).isFalse();
-        assertThat(SegmentExpression.compile("attributes.streak == 5.0").matches(d, whole, NOW)).isTrue();
+        assertThat(SegmentExpression.compile("attributes.streak < 4.6").matches(d, whole, NOW))
+                .isFalse();
+        assertThat(SegmentExpression.compile("attributes.streak == 5.0").matches(d, whole, NOW))
+                .isTrue();
     }
 
     @Test
@@ -81,11 +93,13 @@ class SegmentExpressionTest {
     @Test
     void mistakesAreRefusedWithTheirPosition() {
         assertThatThrownBy(() -> SegmentExpression.compile("platfrom == 'ios'"))
-                .hasMessageContaining("undeclared reference to 'platfrom'").hasMessageContaining("1:1");
+                .hasMessageContaining("undeclared reference to 'platfrom'")
+                .hasMessageContaining("1:1");
         assertThatThrownBy(() -> SegmentExpression.compile("platform == 3"))
                 .hasMessageContaining("found no matching overload");
         assertThatThrownBy(() -> SegmentExpression.compile("platform")).hasMessageContaining("bool");
-        assertThatThrownBy(() -> SegmentExpression.compile("platform == 'ios' &&")).hasMessageContaining("1:");
+        assertThatThrownBy(() -> SegmentExpression.compile("platform == 'ios' &&"))
+                .hasMessageContaining("1:");
     }
 
     @Test
@@ -101,7 +115,8 @@ class SegmentExpressionTest {
         SegmentExpression e = SegmentExpression.compile(
                 "opt_in && (attributes.streak > 3.0 || 'new' in tags) && locale != 'ja-JP' && attributes['plan'] != 'x'");
         DeviceRecord a = device(Platform.IOS, "1.0.0", NOW, "new", "sports");
-        DeviceRecord b = device(Platform.ANDROID, "9.9.9", NOW - 5, "sports", "new"); // differs in what it does not read
+        DeviceRecord b =
+                device(Platform.ANDROID, "9.9.9", NOW - 5, "sports", "new"); // differs in what it does not read
         Map<String, Object> attrs = SegmentExpression.attributes(user(5));
         assertThat(e.verdictKey(a, attrs)).isEqualTo(e.verdictKey(b, attrs));
         attrs.put("unread", "anything");
@@ -112,7 +127,8 @@ class SegmentExpressionTest {
 
         SegmentExpression whole = SegmentExpression.compile("size(attributes) > 1");
         assertThat(whole.verdictKey(a, attrs)).isNotEqualTo(whole.verdictKey(a, SegmentExpression.attributes(user(5))));
-        assertThat(SegmentExpression.compile("now - last_seen < duration('1h')").verdictKey(a, attrs)).isNull();
+        assertThat(SegmentExpression.compile("now - last_seen < duration('1h')").verdictKey(a, attrs))
+                .isNull();
     }
 
     @Test
@@ -132,7 +148,8 @@ class SegmentExpressionTest {
         int matched = 0;
         for (int i = 0; i < 20_000; i++) {
             UserProfile u = user(random.nextInt(8));
-            DeviceRecord d = random.nextBoolean() ? device(Platform.IOS, versions[random.nextInt(4)], NOW, "new")
+            DeviceRecord d = random.nextBoolean()
+                    ? device(Platform.IOS, versions[random.nextInt(4)], NOW, "new")
                     : device(Platform.ANDROID, versions[random.nextInt(4)], NOW, random.nextBoolean() ? "old" : "new");
             d.appId = "app";
             d.locale = locales[random.nextInt(4)];

@@ -34,7 +34,8 @@ class CampaignLifeTest {
             assertThat(again.action).isEqualTo(Action.NONE);
             assertThat(again.next).isEqualTo(s);
         }
-        assertThat(CampaignLife.on(State.WALKING, Type.FIRE).error).isEqualTo("fire of a campaign that is already fired");
+        assertThat(CampaignLife.on(State.WALKING, Type.FIRE).error)
+                .isEqualTo("fire of a campaign that is already fired");
     }
 
     @Test
@@ -75,7 +76,8 @@ class CampaignLifeTest {
     void aRetryIsForAFiredCampaignOnly() {
         assertThat(CampaignLife.on(State.DONE, Type.RETRY).action).isEqualTo(Action.RETRY);
         assertThat(CampaignLife.on(State.WALKING, Type.RETRY).action).isEqualTo(Action.RETRY);
-        assertThat(CampaignLife.on(State.CREATED, Type.RETRY).error).isEqualTo("retry of a campaign that is created and was never fired");
+        assertThat(CampaignLife.on(State.CREATED, Type.RETRY).error)
+                .isEqualTo("retry of a campaign that is created and was never fired");
         assertThat(CampaignLife.on(State.CANCELLED, Type.RETRY).status).isEqualTo(StatusKind.REJECTED);
         assertThat(CampaignLife.on(null, Type.RETRY).status).isEqualTo(StatusKind.REJECTED);
     }

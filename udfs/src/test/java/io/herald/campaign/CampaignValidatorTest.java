@@ -41,12 +41,15 @@ class CampaignValidatorTest {
     @Test
     void aPayloadThatCannotFitEvenWithDefaultsIsRefusedWhole() {
         Campaign c = valid();
-        c.message.variants = Map.of("en", new Content("Hi", "Body {name}"),
-                "de", new Content("Hallo", "ü".repeat(2100)));
-        assertThat(validator.problems(c)).hasSize(2).allSatisfy(p -> assertThat(p)
-                .startsWith("message.variants.de makes a ").contains("over the 4096-byte limit"));
+        c.message.variants =
+                Map.of("en", new Content("Hi", "Body {name}"), "de", new Content("Hallo", "ü".repeat(2100)));
+        assertThat(validator.problems(c))
+                .hasSize(2)
+                .allSatisfy(p ->
+                        assertThat(p).startsWith("message.variants.de makes a ").contains("over the 4096-byte limit"));
         // 2,100 two-byte characters fit 4 KB counted in chars, but not in UTF-8 bytes; 1,800 fit both ways.
-        c.message.variants = Map.of("en", new Content("Hi", "Body {name}"), "de", new Content("Hallo", "ü".repeat(1800)));
+        c.message.variants =
+                Map.of("en", new Content("Hi", "Body {name}"), "de", new Content("Hallo", "ü".repeat(1800)));
         assertThat(validator.problems(c)).isEmpty();
     }
 
@@ -54,7 +57,8 @@ class CampaignValidatorTest {
     void aRateLimitBelowOneIsRefused() {
         Campaign c = valid();
         c.maxPerSecond = 0;
-        assertThat(validator.problems(c)).containsExactly("maxPerSecond must be at least 1 (leave it out for no limit)");
+        assertThat(validator.problems(c))
+                .containsExactly("maxPerSecond must be at least 1 (leave it out for no limit)");
         c.maxPerSecond = 500;
         assertThat(validator.problems(c)).isEmpty();
     }
@@ -63,16 +67,17 @@ class CampaignValidatorTest {
     void aScheduleNeedsItsTimeBeforeTheCampaignExpires_aSpreadIsAnIsoDurationUpToAWeek() {
         Campaign c = valid();
         c.schedule = new Schedule();
-        assertThat(validator.problems(c)).containsExactly("schedule.at is missing: the time to fire at, in epoch milliseconds (or localTime)");
+        assertThat(validator.problems(c))
+                .containsExactly("schedule.at is missing: the time to fire at, in epoch milliseconds (or localTime)");
         c.schedule.at = 2_000L;
         c.expiresAt = 2_000L;
-        assertThat(validator.problems(c)).containsExactly(
-                "schedule.at is not before expiresAt: the campaign would expire before it starts");
+        assertThat(validator.problems(c))
+                .containsExactly("schedule.at is not before expiresAt: the campaign would expire before it starts");
         c.expiresAt = 3_000L;
         assertThat(validator.problems(c)).isEmpty();
         c.spreadOver = "2 hours";
-        assertThat(validator.problems(c)).containsExactly(
-                "spreadOver is not an ISO-8601 duration (such as \"PT2H\" or \"PT30M\")");
+        assertThat(validator.problems(c))
+                .containsExactly("spreadOver is not an ISO-8601 duration (such as \"PT2H\" or \"PT30M\")");
         c.spreadOver = "PT0S";
         assertThat(validator.problems(c)).singleElement().asString().startsWith("spreadOver must be longer than zero");
         c.spreadOver = "P8D";
@@ -95,7 +100,9 @@ class CampaignValidatorTest {
         c.audience = new Audience();
         c.audience.kind = Audience.Kind.SEGMENT;
         c.audience.expression = "platform == 'ios' && lastseen > 3";
-        assertThat(validator.problems(c)).singleElement().asString()
+        assertThat(validator.problems(c))
+                .singleElement()
+                .asString()
                 .startsWith("audience.expression does not compile:")
                 .contains("undeclared reference to 'lastseen'")
                 .contains("1:22");

@@ -18,15 +18,21 @@ class FrequencyCapTest {
             sends = threePerDay.record(sends, at);
         }
         assertThat(threePerDay.allows(sends, 3 * HOUR)).isFalse();
-        assertThat(threePerDay.allows(sends, 24 * HOUR)).as("the first is exactly a day old: out").isTrue();
+        assertThat(threePerDay.allows(sends, 24 * HOUR))
+                .as("the first is exactly a day old: out")
+                .isTrue();
         long[] next = threePerDay.record(sends, 24 * HOUR);
-        assertThat(next).as("what left the window is dropped; at most max kept").containsExactly(HOUR, 2 * HOUR, 24 * HOUR);
+        assertThat(next)
+                .as("what left the window is dropped; at most max kept")
+                .containsExactly(HOUR, 2 * HOUR, 24 * HOUR);
     }
 
     @Test
     void aCapNeedsAPositiveMaxAndWindow() {
         assertThatThrownBy(() -> new FrequencyCap(0, Duration.ofHours(1))).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> new FrequencyCap(1, Duration.ZERO)).isInstanceOf(IllegalArgumentException.class);
-        assertThat(threePerDay.reason("news")).contains("3 campaign notifications").contains("apps.news.frequencyCap");
+        assertThat(threePerDay.reason("news"))
+                .contains("3 campaign notifications")
+                .contains("apps.news.frequencyCap");
     }
 }

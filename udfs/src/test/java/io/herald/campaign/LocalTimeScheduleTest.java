@@ -28,7 +28,8 @@ class LocalTimeScheduleTest {
         assertThat(s.slotOf("America/New_York")).isEqualTo(ms("2026-11-26T14:00:00Z"));
         assertThat(s.slotOf(null)).isEqualTo(ms("2026-11-26T09:00:00Z"));
         assertThat(s.slotOf("Mars/Olympus")).isEqualTo(ms("2026-11-26T09:00:00Z"));
-        assertThat(s.slots()).contains(ms("2026-11-26T00:00:00Z"), ms("2026-11-26T14:00:00Z"))
+        assertThat(s.slots())
+                .contains(ms("2026-11-26T00:00:00Z"), ms("2026-11-26T14:00:00Z"))
                 .hasSizeBetween(20, 60);
     }
 
@@ -38,7 +39,9 @@ class LocalTimeScheduleTest {
         LocalTimeSchedule gap = LocalTimeSchedule.of(at("2026-03-08", "02:30", null), 0);
         assertThat(gap.slotOf("America/New_York")).isEqualTo(ms("2026-03-08T07:30:00Z"));
         LocalTimeSchedule after = LocalTimeSchedule.of(at("2026-03-08", "09:00", null), 0);
-        assertThat(after.slotOf("America/New_York")).as("09:00 EDT, UTC-4 from that night").isEqualTo(ms("2026-03-08T13:00:00Z"));
+        assertThat(after.slotOf("America/New_York"))
+                .as("09:00 EDT, UTC-4 from that night")
+                .isEqualTo(ms("2026-03-08T13:00:00Z"));
         LocalTimeSchedule before = LocalTimeSchedule.of(at("2026-03-07", "09:00", null), 0);
         assertThat(before.slotOf("America/New_York")).as("09:00 EST, UTC-5").isEqualTo(ms("2026-03-07T14:00:00Z"));
     }

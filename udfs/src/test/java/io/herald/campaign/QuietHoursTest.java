@@ -31,7 +31,8 @@ class QuietHoursTest {
         assertThat(night.quiet(london, ms("2026-11-26T08:00:00Z"))).isFalse();
         assertThat(night.endAfter(london, ms("2026-11-25T23:00:00Z"))).isEqualTo(ms("2026-11-26T08:00:00Z"));
         assertThat(night.endAfter(london, ms("2026-11-26T03:00:00Z"))).isEqualTo(ms("2026-11-26T08:00:00Z"));
-        assertThat(night.holdEnds(ms("2026-11-25T23:00:00Z"), london)).contains(ms("2026-11-26T08:00:00Z"))
+        assertThat(night.holdEnds(ms("2026-11-25T23:00:00Z"), london))
+                .contains(ms("2026-11-26T08:00:00Z"))
                 .allMatch(t -> t > ms("2026-11-25T23:00:00Z"));
     }
 
@@ -53,9 +54,12 @@ class QuietHoursTest {
         assertThat(QuietHours.effective(off, app)).isNull();
         assertThat(QuietHours.effective(spec("20:00", "07:00", null), app)).isNotSameAs(app);
         assertThat(QuietHours.problem(spec("22:00", null, null), "quietHours")).startsWith("quietHours.to is missing");
-        assertThat(QuietHours.problem(spec("late", "08:00", null), "quietHours")).startsWith("quietHours.from is not");
-        assertThat(QuietHours.problem(spec("22:00", "08:00", "later"), "quietHours")).contains("hold or drop");
-        assertThat(QuietHours.problem(spec("22:00", "22:00", null), "quietHours")).contains("same time");
+        assertThat(QuietHours.problem(spec("late", "08:00", null), "quietHours"))
+                .startsWith("quietHours.from is not");
+        assertThat(QuietHours.problem(spec("22:00", "08:00", "later"), "quietHours"))
+                .contains("hold or drop");
+        assertThat(QuietHours.problem(spec("22:00", "22:00", null), "quietHours"))
+                .contains("same time");
         assertThat(QuietHours.problem(off, "quietHours")).isNull();
     }
 }

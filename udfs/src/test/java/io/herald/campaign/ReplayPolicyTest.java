@@ -19,15 +19,18 @@ class ReplayPolicyTest {
 
     @Test
     void aFreshStartTakesOlderRecordsForHistory_unlessToldToFire() {
-        assertThat(new ReplayPolicy(START, false, HOUR, false, 0).skipRecord(1, true)).contains("taken for history");
-        assertThat(new ReplayPolicy(START, false, HOUR, true, 0).skipRecord(1, false)).isNull();
+        assertThat(new ReplayPolicy(START, false, HOUR, false, 0).skipRecord(1, true))
+                .contains("taken for history");
+        assertThat(new ReplayPolicy(START, false, HOUR, true, 0).skipRecord(1, false))
+                .isNull();
     }
 
     @Test
     void aRestoreActsWithinTheWindow_orWhenTheCampaignAsksToBeResumed() {
         ReplayPolicy restored = new ReplayPolicy(START, true, HOUR, false, 0);
         assertThat(restored.skipRecord(START - HOUR, false)).isNull();
-        assertThat(restored.skipRecord(START - HOUR - 1, false)).contains("more than replay.resumeCampaignsFiredWithinMs");
+        assertThat(restored.skipRecord(START - HOUR - 1, false))
+                .contains("more than replay.resumeCampaignsFiredWithinMs");
         assertThat(restored.skipRecord(START - HOUR - 1, true)).isNull();
     }
 
@@ -36,8 +39,10 @@ class ReplayPolicyTest {
         ReplayPolicy restored = new ReplayPolicy(START, true, HOUR, false, 0);
         assertThat(restored.skipSchedule(START - 10 * HOUR, START, null, null)).isNull();
         assertThat(restored.skipSchedule(START - 10, START, START - 1, null)).contains("expired");
-        assertThat(restored.skipSchedule(START - 10, START, null, "done earlier")).isEqualTo("done earlier");
-        assertThat(restored.skipSchedule(START + 10, START + 10, null, "done earlier")).isNull();
+        assertThat(restored.skipSchedule(START - 10, START, null, "done earlier"))
+                .isEqualTo("done earlier");
+        assertThat(restored.skipSchedule(START + 10, START + 10, null, "done earlier"))
+                .isNull();
         assertThat(new ReplayPolicy(START, false, HOUR, false, 0).skipSchedule(START - 10, START, null, null))
                 .contains("taken for history");
     }

@@ -50,7 +50,8 @@ class CompiledMessageTest {
 
     @Test
     void aMissingAttributeTakesItsDefault() {
-        assertThat(CompiledMessage.compile(message()).render("en", attrs(null, 3)).title).isEqualTo("Hi friend");
+        assertThat(CompiledMessage.compile(message()).render("en", attrs(null, 3)).title)
+                .isEqualTo("Hi friend");
     }
 
     @Test
@@ -65,27 +66,29 @@ class CompiledMessageTest {
     void aDefaultThatCannotFillItsTemplateIsRefused() {
         Message m = message();
         m.defaults = Map.of("name", "friend", "streak", "many");
-        assertThatThrownBy(() -> CompiledMessage.compile(m)).hasMessageContaining("cannot be rendered with message.defaults");
+        assertThatThrownBy(() -> CompiledMessage.compile(m))
+                .hasMessageContaining("cannot be rendered with message.defaults");
     }
 
     @Test
     void aRemovedAttributeLeavesItsDefault() {
         assertThat(CompiledMessage.compile(message())
-                .render("en", Map.of("name", AttributeValue.tombstone(2), "streak", AttributeValue.of(1, 1))).title)
+                        .render("en", Map.of("name", AttributeValue.tombstone(2), "streak", AttributeValue.of(1, 1)))
+                        .title)
                 .isEqualTo("Hi friend");
     }
 
     @Test
     void aNumericDefaultServesPlurals() {
-        assertThat(CompiledMessage.compile(message()).render("en", Map.of()).body).isEqualTo("0 days");
+        assertThat(CompiledMessage.compile(message()).render("en", Map.of()).body)
+                .isEqualTo("0 days");
     }
 
     @Test
     void anInvalidTemplateIsRefusedNamingWhere() {
         Message m = message();
         m.variants = Map.of("en", new Content("Hi {name", "x"));
-        assertThatThrownBy(() -> CompiledMessage.compile(m))
-                .hasMessageContaining("message.variants.en.title");
+        assertThatThrownBy(() -> CompiledMessage.compile(m)).hasMessageContaining("message.variants.en.title");
     }
 
     @Test
@@ -111,12 +114,17 @@ class CompiledMessageTest {
     void argumentsNestedInASelectCountForRememberingAndNeedDefaults() {
         Message m = message();
         m.defaults = Map.of("gender", "other", "streak", "0", "name", "friend");
-        m.variants = Map.of("en", new Content(null,
-                "{gender, select, female {She is on {streak, plural, one {# day} other {# days}}}"
-                        + " other {They are on {streak, plural, one {# day} other {# days}}}}"));
+        m.variants = Map.of(
+                "en",
+                new Content(
+                        null,
+                        "{gender, select, female {She is on {streak, plural, one {# day} other {# days}}}"
+                                + " other {They are on {streak, plural, one {# day} other {# days}}}}"));
         CompiledMessage c = CompiledMessage.compile(m);
-        Map<String, AttributeValue> one = Map.of("gender", AttributeValue.of("female", 1), "streak", AttributeValue.of(1, 1));
-        Map<String, AttributeValue> five = Map.of("gender", AttributeValue.of("female", 1), "streak", AttributeValue.of(5, 1));
+        Map<String, AttributeValue> one =
+                Map.of("gender", AttributeValue.of("female", 1), "streak", AttributeValue.of(1, 1));
+        Map<String, AttributeValue> five =
+                Map.of("gender", AttributeValue.of("female", 1), "streak", AttributeValue.of(5, 1));
         assertThat(c.render("en", one).body).isEqualTo("She is on 1 day");
         assertThat(c.render("en", five).body).isEqualTo("She is on 5 days");
 

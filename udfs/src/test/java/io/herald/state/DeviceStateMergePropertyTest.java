@@ -26,8 +26,8 @@ import net.jqwik.api.Provide;
  */
 class DeviceStateMergePropertyTest {
     @Property(tries = 3000)
-    void anyOrderAndAnyRepetitionGiveTheSameState(@ForAll("histories") List<DeviceEvent> history,
-            @ForAll("seeds") long shuffleSeed) {
+    void anyOrderAndAnyRepetitionGiveTheSameState(
+            @ForAll("histories") List<DeviceEvent> history, @ForAll("seeds") long shuffleSeed) {
         UserState inOrder = new UserState();
         history.forEach(e -> DeviceStateMerge.apply(inOrder, e));
 
@@ -62,7 +62,8 @@ class DeviceStateMergePropertyTest {
         Arbitrary<String> token = Arbitraries.of("t1", "t2", "t3", "t4").injectNull(0.3);
         Arbitrary<String> locale = Arbitraries.of("en", "pt-BR", "de").injectNull(0.5);
         Arbitrary<Boolean> optIn = Arbitraries.of(true, false).injectNull(0.6);
-        Arbitrary<List<String>> tags = Arbitraries.of("a", "b", "c").list().ofMinSize(1).ofMaxSize(3).injectNull(0.4);
+        Arbitrary<List<String>> tags =
+                Arbitraries.of("a", "b", "c").list().ofMinSize(1).ofMaxSize(3).injectNull(0.4);
         Arbitrary<Integer> attribute = Arbitraries.integers().between(0, 5);
         Arbitrary<Long> lastSeen = Arbitraries.longs().between(100, 105).injectNull(0.5);
         return Combinators.combine(type, device, version, token, locale, optIn, tags, attribute)
@@ -91,8 +92,11 @@ class DeviceStateMergePropertyTest {
                             e.tags = tg == null ? List.of("a") : tg;
                             break;
                         case ATTRIBUTES_SET:
-                            e.attributes = Map.of(attr % 2 == 0 ? "x" : "y",
-                                    attr == 4 ? AttributeValue.timestamp(1000 + attr, v) : AttributeValue.of("s" + attr, v));
+                            e.attributes = Map.of(
+                                    attr % 2 == 0 ? "x" : "y",
+                                    attr == 4
+                                            ? AttributeValue.timestamp(1000 + attr, v)
+                                            : AttributeValue.of("s" + attr, v));
                             break;
                         case ATTRIBUTES_UNSET:
                             e.unset = List.of(attr % 2 == 0 ? "x" : "y");

@@ -115,7 +115,10 @@ class DeviceStateMergeTest {
 
     @Test
     void applyingTheSameEventsTwiceGivesTheSameState() {
-        List<DeviceEvent> events = List.of(register("tok", "en", 10), uninstall(20), register("tok2", "de", 30),
+        List<DeviceEvent> events = List.of(
+                register("tok", "en", 10),
+                uninstall(20),
+                register("tok2", "de", 30),
                 DeviceEvent.tokenRejected("u1", "d1", "news", "tok2", "BadDeviceToken", 40));
         UserState once = new UserState();
         events.forEach(e -> DeviceStateMerge.apply(once, e));

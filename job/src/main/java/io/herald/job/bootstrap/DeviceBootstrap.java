@@ -1,11 +1,11 @@
 package io.herald.job.bootstrap;
 
-import io.herald.job.state.Claim;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.herald.job.HeraldJob;
-import io.herald.job.functions.Descriptors;
 import io.herald.job.functions.ClaimOwnership;
+import io.herald.job.functions.Descriptors;
+import io.herald.job.state.Claim;
 import io.herald.json.DeviceEventCodec;
 import io.herald.json.Json;
 import io.herald.json.Parsed;
@@ -73,8 +73,7 @@ public final class DeviceBootstrap {
      * Reads {@code export} and writes a savepoint to {@code savepointDir} (a path or URI) on an
      * embedded Flink, with {@code parallelism} workers.
      */
-    public static Result run(String export, String savepointDir, Duration deviceTtl, int parallelism)
-            throws Exception {
+    public static Result run(String export, String savepointDir, Duration deviceTtl, int parallelism) throws Exception {
         long start = System.nanoTime();
         // Nearly every lookup while bootstrapping misses (a user, device id or token not seen yet).
         // Without bloom filters RocksDB searches every file for each miss. And an embedded Flink gives
@@ -91,29 +90,39 @@ public final class DeviceBootstrap {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         env.setParallelism(parallelism);
 
-        DataStream<DeviceEvent> devices = env
-                .fromSource(FileSource.forRecordStreamFormat(new TextLineInputFormat(), new Path(export)).build(),
-                        WatermarkStrategy.noWatermarks(), "Device export")
-                .flatMap(new ParseExportLine()).name("Parse export lines");
+        DataStream<DeviceEvent> devices = env.fromSource(
+                        FileSource.forRecordStreamFormat(new TextLineInputFormat(), new Path(export))
+                                .build(),
+                        WatermarkStrategy.noWatermarks(),
+                        "Device export")
+                .flatMap(new ParseExportLine())
+                .name("Parse export lines");
 
         // The users' state comes from the devices as the live job would see them: through the same
         // claims on device ids and tokens, so that an export with one token on two devices or one
         // device id under two users leaves the losers uninstalled or without the token, as the job would.
-        DataStream<DeviceEvent> settled = devices
-                .keyBy(ClaimOwnership.keyFor(ClaimOwnership.Claimed.DEVICE_ID))
-                .process(new ClaimOwnership(ClaimOwnership.Claimed.DEVICE_ID, deviceTtl)).name("One user per device id")
+        DataStream<DeviceEvent> settled = devices.keyBy(ClaimOwnership.keyFor(ClaimOwnership.Claimed.DEVICE_ID))
+                .process(new ClaimOwnership(ClaimOwnership.Claimed.DEVICE_ID, deviceTtl))
+                .name("One user per device id")
                 .keyBy(ClaimOwnership.keyFor(ClaimOwnership.Claimed.TOKEN))
-                .process(new ClaimOwnership(ClaimOwnership.Claimed.TOKEN, deviceTtl)).name("One device per token");
-        SavepointWriter.newSavepoint(env, new EmbeddedRocksDBStateBackend().configure(rocks,
-                        DeviceBootstrap.class.getClassLoader()), HeraldJob.MAX_PARALLELISM)
-                .withOperator(OperatorIdentifier.forUid(HeraldJob.UID_FAN_OUT),
-                        OperatorTransformation.bootstrapWith(settled).keyBy(e -> e.userId)
+                .process(new ClaimOwnership(ClaimOwnership.Claimed.TOKEN, deviceTtl))
+                .name("One device per token");
+        SavepointWriter.newSavepoint(
+                        env,
+                        new EmbeddedRocksDBStateBackend().configure(rocks, DeviceBootstrap.class.getClassLoader()),
+                        HeraldJob.MAX_PARALLELISM)
+                .withOperator(
+                        OperatorIdentifier.forUid(HeraldJob.UID_FAN_OUT),
+                        OperatorTransformation.bootstrapWith(settled)
+                                .keyBy(e -> e.userId)
                                 .transform(new UserStateWriter(deviceTtl)))
-                .withOperator(OperatorIdentifier.forUid(HeraldJob.UID_CLAIM_DEVICE_IDS),
+                .withOperator(
+                        OperatorIdentifier.forUid(HeraldJob.UID_CLAIM_DEVICE_IDS),
                         OperatorTransformation.bootstrapWith(devices)
                                 .keyBy(ClaimOwnership.keyFor(ClaimOwnership.Claimed.DEVICE_ID))
                                 .transform(new ClaimWriter(ClaimOwnership.Claimed.DEVICE_ID, deviceTtl)))
-                .withOperator(OperatorIdentifier.forUid(HeraldJob.UID_CLAIM_TOKENS),
+                .withOperator(
+                        OperatorIdentifier.forUid(HeraldJob.UID_CLAIM_TOKENS),
                         OperatorTransformation.bootstrapWith(devices)
                                 .keyBy(ClaimOwnership.keyFor(ClaimOwnership.Claimed.TOKEN))
                                 .transform(new ClaimWriter(ClaimOwnership.Claimed.TOKEN, deviceTtl)))
@@ -212,7 +221,7 @@ public final class DeviceBootstrap {
         @Override
         public void processElement(DeviceEvent e, Context ctx) throws Exception {
             Claim current = owner.value();
-            Claim next = ClaimOwnership.decide(claimed, current, e, loss -> { });
+            Claim next = ClaimOwnership.decide(claimed, current, e, loss -> {});
             if (next != current) {
                 owner.update(next);
             }

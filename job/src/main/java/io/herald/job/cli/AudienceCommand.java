@@ -13,7 +13,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code ./herald audience ...}: uploaded audience lists. */
-@Command(name = "audience", mixinStandardHelpOptions = true, description = "Uploaded audience lists.",
+@Command(
+        name = "audience",
+        mixinStandardHelpOptions = true,
+        description = "Uploaded audience lists.",
         subcommands = AudienceCommand.Upload.class)
 public final class AudienceCommand implements Runnable {
     @Override
@@ -22,7 +25,9 @@ public final class AudienceCommand implements Runnable {
     }
 
     /** {@code ./herald audience upload --campaign ID FILE.csv --config herald.yaml}. */
-    @Command(name = "upload", mixinStandardHelpOptions = true,
+    @Command(
+            name = "upload",
+            mixinStandardHelpOptions = true,
             description = "Stream a CSV of user ids (first column) into the audiences topic for a list campaign.")
     static final class Upload implements Callable<Integer> {
         @Option(names = "--campaign", required = true, description = "The campaign the users are the audience of.")
@@ -38,10 +43,20 @@ public final class AudienceCommand implements Runnable {
         public Integer call() throws Exception {
             HeraldConfig c = HeraldConfig.read(config);
             long rows;
-            try (ProgressBar bar = new ProgressBarBuilder().setTaskName("Uploading").setStyle(ProgressBarStyle.ASCII)
-                    .setInitialMax(Files.size(csv.toPath())).setUnit(" MB", 1_000_000).showSpeed().build()) {
-                rows = AudienceUploader.upload(csv.toPath(), campaignId, c.kafka.bootstrapServers, c.kafka.properties,
-                        c.topics.audiences, bar::stepTo);
+            try (ProgressBar bar = new ProgressBarBuilder()
+                    .setTaskName("Uploading")
+                    .setStyle(ProgressBarStyle.ASCII)
+                    .setInitialMax(Files.size(csv.toPath()))
+                    .setUnit(" MB", 1_000_000)
+                    .showSpeed()
+                    .build()) {
+                rows = AudienceUploader.upload(
+                        csv.toPath(),
+                        campaignId,
+                        c.kafka.bootstrapServers,
+                        c.kafka.properties,
+                        c.topics.audiences,
+                        bar::stepTo);
             }
             System.out.printf("%,d users uploaded to the audience of %s%n", rows, campaignId);
             return 0;

@@ -35,11 +35,19 @@ import picocli.CommandLine.Spec;
  * 2 refused before anything was written (a bad file, a bad option); 3 no answer within
  * {@code --timeout}, or (for {@code status}) the campaign is still under way.
  */
-@Command(name = "campaign", mixinStandardHelpOptions = true,
+@Command(
+        name = "campaign",
+        mixinStandardHelpOptions = true,
         description = "Create, estimate, fire, cancel, send and follow campaigns.",
-        subcommands = {CampaignCommand.Create.class, CampaignCommand.Estimate.class, CampaignCommand.Fire.class,
-                CampaignCommand.Cancel.class, CampaignCommand.Send.class, CampaignCommand.Status.class,
-                CampaignCommand.Watch.class})
+        subcommands = {
+            CampaignCommand.Create.class,
+            CampaignCommand.Estimate.class,
+            CampaignCommand.Fire.class,
+            CampaignCommand.Cancel.class,
+            CampaignCommand.Send.class,
+            CampaignCommand.Status.class,
+            CampaignCommand.Watch.class
+        })
 public final class CampaignCommand implements Runnable {
     static final int OK = 0;
     static final int REFUSED_BY_JOB = 1;
@@ -53,7 +61,10 @@ public final class CampaignCommand implements Runnable {
 
     /** {@code --watch-timeout}: how long {@code fire} and {@code watch} follow a campaign. */
     static final class WatchTimeout {
-        @Option(names = "--watch-timeout", defaultValue = "PT1H", paramLabel = "DURATION",
+        @Option(
+                names = "--watch-timeout",
+                defaultValue = "PT1H",
+                paramLabel = "DURATION",
                 description = "How long to watch (default ${DEFAULT-VALUE}).")
         Duration duration;
     }
@@ -63,7 +74,10 @@ public final class CampaignCommand implements Runnable {
         @Mixin
         ConfigOption deployment;
 
-        @Option(names = "--timeout", defaultValue = "PT2M", paramLabel = "DURATION",
+        @Option(
+                names = "--timeout",
+                defaultValue = "PT2M",
+                paramLabel = "DURATION",
                 description = "How long to wait for the job's answer, as ISO-8601 (default ${DEFAULT-VALUE}).")
         Duration timeout;
 
@@ -81,7 +95,11 @@ public final class CampaignCommand implements Runnable {
 
         /** A watcher of campaign {@code id} that sees only what is written from now on. */
         CampaignWatcher watchFromNow(String id) throws Exception {
-            return new CampaignWatcher(deployment.kafka(), id, config().topics.receipts, config().topics.campaignStatus,
+            return new CampaignWatcher(
+                    deployment.kafka(),
+                    id,
+                    config().topics.receipts,
+                    config().topics.campaignStatus,
                     CampaignWatcher.From.NOW);
         }
 
@@ -110,7 +128,7 @@ public final class CampaignCommand implements Runnable {
         JsonNode awaitStatus(CampaignWatcher w, StatusKind... kinds) throws Exception {
             List<StatusKind> wanted = List.of(kinds);
             JsonNode[] found = new JsonNode[1];
-            w.awaitUntil(timeout, () -> { }, () -> {
+            w.awaitUntil(timeout, () -> {}, () -> {
                 for (JsonNode s : w.statuses()) {
                     if (wanted.contains(StatusKind.fromWire(s.path("status").asText()))) {
                         found[0] = s;
@@ -125,8 +143,9 @@ public final class CampaignCommand implements Runnable {
         /** Says what came back for a one-line answer, and gives the exit code. */
         int answer(String id, JsonNode status, StatusKind wanted) {
             if (status == null) {
-                out().printf("No answer from the job about %s within %s: is Herald running on this configuration?%n", id,
-                        timeout);
+                out().printf(
+                                "No answer from the job about %s within %s: is Herald running on this configuration?%n",
+                                id, timeout);
                 return NOT_YET;
             }
             String kind = status.path("status").asText();
@@ -137,9 +156,12 @@ public final class CampaignCommand implements Runnable {
     }
 
     /** {@code campaign create FILE}. */
-    @Command(name = "create", mixinStandardHelpOptions = true,
-            description = "Check a campaign file (JSON or YAML) with the job's own validator, write it to the campaigns "
-                    + "topic, and print the job's answer (accepted or rejected). Nothing is written if the check fails.")
+    @Command(
+            name = "create",
+            mixinStandardHelpOptions = true,
+            description =
+                    "Check a campaign file (JSON or YAML) with the job's own validator, write it to the campaigns "
+                            + "topic, and print the job's answer (accepted or rejected). Nothing is written if the check fails.")
     static final class Create extends CampaignAction {
         @Parameters(index = "0", paramLabel = "FILE", description = "The campaign: the fields of a create record.")
         File file;
@@ -193,7 +215,9 @@ public final class CampaignCommand implements Runnable {
     }
 
     /** {@code campaign estimate ID}. */
-    @Command(name = "estimate", mixinStandardHelpOptions = true,
+    @Command(
+            name = "estimate",
+            mixinStandardHelpOptions = true,
             description = "Count who a fire would reach, per platform and locale, and send nothing.")
     static final class Estimate extends EventAction {
         @Override
@@ -205,7 +229,12 @@ public final class CampaignCommand implements Runnable {
         int answer(CampaignWatcher w) throws Exception {
             CampaignWatcher.Estimate e = w.awaitEstimate(timeout);
             if (e == null) {
-                return answer(id, w.rejection() == null ? null : w.statuses(StatusKind.REJECTED).get(0), StatusKind.ESTIMATED);
+                return answer(
+                        id,
+                        w.rejection() == null
+                                ? null
+                                : w.statuses(StatusKind.REJECTED).get(0),
+                        StatusKind.ESTIMATED);
             }
             out().print(e.table(id));
             return OK;
@@ -213,7 +242,9 @@ public final class CampaignCommand implements Runnable {
     }
 
     /** {@code campaign fire ID}. */
-    @Command(name = "fire", mixinStandardHelpOptions = true,
+    @Command(
+            name = "fire",
+            mixinStandardHelpOptions = true,
             description = "Fire a campaign at its audience, then watch it to the end (unless --no-watch).")
     static final class Fire extends EventAction {
         @Option(names = "--no-watch", description = "Return once the job has taken the fire.")
@@ -229,8 +260,8 @@ public final class CampaignCommand implements Runnable {
 
         @Override
         int answer(CampaignWatcher w) throws Exception {
-            int taken = answer(id, awaitStatus(w, StatusKind.FIRED, StatusKind.IGNORED, StatusKind.REJECTED),
-                    StatusKind.FIRED);
+            int taken = answer(
+                    id, awaitStatus(w, StatusKind.FIRED, StatusKind.IGNORED, StatusKind.REJECTED), StatusKind.FIRED);
             if (taken != OK || noWatch) {
                 return taken;
             }
@@ -239,7 +270,9 @@ public final class CampaignCommand implements Runnable {
     }
 
     /** {@code campaign cancel ID}. */
-    @Command(name = "cancel", mixinStandardHelpOptions = true,
+    @Command(
+            name = "cancel",
+            mixinStandardHelpOptions = true,
             description = "Cancel a campaign: no further notification of it starts.")
     static final class Cancel extends EventAction {
         @Override
@@ -253,10 +286,14 @@ public final class CampaignCommand implements Runnable {
             int code = answer(id, s, StatusKind.CANCELLED);
             if (code == OK) {
                 // One record per instance, each with what it had handed out; wait briefly for the rest.
-                w.awaitUntil(Duration.ofSeconds(5), () -> { },
-                        () -> w.statuses(StatusKind.CANCELLED).size() >= s.path("subtasks").asInt(1));
+                w.awaitUntil(
+                        Duration.ofSeconds(5),
+                        () -> {},
+                        () -> w.statuses(StatusKind.CANCELLED).size()
+                                >= s.path("subtasks").asInt(1));
                 long handedOut = w.statuses(StatusKind.CANCELLED).stream()
-                        .mapToLong(n -> n.path("handedOut").asLong()).sum();
+                        .mapToLong(n -> n.path("handedOut").asLong())
+                        .sum();
                 out().printf("  %,d notifications had been handed out before the cancel%n", handedOut);
             }
             return code;
@@ -264,20 +301,23 @@ public final class CampaignCommand implements Runnable {
     }
 
     /** {@code campaign send ID --user U}. */
-    @Command(name = "send", mixinStandardHelpOptions = true,
+    @Command(
+            name = "send",
+            mixinStandardHelpOptions = true,
             description = "Send the campaign to one user now (a transactional send), and print each device's receipt.")
     static final class Send extends EventAction {
         @Option(names = "--user", required = true, description = "The user's id.")
         String user;
 
-        @Option(names = "--send-id", description = "Names this send, so that writing it twice sends once "
-                + "(default: a new id per call).")
+        @Option(
+                names = "--send-id",
+                description = "Names this send, so that writing it twice sends once " + "(default: a new id per call).")
         String sendId;
 
         @Override
         byte[] record() throws Exception {
-            return event("send", id, Map.of("userId", user,
-                    "sendId", sendId != null ? sendId : "cli-" + UUID.randomUUID()));
+            return event(
+                    "send", id, Map.of("userId", user, "sendId", sendId != null ? sendId : "cli-" + UUID.randomUUID()));
         }
 
         @Override
@@ -293,13 +333,21 @@ public final class CampaignCommand implements Runnable {
                 return code;
             }
             long devices = s.path("targeted").asLong();
-            out().printf("  %d device%s targeted, %d suppressed%n", devices, devices == 1 ? "" : "s",
-                    s.path("suppressed").asLong());
-            boolean all = w.awaitUntil(timeout, () -> { }, () -> w.receiptsOfUser().size() >= devices);
+            out().printf(
+                            "  %d device%s targeted, %d suppressed%n",
+                            devices,
+                            devices == 1 ? "" : "s",
+                            s.path("suppressed").asLong());
+            boolean all =
+                    w.awaitUntil(timeout, () -> {}, () -> w.receiptsOfUser().size() >= devices);
             for (JsonNode r : w.receiptsOfUser()) {
                 JsonNode reason = r.path("reason");
-                out().printf("  %s %s: %s%s%n", r.path("platform").asText(), r.path("deviceId").asText(),
-                        r.path("outcome").asText(), reason.isMissingNode() || reason.isNull() ? "" : " (" + reason.asText() + ")");
+                out().printf(
+                                "  %s %s: %s%s%n",
+                                r.path("platform").asText(),
+                                r.path("deviceId").asText(),
+                                r.path("outcome").asText(),
+                                reason.isMissingNode() || reason.isNull() ? "" : " (" + reason.asText() + ")");
             }
             return all ? OK : NOT_YET;
         }
@@ -310,18 +358,27 @@ public final class CampaignCommand implements Runnable {
         @Parameters(index = "0", paramLabel = "ID", description = "The campaign's id.")
         String id;
 
-        @Option(names = "--since", defaultValue = "P1D", paramLabel = "DURATION",
+        @Option(
+                names = "--since",
+                defaultValue = "P1D",
+                paramLabel = "DURATION",
                 description = "Read the campaign's records written within this time (default ${DEFAULT-VALUE}).")
         Duration since;
 
         CampaignWatcher watcher() throws Exception {
-            return new CampaignWatcher(deployment.kafka(), id, config().topics.receipts, config().topics.campaignStatus,
+            return new CampaignWatcher(
+                    deployment.kafka(),
+                    id,
+                    config().topics.receipts,
+                    config().topics.campaignStatus,
                     CampaignWatcher.From.since(System.currentTimeMillis() - since.toMillis()));
         }
     }
 
     /** {@code campaign status ID}. */
-    @Command(name = "status", mixinStandardHelpOptions = true,
+    @Command(
+            name = "status",
+            mixinStandardHelpOptions = true,
             description = "Print where a campaign stands now, with its outcomes and reasons, and exit: 0 done, "
                     + "1 rejected or cancelled, 3 not done yet (or not found).")
     static final class Status extends Follow {
@@ -335,7 +392,9 @@ public final class CampaignCommand implements Runnable {
     }
 
     /** {@code campaign watch ID}. */
-    @Command(name = "watch", mixinStandardHelpOptions = true,
+    @Command(
+            name = "watch",
+            mixinStandardHelpOptions = true,
             description = "Follow a campaign live (handed out of targeted, delivered, failed, rate, ETA) until it is "
                     + "done, then print its outcomes and reasons. Exit 0 when done, 1 if rejected or cancelled.")
     static final class Watch extends Follow {

@@ -50,7 +50,8 @@ public final class CampaignFile {
                     + e.getOriginalMessage() + locationOf(e));
         }
         if (!(n instanceof ObjectNode o)) {
-            throw new IllegalArgumentException(file + ": a campaign is an object (campaignId, appId, audience, message, ...)");
+            throw new IllegalArgumentException(
+                    file + ": a campaign is an object (campaignId, appId, audience, message, ...)");
         }
         JsonNode type = o.get("type");
         if (type != null && !"create".equals(type.asText())) {
@@ -73,8 +74,8 @@ public final class CampaignFile {
      * {@link ValidateCampaigns#problems}, for the apps {@code knownApps}.
      */
     public List<String> check(Set<String> knownApps) {
-        Parsed<CampaignEvent> parsed = new CampaignEventCodec().parse(
-                new RawRecord("campaigns", 0, 0, System.currentTimeMillis(), createRecord));
+        Parsed<CampaignEvent> parsed = new CampaignEventCodec()
+                .parse(new RawRecord("campaigns", 0, 0, System.currentTimeMillis(), createRecord));
         if (!parsed.isOk()) {
             return List.of(parsed.error());
         }

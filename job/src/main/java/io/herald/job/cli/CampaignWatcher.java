@@ -37,9 +37,11 @@ public final class CampaignWatcher implements AutoCloseable {
     private final List<JsonNode> statuses = new ArrayList<>();
     /** Every fanned_out record: after a restore at another parallelism, an instance may report twice. */
     private final List<JsonNode> fanOuts = new ArrayList<>();
+
     private final Map<Integer, JsonNode> estimates = new HashMap<>();
     /** The latest progress (or fanned_out) record of each instance. */
     private final Map<Integer, JsonNode> progress = new HashMap<>();
+
     private int subtasks = -1;
     private final Map<String, Long> outcomes = new HashMap<>();
     private final Map<String, Long> failureReasons = new TreeMap<>();
@@ -132,7 +134,8 @@ public final class CampaignWatcher implements AutoCloseable {
                 }
                 outcomes.merge(n.path("outcome").asText(), 1L, Long::sum);
                 if (!"delivered".equals(n.path("outcome").asText())) {
-                    failureReasons.merge(n.path("platform").asText() + " " + n.path("reason").asText(), 1L, Long::sum);
+                    failureReasons.merge(
+                            n.path("platform").asText() + " " + n.path("reason").asText(), 1L, Long::sum);
                 }
                 latencies.add(n.path("latencyMs").asLong());
                 lastAckAt = Math.max(lastAckAt, n.path("ackAt").asLong());
@@ -169,8 +172,7 @@ public final class CampaignWatcher implements AutoCloseable {
     }
 
     /** Polls until {@code done} holds (true), a rejection arrives or {@code timeout} passes (false). */
-    public boolean awaitUntil(Duration timeout, Runnable onProgress, BooleanSupplier done)
-            throws Exception {
+    public boolean awaitUntil(Duration timeout, Runnable onProgress, BooleanSupplier done) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             poll(Duration.ofMillis(200));
@@ -208,6 +210,7 @@ public final class CampaignWatcher implements AutoCloseable {
         public long refused;
         /** The slowest instance's time, and when the last one answered. */
         public long elapsedMs;
+
         public long lastAt;
         public final Map<String, Long> byPlatform = new TreeMap<>();
         public final Map<String, Long> byLocale = new TreeMap<>();
@@ -220,8 +223,14 @@ public final class CampaignWatcher implements AutoCloseable {
                 refused += n.path("refused").asLong();
                 elapsedMs = Math.max(elapsedMs, n.path("elapsedMs").asLong());
                 lastAt = Math.max(lastAt, n.path("at").asLong());
-                n.path("byPlatform").fields().forEachRemaining(e -> byPlatform.merge(e.getKey(), e.getValue().asLong(), Long::sum));
-                n.path("byLocale").fields().forEachRemaining(e -> byLocale.merge(e.getKey(), e.getValue().asLong(), Long::sum));
+                n.path("byPlatform")
+                        .fields()
+                        .forEachRemaining(
+                                e -> byPlatform.merge(e.getKey(), e.getValue().asLong(), Long::sum));
+                n.path("byLocale")
+                        .fields()
+                        .forEachRemaining(
+                                e -> byLocale.merge(e.getKey(), e.getValue().asLong(), Long::sum));
             }
         }
 
@@ -247,8 +256,12 @@ public final class CampaignWatcher implements AutoCloseable {
 
     /** Every key group of the job has been walked and reported, by whichever instances held it. */
     public boolean fanOutComplete() {
-        int total = fanOuts.stream().mapToInt(n -> n.path("keyGroupsTotal").asInt()).max().orElse(0);
-        return total > 0 && fanOuts.stream().mapToInt(n -> n.path("keyGroups").asInt()).sum() >= total;
+        int total = fanOuts.stream()
+                .mapToInt(n -> n.path("keyGroupsTotal").asInt())
+                .max()
+                .orElse(0);
+        return total > 0
+                && fanOuts.stream().mapToInt(n -> n.path("keyGroups").asInt()).sum() >= total;
     }
 
     /** Devices the job targeted, over all instances reported so far. */
@@ -286,7 +299,9 @@ public final class CampaignWatcher implements AutoCloseable {
 
     /** Notifications handed to delivery so far, from each instance's latest progress record. */
     public long handedOut() {
-        return progress.values().stream().mapToLong(n -> n.path("handedOut").asLong()).sum();
+        return progress.values().stream()
+                .mapToLong(n -> n.path("handedOut").asLong())
+                .sum();
     }
 
     /**
@@ -308,7 +323,9 @@ public final class CampaignWatcher implements AutoCloseable {
 
     /** The status records of one kind, in the order they came. */
     public List<JsonNode> statuses(StatusKind kind) {
-        return statuses.stream().filter(n -> kind.wire().equals(n.path("status").asText())).toList();
+        return statuses.stream()
+                .filter(n -> kind.wire().equals(n.path("status").asText()))
+                .toList();
     }
 
     /** The error of a {@code rejected} status, or null. */

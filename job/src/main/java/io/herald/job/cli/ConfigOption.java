@@ -8,7 +8,10 @@ import picocli.CommandLine.Option;
 
 /** {@code --config herald.yaml}: the deployment a command talks to (Kafka, its security settings, topics, apps). */
 public final class ConfigOption {
-    @Option(names = "--config", required = true, paramLabel = "FILE",
+    @Option(
+            names = "--config",
+            required = true,
+            paramLabel = "FILE",
             description = "The deployment's configuration (herald.yaml): Kafka, its security properties, topics, apps.")
     File file;
 

@@ -10,7 +10,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code ./herald devices ...}: work on the device base outside the running job. */
-@Command(name = "devices", mixinStandardHelpOptions = true, description = "Work on the device base.",
+@Command(
+        name = "devices",
+        mixinStandardHelpOptions = true,
+        description = "Work on the device base.",
         subcommands = DevicesCommand.Bootstrap.class)
 public final class DevicesCommand implements Runnable {
     @Override
@@ -19,7 +22,9 @@ public final class DevicesCommand implements Runnable {
     }
 
     /** {@code ./herald devices bootstrap FILE.jsonl --savepoint DIR}. */
-    @Command(name = "bootstrap", mixinStandardHelpOptions = true,
+    @Command(
+            name = "bootstrap",
+            mixinStandardHelpOptions = true,
             description = "Turn a JSON Lines export of devices into a savepoint to start Herald from "
                     + "(./herald run --from-savepoint DIR, or flink run -s DIR).")
     static final class Bootstrap implements Callable<Integer> {
@@ -37,13 +42,15 @@ public final class DevicesCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            int ttlDays = config == null ? new HeraldConfig().state.deviceTtlDays
+            int ttlDays = config == null
+                    ? new HeraldConfig().state.deviceTtlDays
                     : HeraldConfig.read(config).state.deviceTtlDays;
             System.out.println("Bootstrapping devices from " + export + " ...");
-            DeviceBootstrap.Result r = DeviceBootstrap.run(export.getAbsolutePath(), savepoint.getAbsolutePath(),
-                    Duration.ofDays(ttlDays), parallelism);
-            System.out.printf("%,d lines read, %,d refused, savepoint written to %s in %,d ms%n", r.linesRead,
-                    r.linesRefused, savepoint.getAbsolutePath(), r.elapsedMs);
+            DeviceBootstrap.Result r = DeviceBootstrap.run(
+                    export.getAbsolutePath(), savepoint.getAbsolutePath(), Duration.ofDays(ttlDays), parallelism);
+            System.out.printf(
+                    "%,d lines read, %,d refused, savepoint written to %s in %,d ms%n",
+                    r.linesRead, r.linesRefused, savepoint.getAbsolutePath(), r.elapsedMs);
             return r.linesRead > 0 && r.linesRefused < r.linesRead ? 0 : 1;
         }
     }

@@ -11,7 +11,10 @@ import picocli.CommandLine.Command;
  * {@code java -jar herald.jar}: the commands an operator runs against a deployment, from the built
  * jar and a JDK. The sandbox's {@code ./herald} has these and its own (demo, sandbox, bench).
  */
-@Command(name = "herald", mixinStandardHelpOptions = true, version = "herald 0.1.0",
+@Command(
+        name = "herald",
+        mixinStandardHelpOptions = true,
+        version = "herald 0.1.0",
         description = "Mass push notifications as one Apache Flink job.",
         subcommands = {RunCommand.class, CampaignCommand.class, DevicesCommand.class, AudienceCommand.class})
 public final class HeraldCli implements Runnable {
@@ -30,15 +33,18 @@ public final class HeraldCli implements Runnable {
      * first, so that the terminal shows the command's own lines. Call before any logger is made.
      */
     public static int execute(Object top, String[] args) {
-        boolean help = args.length == 0 || Arrays.stream(args).anyMatch(a -> a.equals("-h") || a.equals("--help")
-                || a.equals("-V") || a.equals("--version"));
+        boolean help = args.length == 0
+                || Arrays.stream(args)
+                        .anyMatch(a -> a.equals("-h") || a.equals("--help") || a.equals("-V") || a.equals("--version"));
         if (System.getProperty("log4j2.configurationFile") == null) {
             System.setProperty("log4j2.configurationFile", "classpath:herald-log4j2.xml");
         }
         if (System.getProperty("herald.logFile") == null) {
             String name = "herald-" + (args.length == 0 ? "help" : args[0]) + "-"
                     + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + ".log";
-            System.setProperty("herald.logFile", Path.of(".herald", "logs", name).toAbsolutePath().toString());
+            System.setProperty(
+                    "herald.logFile",
+                    Path.of(".herald", "logs", name).toAbsolutePath().toString());
         }
         if (!help) {
             System.err.println("Flink, Kafka and Netty log to " + System.getProperty("herald.logFile"));

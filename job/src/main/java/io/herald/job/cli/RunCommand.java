@@ -9,7 +9,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code ./herald run --config FILE}: the production job on an embedded Flink MiniCluster. */
-@Command(name = "run", mixinStandardHelpOptions = true,
+@Command(
+        name = "run",
+        mixinStandardHelpOptions = true,
         description = "Run the Herald job on an embedded Flink MiniCluster (web UI on --web-ui-port).")
 public final class RunCommand implements Callable<Integer> {
     @Option(names = "--config", required = true, description = "The Herald YAML configuration.")
@@ -18,7 +20,10 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--from-savepoint", description = "A savepoint (or retained checkpoint) to start from.")
     String savepoint;
 
-    @Option(names = "--web-ui-port", defaultValue = "8081", description = "Port of the Flink web UI (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--web-ui-port",
+            defaultValue = "8081",
+            description = "Port of the Flink web UI (default ${DEFAULT-VALUE}).")
     int webUiPort;
 
     @Override

@@ -28,23 +28,36 @@ final class WatchDisplay {
 
     /** Follows the campaign until it is done, rejected or cancelled, or {@code timeout} passes; then {@link #summary}. */
     int follow(Duration timeout) throws Exception {
-        try (ProgressBar bar = new ProgressBarBuilder().setTaskName(campaignId).setStyle(ProgressBarStyle.ASCII)
-                .setInitialMax(-1).setUpdateIntervalMillis(500).showSpeed().setMaxRenderedLength(120)
-                .setConsumer(new DelegatingProgressBarConsumer(line -> {
-                    out.print('\r' + line);
-                    out.flush();
-                }, 120)).build()) {
-            watcher.awaitUntil(timeout, () -> {
-                Long expected = watcher.expectedTargeted();
-                if (expected != null) {
-                    bar.maxHint(expected);
-                }
-                bar.stepTo(watcher.handedOut());
-                long unconfirmed = watcher.outcome(Outcome.UNCONFIRMED.wire());
-                bar.setExtraMessage(String.format(" delivered %,d failed %,d", watcher.outcome("delivered"),
-                        watcher.receipts() - watcher.outcome("delivered") - unconfirmed)
-                        + (unconfirmed > 0 ? String.format(" unconfirmed %,d", unconfirmed) : ""));
-            }, () -> watcher.isDone() || watcher.state() == CampaignLife.State.CANCELLED);
+        try (ProgressBar bar = new ProgressBarBuilder()
+                .setTaskName(campaignId)
+                .setStyle(ProgressBarStyle.ASCII)
+                .setInitialMax(-1)
+                .setUpdateIntervalMillis(500)
+                .showSpeed()
+                .setMaxRenderedLength(120)
+                .setConsumer(new DelegatingProgressBarConsumer(
+                        line -> {
+                            out.print('\r' + line);
+                            out.flush();
+                        },
+                        120))
+                .build()) {
+            watcher.awaitUntil(
+                    timeout,
+                    () -> {
+                        Long expected = watcher.expectedTargeted();
+                        if (expected != null) {
+                            bar.maxHint(expected);
+                        }
+                        bar.stepTo(watcher.handedOut());
+                        long unconfirmed = watcher.outcome(Outcome.UNCONFIRMED.wire());
+                        bar.setExtraMessage(String.format(
+                                        " delivered %,d failed %,d",
+                                        watcher.outcome("delivered"),
+                                        watcher.receipts() - watcher.outcome("delivered") - unconfirmed)
+                                + (unconfirmed > 0 ? String.format(" unconfirmed %,d", unconfirmed) : ""));
+                    },
+                    () -> watcher.isDone() || watcher.state() == CampaignLife.State.CANCELLED);
             if (watcher.isDone()) {
                 bar.maxHint(watcher.targeted());
                 bar.stepTo(watcher.handedOut());
@@ -66,19 +79,22 @@ final class WatchDisplay {
             out.println(campaignId + ": no record of it in the time read (--since)");
             return CampaignCommand.NOT_YET;
         }
-        String said = state == null ? "under way" : switch (state) {
-            case CREATED -> "created, not fired";
-            case FIRED, WALKING -> watcher.fanOutComplete() ? "fanned out, receipts coming in" : "under way";
-            case DONE -> watcher.isDone() ? "done" : "fanned out, receipts coming in";
-            case CANCELLED -> "cancelled";
-        };
+        String said = state == null
+                ? "under way"
+                : switch (state) {
+                    case CREATED -> "created, not fired";
+                    case FIRED, WALKING -> watcher.fanOutComplete() ? "fanned out, receipts coming in" : "under way";
+                    case DONE -> watcher.isDone() ? "done" : "fanned out, receipts coming in";
+                    case CANCELLED -> "cancelled";
+                };
         out.println("Campaign " + campaignId + ": " + said);
         Long targeted = watcher.expectedTargeted();
         row("targeted", targeted == null ? 0 : targeted, watcher.fanOutComplete() ? "" : " (so far, extrapolated)");
         row("suppressed", watcher.suppressed(), "");
         row("handed out", watcher.handedOut(), "");
         row("receipts", watcher.distinctReceipts(), "");
-        watcher.outcomes().entrySet().stream().sorted(Map.Entry.comparingByKey())
+        watcher.outcomes().entrySet().stream()
+                .sorted(Map.Entry.comparingByKey())
                 .forEach(e -> row("  " + e.getKey(), e.getValue(), ""));
         watcher.failureReasons().forEach((reason, n) -> row("    " + reason, n, ""));
         if (watcher.outcome(Outcome.UNCONFIRMED.wire()) > 0) {
@@ -86,7 +102,9 @@ final class WatchDisplay {
                     + "again only if it names unconfirmed");
         }
         if (watcher.receipts() > 0) {
-            out.printf("  fire to ack: p50 %,d ms, p99 %,d ms%n", watcher.latencyQuantile(0.5), watcher.latencyQuantile(0.99));
+            out.printf(
+                    "  fire to ack: p50 %,d ms, p99 %,d ms%n",
+                    watcher.latencyQuantile(0.5), watcher.latencyQuantile(0.99));
         }
         if (state == CampaignLife.State.CANCELLED) {
             return CampaignCommand.REFUSED_BY_JOB;

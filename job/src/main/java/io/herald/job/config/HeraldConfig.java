@@ -38,8 +38,8 @@ public class HeraldConfig {
 
     /** Reads and checks a YAML file. */
     public static HeraldConfig read(File file) throws IOException {
-        ObjectMapper yaml = new ObjectMapper(new YAMLFactory())
-                .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+        ObjectMapper yaml =
+                new ObjectMapper(new YAMLFactory()).enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
         HeraldConfig config = yaml.readValue(file, HeraldConfig.class);
         config.check();
         return config;
@@ -65,8 +65,10 @@ public class HeraldConfig {
             if (app.frequencyCap != null) {
                 String name = "apps." + app.id + ".frequencyCap";
                 try {
-                    new FrequencyCap(app.frequencyCap.max, Duration.parse(
-                            Objects.requireNonNull(app.frequencyCap.window, name + ".window is missing")));
+                    new FrequencyCap(
+                            app.frequencyCap.max,
+                            Duration.parse(
+                                    Objects.requireNonNull(app.frequencyCap.window, name + ".window is missing")));
                 } catch (DateTimeParseException e) {
                     throw new IllegalArgumentException(name + ".window is not an ISO-8601 duration (such as PT24H)");
                 } catch (IllegalArgumentException | NullPointerException e) {
@@ -90,9 +92,12 @@ public class HeraldConfig {
         if (state.deviceTtlDays < 1) {
             throw new IllegalArgumentException("state.deviceTtlDays must be positive");
         }
-        if (delivery.maxInFlight < 1 || delivery.timeoutMs < 1 || delivery.apnsConnections < 1
+        if (delivery.maxInFlight < 1
+                || delivery.timeoutMs < 1
+                || delivery.apnsConnections < 1
                 || delivery.fcmConnections < 1) {
-            throw new IllegalArgumentException("delivery: maxInFlight, timeoutMs, apnsConnections and fcmConnections must be positive");
+            throw new IllegalArgumentException(
+                    "delivery: maxInFlight, timeoutMs, apnsConnections and fcmConnections must be positive");
         }
     }
 
@@ -103,17 +108,23 @@ public class HeraldConfig {
     }
 
     public List<ApnsApp> apnsApps() {
-        return apps.stream().filter(a -> a.apns != null).map(a -> {
-            a.apns.appId = a.id;
-            return a.apns;
-        }).collect(Collectors.toList());
+        return apps.stream()
+                .filter(a -> a.apns != null)
+                .map(a -> {
+                    a.apns.appId = a.id;
+                    return a.apns;
+                })
+                .collect(Collectors.toList());
     }
 
     public List<FcmApp> fcmApps() {
-        return apps.stream().filter(a -> a.fcm != null).map(a -> {
-            a.fcm.appId = a.id;
-            return a.fcm;
-        }).collect(Collectors.toList());
+        return apps.stream()
+                .filter(a -> a.fcm != null)
+                .map(a -> {
+                    a.fcm.appId = a.id;
+                    return a.fcm;
+                })
+                .collect(Collectors.toList());
     }
 
     public Set<String> appIds() {
@@ -176,8 +187,7 @@ public class HeraldConfig {
         Map<String, FrequencyCap> caps = new HashMap<>();
         for (App app : apps) {
             if (app.frequencyCap != null) {
-                caps.put(app.id, new FrequencyCap(app.frequencyCap.max,
-                        Duration.parse(app.frequencyCap.window)));
+                caps.put(app.id, new FrequencyCap(app.frequencyCap.max, Duration.parse(app.frequencyCap.window)));
             }
         }
         return caps;
@@ -197,6 +207,7 @@ public class HeraldConfig {
         public int maxAttempts = 5;
         /** Backoff ceiling after the first failure; doubles per failure, full jitter, up to retryMaxDelayMs. */
         public long retryBaseDelayMs = 200;
+
         public long retryMaxDelayMs = 10_000;
         /** On a stop, how long a delivery waits for the answers to requests already at the provider. */
         public long closeWaitMs = 5_000;

@@ -20,11 +20,11 @@ public final class AnswersOnRecord {
     /** Checkpoints after a restore for which the answers of transactional sends are kept. */
     private static final int CHECKPOINTS_KEEPING_SEND_ANSWERS = 3;
 
-
     private final ListState<Answer> state;
     private final Map<String, Answer> answered = new HashMap<>();
     /** Campaigns an earlier run finished, with why none of it is sent again. */
     private final Map<String, String> finishedEarlier = new HashMap<>();
+
     private int checkpointsSinceRestore;
 
     /** The answers checkpointed for the users {@code mine} holds (any instance's, after a rescale). */

@@ -34,8 +34,14 @@ final class CampaignTimers {
     private final FanOutOutput out;
     private final Walks walks;
 
-    CampaignTimers(CampaignTable campaigns, ProcessingTimeService time, FanOutSettings settings, ReplayPolicy replay,
-            AnswersOnRecord earlier, FanOutOutput out, Walks walks) {
+    CampaignTimers(
+            CampaignTable campaigns,
+            ProcessingTimeService time,
+            FanOutSettings settings,
+            ReplayPolicy replay,
+            AnswersOnRecord earlier,
+            FanOutOutput out,
+            Walks walks) {
         this.campaigns = campaigns;
         this.time = time;
         this.settings = settings;
@@ -73,7 +79,8 @@ final class CampaignTimers {
             }
             return;
         }
-        if (entry.state != CampaignLife.State.CREATED || entry.campaign.schedule == null
+        if (entry.state != CampaignLife.State.CREATED
+                || entry.campaign.schedule == null
                 || entry.campaign.schedule.at == null) {
             return;
         }
@@ -88,14 +95,18 @@ final class CampaignTimers {
     private void scheduledFireDue(String campaignId) throws Exception {
         CampaignEntry entry = campaigns.get(campaignId);
         long now = now();
-        if (entry == null || entry.state != CampaignLife.State.CREATED || entry.campaign.schedule == null
-                || entry.campaign.schedule.at == null || entry.campaign.schedule.at > now) {
+        if (entry == null
+                || entry.state != CampaignLife.State.CREATED
+                || entry.campaign.schedule == null
+                || entry.campaign.schedule.at == null
+                || entry.campaign.schedule.at > now) {
             return;
         }
         long at = entry.campaign.schedule.at;
         String skip = skip(campaignId, entry, at, now);
         campaigns.markFired(campaignId, entry, at);
-        out.campaignWide(CampaignStatus.of(campaignId, skip != null ? StatusKind.SKIPPED : StatusKind.FIRED, skip, now));
+        out.campaignWide(
+                CampaignStatus.of(campaignId, skip != null ? StatusKind.SKIPPED : StatusKind.FIRED, skip, now));
         if (skip == null) {
             walks.start(WalkId.fire(campaignId), entry, at);
         }
@@ -109,7 +120,9 @@ final class CampaignTimers {
     private void localMomentDue(String campaignId, long moment) throws Exception {
         CampaignEntry entry = campaigns.get(campaignId);
         LocalTimeSchedule local = entry == null ? null : entry.local();
-        if (local == null || entry.state == CampaignLife.State.CANCELLED || entry.slotsStarted.contains(moment)
+        if (local == null
+                || entry.state == CampaignLife.State.CANCELLED
+                || entry.slotsStarted.contains(moment)
                 || !local.slots().contains(moment)) {
             return; // cancelled, fired by hand, already started, or replaced by another schedule
         }
@@ -118,8 +131,11 @@ final class CampaignTimers {
         String skip = skip(campaignId, entry, moment, now);
         if (skip != null) {
             campaigns.put(campaignId, entry);
-            out.campaignWide(CampaignStatus.of(campaignId, StatusKind.SKIPPED, "the devices due at "
-                    + Instant.ofEpochMilli(moment) + ": " + skip, now));
+            out.campaignWide(CampaignStatus.of(
+                    campaignId,
+                    StatusKind.SKIPPED,
+                    "the devices due at " + Instant.ofEpochMilli(moment) + ": " + skip,
+                    now));
             return;
         }
         if (entry.state == CampaignLife.State.CREATED) {

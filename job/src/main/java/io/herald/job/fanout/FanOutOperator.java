@@ -104,7 +104,8 @@ public final class FanOutOperator extends AbstractStreamOperator<SendRequest>
     }
 
     @Override
-    protected void setup(StreamTask<?, ?> containingTask, StreamConfig config, Output<StreamRecord<SendRequest>> output) {
+    protected void setup(
+            StreamTask<?, ?> containingTask, StreamConfig config, Output<StreamRecord<SendRequest>> output) {
         super.setup(containingTask, config, output);
         mailbox = containingTask.getMailboxExecutorFactory().createExecutor(config.getChainIndex());
         room = DeliveryRoom.of(containingTask);
@@ -122,7 +123,11 @@ public final class FanOutOperator extends AbstractStreamOperator<SendRequest>
         maxParallelism = getRuntimeContext().getTaskInfo().getMaxNumberOfParallelSubtasks();
         keyGroups = KeyGroupRangeAssignment.computeKeyGroupRangeForOperatorIndex(maxParallelism, instances, instance);
         restored = context.isRestored();
-        replay = new ReplayPolicy(now(), restored, settings.replayWindowMillis(), settings.fireOnFreshStart(),
+        replay = new ReplayPolicy(
+                now(),
+                restored,
+                settings.replayWindowMillis(),
+                settings.fireOnFreshStart(),
                 settings.clockSkewMillis());
         campaigns = new CampaignTable(context.getOperatorStateStore());
         walkState = context.getOperatorStateStore().getUnionListState(Descriptors.WALKS);
@@ -133,13 +138,25 @@ public final class FanOutOperator extends AbstractStreamOperator<SendRequest>
         written = new WrittenDuringWalks();
         users = getKeyedStateStore().getState(Descriptors.users(settings.deviceTtl()));
         walker = new Walker(mailbox, getProcessingTimeService(), settings.chunkMillis(), this::walkFinished);
-        walkContext = new OperatorWalkContext(settings, getKeyedStateBackend(), users, getProcessingTimeService(),
-                instance, instances, maxParallelism, keyGroups, out, answers, written,
-                new WalkMetrics(getMetricGroup(), walker::size), room);
+        walkContext = new OperatorWalkContext(
+                settings,
+                getKeyedStateBackend(),
+                users,
+                getProcessingTimeService(),
+                instance,
+                instances,
+                maxParallelism,
+                keyGroups,
+                out,
+                answers,
+                written,
+                new WalkMetrics(getMetricGroup(), walker::size),
+                room);
         updates = new UserUpdates(out, settings.deviceTtl().toMillis());
-        timers = new CampaignTimers(campaigns, getProcessingTimeService(), settings, replay, answers, out,
-                this::startWalk);
-        retries = settings.earlierRuns() == null ? null
+        timers = new CampaignTimers(
+                campaigns, getProcessingTimeService(), settings, replay, answers, out, this::startWalk);
+        retries = settings.earlierRuns() == null
+                ? null
                 : new RetryTargetReader(settings.earlierRuns().answers(), mailbox, this::isMine);
         restoredWalks = restored ? restoreWalks() : List.of();
     }
@@ -186,7 +203,8 @@ public final class FanOutOperator extends AbstractStreamOperator<SendRequest>
             answers.read(settings.earlierRuns(), from, this::isMine);
         }
         for (Walk w : restoredWalks) {
-            String finishedEarlier = w.id().kind() == WalkKind.FIRE ? answers.finishedEarlier(w.id().campaignId()) : null;
+            String finishedEarlier =
+                    w.id().kind() == WalkKind.FIRE ? answers.finishedEarlier(w.id().campaignId()) : null;
             if (finishedEarlier != null) {
                 // A fire in the savepoint of a campaign a later run finished (a replay): nothing of it goes again.
                 w.close();
@@ -195,8 +213,8 @@ public final class FanOutOperator extends AbstractStreamOperator<SendRequest>
                 if (retries != null) {
                     retries.read(w, this::retryReady);
                 } else {
-                    out.status(CampaignStatus.of(w.id().campaignId(), StatusKind.REJECTED,
-                            "a retry needs the answers topic", now()));
+                    out.status(CampaignStatus.of(
+                            w.id().campaignId(), StatusKind.REJECTED, "a retry needs the answers topic", now()));
                 }
             } else {
                 walker.add(w);
@@ -205,8 +223,11 @@ public final class FanOutOperator extends AbstractStreamOperator<SendRequest>
         restoredWalks = null;
         timers.restore();
         if (!walker.isEmpty()) {
-            LOG.info("Instance {} resumes {} walks ({} answers on record since the checkpoint)", instance,
-                    walker.size(), answers.size());
+            LOG.info(
+                    "Instance {} resumes {} walks ({} answers on record since the checkpoint)",
+                    instance,
+                    walker.size(),
+                    answers.size());
         }
     }
 
@@ -277,17 +298,21 @@ public final class FanOutOperator extends AbstractStreamOperator<SendRequest>
         CampaignEntry entry = campaigns.get(event.campaignId);
         CampaignLife.Step step = CampaignLife.on(stateHere(event.campaignId, entry), CampaignEvent.Type.SEND);
         if (step.action != CampaignLife.Action.SEND) {
-            out.status(CampaignStatus.of(event.campaignId, StatusKind.REJECTED,
-                    step.error + " (user " + event.userId + ")", now()));
+            out.status(CampaignStatus.of(
+                    event.campaignId, StatusKind.REJECTED, step.error + " (user " + event.userId + ")", now()));
             return;
         }
         String skip = replay.skipRecord(event.timestamp, Boolean.TRUE.equals(entry.campaign.resumeOnReplay));
         if (skip != null) {
-            out.status(CampaignStatus.of(event.campaignId, StatusKind.SKIPPED,
-                    "send " + event.sendId + " to " + event.userId + ": " + skip, now()));
+            out.status(CampaignStatus.of(
+                    event.campaignId,
+                    StatusKind.SKIPPED,
+                    "send " + event.sendId + " to " + event.userId + ": " + skip,
+                    now()));
             return;
         }
-        PreparedCampaign.FanOutCount c = campaigns.prepared(event.campaignId, entry.campaign, now())
+        PreparedCampaign.FanOutCount c = campaigns
+                .prepared(event.campaignId, entry.campaign, now())
                 .at(event.timestamp, event.sendId)
                 .fanOut(event.userId, user, devices, request -> {
                     request.answer = answers.take(request.notificationId);
@@ -349,7 +374,7 @@ public final class FanOutOperator extends AbstractStreamOperator<SendRequest>
                 campaigns.put(campaignId, entry);
                 cancel(campaignId);
             }
-            case NONE, SEND -> { }
+            case NONE, SEND -> {}
         }
     }
 
@@ -362,8 +387,8 @@ public final class FanOutOperator extends AbstractStreamOperator<SendRequest>
         Campaign campaign = entry.campaign;
         QuietHours quiet = id.kind() == WalkKind.RETRY ? null : settings.quietHoursOf(campaign);
         FrequencyCap cap = Boolean.TRUE.equals(campaign.capExempt) ? null : settings.frequencyCap(campaign.appId);
-        return new WalkPlan(id, at, campaigns.prepared(id.campaignId(), campaign, now()).at(at, null), quiet,
-                entry.local(), cap);
+        return new WalkPlan(
+                id, at, campaigns.prepared(id.campaignId(), campaign, now()).at(at, null), quiet, entry.local(), cap);
     }
 
     private void startWalk(WalkId id, CampaignEntry entry, long at) {
@@ -383,25 +408,33 @@ public final class FanOutOperator extends AbstractStreamOperator<SendRequest>
      */
     private void startRetry(WalkId id, CampaignEntry entry, CampaignEvent event) {
         if (retries == null) {
-            out.status(CampaignStatus.of(id.campaignId(), StatusKind.REJECTED, "a retry needs the answers topic", now()));
+            out.status(
+                    CampaignStatus.of(id.campaignId(), StatusKind.REJECTED, "a retry needs the answers topic", now()));
             return;
         }
         if (id.kind() == WalkKind.RETRY_ESTIMATE && entry.firedAt == 0) {
-            out.status(CampaignStatus.of(id.campaignId(), StatusKind.REJECTED,
-                    "estimate of a retry of a campaign that was never fired", now()));
+            out.status(CampaignStatus.of(
+                    id.campaignId(),
+                    StatusKind.REJECTED,
+                    "estimate of a retry of a campaign that was never fired",
+                    now()));
             return;
         }
         if (walker.contains(id) || retries.contains(id)) {
             return;
         }
-        retries.read(Walk.start(id, plan(id, entry, entry.firedAt), walkContext, new RetryTargets(event.outcomes)),
+        retries.read(
+                Walk.start(id, plan(id, entry, entry.firedAt), walkContext, new RetryTargets(event.outcomes)),
                 this::retryReady);
     }
 
     private void retryReady(Walk walk, Throwable error) {
         if (error != null) {
-            out.status(CampaignStatus.of(walk.id().campaignId(), StatusKind.REJECTED,
-                    "retry could not read the answers topic: " + error, now()));
+            out.status(CampaignStatus.of(
+                    walk.id().campaignId(),
+                    StatusKind.REJECTED,
+                    "retry could not read the answers topic: " + error,
+                    now()));
             return;
         }
         walker.add(walk);

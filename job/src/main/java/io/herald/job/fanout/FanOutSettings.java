@@ -45,9 +45,16 @@ public final class FanOutSettings implements Serializable {
 
     /** A builder holding these settings, to change some of them. */
     public Builder toBuilder() {
-        return new Builder().deviceTtl(deviceTtl).usersPerChunk(usersPerChunk).chunkMillis(chunkMillis)
-                .progressEveryMillis(progressEveryMillis).earlierRuns(earlierRuns).replayWindowMillis(replayWindowMillis)
-                .fireOnFreshStart(fireOnFreshStart).clockSkewMillis(clockSkewMillis).frequencyCaps(frequencyCaps)
+        return new Builder()
+                .deviceTtl(deviceTtl)
+                .usersPerChunk(usersPerChunk)
+                .chunkMillis(chunkMillis)
+                .progressEveryMillis(progressEveryMillis)
+                .earlierRuns(earlierRuns)
+                .replayWindowMillis(replayWindowMillis)
+                .fireOnFreshStart(fireOnFreshStart)
+                .clockSkewMillis(clockSkewMillis)
+                .frequencyCaps(frequencyCaps)
                 .quietHours(quietHours);
     }
 
@@ -179,8 +186,8 @@ public final class FanOutSettings implements Serializable {
                         + progressEveryMillis);
             }
             if (replayWindowMillis < 0 || clockSkewMillis < 0) {
-                throw new IllegalArgumentException("fan-out settings need replayWindowMillis >= 0 and "
-                        + "clockSkewMillis >= 0");
+                throw new IllegalArgumentException(
+                        "fan-out settings need replayWindowMillis >= 0 and " + "clockSkewMillis >= 0");
             }
             if (frequencyCaps == null || quietHours == null) {
                 throw new IllegalArgumentException("fan-out settings need maps of frequency caps and quiet hours");

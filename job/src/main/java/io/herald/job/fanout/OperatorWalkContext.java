@@ -34,9 +34,19 @@ final class OperatorWalkContext implements WalkContext {
     private final DeliveryRoom room;
     private final DataOutputSerializer keyBytes = new DataOutputSerializer(64);
 
-    OperatorWalkContext(FanOutSettings settings, KeyedStateBackend<Object> backend, ValueState<UserState> users,
-            ProcessingTimeService time, int instance, int instances, int maxParallelism, KeyGroupRange keyGroups,
-            FanOutOutput out, AnswersOnRecord answers, WrittenDuringWalks written, WalkMetrics metrics,
+    OperatorWalkContext(
+            FanOutSettings settings,
+            KeyedStateBackend<Object> backend,
+            ValueState<UserState> users,
+            ProcessingTimeService time,
+            int instance,
+            int instances,
+            int maxParallelism,
+            KeyGroupRange keyGroups,
+            FanOutOutput out,
+            AnswersOnRecord answers,
+            WrittenDuringWalks written,
+            WalkMetrics metrics,
             DeliveryRoom room) {
         this.settings = settings;
         this.backend = backend;
@@ -95,7 +105,11 @@ final class OperatorWalkContext implements WalkContext {
 
     @Override
     public StoredUsers openUsers() throws Exception {
-        return StoredUsers.open(backend, Descriptors.USERS_STATE_NAME, maxParallelism, settings.deviceTtl().toMillis());
+        return StoredUsers.open(
+                backend,
+                Descriptors.USERS_STATE_NAME,
+                maxParallelism,
+                settings.deviceTtl().toMillis());
     }
 
     @Override

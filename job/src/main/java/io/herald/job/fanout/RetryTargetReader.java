@@ -29,6 +29,7 @@ final class RetryTargetReader implements AutoCloseable {
     private final Predicate<String> mine;
     /** Walks whose targets are being read. */
     private final Map<WalkId, Walk> waiting = new HashMap<>();
+
     private ExecutorService reader;
 
     RetryTargetReader(AnswerLog answers, MailboxExecutor mailbox, Predicate<String> mine) {
@@ -54,20 +55,24 @@ final class RetryTargetReader implements AutoCloseable {
         String campaignId = walk.id().campaignId();
         RetryTargets targets = walk.targets();
         long from = walk.plan().at() - AnswerLog.SKEW_MS;
-        CompletableFuture.supplyAsync(() -> answers.read(from, a -> campaignId.equals(a.campaignId) && mine.test(a.userId)),
-                reader()).whenComplete((found, error) -> {
+        CompletableFuture.supplyAsync(
+                        () -> answers.read(from, a -> campaignId.equals(a.campaignId) && mine.test(a.userId)), reader())
+                .whenComplete((found, error) -> {
                     try {
-                        mailbox.execute(() -> {
-                            if (waiting.remove(walk.id()) == null) {
-                                return; // cancelled meanwhile
-                            }
-                            if (error == null) {
-                                targets.found(targetsOf(found, targets));
-                            }
-                            ready.accept(walk, error);
-                        }, "start retry");
+                        mailbox.execute(
+                                () -> {
+                                    if (waiting.remove(walk.id()) == null) {
+                                        return; // cancelled meanwhile
+                                    }
+                                    if (error == null) {
+                                        targets.found(targetsOf(found, targets));
+                                    }
+                                    ready.accept(walk, error);
+                                },
+                                "start retry");
                     } catch (RejectedExecutionException closing) {
-                        // The job is stopping: the walk's position is in the checkpoint, and its targets are read again.
+                        // The job is stopping: the walk's position is in the checkpoint, and its targets are read
+                        // again.
                     }
                 });
     }

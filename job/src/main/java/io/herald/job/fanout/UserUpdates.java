@@ -32,7 +32,8 @@ final class UserUpdates {
         DeviceEvent e = update.device;
         if (e.type == DeviceEvent.Type.ERASE_USER && e.version > p.erasedV) {
             releaseClaims(e, u.live(now, ttlMillis));
-        } else if (e.version <= p.erasedV && e.deviceId != null
+        } else if (e.version <= p.erasedV
+                && e.deviceId != null
                 && (e.type == DeviceEvent.Type.REGISTER || e.type == DeviceEvent.Type.UPDATE)) {
             // A claim older than the erase, come late: its claim is released too.
             out.releasedClaim(DeviceEvent.claimsReleased(e.userId, e.deviceId, e.token, p.erasedV));

@@ -43,7 +43,8 @@ public final class ClaimOwnership extends KeyedProcessFunction<String, DeviceEve
     /** The key an event is routed by: the thing it claims, or its user when it claims nothing. */
     public static KeySelector<DeviceEvent, String> keyFor(Claimed claimed) {
         return e -> {
-            String thing = claimed == Claimed.DEVICE_ID ? e.deviceId
+            String thing = claimed == Claimed.DEVICE_ID
+                    ? e.deviceId
                     : (claims(e) || e.type == DeviceEvent.Type.CLAIMS_RELEASED ? e.token : null);
             return thing != null ? thing : "\u0000user:" + e.userId;
         };
@@ -56,9 +57,11 @@ public final class ClaimOwnership extends KeyedProcessFunction<String, DeviceEve
 
     /** The state of who holds each claimed thing; the bootstrap writes the same. */
     public static ValueStateDescriptor<Claim> ownerDescriptor(Claimed claimed, Duration ttl) {
-        ValueStateDescriptor<Claim> d = new ValueStateDescriptor<>("owner-" + claimed.name().toLowerCase(),
-                ClaimSerializer.TYPE);
-        d.enableTimeToLive(StateTtlConfig.newBuilder(ttl).cleanupInRocksdbCompactFilter(1000).build());
+        ValueStateDescriptor<Claim> d =
+                new ValueStateDescriptor<>("owner-" + claimed.name().toLowerCase(), ClaimSerializer.TYPE);
+        d.enableTimeToLive(StateTtlConfig.newBuilder(ttl)
+                .cleanupInRocksdbCompactFilter(1000)
+                .build());
         return d;
     }
 
@@ -106,12 +109,13 @@ public final class ClaimOwnership extends KeyedProcessFunction<String, DeviceEve
      * none): the claim after it (the same object when unchanged), with the loser's event, if there
      * is a loser, handed to {@code losses}. The live stage and the device bootstrap both decide here.
      */
-    public static Claim decide(Claimed claimed, Claim current, DeviceEvent e,
-            Consumer<DeviceEvent> losses) {
+    public static Claim decide(Claimed claimed, Claim current, DeviceEvent e, Consumer<DeviceEvent> losses) {
         if (e.type == DeviceEvent.Type.CLAIMS_RELEASED) {
             // The holder was erased: forget who it was, but keep the claim's version (and tie-break),
             // so that older claims still lose to it whether they arrive before the release or after.
-            boolean held = current != null && !current.released() && current.userId.equals(e.userId)
+            boolean held = current != null
+                    && !current.released()
+                    && current.userId.equals(e.userId)
                     && (claimed == Claimed.DEVICE_ID || current.deviceId.equals(e.deviceId));
             return held && current.version <= e.version ? current.forgotten() : current;
         }
@@ -153,7 +157,7 @@ public final class ClaimOwnership extends KeyedProcessFunction<String, DeviceEve
             u.version = version;
             return u;
         }
-        return DeviceEvent.tokenRejected(loser.userId, loser.deviceId, null, e.token,
-                "token registered by another device", version);
+        return DeviceEvent.tokenRejected(
+                loser.userId, loser.deviceId, null, e.token, "token registered by another device", version);
     }
 }

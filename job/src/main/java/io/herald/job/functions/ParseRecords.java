@@ -16,7 +16,6 @@ import org.apache.flink.util.Collector;
 public final class ParseRecords<T> extends ProcessFunction<RawRecord, T> implements ResultTypeQueryable<T> {
     private static final long serialVersionUID = 1L;
 
-
     private final InputCodec<T> codec;
     private final Class<T> type;
 

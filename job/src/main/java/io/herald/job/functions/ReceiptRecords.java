@@ -39,8 +39,8 @@ public final class ReceiptRecords extends RichFlatMapFunction<Receipt, OutboundR
             // APNs says since when the token is invalid: it stays alive if it was registered after that.
             // Without a timestamp the verdict is on the token as registered at the version we sent to.
             long version = receipt.tokenInvalidAt != null ? receipt.tokenInvalidAt : receipt.tokenVersion;
-            DeviceEvent rejected = DeviceEvent.tokenRejected(receipt.userId, receipt.deviceId, receipt.appId,
-                    receipt.token, receipt.reason, version);
+            DeviceEvent rejected = DeviceEvent.tokenRejected(
+                    receipt.userId, receipt.deviceId, receipt.appId, receipt.token, receipt.reason, version);
             out.collect(OutboundRecord.of(devicesTopic, receipt.userId, DeviceEventCodec.write(rejected)));
         }
     }

@@ -12,7 +12,6 @@ import org.apache.flink.util.Collector;
 public final class SplitByPlatform extends ProcessFunction<SendRequest, SendRequest> {
     private static final long serialVersionUID = 1L;
 
-
     @Override
     public void processElement(SendRequest request, Context ctx, Collector<SendRequest> out) {
         if (request.control != null) {

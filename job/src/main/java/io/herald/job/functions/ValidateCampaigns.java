@@ -20,8 +20,8 @@ public final class ValidateCampaigns extends ProcessFunction<CampaignEvent, Camp
     private static final long serialVersionUID = 1L;
 
     /** Transactional sends: each goes to its one user's state, not to every instance. */
-
     private final Set<String> knownApps;
+
     private transient CampaignValidator validator;
 
     public ValidateCampaigns(Set<String> knownApps) {
@@ -48,7 +48,9 @@ public final class ValidateCampaigns extends ProcessFunction<CampaignEvent, Camp
             ctx.output(Descriptors.STATUS, CampaignStatus.of(event.campaignId, StatusKind.ACCEPTED, null, now()));
             out.collect(event);
         } else {
-            ctx.output(Descriptors.STATUS, CampaignStatus.of(event.campaignId, StatusKind.REJECTED, String.join("; ", problems), now()));
+            ctx.output(
+                    Descriptors.STATUS,
+                    CampaignStatus.of(event.campaignId, StatusKind.REJECTED, String.join("; ", problems), now()));
         }
     }
 

@@ -28,6 +28,7 @@ public class WalkPosition {
     public Kind kind;
     /** The fire's (or estimate's) time. */
     public long at;
+
     public int keyGroup;
     /** The last user walked in this key group (users come in RocksDB's order), or null before the first. */
     public String lastKey;
@@ -52,6 +53,7 @@ public class WalkPosition {
     public long capped;
     /** Targeted devices quiet hours held or dropped (for estimates: at the estimate's time). */
     public long quietHours;
+
     public Map<String, Long> byPlatform = new TreeMap<>();
     public Map<String, Long> byLocale = new TreeMap<>();
     /** For estimates of a local-time campaign: targeted devices by the moment they would get it ("skipped": never). */

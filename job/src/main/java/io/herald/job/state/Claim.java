@@ -11,6 +11,7 @@ public final class Claim implements Serializable {
 
     /** The holder, or null once it was erased. */
     public String userId;
+
     public String deviceId;
     public long version;
     /** Decides between claims of the same version (a hash of the holder, so it outlives it); 0 before it was kept. */

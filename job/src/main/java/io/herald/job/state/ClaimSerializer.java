@@ -72,7 +72,8 @@ public final class ClaimSerializer extends CompactSerializer<Claim> {
                 c.version = readVarLong(in);
                 c.tie = in.readLong();
             }
-            default -> throw new IOException("claim state written in encoding tag " + tag + ", which this job does not know");
+            default ->
+                throw new IOException("claim state written in encoding tag " + tag + ", which this job does not know");
         }
         return c;
     }

@@ -39,8 +39,13 @@ public final class StoredUsers implements AutoCloseable {
     private int keyEnd;
     private String userId;
 
-    private StoredUsers(FullSnapshotResources<?> resources, int stateId, TypeSerializer<?> valueSerializer,
-            int prefixBytes, long ttlMillis) throws IOException {
+    private StoredUsers(
+            FullSnapshotResources<?> resources,
+            int stateId,
+            TypeSerializer<?> valueSerializer,
+            int prefixBytes,
+            long ttlMillis)
+            throws IOException {
         this.resources = resources;
         this.stateId = stateId;
         this.valueSerializer = valueSerializer;
@@ -56,8 +61,8 @@ public final class StoredUsers implements AutoCloseable {
      */
     public static StoredUsers open(KeyedStateBackend<?> backend, String state, int maxParallelism, long ttlMillis)
             throws Exception {
-        FullSnapshotResources<?> resources = ((CheckpointableKeyedStateBackend<?>) backend).savepoint()
-                .getSnapshotResources();
+        FullSnapshotResources<?> resources =
+                ((CheckpointableKeyedStateBackend<?>) backend).savepoint().getSnapshotResources();
         try {
             List<StateMetaInfoSnapshot> states = resources.getMetaInfoSnapshots();
             for (int i = 0; i < states.size(); i++) {
@@ -65,7 +70,10 @@ public final class StoredUsers implements AutoCloseable {
                     TypeSerializer<?> values = states.get(i)
                             .getTypeSerializerSnapshot(StateMetaInfoSnapshot.CommonSerializerKeys.VALUE_SERIALIZER)
                             .restoreSerializer();
-                    return new StoredUsers(resources, i, values,
+                    return new StoredUsers(
+                            resources,
+                            i,
+                            values,
                             CompositeKeySerializationUtils.computeRequiredBytesInKeyGroupPrefix(maxParallelism),
                             ttlMillis);
                 }
@@ -113,7 +121,9 @@ public final class StoredUsers implements AutoCloseable {
         in.setBuffer(value, 0, value.length);
         Object v = valueSerializer.deserialize(in);
         if (v instanceof TtlValue<?> ttl) {
-            return TtlUtils.expired(ttl.getLastAccessTimestamp(), ttlMillis, now) ? null : (UserState) ttl.getUserValue();
+            return TtlUtils.expired(ttl.getLastAccessTimestamp(), ttlMillis, now)
+                    ? null
+                    : (UserState) ttl.getUserValue();
         }
         return (UserState) v;
     }

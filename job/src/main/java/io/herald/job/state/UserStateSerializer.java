@@ -41,6 +41,7 @@ public final class UserStateSerializer extends CompactSerializer<UserState> {
      * campaign send times that frequency caps count).
      */
     public static final int VERSION = 4;
+
     private static final Platform[] PLATFORMS = Platform.values();
 
     // Attribute value kinds, one byte each.
@@ -185,7 +186,7 @@ public final class UserStateSerializer extends CompactSerializer<UserState> {
             case FLAG_FALSE -> v.flag = Boolean.FALSE;
             case TIMESTAMP -> v.timestamp = in.readVarLong();
             case TEXT -> v.text = in.readUtf8();
-            case EMPTY -> { }
+            case EMPTY -> {}
             default -> throw new IOException("unknown attribute kind " + kind);
         }
         v.version = in.readVarLong();
@@ -203,8 +204,20 @@ public final class UserStateSerializer extends CompactSerializer<UserState> {
     private static final int TOKEN_HEX = 2;
 
     private static long[] versions(DeviceRecord d) {
-        return new long[] {d.writtenAt, d.appIdV, d.platformV, d.tokenV, d.localeV, d.timezoneV, d.appVersionV,
-            d.optInV, d.lastSeen, d.lastSeenV, d.uninstalledV, d.tagsClearedV};
+        return new long[] {
+            d.writtenAt,
+            d.appIdV,
+            d.platformV,
+            d.tokenV,
+            d.localeV,
+            d.timezoneV,
+            d.appVersionV,
+            d.optInV,
+            d.lastSeen,
+            d.lastSeenV,
+            d.uninstalledV,
+            d.tagsClearedV
+        };
     }
 
     private static void writeDevice(DeviceRecord d, DataOutputView out) throws IOException {

@@ -35,7 +35,8 @@ class HeraldConfigTest {
         assertThat(good.frequencyCaps().get("news").window).isEqualTo(Duration.ofHours(24));
         assertThat(withCap(null, null).frequencyCaps()).isEmpty();
         assertThatThrownBy(() -> withCap(3, "a day").check()).hasMessageContaining("apps.news.frequencyCap.window");
-        assertThatThrownBy(() -> withCap(3, null).check()).hasMessageContaining("apps.news.frequencyCap.window is missing");
+        assertThatThrownBy(() -> withCap(3, null).check())
+                .hasMessageContaining("apps.news.frequencyCap.window is missing");
         assertThatThrownBy(() -> withCap(0, "PT1H").check()).hasMessageContaining("apps.news.frequencyCap");
     }
 

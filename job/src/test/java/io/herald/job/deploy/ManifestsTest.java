@@ -77,7 +77,8 @@ class ManifestsTest {
 
     private static void strict(JsonNode node) {
         if (node instanceof ObjectNode o) {
-            if (o.has("properties") && !o.has("additionalProperties")
+            if (o.has("properties")
+                    && !o.has("additionalProperties")
                     && !o.path("x-kubernetes-preserve-unknown-fields").asBoolean(false)) {
                 o.put("additionalProperties", false);
             }
@@ -105,7 +106,8 @@ class ManifestsTest {
         assertThat(errors(schema, checked)).isEmpty();
 
         ObjectNode misspelled = checked.deepCopy();
-        ((ObjectNode) misspelled.get("spec")).set("jobManger", misspelled.get("spec").get("jobManager"));
+        ((ObjectNode) misspelled.get("spec"))
+                .set("jobManger", misspelled.get("spec").get("jobManager"));
         assertThat(errors(schema, misspelled)).as("an unknown field").isNotEmpty();
         ObjectNode mistyped = checked.deepCopy();
         ((ObjectNode) mistyped.get("spec").get("taskManager").get("resource")).put("cpu", "two");
@@ -127,14 +129,17 @@ class ManifestsTest {
                     }
                     Class<?> c;
                     try {
-                        c = Class.forName(name.replace('/', '.').replace(".class", ""), false,
+                        c = Class.forName(
+                                name.replace('/', '.').replace(".class", ""),
+                                false,
                                 ManifestsTest.class.getClassLoader());
                     } catch (Throwable notLoadable) {
                         continue;
                     }
                     try {
                         for (Field f : c.getFields()) {
-                            if (Modifier.isStatic(f.getModifiers()) && ConfigOption.class.isAssignableFrom(f.getType())) {
+                            if (Modifier.isStatic(f.getModifiers())
+                                    && ConfigOption.class.isAssignableFrom(f.getType())) {
                                 ConfigOption<?> o = (ConfigOption<?>) f.get(null);
                                 keys.add(o.key());
                                 for (FallbackKey k : o.fallbackKeys()) {
@@ -174,14 +179,16 @@ class ManifestsTest {
     @Test
     void everyFlinkSettingShippedIsAnOptionFlinkKnows() throws Exception {
         Set<String> known = flinkOptionKeys();
-        assertThat(known).as("options found on the class path").contains("execution.checkpointing.interval",
-                "state.backend.type", "taskmanager.numberOfTaskSlots");
+        assertThat(known)
+                .as("options found on the class path")
+                .contains("execution.checkpointing.interval", "state.backend.type", "taskmanager.numberOfTaskSlots");
         List<String> shipped = new ArrayList<>();
         flinkDeployment().path("spec").path("flinkConfiguration").fieldNames().forEachRemaining(shipped::add);
         flatten("", YAML.readTree(Files.readString(FLINK_CONF)), shipped);
         assertThat(shipped).hasSizeGreaterThan(10);
         assertThat(unknown(shipped, known)).as("unknown Flink options").isEmpty();
         assertThat(unknown(List.of("execution.checkpointing.intervall", "metrics.reporter.prom.port"), known))
-                .as("the check can fail").containsExactly("execution.checkpointing.intervall");
+                .as("the check can fail")
+                .containsExactly("execution.checkpointing.intervall");
     }
 }

@@ -67,16 +67,19 @@ class FanOutOperatorTest {
 
     private static KeyedTwoInputStreamOperatorTestHarness<String, UserUpdate, CampaignEvent, SendRequest> harness(
             int usersPerChunk, int parallelism, int index, OperatorSubtaskState restoreFrom) throws Exception {
-        return harness(settings(usersPerChunk).build(),
-                parallelism, index, restoreFrom);
+        return harness(settings(usersPerChunk).build(), parallelism, index, restoreFrom);
     }
 
     private static KeyedTwoInputStreamOperatorTestHarness<String, UserUpdate, CampaignEvent, SendRequest> harness(
-            FanOutSettings settings, int parallelism, int index, OperatorSubtaskState restoreFrom)
-            throws Exception {
+            FanOutSettings settings, int parallelism, int index, OperatorSubtaskState restoreFrom) throws Exception {
         var h = new KeyedTwoInputStreamOperatorTestHarness<String, UserUpdate, CampaignEvent, SendRequest>(
                 new FanOutOperator(settings),
-                UserUpdate::userId, null, Types.STRING, MAX_PARALLELISM, parallelism, index);
+                UserUpdate::userId,
+                null,
+                Types.STRING,
+                MAX_PARALLELISM,
+                parallelism,
+                index);
         h.setStateBackend(new EmbeddedRocksDBStateBackend());
         h.setup();
         if (restoreFrom != null) {
@@ -129,7 +132,8 @@ class FanOutOperatorTest {
         e.campaign.audience = audience;
         e.campaign.message = new Message();
         e.campaign.message.defaultLocale = "en";
-        e.campaign.message.variants = Map.of("en", new Content("Hi {name}", "News"), "de", new Content("Hallo {name}", "Neu"));
+        e.campaign.message.variants =
+                Map.of("en", new Content("Hi {name}", "News"), "de", new Content("Hallo {name}", "Neu"));
         e.campaign.message.defaults = Map.of("name", "friend");
         return e;
     }
@@ -158,7 +162,9 @@ class FanOutOperatorTest {
 
     private static List<CampaignStatus> statuses(AbstractStreamOperatorTestHarness<SendRequest> h) {
         var side = h.getSideOutput(Descriptors.STATUS);
-        return side == null ? List.of() : side.stream().map(StreamRecord::getValue).collect(Collectors.toList());
+        return side == null
+                ? List.of()
+                : side.stream().map(StreamRecord::getValue).collect(Collectors.toList());
     }
 
     @Test
@@ -170,11 +176,17 @@ class FanOutOperatorTest {
         harness.processElement2(control(CampaignEvent.Type.FIRE, "c1", 500), 3);
 
         assertThat(sent()).extracting(r -> r.notificationId).containsExactlyInAnyOrder("c1/a1", "c1/a2");
-        SendRequest ios = sent().stream().filter(r -> r.platform == Platform.IOS).findFirst().orElseThrow();
+        SendRequest ios = sent().stream()
+                .filter(r -> r.platform == Platform.IOS)
+                .findFirst()
+                .orElseThrow();
         assertThat(ios.payload).contains("\"title\":\"Hallo ANA\"");
         assertThat(ios.firedAt).isEqualTo(500);
         assertThat(ios.token).isEqualTo("tok-a1");
-        CampaignStatus fanned = statuses().stream().filter(s -> s.status == StatusKind.FANNED_OUT).findFirst().orElseThrow();
+        CampaignStatus fanned = statuses().stream()
+                .filter(s -> s.status == StatusKind.FANNED_OUT)
+                .findFirst()
+                .orElseThrow();
         assertThat(fanned.targeted).isEqualTo(2);
         assertThat(fanned.suppressed).isEqualTo(1);
     }
@@ -201,7 +213,10 @@ class FanOutOperatorTest {
         harness.processElement2(create("c1", Audience.all()), 2);
         harness.processElement2(control(CampaignEvent.Type.ESTIMATE, "c1", 3), 3);
         assertThat(sent()).isEmpty();
-        CampaignStatus estimate = statuses().stream().filter(s -> s.status == StatusKind.ESTIMATED).findFirst().orElseThrow();
+        CampaignStatus estimate = statuses().stream()
+                .filter(s -> s.status == StatusKind.ESTIMATED)
+                .findFirst()
+                .orElseThrow();
         assertThat(estimate.targeted).isEqualTo(3);
         assertThat(estimate.suppressed).isEqualTo(1);
         assertThat(estimate.byPlatform).containsEntry("ios", 1L).containsEntry("android", 2L);
@@ -219,7 +234,9 @@ class FanOutOperatorTest {
         big.campaign.message.variants = Map.of("en", new Content("Hi", "x".repeat(5000)));
         harness.processElement2(big, 2);
         harness.processElement2(control(CampaignEvent.Type.ESTIMATE, "c1", 3), 3);
-        assertThat(statuses()).filteredOn(s -> s.status == StatusKind.ESTIMATED).singleElement()
+        assertThat(statuses())
+                .filteredOn(s -> s.status == StatusKind.ESTIMATED)
+                .singleElement()
                 .satisfies(s -> assertThat(s.refused).isEqualTo(1));
         harness.processElement2(control(CampaignEvent.Type.FIRE, "c1", 3), 3);
         assertThat(sent()).singleElement().satisfies(r -> assertThat(r.refusal).startsWith("payload is 50"));
@@ -237,13 +254,18 @@ class FanOutOperatorTest {
         harness.processElement2(over, 2);
         harness.processElement2(control(CampaignEvent.Type.ESTIMATE, "c1", 3), 3);
         harness.processElement2(control(CampaignEvent.Type.ESTIMATE, "c2", 3), 3);
-        assertThat(statuses()).filteredOn(s -> s.status == StatusKind.ESTIMATED)
-                .extracting(s -> s.campaignId + "=" + s.refused).containsExactlyInAnyOrder("c1=0", "c2=1");
+        assertThat(statuses())
+                .filteredOn(s -> s.status == StatusKind.ESTIMATED)
+                .extracting(s -> s.campaignId + "=" + s.refused)
+                .containsExactlyInAnyOrder("c1=0", "c2=1");
         harness.processElement2(control(CampaignEvent.Type.FIRE, "c1", 4), 4);
         harness.processElement2(control(CampaignEvent.Type.FIRE, "c2", 4), 4);
-        assertThat(sent()).extracting(r -> r.campaignId + ":" + (r.refusal == null ? "ok" : r.refusal.replaceAll("\\d+", "N")))
+        assertThat(sent())
+                .extracting(r -> r.campaignId + ":" + (r.refusal == null ? "ok" : r.refusal.replaceAll("\\d+", "N")))
                 .containsExactlyInAnyOrder("c1:ok", "c2:payload is N bytes, over the providers' N-byte limit");
-        assertThat(sent()).filteredOn(r -> r.campaignId.equals("c1")).singleElement()
+        assertThat(sent())
+                .filteredOn(r -> r.campaignId.equals("c1"))
+                .singleElement()
                 .satisfies(r -> assertThat(r.payload).contains("\"token\":\"tok-a1\""));
     }
 
@@ -263,9 +285,13 @@ class FanOutOperatorTest {
         harness.processElement2(c, 3);
         harness.processElement2(control(CampaignEvent.Type.FIRE, "c1", 4), 4);
         assertThat(sent()).hasSize(2);
-        assertThat(sent()).filteredOn(r -> r.userId.equals("ana")).singleElement()
+        assertThat(sent())
+                .filteredOn(r -> r.userId.equals("ana"))
+                .singleElement()
                 .satisfies(r -> assertThat(r.refusal).isNull());
-        assertThat(sent()).filteredOn(r -> r.userId.equals("bob")).singleElement()
+        assertThat(sent())
+                .filteredOn(r -> r.userId.equals("bob"))
+                .singleElement()
                 .satisfies(r -> assertThat(r.refusal).startsWith("template could not be rendered"));
     }
 
@@ -285,9 +311,11 @@ class FanOutOperatorTest {
         harness.processElement2(create("c1", Audience.all()), 3);
         harness.processElement1(UserUpdate.of(send("c1", "ana", "s1", 4)), 4);
         harness.processElement1(UserUpdate.of(send("c1", "ana", "s2", 5)), 5);
-        assertThat(sent()).extracting(r -> r.notificationId)
+        assertThat(sent())
+                .extracting(r -> r.notificationId)
                 .containsExactlyInAnyOrder("c1/s1/a1", "c1/s1/a2", "c1/s2/a1", "c1/s2/a2");
-        assertThat(statuses()).extracting(s -> s.status.wire() + " " + s.targeted)
+        assertThat(statuses())
+                .extracting(s -> s.status.wire() + " " + s.targeted)
                 .containsExactly("rejected null", "sent 2", "sent 2");
         assertThat(statuses().get(0).error).isEqualTo("send of an unknown campaign (user ana)");
     }
@@ -300,7 +328,8 @@ class FanOutOperatorTest {
         runMailbox(harness);
         harness.processElement2(control(CampaignEvent.Type.FIRE, "c1", 4), 4);
         assertThat(sent()).hasSize(1);
-        assertThat(statuses()).extracting(s -> s.status)
+        assertThat(statuses())
+                .extracting(s -> s.status)
                 .containsExactly(StatusKind.FIRED, StatusKind.FANNED_OUT, StatusKind.IGNORED);
     }
 
@@ -312,7 +341,8 @@ class FanOutOperatorTest {
         harness.processElement2(control(CampaignEvent.Type.FIRE, "c1", 4), 4);
         harness.processElement2(control(CampaignEvent.Type.FIRE, "nope", 5), 5);
         assertThat(sent()).isEmpty();
-        assertThat(statuses()).extracting(s -> s.status)
+        assertThat(statuses())
+                .extracting(s -> s.status)
                 .containsExactly(StatusKind.CANCELLED, StatusKind.IGNORED, StatusKind.REJECTED);
     }
 
@@ -351,7 +381,8 @@ class FanOutOperatorTest {
     @Test
     void aDeadTokenFedBackIsNotTargetedAgain() throws Exception {
         register("ana", "a1", Platform.IOS, "en", true);
-        harness.processElement1(UserUpdate.of(DeviceEvent.tokenRejected("ana", "a1", "news", "tok-a1", "Unregistered", 5)), 4);
+        harness.processElement1(
+                UserUpdate.of(DeviceEvent.tokenRejected("ana", "a1", "news", "tok-a1", "Unregistered", 5)), 4);
         harness.processElement2(create("c1", Audience.all()), 5);
         harness.processElement2(control(CampaignEvent.Type.FIRE, "c1", 6), 6);
         assertThat(sent()).isEmpty();
@@ -374,21 +405,32 @@ class FanOutOperatorTest {
         registerUsers(10);
         harness.processElement2(create("c1", Audience.all()), 2);
         harness.processElement2(control(CampaignEvent.Type.FIRE, "c1", 3), 3);
-        assertThat(notifications(harness)).as("nothing is walked inside the fire's own record").isEmpty();
+        assertThat(notifications(harness))
+                .as("nothing is walked inside the fire's own record")
+                .isEmpty();
 
         assertThat(runOneMail(harness)).isTrue();
         assertThat(notifications(harness)).hasSize(3);
         // Between two chunks: a transactional send goes out at once, and a device event is applied.
         harness.processElement1(UserUpdate.of(send("c1", "user-9", "tx", 4)), 4);
-        assertThat(notifications(harness)).hasSize(4).last()
+        assertThat(notifications(harness))
+                .hasSize(4)
+                .last()
                 .satisfies(r -> assertThat(r.notificationId).isEqualTo("c1/tx/dev-9"));
         register("late", "late-1", Platform.IOS, "en", true);
 
         runMailbox(harness);
-        List<String> fired = ids(notifications(harness)).stream().filter(id -> !id.contains("/tx/")).toList();
-        assertThat(fired).as("every user once; the one registered after the fire is not in it").hasSize(10)
-                .doesNotHaveDuplicates().doesNotContain("c1/late-1");
-        assertThat(statuses(harness)).filteredOn(s -> s.status == StatusKind.FANNED_OUT).singleElement()
+        List<String> fired = ids(notifications(harness)).stream()
+                .filter(id -> !id.contains("/tx/"))
+                .toList();
+        assertThat(fired)
+                .as("every user once; the one registered after the fire is not in it")
+                .hasSize(10)
+                .doesNotHaveDuplicates()
+                .doesNotContain("c1/late-1");
+        assertThat(statuses(harness))
+                .filteredOn(s -> s.status == StatusKind.FANNED_OUT)
+                .singleElement()
                 .satisfies(st -> {
                     assertThat(st.users).isEqualTo(10);
                     assertThat(st.targeted).isEqualTo(10);
@@ -423,7 +465,9 @@ class FanOutOperatorTest {
         }
         runMailbox(harness);
         assertThat(ids(notifications(harness))).containsExactlyElementsOf(first);
-        assertThat(statuses(harness)).filteredOn(st -> st.status == StatusKind.FANNED_OUT).singleElement()
+        assertThat(statuses(harness))
+                .filteredOn(st -> st.status == StatusKind.FANNED_OUT)
+                .singleElement()
                 .satisfies(st -> {
                     assertThat(st.targeted).isEqualTo(3);
                     assertThat(st.suppressed).isEqualTo(7);
@@ -448,8 +492,11 @@ class FanOutOperatorTest {
         List<String> after = new ArrayList<>();
         List<CampaignStatus> reports = new ArrayList<>();
         for (int i = 0; i < 2; i++) {
-            var h = harness(7, 2, i, AbstractStreamOperatorTestHarness.repartitionOperatorState(
-                    checkpoint, MAX_PARALLELISM, 1, 2, i));
+            var h = harness(
+                    7,
+                    2,
+                    i,
+                    AbstractStreamOperatorTestHarness.repartitionOperatorState(checkpoint, MAX_PARALLELISM, 1, 2, i));
             others.add(h);
             runMailbox(h);
             after.addAll(ids(notifications(h)));
@@ -457,10 +504,15 @@ class FanOutOperatorTest {
         }
         List<String> all = new ArrayList<>(before);
         all.addAll(after);
-        assertThat(all).as("each device exactly once over both runs").hasSize(40).doesNotHaveDuplicates();
-        List<CampaignStatus> fannedOut = reports.stream().filter(r -> r.status == StatusKind.FANNED_OUT).toList();
+        assertThat(all)
+                .as("each device exactly once over both runs")
+                .hasSize(40)
+                .doesNotHaveDuplicates();
+        List<CampaignStatus> fannedOut =
+                reports.stream().filter(r -> r.status == StatusKind.FANNED_OUT).toList();
         assertThat(fannedOut).hasSize(2);
-        assertThat(fannedOut.stream().mapToLong(r -> r.targeted).sum()).as("counts add up across the restore")
+        assertThat(fannedOut.stream().mapToLong(r -> r.targeted).sum())
+                .as("counts add up across the restore")
                 .isEqualTo(40);
         assertThat(fannedOut.stream().mapToInt(r -> r.keyGroups).sum()).isEqualTo(MAX_PARALLELISM);
     }
@@ -477,12 +529,16 @@ class FanOutOperatorTest {
         runMailbox(harness);
 
         assertThat(notifications(harness)).hasSize(4);
-        assertThat(harness.extractOutputValues()).filteredOn(r -> r.control != null).singleElement()
+        assertThat(harness.extractOutputValues())
+                .filteredOn(r -> r.control != null)
+                .singleElement()
                 .satisfies(r -> {
                     assertThat(r.control).isEqualTo(SendRequest.Control.CANCEL);
                     assertThat(r.campaignId).isEqualTo("c1");
                 });
-        assertThat(statuses(harness)).filteredOn(st -> st.status == StatusKind.CANCELLED).singleElement()
+        assertThat(statuses(harness))
+                .filteredOn(st -> st.status == StatusKind.CANCELLED)
+                .singleElement()
                 .satisfies(st -> {
                     assertThat(st.handedOut).isEqualTo(4);
                     assertThat(st.users).isEqualTo(4);
@@ -524,7 +580,10 @@ class FanOutOperatorTest {
     }
 
     private List<StatusKind> kinds(String campaignId) throws Exception {
-        return statuses().stream().filter(s -> s.campaignId.equals(campaignId)).map(s -> s.status).toList();
+        return statuses().stream()
+                .filter(s -> s.campaignId.equals(campaignId))
+                .map(s -> s.status)
+                .toList();
     }
 
     @Test
@@ -586,7 +645,9 @@ class FanOutOperatorTest {
         harness.setProcessingTime(9_000);
         assertThat(sent()).hasSize(3);
         assertThat(kinds("c1")).containsExactly(StatusKind.FIRED, StatusKind.FANNED_OUT);
-        assertThat(statuses()).filteredOn(st -> st.campaignId.equals("c2")).singleElement()
+        assertThat(statuses())
+                .filteredOn(st -> st.campaignId.equals("c2"))
+                .singleElement()
                 .satisfies(st -> {
                     assertThat(st.status).isEqualTo(StatusKind.SKIPPED);
                     assertThat(st.error).contains("expired");
@@ -617,11 +678,16 @@ class FanOutOperatorTest {
 
     /** The settings of these tests: no time limit on a chunk, so a chunk is its number of users. */
     private static FanOutSettings.Builder settings(int usersPerChunk) {
-        return FanOutSettings.builder().usersPerChunk(usersPerChunk).chunkMillis(60_000).progressEveryMillis(1_000);
+        return FanOutSettings.builder()
+                .usersPerChunk(usersPerChunk)
+                .chunkMillis(60_000)
+                .progressEveryMillis(1_000);
     }
 
     private static FanOutSettings capped(int usersPerChunk, int max) {
-        return settings(usersPerChunk).frequencyCaps(Map.of("news", new FrequencyCap(max, Duration.ofHours(24)))).build();
+        return settings(usersPerChunk)
+                .frequencyCaps(Map.of("news", new FrequencyCap(max, Duration.ofHours(24))))
+                .build();
     }
 
     private static List<SendRequest> of(List<SendRequest> requests, String campaignId) {
@@ -630,7 +696,8 @@ class FanOutOperatorTest {
 
     private CampaignStatus last(StatusKind kind, String campaignId) throws Exception {
         List<CampaignStatus> all = statuses().stream()
-                .filter(st -> st.status == kind && st.campaignId.equals(campaignId)).toList();
+                .filter(st -> st.status == kind && st.campaignId.equals(campaignId))
+                .toList();
         return all.get(all.size() - 1);
     }
 
@@ -642,7 +709,9 @@ class FanOutOperatorTest {
         registerUsers(4);
         harness.processElement2(create("c1", Audience.all()), 1);
         harness.processElement2(control(CampaignEvent.Type.FIRE, "c1", 1), 1);
-        assertThat(of(sent(), "c1")).hasSize(4).allSatisfy(r -> assertThat(r.refusal).isNull());
+        assertThat(of(sent(), "c1"))
+                .hasSize(4)
+                .allSatisfy(r -> assertThat(r.refusal).isNull());
 
         harness.processElement2(create("c2", Audience.all()), 2);
         harness.processElement2(control(CampaignEvent.Type.ESTIMATE, "c2", 2), 2);
@@ -658,12 +727,16 @@ class FanOutOperatorTest {
         urgent.campaign.capExempt = true;
         harness.processElement2(urgent, 3);
         harness.processElement2(control(CampaignEvent.Type.FIRE, "c3", 3), 3);
-        assertThat(of(sent(), "c3")).hasSize(4).allSatisfy(r -> assertThat(r.refusal).isNull());
+        assertThat(of(sent(), "c3"))
+                .hasSize(4)
+                .allSatisfy(r -> assertThat(r.refusal).isNull());
 
         harness.setProcessingTime(Duration.ofHours(24).toMillis() + 1); // the first send left the window
         harness.processElement2(create("c4", Audience.all()), 4);
         harness.processElement2(control(CampaignEvent.Type.FIRE, "c4", 4), 4);
-        assertThat(of(sent(), "c4")).hasSize(4).allSatisfy(r -> assertThat(r.refusal).isNull());
+        assertThat(of(sent(), "c4"))
+                .hasSize(4)
+                .allSatisfy(r -> assertThat(r.refusal).isNull());
     }
 
     @Test
@@ -687,11 +760,15 @@ class FanOutOperatorTest {
         List<String> after = ids(sent());
         assertThat(after).hasSize(7).doesNotContainAnyElementsOf(before);
         harness.processElement2(control(CampaignEvent.Type.FIRE, "c2", 2), 2);
-        assertThat(of(sent(), "c2")).as("one campaign counted once each: the second is allowed to all")
-                .hasSize(10).allSatisfy(r -> assertThat(r.refusal).isNull());
+        assertThat(of(sent(), "c2"))
+                .as("one campaign counted once each: the second is allowed to all")
+                .hasSize(10)
+                .allSatisfy(r -> assertThat(r.refusal).isNull());
         harness.processElement2(control(CampaignEvent.Type.FIRE, "c3", 3), 3);
-        assertThat(of(sent(), "c3")).as("two counted: the third is capped for all")
-                .hasSize(10).allSatisfy(r -> assertThat(r.refusedAs).isEqualTo(Outcome.CAPPED));
+        assertThat(of(sent(), "c3"))
+                .as("two counted: the third is capped for all")
+                .hasSize(10)
+                .allSatisfy(r -> assertThat(r.refusedAs).isEqualTo(Outcome.CAPPED));
     }
 
     private void registerIn(String user, String zone) throws Exception {
@@ -734,8 +811,9 @@ class FanOutOperatorTest {
         registerIn("newyork", "America/New_York");
         harness.processElement2(atLocalTime("c1", "09:00", null, created), 2);
         harness.processElement2(control(CampaignEvent.Type.ESTIMATE, "c1", 3), 3);
-        assertThat(last(StatusKind.ESTIMATED, "c1").bySchedule).containsExactlyInAnyOrderEntriesOf(Map.of(
-                "2026-11-26T00:00:00Z", 1L, "2026-11-26T09:00:00Z", 2L, "2026-11-26T14:00:00Z", 1L));
+        assertThat(last(StatusKind.ESTIMATED, "c1").bySchedule)
+                .containsExactlyInAnyOrderEntriesOf(
+                        Map.of("2026-11-26T00:00:00Z", 1L, "2026-11-26T09:00:00Z", 2L, "2026-11-26T14:00:00Z", 1L));
 
         at(utc("2026-11-25T23:59:59Z"));
         assertThat(sent()).isEmpty();
@@ -747,7 +825,8 @@ class FanOutOperatorTest {
 
         harness = harness(1_000, 1, 0, checkpoint);
         at(utc("2026-11-26T09:00:00Z"));
-        assertThat(ids(sent())).as("London's nine, and the default zone's; Tokyo not again")
+        assertThat(ids(sent()))
+                .as("London's nine, and the default zone's; Tokyo not again")
                 .containsExactlyInAnyOrder("c1/london-d", "c1/nozone-d");
         at(utc("2026-11-26T13:59:00Z"));
         assertThat(sent()).hasSize(2);
@@ -768,7 +847,9 @@ class FanOutOperatorTest {
         at(utc("2026-03-08T09:00:00Z"));
         assertThat(ids(sent())).containsExactly("dst/london-d");
         at(utc("2026-03-08T12:59:00Z"));
-        assertThat(sent()).as("09:00 EST would be 14:00 UTC; 09:00 EDT is 13:00 UTC").hasSize(1);
+        assertThat(sent())
+                .as("09:00 EST would be 14:00 UTC; 09:00 EDT is 13:00 UTC")
+                .hasSize(1);
         at(utc("2026-03-08T13:00:00Z"));
         assertThat(ids(sent())).containsExactlyInAnyOrder("dst/london-d", "dst/newyork-d");
     }
@@ -785,7 +866,9 @@ class FanOutOperatorTest {
         at(created + 1); // a timer is due when the clock next moves (at once on a real clock)
         assertThat(ids(sent())).containsExactlyInAnyOrder("now/tokyo-d", "now/london-d");
         at(utc("2026-11-26T14:00:00Z"));
-        assertThat(ids(sent())).hasSize(4).contains("skip/newyork-d", "now/newyork-d")
+        assertThat(ids(sent()))
+                .hasSize(4)
+                .contains("skip/newyork-d", "now/newyork-d")
                 .doesNotContain("skip/tokyo-d", "skip/london-d");
     }
 
@@ -847,12 +930,17 @@ class FanOutOperatorTest {
         harness.processElement2(control(CampaignEvent.Type.FIRE, "drop", night), 2);
         harness.processElement2(control(CampaignEvent.Type.FIRE, "urgent", night), 2);
         List<SendRequest> all = sent();
-        assertThat(of(all, "drop")).hasSize(2).filteredOn(r -> r.deviceId.equals("london-d")).singleElement()
+        assertThat(of(all, "drop"))
+                .hasSize(2)
+                .filteredOn(r -> r.deviceId.equals("london-d"))
+                .singleElement()
                 .satisfies(r -> {
                     assertThat(r.refusedAs).isEqualTo(Outcome.QUIET_HOURS);
                     assertThat(r.refusal).contains("quiet hours");
                 });
-        assertThat(of(all, "urgent")).hasSize(2).allSatisfy(r -> assertThat(r.refusal).isNull());
+        assertThat(of(all, "urgent"))
+                .hasSize(2)
+                .allSatisfy(r -> assertThat(r.refusal).isNull());
         at(utc("2026-11-26T08:00:00Z"));
         assertThat(sent()).as("nothing was held").hasSize(4);
     }
@@ -873,7 +961,8 @@ class FanOutOperatorTest {
         harness.setProcessingTime(2_000);
         runOneMail(harness);
         List<CampaignStatus> progress = statuses(harness).stream()
-                .filter(st -> st.status == StatusKind.PROGRESS).toList();
+                .filter(st -> st.status == StatusKind.PROGRESS)
+                .toList();
         assertThat(progress).extracting(st -> st.handedOut).containsExactly(4L, 8L);
         assertThat(progress).allSatisfy(st -> {
             assertThat(st.subtask).isZero();
@@ -892,7 +981,9 @@ class FanOutOperatorTest {
         runOneMail(harness);
         assertThat(statuses(harness)).noneMatch(st -> st.status == StatusKind.ESTIMATED);
         runMailbox(harness);
-        assertThat(statuses(harness)).filteredOn(st -> st.status == StatusKind.ESTIMATED).singleElement()
+        assertThat(statuses(harness))
+                .filteredOn(st -> st.status == StatusKind.ESTIMATED)
+                .singleElement()
                 .satisfies(st -> {
                     assertThat(st.users).isEqualTo(10);
                     assertThat(st.targeted).isEqualTo(10);
@@ -911,7 +1002,8 @@ class FanOutOperatorTest {
         harness.processElement2(replaced, 4);
         harness.processElement1(UserUpdate.of(send("c1", "ana", "s2", 5)), 5);
         harness.processElement2(control(CampaignEvent.Type.FIRE, "c1", 6), 6);
-        assertThat(sent()).extracting(r -> r.notificationId + " " + r.payload.contains("Bye ANA"))
+        assertThat(sent())
+                .extracting(r -> r.notificationId + " " + r.payload.contains("Bye ANA"))
                 .containsExactly("c1/s1/a1 false", "c1/s2/a1 true", "c1/a1 true");
     }
 
@@ -926,7 +1018,8 @@ class FanOutOperatorTest {
         harness.processElement1(UserUpdate.of(erase), 2);
         register("ana", "a3", Platform.IOS, "en", true); // version 1: older than the erase, come late
         var side = harness.getSideOutput(Descriptors.RELEASED_CLAIMS);
-        assertThat(side).extracting(r -> r.getValue().deviceId + " " + r.getValue().token + " @" + r.getValue().version)
+        assertThat(side)
+                .extracting(r -> r.getValue().deviceId + " " + r.getValue().token + " @" + r.getValue().version)
                 .containsExactlyInAnyOrder("a1 tok-a1 @5", "a2 tok-a2 @5", "a3 tok-a3 @5");
         harness.processElement2(create("c1", Audience.all()), 3);
         harness.processElement2(control(CampaignEvent.Type.FIRE, "c1", 4), 4);
@@ -934,11 +1027,16 @@ class FanOutOperatorTest {
     }
 
     /** A fan-out that starts at processing time {@code now}, from {@code restoreFrom} if not null. */
-    private KeyedTwoInputStreamOperatorTestHarness<String, UserUpdate, CampaignEvent, SendRequest> startedAt(long now,
-            OperatorSubtaskState restoreFrom) throws Exception {
+    private KeyedTwoInputStreamOperatorTestHarness<String, UserUpdate, CampaignEvent, SendRequest> startedAt(
+            long now, OperatorSubtaskState restoreFrom) throws Exception {
         var h = new KeyedTwoInputStreamOperatorTestHarness<String, UserUpdate, CampaignEvent, SendRequest>(
                 new FanOutOperator(settings(1_000).build()),
-                UserUpdate::userId, null, Types.STRING, MAX_PARALLELISM, 1, 0);
+                UserUpdate::userId,
+                null,
+                Types.STRING,
+                MAX_PARALLELISM,
+                1,
+                0);
         h.setStateBackend(new EmbeddedRocksDBStateBackend());
         h.setup();
         h.setProcessingTime(now);
@@ -961,15 +1059,20 @@ class FanOutOperatorTest {
         h.processElement2(control(CampaignEvent.Type.FIRE, "new", now - 1_000), now);
         runMailbox(h);
         assertThat(notifications(h)).extracting(r -> r.notificationId).containsExactly("new/a1");
-        assertThat(statuses(h)).filteredOn(st -> st.status == StatusKind.SKIPPED).singleElement()
+        assertThat(statuses(h))
+                .filteredOn(st -> st.status == StatusKind.SKIPPED)
+                .singleElement()
                 .satisfies(st -> {
                     assertThat(st.campaignId).isEqualTo("old");
                     assertThat(st.error).contains("started without state");
                 });
         h.processElement2(control(CampaignEvent.Type.FIRE, "old", now + 5), now);
         runMailbox(h);
-        assertThat(statuses(h)).filteredOn(st -> st.campaignId.equals("old")).extracting(st -> st.status)
-                .as("skipped counts as fired: a later fire is ignored").contains(StatusKind.IGNORED);
+        assertThat(statuses(h))
+                .filteredOn(st -> st.campaignId.equals("old"))
+                .extracting(st -> st.status)
+                .as("skipped counts as fired: a later fire is ignored")
+                .contains(StatusKind.IGNORED);
     }
 
     @Test
@@ -989,14 +1092,20 @@ class FanOutOperatorTest {
         h.processElement2(asks, now);
         h.processElement2(control(CampaignEvent.Type.FIRE, "old-but-asked", now - 2 * 3_600_000L), now);
         runMailbox(h);
-        assertThat(notifications(h)).extracting(r -> r.notificationId)
+        assertThat(notifications(h))
+                .extracting(r -> r.notificationId)
                 .containsExactlyInAnyOrder("recent/a1", "old-but-asked/a1");
-        assertThat(statuses(h)).filteredOn(st -> st.status == StatusKind.SKIPPED).singleElement()
+        assertThat(statuses(h))
+                .filteredOn(st -> st.status == StatusKind.SKIPPED)
+                .singleElement()
                 .satisfies(st -> assertThat(st.error).contains("120 min before this job was restored"));
     }
 
-    private static void register(KeyedTwoInputStreamOperatorTestHarness<String, UserUpdate, CampaignEvent, SendRequest> h,
-            String user, String device) throws Exception {
+    private static void register(
+            KeyedTwoInputStreamOperatorTestHarness<String, UserUpdate, CampaignEvent, SendRequest> h,
+            String user,
+            String device)
+            throws Exception {
         DeviceEvent e = new DeviceEvent();
         e.type = DeviceEvent.Type.REGISTER;
         e.userId = user;
@@ -1009,7 +1118,8 @@ class FanOutOperatorTest {
         h.processElement1(UserUpdate.of(e), 1);
     }
     /** The room the deliveries in the task of {@code h} would report: set by the test, per platform. */
-    private static Map<Platform, int[]> windows(AbstractStreamOperatorTestHarness<SendRequest> h, int ios, int android) {
+    private static Map<Platform, int[]> windows(
+            AbstractStreamOperatorTestHarness<SendRequest> h, int ios, int android) {
         DeliveryRoom room = DeliveryRoom.of(h.getOperator().getContainingTask());
         Map<Platform, int[]> windows = Map.of(Platform.IOS, new int[] {ios}, Platform.ANDROID, new int[] {android});
         windows.forEach((platform, left) -> room.register(platform, () -> left[0]));
@@ -1032,23 +1142,35 @@ class FanOutOperatorTest {
         harness.processElement2(create("c1", Audience.all()), 2);
         harness.processElement2(control(CampaignEvent.Type.FIRE, "c1", 3), 3);
         // APNs has no room: every Android device gets its notification, no iOS device yet; nothing blocks.
-        assertThat(sent()).extracting(r -> r.platform).containsOnly(Platform.ANDROID).hasSize(40);
+        assertThat(sent())
+                .extracting(r -> r.platform)
+                .containsOnly(Platform.ANDROID)
+                .hasSize(40);
         assertThat(kinds("c1")).doesNotContain(StatusKind.FANNED_OUT);
-        assertThat(harness.getTaskMailbox().hasMail()).as("the walk waits for room without a mail").isFalse();
+        assertThat(harness.getTaskMailbox().hasMail())
+                .as("the walk waits for room without a mail")
+                .isFalse();
 
         OperatorSubtaskState checkpoint = harness.snapshot(1, 1);
         harness.close();
         harness = harness(5, 1, 0, checkpoint);
         windows = windows(harness, 0, 1_000);
-        assertThat(sent()).as("Android was handed out before the checkpoint; iOS still has no room").isEmpty();
+        assertThat(sent())
+                .as("Android was handed out before the checkpoint; iOS still has no room")
+                .isEmpty();
 
         windows.get(Platform.IOS)[0] = 1_000;
         DeliveryRoom.of(harness.getOperator().getContainingTask()).freed();
-        assertThat(sent()).extracting(r -> r.notificationId).hasSize(40).doesNotHaveDuplicates()
+        assertThat(sent())
+                .extracting(r -> r.notificationId)
+                .hasSize(40)
+                .doesNotHaveDuplicates()
                 .allMatch(id -> id.startsWith("c1/i"));
         CampaignStatus fanned = last(StatusKind.FANNED_OUT, "c1");
         assertThat(fanned.targeted).isEqualTo(80);
-        assertThat(fanned.handedOut).as("counted across the restore, each platform once").isEqualTo(80);
+        assertThat(fanned.handedOut)
+                .as("counted across the restore, each platform once")
+                .isEqualTo(80);
         assertThat(fanned.users).isEqualTo(40);
     }
 

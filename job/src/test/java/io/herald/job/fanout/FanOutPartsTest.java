@@ -14,9 +14,13 @@ class FanOutPartsTest {
         assertThat(defaults.usersPerChunk()).isEqualTo(1_000);
         assertThat(defaults.chunkMillis()).isEqualTo(20);
         assertThat(defaults.deviceTtl()).isEqualTo(FanOutSettings.DEFAULT_DEVICE_TTL);
-        assertThat(defaults.toBuilder().usersPerChunk(7).build().usersPerChunk()).isEqualTo(7);
-        assertThatThrownBy(() -> FanOutSettings.builder().usersPerChunk(0).build()).hasMessageContaining("usersPerChunk");
-        assertThatThrownBy(() -> FanOutSettings.builder().deviceTtl(Duration.ZERO).build()).hasMessageContaining("TTL");
+        assertThat(defaults.toBuilder().usersPerChunk(7).build().usersPerChunk())
+                .isEqualTo(7);
+        assertThatThrownBy(() -> FanOutSettings.builder().usersPerChunk(0).build())
+                .hasMessageContaining("usersPerChunk");
+        assertThatThrownBy(
+                        () -> FanOutSettings.builder().deviceTtl(Duration.ZERO).build())
+                .hasMessageContaining("TTL");
         assertThatThrownBy(() -> FanOutSettings.builder().replayWindowMillis(-1).build())
                 .hasMessageContaining("replayWindowMillis");
     }
@@ -32,7 +36,9 @@ class FanOutPartsTest {
         for (int i = 0; i <= WrittenDuringWalks.MAX_USERS; i++) {
             written.note("u" + i, true);
         }
-        assertThat(written.contains("bob")).as("too many to remember: every user is read again").isTrue();
+        assertThat(written.contains("bob"))
+                .as("too many to remember: every user is read again")
+                .isTrue();
         written.clear();
         assertThat(written.contains("bob")).isFalse();
     }

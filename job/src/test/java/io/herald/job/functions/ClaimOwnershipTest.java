@@ -1,8 +1,8 @@
 package io.herald.job.functions;
 
-import io.herald.job.state.Claim;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.herald.job.state.Claim;
 import io.herald.model.DeviceEvent;
 import io.herald.model.Platform;
 import java.time.Duration;
@@ -17,8 +17,8 @@ import org.junit.jupiter.api.Test;
 class ClaimOwnershipTest {
     private static KeyedOneInputStreamOperatorTestHarness<String, DeviceEvent, DeviceEvent> harness(
             ClaimOwnership.Claimed claimed) throws Exception {
-        return ProcessFunctionTestHarnesses.forKeyedProcessFunction(new ClaimOwnership(claimed, Duration.ofDays(270)),
-                ClaimOwnership.keyFor(claimed), Types.STRING);
+        return ProcessFunctionTestHarnesses.forKeyedProcessFunction(
+                new ClaimOwnership(claimed, Duration.ofDays(270)), ClaimOwnership.keyFor(claimed), Types.STRING);
     }
 
     private static DeviceEvent register(String user, String device, String token, long version) {
@@ -83,7 +83,9 @@ class ClaimOwnershipTest {
         try (var h = harness(ClaimOwnership.Claimed.DEVICE_ID)) {
             h.processElement(register("ana", "phone", "tok-1", 10), 1);
             h.processElement(update, 2);
-            assertThat(losses(h)).as("an update installs nothing, so it takes no device from anyone").isEmpty();
+            assertThat(losses(h))
+                    .as("an update installs nothing, so it takes no device from anyone")
+                    .isEmpty();
         }
         try (var h = harness(ClaimOwnership.Claimed.TOKEN)) {
             h.processElement(register("ana", "tablet", "tok-9", 10), 1);
@@ -100,36 +102,51 @@ class ClaimOwnershipTest {
             erase.userId = "ana";
             erase.version = 3;
             h.processElement(erase, 1);
-            assertThat(h.extractOutputValues()).usingRecursiveFieldByFieldElementComparator().containsExactly(erase);
+            assertThat(h.extractOutputValues())
+                    .usingRecursiveFieldByFieldElementComparator()
+                    .containsExactly(erase);
         }
     }
 
     @Test
     void anErasedHoldersClaimIsForgottenButStillOutranksOlderClaims_inEitherOrder() {
-        Claim held = ClaimOwnership.decide(ClaimOwnership.Claimed.DEVICE_ID, null,
-                register("ana", "phone", "tok-1", 10), e -> { });
-        Claim released = ClaimOwnership.decide(ClaimOwnership.Claimed.DEVICE_ID, held,
-                DeviceEvent.claimsReleased("ana", "phone", "tok-1", 12), e -> { });
+        Claim held = ClaimOwnership.decide(
+                ClaimOwnership.Claimed.DEVICE_ID, null, register("ana", "phone", "tok-1", 10), e -> {});
+        Claim released = ClaimOwnership.decide(
+                ClaimOwnership.Claimed.DEVICE_ID,
+                held,
+                DeviceEvent.claimsReleased("ana", "phone", "tok-1", 12),
+                e -> {});
         assertThat(released.released()).isTrue();
         assertThat(released.userId).as("the erased user is forgotten").isNull();
         assertThat(released.version).isEqualTo(10);
 
         // An older claim loses to the forgotten one exactly as it lost to ana.
         List<DeviceEvent> before = new ArrayList<>();
-        ClaimOwnership.decide(ClaimOwnership.Claimed.DEVICE_ID, held, register("bob", "phone", "tok-2", 5), before::add);
+        ClaimOwnership.decide(
+                ClaimOwnership.Claimed.DEVICE_ID, held, register("bob", "phone", "tok-2", 5), before::add);
         List<DeviceEvent> after = new ArrayList<>();
-        ClaimOwnership.decide(ClaimOwnership.Claimed.DEVICE_ID, released, register("bob", "phone", "tok-2", 5), after::add);
+        ClaimOwnership.decide(
+                ClaimOwnership.Claimed.DEVICE_ID, released, register("bob", "phone", "tok-2", 5), after::add);
         assertThat(after).usingRecursiveFieldByFieldElementComparator().isEqualTo(before);
         // A newer one takes it, and tells nobody: there is nobody left to tell.
         List<DeviceEvent> newer = new ArrayList<>();
-        Claim taken = ClaimOwnership.decide(ClaimOwnership.Claimed.DEVICE_ID, released,
-                register("carl", "phone", "tok-3", 20), newer::add);
+        Claim taken = ClaimOwnership.decide(
+                ClaimOwnership.Claimed.DEVICE_ID, released, register("carl", "phone", "tok-3", 20), newer::add);
         assertThat(taken.userId).isEqualTo("carl");
         assertThat(newer).isEmpty();
         // A release for somebody else, or for a newer claim, changes nothing.
-        assertThat(ClaimOwnership.decide(ClaimOwnership.Claimed.DEVICE_ID, held,
-                DeviceEvent.claimsReleased("bob", "phone", null, 12), e -> { })).isSameAs(held);
-        assertThat(ClaimOwnership.decide(ClaimOwnership.Claimed.DEVICE_ID, held,
-                DeviceEvent.claimsReleased("ana", "phone", null, 9), e -> { })).isSameAs(held);
+        assertThat(ClaimOwnership.decide(
+                        ClaimOwnership.Claimed.DEVICE_ID,
+                        held,
+                        DeviceEvent.claimsReleased("bob", "phone", null, 12),
+                        e -> {}))
+                .isSameAs(held);
+        assertThat(ClaimOwnership.decide(
+                        ClaimOwnership.Claimed.DEVICE_ID,
+                        held,
+                        DeviceEvent.claimsReleased("ana", "phone", null, 9),
+                        e -> {}))
+                .isSameAs(held);
     }
 }

@@ -1,8 +1,8 @@
 package io.herald.job.functions;
 
-import io.herald.job.state.Claim;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.herald.job.state.Claim;
 import io.herald.model.DeviceEvent;
 import io.herald.model.Platform;
 import io.herald.model.UserState;
@@ -53,7 +53,8 @@ class OwnershipOrderTest {
             DeviceStateMerge.apply(users.computeIfAbsent(e.userId, u -> new UserState()), e);
         }
         Map<String, String> view = new TreeMap<>();
-        users.forEach((u, s) -> s.devices.forEach((d, r) -> view.put(u + "/" + d,
+        users.forEach((u, s) -> s.devices.forEach((d, r) -> view.put(
+                u + "/" + d,
                 (r.reachable() ? "reachable" : "unreachable") + " installed=" + r.installed() + " token=" + r.token
                         + " dead=" + r.tokenDead())));
         return view;
@@ -114,8 +115,9 @@ class OwnershipOrderTest {
     private static String describe(List<DeviceEvent> events) {
         StringBuilder b = new StringBuilder();
         for (DeviceEvent e : events) {
-            b.append(String.format("%n  %s %s %s%s @%d", e.type, e.userId, e.deviceId,
-                    e.token == null ? "" : " " + e.token.substring(0, 2), e.version));
+            b.append(String.format(
+                    "%n  %s %s %s%s @%d",
+                    e.type, e.userId, e.deviceId, e.token == null ? "" : " " + e.token.substring(0, 2), e.version));
         }
         return b.toString();
     }

@@ -15,18 +15,23 @@ import org.junit.jupiter.api.Test;
 class ParseRecordsTest {
     @Test
     void goodRecordsGoOnAndBadOnesBecomeDeadLettersWithTheirReason() throws Exception {
-        try (OneInputStreamOperatorTestHarness<RawRecord, DeviceEvent> h = ProcessFunctionTestHarnesses.forProcessFunction(
-                new ParseRecords<>(new DeviceEventCodec(), DeviceEvent.class))) {
+        try (OneInputStreamOperatorTestHarness<RawRecord, DeviceEvent> h =
+                ProcessFunctionTestHarnesses.forProcessFunction(
+                        new ParseRecords<>(new DeviceEventCodec(), DeviceEvent.class))) {
             h.processElement(raw(7, "{\"type\":\"uninstall\",\"userId\":\"u\",\"deviceId\":\"d\",\"version\":3}"), 1);
             h.processElement(raw(8, "{\"type\":\"uninstall\",\"userId\":\"u\""), 2);
-            assertThat(h.extractOutputValues()).singleElement().satisfies(e -> assertThat(e.version).isEqualTo(3));
-            assertThat(h.getSideOutput(Descriptors.DEAD_LETTERS)).singleElement().satisfies(r -> {
-                DeadLetter d = ((StreamRecord<DeadLetter>) r).getValue();
-                assertThat(d.offset).isEqualTo(8);
-                assertThat(d.topic).isEqualTo("devices");
-                assertThat(d.reason).startsWith("malformed JSON");
-                assertThat(d.value).isEqualTo("{\"type\":\"uninstall\",\"userId\":\"u\"");
-            });
+            assertThat(h.extractOutputValues())
+                    .singleElement()
+                    .satisfies(e -> assertThat(e.version).isEqualTo(3));
+            assertThat(h.getSideOutput(Descriptors.DEAD_LETTERS))
+                    .singleElement()
+                    .satisfies(r -> {
+                        DeadLetter d = ((StreamRecord<DeadLetter>) r).getValue();
+                        assertThat(d.offset).isEqualTo(8);
+                        assertThat(d.topic).isEqualTo("devices");
+                        assertThat(d.reason).startsWith("malformed JSON");
+                        assertThat(d.value).isEqualTo("{\"type\":\"uninstall\",\"userId\":\"u\"");
+                    });
         }
     }
 

@@ -46,7 +46,9 @@ class ReceiptRecordsTest {
         List<OutboundRecord> out = new ArrayList<>();
         opened().flatMap(dead, new ListCollector<>(out));
         assertThat(out).extracting(r -> r.topic).containsExactly("receipts", "devices");
-        DeviceEvent e = new DeviceEventCodec().parse(new RawRecord("devices", 0, 0, 0, out.get(1).value)).value();
+        DeviceEvent e = new DeviceEventCodec()
+                .parse(new RawRecord("devices", 0, 0, 0, out.get(1).value))
+                .value();
         assertThat(e.type).isEqualTo(DeviceEvent.Type.TOKEN_REJECTED);
         assertThat(e.token).isEqualTo("tok");
         assertThat(e.version).isEqualTo(1500);
@@ -57,7 +59,9 @@ class ReceiptRecordsTest {
     void withoutAProviderTimestampTheRejectionCarriesTheVersionOfTheTokenSentTo() throws Exception {
         List<OutboundRecord> out = new ArrayList<>();
         opened().flatMap(receipt(Outcome.TOKEN_DEAD), new ListCollector<>(out));
-        DeviceEvent e = new DeviceEventCodec().parse(new RawRecord("devices", 0, 0, 0, out.get(1).value)).value();
+        DeviceEvent e = new DeviceEventCodec()
+                .parse(new RawRecord("devices", 0, 0, 0, out.get(1).value))
+                .value();
         assertThat(e.version).isEqualTo(10);
     }
 

@@ -94,8 +94,12 @@ class DashboardMetricsTest {
         Set<String> registered = new TreeSet<>();
         DefaultEventLoop loop = new DefaultEventLoop();
         try {
-            RetryingSender sender = new RetryingSender(new RetryPolicy(5, 10, 100), loop,
-                    new RateLimiter(Double.POSITIVE_INFINITY, 10), RetryingSender.newTimer("test"), 10_000);
+            RetryingSender sender = new RetryingSender(
+                    new RetryPolicy(5, 10, 100),
+                    loop,
+                    new RateLimiter(Double.POSITIVE_INFINITY, 10),
+                    RetryingSender.newTimer("test"),
+                    10_000);
             DeliveryMetrics metrics = new DeliveryMetrics(new Names(registered, ""), sender, new CredentialStop());
             // Provider reasons are registered as they first come.
             SendRequest request = new SendRequest();
@@ -113,7 +117,9 @@ class DashboardMetricsTest {
         Set<String> queried = new TreeSet<>();
         Pattern herald = Pattern.compile(OPERATOR + "herald_[A-Za-z_]+");
         for (JsonNode panel : dashboard.path("panels")) {
-            assertThat(panel.path("targets").size()).as(panel.path("title").asText()).isPositive();
+            assertThat(panel.path("targets").size())
+                    .as(panel.path("title").asText())
+                    .isPositive();
             for (JsonNode target : panel.path("targets")) {
                 Matcher m = herald.matcher(target.path("expr").asText());
                 while (m.find()) {
@@ -123,7 +129,11 @@ class DashboardMetricsTest {
         }
         assertThat(queried).as("the dashboard queries Herald's metrics").hasSizeGreaterThanOrEqualTo(10);
         assertThat(registered).containsAll(queried);
-        assertThat(registered).as("what the job registers").contains(OPERATOR + "herald_outcome_receipts",
-                OPERATOR + "herald_notificationsPerSecond", OPERATOR + "herald_usersWalked");
+        assertThat(registered)
+                .as("what the job registers")
+                .contains(
+                        OPERATOR + "herald_outcome_receipts",
+                        OPERATOR + "herald_notificationsPerSecond",
+                        OPERATOR + "herald_usersWalked");
     }
 }

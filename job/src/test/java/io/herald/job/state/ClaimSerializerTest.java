@@ -37,7 +37,10 @@ class ClaimSerializerTest {
         assertThat(read.beats(rival)).isEqualTo(held.beats(rival));
         assertThat(rival.beats(read)).isEqualTo(rival.beats(held));
         assertThat(read.beats(rival)).isNotEqualTo(rival.beats(read));
-        assertThat(serializer.copy(held)).usingRecursiveComparison().isEqualTo(held).isNotSameAs(held);
+        assertThat(serializer.copy(held))
+                .usingRecursiveComparison()
+                .isEqualTo(held)
+                .isNotSameAs(held);
     }
 
     @Test
@@ -68,7 +71,8 @@ class ClaimSerializerTest {
         byte[] written = bytes(serializer, new Claim("u", "d", 1));
         written[0] = 9;
         assertThatThrownBy(() -> serializer.deserialize(new DataInputDeserializer(written)))
-                .isInstanceOf(IOException.class).hasMessageContaining("encoding tag 9");
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("encoding tag 9");
         assertThat(serializer.snapshotConfiguration().restoreSerializer()).isSameAs(serializer);
     }
 }

@@ -88,7 +88,8 @@ class UserStateSerializerTest {
         serializer.copy(new DataInputDeserializer(written), copied);
         assertThat(copied.getCopyOfBuffer()).isEqualTo(written);
         assertThat(serializer.deserialize(new DataInputDeserializer(bytes(new UserState()))))
-                .usingRecursiveComparison().isEqualTo(new UserState());
+                .usingRecursiveComparison()
+                .isEqualTo(new UserState());
         // An APNs token (lowercase hex) is kept as its bytes: 32 and a one-byte length for 64
         // characters, where the same length as text takes 64 and a two-byte length.
         UserState upper = fullUser();
@@ -106,7 +107,8 @@ class UserStateSerializerTest {
         assertThat(written[0]).isEqualTo((byte) UserStateSerializer.VERSION);
         written[0] = 9;
         assertThatThrownBy(() -> serializer.deserialize(new DataInputDeserializer(written)))
-                .isInstanceOf(IOException.class).hasMessageContaining("encoding 9");
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("encoding 9");
         assertThat(serializer.snapshotConfiguration().restoreSerializer()).isSameAs(serializer);
     }
 
@@ -127,12 +129,14 @@ class UserStateSerializerTest {
         longer[1]++; // the body's length, one byte here (zig-zag: +2 per unit)
         longer[1]++;
         assertThatThrownBy(() -> serializer.deserialize(new DataInputDeserializer(longer)))
-                .isInstanceOf(IOException.class).hasMessageContaining("after its last device");
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("after its last device");
         // Cut so that a field runs past the end of the body: the reader says where.
         byte[] shortBody = value.clone();
         shortBody[1] -= 2;
         assertThatThrownBy(() -> serializer.deserialize(new DataInputDeserializer(shortBody)))
-                .isInstanceOf(IOException.class).hasMessageContaining("early");
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("early");
     }
 
     @Test

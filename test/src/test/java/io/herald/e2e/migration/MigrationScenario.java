@@ -45,6 +45,7 @@ public final class MigrationScenario {
 
     /** The app's frequency cap: one campaign per user in a window no restore will outlive. */
     public static final int CAP_MAX = 1;
+
     public static final String CAP_WINDOW = "P36500D";
     /**
      * The snapshot is restored long after it was taken: the walk left unfinished in it, and the
@@ -71,8 +72,16 @@ public final class MigrationScenario {
     }
 
     /** One device of the snapshot, and what the emulators counted for it when the job stopped. */
-    public record Device(String userId, String deviceId, Platform platform, String token, String locale,
-            String zone, boolean optIn, Group group, int receivedBeforeStop) {
+    public record Device(
+            String userId,
+            String deviceId,
+            Platform platform,
+            String token,
+            String locale,
+            String zone,
+            boolean optIn,
+            Group group,
+            int receivedBeforeStop) {
 
         /** Its register event on the devices topic. */
         public byte[] registerEvent(String name, int streak, long version) {
@@ -118,8 +127,10 @@ public final class MigrationScenario {
 
     static byte[] createLocalTime(String date, String localTime) {
         String json = new String(DemoCampaign.create(LOCAL_TIME, tagged("later")), StandardCharsets.UTF_8)
-                .replaceFirst("^\\{", "{\"schedule\":{\"date\":\"" + date + "\",\"localTime\":\"" + localTime
-                        + "\",\"defaultTimezone\":\"UTC\",\"passedZones\":\"skip\"},");
+                .replaceFirst(
+                        "^\\{",
+                        "{\"schedule\":{\"date\":\"" + date + "\",\"localTime\":\"" + localTime
+                                + "\",\"defaultTimezone\":\"UTC\",\"passedZones\":\"skip\"},");
         return json.getBytes(StandardCharsets.UTF_8);
     }
 
@@ -156,10 +167,15 @@ public final class MigrationScenario {
                 continue;
             }
             JsonNode n = JSON.readTree(line);
-            devices.add(new Device(n.get("userId").asText(), n.get("deviceId").asText(),
+            devices.add(new Device(
+                    n.get("userId").asText(),
+                    n.get("deviceId").asText(),
                     "ios".equals(n.get("platform").asText()) ? Platform.IOS : Platform.ANDROID,
-                    n.get("token").asText(), n.get("locale").asText(), n.get("zone").asText(),
-                    n.get("optIn").asBoolean(), Group.valueOf(n.get("group").asText()),
+                    n.get("token").asText(),
+                    n.get("locale").asText(),
+                    n.get("zone").asText(),
+                    n.get("optIn").asBoolean(),
+                    Group.valueOf(n.get("group").asText()),
                     n.get("receivedBeforeStop").asInt()));
         }
         return devices;

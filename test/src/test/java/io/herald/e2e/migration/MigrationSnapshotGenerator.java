@@ -77,6 +77,7 @@ public final class MigrationSnapshotGenerator {
     static final int STOPPED_RATE = 10;
     /** The local-time campaign's moment in UTC, after its creation: well after the stop. */
     static final int LOCAL_LEAD_SECONDS = 60;
+
     static final Duration WAIT = Duration.ofMinutes(3);
     static final List<String> TOPICS_READ = List.of("devices", "audiences", "campaigns", "answers", "campaign-status");
 
@@ -122,8 +123,12 @@ public final class MigrationSnapshotGenerator {
             config.replay.resumeCampaignsFiredWithinMs = MigrationScenario.REPLAY_WINDOW_MS;
             config.state.deviceTtlDays = MigrationScenario.DEVICE_TTL_DAYS;
             config.check();
-            if (!TOPICS_READ.equals(List.of(config.topics.devices, config.topics.audiences, config.topics.campaigns,
-                    config.topics.answers, config.topics.campaignStatus))) {
+            if (!TOPICS_READ.equals(List.of(
+                    config.topics.devices,
+                    config.topics.audiences,
+                    config.topics.campaigns,
+                    config.topics.answers,
+                    config.topics.campaignStatus))) {
                 throw new IllegalStateException("the topic names changed: update TOPICS_READ");
             }
 
@@ -133,8 +138,16 @@ public final class MigrationSnapshotGenerator {
             List<byte[]> registrations = new ArrayList<>();
             for (SyntheticUsers.Device s : synthetic.devices()) {
                 int u = Integer.parseInt(s.userId.substring(1));
-                Device d = new Device(s.userId, s.deviceId, s.platform, s.token, s.locale, MigrationScenario.zoneOf(u),
-                        s.optIn, MigrationScenario.groupOf(u), 0);
+                Device d = new Device(
+                        s.userId,
+                        s.deviceId,
+                        s.platform,
+                        s.token,
+                        s.locale,
+                        MigrationScenario.zoneOf(u),
+                        s.optIn,
+                        MigrationScenario.groupOf(u),
+                        0);
                 devices.add(d);
                 registrations.add(d.registerEvent(s.name, s.streak, version));
                 registry(sandbox, d).addLive(d.token());
@@ -147,46 +160,69 @@ public final class MigrationSnapshotGenerator {
                     kafka.send(config.topics.devices, devices.get(i).userId(), registrations.get(i));
                 }
                 kafka.flush();
-                require(kafka.awaitConsumed(config.kafka.groupId, config.topics.devices, WAIT, b -> { }),
+                require(
+                        kafka.awaitConsumed(config.kafka.groupId, config.topics.devices, WAIT, b -> {}),
                         "the job took in the devices");
                 log("%d users, %d devices registered", USERS, devices.size());
 
                 // 1. The cap setter, to the CAPPED group, to the end.
                 CampaignWatcher capSetter = watch(kafka, config, MigrationScenario.CAP_SETTER);
                 kafka.send(config.topics.campaigns, MigrationScenario.CAP_SETTER, MigrationScenario.createCapSetter());
-                kafka.send(config.topics.campaigns, MigrationScenario.CAP_SETTER, DemoCampaign.fire(MigrationScenario.CAP_SETTER));
+                kafka.send(
+                        config.topics.campaigns,
+                        MigrationScenario.CAP_SETTER,
+                        DemoCampaign.fire(MigrationScenario.CAP_SETTER));
                 kafka.flush();
-                require(capSetter.awaitDone(WAIT, () -> { }), "the cap setter was sent: " + capSetter.rejection());
+                require(capSetter.awaitDone(WAIT, () -> {}), "the cap setter was sent: " + capSetter.rejection());
                 long capped = count(devices, d -> d.group() == Group.CAPPED && d.optIn());
-                require(awaitReceived(sandbox, devices, d -> d.group() == Group.CAPPED, capped),
+                require(
+                        awaitReceived(sandbox, devices, d -> d.group() == Group.CAPPED, capped),
                         "every CAPPED device got the cap setter");
                 require(received(sandbox, devices, d -> d.group() != Group.CAPPED) == 0, "nobody else got it");
                 log("cap setter: %d delivered", capSetter.outcome("delivered"));
                 scenario.put("capSetterDelivered", capSetter.outcome("delivered"));
 
                 // 2. The local-time campaign, due a minute from now in UTC (and passed in Tokyo).
-                ZonedDateTime moment = Instant.now().plusSeconds(LOCAL_LEAD_SECONDS).truncatedTo(ChronoUnit.SECONDS)
+                ZonedDateTime moment = Instant.now()
+                        .plusSeconds(LOCAL_LEAD_SECONDS)
+                        .truncatedTo(ChronoUnit.SECONDS)
                         .atZone(ZoneOffset.UTC);
                 CampaignWatcher local = watch(kafka, config, MigrationScenario.LOCAL_TIME);
                 long localCreatedAt = System.currentTimeMillis();
-                kafka.send(config.topics.campaigns, MigrationScenario.LOCAL_TIME, MigrationScenario.createLocalTime(
-                        moment.toLocalDate().toString(), moment.toLocalTime().toString()));
+                kafka.send(
+                        config.topics.campaigns,
+                        MigrationScenario.LOCAL_TIME,
+                        MigrationScenario.createLocalTime(
+                                moment.toLocalDate().toString(),
+                                moment.toLocalTime().toString()));
                 kafka.flush();
-                require(local.awaitUntil(WAIT, () -> { }, () -> !local.statuses(StatusKind.ACCEPTED).isEmpty()),
+                require(
+                        local.awaitUntil(
+                                WAIT,
+                                () -> {},
+                                () -> !local.statuses(StatusKind.ACCEPTED).isEmpty()),
                         "the local-time campaign was accepted: " + local.rejection());
                 long slot = moment.toInstant().toEpochMilli();
 
                 // 3. The stopped campaign, to the `now` tag, paced; stopped a third of the way in.
                 long walkExpected = count(devices, d -> d.group() == Group.WALK && d.optIn());
                 CampaignWatcher walk = watch(kafka, config, MigrationScenario.STOPPED);
-                kafka.send(config.topics.campaigns, MigrationScenario.STOPPED, MigrationScenario.createStopped(STOPPED_RATE));
-                kafka.send(config.topics.campaigns, MigrationScenario.STOPPED, DemoCampaign.fire(MigrationScenario.STOPPED));
+                kafka.send(
+                        config.topics.campaigns,
+                        MigrationScenario.STOPPED,
+                        MigrationScenario.createStopped(STOPPED_RATE));
+                kafka.send(
+                        config.topics.campaigns,
+                        MigrationScenario.STOPPED,
+                        DemoCampaign.fire(MigrationScenario.STOPPED));
                 kafka.flush();
-                require(awaitReceived(sandbox, devices, d -> d.group() == Group.WALK, walkExpected / 3),
+                require(
+                        awaitReceived(sandbox, devices, d -> d.group() == Group.WALK, walkExpected / 3),
                         "a third of the stopped campaign was delivered");
                 long stopRequestedAt = System.currentTimeMillis();
-                String savepoint = job.stopWithSavepoint(false, work.resolve("savepoints").toUri().toString(),
-                        SavepointFormatType.CANONICAL).get();
+                String savepoint = job.stopWithSavepoint(
+                                false, work.resolve("savepoints").toUri().toString(), SavepointFormatType.CANONICAL)
+                        .get();
                 stopped = true;
                 long stoppedAt = System.currentTimeMillis();
                 log("stopped with a savepoint in %d ms: %s", stoppedAt - stopRequestedAt, savepoint);
@@ -197,41 +233,58 @@ public final class MigrationSnapshotGenerator {
                     atStop.add(d.withReceivedBeforeStop(registry(sandbox, d).received(d.token())));
                 }
                 long walkReceived = received(atStop, d -> d.group() == Group.WALK);
-                require(walkReceived >= walkExpected / 3 && walkReceived <= walkExpected * 4 / 5,
+                require(
+                        walkReceived >= walkExpected / 3 && walkReceived <= walkExpected * 4 / 5,
                         "stopped in the middle of the walk (" + walkReceived + " of " + walkExpected + ")");
                 require(atStop.stream().allMatch(d -> d.receivedBeforeStop() <= 1), "nobody got anything twice");
-                require(atStop.stream().filter(d -> d.group() == Group.CAPPED)
-                        .allMatch(d -> d.receivedBeforeStop() == (d.optIn() ? 1 : 0)),
+                require(
+                        atStop.stream()
+                                .filter(d -> d.group() == Group.CAPPED)
+                                .allMatch(d -> d.receivedBeforeStop() == (d.optIn() ? 1 : 0)),
                         "the CAPPED group had the cap setter and was held back from the stopped campaign");
-                require(received(atStop, d -> d.group() == Group.LOCAL) == 0, "the local-time campaign sent nothing yet");
+                require(
+                        received(atStop, d -> d.group() == Group.LOCAL) == 0,
+                        "the local-time campaign sent nothing yet");
                 require(stoppedAt < slot - 10_000, "stopped at least 10 s before the local-time moment");
-                require(atStop.stream().noneMatch(d -> !d.optIn() && d.receivedBeforeStop() > 0), "opted-out devices got nothing");
+                require(
+                        atStop.stream().noneMatch(d -> !d.optIn() && d.receivedBeforeStop() > 0),
+                        "opted-out devices got nothing");
                 local.poll(Duration.ofMillis(500));
                 require(local.statuses(StatusKind.FIRED).isEmpty(), "the local-time campaign had not fired");
                 walk.poll(Duration.ofMillis(500));
                 require(!walk.fanOutComplete(), "the stopped campaign's walk was not over");
 
                 // Answers on record: every delivery before the stop.
-                Map<String, Answer> answers = new AnswerLog(sandbox.kafka().bootstrapServers(), config.topics.answers,
-                        Map.of()).read(0, a -> true);
+                Map<String, Answer> answers = new AnswerLog(
+                                sandbox.kafka().bootstrapServers(), config.topics.answers, Map.of())
+                        .read(0, a -> true);
                 Map<String, Long> answersByCampaign = new TreeMap<>();
                 answers.values().forEach(a -> answersByCampaign.merge(a.campaignId, 1L, Long::sum));
-                long deliveredBeforeStop = atStop.stream().mapToLong(Device::receivedBeforeStop).sum();
+                long deliveredBeforeStop =
+                        atStop.stream().mapToLong(Device::receivedBeforeStop).sum();
                 long deliveredOnRecord = answers.values().stream()
-                        .filter(a -> a.outcome == Outcome.DELIVERED).count();
-                require(deliveredOnRecord == deliveredBeforeStop, "every delivery before the stop has its answer on record ("
-                        + deliveredOnRecord + " of " + deliveredBeforeStop + ")");
-                log("at the stop: %d of %d WALK devices had the stopped campaign; answers on record %s",
+                        .filter(a -> a.outcome == Outcome.DELIVERED)
+                        .count();
+                require(
+                        deliveredOnRecord == deliveredBeforeStop,
+                        "every delivery before the stop has its answer on record (" + deliveredOnRecord + " of "
+                                + deliveredBeforeStop + ")");
+                log(
+                        "at the stop: %d of %d WALK devices had the stopped campaign; answers on record %s",
                         walkReceived, walkExpected, answersByCampaign);
 
                 // Everything a restore needs.
-                Path savepointDir = Path.of(URI.create(savepoint.startsWith("file:") ? savepoint : "file:" + savepoint));
-                Path savepointCopy = out.resolve("savepoint").resolve(savepointDir.getFileName().toString());
+                Path savepointDir =
+                        Path.of(URI.create(savepoint.startsWith("file:") ? savepoint : "file:" + savepoint));
+                Path savepointCopy = out.resolve("savepoint")
+                        .resolve(savepointDir.getFileName().toString());
                 copyTree(savepointDir, savepointCopy);
-                TopicDump.dump(sandbox.kafka().bootstrapServers(), TOPICS_READ, out.resolve("topics"), Duration.ofMinutes(2));
+                TopicDump.dump(
+                        sandbox.kafka().bootstrapServers(), TOPICS_READ, out.resolve("topics"), Duration.ofMinutes(2));
                 log("topics: %s", TopicDump.summary(out.resolve("topics")));
                 MigrationScenario.writeDevices(out.resolve("devices.jsonl"), atStop);
-                new ObjectMapper(new YAMLFactory()).writeValue(out.resolve("herald.yaml").toFile(), config);
+                new ObjectMapper(new YAMLFactory())
+                        .writeValue(out.resolve("herald.yaml").toFile(), config);
 
                 scenario.put("name", name);
                 scenario.put("commit", commit());
@@ -263,7 +316,9 @@ public final class MigrationSnapshotGenerator {
                 scenario.put("stopMillis", stoppedAt - stopRequestedAt);
                 ObjectNode onRecord = scenario.putObject("answersOnRecord");
                 answersByCampaign.forEach(onRecord::put);
-                new ObjectMapper().writerWithDefaultPrettyPrinter().writeValue(out.resolve("scenario.json").toFile(), scenario);
+                new ObjectMapper()
+                        .writerWithDefaultPrettyPrinter()
+                        .writeValue(out.resolve("scenario.json").toFile(), scenario);
             } finally {
                 if (!stopped) {
                     job.cancel().get();
@@ -277,7 +332,9 @@ public final class MigrationSnapshotGenerator {
     }
 
     static TokenRegistry registry(Sandbox sandbox, Device d) {
-        return d.platform() == Platform.IOS ? sandbox.apns().tokens() : sandbox.fcm().tokens();
+        return d.platform() == Platform.IOS
+                ? sandbox.apns().tokens()
+                : sandbox.fcm().tokens();
     }
 
     private static long count(List<Device> devices, Predicate<Device> which) {
@@ -285,11 +342,17 @@ public final class MigrationSnapshotGenerator {
     }
 
     private static long received(Sandbox sandbox, List<Device> devices, Predicate<Device> which) {
-        return devices.stream().filter(which).mapToLong(d -> registry(sandbox, d).received(d.token())).sum();
+        return devices.stream()
+                .filter(which)
+                .mapToLong(d -> registry(sandbox, d).received(d.token()))
+                .sum();
     }
 
     private static long received(List<Device> atStop, Predicate<Device> which) {
-        return atStop.stream().filter(which).mapToLong(Device::receivedBeforeStop).sum();
+        return atStop.stream()
+                .filter(which)
+                .mapToLong(Device::receivedBeforeStop)
+                .sum();
     }
 
     /** Waits until the devices {@code which} selects have received {@code atLeast} in all, up to {@link #WAIT}. */

@@ -65,7 +65,13 @@ public final class TopicDump {
     private TopicDump() {}
 
     /** One record as dumped. */
-    record Entry(int partition, long offset, long timestamp, byte[] key, byte[] value, boolean committed,
+    record Entry(
+            int partition,
+            long offset,
+            long timestamp,
+            byte[] key,
+            byte[] value,
+            boolean committed,
             List<Header> headers) {}
 
     /** One partition as dumped: its records in offset order and its end offset (high watermark). */
@@ -106,7 +112,9 @@ public final class TopicDump {
                     pn.put("partition", p.partition);
                     pn.put("endOffset", p.endOffset);
                     pn.put("records", p.records.size());
-                    pn.put("aborted", p.records.stream().filter(e -> !e.committed).count());
+                    pn.put(
+                            "aborted",
+                            p.records.stream().filter(e -> !e.committed).count());
                     ArrayNode markers = pn.putArray("markers");
                     p.markers().forEach(markers::add);
                     for (Entry e : p.records) {
@@ -116,7 +124,8 @@ public final class TopicDump {
                 }
             }
         }
-        JSON.writerWithDefaultPrettyPrinter().writeValue(dir.resolve("topics.json").toFile(), index);
+        JSON.writerWithDefaultPrettyPrinter()
+                .writeValue(dir.resolve("topics.json").toFile(), index);
     }
 
     /** Reads one topic whole: uncommitted for every record, then committed for which of them count. */
@@ -125,7 +134,8 @@ public final class TopicDump {
         try (KafkaConsumer<byte[], byte[]> uncommitted = consumer(bootstrap, "read_uncommitted");
                 KafkaConsumer<byte[], byte[]> committed = consumer(bootstrap, "read_committed")) {
             List<TopicPartition> tps = new ArrayList<>();
-            uncommitted.partitionsFor(topic, Duration.ofSeconds(30))
+            uncommitted
+                    .partitionsFor(topic, Duration.ofSeconds(30))
                     .forEach(pi -> tps.add(new TopicPartition(topic, pi.partition())));
             tps.sort((a, b) -> Integer.compare(a.partition(), b.partition()));
             Map<TopicPartition, Long> ends = uncommitted.endOffsets(tps, Duration.ofSeconds(30));
@@ -156,8 +166,14 @@ public final class TopicDump {
                         throw new IllegalStateException(tp + "@" + r.offset() + " has a " + r.timestampType()
                                 + " timestamp: it could not be written back as it was");
                     }
-                    entries.add(new Entry(tp.partition(), r.offset(), r.timestamp(), r.key(), r.value(),
-                            visibleOffsets.contains(r.offset()), Arrays.asList(r.headers().toArray())));
+                    entries.add(new Entry(
+                            tp.partition(),
+                            r.offset(),
+                            r.timestamp(),
+                            r.key(),
+                            r.value(),
+                            visibleOffsets.contains(r.offset()),
+                            Arrays.asList(r.headers().toArray())));
                 }
                 out.add(new PartitionDump(tp.partition(), ends.get(tp), entries));
             }
@@ -230,8 +246,12 @@ public final class TopicDump {
 
     private static String utf8(byte[] bytes) {
         try {
-            String s = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
+            String s = StandardCharsets.UTF_8
+                    .newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes))
+                    .toString();
             // Control characters other than the usual whitespace: binary, kept exact in base64.
             for (int i = 0; i < s.length(); i++) {
                 char c = s.charAt(i);
@@ -273,9 +293,16 @@ public final class TopicDump {
                 }
                 JsonNode n = JSON.readTree(line);
                 List<Header> headers = new ArrayList<>();
-                n.path("headers").forEach(h -> headers.add(new RecordHeader(h.get("key").asText(), bytes(h, "value"))));
-                Entry e = new Entry(n.get("partition").asInt(), n.get("offset").asLong(), n.get("timestamp").asLong(),
-                        bytes(n, "key"), bytes(n, "value"), n.path("committed").asBoolean(true), headers);
+                n.path("headers")
+                        .forEach(h -> headers.add(new RecordHeader(h.get("key").asText(), bytes(h, "value"))));
+                Entry e = new Entry(
+                        n.get("partition").asInt(),
+                        n.get("offset").asLong(),
+                        n.get("timestamp").asLong(),
+                        bytes(n, "key"),
+                        bytes(n, "value"),
+                        n.path("committed").asBoolean(true),
+                        headers);
                 byPartition.computeIfAbsent(e.partition, p -> new ArrayList<>()).add(e);
             }
             List<PartitionDump> partitions = new ArrayList<>();
@@ -283,12 +310,14 @@ public final class TopicDump {
                 int partition = p.get("partition").asInt();
                 List<Entry> entries = byPartition.getOrDefault(partition, new ArrayList<>());
                 entries.sort((a, b) -> Long.compare(a.offset, b.offset));
-                PartitionDump pd = new PartitionDump(partition, p.get("endOffset").asLong(), entries);
+                PartitionDump pd =
+                        new PartitionDump(partition, p.get("endOffset").asLong(), entries);
                 List<Long> markers = new ArrayList<>();
                 p.get("markers").forEach(m -> markers.add(m.asLong()));
-                if (!markers.equals(pd.markers()) || entries.size() != p.get("records").asInt()) {
-                    throw new IllegalStateException(topic + "-" + partition + ": topics.json and " + topic
-                            + ".jsonl disagree");
+                if (!markers.equals(pd.markers())
+                        || entries.size() != p.get("records").asInt()) {
+                    throw new IllegalStateException(
+                            topic + "-" + partition + ": topics.json and " + topic + ".jsonl disagree");
                 }
                 partitions.add(pd);
             }
@@ -309,7 +338,8 @@ public final class TopicDump {
         Map<String, List<PartitionDump>> topics = load(dir);
         for (var t : topics.entrySet()) {
             try (KafkaConsumer<byte[], byte[]> c = consumer(bootstrap, "read_uncommitted")) {
-                int partitions = c.partitionsFor(t.getKey(), Duration.ofSeconds(30)).size();
+                int partitions =
+                        c.partitionsFor(t.getKey(), Duration.ofSeconds(30)).size();
                 if (partitions != t.getValue().size()) {
                     throw new IllegalStateException(t.getKey() + " has " + partitions + " partitions; the dump has "
                             + t.getValue().size());
@@ -338,8 +368,11 @@ public final class TopicDump {
                 for (int r = 0; r < want.records.size(); r++) {
                     Entry a = want.records.get(r);
                     Entry b = got.records.get(r);
-                    if (a.offset != b.offset || a.timestamp != b.timestamp || a.committed != b.committed
-                            || !Arrays.equals(a.key, b.key) || !Arrays.equals(a.value, b.value)
+                    if (a.offset != b.offset
+                            || a.timestamp != b.timestamp
+                            || a.committed != b.committed
+                            || !Arrays.equals(a.key, b.key)
+                            || !Arrays.equals(a.value, b.value)
                             || a.headers.size() != b.headers.size()) {
                         throw new IllegalStateException(where + ": the record dumped at offset " + a.offset
                                 + " came back as offset " + b.offset + " (timestamp " + a.timestamp + "/" + b.timestamp
@@ -410,8 +443,8 @@ public final class TopicDump {
                 if (open.size() < markersLeft
                         && (open.size() < markersNext || markersLeft - open.size() > recordsLeft || same == null)) {
                     if (free.isEmpty()) {
-                        KafkaProducer<byte[], byte[]> made = producer(bootstrap,
-                                "herald-migration-refill-" + where + "-" + producers.size());
+                        KafkaProducer<byte[], byte[]> made =
+                                producer(bootstrap, "herald-migration-refill-" + where + "-" + producers.size());
                         made.initTransactions();
                         producers.add(made);
                         free.push(producers.size() - 1);
@@ -428,10 +461,12 @@ public final class TopicDump {
                     }
                     producer = plain;
                 } else {
-                    throw new IllegalStateException(where + "@" + o + ": an aborted record with no marker left to end it");
+                    throw new IllegalStateException(
+                            where + "@" + o + ": an aborted record with no marker left to end it");
                 }
-                RecordMetadata m = producer.send(new ProducerRecord<>(topic, p.partition, e.timestamp, e.key, e.value,
-                        e.headers)).get();
+                RecordMetadata m = producer.send(
+                                new ProducerRecord<>(topic, p.partition, e.timestamp, e.key, e.value, e.headers))
+                        .get();
                 if (m.offset() != o) {
                     throw new IllegalStateException(where + ": the record dumped at offset " + o + " was written at "
                             + m.offset() + " (the partition was not empty?)");
@@ -466,8 +501,10 @@ public final class TopicDump {
     public static String summary(Path dir) throws IOException {
         StringBuilder s = new StringBuilder();
         for (var t : load(dir).entrySet()) {
-            long records = t.getValue().stream().mapToLong(p -> p.records.size()).sum();
-            long markers = t.getValue().stream().mapToLong(p -> p.markers().size()).sum();
+            long records =
+                    t.getValue().stream().mapToLong(p -> p.records.size()).sum();
+            long markers =
+                    t.getValue().stream().mapToLong(p -> p.markers().size()).sum();
             s.append(String.format("%s: %d records, %d markers; ", t.getKey(), records, markers));
         }
         return s.toString();

@@ -38,7 +38,11 @@ final class EstimateAction implements WalkAction {
     }
 
     @Override
-    public void user(String userId, UserState state, Collection<DeviceRecord> devices, Map<String, DeviceGate> refused,
+    public void user(
+            String userId,
+            UserState state,
+            Collection<DeviceRecord> devices,
+            Map<String, DeviceGate> refused,
             WalkPosition p) {
         PreparedCampaign campaign = plan.campaign();
         String app = plan.app();
@@ -102,10 +106,16 @@ final class EstimateAction implements WalkAction {
         if (z == null) {
             LocalTimeSchedule local = plan.local();
             long moment = local != null ? local.slotOf(zone) : plan.at();
-            String slot = local == null ? null
-                    : moment == LocalTimeSchedule.SKIP ? "skipped" : Instant.ofEpochMilli(moment).toString();
-            z = new ZoneCount(slot, plan.quiet() != null && moment != LocalTimeSchedule.SKIP
-                    && plan.quiet().quiet(QuietHours.zoneOf(zone, plan.fallbackZone()), moment));
+            String slot = local == null
+                    ? null
+                    : moment == LocalTimeSchedule.SKIP
+                            ? "skipped"
+                            : Instant.ofEpochMilli(moment).toString();
+            z = new ZoneCount(
+                    slot,
+                    plan.quiet() != null
+                            && moment != LocalTimeSchedule.SKIP
+                            && plan.quiet().quiet(QuietHours.zoneOf(zone, plan.fallbackZone()), moment));
             if (zoneCounts.size() < MAX_ZONES) {
                 zoneCounts.put(zone, z);
             }

@@ -32,8 +32,13 @@ final class FireAction implements WalkAction {
     }
 
     @Override
-    public void user(String userId, UserState state, Collection<DeviceRecord> devices, Map<String, DeviceGate> refused,
-            WalkPosition p) throws Exception {
+    public void user(
+            String userId,
+            UserState state,
+            Collection<DeviceRecord> devices,
+            Map<String, DeviceGate> refused,
+            WalkPosition p)
+            throws Exception {
         String app = plan.app();
         long now = ctx.now();
         boolean capped = cap != null && !cap.allows(state.profile.campaignSends.get(app), now);

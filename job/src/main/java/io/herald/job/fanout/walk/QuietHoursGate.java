@@ -26,6 +26,7 @@ final class QuietHoursGate implements DeviceGate {
     private final long moment;
     /** For a walk of held devices, when their window ends; else null. */
     private final Long heldUntil;
+
     private final Map<String, Long> quietUntil = new HashMap<>();
 
     QuietHoursGate(QuietHours quiet, ZoneId fallbackZone, long moment, Long heldUntil) {

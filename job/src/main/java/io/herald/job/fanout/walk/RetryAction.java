@@ -19,7 +19,11 @@ final class RetryAction implements WalkAction {
     }
 
     @Override
-    public void user(String userId, UserState state, Collection<DeviceRecord> devices, Map<String, DeviceGate> refused,
+    public void user(
+            String userId,
+            UserState state,
+            Collection<DeviceRecord> devices,
+            Map<String, DeviceGate> refused,
             WalkPosition p) {
         if (targets.isEmpty()) {
             return;

@@ -49,6 +49,7 @@ public final class Walk {
     private final WalkCursor main;
     /** Cursors of platforms that go on apart from the main cursor. */
     private final Map<Platform, WalkCursor> apart = new EnumMap<>(Platform.class);
+
     private final Pacing pacing;
     private final Spread spread;
     private final long startedNanos = System.nanoTime();
@@ -56,6 +57,7 @@ public final class Walk {
     private long progressAt;
     /** The key group whose platforms walked apart {@link #skipped} holds; -1 to work it out again. */
     private int skippedGroup = -1;
+
     private final EnumSet<Platform> skipped = EnumSet.noneOf(Platform.class);
     private static final Platform[] PLATFORMS = Platform.values();
 
@@ -70,8 +72,10 @@ public final class Walk {
         Integer maxPerSecond = plan.campaign().campaign().maxPerSecond;
         long now = ctx.now();
         this.pacing = id.kind().handsOut() && maxPerSecond != null
-                ? new Pacing(maxPerSecond / (double) ctx.instances(), now) : null;
-        long spreadMillis = id.kind() == WalkKind.FIRE ? plan.campaign().campaign().spreadOverMillis() : 0;
+                ? new Pacing(maxPerSecond / (double) ctx.instances(), now)
+                : null;
+        long spreadMillis =
+                id.kind() == WalkKind.FIRE ? plan.campaign().campaign().spreadOverMillis() : 0;
         this.spread = spreadMillis > 0 ? new Spread(plan.at() + spreadMillis) : null;
         this.progressAt = now + ctx.progressEveryMillis();
     }
@@ -317,7 +321,7 @@ public final class Walk {
                         }
                         refused.put(d.deviceId, by);
                     }
-                    case SKIP -> { }
+                    case SKIP -> {}
                 }
             }
             devices = keep;

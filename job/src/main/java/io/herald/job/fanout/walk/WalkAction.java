@@ -20,8 +20,13 @@ interface WalkAction {
      *     refused each; null for none
      * @param p the position of the user's key group, whose counts the action adds to
      */
-    void user(String userId, UserState state, Collection<DeviceRecord> devices, Map<String, DeviceGate> refused,
-            WalkPosition p) throws Exception;
+    void user(
+            String userId,
+            UserState state,
+            Collection<DeviceRecord> devices,
+            Map<String, DeviceGate> refused,
+            WalkPosition p)
+            throws Exception;
 
     /**
      * Whether the walk's devices may be handed out per platform at different times: then a full

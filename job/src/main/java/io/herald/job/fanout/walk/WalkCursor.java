@@ -18,12 +18,15 @@ final class WalkCursor {
     final Platform channel;
     /** This instance's key groups in this walk, in key order. */
     final TreeMap<Integer, WalkPosition> groups = new TreeMap<>();
+
     private StoredUsers stored;
     /** The position whose last key the cursor skips up to (after a restore or a split), and that key as stored. */
     private WalkPosition resuming;
+
     private byte[] resumingAfter;
     /** The key group the cursor is in, and its position. */
     private int group = -1;
+
     private WalkPosition position;
 
     WalkCursor(Platform channel) {

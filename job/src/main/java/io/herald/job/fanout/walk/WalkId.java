@@ -66,8 +66,10 @@ public record WalkId(String campaignId, WalkKind kind, Long moment, Long heldUnt
     /** The checkpointed form. */
     public String encode() {
         return switch (kind) {
-            case FIRE -> heldUntil != null ? campaignId + HELD + moment + "@" + heldUntil
-                    : moment != null ? campaignId + "@" + moment : campaignId;
+            case FIRE ->
+                heldUntil != null
+                        ? campaignId + HELD + moment + "@" + heldUntil
+                        : moment != null ? campaignId + "@" + moment : campaignId;
             case ESTIMATE -> campaignId + ESTIMATE + askedAt;
             case RETRY -> campaignId + RETRY + askedAt;
             case RETRY_ESTIMATE -> campaignId + RETRY_ESTIMATE + askedAt;
@@ -106,9 +108,11 @@ public record WalkId(String campaignId, WalkKind kind, Long moment, Long heldUnt
                 return localMoment(campaignId, Long.parseLong(rest.substring(1)));
             }
         } catch (RuntimeException e) {
-            throw new IllegalArgumentException("walk id " + encoded + " of campaign " + campaignId + " is malformed", e);
+            throw new IllegalArgumentException(
+                    "walk id " + encoded + " of campaign " + campaignId + " is malformed", e);
         }
-        throw new IllegalArgumentException("walk id " + encoded + " of campaign " + campaignId + " is of no known kind");
+        throw new IllegalArgumentException(
+                "walk id " + encoded + " of campaign " + campaignId + " is of no known kind");
     }
 
     @Override

@@ -18,8 +18,8 @@ import java.time.ZoneOffset;
  * @param local the campaign's local-time schedule, or null
  * @param cap the app's frequency cap, or null when it has none or the campaign is exempt
  */
-public record WalkPlan(WalkId id, long at, PreparedCampaign campaign, QuietHours quiet, LocalTimeSchedule local,
-        FrequencyCap cap) {
+public record WalkPlan(
+        WalkId id, long at, PreparedCampaign campaign, QuietHours quiet, LocalTimeSchedule local, FrequencyCap cap) {
     /** The campaign's app. */
     public String app() {
         return campaign.campaign().appId;

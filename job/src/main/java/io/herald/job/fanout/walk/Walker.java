@@ -23,10 +23,12 @@ public final class Walker {
     private final Consumer<Walk> finished;
     /** Walks under way, in the order they take turns. */
     private final LinkedHashMap<WalkId, Walk> walks = new LinkedHashMap<>();
+
     private boolean queued;
     private boolean waitingForRoom;
     /** The task is finishing: nothing more is walked (the walks' positions are in its last checkpoint). */
     private boolean stopped;
+
     private long timerAt;
 
     /** @param finished told of each walk that has walked all of its users, after it is closed */

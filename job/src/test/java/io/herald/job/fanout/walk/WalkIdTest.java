@@ -21,8 +21,12 @@ class WalkIdTest {
     @Test
     void aCampaignIdWithTheSeparatorsInItReadsBackTheSame() {
         for (String campaign : List.of("c1", "a@b", "x#retry@1", "@held@", "news#estimate@")) {
-            for (WalkId id : List.of(WalkId.fire(campaign), WalkId.localMoment(campaign, 42),
-                    WalkId.held(campaign, 42, 43), WalkId.estimate(campaign, 1), WalkId.retry(campaign, 2),
+            for (WalkId id : List.of(
+                    WalkId.fire(campaign),
+                    WalkId.localMoment(campaign, 42),
+                    WalkId.held(campaign, 42, 43),
+                    WalkId.estimate(campaign, 1),
+                    WalkId.retry(campaign, 2),
                     WalkId.retryEstimate(campaign, 3))) {
                 assertThat(WalkId.decode(id.encode(), campaign)).isEqualTo(id);
             }

@@ -59,8 +59,12 @@ class WalkPartsTest {
         long londonMorning = utc("2026-11-26T08:00:00Z");
         QuietHoursGate held = new QuietHoursGate(night("hold"), ZoneOffset.UTC, londonNight, londonMorning);
         assertThat(held.judge(in("Europe/London"))).isEqualTo(DeviceGate.Verdict.PASS);
-        assertThat(held.judge(in("Asia/Tokyo"))).as("never held: another walk sent it").isEqualTo(DeviceGate.Verdict.SKIP);
-        assertThat(held.judge(in("America/New_York"))).as("held until another end").isEqualTo(DeviceGate.Verdict.SKIP);
+        assertThat(held.judge(in("Asia/Tokyo")))
+                .as("never held: another walk sent it")
+                .isEqualTo(DeviceGate.Verdict.SKIP);
+        assertThat(held.judge(in("America/New_York")))
+                .as("held until another end")
+                .isEqualTo(DeviceGate.Verdict.SKIP);
     }
 
     @Test
