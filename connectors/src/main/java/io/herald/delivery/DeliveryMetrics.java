@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntSupplier;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Histogram;
 import org.apache.flink.metrics.Meter;
@@ -49,9 +50,17 @@ public final class DeliveryMetrics {
         return System.nanoTime();
     }
 
-    public void latency(long startedNanos) {
+    /** The answer to a request that went out at {@code startedNanos}: returns its round trip, in nanoseconds. */
+    public long latency(long startedNanos) {
         inFlight.decrementAndGet();
-        latencyMs.update(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNanos));
+        long roundTrip = System.nanoTime() - startedNanos;
+        latencyMs.update(TimeUnit.NANOSECONDS.toMillis(roundTrip));
+        return roundTrip;
+    }
+
+    /** The delivery's window (how many may be in flight now), as a gauge. */
+    public void window(IntSupplier window) {
+        group.gauge("inFlightWindow", window::getAsInt);
     }
 
     /** Counts a final receipt and hands it back. */

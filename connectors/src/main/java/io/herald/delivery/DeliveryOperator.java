@@ -1,8 +1,10 @@
 package io.herald.delivery;
 
+import com.netflix.concurrency.limits.Limit;
 import io.herald.kafka.AnswerLog;
 import io.herald.kafka.CheckpointTime;
 import io.herald.model.Answer;
+import io.herald.model.Outcome;
 import io.herald.model.Receipt;
 import io.herald.model.SendRequest;
 import io.netty.channel.EventLoopGroup;
@@ -44,8 +46,9 @@ import org.slf4j.LoggerFactory;
  * {@link Receipt} for each: the skeleton APNs and FCM share.
  *
  * <ul>
- *   <li><b>Bounded, and never blocking.</b> At most {@code maxInFlight} notifications are started
- *       and not yet receipted (at the provider, waiting for a retry or a rate slot, or waiting for
+ *   <li><b>Bounded, and never blocking.</b> At most a window of notifications are started and not
+ *       yet receipted (never more than {@code maxInFlight}; within it, {@link Concurrency} finds
+ *       the window from the provider's round trips) (at the provider, waiting for a retry or a rate slot, or waiting for
  *       their answer to be on record). The operator tells the task's {@link DeliveryRoom} how much
  *       room it has, and the fan-out's walker hands out only while there is some, so a full window
  *       stops the walk instead of blocking the task (and holds back no other provider). What
@@ -89,21 +92,31 @@ public final class DeliveryOperator extends AbstractStreamOperator<Receipt>
         private static final long serialVersionUID = 1L;
 
         final int maxInFlight;
+        final Concurrency concurrency;
         final RetryPolicy retryPolicy;
         final long timeoutMs;
         final long closeWaitMs;
 
+        /** A window of exactly {@code maxInFlight} ({@link Concurrency#FIXED}). */
+        public Settings(int maxInFlight, RetryPolicy retryPolicy, long timeoutMs, long closeWaitMs) {
+            this(maxInFlight, Concurrency.FIXED, retryPolicy, timeoutMs, closeWaitMs);
+        }
+
         /**
-         * @param maxInFlight notifications between arrival and receipt, per instance
+         * @param maxInFlight the most notifications between arrival and receipt, per instance; as
+         *     many again may wait in the queue
+         * @param concurrency how the window is found within {@code maxInFlight}
          * @param timeoutMs how long a notification may go without a final answer; retries stop two thirds in
          * @param closeWaitMs how long closing waits for the answers of attempts at the provider
          */
-        public Settings(int maxInFlight, RetryPolicy retryPolicy, long timeoutMs, long closeWaitMs) {
-            if (maxInFlight < 1 || timeoutMs < 1 || closeWaitMs < 0 || retryPolicy == null) {
+        public Settings(
+                int maxInFlight, Concurrency concurrency, RetryPolicy retryPolicy, long timeoutMs, long closeWaitMs) {
+            if (maxInFlight < 1 || timeoutMs < 1 || closeWaitMs < 0 || retryPolicy == null || concurrency == null) {
                 throw new IllegalArgumentException("delivery settings need maxInFlight >= 1, timeoutMs >= 1, "
-                        + "closeWaitMs >= 0 and a retry policy");
+                        + "closeWaitMs >= 0, a concurrency and a retry policy");
             }
             this.maxInFlight = maxInFlight;
+            this.concurrency = concurrency;
             this.retryPolicy = retryPolicy;
             this.timeoutMs = timeoutMs;
             this.closeWaitMs = closeWaitMs;
@@ -124,6 +137,9 @@ public final class DeliveryOperator extends AbstractStreamOperator<Receipt>
     private transient Preflight preflight;
 
     private transient DeliveryMetrics metrics;
+    /** How many may be in flight now, never above {@code maxInFlight}; fed from any thread. */
+    private transient Limit window;
+
     private transient AnswerLog.Writer log;
     /** Notifications started and not yet receipted: touched on the task thread only. */
     private transient Set<InFlight> inFlight;
@@ -182,10 +198,12 @@ public final class DeliveryOperator extends AbstractStreamOperator<Receipt>
         sender = new RetryingSender(settings.retryPolicy, eventLoop, session.rateLimit(), timer, settings.timeoutMs);
         metrics = new DeliveryMetrics(getRuntimeContext().getMetricGroup(), sender, credentialStop);
         log = answerLog == null ? null : answerLog.writer("herald-answers-" + name + "-" + instance);
+        window = settings.concurrency.limit(settings.maxInFlight);
+        metrics.window(window::getLimit);
         inFlight = new LinkedHashSet<>();
         waiting = new ArrayDeque<>();
         out = new StreamRecord<>(null);
-        room.register(provider.platform(), () -> settings.maxInFlight - inFlight.size() - waiting.size());
+        room.register(provider.platform(), () -> window.getLimit() - inFlight.size() - waiting.size());
         resendRestored();
     }
 
@@ -216,7 +234,7 @@ public final class DeliveryOperator extends AbstractStreamOperator<Receipt>
             if (a != null) {
                 r.answer = a;
             }
-            if (r.answer != null || inFlight.size() < settings.maxInFlight) {
+            if (r.answer != null || inFlight.size() < window.getLimit()) {
                 start(r);
             } else {
                 waiting.add(r); // what the checkpoint held, however much: it is in memory already
@@ -235,7 +253,7 @@ public final class DeliveryOperator extends AbstractStreamOperator<Receipt>
     }
 
     private void accept(SendRequest request) {
-        if (request.answer == null && inFlight.size() >= settings.maxInFlight) {
+        if (request.answer == null && inFlight.size() >= window.getLimit()) {
             if (waiting.size() < settings.maxInFlight) {
                 waiting.add(request);
             } else {
@@ -270,19 +288,26 @@ public final class DeliveryOperator extends AbstractStreamOperator<Receipt>
 
     /** Places freed: the waiting start, and the walker hears of the room left. */
     private void startWaiting() {
-        while (!waiting.isEmpty() && inFlight.size() < settings.maxInFlight) {
+        int limit = window.getLimit();
+        while (!waiting.isEmpty() && inFlight.size() < limit) {
             start(waiting.poll());
         }
-        if (inFlight.size() + waiting.size() < settings.maxInFlight) {
+        if (inFlight.size() + waiting.size() < limit) {
             room.freed();
         }
     }
 
     private CompletableFuture<ProviderReply> attempt(Attempt attempt) {
         long sentAt = metrics.started();
+        int atProvider = sender.atProvider();
         String appId = attempt.request().appId;
         return session.send(attempt)
-                .whenComplete((ok, error) -> metrics.latency(sentAt))
+                .whenComplete((reply, error) -> {
+                    long roundTrip = metrics.latency(sentAt);
+                    // No answer, or a 429 or 5xx: the provider (or the way there) pushes back.
+                    boolean pushedBack = error != null || reply.receipt.outcome == Outcome.FAILED;
+                    window.onSample(sentAt, roundTrip, atProvider, pushedBack);
+                })
                 .thenApply(reply -> {
                     if (reply.credentialsRefused) {
                         Receipt r = reply.receipt;

@@ -23,6 +23,7 @@ import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
 import io.netty.handler.codec.http2.Http2DataFrame;
 import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2GoAwayFrame;
 import io.netty.handler.codec.http2.Http2Headers;
@@ -55,10 +56,14 @@ import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLParameters;
 
 /**
- * A fixed set of long-lived HTTP/2 connections to one HTTPS origin, each carrying many concurrent
- * requests as streams. A connection that drops, or that the server said it is closing (GOAWAY), is
- * opened again on the next request that picks it. Streams beyond the server's concurrency limit wait
- * in Netty's stream-buffering encoder; the caller bounds how many requests are outstanding in all.
+ * Long-lived HTTP/2 connections to one HTTPS origin, each carrying many concurrent requests as
+ * streams, as many connections as the requests outstanding need and at most a set number. A server
+ * takes a bounded number of concurrent streams per connection (its SETTINGS say how many: FCM's front
+ * ends take 100), so when every open connection has its streams in use, the next request opens
+ * another: with requests answered in 150 ms, 100 streams carry only 667 requests a second. When all
+ * are open and full, a request's stream waits in Netty's stream-buffering encoder until one frees;
+ * the caller bounds how many requests are outstanding in all. A connection that drops, or that the
+ * server said it is closing (GOAWAY), is opened again on the next request that picks it.
  *
  * <p>A request that gets no response fails, and says what it can about why. The caller hears when
  * the whole request has gone out ({@code written}, in {@link #post(CharSequence, CharSequence,
@@ -94,12 +99,17 @@ public final class Http2Connections implements AutoCloseable {
     private final String authority;
     private final Bootstrap bootstrap;
     private final EventLoopGroup eventLoop;
-    private final Future<Channel>[] connections;
-    private final AtomicInteger next = new AtomicInteger();
+    /** The connections opened so far, up to their most; guarded by itself. */
+    private final Slot[] connections;
+    /** How many of {@link #connections} are in use. */
+    private int opened;
+
+    private int next;
 
     /**
      * @param origin {@code https://host[:port]}
      * @param trustedCertificates PEM certificates to trust instead of the system's, or null
+     * @param connections the most connections opened at once
      */
     public Http2Connections(URI origin, File trustedCertificates, int connections, EventLoopGroup eventLoop)
             throws SSLException {
@@ -157,9 +167,10 @@ public final class Http2Connections implements AutoCloseable {
                     }
                 });
         this.eventLoop = eventLoop;
-        @SuppressWarnings("unchecked")
-        Future<Channel>[] slots = new Future[connections];
-        this.connections = slots;
+        if (connections < 1) {
+            throw new IllegalArgumentException("at least one connection");
+        }
+        this.connections = new Slot[connections];
     }
 
     /** Sends a POST with a JSON body; the future completes with the response, or with the failure. */
@@ -176,7 +187,9 @@ public final class Http2Connections implements AutoCloseable {
     public CompletableFuture<Response> post(
             CharSequence path, CharSequence authorization, String json, Runnable written) {
         CompletableFuture<Response> result = new CompletableFuture<>();
-        connection().addListener(connected -> {
+        Slot slot = connection();
+        result.whenComplete((response, failure) -> slot.outstanding.decrementAndGet());
+        slot.channel.addListener(connected -> {
             if (!connected.isSuccess()) {
                 result.completeExceptionally(connected.cause());
                 return;
@@ -349,22 +362,83 @@ public final class Http2Connections implements AutoCloseable {
     }
 
     /**
-     * The next connection in turn, opened (again) if it is not open. It is ready once its TLS
-     * handshake is done: only then has the HTTP/2 preface gone out, and streams may follow.
+     * The connection for the next request, which counts as outstanding on it from now on: the next
+     * in turn with a stream free; if every one is full, a new one while there may be more; if there
+     * may not, the next in turn (its stream waits for one to free). A connection that is closed, or
+     * going away, is opened again. It is ready once its TLS handshake is done: only then has the
+     * HTTP/2 preface gone out, and streams may follow.
      */
-    private Future<Channel> connection() {
-        int i = Math.floorMod(next.getAndIncrement(), connections.length);
+    private Slot connection() {
         synchronized (connections) {
-            Future<Channel> c = connections[i];
-            if (c == null
-                    || (c.isDone()
-                            && (!c.isSuccess()
-                                    || !c.getNow().isActive()
-                                    || c.getNow().attr(GOING_AWAY).get() != null))) {
-                c = open();
-                connections[i] = c;
+            Slot chosen = null;
+            for (int k = 0; k < opened && chosen == null; k++) {
+                Slot s = connections[(next + k) % opened];
+                if (s.unusable()) {
+                    s.channel = open();
+                }
+                if (s.hasFreeStream()) {
+                    chosen = s;
+                }
             }
-            return c;
+            if (chosen == null && opened < connections.length) {
+                chosen = new Slot(open());
+                connections[opened++] = chosen;
+            }
+            if (chosen == null) {
+                chosen = connections[next % opened];
+            }
+            next = opened == 0 ? 0 : (next + 1) % opened;
+            chosen.outstanding.incrementAndGet();
+            return chosen;
+        }
+    }
+
+    /** How many connections are open or opening. */
+    public int opened() {
+        synchronized (connections) {
+            return opened;
+        }
+    }
+
+    /** One connection and the requests outstanding on it (its streams, open or waiting to open). */
+    private static final class Slot {
+        /**
+         * Streams a connection is taken to have before its server's SETTINGS say otherwise: the
+         * least RFC 9113 recommends, and what FCM's front ends advertise.
+         */
+        static final int ASSUMED_STREAMS = 100;
+
+        Future<Channel> channel;
+        final AtomicInteger outstanding = new AtomicInteger();
+
+        Slot(Future<Channel> channel) {
+            this.channel = channel;
+        }
+
+        boolean unusable() {
+            return channel.isDone()
+                    && (!channel.isSuccess()
+                            || !channel.getNow().isActive()
+                            || channel.getNow().attr(GOING_AWAY).get() != null);
+        }
+
+        /**
+         * Whether one more request gets a stream at once. The server's limit is read off its
+         * connection's HTTP/2 state on another thread: a stale value only makes a request wait in
+         * the buffering encoder, or open a connection a moment early.
+         */
+        boolean hasFreeStream() {
+            int streams = ASSUMED_STREAMS;
+            if (channel.isSuccess()) {
+                Http2FrameCodec codec = channel.getNow().pipeline().get(Http2FrameCodec.class);
+                int advertised = codec == null
+                        ? Integer.MAX_VALUE
+                        : codec.connection().local().maxActiveStreams();
+                if (advertised != Integer.MAX_VALUE) { // MAX_VALUE: no SETTINGS yet, or no limit in them
+                    streams = advertised;
+                }
+            }
+            return outstanding.get() < streams;
         }
     }
 
@@ -391,8 +465,9 @@ public final class Http2Connections implements AutoCloseable {
     @Override
     public void close() {
         synchronized (connections) {
-            for (Future<Channel> c : connections) {
-                if (c != null && c.isSuccess()) {
+            for (int i = 0; i < opened; i++) {
+                Future<Channel> c = connections[i].channel;
+                if (c.isSuccess()) {
                     c.getNow().close();
                 }
             }

@@ -92,9 +92,14 @@ class DeliveryOperatorTest {
 
     private OneInputStreamOperatorTestHarness<SendRequest, Receipt> start(int maxInFlight, OperatorSubtaskState from)
             throws Exception {
+        return start(maxInFlight, Concurrency.FIXED, from);
+    }
+
+    private OneInputStreamOperatorTestHarness<SendRequest, Receipt> start(
+            int maxInFlight, Concurrency concurrency, OperatorSubtaskState from) throws Exception {
         var h = new OneInputStreamOperatorTestHarness<SendRequest, Receipt>(new DeliveryOperator(
                 provider,
-                new DeliveryOperator.Settings(maxInFlight, new RetryPolicy(5, 10_000, 10_000), 60_000, 0),
+                new DeliveryOperator.Settings(maxInFlight, concurrency, new RetryPolicy(5, 10_000, 10_000), 60_000, 0),
                 null));
         h.setup();
         if (from != null) {
@@ -177,6 +182,26 @@ class DeliveryOperatorTest {
         receipts();
         assertThat(room.room(Platform.IOS)).isEqualTo(1);
         assertThat(woken[0]).isEqualTo(1);
+    }
+
+    @Test
+    void anAdaptiveWindowStartsBelowItsCeiling_andShrinksWhenTheProviderPushesBack() throws Exception {
+        provider = new ScriptedProvider("adaptive");
+        harness = start(10_000, Concurrency.ADAPTIVE, null);
+        DeliveryRoom room = DeliveryRoom.of(harness.getOperator().getContainingTask());
+        assertThat(room.room(Platform.IOS)).isEqualTo(Concurrency.INITIAL_ADAPTIVE);
+        for (int i = 0; i < 40; i++) {
+            harness.processElement(request("c1", "d" + i), 1);
+        }
+        // 40 answers of 503: a tenth off the window for each (the 40 wait for a retry, still in flight).
+        for (int i = 0; i < 40; i++) {
+            SendRequest r = provider.attempts().get(i).request();
+            provider.calls().get(i).complete(answer(r, Outcome.FAILED, 503));
+        }
+        runMailbox();
+        assertThat(room.room(Platform.IOS))
+                .as("the window shrank to its least, 40 of it in use")
+                .isEqualTo(Concurrency.MIN_ADAPTIVE - 40);
     }
 
     @Test

@@ -23,6 +23,7 @@ import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2HeadersFrame;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2SecurityUtil;
+import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.ssl.ApplicationProtocolConfig;
 import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.SslContext;
@@ -33,11 +34,16 @@ import io.netty.util.ReferenceCountUtil;
 import java.io.File;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -53,13 +59,19 @@ class Http2ConnectionsTest {
         ANSWER,
         RESET_CONNECTION,
         GO_AWAY,
-        REFUSE_STREAM
+        REFUSE_STREAM,
+        /** Keeps the request unanswered until {@link #answerHeld}. */
+        HOLD
     }
+
+    /** The concurrent streams the server takes per connection, as its SETTINGS say (FCM's). */
+    private static final int STREAMS = 100;
 
     private final NioEventLoopGroup group = new NioEventLoopGroup(2);
     private volatile Mode mode = Mode.ANSWER;
     private final AtomicInteger received = new AtomicInteger();
     private final AtomicInteger connections = new AtomicInteger();
+    private final Queue<ChannelHandlerContext> held = new ConcurrentLinkedQueue<>();
     private Channel server;
     private Http2Connections client;
 
@@ -87,7 +99,11 @@ class Http2ConnectionsTest {
                     protected void initChannel(SocketChannel ch) {
                         connections.incrementAndGet();
                         ch.pipeline().addLast(ssl.newHandler(ch.alloc()));
-                        ch.pipeline().addLast(Http2FrameCodecBuilder.forServer().build());
+                        ch.pipeline()
+                                .addLast(Http2FrameCodecBuilder.forServer()
+                                        .initialSettings(
+                                                Http2Settings.defaultSettings().maxConcurrentStreams(STREAMS))
+                                        .build());
                         ch.pipeline().addLast(new Http2MultiplexHandler(new ChannelInitializer<Channel>() {
                             @Override
                             protected void initChannel(Channel stream) {
@@ -142,6 +158,7 @@ class Http2ConnectionsTest {
                     connection.flush();
                 }
                 case REFUSE_STREAM -> ctx.writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.REFUSED_STREAM));
+                case HOLD -> held.add(ctx);
                 default -> throw new IllegalStateException();
             }
         }
@@ -149,6 +166,26 @@ class Http2ConnectionsTest {
 
     private CompletableFuture<Http2Connections.Response> post(AtomicBoolean written) {
         return client.post("/v1/projects/p/messages:send", "Bearer t", "{\"message\":{}}", () -> written.set(true));
+    }
+
+    /** Answers every held request, each on its stream's event loop. */
+    private void answerHeld() {
+        for (ChannelHandlerContext ctx; (ctx = held.poll()) != null; ) {
+            ChannelHandlerContext stream = ctx;
+            stream.executor()
+                    .execute(() -> stream.writeAndFlush(
+                            new DefaultHttp2HeadersFrame(new DefaultHttp2Headers().status("200"), true)));
+        }
+    }
+
+    private void await(String what, BooleanSupplier done) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!done.getAsBoolean()) {
+            assertThat(System.nanoTime())
+                    .as("%s, after the wait: held %d, connections %d", what, held.size(), connections.get())
+                    .isLessThan(deadline);
+            Thread.sleep(10);
+        }
     }
 
     private static Throwable failureOf(CompletableFuture<?> f) {
@@ -191,6 +228,39 @@ class Http2ConnectionsTest {
         assertThat(connections)
                 .as("a connection that went away takes no new stream")
                 .hasValue(2);
+    }
+
+    @Test
+    void whenEveryStreamOfItsConnectionsIsInUseARequestOpensAnother_upToTheMost() throws Exception {
+        int port = ((InetSocketAddress) server.localAddress()).getPort();
+        try (Http2Connections two =
+                new Http2Connections(URI.create("https://127.0.0.1:" + port), resource("ca.pem"), 2, group)) {
+            // One answered request first: the client then knows the server's SETTINGS.
+            assertThat(two.post("/p", "Bearer t", "{}").get(10, TimeUnit.SECONDS).status)
+                    .isEqualTo(200);
+            mode = Mode.HOLD;
+            List<CompletableFuture<Http2Connections.Response>> answers = new ArrayList<>();
+            // A connection's worth goes on the one connection: no second is opened for them.
+            for (int i = 0; i < STREAMS; i++) {
+                answers.add(two.post("/p", "Bearer t", "{}"));
+            }
+            await("a connection's worth of requests held at the server", () -> held.size() == STREAMS);
+            assertThat(connections).hasValue(1);
+            // Its streams all in use, the next requests open a second, which takes as many; the last
+            // 50 wait for a stream, since 2 connections are the most.
+            for (int i = 0; i < STREAMS + 50; i++) {
+                answers.add(two.post("/p", "Bearer t", "{}"));
+            }
+            await("two connections' worth of requests held at the server", () -> held.size() == 2 * STREAMS);
+            assertThat(connections).hasValue(2);
+            assertThat(two.opened()).isEqualTo(2);
+            mode = Mode.ANSWER;
+            answerHeld();
+            for (CompletableFuture<Http2Connections.Response> a : answers) {
+                assertThat(a.get(10, TimeUnit.SECONDS).status).isEqualTo(200);
+            }
+            assertThat(connections).as("no third connection").hasValue(2);
+        }
     }
 
     @Test

@@ -78,6 +78,21 @@ final class BenchCommand implements Callable<Integer> {
     int measuredCampaigns;
 
     @Option(
+            names = "--latencies",
+            split = ",",
+            defaultValue = "0,50,150",
+            paramLabel = "MS",
+            description = "Round trips the emulators answer with in the headline end-to-end runs, one run each "
+                    + "(default ${DEFAULT-VALUE}; the first 0, whose rate the others are compared with).")
+    List<Long> latencies;
+
+    @Option(
+            names = "--latency-jitter",
+            defaultValue = "0.2",
+            description = "How much each round trip varies, as a share of it (default ${DEFAULT-VALUE}: ±20%%).")
+    double latencyJitter;
+
+    @Option(
             names = "--limit-requests",
             defaultValue = "200000",
             description = "Requests per client-alone run (default ${DEFAULT-VALUE}).")
@@ -221,6 +236,33 @@ final class BenchCommand implements Callable<Integer> {
                             r.peakRssMb);
                 }
                 EndToEndBench.Result headline = byUsers.get(e2eUsers);
+                // The headline again with the emulators answering later, as real providers do (20 to
+                // 200 ms): the rate each holds, as a share of the zero-latency run's.
+                Map<Long, EndToEndBench.Result> byLatency = new LinkedHashMap<>();
+                for (long ms : latencies) {
+                    if (ms == 0) {
+                        byLatency.put(ms, headline);
+                        continue;
+                    }
+                    peer.latency(ms, latencyJitter);
+                    try {
+                        EndToEndBench.Result r = e2e.run(e2eUsers, "bench-latency-" + ms);
+                        byLatency.put(ms, r);
+                        System.out.printf(
+                                "end to end at %d ms ±%.0f%%, %,d devices: %,.0f/s (%.2f of 0 ms), p50 %,d ms, "
+                                        + "p99 %,d ms, %.1f µs CPU each%n",
+                                ms,
+                                latencyJitter * 100,
+                                r.devices,
+                                r.perSecond(),
+                                r.perSecond() / headline.perSecond(),
+                                r.p50Ms,
+                                r.p99Ms,
+                                r.cpuMicrosPerNotification());
+                    } finally {
+                        peer.latency(0, 0);
+                    }
+                }
                 // Fire to first notification: campaigns created ahead, fired one at a time.
                 List<Long> firsts =
                         firstFires > 0 ? e2e.fireToFirstNotification(scaleUsers.get(0), firstFires) : List.of();
@@ -248,6 +290,14 @@ final class BenchCommand implements Callable<Integer> {
                         "peer_cpu_us_per_notification",
                         Math.round(headline.peerCpuMicrosPerNotification() * 10) / 10.0);
                 json.put("peak_rss_mb", headline.peakRssMb);
+                Map<String, Long> atLatency = new LinkedHashMap<>();
+                byLatency.forEach((ms, r) -> atLatency.put(String.valueOf(ms), Math.round(r.perSecond())));
+                json.put("rate_at_latency_ms", atLatency);
+                if (byLatency.containsKey(150L)) {
+                    json.put(
+                            "latency_ratio_150",
+                            Math.round(byLatency.get(150L).perSecond() / headline.perSecond() * 100) / 100.0);
+                }
                 Map<String, Long> scale = new LinkedHashMap<>();
                 byUsers.forEach((users, r) -> scale.put(String.valueOf(r.devices), r.fireToLastAckMs));
                 json.put("scale_fire_to_last_ack_ms", scale);
@@ -305,6 +355,23 @@ final class BenchCommand implements Callable<Integer> {
                         apnsCpu[0] / requests, apnsCpu[1] / requests, fcmCpu[0] / requests, fcmCpu[1] / requests));
                 table.append(String.format(
                         "| job JVM peak resident memory (from job start) | %,d MB | |%n", headline.peakRssMb));
+                if (byLatency.size() > 1) {
+                    table.append(String.format(
+                            "%n%,d devices with the emulators answering later (each stretch of answers within "
+                                    + "±%.0f%% of the round trip), each rate as a share of the zero-latency run's:%n%n"
+                                    + "| round trip | per second | share of 0 ms | goal | p50 | p99 | CPU per notification |%n"
+                                    + "|---|---|---|---|---|---|---|%n",
+                            headline.devices, latencyJitter * 100));
+                    byLatency.forEach((ms, r) -> table.append(String.format(
+                            "| %d ms | %,.0f | %.2f | %s | %,d ms | %,d ms | %.1f µs |%n",
+                            ms,
+                            r.perSecond(),
+                            r.perSecond() / headline.perSecond(),
+                            ms == 150 ? "≥ 0.9" : "",
+                            r.p50Ms,
+                            r.p99Ms,
+                            r.cpuMicrosPerNotification())));
+                }
                 table.append(String.format(
                         "%n| devices | delivered | fire to last ack | per second | p50 | p99 | CPU per notification "
                                 + "| peer CPU per notification |%n|---|---|---|---|---|---|---|---|%n"));

@@ -83,6 +83,14 @@ final class BenchPeer implements AutoCloseable {
         return fireMillis;
     }
 
+    /**
+     * Both emulators answer {@code ms} later from now on, each stretch of answers within
+     * ±{@code jitter} of it (the sandbox's {@code Faults.latencyMs(ms, jitter)}).
+     */
+    void latency(long ms, double jitter) throws IOException {
+        ask("latency " + ms + " " + jitter, "latency");
+    }
+
     /** Deliveries accepted by both emulators since the last {@link #arm}. */
     long delivered() throws IOException {
         return Long.parseLong(ask("count", "count"));

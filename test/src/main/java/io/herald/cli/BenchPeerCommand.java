@@ -81,10 +81,16 @@ final class BenchPeerCommand implements Callable<Integer> {
                         out.println("@armed");
                         break;
                     case "count":
-                        out.println("@count "
-                                + (sandbox.apns().tokens().totalReceived()
-                                        + sandbox.fcm().tokens().totalReceived()));
+                        out.println("@count " + sandbox.received());
                         break;
+                    case "latency": {
+                        long ms = Long.parseLong(words[1]);
+                        double jitter = Double.parseDouble(words[2]);
+                        sandbox.apns().faults().latencyMs(ms, jitter);
+                        sandbox.fcm().faults().latencyMs(ms, jitter);
+                        out.println("@latency");
+                        break;
+                    }
                     case "stats":
                         out.println(
                                 arrivals == null

@@ -15,7 +15,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -63,7 +62,7 @@ final class CrashBench implements Callable<Integer> {
             sandbox.fcm().tokens().keepPayloads(false);
             SyntheticUsers population = SyntheticUsers.generate(users, 42, 0.02);
             population.registerWith(sandbox.apns().tokens(), sandbox.fcm().tokens());
-            Path jar = jobJar();
+            Path jar = StandaloneFlink.jobJar(Path.of("job"));
             String config = sandbox.configFile().toString();
             String job = flink.submit(jar, "io.herald.job.HeraldMain", null, List.of("--config", config));
             flink.awaitAllRunning(job, Duration.ofMinutes(2));
@@ -82,7 +81,7 @@ final class CrashBench implements Callable<Integer> {
             Thread.sleep(afterMs);
             List<String> busy = flink.taskManagersRunning(job, "Keep user state");
             String victim = busy.get(0);
-            long atKill = received(sandbox);
+            long atKill = sandbox.received();
             long killedAt = System.currentTimeMillis();
             flink.kill(victim);
             flink.startTaskManager();
@@ -108,7 +107,7 @@ final class CrashBench implements Callable<Integer> {
             flink.awaitAllRunning(job, Duration.ofMinutes(2));
             CampaignWatcher stop = fire(kafka, sandbox, "bench-stop");
             Thread.sleep(afterMs);
-            long atStop = received(sandbox);
+            long atStop = sandbox.received();
             long stopping = System.nanoTime();
             String savepoint = flink.stopWithSavepoint(job, dir.resolve("savepoints"));
             long stopMs = (System.nanoTime() - stopping) / 1_000_000;
@@ -140,20 +139,6 @@ final class CrashBench implements Callable<Integer> {
         kafka.send(sandbox.config().topics.campaigns, campaignId, DemoCampaign.fire(campaignId));
         kafka.flush();
         return w;
-    }
-
-    private static long received(Sandbox sandbox) {
-        return sandbox.apns().tokens().totalReceived() + sandbox.fcm().tokens().totalReceived();
-    }
-
-    /** The job jar, as {@code ./herald} builds it. */
-    static Path jobJar() throws Exception {
-        try (Stream<Path> files = Files.list(Path.of("job", "target"))) {
-            return files.filter(p -> p.getFileName().toString().endsWith("-flink.jar"))
-                    .findFirst()
-                    .orElseThrow(() -> new IllegalStateException("no job jar in job/target: run ./mvnw package"))
-                    .toAbsolutePath();
-        }
     }
 
     private void writeTable(Map<String, Object> r) throws Exception {

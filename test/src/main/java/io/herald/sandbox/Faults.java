@@ -23,6 +23,7 @@ public final class Faults {
     private volatile double dropShare;
     private volatile boolean credentialsRevoked;
     private volatile long latencyMs;
+    private volatile double latencyJitter;
     private volatile boolean unreachable;
     private volatile boolean answersLost;
     private final AtomicLong transientsAnswered = new AtomicLong();
@@ -49,12 +50,34 @@ public final class Faults {
 
     /** Answers every request this much later, without holding up the others on its connection. */
     public Faults latencyMs(long ms) {
+        return latencyMs(ms, 0);
+    }
+
+    /**
+     * Answers this much later, each stretch of answers by a delay drawn anew within ±{@code jitter}
+     * (a share, 0..1) of it, as a real path's round trip varies: 150 ms ±20% is 120 to 180 ms. The
+     * bytes of one connection still arrive in order (TCP's), so a stretch drawn short waits for the
+     * one before it.
+     */
+    public Faults latencyMs(long ms, double jitter) {
+        if (ms < 0 || jitter < 0 || jitter > 1) {
+            throw new IllegalArgumentException("latency needs ms >= 0 and a jitter within 0..1");
+        }
+        this.latencyJitter = jitter;
         this.latencyMs = ms;
         return this;
     }
 
     public long latencyMs() {
         return latencyMs;
+    }
+
+    /** The delay for the next stretch of answers, in nanoseconds: {@link #latencyMs} within its jitter. */
+    long nextDelayNanos() {
+        long ms = latencyMs;
+        double jitter = latencyJitter;
+        double factor = jitter == 0 ? 1 : 1 + ThreadLocalRandom.current().nextDouble(-jitter, jitter);
+        return Math.round(ms * 1_000_000L * factor);
     }
 
     /**
@@ -143,6 +166,7 @@ public final class Faults {
         dropShare = 0;
         credentialsRevoked = false;
         latencyMs = 0;
+        latencyJitter = 0;
         unreachable = false;
         answersLost = false;
     }

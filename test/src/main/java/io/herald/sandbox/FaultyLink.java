@@ -93,10 +93,13 @@ public final class FaultyLink implements AutoCloseable {
         private boolean answersCut;
 
         private ScheduledFuture<?> resetWatch;
+        /** When the last chunk of answers scheduled is forwarded (System.nanoTime), on the sender's event loop. */
+        private long answersDue;
 
         Relay(int target, Faults faults) {
             this.target = target;
             this.faults = faults;
+            this.answersDue = System.nanoTime();
         }
 
         @Override
@@ -117,10 +120,14 @@ public final class FaultyLink implements AutoCloseable {
                                 }
                                 return;
                             }
-                            long latency = faults.latencyMs();
-                            if (latency > 0) {
-                                // Scheduled, not slept: the same delay for every chunk keeps their order.
-                                sender.eventLoop().schedule(() -> forward(sender, msg), latency, TimeUnit.MILLISECONDS);
+                            long now = System.nanoTime();
+                            long delay = faults.nextDelayNanos();
+                            if (delay > 0 || answersDue - now > 0) {
+                                // Scheduled, not slept; never before the chunk ahead of it, so that a
+                                // jittered delay keeps the stream in order (tasks due at once run in turn).
+                                answersDue = Math.max(answersDue - now, delay) + now;
+                                sender.eventLoop()
+                                        .schedule(() -> forward(sender, msg), answersDue - now, TimeUnit.NANOSECONDS);
                             } else {
                                 forward(sender, msg);
                             }
@@ -131,7 +138,9 @@ public final class FaultyLink implements AutoCloseable {
                             // Whatever the sender writes from now on has nowhere to go: read and drop it,
                             // since closing with bytes unread would reset the connection.
                             dropping = true;
-                            closeAfter(sender, faults.latencyMs());
+                            // After the last answer scheduled (a jittered one may be due past the latency).
+                            long pending = TimeUnit.NANOSECONDS.toMillis(Math.max(0, answersDue - System.nanoTime()));
+                            closeAfter(sender, Math.max(faults.latencyMs(), pending));
                         }
                     })
                     .connect("127.0.0.1", target)

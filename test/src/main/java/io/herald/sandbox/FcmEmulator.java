@@ -62,6 +62,12 @@ public final class FcmEmulator implements AutoCloseable {
     private final TokenRegistry tokens;
     private final FaultyLink link;
 
+    /**
+     * The concurrent streams a connection takes, as Google's front ends advertise for FCM (100): a
+     * sender with more requests outstanding needs more connections.
+     */
+    public static final int STREAMS_PER_CONNECTION = 100;
+
     private FcmEmulator(NioEventLoopGroup group, Channel channel, TokenRegistry tokens, FaultyLink link) {
         this.group = group;
         this.channel = channel;
@@ -114,8 +120,8 @@ public final class FcmEmulator implements AutoCloseable {
                         ch.pipeline().addLast(new FlushConsolidationHandler(256, true));
                         ch.pipeline()
                                 .addLast(Http2FrameCodecBuilder.forServer()
-                                        .initialSettings(
-                                                Http2Settings.defaultSettings().maxConcurrentStreams(1500))
+                                        .initialSettings(Http2Settings.defaultSettings()
+                                                .maxConcurrentStreams(STREAMS_PER_CONNECTION))
                                         .build());
                         ch.pipeline().addLast(new Http2MultiplexHandler(new ChannelInitializer<Channel>() {
                             @Override

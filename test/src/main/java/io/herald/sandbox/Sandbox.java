@@ -107,7 +107,6 @@ public final class Sandbox implements AutoCloseable {
         app.fcm.trustedCertificateFile = ca.toString();
         config.apps.add(app);
         config.parallelism = parallelism;
-        config.delivery.maxInFlight = 1000;
         // Receipts and progress become visible when a checkpoint completes: every second here.
         config.checkpointing.intervalMs = 1000;
         config.checkpointing.directory = dir.resolve("checkpoints").toUri().toString();
@@ -160,6 +159,11 @@ public final class Sandbox implements AutoCloseable {
 
     public FcmEmulator fcm() {
         return fcm;
+    }
+
+    /** What both emulators received, all devices together. */
+    public long received() {
+        return apns.tokens().totalReceived() + fcm.tokens().totalReceived();
     }
 
     /** The job's configuration, pointing at this sandbox. */

@@ -13,6 +13,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -22,6 +23,7 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * A real Flink session cluster on this machine, each part a JVM of its own: a JobManager
@@ -312,6 +314,41 @@ public final class StandaloneFlink implements AutoCloseable {
 
     public Path logs() {
         return dir.resolve("log");
+    }
+
+    /**
+     * Copies the logs (JobManager, TaskManagers, command line) of the cluster started in
+     * {@code clusterDir} into {@code to}, in place of what an earlier run left there, so a failed
+     * test's logs outlive its temporary folder (and the cluster: it may be closed). A copy that fails
+     * is reported and otherwise ignored: it must not hide the test's own outcome.
+     */
+    public static void keepLogs(Path clusterDir, Path to) {
+        try (Stream<Path> files = Files.list(clusterDir.resolve("log"))) {
+            if (Files.isDirectory(to)) {
+                try (Stream<Path> old = Files.list(to)) {
+                    for (Path f : (Iterable<Path>) old::iterator) {
+                        Files.delete(f);
+                    }
+                }
+            }
+            Files.createDirectories(to);
+            for (Path f : (Iterable<Path>) files::iterator) {
+                Files.copy(f, to.resolve(f.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+            }
+        } catch (IOException e) {
+            System.out.println("Could not keep the cluster's logs: " + e);
+        }
+    }
+
+    /** The job jar for {@code flink run}, as the job module's build leaves it in {@code jobModule/target}. */
+    public static Path jobJar(Path jobModule) throws IOException {
+        try (Stream<Path> files = Files.list(jobModule.resolve("target"))) {
+            return files.filter(p -> p.getFileName().toString().endsWith("-flink.jar"))
+                    .findFirst()
+                    .orElseThrow(() -> new IllegalStateException(
+                            "no job jar in " + jobModule.resolve("target") + ": package the job module first"))
+                    .toAbsolutePath();
+        }
     }
 
     @Override

@@ -3,15 +3,12 @@ package io.herald.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.herald.job.HeraldMain;
-import io.herald.job.cli.CampaignCommand;
 import io.herald.model.Platform;
 import io.herald.sandbox.EmulatorCounts;
 import io.herald.sandbox.KafkaIO;
 import io.herald.sandbox.Sandbox;
 import io.herald.sandbox.SyntheticUsers;
 import java.io.File;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,7 +22,6 @@ import org.apache.flink.core.execution.JobClient;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * The {@code campaign} commands against the real broker, job and emulators, with the example
@@ -33,7 +29,9 @@ import picocli.CommandLine;
  * by {@code java -jar herald.jar} (a real process, from the built jar) before anything is written; one
  * is created, estimated, fired and watched to completion, and the emulators received it once per
  * live device; a transactional send reaches its user; a slow campaign is cancelled, and watching it
- * then exits non-zero.
+ * then exits non-zero; a cancel after the end says what had been handed out, and a send to a user
+ * without a device fails with why. Every command runs as {@code java -jar herald.jar}, a process of
+ * its own whose standard output and exit code are read as a terminal would show them.
  */
 @Timeout(value = 10, unit = TimeUnit.MINUTES)
 class CampaignCommandsIT {
@@ -100,6 +98,19 @@ class CampaignCommandsIT {
                         .isEqualTo(1);
                 assertThat(again.out).contains("ignored");
 
+                // A send that reaches no device says so, and fails.
+                Run nobody = run("send", "streak-reminder", "--user", "no-such-user");
+                assertThat(nobody.code).as(nobody.out).isEqualTo(1);
+                assertThat(nobody.out).contains("streak-reminder: skipped").contains("the user has no device");
+
+                // A cancel after the campaign was handed out to all says how many it was.
+                Run late = run("cancel", "streak-reminder");
+                assertThat(late.code).as(late.out).isZero();
+                Matcher all = Pattern.compile("already been handed out to all: ([\\d,]+) notifications")
+                        .matcher(late.out);
+                assertThat(all.find()).as(late.out).isTrue();
+                assertThat(Long.parseLong(all.group(1).replace(",", ""))).isEqualTo(optedIn);
+
                 SyntheticUsers.Device loyal = users.devices().stream()
                         .filter(d -> d.platform == Platform.IOS
                                 && d.streak > 10
@@ -146,20 +157,20 @@ class CampaignCommandsIT {
 
     private record Run(int code, String out) {}
 
-    /** {@code herald campaign ARGS --config CONFIG} in this JVM, its output captured. */
-    private Run run(String... args) {
-        StringWriter out = new StringWriter();
-        CommandLine cmd = new CommandLine(new CampaignCommand());
-        cmd.setOut(new PrintWriter(out, true));
-        List<String> all = new ArrayList<>(List.of(args));
+    /** {@code java -jar herald.jar campaign ARGS --config CONFIG} as a process of its own. */
+    private Run run(String... args) throws Exception {
+        List<String> all = new ArrayList<>(List.of("campaign"));
+        all.addAll(List.of(args));
         all.add("--config");
         all.add(config);
-        int code = cmd.execute(all.toArray(String[]::new));
-        System.out.println("herald campaign " + String.join(" ", args) + " -> " + code + "\n" + out);
-        return new Run(code, out.toString());
+        return process(all.toArray(String[]::new));
     }
 
-    /** {@code java -jar herald.jar ARGS} as a process of its own. */
+    /**
+     * {@code java -jar herald.jar ARGS} as a process of its own, as an operator types it: its
+     * standard output as it reached the terminal (what the process flushed before it exited), and
+     * its exit code.
+     */
     private Run process(String... args) throws Exception {
         assertThat(HERALD_JAR).as("built by the job module's package phase").exists();
         List<String> command = new ArrayList<>(List.of(
@@ -168,13 +179,15 @@ class CampaignCommandsIT {
                 "-jar",
                 HERALD_JAR.toString()));
         command.addAll(List.of(args));
+        Path err = Files.createTempFile(dir, "stderr", ".txt");
         Process p = new ProcessBuilder(command)
-                .redirectErrorStream(true)
+                .redirectError(err.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                 .start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor(2, TimeUnit.MINUTES)).isTrue();
-        System.out.println("java -jar herald.jar " + String.join(" ", args) + " -> " + p.exitValue() + "\n" + out);
+        assertThat(p.waitFor(3, TimeUnit.MINUTES)).isTrue();
+        System.out.println(
+                "herald " + String.join(" ", args) + " -> " + p.exitValue() + "\n" + out + Files.readString(err));
         return new Run(p.exitValue(), out);
     }
 

@@ -16,7 +16,6 @@ import io.herald.sandbox.Sandbox;
 import io.herald.sandbox.StandaloneFlink;
 import io.herald.sandbox.SyntheticUsers;
 import io.herald.sandbox.TokenRegistry;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -24,7 +23,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
@@ -63,7 +61,7 @@ class ClusterCrashIT {
             SyntheticUsers users = SyntheticUsers.generate(USERS, 13, 0.02);
             users.registerWith(sandbox.apns().tokens(), sandbox.fcm().tokens());
             String jobId = flink.submit(
-                    jobJar(),
+                    StandaloneFlink.jobJar(Path.of("..", "job")),
                     "io.herald.job.HeraldMain",
                     null,
                     List.of("--config", sandbox.configFile().toString()));
@@ -81,7 +79,7 @@ class ClusterCrashIT {
             kafka.send(sandbox.config().topics.campaigns, "crash-1", DemoCampaign.fire("crash-1"));
             kafka.flush();
             long firing = System.nanoTime();
-            while (received(sandbox) < 4_000) {
+            while (sandbox.received() < 4_000) {
                 assertThat(System.nanoTime() - firing)
                         .as("4,000 notifications sent within " + WAIT)
                         .isLessThan(WAIT.toNanos());
@@ -89,7 +87,7 @@ class ClusterCrashIT {
             }
             List<String> busy = flink.taskManagersRunning(jobId, "Keep user state");
             String victim = busy.get(0);
-            long receivedAtKill = received(sandbox);
+            long receivedAtKill = sandbox.received();
             flink.kill(victim);
             flink.startTaskManager();
 
@@ -206,22 +204,5 @@ class ClusterCrashIT {
             System.out.println("Devices that should have had it and did not (first 10): " + notReceived);
         }
         return missing.size() > 20 ? List.copyOf(missing.subList(0, 20)) : missing;
-    }
-
-    private static long received(Sandbox sandbox) {
-        TokenRegistry apns = sandbox.apns().tokens();
-        TokenRegistry fcm = sandbox.fcm().tokens();
-        return apns.totalReceived() + fcm.totalReceived();
-    }
-
-    /** The job module's jar for {@code flink run}, built before this module's tests. */
-    private static Path jobJar() throws Exception {
-        try (Stream<Path> files = Files.list(Path.of("..", "job", "target"))) {
-            return files.filter(p -> p.getFileName().toString().endsWith("-flink.jar"))
-                    .findFirst()
-                    .orElseThrow(
-                            () -> new IllegalStateException("no job jar in job/target: package the job module first"))
-                    .toAbsolutePath();
-        }
     }
 }

@@ -14,14 +14,10 @@ import io.herald.sandbox.Sandbox;
 import io.herald.sandbox.StandaloneFlink;
 import io.herald.sandbox.SyntheticUsers;
 import io.herald.sandbox.TokenRegistry;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -72,8 +68,11 @@ class ProviderOutageIT {
 
             SyntheticUsers users = SyntheticUsers.generate(USERS, 34, 0.02);
             users.registerWith(sandbox.apns().tokens(), sandbox.fcm().tokens());
-            String jobId =
-                    flink.submit(jobJar(), "io.herald.job.HeraldMain", null, List.of("--config", config.toString()));
+            String jobId = flink.submit(
+                    StandaloneFlink.jobJar(Path.of("..", "job")),
+                    "io.herald.job.HeraldMain",
+                    null,
+                    List.of("--config", config.toString()));
             flink.awaitAllRunning(jobId, Duration.ofMinutes(2));
             assertThat(users.load(sandbox, kafka, WAIT, b -> {}))
                     .as("the job took in every device")
@@ -171,7 +170,8 @@ class ProviderOutageIT {
             assertThat(watcher.duplicateReceipts()).as("duplicate receipts").isZero();
             watcher.close();
         } finally {
-            keepLogs(dir.resolve("flink").resolve("log"));
+            StandaloneFlink.keepLogs(
+                    dir.resolve("flink"), Path.of("target", "it-logs", ProviderOutageIT.class.getSimpleName()));
         }
     }
 
@@ -209,36 +209,5 @@ class ProviderOutageIT {
             b.append(s == 0 ? "" : ", ").append(sum);
         }
         return b.append(']').toString();
-    }
-
-    /** Keeps the cluster's logs (JobManager, TaskManagers, command line) under target/it-logs, in place of the last run's. */
-    private static void keepLogs(Path logs) {
-        Path to = Path.of("target", "it-logs", ProviderOutageIT.class.getSimpleName());
-        try (Stream<Path> files = Files.list(logs)) {
-            if (Files.isDirectory(to)) {
-                try (Stream<Path> old = Files.list(to)) {
-                    for (Path f : (Iterable<Path>) old::iterator) {
-                        Files.delete(f);
-                    }
-                }
-            }
-            Files.createDirectories(to);
-            for (Path f : (Iterable<Path>) files::iterator) {
-                Files.copy(f, to.resolve(f.getFileName()), StandardCopyOption.REPLACE_EXISTING);
-            }
-        } catch (IOException e) {
-            System.out.println("Could not keep the cluster's logs: " + e);
-        }
-    }
-
-    /** The job module's jar for {@code flink run}, built before this module's tests. */
-    private static Path jobJar() throws Exception {
-        try (Stream<Path> files = Files.list(Path.of("..", "job", "target"))) {
-            return files.filter(p -> p.getFileName().toString().endsWith("-flink.jar"))
-                    .findFirst()
-                    .orElseThrow(
-                            () -> new IllegalStateException("no job jar in job/target: package the job module first"))
-                    .toAbsolutePath();
-        }
     }
 }

@@ -57,7 +57,10 @@ class ReplayIT {
             kafka.send(config.topics.campaigns, "after-the-savepoint", DemoCampaign.fire("after-the-savepoint"));
             kafka.flush();
             assertThat(delivered.awaitDone(Duration.ofMinutes(2), () -> {})).isTrue();
-            assertThat(EmulatorCounts.of(users, sandbox, 1).exact()).isTrue();
+            EmulatorCounts counts = EmulatorCounts.of(users, sandbox, 1);
+            assertThat(counts.exact())
+                    .as("%s; receipts %s", counts, delivered.outcomes())
+                    .isTrue();
             first.cancel().get();
             long targeted = delivered.targeted();
 

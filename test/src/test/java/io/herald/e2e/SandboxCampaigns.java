@@ -50,7 +50,7 @@ final class SandboxCampaigns {
 
     /** What both emulators received, all devices together. */
     long received() {
-        return sandbox.apns().tokens().totalReceived() + sandbox.fcm().tokens().totalReceived();
+        return sandbox.received();
     }
 
     /** Both emulators forget what they received. */

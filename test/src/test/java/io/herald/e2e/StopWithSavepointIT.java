@@ -15,10 +15,7 @@ import io.herald.sandbox.Sandbox;
 import io.herald.sandbox.StandaloneFlink;
 import io.herald.sandbox.SyntheticUsers;
 import io.herald.sandbox.TokenRegistry;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -29,7 +26,6 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -98,7 +94,8 @@ class StopWithSavepointIT {
 
             SyntheticUsers users = SyntheticUsers.generate(USERS, 21, 0.02);
             users.registerWith(sandbox.apns().tokens(), sandbox.fcm().tokens());
-            String jobId = flink.submit(jobJar(), "io.herald.job.HeraldMain", null, args);
+            String jobId =
+                    flink.submit(StandaloneFlink.jobJar(Path.of("..", "job")), "io.herald.job.HeraldMain", null, args);
             flink.awaitAllRunning(jobId, Duration.ofMinutes(2));
             assertThat(users.load(sandbox, kafka, WAIT, b -> {}))
                     .as("the job took in every device")
@@ -121,10 +118,11 @@ class StopWithSavepointIT {
             }
             System.out.printf(
                     "1. APNs answering %,d ms late; %,d of %,d delivered at the stop%n",
-                    SLOW_MS, received(sandbox), expected);
+                    SLOW_MS, sandbox.received(), expected);
             String savepoint = stopWithinBound(flink, jobId, apnsExpected, apns);
             sandbox.apns().faults().latencyMs(0);
-            jobId = flink.submit(jobJar(), "io.herald.job.HeraldMain", savepoint, args);
+            jobId = flink.submit(
+                    StandaloneFlink.jobJar(Path.of("..", "job")), "io.herald.job.HeraldMain", savepoint, args);
             assertCampaignDone(slow, users, sandbox, expected);
 
             // 2. APNs hung: it takes every request from now on and answers none; the windows fill and stay full.
@@ -139,13 +137,14 @@ class StopWithSavepointIT {
             System.out.printf(
                     "2. APNs hung after %,d APNs notifications; %,d more reached it unanswered; %,d of %,d "
                             + "delivered at the stop%n",
-                    apnsAtHang, apns.totalReceived() - apnsAtHang, received(sandbox), expected);
+                    apnsAtHang, apns.totalReceived() - apnsAtHang, sandbox.received(), expected);
             savepoint = stopWithinBound(flink, jobId, apnsExpected, apns);
             sandbox.apns().faults().latencyMs(0);
-            flink.submit(jobJar(), "io.herald.job.HeraldMain", savepoint, args);
+            flink.submit(StandaloneFlink.jobJar(Path.of("..", "job")), "io.herald.job.HeraldMain", savepoint, args);
             assertCampaignDone(hung, users, sandbox, expected);
         } finally {
-            keepLogs(dir.resolve("flink").resolve("log"));
+            StandaloneFlink.keepLogs(
+                    dir.resolve("flink"), Path.of("target", "it-logs", StopWithSavepointIT.class.getSimpleName()));
         }
     }
 
@@ -238,7 +237,7 @@ class StopWithSavepointIT {
     /** Polls the receipts until the emulators have had {@code count} notifications in all. */
     private static void awaitReceived(Sandbox sandbox, CampaignWatcher watcher, long count) throws Exception {
         long deadline = System.nanoTime() + WAIT.toNanos();
-        while (received(sandbox) < count) {
+        while (sandbox.received() < count) {
             assertThat(System.nanoTime())
                     .as("%,d notifications reached the emulators", count)
                     .isLessThan(deadline);
@@ -322,40 +321,5 @@ class StopWithSavepointIT {
             }
         }
         return String.format("lost %,d, duplicates %,d (of %,d)", lost, duplicates, expected);
-    }
-
-    private static long received(Sandbox sandbox) {
-        return sandbox.apns().tokens().totalReceived() + sandbox.fcm().tokens().totalReceived();
-    }
-
-    /** Keeps the cluster's logs (JobManager, TaskManagers, command line) under target/it-logs, in place of the last run's. */
-    private static void keepLogs(Path logs) {
-        Path to = Path.of("target", "it-logs", StopWithSavepointIT.class.getSimpleName());
-        try (Stream<Path> files = Files.list(logs)) {
-            if (Files.isDirectory(to)) {
-                try (Stream<Path> old = Files.list(to)) {
-                    for (Path f : (Iterable<Path>) old::iterator) {
-                        Files.delete(f);
-                    }
-                }
-            }
-            Files.createDirectories(to);
-            for (Path f : (Iterable<Path>) files::iterator) {
-                Files.copy(f, to.resolve(f.getFileName()), StandardCopyOption.REPLACE_EXISTING);
-            }
-        } catch (IOException e) {
-            System.out.println("Could not keep the cluster's logs: " + e);
-        }
-    }
-
-    /** The job module's jar for {@code flink run}, built before this module's tests. */
-    private static Path jobJar() throws Exception {
-        try (Stream<Path> files = Files.list(Path.of("..", "job", "target"))) {
-            return files.filter(p -> p.getFileName().toString().endsWith("-flink.jar"))
-                    .findFirst()
-                    .orElseThrow(
-                            () -> new IllegalStateException("no job jar in job/target: package the job module first"))
-                    .toAbsolutePath();
-        }
     }
 }

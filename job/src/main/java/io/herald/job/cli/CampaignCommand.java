@@ -54,6 +54,9 @@ public final class CampaignCommand implements Runnable {
     static final int REFUSED_HERE = 2;
     static final int NOT_YET = 3;
 
+    /** How far back {@code cancel} reads a campaign's records for what it had handed out. */
+    static final Duration HISTORY = Duration.ofDays(1);
+
     @Override
     public void run() {
         CommandLine.usage(this, System.out);
@@ -291,10 +294,21 @@ public final class CampaignCommand implements Runnable {
                         () -> {},
                         () -> w.statuses(StatusKind.CANCELLED).size()
                                 >= s.path("subtasks").asInt(1));
-                long handedOut = w.statuses(StatusKind.CANCELLED).stream()
-                        .mapToLong(n -> n.path("handedOut").asLong())
-                        .sum();
-                out().printf("  %,d notifications had been handed out before the cancel%n", handedOut);
+                // An instance that had walked all of its users said what it handed out in its last
+                // fanned_out record, not in its cancel: the campaign's history holds both.
+                try (CampaignWatcher history = new CampaignWatcher(
+                        deployment.kafka(),
+                        id,
+                        config().topics.receipts,
+                        config().topics.campaignStatus,
+                        CampaignWatcher.From.since(System.currentTimeMillis() - HISTORY.toMillis()))) {
+                    history.readToEnd(timeout);
+                    out().printf(
+                                    history.fanOutComplete()
+                                            ? "  it had already been handed out to all: %,d notifications%n"
+                                            : "  %,d notifications had been handed out before the cancel%n",
+                                    history.handedOut());
+                }
             }
             return code;
         }

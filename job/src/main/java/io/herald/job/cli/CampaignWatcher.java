@@ -39,7 +39,7 @@ public final class CampaignWatcher implements AutoCloseable {
     private final List<JsonNode> fanOuts = new ArrayList<>();
 
     private final Map<Integer, JsonNode> estimates = new HashMap<>();
-    /** The latest progress (or fanned_out) record of each instance. */
+    /** The latest progress (or fanned_out) record of each instance, or its cancel if that went further. */
     private final Map<Integer, JsonNode> progress = new HashMap<>();
 
     private int subtasks = -1;
@@ -148,6 +148,16 @@ public final class CampaignWatcher implements AutoCloseable {
                     subtasks = n.path("subtasks").asInt();
                 } else if (kind == StatusKind.PROGRESS) {
                     progress.put(n.path("subtask").asInt(), n);
+                } else if (kind == StatusKind.CANCELLED) {
+                    // A walking instance's cancel says how far it got; one that had finished says 0,
+                    // which must not hide what its fanned_out record said.
+                    progress.merge(
+                            n.path("subtask").asInt(),
+                            n,
+                            (earlier, cancel) -> cancel.path("handedOut").asLong()
+                                            >= earlier.path("handedOut").asLong()
+                                    ? cancel
+                                    : earlier);
                 } else if (kind == StatusKind.ESTIMATED) {
                     estimates.put(n.path("subtask").asInt(), n);
                     subtasks = n.path("subtasks").asInt();

@@ -49,6 +49,14 @@ public final class HeraldCli implements Runnable {
         if (!help) {
             System.err.println("Flink, Kafka and Netty log to " + System.getProperty("herald.logFile"));
         }
-        return new CommandLine(top).execute(args);
+        CommandLine cli = new CommandLine(top);
+        try {
+            return cli.execute(args);
+        } finally {
+            // picocli's writers flush on println only: a command whose last output is a print (the
+            // estimate's table) would otherwise end the process with it still in the buffer.
+            cli.getOut().flush();
+            cli.getErr().flush();
+        }
     }
 }

@@ -1,11 +1,13 @@
 package io.herald.job.config;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.herald.apns.ApnsApp;
 import io.herald.campaign.FrequencyCap;
 import io.herald.campaign.QuietHours;
+import io.herald.delivery.Concurrency;
 import io.herald.delivery.DeliveryOperator;
 import io.herald.delivery.RetryPolicy;
 import io.herald.fcm.FcmApp;
@@ -38,8 +40,10 @@ public class HeraldConfig {
 
     /** Reads and checks a YAML file. */
     public static HeraldConfig read(File file) throws IOException {
-        ObjectMapper yaml =
-                new ObjectMapper(new YAMLFactory()).enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+        ObjectMapper yaml = YAMLMapper.builder()
+                .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                .enable(MapperFeature.ACCEPT_CASE_INSENSITIVE_ENUMS) // "concurrency: adaptive"
+                .build();
         HeraldConfig config = yaml.readValue(file, HeraldConfig.class);
         config.check();
         return config;
@@ -95,7 +99,8 @@ public class HeraldConfig {
         if (delivery.maxInFlight < 1
                 || delivery.timeoutMs < 1
                 || delivery.apnsConnections < 1
-                || delivery.fcmConnections < 1) {
+                || delivery.fcmConnections < 1
+                || delivery.concurrency == null) {
             throw new IllegalArgumentException(
                     "delivery: maxInFlight, timeoutMs, apnsConnections and fcmConnections must be positive");
         }
@@ -195,14 +200,30 @@ public class HeraldConfig {
 
     /** Bounds on delivery. */
     public static class Delivery {
-        /** Requests in flight per parallel instance of each provider's operator; when full, the operator backpressures. */
-        public int maxInFlight = 2000;
+        /**
+         * The most notifications in flight per parallel instance of each provider's operator (as many
+         * again may queue): what bounds memory, and what a crash can send twice. When the window is
+         * full, the walk waits for room.
+         */
+        public int maxInFlight = 5000;
+        /**
+         * How the window is found within {@link #maxInFlight}: {@code adaptive} from the providers'
+         * round trips and pushback (a provider 150 ms away needs more in flight than one 5 ms away),
+         * or {@code fixed} at {@link #maxInFlight}.
+         */
+        public Concurrency concurrency = Concurrency.ADAPTIVE;
         /** A notification without a final answer this long after it reached its delivery gets a failed receipt; retries stop two thirds in. */
         public long timeoutMs = 30_000;
-        /** HTTP/2 connections per app to APNs, per parallel instance. */
-        public int apnsConnections = 2;
-        /** HTTP/2 connections per app to FCM, per parallel instance. */
-        public int fcmConnections = 2;
+        /**
+         * HTTP/2 connections per app to APNs, per parallel instance. APNs takes 1,000 concurrent
+         * requests per connection: at least maxInFlight / 1,000, or requests wait for a stream.
+         */
+        public int apnsConnections = 5;
+        /**
+         * The most HTTP/2 connections per app to FCM, per parallel instance, opened as the requests
+         * outstanding need them: FCM takes 100 concurrent requests per connection.
+         */
+        public int fcmConnections = 50;
         /** Attempts per notification for transient failures (429, 5xx, reset, no answer), the first included. */
         public int maxAttempts = 5;
         /** Backoff ceiling after the first failure; doubles per failure, full jitter, up to retryMaxDelayMs. */
@@ -218,7 +239,7 @@ public class HeraldConfig {
 
         /** The delivery operators' settings. */
         public DeliveryOperator.Settings settings() {
-            return new DeliveryOperator.Settings(maxInFlight, retryPolicy(), timeoutMs, closeWaitMs);
+            return new DeliveryOperator.Settings(maxInFlight, concurrency, retryPolicy(), timeoutMs, closeWaitMs);
         }
     }
 

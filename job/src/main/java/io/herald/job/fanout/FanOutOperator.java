@@ -318,10 +318,23 @@ public final class FanOutOperator extends AbstractStreamOperator<SendRequest>
                     request.answer = answers.take(request.notificationId);
                     out.request(request);
                 });
-        CampaignStatus s = CampaignStatus.of(event.campaignId, StatusKind.SENT, null, now());
+        String none = c.targeted > 0 ? null : nothingToSend(event, devices.size(), c.suppressed);
+        CampaignStatus s =
+                CampaignStatus.of(event.campaignId, none == null ? StatusKind.SENT : StatusKind.SKIPPED, none, now());
         s.targeted = c.targeted;
         s.suppressed = c.suppressed;
         out.status(s);
+    }
+
+    /** Why a send targeted no device: the user has none, none can receive it, or none is in the audience. */
+    private static String nothingToSend(CampaignEvent event, int devices, long suppressed) {
+        String why = devices == 0
+                ? "the user has no device"
+                : suppressed > 0
+                        ? "none of the user's " + devices
+                                + " devices can receive it (opted out, uninstalled or a dead token)"
+                        : "none of the user's " + devices + " devices is in the campaign's audience";
+        return "send " + event.sendId + " to " + event.userId + ": " + why;
     }
 
     @Override

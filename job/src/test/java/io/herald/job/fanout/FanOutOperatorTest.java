@@ -28,6 +28,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Random;
 import java.util.stream.Collectors;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
@@ -1008,6 +1009,30 @@ class FanOutOperatorTest {
     }
 
     @Test
+    void aSendThatTargetsNoDeviceIsSkippedWithWhy_notSentToNone() throws Exception {
+        register("ana", "a1", Platform.IOS, "en", true);
+        register("bo", "b1", Platform.IOS, "en", false);
+        register("cy", "c1", Platform.IOS, "de", true);
+        CampaignEvent english = create("c1", Audience.all());
+        english.campaign.audience.locales = List.of("en");
+        harness.processElement2(english, 2);
+        harness.processElement1(UserUpdate.of(send("c1", "nobody", "s1", 3)), 3);
+        harness.processElement1(UserUpdate.of(send("c1", "bo", "s2", 4)), 4);
+        harness.processElement1(UserUpdate.of(send("c1", "cy", "s3", 5)), 5);
+        harness.processElement1(UserUpdate.of(send("c1", "ana", "s4", 6)), 6);
+        assertThat(sent()).extracting(r -> r.notificationId).containsExactly("c1/s4/a1");
+        assertThat(statuses())
+                .filteredOn(st -> st.status == StatusKind.SENT || st.status == StatusKind.SKIPPED)
+                .extracting(st -> st.status + " " + st.targeted + " " + st.error)
+                .containsExactly(
+                        "SKIPPED 0 send s1 to nobody: the user has no device",
+                        "SKIPPED 0 send s2 to bo: none of the user's 1 devices can receive it"
+                                + " (opted out, uninstalled or a dead token)",
+                        "SKIPPED 0 send s3 to cy: none of the user's 1 devices is in the campaign's audience",
+                        "SENT 1 null");
+    }
+
+    @Test
     void anErasedUserReleasesTheClaimsOfItsDevices_andOfClaimsThatComeLate() throws Exception {
         register("ana", "a1", Platform.IOS, "en", true);
         register("ana", "a2", Platform.ANDROID, "en", true);
@@ -1190,5 +1215,65 @@ class FanOutOperatorTest {
         windows.get(Platform.IOS)[0] = 1_000;
         DeliveryRoom.of(harness.getOperator().getContainingTask()).freed();
         assertThat(sent()).hasSize(20).extracting(r -> r.refusal).containsOnlyNulls();
+    }
+
+    @Test
+    void aPlatformThatGoesApartInTheStepInWhichTheMainCursorEndsIsStillWalked() throws Exception {
+        // The whole walk fits in one step: the main cursor sends iOS apart at its first user and
+        // reaches its end in the same step; the walk is not done until the iOS cursor is.
+        harness.close();
+        harness = harness(1_000, 1, 0, null);
+        Map<Platform, int[]> windows = windows(harness, 0, 1_000);
+        registerBoth(40);
+        harness.processElement2(create("c1", Audience.all()), 2);
+        harness.processElement2(control(CampaignEvent.Type.FIRE, "c1", 3), 3);
+        assertThat(sent())
+                .extracting(r -> r.platform)
+                .containsOnly(Platform.ANDROID)
+                .hasSize(40);
+        assertThat(kinds("c1")).as("iOS is still to walk").doesNotContain(StatusKind.FANNED_OUT);
+        windows.get(Platform.IOS)[0] = 1_000;
+        DeliveryRoom.of(harness.getOperator().getContainingTask()).freed();
+        assertThat(sent())
+                .hasSize(80)
+                .extracting(r -> r.notificationId)
+                .doesNotHaveDuplicates()
+                .filteredOn(id -> id.startsWith("c1/i"))
+                .hasSize(40);
+        assertThat(last(StatusKind.FANNED_OUT, "c1").targeted).isEqualTo(80);
+    }
+
+    @Test
+    void windowsThatFillAndFreeAtRandomBetweenChunksHandEveryDeviceOutOnce() throws Exception {
+        for (long seed = 1; seed <= 12; seed++) {
+            harness.close();
+            harness = harness(3, 1, 0, null);
+            Map<Platform, int[]> windows = windows(harness, 0, 0);
+            registerBoth(300);
+            harness.processElement2(create("c1", Audience.all()), 2);
+            harness.processElement2(control(CampaignEvent.Type.FIRE, "c1", 3), 3);
+            Random random = new Random(seed);
+            DeliveryRoom room = DeliveryRoom.of(harness.getOperator().getContainingTask());
+            for (int round = 0; round < 20_000 && !kindsNow("c1").contains(StatusKind.FANNED_OUT); round++) {
+                // Each platform full or not, as its window fills and frees; iOS full more often.
+                windows.get(Platform.IOS)[0] = random.nextInt(4) == 0 ? 1 : 0;
+                windows.get(Platform.ANDROID)[0] = random.nextInt(2) == 0 ? 1 : 0;
+                room.freed();
+                runOneMail(harness);
+            }
+            assertThat(kindsNow("c1")).as("seed %d", seed).contains(StatusKind.FANNED_OUT);
+            assertThat(notifications(harness))
+                    .extracting(r -> r.notificationId)
+                    .as("seed %d", seed)
+                    .hasSize(600)
+                    .doesNotHaveDuplicates();
+        }
+    }
+
+    private List<StatusKind> kindsNow(String campaignId) {
+        return statuses(harness).stream()
+                .filter(st -> st.campaignId.equals(campaignId))
+                .map(st -> st.status)
+                .toList();
     }
 }

@@ -170,6 +170,10 @@ public final class Walk {
             paced |= p == Progress.PACED;
             done &= p == Progress.DONE;
         }
+        if (done && apart.size() > cursors.size() - 1) {
+            // A platform went apart during this step, after the list was made: walk it in the next.
+            return Progress.MORE;
+        }
         return done ? Progress.DONE : paced ? Progress.PACED : Progress.NO_ROOM;
     }
 
