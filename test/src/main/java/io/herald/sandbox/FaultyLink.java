@@ -15,6 +15,7 @@ import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -93,8 +94,10 @@ public final class FaultyLink implements AutoCloseable {
         private boolean answersCut;
 
         private ScheduledFuture<?> resetWatch;
-        /** When the last chunk of answers scheduled is forwarded (System.nanoTime), on the sender's event loop. */
+        /** When the last chunk of answers held back is due (System.nanoTime), on the sender's event loop. */
         private long answersDue;
+        /** Chunks of answers held back for the latency, in the order they came, each due no sooner than the one before. */
+        private final ArrayDeque<Delayed> delayed = new ArrayDeque<>();
 
         Relay(int target, Faults faults) {
             this.target = target;
@@ -122,12 +125,15 @@ public final class FaultyLink implements AutoCloseable {
                             }
                             long now = System.nanoTime();
                             long delay = faults.nextDelayNanos();
-                            if (delay > 0 || answersDue - now > 0) {
-                                // Scheduled, not slept; never before the chunk ahead of it, so that a
-                                // jittered delay keeps the stream in order (tasks due at once run in turn).
+                            if (delay > 0 || !delayed.isEmpty()) {
+                                // Held in order, never due before the chunk ahead of it: a jittered delay
+                                // keeps the stream in order. (One timer per chunk would not: each timer's
+                                // deadline is read off the clock anew, and two due at once may swap.)
                                 answersDue = Math.max(answersDue - now, delay) + now;
-                                sender.eventLoop()
-                                        .schedule(() -> forward(sender, msg), answersDue - now, TimeUnit.NANOSECONDS);
+                                delayed.add(new Delayed(msg, answersDue));
+                                if (delayed.size() == 1) {
+                                    forwardWhenDue(sender);
+                                }
                             } else {
                                 forward(sender, msg);
                             }
@@ -257,6 +263,21 @@ public final class FaultyLink implements AutoCloseable {
          * Ends the sender's connection once what is on its way has arrived: a FIN after the last bytes,
          * not a reset, which could throw away answers the sender has not read yet.
          */
+        /** Forwards the chunks held back that are due, in order, and waits for the next one's time. */
+        private void forwardWhenDue(Channel sender) {
+            long now = System.nanoTime();
+            while (!delayed.isEmpty() && delayed.peek().due - now <= 0) {
+                forward(sender, delayed.poll().msg);
+            }
+            if (!delayed.isEmpty()) {
+                sender.eventLoop()
+                        .schedule(() -> forwardWhenDue(sender), delayed.peek().due - now, TimeUnit.NANOSECONDS);
+            }
+        }
+
+        /** A chunk of answers held back, and when it is due (System.nanoTime). */
+        private record Delayed(Object msg, long due) {}
+
         private static void closeAfter(Channel sender, long latencyMs) {
             sender.eventLoop()
                     .schedule(
