@@ -250,7 +250,7 @@ final class BenchCommand implements Callable<Integer> {
                         byLatency.put(ms, r);
                         System.out.printf(
                                 "end to end at %d ms ±%.0f%%, %,d devices: %,.0f/s (%.2f of 0 ms), p50 %,d ms, "
-                                        + "p99 %,d ms, %.1f µs CPU each%n",
+                                        + "p99 %,d ms, %.1f µs CPU each (peer %.1f µs)%n",
                                 ms,
                                 latencyJitter * 100,
                                 r.devices,
@@ -258,7 +258,8 @@ final class BenchCommand implements Callable<Integer> {
                                 r.perSecond() / headline.perSecond(),
                                 r.p50Ms,
                                 r.p99Ms,
-                                r.cpuMicrosPerNotification());
+                                r.cpuMicrosPerNotification(),
+                                r.peerCpuMicrosPerNotification());
                     } finally {
                         peer.latency(0, 0);
                     }
@@ -359,18 +360,19 @@ final class BenchCommand implements Callable<Integer> {
                     table.append(String.format(
                             "%n%,d devices with the emulators answering later (each stretch of answers within "
                                     + "±%.0f%% of the round trip), each rate as a share of the zero-latency run's:%n%n"
-                                    + "| round trip | per second | share of 0 ms | goal | p50 | p99 | CPU per notification |%n"
-                                    + "|---|---|---|---|---|---|---|%n",
+                                    + "| round trip | per second | share of 0 ms | goal | p50 | p99 | CPU per notification "
+                                    + "| peer CPU per notification |%n|---|---|---|---|---|---|---|---|%n",
                             headline.devices, latencyJitter * 100));
                     byLatency.forEach((ms, r) -> table.append(String.format(
-                            "| %d ms | %,.0f | %.2f | %s | %,d ms | %,d ms | %.1f µs |%n",
+                            "| %d ms | %,.0f | %.2f | %s | %,d ms | %,d ms | %.1f µs | %.1f µs |%n",
                             ms,
                             r.perSecond(),
                             r.perSecond() / headline.perSecond(),
                             ms == 150 ? "≥ 0.9" : "",
                             r.p50Ms,
                             r.p99Ms,
-                            r.cpuMicrosPerNotification())));
+                            r.cpuMicrosPerNotification(),
+                            r.peerCpuMicrosPerNotification())));
                 }
                 table.append(String.format(
                         "%n| devices | delivered | fire to last ack | per second | p50 | p99 | CPU per notification "
