@@ -410,6 +410,10 @@ public final class Http2Connections implements AutoCloseable {
 
         Future<Channel> channel;
         final AtomicInteger outstanding = new AtomicInteger();
+        /** The connection's HTTP/2 codec, looked up once it is open (every request asks it). */
+        private Http2FrameCodec codec;
+
+        private Channel codecOf;
 
         Slot(Future<Channel> channel) {
             this.channel = channel;
@@ -430,7 +434,10 @@ public final class Http2Connections implements AutoCloseable {
         boolean hasFreeStream() {
             int streams = ASSUMED_STREAMS;
             if (channel.isSuccess()) {
-                Http2FrameCodec codec = channel.getNow().pipeline().get(Http2FrameCodec.class);
+                if (codecOf != channel.getNow()) {
+                    codecOf = channel.getNow();
+                    codec = codecOf.pipeline().get(Http2FrameCodec.class);
+                }
                 int advertised = codec == null
                         ? Integer.MAX_VALUE
                         : codec.connection().local().maxActiveStreams();

@@ -98,6 +98,8 @@ public final class FaultyLink implements AutoCloseable {
         private long answersDue;
         /** Chunks of answers held back for the latency, in the order they came, each due no sooner than the one before. */
         private final ArrayDeque<Delayed> delayed = new ArrayDeque<>();
+        /** The emulator closed its side: the sender's is closed once the answers held back have gone. */
+        private boolean emulatorGone;
 
         Relay(int target, Faults faults) {
             this.target = target;
@@ -144,9 +146,11 @@ public final class FaultyLink implements AutoCloseable {
                             // Whatever the sender writes from now on has nowhere to go: read and drop it,
                             // since closing with bytes unread would reset the connection.
                             dropping = true;
-                            // After the last answer scheduled (a jittered one may be due past the latency).
-                            long pending = TimeUnit.NANOSECONDS.toMillis(Math.max(0, answersDue - System.nanoTime()));
-                            closeAfter(sender, Math.max(faults.latencyMs(), pending));
+                            // After the last answer held back has gone (forwardWhenDue closes then).
+                            emulatorGone = true;
+                            if (delayed.isEmpty()) {
+                                closeAfter(sender, 0);
+                            }
                         }
                     })
                     .connect("127.0.0.1", target)
@@ -272,6 +276,8 @@ public final class FaultyLink implements AutoCloseable {
             if (!delayed.isEmpty()) {
                 sender.eventLoop()
                         .schedule(() -> forwardWhenDue(sender), delayed.peek().due - now, TimeUnit.NANOSECONDS);
+            } else if (emulatorGone) {
+                closeAfter(sender, 0);
             }
         }
 
