@@ -136,6 +136,7 @@ public final class ApnsEmulator implements AutoCloseable {
                     handler.handshakeFuture().addListener(f -> {
                         if (f.isSuccess()) {
                             GoingAway.register((Channel) f.getNow());
+                            ConnectionWindow.widen((Channel) f.getNow());
                         }
                     });
                 }

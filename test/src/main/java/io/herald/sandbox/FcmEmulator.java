@@ -112,6 +112,7 @@ public final class FcmEmulator implements AutoCloseable {
                         tls.handshakeFuture().addListener(f -> {
                             if (f.isSuccess()) {
                                 GoingAway.register(ch);
+                                ConnectionWindow.widen(ch);
                             }
                         });
                         ch.pipeline().addLast(tls);
