@@ -110,6 +110,10 @@ public final class DeviceEventCodec implements InputCodec<DeviceEvent> {
                 if (bytes > MAX_TEXT_BYTES) {
                     return field + " is " + bytes + " bytes long, over the " + MAX_TEXT_BYTES + "-byte limit";
                 }
+                String half = JsonFields.surrogateProblem(field, v.textValue());
+                if (half != null) {
+                    return half;
+                }
                 scalar = v.textValue();
             } else if (v.isNumber()) {
                 scalar = v.numberValue();

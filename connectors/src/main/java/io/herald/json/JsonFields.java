@@ -82,9 +82,27 @@ public final class JsonFields {
             return field + " is " + bytes + " bytes long, over the " + maxBytes + "-byte limit";
         }
         int at = controlCharacter(s);
-        return at < 0
-                ? null
-                : String.format("%s has a control character (U+%04X) at %d", field, (int) s.charAt(at), at);
+        if (at >= 0) {
+            return String.format("%s has a control character (U+%04X) at %d", field, (int) s.charAt(at), at);
+        }
+        return surrogateProblem(field, s);
+    }
+
+    /**
+     * Why {@code s} is not well-formed UTF-16 (a JSON escape such as {@code \ud800} alone gives half a
+     * character, which no UTF-8 holds and which would come back as '?' from state or a shuffle, a
+     * different id); null if it is.
+     */
+    public static String surrogateProblem(String field, String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                return String.format("%s has half a character (a lone surrogate, U+%04X) at %d", field, (int) c, i);
+            }
+        }
+        return null;
     }
 
     /** A whole number. */

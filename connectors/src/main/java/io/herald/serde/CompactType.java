@@ -1,5 +1,6 @@
 package io.herald.serde;
 
+import java.io.Serializable;
 import org.apache.flink.api.common.serialization.SerializerConfig;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
@@ -12,11 +13,26 @@ public final class CompactType<T> extends TypeInformation<T> {
     private static final long serialVersionUID = 1L;
 
     private final Class<T> type;
-    private final CompactSerializer<T> serializer;
+    private final SerializerFactory<T> serializers;
 
+    /** Makes a type's serializer from the job's serializer configuration. */
+    @FunctionalInterface
+    public interface SerializerFactory<T> extends Serializable {
+        TypeSerializer<T> create(SerializerConfig config);
+    }
+
+    /** The type of values that {@code serializer}, which keeps nothing between calls, writes. */
     public CompactType(Class<T> type, CompactSerializer<T> serializer) {
+        this(type, config -> serializer);
+    }
+
+    /**
+     * The type of values whose serializer is made per job: one that hands some of its fields to
+     * Flink's own serializers, made with the job's configuration.
+     */
+    public CompactType(Class<T> type, SerializerFactory<T> serializers) {
         this.type = type;
-        this.serializer = serializer;
+        this.serializers = serializers;
     }
 
     @Override
@@ -51,7 +67,7 @@ public final class CompactType<T> extends TypeInformation<T> {
 
     @Override
     public TypeSerializer<T> createSerializer(SerializerConfig config) {
-        return serializer;
+        return serializers.create(config);
     }
 
     @Override

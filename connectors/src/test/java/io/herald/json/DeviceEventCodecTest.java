@@ -100,6 +100,26 @@ class DeviceEventCodecTest {
     }
 
     @Test
+    void halfACharacterIsRefusedNamingTheField_aPairIsNot() {
+        // JSON escapes can spell a lone surrogate, which no UTF-8 holds: the id would come back
+        // from a shuffle or from state as another id.
+        String register = "{\"type\":\"register\",\"deviceId\":\"d\",\"version\":1,";
+        assertThat(parse(register + "\"userId\":\"u\\ud800x\"}").error())
+                .isEqualTo("userId has half a character (a lone surrogate, U+D800) at 1");
+        assertThat(parse(register + "\"userId\":\"u\\udc00\"}").error())
+                .isEqualTo("userId has half a character (a lone surrogate, U+DC00) at 1");
+        assertThat(parse("{\"type\":\"attributes_set\",\"userId\":\"u\",\"version\":1,"
+                                + "\"attributes\":{\"name\":\"\\ud83d\"}}")
+                        .error())
+                .isEqualTo("attributes.name has half a character (a lone surrogate, U+D83D) at 0");
+        DeviceEvent paired = parse("{\"type\":\"attributes_set\",\"userId\":\"u\\ud83d\\ude00\",\"version\":1,"
+                        + "\"attributes\":{\"name\":\"\\ud83d\\ude00\"}}")
+                .value();
+        assertThat(paired.userId).isEqualTo("u\ud83d\ude00");
+        assertThat(paired.attributes.get("name").text).isEqualTo("\ud83d\ude00");
+    }
+
+    @Test
     void aFieldOfTheWrongTypeRefusesTheWholeRecord_namingTheField() {
         String register =
                 "{\"type\":\"register\",\"userId\":\"u\",\"deviceId\":\"d\",\"appId\":\"a\",\"platform\":\"ios\","

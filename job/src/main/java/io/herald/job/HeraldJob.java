@@ -13,6 +13,8 @@ import io.herald.job.functions.ParseRecords;
 import io.herald.job.functions.ReceiptRecords;
 import io.herald.job.functions.SplitByPlatform;
 import io.herald.job.functions.ValidateCampaigns;
+import io.herald.job.state.DeviceEventSerializer;
+import io.herald.job.state.UserUpdateSerializer;
 import io.herald.json.AudienceRowCodec;
 import io.herald.json.CampaignEventCodec;
 import io.herald.json.DeviceEventCodec;
@@ -125,19 +127,19 @@ public final class HeraldJob {
         SingleOutputStreamOperator<DeviceEvent> devices = env.fromSource(
                         io.devices, WatermarkStrategy.noWatermarks(), "Devices topic")
                 .uid("source-devices")
-                .process(new ParseRecords<>(new DeviceEventCodec(), DeviceEvent.class))
+                .process(new ParseRecords<>(new DeviceEventCodec(), DeviceEventSerializer.TYPE))
                 .uid("parse-devices")
                 .name("Parse device events");
         SingleOutputStreamOperator<AudienceRow> audiences = env.fromSource(
                         io.audiences, WatermarkStrategy.noWatermarks(), "Audiences topic")
                 .uid("source-audiences")
-                .process(new ParseRecords<>(new AudienceRowCodec(), AudienceRow.class))
+                .process(new ParseRecords<>(new AudienceRowCodec(), TypeInformation.of(AudienceRow.class)))
                 .uid("parse-audiences")
                 .name("Parse audience rows");
         SingleOutputStreamOperator<CampaignEvent> campaignEvents = env.fromSource(
                         io.campaigns, WatermarkStrategy.noWatermarks(), "Campaigns topic")
                 .uid("source-campaigns")
-                .process(new ParseRecords<>(new CampaignEventCodec(), CampaignEvent.class))
+                .process(new ParseRecords<>(new CampaignEventCodec(), TypeInformation.of(CampaignEvent.class)))
                 .uid("parse-campaigns")
                 .name("Parse campaign events");
         SingleOutputStreamOperator<CampaignEvent> campaigns = campaignEvents
@@ -163,6 +165,7 @@ public final class HeraldJob {
                 .uid(UID_CLAIM_TOKENS)
                 .name("One device per token")
                 .map(UserUpdate::of)
+                .returns(UserUpdateSerializer.TYPE)
                 .uid("wrap-devices")
                 .name("Device event as user update")
                 .union(
@@ -170,12 +173,18 @@ public final class HeraldJob {
                                 .uid("filter-no-claims")
                                 .name("Device events that claim nothing")
                                 .map(UserUpdate::of)
+                                .returns(UserUpdateSerializer.TYPE)
                                 .uid("wrap-unclaimed-devices")
                                 .name("Unclaimed device event as user update"),
-                        audiences.map(UserUpdate::of).uid("wrap-audiences").name("Audience row as user update"),
+                        audiences
+                                .map(UserUpdate::of)
+                                .returns(UserUpdateSerializer.TYPE)
+                                .uid("wrap-audiences")
+                                .name("Audience row as user update"),
                         campaigns
                                 .getSideOutput(Descriptors.SENDS)
                                 .map(UserUpdate::of)
+                                .returns(UserUpdateSerializer.TYPE)
                                 .uid("wrap-sends")
                                 .name("Transactional send as user update"));
         // The fan-out keeps the campaign table itself (in broadcast state): a plain broadcast edge

@@ -2,6 +2,7 @@ package io.herald.job.functions;
 
 import io.herald.job.state.Claim;
 import io.herald.job.state.ClaimSerializer;
+import io.herald.job.state.DeviceEventSerializer;
 import io.herald.model.DeviceEvent;
 import java.time.Duration;
 import java.util.function.Consumer;
@@ -9,7 +10,9 @@ import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.java.functions.KeySelector;
+import org.apache.flink.api.java.typeutils.ResultTypeQueryable;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 
@@ -22,7 +25,8 @@ import org.apache.flink.util.Collector;
  *
  * <p>Every event passes through unchanged; the losers' events are added to the stream.
  */
-public final class ClaimOwnership extends KeyedProcessFunction<String, DeviceEvent, DeviceEvent> {
+public final class ClaimOwnership extends KeyedProcessFunction<String, DeviceEvent, DeviceEvent>
+        implements ResultTypeQueryable<DeviceEvent> {
     private static final long serialVersionUID = 1L;
 
     /** What is claimed. */
@@ -38,6 +42,11 @@ public final class ClaimOwnership extends KeyedProcessFunction<String, DeviceEve
     public ClaimOwnership(Claimed claimed, Duration ttl) {
         this.claimed = claimed;
         this.ttl = ttl;
+    }
+
+    @Override
+    public TypeInformation<DeviceEvent> getProducedType() {
+        return DeviceEventSerializer.TYPE;
     }
 
     /** The key an event is routed by: the thing it claims, or its user when it claims nothing. */

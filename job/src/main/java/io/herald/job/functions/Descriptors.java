@@ -1,6 +1,7 @@
 package io.herald.job.functions;
 
 import io.herald.job.functions.CampaignFanOut.CampaignEntry;
+import io.herald.job.state.DeviceEventSerializer;
 import io.herald.job.state.UserStateSerializer;
 import io.herald.model.Answer;
 import io.herald.model.CampaignEvent;
@@ -33,7 +34,7 @@ public final class Descriptors {
             new OutputTag<>("sends", TypeInformation.of(CampaignEvent.class));
     /** Claims an erased user gave up, from the fan-out to the devices topic. */
     public static final OutputTag<DeviceEvent> RELEASED_CLAIMS =
-            new OutputTag<>("released-claims", TypeInformation.of(DeviceEvent.class));
+            new OutputTag<>("released-claims", DeviceEventSerializer.TYPE);
     /** Android send requests, split from the iOS ones. */
     public static final OutputTag<SendRequest> ANDROID =
             new OutputTag<>("android", TypeInformation.of(SendRequest.class));

@@ -17,9 +17,10 @@ public final class ParseRecords<T> extends ProcessFunction<RawRecord, T> impleme
     private static final long serialVersionUID = 1L;
 
     private final InputCodec<T> codec;
-    private final Class<T> type;
+    private final TypeInformation<T> type;
 
-    public ParseRecords(InputCodec<T> codec, Class<T> type) {
+    /** Parses with {@code codec} into values of Flink's {@code type}. */
+    public ParseRecords(InputCodec<T> codec, TypeInformation<T> type) {
         this.codec = codec;
         this.type = type;
     }
@@ -41,6 +42,6 @@ public final class ParseRecords<T> extends ProcessFunction<RawRecord, T> impleme
 
     @Override
     public TypeInformation<T> getProducedType() {
-        return TypeInformation.of(type);
+        return type;
     }
 }

@@ -5,17 +5,15 @@ import io.herald.model.DeviceRecord;
 import io.herald.model.Platform;
 import io.herald.model.UserProfile;
 import io.herald.model.UserState;
+import io.herald.serde.BodySerializer;
 import io.herald.serde.BytesReader;
-import io.herald.serde.CompactSerializer;
 import io.herald.serde.CompactType;
 import java.io.IOException;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
-import org.apache.flink.core.memory.DataInputDeserializer;
 import org.apache.flink.core.memory.DataInputView;
-import org.apache.flink.core.memory.DataOutputSerializer;
 import org.apache.flink.core.memory.DataOutputView;
 
 /**
@@ -29,7 +27,7 @@ import org.apache.flink.core.memory.DataOutputView;
  * <p>The first byte is the encoding's version. To change the encoding, add a version and keep
  * reading the old ones: state written by an older job is read by a newer one.
  */
-public final class UserStateSerializer extends CompactSerializer<UserState> {
+public final class UserStateSerializer extends BodySerializer<UserState> {
     private static final long serialVersionUID = 1L;
     public static final UserStateSerializer INSTANCE = new UserStateSerializer();
     /** Flink's type for the state, with this serializer. */
@@ -59,27 +57,25 @@ public final class UserStateSerializer extends CompactSerializer<UserState> {
     }
 
     @Override
-    public UserState copy(UserState from) {
-        // Through the bytes: deep, and right by construction.
-        try {
-            DataOutputSerializer out = new DataOutputSerializer(256);
-            serialize(from, out);
-            return deserialize(new DataInputDeserializer(out.getSharedBuffer(), 0, out.length()));
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
+    protected String what() {
+        return "user state";
+    }
+
+    @Override
+    protected void writeHeader(DataOutputView out) throws IOException {
+        out.writeByte(VERSION);
+    }
+
+    @Override
+    protected void readHeader(DataInputView in) throws IOException {
+        int version = in.readUnsignedByte();
+        if (version != VERSION) {
+            throw new IOException("user state written in encoding " + version + ", which this job does not know");
         }
     }
 
     @Override
-    public void serialize(UserState u, DataOutputView out) throws IOException {
-        DataOutputSerializer body = new DataOutputSerializer(128);
-        writeBody(u, body);
-        out.writeByte(VERSION);
-        writeVarInt(body.length(), out);
-        out.write(body.getSharedBuffer(), 0, body.length());
-    }
-
-    private static void writeBody(UserState u, DataOutputView out) throws IOException {
+    protected void writeBody(UserState u, DataOutputView out) throws IOException {
         UserProfile p = u.profile;
         writeVarLong(p.erasedV, out);
         writeVarInt(p.attributes.size(), out);
@@ -108,22 +104,7 @@ public final class UserStateSerializer extends CompactSerializer<UserState> {
     }
 
     @Override
-    public UserState deserialize(DataInputView in) throws IOException {
-        int version = in.readUnsignedByte();
-        if (version != VERSION) {
-            throw new IOException("user state written in encoding " + version + ", which this job does not know");
-        }
-        byte[] body = new byte[readVarInt(in)];
-        in.readFully(body);
-        BytesReader r = new BytesReader(body);
-        UserState u = readBody(r);
-        if (!r.atEnd()) {
-            throw new IOException("user state has bytes after its last device");
-        }
-        return u;
-    }
-
-    private static UserState readBody(BytesReader in) throws IOException {
+    protected UserState readBody(BytesReader in) throws IOException {
         UserState u = new UserState();
         UserProfile p = u.profile;
         p.erasedV = in.readVarLong();
@@ -156,7 +137,8 @@ public final class UserStateSerializer extends CompactSerializer<UserState> {
         return u;
     }
 
-    private static void writeAttribute(AttributeValue v, DataOutputView out) throws IOException {
+    /** An attribute value: its kind, its value, its version (device events carry them too). */
+    static void writeAttribute(AttributeValue v, DataOutputView out) throws IOException {
         if (v.removed) {
             out.writeByte(REMOVED);
         } else if (v.number != null) {
@@ -176,7 +158,7 @@ public final class UserStateSerializer extends CompactSerializer<UserState> {
         writeVarLong(v.version, out);
     }
 
-    private static AttributeValue readAttribute(BytesReader in) throws IOException {
+    static AttributeValue readAttribute(BytesReader in) throws IOException {
         AttributeValue v = new AttributeValue();
         int kind = in.readUnsignedByte();
         switch (kind) {

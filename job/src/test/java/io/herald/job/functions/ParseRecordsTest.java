@@ -2,6 +2,7 @@ package io.herald.job.functions;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.herald.job.state.DeviceEventSerializer;
 import io.herald.json.DeviceEventCodec;
 import io.herald.model.DeadLetter;
 import io.herald.model.DeviceEvent;
@@ -17,7 +18,7 @@ class ParseRecordsTest {
     void goodRecordsGoOnAndBadOnesBecomeDeadLettersWithTheirReason() throws Exception {
         try (OneInputStreamOperatorTestHarness<RawRecord, DeviceEvent> h =
                 ProcessFunctionTestHarnesses.forProcessFunction(
-                        new ParseRecords<>(new DeviceEventCodec(), DeviceEvent.class))) {
+                        new ParseRecords<>(new DeviceEventCodec(), DeviceEventSerializer.TYPE))) {
             h.processElement(raw(7, "{\"type\":\"uninstall\",\"userId\":\"u\",\"deviceId\":\"d\",\"version\":3}"), 1);
             h.processElement(raw(8, "{\"type\":\"uninstall\",\"userId\":\"u\""), 2);
             assertThat(h.extractOutputValues())

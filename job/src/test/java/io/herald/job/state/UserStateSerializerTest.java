@@ -130,7 +130,7 @@ class UserStateSerializerTest {
         longer[1]++;
         assertThatThrownBy(() -> serializer.deserialize(new DataInputDeserializer(longer)))
                 .isInstanceOf(IOException.class)
-                .hasMessageContaining("after its last device");
+                .hasMessageContaining("user state has bytes after its last field");
         // Cut so that a field runs past the end of the body: the reader says where.
         byte[] shortBody = value.clone();
         shortBody[1] -= 2;
