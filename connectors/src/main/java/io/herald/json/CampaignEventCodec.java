@@ -94,6 +94,11 @@ public final class CampaignEventCodec implements InputCodec<CampaignEvent> {
         }
         if (e.type == CampaignEvent.Type.CREATE) {
             n.remove("type");
+            String half = JsonFields.halfCharacterIn(n, "");
+            if (half != null) {
+                e.refusal = "campaign is malformed: " + half;
+                return Parsed.ok(e);
+            }
             try {
                 e.campaign = Json.MAPPER.treeToValue(n, Campaign.class);
             } catch (JsonMappingException ex) {

@@ -1,10 +1,13 @@
 package io.herald.json;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.herald.model.Texts;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * Reads the fields of one input record strictly: every field has one JSON type, ids are non-empty,
@@ -89,17 +92,46 @@ public final class JsonFields {
     }
 
     /**
-     * Why {@code s} is not well-formed UTF-16 (a JSON escape such as {@code \ud800} alone gives half a
-     * character, which no UTF-8 holds and which would come back as '?' from state or a shuffle, a
-     * different id); null if it is.
+     * Why {@code s} is not well-formed UTF-16 (a JSON escape can spell a surrogate, U+D800 to U+DFFF,
+     * without its pair: half a character, which no UTF-8 holds and which would come back as '?' from
+     * state or a shuffle, a different id); null if it is.
      */
     public static String surrogateProblem(String field, String s) {
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
-                i++;
-            } else if (Character.isSurrogate(c)) {
-                return String.format("%s has half a character (a lone surrogate, U+%04X) at %d", field, (int) c, i);
+        int at = Texts.loneSurrogateAt(s);
+        return at < 0
+                ? null
+                : String.format(
+                        "%s has half a character (a lone surrogate, U+%04X) at %d", field, (int) s.charAt(at), at);
+    }
+
+    /**
+     * Why some text in {@code node} (a value or a field's name, at any depth) holds half a character,
+     * naming where ({@code path} for {@code node} itself, dotted below it); null if none does. For
+     * records read whole into a model, such as a campaign, whose fields are not read one by one here.
+     */
+    public static String halfCharacterIn(JsonNode node, String path) {
+        if (node.isTextual()) {
+            return surrogateProblem(path, node.textValue());
+        }
+        if (node.isArray()) {
+            for (int i = 0; i < node.size(); i++) {
+                String problem = halfCharacterIn(node.get(i), path + "[" + i + "]");
+                if (problem != null) {
+                    return problem;
+                }
+            }
+        }
+        Iterator<Map.Entry<String, JsonNode>> fields = node.fields();
+        while (fields.hasNext()) {
+            Map.Entry<String, JsonNode> f = fields.next();
+            String at = path.isEmpty() ? f.getKey() : path + "." + f.getKey();
+            String problem =
+                    surrogateProblem("a field's name in " + (path.isEmpty() ? "the record" : path), f.getKey());
+            if (problem == null) {
+                problem = halfCharacterIn(f.getValue(), at);
+            }
+            if (problem != null) {
+                return problem;
             }
         }
         return null;

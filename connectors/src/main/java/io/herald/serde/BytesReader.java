@@ -90,7 +90,11 @@ public final class BytesReader {
 
     /** A string or null written by {@link CompactSerializer#writeUtf8}. */
     public String readUtf8() throws IOException {
-        int n = readVarInt();
+        return utf8(readVarInt());
+    }
+
+    /** The string of a length {@code n} as {@link CompactSerializer#writeUtf8} writes it. */
+    private String utf8(int n) throws IOException {
         if (n == 0) {
             return null;
         }
@@ -98,6 +102,27 @@ public final class BytesReader {
         String s = new String(bytes, position, n - 1, StandardCharsets.UTF_8);
         position += n - 1;
         return s;
+    }
+
+    /** A string or null written by {@link CompactSerializer#writeText}. */
+    public String readText() throws IOException {
+        long n = readVarLong();
+        if (n >= 0) {
+            if (n > Integer.MAX_VALUE) {
+                throw new IOException("count out of range: " + n);
+            }
+            return utf8((int) n);
+        }
+        long chars = -n - 1;
+        if (chars > (end - position) / 2) {
+            throw new IOException("text of " + chars + " characters ends early, at byte " + position);
+        }
+        char[] text = new char[(int) chars];
+        for (int i = 0; i < text.length; i++) {
+            text[i] = (char) ((bytes[position] & 0xFF) << 8 | bytes[position + 1] & 0xFF);
+            position += 2;
+        }
+        return new String(text);
     }
 
     /** {@code n} bytes as {@code 2n} lowercase hex digits. */

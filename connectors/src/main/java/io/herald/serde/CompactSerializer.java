@@ -1,5 +1,6 @@
 package io.herald.serde;
 
+import io.herald.model.Texts;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
@@ -61,6 +62,24 @@ public abstract class CompactSerializer<T> extends TypeSerializerSingleton<T> {
         byte[] b = s.getBytes(StandardCharsets.UTF_8);
         writeVarInt(b.length + 1, out);
         out.write(b);
+    }
+
+    /**
+     * A string or null, whatever it holds: as {@link #writeUtf8} when it is well-formed UTF-16, else
+     * (half a character, a lone surrogate, which no UTF-8 holds) its negated length in characters
+     * minus one, then each character in two bytes. For strings a stage computes a key from again
+     * after a shuffle: a '?' in place of the half character would be another key. Read back by
+     * {@link BytesReader#readText}.
+     */
+    protected static void writeText(String s, DataOutputView out) throws IOException {
+        if (s == null || Texts.loneSurrogateAt(s) < 0) {
+            writeUtf8(s, out);
+            return;
+        }
+        writeVarLong(-(s.length() + 1L), out);
+        for (int i = 0; i < s.length(); i++) {
+            out.writeChar(s.charAt(i));
+        }
     }
 
     /** Bytes or null: a length (-1 for null), then the bytes. */

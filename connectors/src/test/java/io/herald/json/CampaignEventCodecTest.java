@@ -101,6 +101,22 @@ class CampaignEventCodecTest {
         assertThat(parse(head + "\"maxPerSecond\":\"5\"}").value().refusal)
                 .startsWith("campaign is malformed: maxPerSecond:");
         assertThat(parse(head + "\"audience\":null}").value().refusal).contains("audience");
+        // Half a character anywhere in a campaign (a JSON escape can spell one; no payload holds it).
+        assertThat(parse(head + "\"message\":{\"defaultLocale\":\"en\",\"variants\":{\"en\":"
+                                + "{\"title\":\"Hi\",\"body\":\"go \\ud83d now\"}}}}")
+                        .value()
+                        .refusal)
+                .isEqualTo("campaign is malformed: message.variants.en.body has half a character"
+                        + " (a lone surrogate, U+D83D) at 3");
+        assertThat(parse(head + "\"message\":{\"defaultLocale\":\"en\",\"data\":{\"k\\udc00\":\"v\"}}}")
+                        .value()
+                        .refusal)
+                .isEqualTo("campaign is malformed: a field's name in message.data has half a character"
+                        + " (a lone surrogate, U+DC00) at 1");
+        assertThat(parse(head + "\"message\":{\"defaultLocale\":\"en\",\"sound\":\"\\ud83d\\ude00\"}}")
+                        .value()
+                        .refusal)
+                .isNull();
         assertThat(parse("{\"type\":\"fire\"}").error()).isEqualTo("campaignId is missing");
         assertThat(parse("{\"type\":\"fire\",\"campaignId\":7}").error())
                 .isEqualTo("campaignId is a whole number; it must be a string");

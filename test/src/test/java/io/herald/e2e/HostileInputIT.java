@@ -39,14 +39,18 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Hostile values for every field of every input topic, sent through a real Kafka broker to the
  * running job, as a producer in any language could write them: missing, null, each wrong JSON type,
- * empty, 100 KB, control characters; and whole records that are broken JSON, invalid UTF-8, nested
- * too deep, not an object or empty. Every one must come back refused: a dead letter whose reason
- * names the field (or says the record is unreadable), or, for a campaign definition, a rejection on
- * {@code campaign-status} naming it. Nothing is accepted silently; the job never restarts; and a
- * valid campaign afterwards is delivered to every device.
+ * empty, 100 KB, control characters, half a character (a lone surrogate, JSON-escaped); and whole
+ * records that are broken JSON, invalid UTF-8, nested too deep, not an object or empty. Every one
+ * must come back refused: a dead letter whose reason names the field (or says the record is
+ * unreadable), or, for a campaign definition, a rejection on {@code campaign-status} naming it.
+ * Nothing is accepted silently; the job never restarts; and a valid campaign afterwards is
+ * delivered to every device.
  */
 @Timeout(value = 10, unit = TimeUnit.MINUTES)
 class HostileInputIT {
+    /** Where {@link #withHalfCharacters} puts half a character. */
+    private static final String HALF = "@half-a-character@";
+
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final JsonNodeFactory N = JsonNodeFactory.instance;
     private static final String HUGE = "x".repeat(100_000);
@@ -109,7 +113,7 @@ class HostileInputIT {
                     String id = "hostile-" + (n[0]++);
                     create.put("campaignId", id);
                     rejected.put(id, new Sent(campaigns, field, desc));
-                    kafka.sendNow(campaigns, id, JSON.writeValueAsBytes(create));
+                    kafka.sendNow(campaigns, id, withHalfCharacters(JSON.writeValueAsString(create)));
                 });
                 System.out.printf(
                         "Hostile records sent: %d to be dead-lettered, %d campaign definitions to be rejected%n",
@@ -215,7 +219,7 @@ class HostileInputIT {
             for (Map.Entry<String, JsonNode> v : wrongValues(base.get(field)).entrySet()) {
                 ObjectNode copy = base.deepCopy();
                 copy.set(field, v.getValue());
-                out.accept(field, field + " " + v.getKey(), JSON.writeValueAsBytes(copy));
+                out.accept(field, field + " " + v.getKey(), withHalfCharacters(JSON.writeValueAsString(copy)));
             }
             if (required.contains(field)) {
                 ObjectNode copy = base.deepCopy();
@@ -238,7 +242,18 @@ class HostileInputIT {
         out.accept(null, "empty", new byte[0]);
     }
 
-    /** Null, every JSON type the value is not, and for strings: empty, 100 KB, a control character. */
+    /**
+     * The record's bytes, with each {@link #HALF} as the JSON escape of half a character (a lone
+     * surrogate), as a client in JavaScript writes one: Jackson will not write it.
+     */
+    private static byte[] withHalfCharacters(String json) {
+        return json.replace(HALF, "\\ud800").getBytes(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Null, every JSON type the value is not, and for strings: empty, 100 KB, a control character,
+     * half a character.
+     */
     private static Map<String, JsonNode> wrongValues(JsonNode right) {
         Map<String, JsonNode> v = new LinkedHashMap<>();
         v.put("null", N.nullNode());
@@ -268,6 +283,11 @@ class HostileInputIT {
             v.put(
                     "with a control character",
                     N.textNode(right.textValue().substring(0, 1) + "\u0000"
+                            + right.textValue().substring(1)));
+            v.put(
+                    "with half a character",
+                    N.textNode(right.textValue().substring(0, 1)
+                            + HALF
                             + right.textValue().substring(1)));
         }
         return v;

@@ -33,6 +33,8 @@ public final class UserUpdateSerializer extends TypeSerializer<UserUpdate> {
     private static final int DEVICE = 0;
     private static final int AUDIENCE = 1;
     private static final int SEND = 2;
+    /** An update with nothing in it: Flink's fresh instance ({@link #createInstance}). */
+    private static final int NOTHING = 3;
 
     private final TypeSerializer<CampaignEvent> sends;
 
@@ -94,7 +96,7 @@ public final class UserUpdateSerializer extends TypeSerializer<UserUpdate> {
             out.writeByte(SEND);
             sends.serialize(u.send, out);
         } else {
-            throw new IOException("a user update with nothing in it");
+            out.writeByte(NOTHING);
         }
     }
 
@@ -105,6 +107,7 @@ public final class UserUpdateSerializer extends TypeSerializer<UserUpdate> {
             case DEVICE -> UserUpdate.of(DeviceEventSerializer.INSTANCE.deserialize(in));
             case AUDIENCE -> UserUpdate.of(new AudienceRow(StringValue.readString(in), StringValue.readString(in)));
             case SEND -> UserUpdate.of(sends.deserialize(in));
+            case NOTHING -> new UserUpdate();
             default -> throw new IOException("unknown user update kind " + kind);
         };
     }

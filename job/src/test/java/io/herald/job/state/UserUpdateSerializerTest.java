@@ -50,6 +50,8 @@ class UserUpdateSerializerTest {
         assertThat(back(serializer.duplicate(), sent))
                 .usingRecursiveComparison()
                 .isEqualTo(sent);
+        UserUpdate fresh = serializer.createInstance();
+        assertThat(back(serializer, fresh)).usingRecursiveComparison().isEqualTo(fresh);
     }
 
     @Test
