@@ -1,6 +1,5 @@
 package io.herald.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.herald.job.cli.CampaignWatcher;
 import io.herald.sandbox.DemoCampaign;
 import io.herald.sandbox.EmulatorCounts;
@@ -14,7 +13,6 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -30,7 +28,7 @@ import picocli.CommandLine.Option;
         name = "crash",
         mixinStandardHelpOptions = true,
         description = "A TaskManager killed, and a stop with savepoint, mid-campaign on a real cluster.")
-final class CrashBench implements Callable<Integer> {
+final class CrashBench extends SectionBench {
     @Option(names = "--users", defaultValue = "200000", description = "Synthetic users (default ${DEFAULT-VALUE}).")
     int users;
 
@@ -41,17 +39,8 @@ final class CrashBench implements Callable<Integer> {
                     "How long after the fire the TaskManager is killed or the job stopped (default ${DEFAULT-VALUE}).")
     long afterMs;
 
-    @Option(names = "--out", defaultValue = "BENCHMARKS.md", description = "Where to write the table.")
-    Path out;
-
-    @Override
-    public Integer call() throws Exception {
-        Map<String, Object> r = measure();
-        System.out.println(new ObjectMapper().writeValueAsString(r));
-        return 0;
-    }
-
     /** Measures both, writes the section, and returns the figures. */
+    @Override
     Map<String, Object> measure() throws Exception {
         Path dir = Files.createTempDirectory("herald-crash-");
         Map<String, Object> r = new LinkedHashMap<>();

@@ -1,6 +1,5 @@
 package io.herald.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.herald.job.HeraldMain;
 import io.herald.job.bootstrap.DeviceBootstrap;
 import io.herald.sandbox.KafkaIO;
@@ -12,7 +11,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.apache.flink.core.execution.JobClient;
@@ -28,27 +26,15 @@ import picocli.CommandLine.Option;
         name = "devices",
         mixinStandardHelpOptions = true,
         description = "Device state: bootstrap, apply rate, bytes per device.")
-final class DeviceBench implements Callable<Integer> {
+final class DeviceBench extends SectionBench {
     @Option(
             names = "--users",
             defaultValue = "870000",
             description = "Synthetic users (default ${DEFAULT-VALUE}, about 1,000,000 devices).")
     int users;
 
-    @Option(names = "--out", defaultValue = "BENCHMARKS.md", description = "Where to write the table.")
-    Path out;
-
-    @Override
-    public Integer call() throws Exception {
-        Map<String, Object> r = measure();
-        if (r == null) {
-            return 1;
-        }
-        System.out.println(new ObjectMapper().writeValueAsString(r));
-        return 0;
-    }
-
     /** Measures, writes the section, and returns the figures (null if it could not measure). */
+    @Override
     Map<String, Object> measure() throws Exception {
         Path dir = Files.createTempDirectory("herald-bench-");
         try {

@@ -1,6 +1,5 @@
 package io.herald.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.herald.job.HeraldMain;
 import io.herald.job.cli.CampaignWatcher;
 import io.herald.sandbox.DemoCampaign;
@@ -13,7 +12,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import org.apache.flink.core.execution.JobClient;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -27,7 +25,7 @@ import picocli.CommandLine.Option;
         name = "estimate",
         mixinStandardHelpOptions = true,
         description = "Estimate mode over a large user base: users evaluated and rendered per second.")
-final class EstimateBench implements Callable<Integer> {
+final class EstimateBench extends SectionBench {
     /** Evaluated per user, with the user's attributes, as a growth team would write it. */
     static final String SEGMENT = "{\"kind\":\"segment\",\"expression\":"
             + "\"opt_in && (attributes.streak > 3.0 || 'new' in tags) && locale != 'ja-JP'\"}";
@@ -50,20 +48,8 @@ final class EstimateBench implements Callable<Integer> {
             description = "Where the bootstrapped users are kept between runs (default ${DEFAULT-VALUE}).")
     Path stateCache;
 
-    @Option(names = "--out", defaultValue = "BENCHMARKS.md", description = "Where to write the table.")
-    Path out;
-
-    @Override
-    public Integer call() throws Exception {
-        Map<String, Object> r = measure();
-        if (r == null) {
-            return 1;
-        }
-        System.out.println(new ObjectMapper().writeValueAsString(r));
-        return 0;
-    }
-
     /** Measures, writes the section, and returns the figures (null if it could not measure). */
+    @Override
     Map<String, Object> measure() throws Exception {
         Path savepoint = BenchCommand.usersSavepoint(stateCache, users);
         Path dir = Files.createTempDirectory("herald-bench-");

@@ -15,7 +15,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.concurrent.Callable;
 import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -33,7 +32,7 @@ import picocli.CommandLine.Option;
         name = "replay",
         mixinStandardHelpOptions = true,
         description = "Time the read of earlier runs' answers and statuses that a restore does.")
-final class ReplayBench implements Callable<Integer> {
+final class ReplayBench extends SectionBench {
     @Option(
             names = "--answers",
             defaultValue = "5000000",
@@ -49,19 +48,10 @@ final class ReplayBench implements Callable<Integer> {
             description = "Answers of the one campaign left unfinished (default ${DEFAULT-VALUE}).")
     int unfinished;
 
-    @Option(names = "--out", defaultValue = "BENCHMARKS.md", description = "Where to write the section.")
-    Path out;
-
     private static final int MAX_PARALLELISM = 128;
     private static final int PARTITIONS = 4;
 
     @Override
-    public Integer call() throws Exception {
-        Map<String, Object> r = measure();
-        System.out.println(Json.MAPPER.writeValueAsString(r));
-        return 0;
-    }
-
     Map<String, Object> measure() throws Exception {
         Path dir = Files.createTempDirectory("herald-replay-");
         Map<String, Object> r = new LinkedHashMap<>();
