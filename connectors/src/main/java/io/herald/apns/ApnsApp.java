@@ -26,5 +26,11 @@ public class ApnsApp implements Serializable {
     /** PEM certificates to trust instead of the system's, for the sandbox's emulator. */
     public String trustedCertificateFile;
 
+    /**
+     * This app's send budget at APNs, notifications per second over the whole job, or null for none
+     * (APNs publishes no quota: without one, the rate adapts only when APNs throttles).
+     */
+    public Integer maxPerSecond;
+
     public ApnsApp() {}
 }

@@ -7,11 +7,12 @@ import com.eatthepath.pushy.apns.PushNotificationResponse;
 import com.eatthepath.pushy.apns.PushType;
 import com.eatthepath.pushy.apns.auth.ApnsSigningKey;
 import com.eatthepath.pushy.apns.util.SimpleApnsPushNotification;
+import io.herald.budget.BudgetAccount;
+import io.herald.budget.SendBudget;
 import io.herald.delivery.Attempt;
 import io.herald.delivery.Provider;
 import io.herald.delivery.ProviderAnswers;
 import io.herald.delivery.ProviderReply;
-import io.herald.delivery.RateLimiter;
 import io.herald.model.Platform;
 import io.herald.model.SendRequest;
 import io.netty.channel.EventLoopGroup;
@@ -34,9 +35,6 @@ import java.util.concurrent.TimeUnit;
  */
 public final class ApnsProvider implements Provider {
     private static final long serialVersionUID = 1L;
-
-    /** However hard a provider throttles, a little keeps flowing so that recovery is noticed. */
-    static final double MIN_RATE = 10;
 
     /**
      * APNs's answers: 410, {@code Unregistered}, {@code BadDeviceToken} and
@@ -68,6 +66,21 @@ public final class ApnsProvider implements Provider {
         return "APNs";
     }
 
+    /**
+     * APNs publishes no quota: an app has a budget only where one is configured
+     * ({@code apns.maxPerSecond}); without one it has no ceiling until APNs throttles it.
+     */
+    @Override
+    public Map<String, SendBudget> budgets() {
+        Map<String, SendBudget> budgets = new HashMap<>();
+        for (ApnsApp app : apps) {
+            if (app.maxPerSecond != null) {
+                budgets.put(app.appId, new SendBudget(BudgetAccount.apnsApp(app.appId), app.maxPerSecond));
+            }
+        }
+        return budgets;
+    }
+
     @Override
     public Session connect(EventLoopGroup eventLoop, int instances) throws Exception {
         StreamWatch streams = new StreamWatch();
@@ -77,9 +90,7 @@ public final class ApnsProvider implements Provider {
             clients.put(app.appId, client(app, eventLoop, streams));
             topics.put(app.appId, app.topic);
         }
-        // APNs publishes no quota: no ceiling until it throttles, then the rate adapts.
-        RateLimiter rate = new RateLimiter(Double.POSITIVE_INFINITY, MIN_RATE);
-        return new AppSession<>(clients, rate) {
+        return new AppSession<>(clients) {
             @Override
             public CompletableFuture<ProviderReply> send(Attempt attempt) {
                 SendRequest request = attempt.request();

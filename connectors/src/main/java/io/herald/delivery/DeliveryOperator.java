@@ -1,6 +1,8 @@
 package io.herald.delivery;
 
 import com.netflix.concurrency.limits.Limit;
+import io.herald.budget.BudgetAccount;
+import io.herald.budget.SendBudget;
 import io.herald.kafka.AnswerLog;
 import io.herald.kafka.CheckpointTime;
 import io.herald.model.Answer;
@@ -16,6 +18,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -29,6 +32,9 @@ import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.operators.coordination.OperatorEvent;
+import org.apache.flink.runtime.operators.coordination.OperatorEventGateway;
+import org.apache.flink.runtime.operators.coordination.OperatorEventHandler;
 import org.apache.flink.runtime.state.StateInitializationContext;
 import org.apache.flink.runtime.state.StateSnapshotContext;
 import org.apache.flink.streaming.api.graph.StreamConfig;
@@ -66,6 +72,11 @@ import org.slf4j.LoggerFactory;
  *   <li><b>Cancels overtake.</b> A {@link SendRequest.Control#CANCEL} element is acted on as it
  *       arrives, whatever the bound: nothing more of the campaign starts toward the provider, and
  *       what waits for a retry or a rate slot gets a {@code cancelled} receipt at once.
+ *   <li><b>Budgets over the whole job.</b> Each attempt waits for a slot of its account's rate
+ *       ({@link RateSlots}: an FCM project, an APNs app with a budget), urgent ones first. The
+ *       instance's share of each budget starts even and then follows what it asks: it reports to
+ *       the delivery's {@link BudgetCoordinator} every {@link #REPORT_EVERY_MS} ms, which lends an
+ *       idle instance's share to busy ones ({@link DeliveryOperatorFactory} connects the two).
  *   <li><b>A clean stop.</b> On close (a stop with a savepoint, say) no attempt starts, and the
  *       operator waits a bounded time for the answers of attempts at the provider, so that they
  *       are on record and a job started from the savepoint does not send them again.
@@ -78,8 +89,11 @@ import org.slf4j.LoggerFactory;
  * not retried. Nothing here is particular to a provider: a new one is a {@link Provider}.
  */
 public final class DeliveryOperator extends AbstractStreamOperator<Receipt>
-        implements OneInputStreamOperator<SendRequest, Receipt>, BoundedOneInput {
+        implements OneInputStreamOperator<SendRequest, Receipt>, BoundedOneInput, OperatorEventHandler {
     private static final long serialVersionUID = 1L;
+    /** However hard a provider throttles, a little keeps flowing so that recovery is noticed. */
+    static final double MIN_RATE = 10;
+
     private static final Logger LOG = LoggerFactory.getLogger(DeliveryOperator.class);
 
     private static final ListStateDescriptor<SendRequest> IN_FLIGHT =
@@ -123,6 +137,9 @@ public final class DeliveryOperator extends AbstractStreamOperator<Receipt>
         }
     }
 
+    /** How often an instance tells its {@link BudgetCoordinator} what it asks of each budget. */
+    public static final long REPORT_EVERY_MS = 250;
+
     private final Provider provider;
     private final Settings settings;
     private final AnswerLog answerLog;
@@ -132,6 +149,10 @@ public final class DeliveryOperator extends AbstractStreamOperator<Receipt>
     private transient Timer timer;
     private transient Provider.Session session;
     private transient RetryingSender sender;
+    private transient AccountSlots slots;
+    /** Where demands are reported, or null when no coordinator is connected (an operator test): shares stay even. */
+    private transient OperatorEventGateway coordinator;
+
     private transient CredentialStop credentialStop;
     /** What is refused before sending, the cancelled campaigns included: touched on the task thread only. */
     private transient Preflight preflight;
@@ -194,8 +215,10 @@ public final class DeliveryOperator extends AbstractStreamOperator<Receipt>
         int instance = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
         eventLoop = new NioEventLoopGroup(1, new DefaultThreadFactory("herald-" + name, true));
         timer = RetryingSender.newTimer("herald-" + name);
-        session = provider.connect(eventLoop, getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks());
-        sender = new RetryingSender(settings.retryPolicy, eventLoop, session.rateLimit(), timer, settings.timeoutMs);
+        int instances = getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks();
+        session = provider.connect(eventLoop, instances);
+        slots = new AccountSlots(provider.budgets(), instances, MIN_RATE, eventLoop);
+        sender = new RetryingSender(settings.retryPolicy, eventLoop, slots, timer, settings.timeoutMs);
         metrics = new DeliveryMetrics(getRuntimeContext().getMetricGroup(), sender, credentialStop);
         log = answerLog == null ? null : answerLog.writer("herald-answers-" + name + "-" + instance);
         window = settings.concurrency.limit(settings.maxInFlight);
@@ -204,7 +227,35 @@ public final class DeliveryOperator extends AbstractStreamOperator<Receipt>
         waiting = new ArrayDeque<>();
         out = new StreamRecord<>(null);
         room.register(provider.platform(), () -> window.getLimit() - inFlight.size() - waiting.size());
+        if (coordinator != null && !slots.budgets().isEmpty()) {
+            getProcessingTimeService()
+                    .scheduleWithFixedDelay(
+                            t -> coordinator.sendEventToCoordinator(
+                                    new BudgetEvents.DemandReport(slots.demands(System.nanoTime()))),
+                            REPORT_EVERY_MS,
+                            REPORT_EVERY_MS);
+        }
         resendRestored();
+    }
+
+    /** The send budgets of this delivery's provider, by account: what its coordinator keeps whole. */
+    Map<BudgetAccount, SendBudget> budgets() {
+        Map<BudgetAccount, SendBudget> budgets = new LinkedHashMap<>();
+        provider.budgets().values().forEach(b -> budgets.put(b.account(), b));
+        return budgets;
+    }
+
+    /** Connects this instance to its budget coordinator; before {@link #open}. */
+    void reportTo(OperatorEventGateway gateway) {
+        this.coordinator = gateway;
+    }
+
+    /** A new share of some budgets, from the coordinator (in the task's mailbox). */
+    @Override
+    public void handleOperatorEvent(OperatorEvent event) {
+        if (event instanceof BudgetEvents.ShareGrant grant && slots != null) {
+            slots.share(grant.shares);
+        }
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.herald.delivery;
 
+import io.herald.budget.SendBudget;
 import io.herald.model.Platform;
 import io.netty.channel.EventLoopGroup;
 import java.io.Serializable;
@@ -9,7 +10,7 @@ import java.util.concurrent.CompletableFuture;
 /**
  * A push provider as the {@link DeliveryOperator} drives it: what differs between providers (how a
  * request is sent and its answer read, the provider's rate, which answers mean what) and nothing
- * else. Bounds, retries, refusals before sending ({@link Preflight}), stopping an app for refused
+ * else. Its send budgets are configuration it states ({@link #budgets}). Bounds, retries, refusals before sending ({@link Preflight}), stopping an app for refused
  * credentials, cancels, metrics and the record of answers are the operator's, the same for all. A
  * new provider (web push, say) is one implementation of this interface and a {@link ProviderAnswers}
  * table, handed to a new {@code DeliveryOperator}; the operator does not change.
@@ -24,14 +25,19 @@ public interface Provider extends Serializable {
     /** The platform whose devices this provider reaches: its delivery's place in the task's {@link DeliveryRoom}. */
     Platform platform();
 
+    /**
+     * Each app's send budget over the whole job, by app id (apps of one account share one budget);
+     * an app without one has no ceiling until the provider throttles.
+     */
+    default Map<String, SendBudget> budgets() {
+        return Map.of();
+    }
+
     /** Connects for every configured app, on {@code eventLoop}; once per parallel instance of {@code instances}. */
     Session connect(EventLoopGroup eventLoop, int instances) throws Exception;
 
     /** One parallel instance's connections. */
     interface Session extends AutoCloseable {
-        /** This instance's rate limit at the provider (it adapts when the provider throttles). */
-        RateLimiter rateLimit();
-
         /** Whether the configuration has credentials for {@code appId} at this provider. */
         boolean serves(String appId);
 
@@ -48,19 +54,12 @@ public interface Provider extends Serializable {
         CompletableFuture<ProviderReply> send(Attempt attempt);
     }
 
-    /** A session over one connection handle per app ({@code T}), with one rate limit for them all. */
+    /** A session over one connection handle per app ({@code T}). */
     abstract class AppSession<T> implements Session {
         protected final Map<String, T> apps;
-        private final RateLimiter rate;
 
-        protected AppSession(Map<String, T> apps, RateLimiter rate) {
+        protected AppSession(Map<String, T> apps) {
             this.apps = apps;
-            this.rate = rate;
-        }
-
-        @Override
-        public RateLimiter rateLimit() {
-            return rate;
         }
 
         @Override

@@ -1,21 +1,21 @@
 package io.herald.delivery;
 
 /**
- * A rate limit on requests, by reservation: each request is given the next free slot and waits for
- * it (on the event loop, keeping its place in the bounded in-flight window, so a limited stream
- * backpressures instead of queuing without end). It adapts: when the provider throttles (429), the
+ * The rate one account's requests may go at, which adapts: when the provider throttles (429), the
  * rate halves, at most once a second, from what was really being sent; each success wins a little
- * back (a twentieth of a request per second, so about 5% a second at full flow), up to the
- * configured ceiling. Without a ceiling, the limit goes away again once it is back at twice the
- * rate the provider first throttled.
+ * back (a twentieth of a request per second, so about 5% a second at full flow), up to the ceiling.
+ * Without a ceiling, the limit goes away again once it is back at twice the rate the provider first
+ * throttled. The ceiling is this instance's share of a send budget, and moves when the budget's
+ * coordinator lends it more or takes some back ({@link #ceiling(double)}). {@link RateSlots} paces
+ * the requests to it.
  */
 public final class RateLimiter {
     private static final long SECOND = 1_000_000_000L;
 
-    private final double ceiling;
-    private final double floor;
+    private final double configuredFloor;
+    private double ceiling;
+    private double floor;
     private double rate;
-    private double nextFreeNanos;
     private long lastCutNanos = Long.MIN_VALUE / 2;
     private long windowStart;
     private long sentInWindow;
@@ -31,25 +31,36 @@ public final class RateLimiter {
         if (!(perSecond > 0) || !(floor > 0)) {
             throw new IllegalArgumentException("rates must be positive");
         }
+        this.configuredFloor = floor;
         this.ceiling = perSecond;
         this.floor = Math.min(floor, perSecond);
         this.rate = perSecond;
     }
 
-    /** How long the request made at {@code nowNanos} must wait for its slot, in milliseconds. */
-    public synchronized long reserve(long nowNanos) {
+    /** A request went out at {@code nowNanos}: what a throttle without a ceiling starts from. */
+    public synchronized void sent(long nowNanos) {
         if (nowNanos - windowStart >= SECOND) {
             observedRate = sentInWindow * (double) SECOND / Math.max(SECOND, nowNanos - windowStart);
             windowStart = nowNanos;
             sentInWindow = 0;
         }
         sentInWindow++;
-        if (Double.isInfinite(rate)) {
-            return 0;
+    }
+
+    /**
+     * A new ceiling (this instance's share of its budget): a rate at the old ceiling moves with it; a
+     * rate cut by throttling stays where it was, or comes down to the new ceiling.
+     */
+    public synchronized void ceiling(double perSecond) {
+        if (!(perSecond > 0)) {
+            throw new IllegalArgumentException("a ceiling must be positive, not " + perSecond);
         }
-        double slot = Math.max(nowNanos, nextFreeNanos);
-        nextFreeNanos = slot + SECOND / rate;
-        return (long) ((slot - nowNanos) / 1_000_000);
+        boolean atCeiling = rate >= ceiling;
+        ceiling = perSecond;
+        floor = Math.min(configuredFloor, perSecond);
+        if (atCeiling || rate > perSecond) {
+            rate = perSecond;
+        }
     }
 
     /** The provider said "too many requests": slow down. */
@@ -79,5 +90,10 @@ public final class RateLimiter {
     /** The current rate, requests per second. */
     public synchronized double rate() {
         return rate;
+    }
+
+    /** The ceiling, requests per second: infinite when there is none. */
+    public synchronized double ceiling() {
+        return ceiling;
     }
 }

@@ -22,7 +22,7 @@ import java.util.function.Supplier;
  * tried again after {@link RetryPolicy}'s wait, on the delivery's own event loop (nothing blocks), until
  * it succeeds, fails for good, or the budget runs out; then its receipt says it gave up. The waiting
  * notification keeps its place in the delivery's bounded in-flight window, so retries count against it.
- * Every attempt first waits for its slot at the provider's {@link RateLimiter}, which slows down when
+ * Every attempt first waits for its slot in its account's {@link RateSlots} (urgent ones first), whose rate slows down when
  * the provider answers 429: a throttling provider gets fewer requests, not a storm of retries.
  *
  * <p><b>No answer.</b> An attempt that ends without an answer is one of two things, and the
@@ -51,7 +51,7 @@ import java.util.function.Supplier;
 public final class RetryingSender {
     private final RetryPolicy policy;
     private final EventExecutorGroup scheduler;
-    private final RateLimiter providerRate;
+    private final AccountSlots slots;
     private final Timer timer;
     private final long timeoutMs;
     private final AtomicLong retries = new AtomicLong();
@@ -60,15 +60,15 @@ public final class RetryingSender {
 
     /**
      * @param scheduler where retries wait (the delivery's event loop)
-     * @param providerRate the provider's rate limit, which slows down when the provider throttles
+     * @param slots the rate limits of the provider's accounts, which slow down when the provider throttles
      * @param timer keeps each notification's time limit; the caller owns it and stops it
      * @param timeoutMs how long a notification may go without a final answer
      */
     public RetryingSender(
-            RetryPolicy policy, EventExecutorGroup scheduler, RateLimiter providerRate, Timer timer, long timeoutMs) {
+            RetryPolicy policy, EventExecutorGroup scheduler, AccountSlots slots, Timer timer, long timeoutMs) {
         this.policy = policy;
         this.scheduler = scheduler;
-        this.providerRate = providerRate;
+        this.slots = slots;
         this.timer = timer;
         this.timeoutMs = timeoutMs;
     }
@@ -78,9 +78,9 @@ public final class RetryingSender {
         return new HashedWheelTimer(new DefaultThreadFactory(owner + "-timeouts", true), 10, TimeUnit.MILLISECONDS);
     }
 
-    /** The provider's current rate limit, requests per second (infinite until it throttles, without a quota). */
+    /** The provider's current rate limits, requests per second, summed (infinite until it throttles, without a quota). */
     public double providerRate() {
-        return providerRate.rate();
+        return slots.rate();
     }
 
     /**
@@ -175,18 +175,28 @@ public final class RetryingSender {
         }
 
         private void waitForSlot(int number) {
-            long wait = providerRate.reserve(System.nanoTime());
-            if (wait <= 0) {
-                start(number);
-            } else if (System.currentTimeMillis() + wait > deadline) {
-                finish(noAnswer(
-                        Outcome.FAILED,
-                        Receipt.describe(
-                                new TimeoutException("not sent within its time budget at the provider's rate limit")),
-                        number - 1));
-            } else {
-                scheduler.schedule(() -> start(number), wait, TimeUnit.MILLISECONDS);
-            }
+            RateSlots at = slots.forApp(request.appId);
+            at.take(
+                    new RateSlots.Waiter() {
+                        @Override
+                        public boolean stillWaiting() {
+                            return !closed && state.get() == WAITING;
+                        }
+
+                        @Override
+                        public void go() {
+                            if (System.currentTimeMillis() > deadline) {
+                                finish(noAnswer(
+                                        Outcome.FAILED,
+                                        Receipt.describe(new TimeoutException(
+                                                "not sent within its time budget at the provider's rate limit")),
+                                        number - 1));
+                            } else {
+                                start(number);
+                            }
+                        }
+                    },
+                    request.urgent);
         }
 
         private void start(int number) {
@@ -230,10 +240,11 @@ public final class RetryingSender {
             } else {
                 r = noAnswer(Outcome.FAILED, Receipt.describe(error), number);
             }
+            RateLimiter limit = slots.forApp(request.appId).limit();
             if (ProviderAnswers.isThrottle(r.providerStatus)) {
-                providerRate.throttled(System.nanoTime());
+                limit.throttled(System.nanoTime());
             } else if (r.outcome == Outcome.DELIVERED) {
-                providerRate.succeeded();
+                limit.succeeded();
             }
             if (r.outcome != Outcome.FAILED) {
                 finishFrom(AT_PROVIDER, r);

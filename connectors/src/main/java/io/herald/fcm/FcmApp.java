@@ -18,7 +18,10 @@ public class FcmApp implements Serializable {
     public String endpoint = DEFAULT_ENDPOINT;
     /** PEM certificates to trust instead of the system's, for the sandbox's emulator. */
     public String trustedCertificateFile;
-    /** The project's send quota (FCM's default: 600,000 a minute), shared by all parallel instances. */
+    /**
+     * The project's send quota (FCM's default: 600,000 a minute): one budget for the whole job, lent
+     * between its parallel instances by demand. Apps of one project share it (the smallest stated).
+     */
     public int maxPerMinute = 600_000;
 
     public FcmApp() {}

@@ -1,11 +1,12 @@
 package io.herald.fcm;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.herald.budget.BudgetAccount;
+import io.herald.budget.SendBudget;
 import io.herald.delivery.Attempt;
 import io.herald.delivery.Provider;
 import io.herald.delivery.ProviderAnswers;
 import io.herald.delivery.ProviderReply;
-import io.herald.delivery.RateLimiter;
 import io.herald.json.Json;
 import io.herald.model.Outcome;
 import io.herald.model.Platform;
@@ -23,7 +24,8 @@ import java.util.concurrent.CompletableFuture;
 /**
  * FCM's HTTP v1 API as a {@link Provider} ({@code POST /v1/projects/{project}/messages:send}, one
  * message per request, multiplexed over a few long-lived HTTP/2 connections per app), each answer
- * read with {@link #ANSWERS}. Held to the project's quota, shared evenly by the parallel instances.
+ * read with {@link #ANSWERS}. Held to its project's quota, one budget for the apps of a project,
+ * lent between the parallel instances by what each has to send.
  * Its client, {@link Http2Connections}, says when a request went out whole and when the server
  * said it did not take it, so a lost answer is told from a request never taken.
  */
@@ -61,6 +63,25 @@ public final class FcmProvider implements Provider {
         return "FCM";
     }
 
+    /**
+     * FCM counts its quota per Firebase project, whichever app sends: the apps of one project share
+     * one budget, the smallest {@code maxPerMinute} any of them states.
+     */
+    @Override
+    public Map<String, SendBudget> budgets() {
+        Map<String, Integer> perMinute = new HashMap<>();
+        for (FcmApp app : apps) {
+            perMinute.merge(app.projectId, app.maxPerMinute, Math::min);
+        }
+        Map<String, SendBudget> budgets = new HashMap<>();
+        for (FcmApp app : apps) {
+            budgets.put(
+                    app.appId,
+                    new SendBudget(BudgetAccount.fcmProject(app.projectId), perMinute.get(app.projectId) / 60.0));
+        }
+        return budgets;
+    }
+
     @Override
     public Session connect(EventLoopGroup eventLoop, int instances) throws Exception {
         Map<String, Target> targets = new HashMap<>();
@@ -74,12 +95,7 @@ public final class FcmProvider implements Provider {
                             "/v1/projects/" + app.projectId + "/messages:send",
                             FcmCredentials.forApp(app)));
         }
-        // The project's quota, shared evenly by the parallel instances; it adapts further on 429s.
-        // (One limit for all apps: apps of one deployment most often share a project.)
-        int quotaPerMinute = apps.stream().mapToInt(a -> a.maxPerMinute).min().orElse(600_000);
-        double perSecond = quotaPerMinute / 60.0 / instances;
-        RateLimiter rate = new RateLimiter(perSecond, Math.min(10, perSecond));
-        return new AppSession<>(targets, rate) {
+        return new AppSession<>(targets) {
             @Override
             public CompletableFuture<ProviderReply> send(Attempt attempt) {
                 SendRequest request = attempt.request();

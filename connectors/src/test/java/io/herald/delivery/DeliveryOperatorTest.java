@@ -52,13 +52,7 @@ class DeliveryOperatorTest {
 
         @Override
         public Session connect(EventLoopGroup eventLoop, int instances) {
-            RateLimiter rate = new RateLimiter(Double.POSITIVE_INFINITY, 10);
             return new Session() {
-                @Override
-                public RateLimiter rateLimit() {
-                    return rate;
-                }
-
                 @Override
                 public boolean serves(String appId) {
                     return "app".equals(appId);

@@ -9,21 +9,6 @@ class RateLimiterTest {
     private static final long MS = 1_000_000;
 
     @Test
-    void requestsAreSpacedToTheRate() {
-        RateLimiter limit = new RateLimiter(100, 1);
-        long now = 5_000 * MS;
-        assertThat(limit.reserve(now)).isZero();
-        assertThat(limit.reserve(now)).isEqualTo(10);
-        assertThat(limit.reserve(now)).isEqualTo(20);
-        // 100 reserved at once: the last waits about a second.
-        long last = 0;
-        for (int i = 0; i < 97; i++) {
-            last = limit.reserve(now);
-        }
-        assertThat(last).isBetween(990L, 1000L);
-    }
-
-    @Test
     void throttlingHalvesTheRateAtMostOnceASecondAndSuccessWinsItBack() {
         RateLimiter limit = new RateLimiter(1000, 10);
         long now = 5_000 * MS;
@@ -44,13 +29,11 @@ class RateLimiterTest {
         RateLimiter limit = new RateLimiter(Double.POSITIVE_INFINITY, 10);
         long now = 5_000 * MS;
         for (int i = 0; i < 400; i++) {
-            assertThat(limit.reserve(now + i * 5 * MS)).isZero();
+            limit.sent(now + i * 5 * MS);
         }
         // 400 requests over two seconds: about 200 a second; the cut takes it to about 100.
         limit.throttled(now + 2000 * MS);
         assertThat(limit.rate()).isBetween(90.0, 110.0);
-        assertThat(limit.reserve(now + 2001 * MS)).isZero();
-        assertThat(limit.reserve(now + 2001 * MS)).isBetween(9L, 11L);
     }
 
     @Test
@@ -59,7 +42,7 @@ class RateLimiterTest {
         long now = 5_000 * MS;
         // A burst inside the first second: no full window observed yet, so the burst itself counts.
         for (int i = 0; i < 1000; i++) {
-            limit.reserve(now + i * 100_000L);
+            limit.sent(now + i * 100_000L);
         }
         limit.throttled(now + 100 * MS);
         assertThat(limit.rate()).isEqualTo(500);
@@ -77,5 +60,27 @@ class RateLimiterTest {
         assertThat(limit.rate())
                 .as("unlimited again at twice the throttled rate")
                 .isInfinite();
+    }
+
+    @Test
+    void aNewCeilingMovesARateAtTheOldOneAndCapsAThrottledOne() {
+        RateLimiter limit = new RateLimiter(1000, 10);
+        limit.ceiling(3000);
+        assertThat(limit.rate()).as("lent more: at once").isEqualTo(3000);
+        limit.ceiling(500);
+        assertThat(limit.rate()).as("taken back: at once").isEqualTo(500);
+        limit.throttled(5_000 * MS);
+        assertThat(limit.rate()).isEqualTo(250);
+        limit.ceiling(2000);
+        assertThat(limit.rate())
+                .as("a throttled rate is won back by successes, not by a share")
+                .isEqualTo(250);
+        limit.ceiling(100);
+        assertThat(limit.rate()).isEqualTo(100);
+        limit.ceiling(5);
+        limit.throttled(7_000 * MS);
+        assertThat(limit.rate())
+                .as("the floor (10) never lifts a rate above the ceiling")
+                .isEqualTo(5);
     }
 }

@@ -60,7 +60,7 @@ class RetryingSenderTest {
             throws Exception {
         Deque<Object> script = new ArrayDeque<>(List.of(answers));
         CompletableFuture<Receipt> done = new CompletableFuture<>();
-        sender = new RetryingSender(policy, loop, new RateLimiter(Double.POSITIVE_INFINITY, 10), timer, 10_000);
+        sender = new RetryingSender(policy, loop, AccountSlots.unbudgeted(10, loop), timer, 10_000);
         sender.send(
                 request(),
                 attempt -> {
@@ -210,8 +210,7 @@ class RetryingSenderTest {
 
     @Test
     void aWrittenRequestStillUnansweredAtTheTimeLimitIsUnconfirmed() throws Exception {
-        sender = new RetryingSender(
-                new RetryPolicy(5, 10, 100), loop, new RateLimiter(Double.POSITIVE_INFINITY, 10), timer, 200);
+        sender = new RetryingSender(new RetryPolicy(5, 10, 100), loop, AccountSlots.unbudgeted(10, loop), timer, 200);
         CompletableFuture<Receipt> done = new CompletableFuture<>();
         sender.send(
                 request(),
@@ -229,8 +228,7 @@ class RetryingSenderTest {
 
     @Test
     void aNotificationWithoutAnAnswerFailsAtItsTimeLimitAndALateAnswerIsDropped() throws Exception {
-        sender = new RetryingSender(
-                new RetryPolicy(5, 10, 100), loop, new RateLimiter(Double.POSITIVE_INFINITY, 10), timer, 200);
+        sender = new RetryingSender(new RetryPolicy(5, 10, 100), loop, AccountSlots.unbudgeted(10, loop), timer, 200);
         CompletableFuture<ProviderReply> neverAnswered = new CompletableFuture<>();
         List<Receipt> done = new CopyOnWriteArrayList<>();
         CompletableFuture<Void> first = new CompletableFuture<>();

@@ -2,6 +2,7 @@ package io.herald.job;
 
 import io.herald.apns.ApnsProvider;
 import io.herald.delivery.DeliveryOperator;
+import io.herald.delivery.DeliveryOperatorFactory;
 import io.herald.fcm.FcmProvider;
 import io.herald.job.config.HeraldConfig;
 import io.herald.job.fanout.FanOutOperator;
@@ -53,7 +54,9 @@ import org.rocksdb.CompressionType;
  *                             └─ broadcast ────────────────────────────────────────────────────────┤
  *   ┌─────────────────────────────────────────────────────────────────────────────────────────────┘
  *   └─ fan-out ─ split ─┬─ APNs delivery ─ receipts ─┐   one chain: the walks hand out only while
- *      (walks)          └─ FCM delivery ── receipts ─┤   a delivery has room (DeliveryRoom)
+ *      (walks)          └─ FCM delivery ── receipts ─┤   a delivery has room (DeliveryRoom); each
+ *                                                    │   delivery's coordinator lends send budgets
+ *                                                    │   between its instances (BudgetCoordinator)
  *   dead letters (from each parse) ──────────────────┤
  *   released claims (from the fan-out) ──────────────┼─ Kafka (exactly once)
  *   campaign status (validate, fan-out) ─────────────┘
@@ -221,8 +224,8 @@ public final class HeraldJob {
         DataStream<OutboundRecord> receipts = ios.transform(
                         "Deliver to APNs",
                         receiptType,
-                        new DeliveryOperator(
-                                new ApnsProvider(config.apnsApps(), d.apnsConnections), d.settings(), io.answers))
+                        new DeliveryOperatorFactory(new DeliveryOperator(
+                                new ApnsProvider(config.apnsApps(), d.apnsConnections), d.settings(), io.answers)))
                 .uid("deliver-apns")
                 .flatMap(new ReceiptRecords(t.receipts, t.devices))
                 .uid("receipt-records-apns")
@@ -230,8 +233,8 @@ public final class HeraldJob {
                 .union(android.transform(
                                 "Deliver to FCM",
                                 receiptType,
-                                new DeliveryOperator(
-                                        new FcmProvider(config.fcmApps(), d.fcmConnections), d.settings(), io.answers))
+                                new DeliveryOperatorFactory(new DeliveryOperator(
+                                        new FcmProvider(config.fcmApps(), d.fcmConnections), d.settings(), io.answers)))
                         .uid("deliver-fcm")
                         .flatMap(new ReceiptRecords(t.receipts, t.devices))
                         .uid("receipt-records-fcm")

@@ -34,7 +34,7 @@ import picocli.CommandLine.Option;
         name = "bench",
         mixinStandardHelpOptions = true,
         description = "Measure Herald on this machine.",
-        subcommands = {DeviceBench.class, EstimateBench.class, CrashBench.class, ReplayBench.class})
+        subcommands = {DeviceBench.class, EstimateBench.class, CrashBench.class, ReplayBench.class, BudgetBench.class})
 final class BenchCommand implements Callable<Integer> {
     @Option(
             names = "--e2e-users",

@@ -3,7 +3,6 @@ package io.herald.cli;
 import io.herald.job.HeraldMain;
 import io.herald.job.cli.CampaignWatcher;
 import io.herald.report.CampaignReport;
-import io.herald.sandbox.ArrivalTimes;
 import io.herald.sandbox.DeliveryReport;
 import io.herald.sandbox.DemoCampaign;
 import io.herald.sandbox.KafkaIO;
@@ -87,10 +86,7 @@ final class DemoCommand implements Callable<Integer> {
                 System.out.print(estimate.table(campaignId));
             }
             long firedAt = System.currentTimeMillis();
-            ArrivalTimes apnsArrivals = new ArrivalTimes(firedAt, 3_600_000);
-            ArrivalTimes fcmArrivals = new ArrivalTimes(firedAt, 3_600_000);
-            sandbox.apns().tokens().recordArrivals(apnsArrivals);
-            sandbox.fcm().tokens().recordArrivals(fcmArrivals);
+            Sandbox.Arrivals arrivals = sandbox.recordArrivals(firedAt);
             kafka.send(campaigns, campaignId, DemoCampaign.fire(campaignId));
             kafka.flush();
             say("Fired campaign " + campaignId + " at every user.");
@@ -121,7 +117,7 @@ final class DemoCommand implements Callable<Integer> {
                 }
                 say("Campaign " + campaignId + ": " + watcher.state().name().toLowerCase() + ".");
                 if (reportFile != null) {
-                    CampaignReport.page(campaignId, report, watcher, apnsArrivals, fcmArrivals)
+                    CampaignReport.page(campaignId, report, watcher, arrivals.apns(), arrivals.fcm())
                             .write(reportFile);
                     say("Report written to " + reportFile.toAbsolutePath());
                 }

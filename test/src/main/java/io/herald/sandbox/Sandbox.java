@@ -162,6 +162,17 @@ public final class Sandbox implements AutoCloseable {
     }
 
     /** What both emulators received, all devices together. */
+    /** When each emulator's deliveries arrive, per millisecond from a start (a fire). */
+    public record Arrivals(ArrivalTimes apns, ArrivalTimes fcm) {}
+
+    /** From now on, both emulators note when each delivery arrives, from {@code startMillis}, for an hour. */
+    public Arrivals recordArrivals(long startMillis) {
+        Arrivals a = new Arrivals(new ArrivalTimes(startMillis, 3_600_000), new ArrivalTimes(startMillis, 3_600_000));
+        apns.tokens().recordArrivals(a.apns());
+        fcm.tokens().recordArrivals(a.fcm());
+        return a;
+    }
+
     public long received() {
         return apns.tokens().totalReceived() + fcm.tokens().totalReceived();
     }

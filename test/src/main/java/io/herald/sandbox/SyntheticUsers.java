@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.function.LongConsumer;
+import java.util.function.Predicate;
 
 /**
  * A deterministic population of users for the sandbox: iOS and Android, several locales, some users
@@ -108,6 +109,23 @@ public final class SyntheticUsers {
 
     public List<Device> devices() {
         return devices;
+    }
+
+    /** The users {@code keep} takes (asked once per user, in order), with all their devices. */
+    public SyntheticUsers users(Predicate<String> keep) {
+        List<Device> kept = new ArrayList<>();
+        String user = null;
+        boolean keeping = false;
+        for (Device d : devices) {
+            if (!d.userId.equals(user)) {
+                user = d.userId;
+                keeping = keep.test(user);
+            }
+            if (keeping) {
+                kept.add(d);
+            }
+        }
+        return new SyntheticUsers(kept);
     }
 
     /**

@@ -136,6 +136,7 @@ public final class PreparedCampaign {
         r.collapseId = campaign.collapseId;
         r.expiresAt = campaign.expiresAt;
         r.firedAt = firedAt;
+        r.urgent = sendId != null || Boolean.TRUE.equals(campaign.urgent);
         if (device.platform == Platform.IOS) {
             r.payload = built.apns();
             r.background = campaign.message.apns != null && Boolean.TRUE.equals(campaign.message.apns.contentAvailable);

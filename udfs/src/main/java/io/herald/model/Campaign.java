@@ -25,6 +25,11 @@ public class Campaign {
     public Schedule schedule;
     /** True for an urgent alert: the app's frequency cap neither holds it back nor counts it. */
     public Boolean capExempt;
+    /**
+     * True for an urgent campaign (a breaking alert): its notifications take their provider's slots
+     * ahead of bulk ones, as transactional sends do; null or false: bulk.
+     */
+    public Boolean urgent;
     /** Quiet hours for this campaign, instead of its app's ({@code "off": true} for none); null: the app's. */
     public QuietHoursSpec quietHours;
     /**

@@ -29,6 +29,11 @@ public class SendRequest {
     public boolean background;
     /** APNs only: 10 or 5. */
     public int priority = 10;
+    /**
+     * Takes its provider's rate slots ahead of bulk notifications: a transactional send, or a
+     * campaign marked urgent.
+     */
+    public boolean urgent;
 
     public Long expiresAt;
     public long firedAt;

@@ -84,12 +84,19 @@ public class HeraldConfig {
                 require(app.apns.keyId, "apps." + app.id + ".apns.keyId");
                 require(app.apns.teamId, "apps." + app.id + ".apns.teamId");
                 require(app.apns.topic, "apps." + app.id + ".apns.topic");
+                if (app.apns.maxPerSecond != null && app.apns.maxPerSecond < 1) {
+                    throw new IllegalArgumentException(
+                            "apps." + app.id + ".apns.maxPerSecond must be at least 1 (leave it out for no budget)");
+                }
             }
             if (app.fcm != null) {
                 require(app.fcm.projectId, "apps." + app.id + ".fcm.projectId");
                 if (app.fcm.serviceAccountFile == null && app.fcm.accessTokenFile == null) {
                     throw new IllegalArgumentException(
                             "apps." + app.id + ".fcm: serviceAccountFile or accessTokenFile is needed");
+                }
+                if (app.fcm.maxPerMinute < 1) {
+                    throw new IllegalArgumentException("apps." + app.id + ".fcm.maxPerMinute must be at least 1");
                 }
             }
         }

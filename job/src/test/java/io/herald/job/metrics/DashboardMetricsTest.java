@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.herald.delivery.AccountSlots;
 import io.herald.delivery.CredentialStop;
 import io.herald.delivery.DeliveryMetrics;
-import io.herald.delivery.RateLimiter;
 import io.herald.delivery.RetryPolicy;
 import io.herald.delivery.RetryingSender;
 import io.herald.job.fanout.walk.WalkMetrics;
@@ -97,7 +97,7 @@ class DashboardMetricsTest {
             RetryingSender sender = new RetryingSender(
                     new RetryPolicy(5, 10, 100),
                     loop,
-                    new RateLimiter(Double.POSITIVE_INFINITY, 10),
+                    AccountSlots.unbudgeted(10, loop),
                     RetryingSender.newTimer("test"),
                     10_000);
             DeliveryMetrics metrics = new DeliveryMetrics(new Names(registered, ""), sender, new CredentialStop());
