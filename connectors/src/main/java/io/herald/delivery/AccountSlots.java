@@ -76,6 +76,20 @@ public final class AccountSlots {
         });
     }
 
+    /**
+     * How many more notifications may start toward the provider so that none waits for its slot
+     * longer than {@code aheadSeconds}: the sum over the accounts in use (unbounded while any of them
+     * has no limit).
+     */
+    public int room(double aheadSeconds) {
+        // The apps without a budget count once any of them sent, or if no app has one.
+        long room = unbudgeted.used() || byAccount.isEmpty() ? unbudgeted.room(aheadSeconds) : 0;
+        for (RateSlots s : byAccount.values()) {
+            room += s.room(aheadSeconds);
+        }
+        return (int) Math.min(Integer.MAX_VALUE, room);
+    }
+
     /** The sum of the current rates, per second: infinite while any account in use has no limit. */
     public double rate() {
         double sum = unbudgeted.limit().rate();

@@ -43,6 +43,7 @@ import org.apache.flink.streaming.api.operators.BoundedOneInput;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.api.operators.Output;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.runtime.tasks.ProcessingTimeService;
 import org.apache.flink.streaming.runtime.tasks.StreamTask;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -72,6 +73,11 @@ import org.slf4j.LoggerFactory;
  *   <li><b>Cancels overtake.</b> A {@link SendRequest.Control#CANCEL} element is acted on as it
  *       arrives, whatever the bound: nothing more of the campaign starts toward the provider, and
  *       what waits for a retry or a rate slot gets a {@code cancelled} receipt at once.
+ *   <li><b>Pauses hold.</b> A {@link SendRequest.Control#PAUSE} of a campaign or a whole app
+ *       starts nothing more of it: what waits is held ({@link Held}, bounded, in every checkpoint
+ *       with the notifications in flight), what waits in the window is taken back, and a
+ *       {@link SendRequest.Control#RESUME} sends it all once. A held notification that expires gets
+ *       its {@code expired} receipt within a second.
  *   <li><b>Budgets over the whole job.</b> Each attempt waits for a slot of its account's rate
  *       ({@link RateSlots}: an FCM project, an APNs app with a budget), urgent ones first. The
  *       instance's share of each budget starts even and then follows what it asks: it reports to
@@ -100,6 +106,14 @@ public final class DeliveryOperator extends AbstractStreamOperator<Receipt>
             new ListStateDescriptor<>("in-flight", TypeInformation.of(SendRequest.class));
     private static final ListStateDescriptor<String> CANCELLED =
             new ListStateDescriptor<>("cancelled-campaigns", Types.STRING);
+    private static final ListStateDescriptor<String> PAUSED_CAMPAIGNS =
+            new ListStateDescriptor<>("paused-campaigns", Types.STRING);
+    private static final ListStateDescriptor<String> PAUSED_APPS =
+            new ListStateDescriptor<>("paused-apps", Types.STRING);
+    /** How many notifications of paused campaigns and apps an instance holds, in windows. */
+    static final int HELD_WINDOWS = 10;
+    /** How often held notifications are looked at for expiry. */
+    static final long EXPIRY_SWEEP_MS = 1000;
 
     /** How a delivery is bounded and retried; immutable, checked when made. */
     public static final class Settings implements Serializable {
@@ -137,6 +151,13 @@ public final class DeliveryOperator extends AbstractStreamOperator<Receipt>
         }
     }
 
+    /**
+     * The most seconds of its account's rate a notification may have to wait for its slot when it
+     * starts: the walk is handed no more than that ahead, so that a pause has little to take back, an
+     * urgent send little to overtake, and nothing waits past its time limit at a small rate.
+     */
+    static final double RATE_AHEAD_SECONDS = 1.0;
+
     /** How often an instance tells its {@link BudgetCoordinator} what it asks of each budget. */
     public static final long REPORT_EVERY_MS = 250;
 
@@ -172,6 +193,12 @@ public final class DeliveryOperator extends AbstractStreamOperator<Receipt>
 
     private transient ListState<SendRequest> inFlightState;
     private transient ListState<String> cancelledState;
+    private transient ListState<String> pausedCampaignsState;
+    private transient ListState<String> pausedAppsState;
+    /** Notifications of paused campaigns and apps: touched on the task thread only. */
+    private transient Held held;
+
+    private transient boolean sweepScheduled;
     private transient CheckpointTime checkpointTime;
     private transient List<SendRequest> restored;
 
@@ -198,6 +225,9 @@ public final class DeliveryOperator extends AbstractStreamOperator<Receipt>
         super.initializeState(context);
         inFlightState = context.getOperatorStateStore().getListState(IN_FLIGHT);
         cancelledState = context.getOperatorStateStore().getUnionListState(CANCELLED);
+        pausedCampaignsState = context.getOperatorStateStore().getUnionListState(PAUSED_CAMPAIGNS);
+        pausedAppsState = context.getOperatorStateStore().getUnionListState(PAUSED_APPS);
+        held = new Held(settings.maxInFlight * HELD_WINDOWS);
         checkpointTime = CheckpointTime.of(context);
         credentialStop = new CredentialStop();
         preflight = new Preflight(provider.displayName(), appId -> session.serves(appId), credentialStop);
@@ -205,6 +235,7 @@ public final class DeliveryOperator extends AbstractStreamOperator<Receipt>
         if (context.isRestored()) {
             inFlightState.get().forEach(restored::add);
             cancelledState.get().forEach(preflight::cancel);
+            held.restorePaused(pausedCampaignsState.get(), pausedAppsState.get());
         }
     }
 
@@ -226,7 +257,9 @@ public final class DeliveryOperator extends AbstractStreamOperator<Receipt>
         inFlight = new LinkedHashSet<>();
         waiting = new ArrayDeque<>();
         out = new StreamRecord<>(null);
-        room.register(provider.platform(), () -> window.getLimit() - inFlight.size() - waiting.size());
+        room.register(
+                provider.platform(),
+                () -> Math.min(window.getLimit() - inFlight.size() - waiting.size(), slots.room(RATE_AHEAD_SECONDS)));
         if (coordinator != null && !slots.budgets().isEmpty()) {
             getProcessingTimeService()
                     .scheduleWithFixedDelay(
@@ -285,6 +318,11 @@ public final class DeliveryOperator extends AbstractStreamOperator<Receipt>
             if (a != null) {
                 r.answer = a;
             }
+            if (r.answer == null && held.holds(r)) {
+                held.add(r); // still paused: held, as it was at the checkpoint
+                scheduleExpirySweep();
+                continue;
+            }
             if (r.answer != null || inFlight.size() < window.getLimit()) {
                 start(r);
             } else {
@@ -304,6 +342,23 @@ public final class DeliveryOperator extends AbstractStreamOperator<Receipt>
     }
 
     private void accept(SendRequest request) {
+        if (request.answer == null && held.holds(request)) {
+            if (held.offer(request)) {
+                scheduleExpirySweep();
+            } else {
+                refuse(
+                        request,
+                        Receipt.of(
+                                request,
+                                Outcome.FAILED,
+                                0,
+                                "not sent: its campaign or app is paused and " + held.limit()
+                                        + " notifications are held already",
+                                0,
+                                System.currentTimeMillis()));
+            }
+            return;
+        }
         if (request.answer == null && inFlight.size() >= window.getLimit()) {
             if (waiting.size() < settings.maxInFlight) {
                 waiting.add(request);
@@ -340,12 +395,17 @@ public final class DeliveryOperator extends AbstractStreamOperator<Receipt>
     /** Places freed: the waiting start, and the walker hears of the room left. */
     private void startWaiting() {
         int limit = window.getLimit();
-        while (!waiting.isEmpty() && inFlight.size() < limit) {
+        while (!waiting.isEmpty() && inFlight.size() < limit && mayStart(waiting.peek())) {
             start(waiting.poll());
         }
-        if (inFlight.size() + waiting.size() < limit) {
+        if (inFlight.size() + waiting.size() < limit && slots.room(RATE_AHEAD_SECONDS) > 0) {
             room.freed();
         }
+    }
+
+    /** Whether a waiting notification may start: answered ones need no slot; others not more than a second ahead. */
+    private boolean mayStart(SendRequest r) {
+        return r.answer != null || slots.forApp(r.appId).room(RATE_AHEAD_SECONDS) > 0;
     }
 
     private CompletableFuture<ProviderReply> attempt(Attempt attempt) {
@@ -398,8 +458,16 @@ public final class DeliveryOperator extends AbstractStreamOperator<Receipt>
     }
 
     private void control(SendRequest control) {
-        if (control.control == SendRequest.Control.CANCEL) {
+        if (control.control == SendRequest.Control.PAUSE) {
+            pause(control);
+        } else if (control.control == SendRequest.Control.RESUME) {
+            waiting.addAll(held.resume(control)); // in memory already, however many: the window takes them in turn
+            startWaiting();
+        } else if (control.control == SendRequest.Control.CANCEL) {
             preflight.cancel(control.campaignId);
+            for (SendRequest r : held.cancel(control.campaignId)) {
+                refuse(r, preflight.cancelled(r));
+            }
             for (Iterator<SendRequest> it = waiting.iterator(); it.hasNext(); ) {
                 SendRequest r = it.next();
                 if (control.campaignId.equals(r.campaignId) && r.answer == null) {
@@ -415,14 +483,83 @@ public final class DeliveryOperator extends AbstractStreamOperator<Receipt>
         }
     }
 
+    /**
+     * A campaign or app paused: nothing more of it starts. What waits for room is held; what waits
+     * in the window (for a rate slot or a retry) is taken back and held; what is at the provider
+     * keeps its answer, and is held instead of tried again if that answer is a transient failure.
+     */
+    private void pause(SendRequest control) {
+        held.pause(control);
+        int fromQueue = 0;
+        for (Iterator<SendRequest> it = waiting.iterator(); it.hasNext(); ) {
+            SendRequest r = it.next();
+            if (r.answer == null && held.holds(r)) {
+                it.remove();
+                held.add(r);
+                fromQueue++;
+            }
+        }
+        int recalled = 0;
+        for (InFlight f : new ArrayList<>(inFlight)) {
+            if (f.request.answer == null && held.holds(f.request)) {
+                f.flight.recall(() -> takenBack(f));
+                recalled++;
+            }
+        }
+        LOG.info(
+                "{} paused: {} held from the queue, {} taken back from the window (those at the provider keep their "
+                        + "answers); {} attempts were at the provider",
+                control.campaignId != null ? "campaign " + control.campaignId : "app " + control.appId,
+                fromQueue,
+                recalled,
+                sender.atProvider());
+        scheduleExpirySweep();
+    }
+
+    /** A notification taken back by a pause, on any thread: held, in the task thread. */
+    private void takenBack(InFlight f) {
+        try {
+            mailbox.execute(
+                    () -> {
+                        if (inFlight.remove(f)) {
+                            held.add(f.request);
+                            startWaiting();
+                        }
+                    },
+                    "taken back");
+        } catch (RejectedExecutionException closing) {
+            // The task is closing: the notification is in flight in the last checkpoint, and held after a restore.
+        }
+    }
+
+    /** While anything is held, its expiry is looked at every second: an expired one gets its receipt then. */
+    private void scheduleExpirySweep() {
+        if (sweepScheduled || held.size() == 0) {
+            return;
+        }
+        sweepScheduled = true;
+        ProcessingTimeService time = getProcessingTimeService();
+        time.registerTimer(time.getCurrentProcessingTime() + EXPIRY_SWEEP_MS, t -> {
+            sweepScheduled = false;
+            long now = System.currentTimeMillis();
+            for (SendRequest r : held.expired(now)) {
+                refuse(r, preflight.refuse(r, now));
+            }
+            scheduleExpirySweep();
+        });
+    }
+
     @Override
     public void snapshotState(StateSnapshotContext context) throws Exception {
         super.snapshotState(context);
-        List<SendRequest> requests = new ArrayList<>(inFlight.size() + waiting.size());
+        List<SendRequest> requests = new ArrayList<>(inFlight.size() + waiting.size() + held.size());
         inFlight.forEach(f -> requests.add(f.request));
         requests.addAll(waiting);
+        held.requests().forEach(requests::add);
         inFlightState.update(requests);
         cancelledState.update(preflight.cancelledCampaigns());
+        pausedCampaignsState.update(held.pausedCampaigns());
+        pausedAppsState.update(held.pausedApps());
         checkpointTime.snapshot(context);
     }
 

@@ -53,6 +53,7 @@ public final class RateSlots {
     private long sentSinceReport;
     private boolean waitedSinceReport;
     private long reportedAt;
+    private boolean used;
 
     /** @param loop where ticks run (the delivery's event loop) */
     public RateSlots(RateLimiter limit, EventExecutorGroup loop) {
@@ -79,6 +80,7 @@ public final class RateSlots {
         List<Waiter> go;
         synchronized (this) {
             long now = clock.getAsLong();
+            used = true;
             (isUrgent ? urgent : bulk).add(new Waiting(waiter, now));
             go = release(now);
         }
@@ -101,6 +103,23 @@ public final class RateSlots {
         waitedSinceReport = false;
         reportedAt = nowNanos;
         return d;
+    }
+
+    /**
+     * How many more may wait for a slot now so that none waits longer than {@code aheadSeconds} at
+     * the current rate (unbounded without a limit).
+     */
+    public synchronized int room(double aheadSeconds) {
+        double rate = limit.rate();
+        if (Double.isInfinite(rate)) {
+            return Integer.MAX_VALUE;
+        }
+        return (int) Math.max(0, Math.ceil(rate * aheadSeconds) - urgent.size() - bulk.size());
+    }
+
+    /** Whether anyone ever waited here. */
+    public synchronized boolean used() {
+        return used;
     }
 
     /** How many wait for a slot now. */

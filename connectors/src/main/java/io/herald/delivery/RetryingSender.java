@@ -142,6 +142,7 @@ public final class RetryingSender {
         private final Consumer<Receipt> done;
         private final AtomicInteger state = new AtomicInteger(WAITING);
         private volatile Supplier<Receipt> cancelled;
+        private volatile Runnable recalled;
         private volatile Timeout limit;
         /** The attempt started last, or null before the first. */
         private volatile Attempt current;
@@ -167,6 +168,26 @@ public final class RetryingSender {
             if (state.compareAndSet(WAITING, FINISHED)) {
                 end(receipt.get());
             }
+        }
+
+        /**
+         * Takes the notification back, unsent and without a receipt (a pause): if it is waiting, now;
+         * if it is at the provider, the provider's answer stands, but a transient failure is not
+         * tried again. Either way {@code recalled} runs once, and {@code done} never does.
+         */
+        public void recall(Runnable recalled) {
+            this.recalled = recalled;
+            if (state.compareAndSet(WAITING, FINISHED)) {
+                takenBack(recalled);
+            }
+        }
+
+        private void takenBack(Runnable recalled) {
+            Timeout t = limit;
+            if (t != null) {
+                t.cancel();
+            }
+            recalled.run();
         }
 
         /** The receipt of an attempt without an answer, or of none: Herald's reason, no provider status. */
@@ -207,6 +228,13 @@ public final class RetryingSender {
             if (cancel != null) {
                 if (state.compareAndSet(WAITING, FINISHED)) {
                     end(cancel.get());
+                }
+                return;
+            }
+            Runnable recall = recalled;
+            if (recall != null) {
+                if (state.compareAndSet(WAITING, FINISHED)) {
+                    takenBack(recall);
                 }
                 return;
             }
@@ -253,6 +281,13 @@ public final class RetryingSender {
             Supplier<Receipt> cancel = cancelled;
             if (cancel != null) {
                 finishFrom(AT_PROVIDER, cancel.get());
+                return;
+            }
+            Runnable recall = recalled;
+            if (recall != null) {
+                if (state.compareAndSet(AT_PROVIDER, FINISHED)) {
+                    takenBack(recall);
+                }
                 return;
             }
             long wait = policy.delayBeforeRetry(

@@ -42,14 +42,26 @@ public final class CampaignEventCodec implements InputCodec<CampaignEvent> {
         JsonFields f = new JsonFields(n, "");
         CampaignEvent e = new CampaignEvent();
         String type = f.text("type", true, 64);
-        e.campaignId = f.id("campaignId", true);
         if (f.problem() != null) {
             return Parsed.error(f.problem());
         }
         try {
             e.type = CampaignEvent.Type.valueOf(type.toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException ex) {
-            return Parsed.error("type '" + type + "' is not one of create, estimate, fire, cancel, send, retry");
+            return Parsed.error(
+                    "type '" + type + "' is not one of create, estimate, fire, cancel, send, retry, pause, resume");
+        }
+        boolean pauseOrResume = e.type == CampaignEvent.Type.PAUSE || e.type == CampaignEvent.Type.RESUME;
+        e.campaignId = f.id("campaignId", !pauseOrResume);
+        if (pauseOrResume) {
+            e.appId = f.id("appId", false);
+            if (f.problem() == null && (e.campaignId == null) == (e.appId == null)) {
+                return Parsed.error("a " + type + " names either a campaignId or an appId (a whole app), not "
+                        + (e.campaignId == null ? "neither" : "both"));
+            }
+        }
+        if (f.problem() != null) {
+            return Parsed.error(f.problem());
         }
         e.timestamp = record.timestamp;
         String oversize = Json.oversize(record.value, MAX_RECORD_BYTES, "campaigns");

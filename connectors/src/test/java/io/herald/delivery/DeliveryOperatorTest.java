@@ -322,4 +322,83 @@ class DeliveryOperatorTest {
         assertThat(DeliveryRoom.of(harness.getOperator().getContainingTask()).room(Platform.IOS))
                 .isEqualTo(4);
     }
+
+    @Test
+    void aPauseHoldsWhatWaitsAndWhatArrives_takesBackWhatWaitsForARetry_andAResumeSendsItAllOnce() throws Exception {
+        provider = new ScriptedProvider("pause");
+        harness = start(2, null);
+        SendRequest a = request("c1", "a");
+        harness.processElement(a, 1);
+        harness.processElement(request("c1", "b"), 1);
+        harness.processElement(request("c1", "c"), 1); // waits for room
+        harness.processElement(request("other", "x"), 1); // waits for room
+        assertThat(provider.calls()).hasSize(2);
+        // b fails for now: it waits for a retry, in the window.
+        provider.calls().get(1).complete(answer(provider.attempts().get(1).request(), Outcome.FAILED, 503));
+        runMailbox();
+
+        harness.processElement(SendRequest.control(SendRequest.Control.PAUSE, "c1"), 2);
+        harness.processElement(request("c1", "d"), 2); // arrives while paused
+        runMailbox();
+        // a, at the provider, keeps its answer; b (taken back) and c, d are held; other goes on.
+        provider.calls().get(0).complete(answer(a, Outcome.DELIVERED, 200));
+        assertThat(receipts()).extracting(r -> r.notificationId).containsExactly("c1/a");
+        assertThat(provider.attempts())
+                .extracting(t -> t.request().notificationId)
+                .containsExactly("c1/a", "c1/b", "other/x");
+
+        // Held across a checkpoint and a restore.
+        OperatorSubtaskState checkpoint = harness.snapshot(3, 3);
+        harness.close();
+        provider = new ScriptedProvider("pause-restored");
+        harness = start(10, checkpoint);
+        runMailbox();
+        assertThat(provider.attempts())
+                .extracting(t -> t.request().notificationId)
+                .as("after the restore only the unpaused one goes again")
+                .containsExactly("other/x");
+
+        harness.processElement(SendRequest.control(SendRequest.Control.RESUME, "c1"), 4);
+        runMailbox();
+        assertThat(provider.attempts())
+                .extracting(t -> t.request().notificationId)
+                .containsExactlyInAnyOrder("other/x", "c1/b", "c1/c", "c1/d");
+    }
+
+    @Test
+    void aPausedAppHoldsItsSends_andAHeldNotificationExpiresWithAReceiptWhilePaused() throws Exception {
+        provider = new ScriptedProvider("pause-app");
+        harness = start(5, null);
+        harness.processElement(SendRequest.controlApp(SendRequest.Control.PAUSE, "app"), 1);
+        SendRequest expiring = request("c1", "soon");
+        expiring.expiresAt = System.currentTimeMillis() - 1; // it expires while held
+        harness.processElement(expiring, 1);
+        harness.processElement(request("c1", "later"), 1);
+        assertThat(provider.calls()).isEmpty();
+        assertThat(receipts()).as("held, not refused on arrival").isEmpty();
+        harness.setProcessingTime(harness.getProcessingTime() + DeliveryOperator.EXPIRY_SWEEP_MS);
+        assertThat(receipts())
+                .extracting(r -> r.notificationId + " " + r.outcome.wire())
+                .containsExactly("c1/soon expired");
+        harness.processElement(SendRequest.controlApp(SendRequest.Control.RESUME, "app"), 2);
+        runMailbox();
+        assertThat(provider.attempts())
+                .extracting(t -> t.request().notificationId)
+                .containsExactly("c1/later");
+    }
+
+    @Test
+    void pastItsBoundAPausedNotificationIsNotTakenAndItsReceiptSaysWhy() throws Exception {
+        provider = new ScriptedProvider("pause-full");
+        harness = start(1, null);
+        harness.processElement(SendRequest.control(SendRequest.Control.PAUSE, "c1"), 1);
+        for (int i = 0; i <= DeliveryOperator.HELD_WINDOWS; i++) {
+            harness.processElement(request("c1", "d" + i), 1);
+        }
+        assertThat(receipts())
+                .extracting(r -> r.notificationId + " " + r.outcome.wire() + " " + r.reason)
+                .containsExactly("c1/d10 failed not sent: its campaign or app is paused and 10 notifications are "
+                        + "held already");
+        assertThat(provider.calls()).isEmpty();
+    }
 }

@@ -2,10 +2,13 @@ package io.herald.delivery;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.herald.budget.BudgetAccount;
 import io.herald.budget.Demand;
+import io.herald.budget.SendBudget;
 import io.netty.channel.DefaultEventLoop;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
@@ -144,5 +147,30 @@ class RateSlotsTest {
         assertThat(slots.demand(clock.get() + 1).waiting())
                 .as("still waiting at the next report")
                 .isTrue();
+    }
+
+    @Test
+    void theRoomIsASecondOfTheRateLessWhatWaits_andUnboundedWithoutALimit() {
+        RateSlots slots = slots(100);
+        assertThat(slots.room(1.0)).isEqualTo(100);
+        for (int i = 0; i < 31; i++) {
+            slots.take(waiter("n" + i), false);
+        }
+        assertThat(slots.room(1.0)).as("one went at once, 30 wait").isEqualTo(70);
+        slots.share(20);
+        assertThat(slots.room(1.0))
+                .as("a smaller share: no room until the queue is under a second of it")
+                .isZero();
+        assertThat(slots(Double.POSITIVE_INFINITY).room(1.0)).isEqualTo(Integer.MAX_VALUE);
+    }
+
+    @Test
+    void anInstancesRoomCountsItsBudgetedAccountsAndTheUnbudgetedAppsOnceTheySend() {
+        AccountSlots accounts =
+                new AccountSlots(Map.of("news", new SendBudget(BudgetAccount.fcmProject("p"), 200)), 2, 10, loop);
+        assertThat(accounts.room(1.0)).as("an even share, 100 a second").isEqualTo(100);
+        accounts.forApp("other").take(waiter("unbudgeted"), false);
+        assertThat(accounts.room(1.0)).isEqualTo(Integer.MAX_VALUE);
+        assertThat(AccountSlots.unbudgeted(10, loop).room(1.0)).isEqualTo(Integer.MAX_VALUE);
     }
 }

@@ -31,6 +31,25 @@ class CampaignEventCodecTest {
     }
 
     @Test
+    void aPauseOrResumeNamesACampaignOrAWholeAppButNotBoth() {
+        CampaignEvent campaign =
+                parse("{\"type\":\"pause\",\"campaignId\":\"c1\"}").value();
+        assertThat(campaign.type).isEqualTo(CampaignEvent.Type.PAUSE);
+        assertThat(campaign.campaignId).isEqualTo("c1");
+        assertThat(campaign.appId).isNull();
+        CampaignEvent app = parse("{\"type\":\"resume\",\"appId\":\"news\"}").value();
+        assertThat(app.type).isEqualTo(CampaignEvent.Type.RESUME);
+        assertThat(app.campaignId).isNull();
+        assertThat(app.appId).isEqualTo("news");
+        assertThat(parse("{\"type\":\"pause\"}").error())
+                .isEqualTo("a pause names either a campaignId or an appId (a whole app), not neither");
+        assertThat(parse("{\"type\":\"resume\",\"campaignId\":\"c1\",\"appId\":\"news\"}")
+                        .error())
+                .isEqualTo("a resume names either a campaignId or an appId (a whole app), not both");
+        assertThat(parse("{\"type\":\"fire\",\"appId\":\"news\"}").error()).contains("campaignId");
+    }
+
+    @Test
     void parsesAFire() {
         assertThat(parse("{\"type\":\"fire\",\"campaignId\":\"c1\"}").value().type)
                 .isEqualTo(CampaignEvent.Type.FIRE);

@@ -1,5 +1,6 @@
 package io.herald.cli;
 
+import io.herald.job.cli.AppCommand;
 import io.herald.job.cli.AudienceCommand;
 import io.herald.job.cli.CampaignCommand;
 import io.herald.job.cli.DevicesCommand;
@@ -20,6 +21,7 @@ import picocli.CommandLine.Command;
         subcommands = {
             RunCommand.class,
             CampaignCommand.class,
+            AppCommand.class,
             DevicesCommand.class,
             AudienceCommand.class,
             DemoCommand.class,

@@ -67,6 +67,16 @@ public final class DemoCampaign {
         return ("{\"type\":\"cancel\",\"campaignId\":\"" + campaignId + "\"}").getBytes(StandardCharsets.UTF_8);
     }
 
+    /** Pauses ({@code "pause"}) or resumes ({@code "resume"}) a campaign. */
+    public static byte[] pause(String type, String campaignId) {
+        return ("{\"type\":\"" + type + "\",\"campaignId\":\"" + campaignId + "\"}").getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** Pauses ({@code "pause"}) or resumes ({@code "resume"}) a whole app. */
+    public static byte[] pauseApp(String type, String appId) {
+        return ("{\"type\":\"" + type + "\",\"appId\":\"" + appId + "\"}").getBytes(StandardCharsets.UTF_8);
+    }
+
     /** A transactional send of the campaign to one user, named {@code sendId}. */
     public static byte[] send(String campaignId, String userId, String sendId) {
         return ("{\"type\":\"send\",\"campaignId\":\"" + campaignId + "\",\"userId\":\"" + userId + "\",\"sendId\":\""

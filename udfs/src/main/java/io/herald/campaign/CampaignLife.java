@@ -17,6 +17,9 @@ import java.util.Locale;
  *              └─────cancel──────┴──────cancel─────────┴──► CANCELLED
  * </pre>
  *
+ * A pause and a resume leave the state as it is: a paused campaign is held wherever it is (its walks
+ * and what its deliveries have not sent), a flag beside the state.
+ *
  * A fire moves every instance to {@link State#WALKING} at once; each reaches {@link State#DONE} when
  * it has walked its own users. The campaign-wide part of the state, the same on every instance, is
  * {@link State#campaignWide()}: what the fan-out keeps in its broadcast state.
@@ -66,7 +69,11 @@ public final class CampaignLife {
         /** Stop the campaign's walks and tell the deliveries to start nothing more of it. */
         STOP,
         /** Walk this instance's users and hand the campaign out again where its last receipt failed. */
-        RETRY
+        RETRY,
+        /** Hold the campaign's walks, and tell the deliveries to hold what waits of it. */
+        PAUSE,
+        /** Let the campaign's walks go on, and tell the deliveries to send what they held. */
+        RESUME
     }
 
     /** The outcome of one event: the next state (null: still unknown), the status to write (or none), what to do. */
@@ -135,6 +142,15 @@ public final class CampaignLife {
                                 "retry of a campaign that is " + shared.wire()
                                         + (current == State.CREATED ? " and was never fired" : ""),
                                 Action.NONE);
+            case PAUSE:
+            case RESUME:
+                return current == State.CANCELLED
+                        ? new Step(current, StatusKind.REJECTED, name + " of a cancelled campaign", Action.NONE)
+                        : new Step(
+                                current,
+                                event == CampaignEvent.Type.PAUSE ? StatusKind.PAUSED : StatusKind.RESUMED,
+                                null,
+                                event == CampaignEvent.Type.PAUSE ? Action.PAUSE : Action.RESUME);
             case SEND:
                 return current == State.CANCELLED
                         ? new Step(current, StatusKind.REJECTED, "send of a cancelled campaign", Action.NONE)

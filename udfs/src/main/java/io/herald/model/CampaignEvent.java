@@ -2,7 +2,10 @@ package io.herald.model;
 
 import java.util.List;
 
-/** A record of the {@code campaigns} topic: create a campaign, estimate its audience, fire it, or cancel it. */
+/**
+ * A record of the {@code campaigns} topic: create a campaign, estimate its audience, fire it, send it
+ * to one user, retry, pause, resume or cancel it; or pause and resume a whole app.
+ */
 public class CampaignEvent {
     /** What the event asks for. */
     public enum Type {
@@ -14,11 +17,21 @@ public class CampaignEvent {
         /** A transactional send of a created campaign to one user, now: routed to that user's state only. */
         SEND,
         /** Send a fired campaign again to the devices whose last receipt has one of {@link #outcomes}. */
-        RETRY
+        RETRY,
+        /**
+         * Hold a campaign ({@link #campaignId}), or every campaign and send of an app ({@link #appId}):
+         * nothing more of it starts toward a provider; what was not sent is held, not dropped.
+         */
+        PAUSE,
+        /** Let a paused campaign, or app, go on: what was held goes out once. */
+        RESUME
     }
 
     public Type type;
+    /** The campaign; null for a {@link Type#PAUSE} or {@link Type#RESUME} of a whole app. */
     public String campaignId;
+    /** For {@link Type#PAUSE} and {@link Type#RESUME} of a whole app: the app, instead of a campaign. */
+    public String appId;
     /** For {@link Type#SEND}: the user. */
     public String userId;
     /** For {@link Type#SEND}: names this send, so a replay of it names the same notifications. */

@@ -13,7 +13,11 @@ import java.util.Map;
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class CampaignStatus {
+    /** The campaign; null for a status about a whole app ({@link #appId}). */
     public String campaignId;
+    /** For a status about a whole app (its pause or resume): the app. */
+    public String appId;
+
     public StatusKind status;
     public String error;
     public Integer subtask;
@@ -56,6 +60,13 @@ public class CampaignStatus {
     public long at;
 
     public CampaignStatus() {}
+
+    /** A status about a whole app (its pause or resume). */
+    public static CampaignStatus ofApp(String appId, StatusKind status, String error, long at) {
+        CampaignStatus s = of(null, status, error, at);
+        s.appId = appId;
+        return s;
+    }
 
     public static CampaignStatus of(String campaignId, StatusKind status, String error, long at) {
         CampaignStatus s = new CampaignStatus();

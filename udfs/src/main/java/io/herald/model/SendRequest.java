@@ -8,7 +8,14 @@ public class SendRequest {
     /** What a control element asks the deliveries to do. */
     public enum Control {
         /** Start nothing more of {@link #campaignId}; drop what waits with a cancelled receipt. */
-        CANCEL
+        CANCEL,
+        /**
+         * Start nothing more of {@link #campaignId}, or of the app {@link #appId} when the campaign
+         * is null: what waits is held (and kept in state) until the matching {@link #RESUME}.
+         */
+        PAUSE,
+        /** What {@link #PAUSE} held goes out again. */
+        RESUME
     }
 
     /** Deterministic: campaign id and device id, so a replay names the same notification. */
@@ -51,6 +58,14 @@ public class SendRequest {
     public Control control;
 
     public SendRequest() {}
+
+    /** A control element for a whole app, for every delivery instance. */
+    public static SendRequest controlApp(Control control, String appId) {
+        SendRequest r = new SendRequest();
+        r.control = control;
+        r.appId = appId;
+        return r;
+    }
 
     /** A control element for a whole campaign, for every delivery instance. */
     public static SendRequest control(Control control, String campaignId) {

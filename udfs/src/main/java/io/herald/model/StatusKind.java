@@ -30,7 +30,11 @@ public enum StatusKind {
      */
     SKIPPED,
     /** One instance has handed a retry out to the devices whose last receipt had the outcomes asked for. */
-    RETRIED;
+    RETRIED,
+    /** Paused (the campaign, or its whole app): nothing more of it starts toward a provider; what waits is held. */
+    PAUSED,
+    /** Resumed after a pause: what was held goes out. */
+    RESUMED;
 
     @JsonValue
     public String wire() {

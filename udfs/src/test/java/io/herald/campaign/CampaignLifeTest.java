@@ -81,4 +81,22 @@ class CampaignLifeTest {
         assertThat(CampaignLife.on(State.CANCELLED, Type.RETRY).status).isEqualTo(StatusKind.REJECTED);
         assertThat(CampaignLife.on(null, Type.RETRY).status).isEqualTo(StatusKind.REJECTED);
     }
+
+    @Test
+    void aPauseAndAResumeLeaveTheStateWhereItIs_butACancelledCampaignIsNeitherPausedNorResumed() {
+        for (State s : new State[] {State.CREATED, State.WALKING, State.DONE}) {
+            CampaignLife.Step pause = CampaignLife.on(s, Type.PAUSE);
+            assertThat(pause.next).isEqualTo(s);
+            assertThat(pause.status).isEqualTo(StatusKind.PAUSED);
+            assertThat(pause.action).isEqualTo(Action.PAUSE);
+            CampaignLife.Step resume = CampaignLife.on(s, Type.RESUME);
+            assertThat(resume.next).isEqualTo(s);
+            assertThat(resume.status).isEqualTo(StatusKind.RESUMED);
+            assertThat(resume.action).isEqualTo(Action.RESUME);
+        }
+        CampaignLife.Step cancelled = CampaignLife.on(State.CANCELLED, Type.PAUSE);
+        assertThat(cancelled.status).isEqualTo(StatusKind.REJECTED);
+        assertThat(cancelled.error).isEqualTo("pause of a cancelled campaign");
+        assertThat(CampaignLife.on(null, Type.RESUME).error).isEqualTo("resume of an unknown campaign");
+    }
 }

@@ -38,12 +38,14 @@ import picocli.CommandLine.Spec;
 @Command(
         name = "campaign",
         mixinStandardHelpOptions = true,
-        description = "Create, estimate, fire, cancel, send and follow campaigns.",
+        description = "Create, estimate, fire, pause, resume, cancel, send and follow campaigns.",
         subcommands = {
             CampaignCommand.Create.class,
             CampaignCommand.Estimate.class,
             CampaignCommand.Fire.class,
             CampaignCommand.Cancel.class,
+            CampaignCommand.Pause.class,
+            CampaignCommand.Resume.class,
             CampaignCommand.Send.class,
             CampaignCommand.Status.class,
             CampaignCommand.Watch.class
@@ -311,6 +313,50 @@ public final class CampaignCommand implements Runnable {
                 }
             }
             return code;
+        }
+    }
+
+    /** A record of {@code type} for the campaign, answered with status {@code done} (or rejected). */
+    abstract static class PauseAction extends EventAction {
+        private final String type;
+        private final StatusKind done;
+
+        PauseAction(String type, StatusKind done) {
+            this.type = type;
+            this.done = done;
+        }
+
+        @Override
+        byte[] record() {
+            return event(type, id, Map.of());
+        }
+
+        @Override
+        int answer(CampaignWatcher w) throws Exception {
+            return answer(id, awaitStatus(w, done, StatusKind.REJECTED), done);
+        }
+    }
+
+    /** {@code campaign pause ID}. */
+    @Command(
+            name = "pause",
+            mixinStandardHelpOptions = true,
+            description = "Pause a campaign: nothing more of it starts toward a provider; what was not sent is "
+                    + "held until a resume.")
+    static final class Pause extends PauseAction {
+        Pause() {
+            super("pause", StatusKind.PAUSED);
+        }
+    }
+
+    /** {@code campaign resume ID}. */
+    @Command(
+            name = "resume",
+            mixinStandardHelpOptions = true,
+            description = "Resume a paused campaign: what was held goes out, once.")
+    static final class Resume extends PauseAction {
+        Resume() {
+            super("resume", StatusKind.RESUMED);
         }
     }
 

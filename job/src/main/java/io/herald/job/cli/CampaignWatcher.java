@@ -121,7 +121,11 @@ public final class CampaignWatcher implements AutoCloseable {
     public void poll(Duration wait) throws Exception {
         for (ConsumerRecord<byte[], byte[]> r : consumer.poll(wait)) {
             JsonNode n = JSON.readTree(r.value());
-            if (!campaignId.equals(n.path("campaignId").asText())) {
+            // A status about a whole app (its pause) names the app instead of a campaign.
+            String about = n.hasNonNull("campaignId")
+                    ? n.path("campaignId").asText()
+                    : n.path("appId").asText();
+            if (!campaignId.equals(about)) {
                 continue;
             }
             if (r.topic().equals(receiptsTopic)) {

@@ -16,7 +16,13 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         version = "herald 0.1.0",
         description = "Mass push notifications as one Apache Flink job.",
-        subcommands = {RunCommand.class, CampaignCommand.class, DevicesCommand.class, AudienceCommand.class})
+        subcommands = {
+            RunCommand.class,
+            CampaignCommand.class,
+            AppCommand.class,
+            DevicesCommand.class,
+            AudienceCommand.class
+        })
 public final class HeraldCli implements Runnable {
     @Override
     public void run() {

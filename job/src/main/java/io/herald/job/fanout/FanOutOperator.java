@@ -87,6 +87,7 @@ public final class FanOutOperator extends AbstractStreamOperator<SendRequest>
     private transient ListState<WalkPosition> walkState;
     private transient CheckpointTime checkpointTime;
     private transient CampaignTable campaigns;
+    private transient Pauses pauses;
     private transient AnswersOnRecord answers;
 
     private transient FanOutOutput out;
@@ -130,6 +131,7 @@ public final class FanOutOperator extends AbstractStreamOperator<SendRequest>
                 settings.fireOnFreshStart(),
                 settings.clockSkewMillis());
         campaigns = new CampaignTable(context.getOperatorStateStore());
+        pauses = new Pauses(context.getOperatorStateStore(), campaigns);
         walkState = context.getOperatorStateStore().getUnionListState(Descriptors.WALKS);
         answers = new AnswersOnRecord(context.getOperatorStateStore(), restored, this::isMine);
         checkpointTime = CheckpointTime.of(context);
@@ -137,7 +139,12 @@ public final class FanOutOperator extends AbstractStreamOperator<SendRequest>
         out = new FanOutOutput(output, instance);
         written = new WrittenDuringWalks();
         users = getKeyedStateStore().getState(Descriptors.users(settings.deviceTtl()));
-        walker = new Walker(mailbox, getProcessingTimeService(), settings.chunkMillis(), this::walkFinished);
+        walker = new Walker(
+                mailbox,
+                getProcessingTimeService(),
+                settings.chunkMillis(),
+                this::walkFinished,
+                id -> pauses.holds(id.campaignId()));
         walkContext = new OperatorWalkContext(
                 settings,
                 getKeyedStateBackend(),
@@ -341,6 +348,10 @@ public final class FanOutOperator extends AbstractStreamOperator<SendRequest>
     public void processElement2(StreamRecord<CampaignEvent> element) throws Exception {
         CampaignEvent event = element.getValue();
         String campaignId = event.campaignId;
+        if (campaignId == null) {
+            pauseOrResumeApp(event);
+            return;
+        }
         CampaignEntry entry = campaigns.get(campaignId);
         CampaignLife.Step step = CampaignLife.on(stateHere(campaignId, entry), event.type);
         String skip = null;
@@ -387,7 +398,46 @@ public final class FanOutOperator extends AbstractStreamOperator<SendRequest>
                 campaigns.put(campaignId, entry);
                 cancel(campaignId);
             }
+            case PAUSE -> {
+                entry.paused = true;
+                campaigns.put(campaignId, entry);
+                out.request(SendRequest.control(SendRequest.Control.PAUSE, campaignId));
+            }
+            case RESUME -> {
+                entry.paused = false;
+                campaigns.put(campaignId, entry);
+                out.request(SendRequest.control(SendRequest.Control.RESUME, campaignId));
+                walker.resumed(now());
+            }
             case NONE, SEND -> {}
+        }
+    }
+
+    /**
+     * A whole app paused or resumed: its campaigns' walks wait (or go on), and the deliveries hold
+     * (or send) what waits of it, transactional sends included.
+     */
+    private void pauseOrResumeApp(CampaignEvent event) throws Exception {
+        boolean pause = event.type == CampaignEvent.Type.PAUSE;
+        if (pause == pauses.appPaused(event.appId)) {
+            out.campaignWide(CampaignStatus.ofApp(
+                    event.appId,
+                    StatusKind.IGNORED,
+                    pause ? "the app is already paused" : "the app is not paused",
+                    now()));
+            return;
+        }
+        if (pause) {
+            pauses.pauseApp(event.appId, event.timestamp);
+        } else {
+            pauses.resumeApp(event.appId);
+        }
+        out.campaignWide(
+                CampaignStatus.ofApp(event.appId, pause ? StatusKind.PAUSED : StatusKind.RESUMED, null, now()));
+        out.request(
+                SendRequest.controlApp(pause ? SendRequest.Control.PAUSE : SendRequest.Control.RESUME, event.appId));
+        if (!pause) {
+            walker.resumed(now());
         }
     }
 

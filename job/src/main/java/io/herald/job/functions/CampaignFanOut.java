@@ -27,6 +27,8 @@ public final class CampaignFanOut {
         public List<Long> slotsStarted = new ArrayList<>();
         /** Walks of devices held by quiet hours that have started: "moment@end" (epoch ms). */
         public List<String> holdsStarted = new ArrayList<>();
+        /** Paused: its walks wait where they are and its deliveries hold what waits of it, until a resume. */
+        public boolean paused;
 
         public CampaignEntry() {}
 

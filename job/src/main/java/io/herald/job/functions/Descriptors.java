@@ -45,6 +45,9 @@ public final class Descriptors {
     /** The campaign table, the same on every instance of the fan-out (broadcast state). */
     public static final MapStateDescriptor<String, CampaignEntry> CAMPAIGNS =
             new MapStateDescriptor<>("campaign-table", Types.STRING, TypeInformation.of(CampaignEntry.class));
+    /** The apps paused as a whole, with when (broadcast state, beside the campaign table). */
+    public static final MapStateDescriptor<String, Long> PAUSED_APPS =
+            new MapStateDescriptor<>("paused-apps", Types.STRING, Types.LONG);
     /** Where each walk stands per key group (union list state: any instance may take any group). */
     public static final ListStateDescriptor<WalkPosition> WALKS =
             new ListStateDescriptor<>("walk-positions", TypeInformation.of(WalkPosition.class));

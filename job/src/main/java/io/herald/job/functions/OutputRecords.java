@@ -38,7 +38,9 @@ public final class OutputRecords {
 
         @Override
         public OutboundRecord map(CampaignStatus s) {
-            return OutboundRecord.of(topic, s.campaignId, OutputCodec.campaignStatus(s));
+            // Keyed by the campaign; a status about a whole app (its pause) by the app.
+            return OutboundRecord.of(
+                    topic, s.campaignId != null ? s.campaignId : s.appId, OutputCodec.campaignStatus(s));
         }
     }
 

@@ -6,6 +6,7 @@ import io.herald.model.CampaignStatus;
 import io.herald.model.StatusKind;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
@@ -37,6 +38,17 @@ public final class ValidateCampaigns extends ProcessFunction<CampaignEvent, Camp
     public void processElement(CampaignEvent event, Context ctx, Collector<CampaignEvent> out) {
         if (event.type == CampaignEvent.Type.SEND) {
             ctx.output(Descriptors.SENDS, event);
+            return;
+        }
+        if (event.campaignId == null && !knownApps.contains(event.appId)) {
+            // A whole app's pause or resume, of an app this deployment does not have.
+            ctx.output(
+                    Descriptors.STATUS,
+                    CampaignStatus.ofApp(
+                            event.appId,
+                            StatusKind.REJECTED,
+                            event.type.name().toLowerCase(Locale.ROOT) + " of an unknown app",
+                            now()));
             return;
         }
         if (event.type != CampaignEvent.Type.CREATE) {

@@ -518,14 +518,19 @@ class FanOutOperatorTest {
         assertThat(fannedOut.stream().mapToInt(r -> r.keyGroups).sum()).isEqualTo(MAX_PARALLELISM);
     }
 
-    @Test
-    void aCancelStopsTheWalkSaysWhatWasHandedOutAndTellsTheDeliveries() throws Exception {
+    /** 20 users, walked 4 a chunk: campaign c1 created and fired, and one chunk walked. */
+    private void firedAndOneChunkWalked() throws Exception {
         harness.close();
         harness = harness(4, 1, 0, null);
         registerUsers(20);
         harness.processElement2(create("c1", Audience.all()), 2);
         harness.processElement2(control(CampaignEvent.Type.FIRE, "c1", 3), 3);
         runOneMail(harness);
+    }
+
+    @Test
+    void aCancelStopsTheWalkSaysWhatWasHandedOutAndTellsTheDeliveries() throws Exception {
+        firedAndOneChunkWalked();
         harness.processElement2(control(CampaignEvent.Type.CANCEL, "c1", 4), 4);
         runMailbox(harness);
 
@@ -548,6 +553,65 @@ class FanOutOperatorTest {
         assertThat(statuses(harness)).noneMatch(st -> st.status == StatusKind.FANNED_OUT);
         harness.processElement1(UserUpdate.of(send("c1", "user-1", "tx", 5)), 5);
         assertThat(notifications(harness)).hasSize(4);
+    }
+
+    @Test
+    void aPausedCampaignsWalkWaitsWhereItIs_throughARestore_andGoesOnAtTheResume() throws Exception {
+        firedAndOneChunkWalked();
+        harness.processElement2(control(CampaignEvent.Type.PAUSE, "c1", 4), 4);
+        runMailbox(harness);
+        assertThat(notifications(harness)).hasSize(4);
+        assertThat(harness.extractOutputValues())
+                .filteredOn(r -> r.control != null)
+                .singleElement()
+                .satisfies(r -> {
+                    assertThat(r.control).isEqualTo(SendRequest.Control.PAUSE);
+                    assertThat(r.campaignId).isEqualTo("c1");
+                });
+        assertThat(statuses(harness)).anyMatch(st -> st.status == StatusKind.PAUSED);
+
+        OperatorSubtaskState checkpoint = harness.snapshot(5, 5);
+        harness.close();
+        harness = harness(4, 1, 0, checkpoint);
+        runMailbox(harness);
+        assertThat(notifications(harness)).as("still paused after the restore").isEmpty();
+
+        harness.processElement2(control(CampaignEvent.Type.RESUME, "c1", 6), 6);
+        runMailbox(harness);
+        assertThat(notifications(harness)).as("the other 16 after the resume").hasSize(16);
+        assertThat(statuses(harness)).anyMatch(st -> st.status == StatusKind.FANNED_OUT);
+    }
+
+    @Test
+    void aPausedAppHoldsEveryCampaignOfItsAndAnUnpausedOneIsIgnored() throws Exception {
+        registerUsers(10);
+        harness.processElement2(create("c1", Audience.all()), 2);
+        CampaignEvent pause = new CampaignEvent();
+        pause.type = CampaignEvent.Type.PAUSE;
+        pause.appId = "news";
+        harness.processElement2(pause, 3);
+        harness.processElement2(control(CampaignEvent.Type.FIRE, "c1", 4), 4);
+        runMailbox(harness);
+        assertThat(notifications(harness)).isEmpty();
+        assertThat(harness.extractOutputValues())
+                .filteredOn(r -> r.control != null)
+                .singleElement()
+                .satisfies(r -> {
+                    assertThat(r.control).isEqualTo(SendRequest.Control.PAUSE);
+                    assertThat(r.appId).isEqualTo("news");
+                    assertThat(r.campaignId).isNull();
+                });
+        CampaignEvent resume = new CampaignEvent();
+        resume.type = CampaignEvent.Type.RESUME;
+        resume.appId = "news";
+        harness.processElement2(resume, 5);
+        harness.processElement2(resume, 6);
+        runMailbox(harness);
+        assertThat(notifications(harness)).hasSize(10);
+        assertThat(statuses(harness))
+                .filteredOn(st -> "news".equals(st.appId))
+                .extracting(st -> st.status)
+                .containsExactly(StatusKind.PAUSED, StatusKind.RESUMED, StatusKind.IGNORED);
     }
 
     @Test

@@ -7,7 +7,7 @@ package io.herald.job.fanout.walk;
  */
 final class Pacing {
     private final double perSecond;
-    private final long from;
+    private long from;
     private long sent;
     private long resumeAt;
 
@@ -28,6 +28,12 @@ final class Pacing {
         }
         resumeAt = from + (long) Math.ceil(dueAt);
         return false;
+    }
+
+    /** Goes on from {@code now} as if it started then: a walk resumed after a pause does not catch up. */
+    void restartAt(long now) {
+        from = now;
+        sent = 0;
     }
 
     void handedOut(long n) {

@@ -148,6 +148,14 @@ public final class Walk {
     }
 
     /** Walks on until the step's budget or {@code deadline} (System.nanoTime). */
+    /** The walk goes on after a pause: its pace starts again from {@code now}, without catching up. */
+    public void resumed(long now) {
+        if (pacing != null) {
+            pacing.restartAt(now);
+        }
+        resumeAt = Math.min(resumeAt, now);
+    }
+
     public Progress step(long deadline) throws Exception {
         if (spread != null && !spread.count(ctx, main.groups, deadline)) {
             return Progress.MORE;

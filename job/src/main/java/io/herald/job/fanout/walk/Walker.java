@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 import org.apache.flink.api.common.operators.MailboxExecutor;
 import org.apache.flink.streaming.runtime.tasks.ProcessingTimeService;
 
@@ -21,6 +22,8 @@ public final class Walker {
     private final ProcessingTimeService time;
     private final long chunkMillis;
     private final Consumer<Walk> finished;
+    /** Whether a walk that hands out is held by a pause: it keeps its place and takes no step. */
+    private final Predicate<WalkId> paused;
     /** Walks under way, in the order they take turns. */
     private final LinkedHashMap<WalkId, Walk> walks = new LinkedHashMap<>();
 
@@ -31,12 +34,32 @@ public final class Walker {
 
     private long timerAt;
 
-    /** @param finished told of each walk that has walked all of its users, after it is closed */
-    public Walker(MailboxExecutor mailbox, ProcessingTimeService time, long chunkMillis, Consumer<Walk> finished) {
+    /**
+     * @param finished told of each walk that has walked all of its users, after it is closed
+     * @param paused whether the campaign of a walk is paused (its own pause or its app's): such a walk,
+     *     if it hands out, waits where it is until {@link #resumed}
+     */
+    public Walker(
+            MailboxExecutor mailbox,
+            ProcessingTimeService time,
+            long chunkMillis,
+            Consumer<Walk> finished,
+            Predicate<WalkId> paused) {
         this.mailbox = mailbox;
         this.time = time;
         this.chunkMillis = chunkMillis;
         this.finished = finished;
+        this.paused = paused;
+    }
+
+    /** A pause ended: the walks it held go on, at their pace from now. */
+    public void resumed(long now) {
+        walks.values().forEach(w -> {
+            if (w.id().kind().handsOut() && !paused.test(w.id())) {
+                w.resumed(now);
+            }
+        });
+        queue();
     }
 
     public boolean isEmpty() {
@@ -117,7 +140,7 @@ public final class Walker {
         boolean noRoom = false;
         long next = Long.MAX_VALUE;
         for (Walk w : new ArrayList<>(walks.values())) {
-            if (!walks.containsKey(w.id())) {
+            if (!walks.containsKey(w.id()) || (w.id().kind().handsOut() && paused.test(w.id()))) {
                 continue;
             }
             if (System.nanoTime() > deadline || w.resumeAt() > now) {
