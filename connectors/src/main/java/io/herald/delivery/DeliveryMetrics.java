@@ -58,6 +58,24 @@ public final class DeliveryMetrics {
         return roundTrip;
     }
 
+    /**
+     * Each send budget's use on this instance, as gauges of group {@code account} (its name as a
+     * label): the whole budget, this instance's share of it, its rate now (below the share after a
+     * throttle), the slots taken so far (a rate over time is the budget's use) and how many wait for
+     * one.
+     */
+    public void budgets(AccountSlots slots) {
+        slots.byAccount().forEach((account, s) -> {
+            MetricGroup g = group.addGroup("account", account.metricName());
+            double budget = slots.budgets().get(account).perSecond();
+            g.gauge("budgetPerSecond", () -> budget);
+            g.gauge("sharePerSecond", () -> s.limit().ceiling());
+            g.gauge("ratePerSecond", () -> s.limit().rate());
+            g.gauge("slotsTaken", s::taken);
+            g.gauge("waitingForSlot", s::waiting);
+        });
+    }
+
     /** The delivery's window (how many may be in flight now), as a gauge. */
     public void window(IntSupplier window) {
         group.gauge("inFlightWindow", window::getAsInt);

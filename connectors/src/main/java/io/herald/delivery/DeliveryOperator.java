@@ -14,7 +14,6 @@ import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.util.Timer;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.Serializable;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Iterator;
@@ -60,7 +59,8 @@ import org.slf4j.LoggerFactory;
  *       room it has, and the fan-out's walker hands out only while there is some, so a full window
  *       stops the walk instead of blocking the task (and holds back no other provider). What
  *       comes while the window is full (a user's further devices, transactional sends, requests
- *       restored from a checkpoint) waits in a queue of at most {@code maxInFlight} more and starts
+ *       restored from a checkpoint) waits in a queue of at most {@code maxInFlight} more (urgent
+ *       ones first: {@link StartQueue}) and starts
  *       as places free up; past that, a request is not sent and gets a {@code failed} receipt
  *       saying the queue was full (a retry of the campaign sends it). Nothing on the task thread
  *       waits for room.
@@ -186,7 +186,7 @@ public final class DeliveryOperator extends AbstractStreamOperator<Receipt>
     /** Notifications started and not yet receipted: touched on the task thread only. */
     private transient Set<InFlight> inFlight;
     /** Notifications taken while the window was full, oldest first: touched on the task thread only. */
-    private transient ArrayDeque<SendRequest> waiting;
+    private transient StartQueue waiting;
 
     private transient DeliveryRoom room;
     private transient StreamRecord<Receipt> out;
@@ -254,8 +254,9 @@ public final class DeliveryOperator extends AbstractStreamOperator<Receipt>
         log = answerLog == null ? null : answerLog.writer("herald-answers-" + name + "-" + instance);
         window = settings.concurrency.limit(settings.maxInFlight);
         metrics.window(window::getLimit);
+        metrics.budgets(slots);
         inFlight = new LinkedHashSet<>();
-        waiting = new ArrayDeque<>();
+        waiting = new StartQueue();
         out = new StreamRecord<>(null);
         room.register(
                 provider.platform(),
@@ -319,7 +320,7 @@ public final class DeliveryOperator extends AbstractStreamOperator<Receipt>
                 r.answer = a;
             }
             if (r.answer == null && held.holds(r)) {
-                held.add(r); // still paused: held, as it was at the checkpoint
+                held.add(r, System.currentTimeMillis()); // still paused: held, as it was at the checkpoint
                 scheduleExpirySweep();
                 continue;
             }
@@ -343,7 +344,7 @@ public final class DeliveryOperator extends AbstractStreamOperator<Receipt>
 
     private void accept(SendRequest request) {
         if (request.answer == null && held.holds(request)) {
-            if (held.offer(request)) {
+            if (held.offer(request, System.currentTimeMillis())) {
                 scheduleExpirySweep();
             } else {
                 refuse(
@@ -403,9 +404,12 @@ public final class DeliveryOperator extends AbstractStreamOperator<Receipt>
         }
     }
 
-    /** Whether a waiting notification may start: answered ones need no slot; others not more than a second ahead. */
+    /**
+     * Whether a waiting notification may start: answered ones need no slot, urgent ones overtake
+     * whatever waits for a slot, bulk ones not more than a second of the rate ahead.
+     */
     private boolean mayStart(SendRequest r) {
-        return r.answer != null || slots.forApp(r.appId).room(RATE_AHEAD_SECONDS) > 0;
+        return r.answer != null || r.urgent || slots.forApp(r.appId).room(RATE_AHEAD_SECONDS) > 0;
     }
 
     private CompletableFuture<ProviderReply> attempt(Attempt attempt) {
@@ -461,11 +465,13 @@ public final class DeliveryOperator extends AbstractStreamOperator<Receipt>
         if (control.control == SendRequest.Control.PAUSE) {
             pause(control);
         } else if (control.control == SendRequest.Control.RESUME) {
-            waiting.addAll(held.resume(control)); // in memory already, however many: the window takes them in turn
+            waiting.addAll(held.resume(
+                    control,
+                    System.currentTimeMillis())); // in memory already, however many: the window takes them in turn
             startWaiting();
         } else if (control.control == SendRequest.Control.CANCEL) {
             preflight.cancel(control.campaignId);
-            for (SendRequest r : held.cancel(control.campaignId)) {
+            for (SendRequest r : held.cancel(control.campaignId, System.currentTimeMillis())) {
                 refuse(r, preflight.cancelled(r));
             }
             for (Iterator<SendRequest> it = waiting.iterator(); it.hasNext(); ) {
@@ -495,7 +501,7 @@ public final class DeliveryOperator extends AbstractStreamOperator<Receipt>
             SendRequest r = it.next();
             if (r.answer == null && held.holds(r)) {
                 it.remove();
-                held.add(r);
+                held.add(r, System.currentTimeMillis());
                 fromQueue++;
             }
         }
@@ -522,7 +528,7 @@ public final class DeliveryOperator extends AbstractStreamOperator<Receipt>
             mailbox.execute(
                     () -> {
                         if (inFlight.remove(f)) {
-                            held.add(f.request);
+                            held.add(f.request, System.currentTimeMillis());
                             startWaiting();
                         }
                     },

@@ -40,7 +40,7 @@ final class Held {
     }
 
     /** Ends a pause; returns the notifications no longer held, oldest first. */
-    List<SendRequest> resume(SendRequest control) {
+    List<SendRequest> resume(SendRequest control, long now) {
         if (control.campaignId != null) {
             campaigns.remove(control.campaignId);
         } else {
@@ -51,38 +51,50 @@ final class Held {
             SendRequest r = it.next();
             if (!holds(r)) {
                 it.remove();
-                free.add(r);
+                free.add(released(r, now));
             }
         }
         return free;
     }
 
     /** A campaign cancelled: it is no longer paused, and its held notifications are returned, never to be sent. */
-    List<SendRequest> cancel(String campaignId) {
+    List<SendRequest> cancel(String campaignId, long now) {
         campaigns.remove(campaignId);
         List<SendRequest> cancelled = new ArrayList<>();
         for (Iterator<SendRequest> it = requests.iterator(); it.hasNext(); ) {
             SendRequest r = it.next();
             if (campaignId.equals(r.campaignId)) {
                 it.remove();
-                cancelled.add(r);
+                cancelled.add(released(r, now));
             }
         }
         return cancelled;
     }
 
     /** Holds a notification that just arrived, if there is room. */
-    boolean offer(SendRequest request) {
+    boolean offer(SendRequest request, long now) {
         if (requests.size() >= limit) {
             return false;
         }
-        requests.add(request);
+        add(request, now);
         return true;
     }
 
     /** Holds a notification taken back from the window, whatever the bound. */
-    void add(SendRequest request) {
+    void add(SendRequest request, long now) {
+        if (request.heldSince == 0) {
+            request.heldSince = now;
+        }
         requests.add(request);
+    }
+
+    /** No longer held: the time it was is added to what its receipt will say. */
+    private static SendRequest released(SendRequest r, long now) {
+        if (r.heldSince > 0) {
+            r.heldMs += Math.max(0, now - r.heldSince);
+            r.heldSince = 0;
+        }
+        return r;
     }
 
     /** Takes out the held notifications that expired by {@code now}: they are never to be sent. */
@@ -92,7 +104,7 @@ final class Held {
             SendRequest r = it.next();
             if (r.expiresAt != null && now > r.expiresAt) {
                 it.remove();
-                expired.add(r);
+                expired.add(released(r, now));
             }
         }
         return expired;

@@ -51,6 +51,7 @@ public final class RateSlots {
     private long refilledAt;
     private boolean tickScheduled;
     private long sentSinceReport;
+    private long taken;
     private boolean waitedSinceReport;
     private long reportedAt;
     private boolean used;
@@ -122,6 +123,11 @@ public final class RateSlots {
         return used;
     }
 
+    /** Slots taken since these slots were made. */
+    public synchronized long taken() {
+        return taken;
+    }
+
     /** How many wait for a slot now. */
     public synchronized int waiting() {
         return urgent.size() + bulk.size();
@@ -166,6 +172,7 @@ public final class RateSlots {
             }
             limit.sent(now);
             sentSinceReport++;
+            taken++;
             if (go.isEmpty()) {
                 go = new ArrayList<>(4);
             }

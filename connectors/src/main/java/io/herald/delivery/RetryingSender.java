@@ -144,6 +144,10 @@ public final class RetryingSender {
         private volatile Supplier<Receipt> cancelled;
         private volatile Runnable recalled;
         private volatile Timeout limit;
+        /** Nanoseconds spent waiting for rate slots, all attempts together; and when the current wait began. */
+        private volatile long slotWaitNanos;
+
+        private volatile long askedAt;
         /** The attempt started last, or null before the first. */
         private volatile Attempt current;
 
@@ -197,6 +201,7 @@ public final class RetryingSender {
 
         private void waitForSlot(int number) {
             RateSlots at = slots.forApp(request.appId);
+            askedAt = System.nanoTime();
             at.take(
                     new RateSlots.Waiter() {
                         @Override
@@ -206,6 +211,7 @@ public final class RetryingSender {
 
                         @Override
                         public void go() {
+                            slotWaitNanos += System.nanoTime() - askedAt;
                             if (System.currentTimeMillis() > deadline) {
                                 finish(noAnswer(
                                         Outcome.FAILED,
@@ -340,6 +346,7 @@ public final class RetryingSender {
         }
 
         private void end(Receipt r) {
+            r.waitedForSlotMs = TimeUnit.NANOSECONDS.toMillis(slotWaitNanos);
             Timeout t = limit;
             if (t != null) {
                 t.cancel();

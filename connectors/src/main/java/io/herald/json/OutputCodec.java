@@ -41,6 +41,8 @@ public final class OutputCodec {
         private static final SerializedString FIRED_AT = new SerializedString("firedAt");
         private static final SerializedString ACK_AT = new SerializedString("ackAt");
         private static final SerializedString LATENCY_MS = new SerializedString("latencyMs");
+        private static final SerializedString WAITED_FOR_SLOT_MS = new SerializedString("waitedForSlotMs");
+        private static final SerializedString HELD_MS = new SerializedString("heldMs");
         private static final Map<Platform, SerializedString> PLATFORMS = wireNames(Platform.class, Platform::wire);
         private static final Map<Outcome, SerializedString> OUTCOMES = wireNames(Outcome.class, Outcome::wire);
         /** Ids remembered encoded, at most: past it the memory starts again (campaigns come and go). */
@@ -92,6 +94,14 @@ public final class OutputCodec {
                 g.writeNumber(r.ackAt);
                 g.writeFieldName(LATENCY_MS);
                 g.writeNumber(r.latencyMs());
+                if (r.waitedForSlotMs > 0) {
+                    g.writeFieldName(WAITED_FOR_SLOT_MS);
+                    g.writeNumber(r.waitedForSlotMs);
+                }
+                if (r.heldMs > 0) {
+                    g.writeFieldName(HELD_MS);
+                    g.writeNumber(r.heldMs);
+                }
                 g.writeEndObject();
                 g.flush();
                 return buffer.toByteArray();

@@ -401,4 +401,24 @@ class DeliveryOperatorTest {
                         + "held already");
         assertThat(provider.calls()).isEmpty();
     }
+
+    @Test
+    void anUrgentNotificationWaitingForRoomStartsAheadOfTheBulkOnesThatCameBefore() throws Exception {
+        provider = new ScriptedProvider("urgent");
+        harness = start(3, null);
+        SendRequest first = request("bulk", "a");
+        harness.processElement(first, 1);
+        harness.processElement(request("bulk", "b"), 1);
+        harness.processElement(request("bulk", "c"), 1);
+        harness.processElement(request("bulk", "d"), 1); // waits for room
+        harness.processElement(request("bulk", "e"), 1); // waits for room
+        SendRequest send = request("tx", "u");
+        send.urgent = true;
+        harness.processElement(send, 1); // waits for room, behind d and e
+        provider.calls().get(0).complete(answer(first, Outcome.DELIVERED, 200));
+        runMailbox();
+        assertThat(provider.attempts())
+                .extracting(t -> t.request().notificationId)
+                .containsExactly("bulk/a", "bulk/b", "bulk/c", "tx/u");
+    }
 }

@@ -45,6 +45,19 @@ class OutputCodecTest {
     }
 
     @Test
+    void aReceiptSaysHowLongItWaitedForItsBudgetAndHowLongAPauseHeldIt() throws Exception {
+        SendRequest q = new SendRequest();
+        q.notificationId = "c/d";
+        q.campaignId = "c";
+        q.platform = Platform.IOS;
+        q.heldMs = 61_000;
+        Receipt r = Receipt.of(q, Outcome.DELIVERED, 200, null, 1, 9);
+        r.waitedForSlotMs = 420;
+        String json = new String(new OutputCodec.ReceiptWriter().write(r), StandardCharsets.UTF_8);
+        assertThat(json).endsWith(",\"waitedForSlotMs\":420,\"heldMs\":61000}");
+    }
+
+    @Test
     void oneWriterWritesReceiptAfterReceipt_eachADocumentOfItsOwn_andEscapesTheIdsItRemembers() throws Exception {
         OutputCodec.ReceiptWriter receipts = new OutputCodec.ReceiptWriter();
         SendRequest q = new SendRequest();

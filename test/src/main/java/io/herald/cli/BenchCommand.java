@@ -34,7 +34,14 @@ import picocli.CommandLine.Option;
         name = "bench",
         mixinStandardHelpOptions = true,
         description = "Measure Herald on this machine.",
-        subcommands = {DeviceBench.class, EstimateBench.class, CrashBench.class, ReplayBench.class, BudgetBench.class})
+        subcommands = {
+            DeviceBench.class,
+            EstimateBench.class,
+            CrashBench.class,
+            ReplayBench.class,
+            BudgetBench.class,
+            PriorityBench.class
+        })
 final class BenchCommand implements Callable<Integer> {
     @Option(
             names = "--e2e-users",

@@ -62,20 +62,9 @@ final class BudgetBench extends SectionBench {
                 KafkaIO kafka = new KafkaIO(sandbox.kafka().bootstrapServers())) {
             HeraldConfig config = sandbox.config();
             SyntheticUsers population = skewed();
-            // The budget is split between the providers as the devices are, so that the walk, which
-            // goes at the pace of the provider it waits for, waits for both alike.
-            double ios = population.devices().stream()
-                            .filter(d -> d.expectsDelivery() && d.platform == Platform.IOS)
-                            .count()
-                    / (double) population.devices().stream()
-                            .filter(SyntheticUsers.Device::expectsDelivery)
-                            .count();
-            int apnsBudget = (int) Math.round(perSecond * ios);
-            int fcmBudget = perSecond - apnsBudget;
-            config.apps.forEach(a -> {
-                a.fcm.maxPerMinute = fcmBudget * 60;
-                a.apns.maxPerSecond = apnsBudget;
-            });
+            int[] budgets = splitBudgets(config, population, perSecond);
+            int apnsBudget = budgets[0];
+            int fcmBudget = budgets[1];
             JobClient job = HeraldMain.startEmbedded(config, 0, null);
             try {
                 if (!DeviceLoad.load(sandbox, kafka, population)) {
@@ -121,6 +110,27 @@ final class BudgetBench extends SectionBench {
         }
         write(r);
         return r;
+    }
+
+    /**
+     * Gives the sandbox's app budgets of {@code perSecond} in all, split between the providers as
+     * {@code population}'s devices are, so that the walk, which goes at the pace of the provider it
+     * waits for, waits for both alike; returns the APNs and the FCM budget.
+     */
+    static int[] splitBudgets(HeraldConfig config, SyntheticUsers population, int perSecond) {
+        double ios = population.devices().stream()
+                        .filter(d -> d.expectsDelivery() && d.platform == Platform.IOS)
+                        .count()
+                / (double) population.devices().stream()
+                        .filter(SyntheticUsers.Device::expectsDelivery)
+                        .count();
+        int apnsBudget = (int) Math.round(perSecond * ios);
+        int fcmBudget = perSecond - apnsBudget;
+        config.apps.forEach(a -> {
+            a.fcm.maxPerMinute = fcmBudget * 60;
+            a.apns.maxPerSecond = apnsBudget;
+        });
+        return new int[] {apnsBudget, fcmBudget};
     }
 
     /** Users whose keys put {@code skew} of them on instance 0 of 2, the rest on instance 1. */

@@ -29,6 +29,8 @@ public final class TokenRegistry {
     private volatile boolean keepPayloads = true;
     private volatile ArrivalTimes[] arrivals = new ArrivalTimes[0];
     private final AtomicLong lastArrivalAt = new AtomicLong();
+    /** For tokens being watched: when each one's first delivery since the watch arrived (epoch ms, 0 until then). */
+    private final Map<String, AtomicLong> firstArrivals = new ConcurrentHashMap<>();
 
     public void addLive(String token) {
         liveReceived.putIfAbsent(token, new AtomicInteger());
@@ -47,6 +49,10 @@ public final class TokenRegistry {
         lastArrivalAt.accumulateAndGet(System.currentTimeMillis(), Math::max);
         if (keepPayloads) {
             lastPayload.put(token, payload);
+        }
+        AtomicLong first = firstArrivals.isEmpty() ? null : firstArrivals.get(token);
+        if (first != null) {
+            first.compareAndSet(0, System.currentTimeMillis());
         }
         ArrivalTimes[] into = arrivals;
         if (into.length > 0) {
@@ -69,6 +75,17 @@ public final class TokenRegistry {
     /** From now on, also notes when each delivery arrives, into each of {@code times}. */
     public void recordArrivals(ArrivalTimes... times) {
         this.arrivals = times.clone();
+    }
+
+    /** From now on, notes when {@code token}'s next delivery arrives ({@link #firstArrival}). */
+    public void watch(String token) {
+        firstArrivals.put(token, new AtomicLong());
+    }
+
+    /** When the first delivery to a watched token since {@link #watch} arrived (epoch ms); 0 if none yet. */
+    public long firstArrival(String token) {
+        AtomicLong first = firstArrivals.get(token);
+        return first == null ? 0 : first.get();
     }
 
     /** How many notifications this token was sent and accepted. */

@@ -43,6 +43,9 @@ public final class CampaignValidator {
                         + bytes + " bytes");
             }
         }
+        if (campaign.weight != null && (campaign.weight < 1 || campaign.weight > 1000)) {
+            problems.add("weight must be between 1 and 1000 (leave it out for 1)");
+        }
         if (campaign.maxPerSecond != null && campaign.maxPerSecond < 1) {
             problems.add("maxPerSecond must be at least 1 (leave it out for no limit)");
         }

@@ -30,6 +30,12 @@ public class Campaign {
      * ahead of bulk ones, as transactional sends do; null or false: bulk.
      */
     public Boolean urgent;
+    /**
+     * This campaign's share of its app's sending against other bulk campaigns walking at the same
+     * time, 1 to 1000 (null: 1): two campaigns of weights 3 and 1 hand out three to one while both
+     * wait for room.
+     */
+    public Integer weight;
     /** Quiet hours for this campaign, instead of its app's ({@code "off": true} for none); null: the app's. */
     public QuietHoursSpec quietHours;
     /**

@@ -27,6 +27,11 @@ public class Receipt {
 
     public long tokenVersion;
 
+    /** How long it waited for its account's rate slots (its send budget), all attempts together; 0 for not at all. */
+    public long waitedForSlotMs;
+    /** How long a pause of its campaign or app held it; 0 for not at all. */
+    public long heldMs;
+
     public Receipt() {}
 
     /** The receipt of {@code request}. */
@@ -47,6 +52,7 @@ public class Receipt {
         r.ackAt = ackAt;
         r.token = outcome == Outcome.TOKEN_DEAD ? request.token : null;
         r.tokenVersion = request.tokenVersion;
+        r.heldMs = request.heldMs;
         return r;
     }
 

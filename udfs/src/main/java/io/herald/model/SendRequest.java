@@ -41,6 +41,10 @@ public class SendRequest {
      * campaign marked urgent.
      */
     public boolean urgent;
+    /** How long pauses have held it so far, in ms (its receipt says so). */
+    public long heldMs;
+    /** Since when a pause holds it (epoch ms), or 0 while it is not held. */
+    public long heldSince;
 
     public Long expiresAt;
     public long firedAt;

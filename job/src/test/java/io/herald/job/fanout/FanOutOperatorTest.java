@@ -1264,6 +1264,34 @@ class FanOutOperatorTest {
     }
 
     @Test
+    void campaignsWaitingForRoomShareItByWeight_andTheLighterOneStillGoesOn() throws Exception {
+        harness.close();
+        harness = harness(1_000, 1, 0, null);
+        // The deliveries' room: what the test gives, less what was handed out since.
+        int[] given = {0};
+        DeliveryRoom room = DeliveryRoom.of(harness.getOperator().getContainingTask());
+        for (Platform platform : Platform.values()) {
+            room.register(platform, () -> given[0] - notifications(harness).size());
+        }
+        registerUsers(1_000);
+        CampaignEvent heavy = create("heavy", Audience.all());
+        heavy.campaign.weight = 3;
+        harness.processElement2(heavy, 2);
+        harness.processElement2(create("light", Audience.all()), 2);
+        harness.processElement2(control(CampaignEvent.Type.FIRE, "heavy", 3), 3);
+        harness.processElement2(control(CampaignEvent.Type.FIRE, "light", 3), 3);
+        for (int round = 0; round < 40; round++) {
+            given[0] += 10;
+            room.freed();
+            runMailbox(harness);
+        }
+        Map<String, Long> byCampaign = notifications(harness).stream()
+                .collect(Collectors.groupingBy(r -> r.campaignId, Collectors.counting()));
+        assertThat(byCampaign.get("heavy") + byCampaign.get("light")).isEqualTo(400);
+        assertThat(byCampaign.get("heavy")).as("three to one").isBetween(290L, 310L);
+    }
+
+    @Test
     void withNoRoomAnywhereTheWalkStops_andAFrequencyCappedFireWaitsForEveryPlatform() throws Exception {
         harness.close();
         harness = harness(capped(5, 3), 1, 0, null);

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.herald.budget.BudgetAccount;
+import io.herald.budget.SendBudget;
 import io.herald.delivery.AccountSlots;
 import io.herald.delivery.CredentialStop;
 import io.herald.delivery.DeliveryMetrics;
@@ -17,6 +19,7 @@ import io.herald.model.SendRequest;
 import io.netty.channel.DefaultEventLoop;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
@@ -101,6 +104,9 @@ class DashboardMetricsTest {
                     RetryingSender.newTimer("test"),
                     10_000);
             DeliveryMetrics metrics = new DeliveryMetrics(new Names(registered, ""), sender, new CredentialStop());
+            // Each send budget's gauges are registered as the delivery opens.
+            metrics.budgets(
+                    new AccountSlots(Map.of("news", new SendBudget(BudgetAccount.fcmProject("p"), 1000)), 2, 10, loop));
             // Provider reasons are registered as they first come.
             SendRequest request = new SendRequest();
             request.notificationId = "c/d";

@@ -147,7 +147,6 @@ public final class Walk {
         return all;
     }
 
-    /** Walks on until the step's budget or {@code deadline} (System.nanoTime). */
     /** The walk goes on after a pause: its pace starts again from {@code now}, without catching up. */
     public void resumed(long now) {
         if (pacing != null) {
@@ -156,6 +155,27 @@ public final class Walk {
         resumeAt = Math.min(resumeAt, now);
     }
 
+    /** The campaign's share of its instance's walking against other bulk campaigns ({@code weight}, 1 if none). */
+    public int weight() {
+        Integer w = plan.campaign().campaign().weight;
+        return w == null ? 1 : w;
+    }
+
+    /** Notifications this walk has handed out here, over its key groups. */
+    public long handedOut() {
+        long n = 0;
+        for (WalkPosition p : main.positions()) {
+            n += p.handedOut;
+        }
+        for (WalkCursor c : apart.values()) {
+            for (WalkPosition p : c.positions()) {
+                n += p.handedOut;
+            }
+        }
+        return n;
+    }
+
+    /** Walks on until the step's budget or {@code deadline} (System.nanoTime). */
     public Progress step(long deadline) throws Exception {
         if (spread != null && !spread.count(ctx, main.groups, deadline)) {
             return Progress.MORE;

@@ -2,7 +2,9 @@ package io.herald.job.fanout.walk;
 
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Consumer;
@@ -139,7 +141,11 @@ public final class Walker {
         boolean more = false;
         boolean noRoom = false;
         long next = Long.MAX_VALUE;
-        for (Walk w : new ArrayList<>(walks.values())) {
+        // The walk that handed out least for its weight goes first: it takes the room there is, so
+        // campaigns share an instance's deliveries by weight, and none starves.
+        List<Walk> turns = new ArrayList<>(walks.values());
+        turns.sort(Comparator.comparingDouble(w -> w.handedOut() / (double) w.weight()));
+        for (Walk w : turns) {
             if (!walks.containsKey(w.id()) || (w.id().kind().handsOut() && paused.test(w.id()))) {
                 continue;
             }

@@ -1,0 +1,215 @@
+package io.herald.cli;
+
+import io.herald.job.HeraldMain;
+import io.herald.job.cli.CampaignWatcher;
+import io.herald.job.config.HeraldConfig;
+import io.herald.model.Platform;
+import io.herald.sandbox.DemoCampaign;
+import io.herald.sandbox.KafkaIO;
+import io.herald.sandbox.Sandbox;
+import io.herald.sandbox.SyntheticUsers;
+import io.herald.sandbox.TokenRegistry;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.apache.flink.core.execution.JobClient;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code ./herald bench priority}: transactional sends while a broadcast holds the budgets full. A
+ * broadcast to every user but those whose devices are all in Japanese ({@code ja-JP}), budgets small
+ * enough that it runs at them for half a minute; a few seconds in, a transactional send every
+ * {@code 1 / --sends-per-second} s to one of the Japanese users, who get nothing else. Each send's
+ * time from its record to its arrival at the emulator, device by device, is the figure (the issue
+ * asks p99 ≤ 1 s), beside the broadcast's own rate over the same seconds (it must stay at the budget).
+ */
+@Command(
+        name = "priority",
+        mixinStandardHelpOptions = true,
+        description = "Transactional sends during a broadcast at the budget: their record-to-arrival times.")
+final class PriorityBench extends SectionBench {
+    @Option(names = "--users", defaultValue = "30000", description = "Synthetic users (default ${DEFAULT-VALUE}).")
+    int users;
+
+    @Option(names = "--sends", defaultValue = "150", description = "Transactional sends (default ${DEFAULT-VALUE}).")
+    int sends;
+
+    @Option(
+            names = "--sends-per-second",
+            defaultValue = "10",
+            description = "Transactional sends a second (default ${DEFAULT-VALUE}).")
+    int sendsPerSecond;
+
+    @Option(
+            names = "--per-second",
+            defaultValue = "1000",
+            description = "The budgets of APNs and FCM together, split as the devices are (default ${DEFAULT-VALUE}).")
+    int perSecond;
+
+    private static final String BROADCAST_AUDIENCE =
+            "{\"kind\":\"segment\",\"locales\":[\"en\",\"pt\",\"es\",\"de\",\"fr\"]}";
+
+    @Override
+    Map<String, Object> measure() throws Exception {
+        Path dir = Files.createTempDirectory("herald-priority-");
+        Map<String, Object> r = new LinkedHashMap<>();
+        try (Sandbox sandbox = Sandbox.start(dir, 2);
+                KafkaIO kafka = new KafkaIO(sandbox.kafka().bootstrapServers())) {
+            HeraldConfig config = sandbox.config();
+            SyntheticUsers population = SyntheticUsers.generate(users, 42, 0);
+            Map<String, List<SyntheticUsers.Device>> byUser = population.devices().stream()
+                    .collect(Collectors.groupingBy(d -> d.userId, LinkedHashMap::new, Collectors.toList()));
+            List<List<SyntheticUsers.Device>> targets = byUser.values().stream()
+                    .filter(ds -> ds.stream().allMatch(d -> d.expectsDelivery() && d.locale.equals("ja-JP")))
+                    .limit(sends)
+                    .toList();
+            if (targets.size() < sends) {
+                throw new IllegalStateException("only " + targets.size() + " users have every device in ja-JP");
+            }
+            int[] budgets = BudgetBench.splitBudgets(config, population, perSecond);
+            JobClient job = HeraldMain.startEmbedded(config, 0, null);
+            try {
+                if (!DeviceLoad.load(sandbox, kafka, population)) {
+                    throw new IllegalStateException("the job did not take in the devices in 10 minutes");
+                }
+                String campaigns = config.topics.campaigns;
+                String broadcast = "broadcast-" + System.currentTimeMillis();
+                String tx = "tx-" + System.currentTimeMillis();
+                try (CampaignWatcher watcher =
+                                kafka.watch(broadcast, config.topics.receipts, config.topics.campaignStatus);
+                        CampaignWatcher txWatcher =
+                                kafka.watch(tx, config.topics.receipts, config.topics.campaignStatus)) {
+                    kafka.send(campaigns, broadcast, DemoCampaign.create(broadcast, BROADCAST_AUDIENCE));
+                    kafka.send(campaigns, tx, DemoCampaign.create(tx, DemoCampaign.ALL));
+                    kafka.flush();
+                    for (CampaignWatcher w : List.of(watcher, txWatcher)) {
+                        w.awaitUntil(
+                                Duration.ofMinutes(2),
+                                () -> {},
+                                () -> w.statuses().stream()
+                                        .anyMatch(n -> "accepted"
+                                                .equals(n.path("status").asText())));
+                    }
+                    long firedAt = System.currentTimeMillis();
+                    Sandbox.Arrivals arrivals = sandbox.recordArrivals(firedAt);
+                    kafka.send(campaigns, broadcast, DemoCampaign.fire(broadcast));
+                    kafka.flush();
+                    Thread.sleep(3_000); // the broadcast is at the budgets by now
+
+                    long sendsFrom = System.currentTimeMillis();
+                    List<long[]> sent = new ArrayList<>(); // per device: record time, index of its token
+                    List<SyntheticUsers.Device> devices = new ArrayList<>();
+                    for (int i = 0; i < sends; i++) {
+                        long due = sendsFrom + i * 1000L / sendsPerSecond;
+                        long wait = due - System.currentTimeMillis();
+                        if (wait > 0) {
+                            Thread.sleep(wait);
+                        }
+                        List<SyntheticUsers.Device> ds = targets.get(i);
+                        ds.forEach(d -> registry(sandbox, d).watch(d.token));
+                        long at = System.currentTimeMillis();
+                        kafka.send(campaigns, tx, DemoCampaign.send(tx, ds.get(0).userId, "s" + i));
+                        kafka.flush();
+                        for (SyntheticUsers.Device d : ds) {
+                            sent.add(new long[] {at, devices.size()});
+                            devices.add(d);
+                        }
+                    }
+                    long sendsUntil = System.currentTimeMillis();
+                    long deadline = sendsUntil + 60_000;
+                    List<Long> latencies = new ArrayList<>();
+                    while (System.currentTimeMillis() < deadline) {
+                        latencies.clear();
+                        for (long[] s : sent) {
+                            SyntheticUsers.Device d = devices.get((int) s[1]);
+                            long first = registry(sandbox, d).firstArrival(d.token);
+                            if (first > 0) {
+                                latencies.add(first - s[0]);
+                            }
+                        }
+                        if (latencies.size() == sent.size()) {
+                            break;
+                        }
+                        Thread.sleep(100);
+                    }
+                    Collections.sort(latencies);
+                    long[] perSecondBuckets = arrivals.apns().perBucket(1000);
+                    long[] fcmBuckets = arrivals.fcm().perBucket(1000);
+                    int fromS = (int) ((sendsFrom - firedAt) / 1000);
+                    int toS = (int) ((sendsUntil - firedAt) / 1000);
+                    long during = 0;
+                    for (int s = fromS; s < toS; s++) {
+                        during += (s < perSecondBuckets.length ? perSecondBuckets[s] : 0)
+                                + (s < fcmBuckets.length ? fcmBuckets[s] : 0);
+                    }
+                    watcher.awaitDone(Duration.ofMinutes(10), () -> {});
+                    r.put("users", users);
+                    r.put("budget_per_second", perSecond);
+                    r.put("apns_budget", budgets[0]);
+                    r.put("fcm_budget", budgets[1]);
+                    r.put("sends", sends);
+                    r.put("send_devices", sent.size());
+                    r.put("arrived", latencies.size());
+                    r.put("p50_ms", quantile(latencies, 0.5));
+                    r.put("p99_ms", quantile(latencies, 0.99));
+                    r.put("max_ms", latencies.isEmpty() ? -1 : latencies.get(latencies.size() - 1));
+                    r.put("arrivals_per_second_during_sends", toS > fromS ? during / (toS - fromS) : 0);
+                    r.put("broadcast_targeted", watcher.targeted());
+                }
+            } finally {
+                job.cancel().get();
+            }
+        } finally {
+            TempDirs.deleteQuietly(dir);
+        }
+        write(r);
+        return r;
+    }
+
+    private static TokenRegistry registry(Sandbox sandbox, SyntheticUsers.Device d) {
+        return d.platform == Platform.IOS
+                ? sandbox.apns().tokens()
+                : sandbox.fcm().tokens();
+    }
+
+    private static long quantile(List<Long> sorted, double q) {
+        if (sorted.isEmpty()) {
+            return -1;
+        }
+        return sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(q * sorted.size()) - 1));
+    }
+
+    private void write(Map<String, Object> r) throws Exception {
+        String section = String.format(
+                Locale.ROOT,
+                "## Transactional sends during a broadcast at the budget (`./herald bench priority`)%n%n"
+                        + "%,d users; budgets %,d a second in all (APNs %,d, FCM %,d); a broadcast to all but the "
+                        + "users whose devices are all ja-JP, and %,d transactional sends to those users (%,d devices), "
+                        + "%d a second, from 3 s after the fire. Record to arrival at the emulators, device by device:"
+                        + "%n%n| arrived | p50 | p99 | max | all arrivals per second meanwhile |%n|---:|---:|---:|---:|---:|%n"
+                        + "| %,d of %,d | %,d ms | %,d ms | %,d ms | %,d |%n",
+                (Integer) r.get("users"),
+                (Integer) r.get("budget_per_second"),
+                (Integer) r.get("apns_budget"),
+                (Integer) r.get("fcm_budget"),
+                (Integer) r.get("sends"),
+                (Integer) r.get("send_devices"),
+                sendsPerSecond,
+                (Integer) r.get("arrived"),
+                (Integer) r.get("send_devices"),
+                (Long) r.get("p50_ms"),
+                (Long) r.get("p99_ms"),
+                (Long) r.get("max_ms"),
+                (Long) r.get("arrivals_per_second_during_sends"));
+        BenchCommand.replaceSection(out, "## Transactional sends during a broadcast", section);
+        System.out.print(section);
+    }
+}
