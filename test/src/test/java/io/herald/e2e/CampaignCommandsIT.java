@@ -140,6 +140,22 @@ class CampaignCommandsIT {
                 assertThat(run("create", slow.toString()).code).isZero();
                 Run slowFire = run("fire", "slow", "--no-watch");
                 assertThat(slowFire.code).as(slowFire.out).isZero();
+                // Paused and resumed, the campaign and then its whole app, as an operator types it.
+                Run pause = run("pause", "slow");
+                assertThat(pause.code).as(pause.out).isZero();
+                assertThat(pause.out).contains("slow: paused");
+                Run resume = run("resume", "slow");
+                assertThat(resume.code).as(resume.out).isZero();
+                assertThat(resume.out).contains("slow: resumed");
+                Run appPause = process("app", "pause", Sandbox.APP_ID, "--config", config);
+                assertThat(appPause.code).as(appPause.out).isZero();
+                assertThat(appPause.out).contains(Sandbox.APP_ID + ": paused");
+                Run appResume = process("app", "resume", Sandbox.APP_ID, "--config", config);
+                assertThat(appResume.code).as(appResume.out).isZero();
+                assertThat(appResume.out).contains(Sandbox.APP_ID + ": resumed");
+                Run unknownApp = process("app", "pause", "no-such-app", "--config", config);
+                assertThat(unknownApp.code).as(unknownApp.out).isEqualTo(2);
+                assertThat(unknownApp.out).contains("no-such-app: not an app of this deployment");
                 Run cancel = run("cancel", "slow");
                 assertThat(cancel.code).as(cancel.out).isZero();
                 assertThat(cancel.out).contains("slow: cancelled").contains("handed out before the cancel");
