@@ -13,7 +13,6 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.util.Timer;
 import io.netty.util.concurrent.DefaultThreadFactory;
-import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Iterator;
@@ -115,42 +114,6 @@ public final class DeliveryOperator extends AbstractStreamOperator<Receipt>
     /** How often held notifications are looked at for expiry. */
     static final long EXPIRY_SWEEP_MS = 1000;
 
-    /** How a delivery is bounded and retried; immutable, checked when made. */
-    public static final class Settings implements Serializable {
-        private static final long serialVersionUID = 1L;
-
-        final int maxInFlight;
-        final Concurrency concurrency;
-        final RetryPolicy retryPolicy;
-        final long timeoutMs;
-        final long closeWaitMs;
-
-        /** A window of exactly {@code maxInFlight} ({@link Concurrency#FIXED}). */
-        public Settings(int maxInFlight, RetryPolicy retryPolicy, long timeoutMs, long closeWaitMs) {
-            this(maxInFlight, Concurrency.FIXED, retryPolicy, timeoutMs, closeWaitMs);
-        }
-
-        /**
-         * @param maxInFlight the most notifications between arrival and receipt, per instance; as
-         *     many again may wait in the queue
-         * @param concurrency how the window is found within {@code maxInFlight}
-         * @param timeoutMs how long a notification may go without a final answer; retries stop two thirds in
-         * @param closeWaitMs how long closing waits for the answers of attempts at the provider
-         */
-        public Settings(
-                int maxInFlight, Concurrency concurrency, RetryPolicy retryPolicy, long timeoutMs, long closeWaitMs) {
-            if (maxInFlight < 1 || timeoutMs < 1 || closeWaitMs < 0 || retryPolicy == null || concurrency == null) {
-                throw new IllegalArgumentException("delivery settings need maxInFlight >= 1, timeoutMs >= 1, "
-                        + "closeWaitMs >= 0, a concurrency and a retry policy");
-            }
-            this.maxInFlight = maxInFlight;
-            this.concurrency = concurrency;
-            this.retryPolicy = retryPolicy;
-            this.timeoutMs = timeoutMs;
-            this.closeWaitMs = closeWaitMs;
-        }
-    }
-
     /**
      * The most seconds of its account's rate a notification may have to wait for its slot when it
      * starts: the walk is handed no more than that ahead, so that a pause has little to take back, an
@@ -162,7 +125,7 @@ public final class DeliveryOperator extends AbstractStreamOperator<Receipt>
     public static final long REPORT_EVERY_MS = 250;
 
     private final Provider provider;
-    private final Settings settings;
+    private final DeliverySettings settings;
     private final AnswerLog answerLog;
     private transient MailboxExecutor mailbox;
 
@@ -206,7 +169,7 @@ public final class DeliveryOperator extends AbstractStreamOperator<Receipt>
      * @param answerLog where answers are recorded, or null for none (then a restore may resend what
      *     was answered since the checkpoint)
      */
-    public DeliveryOperator(Provider provider, Settings settings, AnswerLog answerLog) {
+    public DeliveryOperator(Provider provider, DeliverySettings settings, AnswerLog answerLog) {
         this.provider = provider;
         this.settings = settings;
         this.answerLog = answerLog;
@@ -347,16 +310,7 @@ public final class DeliveryOperator extends AbstractStreamOperator<Receipt>
             if (held.offer(request, System.currentTimeMillis())) {
                 scheduleExpirySweep();
             } else {
-                refuse(
-                        request,
-                        Receipt.of(
-                                request,
-                                Outcome.FAILED,
-                                0,
-                                "not sent: its campaign or app is paused and " + held.limit()
-                                        + " notifications are held already",
-                                0,
-                                System.currentTimeMillis()));
+                refuse(request, preflight.heldFull(request, held.limit(), System.currentTimeMillis()));
             }
             return;
         }

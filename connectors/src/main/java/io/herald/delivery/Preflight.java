@@ -90,6 +90,17 @@ public final class Preflight {
                 now);
     }
 
+    /** The receipt of a notification of a paused campaign or app, not held because {@code limit} are. */
+    public Receipt heldFull(SendRequest request, int limit, long now) {
+        return Receipt.of(
+                request,
+                Outcome.FAILED,
+                0,
+                "not sent: its campaign or app is paused and " + limit + " notifications are held already",
+                0,
+                now);
+    }
+
     /** The receipt of a notification of a cancelled campaign, stopped before it reached the provider. */
     public Receipt cancelled(SendRequest request) {
         return Receipt.of(

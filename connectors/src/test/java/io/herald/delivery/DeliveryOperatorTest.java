@@ -93,7 +93,7 @@ class DeliveryOperatorTest {
             int maxInFlight, Concurrency concurrency, OperatorSubtaskState from) throws Exception {
         var h = new OneInputStreamOperatorTestHarness<SendRequest, Receipt>(new DeliveryOperator(
                 provider,
-                new DeliveryOperator.Settings(maxInFlight, concurrency, new RetryPolicy(5, 10_000, 10_000), 60_000, 0),
+                new DeliverySettings(maxInFlight, concurrency, new RetryPolicy(5, 10_000, 10_000), 60_000, 0),
                 null));
         h.setup();
         if (from != null) {

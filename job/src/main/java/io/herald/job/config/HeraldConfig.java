@@ -8,7 +8,7 @@ import io.herald.apns.ApnsApp;
 import io.herald.campaign.FrequencyCap;
 import io.herald.campaign.QuietHours;
 import io.herald.delivery.Concurrency;
-import io.herald.delivery.DeliveryOperator;
+import io.herald.delivery.DeliverySettings;
 import io.herald.delivery.RetryPolicy;
 import io.herald.fcm.FcmApp;
 import io.herald.model.QuietHoursSpec;
@@ -245,8 +245,8 @@ public class HeraldConfig {
         }
 
         /** The delivery operators' settings. */
-        public DeliveryOperator.Settings settings() {
-            return new DeliveryOperator.Settings(maxInFlight, concurrency, retryPolicy(), timeoutMs, closeWaitMs);
+        public DeliverySettings settings() {
+            return new DeliverySettings(maxInFlight, concurrency, retryPolicy(), timeoutMs, closeWaitMs);
         }
     }
 

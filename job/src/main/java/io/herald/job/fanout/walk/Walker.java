@@ -3,6 +3,7 @@ package io.herald.job.fanout.walk;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -143,8 +144,13 @@ public final class Walker {
         long next = Long.MAX_VALUE;
         // The walk that handed out least for its weight goes first: it takes the room there is, so
         // campaigns share an instance's deliveries by weight, and none starves.
+        // (A step runs each time a delivery frees room: with one walk, as most often, nothing to sort.)
         List<Walk> turns = new ArrayList<>(walks.values());
-        turns.sort(Comparator.comparingDouble(w -> w.handedOut() / (double) w.weight()));
+        if (turns.size() > 1) {
+            Map<Walk, Double> share = new HashMap<>();
+            turns.forEach(w -> share.put(w, w.handedOut() / (double) w.weight()));
+            turns.sort(Comparator.comparingDouble(share::get));
+        }
         for (Walk w : turns) {
             if (!walks.containsKey(w.id()) || (w.id().kind().handsOut() && paused.test(w.id()))) {
                 continue;
