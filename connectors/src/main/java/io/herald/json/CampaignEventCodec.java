@@ -78,6 +78,16 @@ public final class CampaignEventCodec implements InputCodec<CampaignEvent> {
             e.sendId = sendId != null ? sendId : record.partition + "-" + record.offset;
             return Parsed.ok(e);
         }
+        if (e.type == CampaignEvent.Type.FIRE) {
+            e.confirmAudience = f.wholeNumber("confirmAudience", false);
+            if (f.problem() != null) {
+                return Parsed.error(f.problem());
+            }
+            if (e.confirmAudience != null && e.confirmAudience < 0) {
+                return Parsed.error("confirmAudience is " + e.confirmAudience + ": an audience is 0 or more devices");
+            }
+            return Parsed.ok(e);
+        }
         if (e.type == CampaignEvent.Type.RETRY || e.type == CampaignEvent.Type.ESTIMATE) {
             // An estimate with outcomes counts what a retry for them would reach.
             List<String> outcomes = f.strings("outcomes", e.type == CampaignEvent.Type.RETRY, 8, 32);

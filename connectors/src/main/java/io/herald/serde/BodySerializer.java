@@ -18,14 +18,16 @@ public abstract class BodySerializer<T> extends CompactSerializer<T> {
     /** Writes the value's fields. */
     protected abstract void writeBody(T value, DataOutputView out) throws IOException;
 
-    /** Reads what {@link #writeBody} wrote. */
-    protected abstract T readBody(BytesReader in) throws IOException;
+    /** Reads what {@link #writeBody} wrote, in the encoding {@link #readHeader} read (0 without a header). */
+    protected abstract T readBody(BytesReader in, int encoding) throws IOException;
 
     /** Writes what comes before the body's length; nothing unless a subclass says so. */
     protected void writeHeader(DataOutputView out) throws IOException {}
 
-    /** Reads, and checks, what {@link #writeHeader} wrote. */
-    protected void readHeader(DataInputView in) throws IOException {}
+    /** Reads, and checks, what {@link #writeHeader} wrote; returns the body's encoding, 0 if there is none. */
+    protected int readHeader(DataInputView in) throws IOException {
+        return 0;
+    }
 
     /** What a value is, for errors. */
     protected abstract String what();
@@ -52,11 +54,11 @@ public abstract class BodySerializer<T> extends CompactSerializer<T> {
 
     @Override
     public T deserialize(DataInputView in) throws IOException {
-        readHeader(in);
+        int encoding = readHeader(in);
         byte[] body = new byte[readVarInt(in)];
         in.readFully(body);
         BytesReader r = new BytesReader(body);
-        T value = readBody(r);
+        T value = readBody(r, encoding);
         if (!r.atEnd()) {
             throw new IOException(what() + " has bytes after its last field");
         }

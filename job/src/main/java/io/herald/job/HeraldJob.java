@@ -6,6 +6,7 @@ import io.herald.delivery.DeliveryOperatorFactory;
 import io.herald.fcm.FcmProvider;
 import io.herald.job.config.HeraldConfig;
 import io.herald.job.fanout.FanOutOperator;
+import io.herald.job.fanout.FanOutOperatorFactory;
 import io.herald.job.fanout.FanOutSettings;
 import io.herald.job.functions.ClaimOwnership;
 import io.herald.job.functions.Descriptors;
@@ -198,7 +199,7 @@ public final class HeraldJob {
                 .transform(
                         "Keep user state, fan campaigns out",
                         TypeInformation.of(SendRequest.class),
-                        new FanOutOperator(FanOutSettings.builder()
+                        new FanOutOperatorFactory(new FanOutOperator(FanOutSettings.builder()
                                 .deviceTtl(deviceTtl)
                                 .earlierRuns(
                                         io.answers == null
@@ -208,8 +209,10 @@ public final class HeraldJob {
                                 .fireOnFreshStart(config.replay.fireOnFreshStart)
                                 .clockSkewMillis(config.replay.clockSkewMs)
                                 .frequencyCaps(config.frequencyCaps())
+                                .runawayGuards(config.runawayGuards())
+                                .fireGuards(config.fireGuards())
                                 .quietHours(config.quietHours())
-                                .build()))
+                                .build())))
                 .uid(UID_FAN_OUT);
 
         SingleOutputStreamOperator<SendRequest> ios =

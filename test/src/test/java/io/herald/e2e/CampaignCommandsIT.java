@@ -3,6 +3,7 @@ package io.herald.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.herald.job.HeraldMain;
+import io.herald.job.config.HeraldConfig;
 import io.herald.model.Platform;
 import io.herald.sandbox.EmulatorCounts;
 import io.herald.sandbox.KafkaIO;
@@ -15,6 +16,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -30,7 +32,8 @@ import org.junit.jupiter.api.io.TempDir;
  * is created, estimated, fired and watched to completion, and the emulators received it once per
  * live device; a transactional send reaches its user; a slow campaign is cancelled, and watching it
  * then exits non-zero; a cancel after the end says what had been handed out, and a send to a user
- * without a device fails with why. Every command runs as {@code java -jar herald.jar}, a process of
+ * without a device fails with why; a fire larger than the app's fire guard allows is refused, and goes
+ * when it confirms its audience. Every command runs as {@code java -jar herald.jar}, a process of
  * its own whose standard output and exit code are read as a terminal would show them.
  */
 @Timeout(value = 10, unit = TimeUnit.MINUTES)
@@ -50,6 +53,11 @@ class CampaignCommandsIT {
             config = sandbox.configFile().toString();
             SyntheticUsers users = SyntheticUsers.generate(800, 31, 0.02);
             users.registerWith(sandbox.apns().tokens(), sandbox.fcm().tokens());
+            // A fire guard: no fire to more than 500 devices without a confirmation (the file the
+            // commands read has none: the guard is the job's).
+            HeraldConfig.FireLimit guard = new HeraldConfig.FireLimit();
+            guard.maxAudience = 500L;
+            sandbox.config().apps.get(0).fireGuard = guard;
             JobClient job = HeraldMain.startEmbedded(sandbox.config(), 0, null);
             try {
                 assertThat(users.load(sandbox, kafka, Duration.ofMinutes(3), b -> {}))
@@ -80,7 +88,20 @@ class CampaignCommandsIT {
                         .isEqualTo(optedIn);
                 assertThat(estimate.out).contains("en-US").contains("users evaluated");
 
-                Run fired = run("fire", "streak-reminder");
+                // Too large for the app's fire guard without a confirmation: refused, nothing sent.
+                Run guarded = run("fire", "streak-reminder");
+                assertThat(guarded.code).as(guarded.out).isEqualTo(1);
+                assertThat(guarded.out)
+                        .contains(
+                                "streak-reminder: rejected: fire refused by apps.herald-demo.fireGuard: its audience of "
+                                        + String.format(Locale.ROOT, "%,d", optedIn)
+                                        + " devices is more than 500; nothing was sent.")
+                        .contains("--confirm-audience " + optedIn);
+                assertThat(sandbox.received())
+                        .as("nothing reached the emulators")
+                        .isZero();
+
+                Run fired = run("fire", "streak-reminder", "--confirm-audience", Long.toString(optedIn));
                 assertThat(fired.code).as(fired.out).isZero();
                 assertThat(fired.out).contains("streak-reminder: fired").contains("Campaign streak-reminder: done");
                 assertThat(number(fired.out, "targeted")).isEqualTo(optedIn);
@@ -138,7 +159,7 @@ class CampaignCommandsIT {
                                 .replace("\"streak-reminder\"", "\"slow\"")
                                 .replace("\"audience\"", "\"maxPerSecond\": 20, \"audience\""));
                 assertThat(run("create", slow.toString()).code).isZero();
-                Run slowFire = run("fire", "slow", "--no-watch");
+                Run slowFire = run("fire", "slow", "--no-watch", "--confirm-audience", Long.toString(optedIn));
                 assertThat(slowFire.code).as(slowFire.out).isZero();
                 // Paused and resumed, the campaign and then its whole app, as an operator types it.
                 Run pause = run("pause", "slow");

@@ -7,8 +7,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.ibm.icu.text.MessageFormat;
 import io.herald.job.HeraldMain;
 import io.herald.job.cli.CampaignWatcher;
+import io.herald.job.config.HeraldConfig;
 import io.herald.kafka.AudienceUploader;
 import io.herald.model.Platform;
+import io.herald.model.StatusKind;
 import io.herald.sandbox.DemoCampaign;
 import io.herald.sandbox.KafkaIO;
 import io.herald.sandbox.Sandbox;
@@ -47,6 +49,7 @@ import org.junit.jupiter.api.io.TempDir;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class HeraldEndToEndIT {
     private static final int USERS = 10_000;
+    private static final int RUNAWAY_MAX = 5;
     private static final Duration WAIT = Duration.ofMinutes(4);
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -66,6 +69,12 @@ class HeraldEndToEndIT {
         campaigns = new SandboxCampaigns(sandbox, kafka);
         users = SyntheticUsers.generate(USERS, 7, 0.02);
         users.registerWith(sandbox.apns().tokens(), sandbox.fcm().tokens());
+        // A runaway guard above what any test here sends one user (four campaigns at most), so that
+        // only the loop of the last test meets it.
+        HeraldConfig.Cap guard = new HeraldConfig.Cap();
+        guard.max = RUNAWAY_MAX;
+        guard.window = "PT1H";
+        sandbox.config().apps.get(0).runawayGuard = guard;
         job = HeraldMain.startEmbedded(sandbox.config(), 0, null);
 
         long version = SyntheticUsers.registrationVersion();
@@ -292,6 +301,63 @@ class HeraldEndToEndIT {
             // Incremental RocksDB checkpoints upload their SST files to shared/; the heap backend writes none.
             assertThat(files.filter(Files::isRegularFile).map(Path::toString)).anyMatch(f -> f.contains("/shared/"));
         }
+    }
+
+    @Test
+    @Order(7)
+    void theRunawayGuardCapsALoopOfSendsToOneUser_countedAtTheEmulators() throws Exception {
+        // A user of its own, with an iPhone and an Android phone, live at both emulators.
+        String user = "looping-user";
+        String apnsToken = "5e".repeat(32);
+        String fcmToken = "fcm-looping-user-phone";
+        sandbox.apns().tokens().addLive(apnsToken);
+        sandbox.fcm().tokens().addLive(fcmToken);
+        String devices = sandbox.config().topics.devices;
+        long version = System.currentTimeMillis();
+        kafka.send(devices, user, register(user, "loop-ios", "ios", apnsToken, version));
+        kafka.send(devices, user, register(user, "loop-android", "android", fcmToken, version));
+        kafka.flush();
+        assertThat(kafka.awaitConsumed(sandbox.config().kafka.groupId, devices, WAIT, b -> {}))
+                .isTrue();
+
+        // An upstream loop: the same password reset, twelve times.
+        CampaignWatcher watcher = campaigns.watch("reset");
+        kafka.send(campaigns.topic(), "reset", DemoCampaign.create("reset", DemoCampaign.ALL));
+        int loops = 12;
+        for (int i = 0; i < loops; i++) {
+            kafka.send(campaigns.topic(), user, DemoCampaign.send("reset", user, "loop-" + i));
+        }
+        kafka.flush();
+        assertThat(watcher.awaitUntil(WAIT, () -> {}, () -> watcher.receipts() == 2L * loops))
+                .as("a receipt for each device of each send")
+                .isTrue();
+        assertThat(watcher.duplicateReceipts()).isZero();
+        assertThat(watcher.outcome("delivered")).isEqualTo(2L * RUNAWAY_MAX);
+        assertThat(watcher.outcome("capped")).isEqualTo(2L * (loops - RUNAWAY_MAX));
+        assertThat(watcher.failureReasons())
+                .containsOnlyKeys(
+                        "ios runaway guard: 5 notifications per user in PT1H reached"
+                                + " (apps.herald-demo.runawayGuard)",
+                        "android runaway guard: 5 notifications per user in PT1H reached"
+                                + " (apps.herald-demo.runawayGuard)");
+        // Counted at the emulators: each phone got the guard's five, not twelve.
+        assertThat(sandbox.apns().tokens().received(apnsToken)).isEqualTo(RUNAWAY_MAX);
+        assertThat(sandbox.fcm().tokens().received(fcmToken)).isEqualTo(RUNAWAY_MAX);
+        // One alert names the user, however many sends it capped.
+        watcher.readToEnd(Duration.ofSeconds(5));
+        assertThat(watcher.statuses(StatusKind.RUNAWAY)).singleElement().satisfies(a -> {
+            assertThat(a.path("userId").asText()).isEqualTo(user);
+            assertThat(a.path("appId").asText()).isEqualTo(Sandbox.APP_ID);
+            assertThat(a.path("error").asText()).contains("apps.herald-demo.runawayGuard");
+        });
+        assertThat(watcher.statuses(StatusKind.SENT)).hasSize(loops);
+        watcher.close();
+    }
+
+    private static byte[] register(String user, String device, String platform, String token, long version) {
+        return bytes("{\"type\":\"register\",\"userId\":\"" + user + "\",\"deviceId\":\"" + device
+                + "\",\"appId\":\"" + Sandbox.APP_ID + "\",\"platform\":\"" + platform + "\",\"token\":\""
+                + token + "\",\"locale\":\"en-US\",\"optIn\":true,\"version\":" + version + "}");
     }
 
     /** Creates (unless {@code create} is null: already created) and fires a campaign. */

@@ -40,6 +40,11 @@ public class CampaignEvent {
     public Campaign campaign;
     /** For {@link Type#RETRY}: the outcomes whose devices get the campaign again. */
     public List<Outcome> outcomes;
+    /**
+     * For {@link Type#FIRE}: the audience (devices) its sender confirms, as an estimate gave it; a
+     * fire its app's fire guard would refuse goes if this is at least its audience. Null for none.
+     */
+    public Long confirmAudience;
     /** For {@link Type#CREATE}: why the campaign could not be read (a field of the wrong type, say), or null. */
     public String refusal;
     /** When the event was written (the Kafka record timestamp): the start of fire-to-ack latency. */

@@ -15,8 +15,12 @@ import java.util.Map;
 public class CampaignStatus {
     /** The campaign; null for a status about a whole app ({@link #appId}). */
     public String campaignId;
-    /** For a status about a whole app (its pause or resume): the app. */
+    /** For a status about a whole app (its pause or resume), and for {@code runaway}: the app. */
     public String appId;
+    /** For {@code runaway}: the user the app's runaway guard capped. */
+    public String userId;
+    /** For {@code runaway}: alerts this instance left out since its previous one (more than ten a second). */
+    public Long alertsLeftOut;
 
     public StatusKind status;
     public String error;
@@ -43,6 +47,17 @@ public class CampaignStatus {
     public Long capped;
     /** Targeted devices whose notification quiet hours held (or dropped); for estimates, at the estimate's time. */
     public Long quietHours;
+    /** For {@code checked}: the app's live devices this instance holds (what a fire guard's factor applies to). */
+    public Long appDevices;
+    /**
+     * For {@code progress} of a fire or retry: what its walk waits for now on this instance
+     * ({@code deliveries}: no room in the deliveries ahead, their send budget's next second taken or
+     * their windows full; {@code pace}: its own {@code maxPerSecond} or {@code spreadOver};
+     * {@code pause}); absent while it walks.
+     */
+    public String waiting;
+    /** For {@code progress} and the final status of a fire or retry: milliseconds its walk waited here, by what for. */
+    public Map<String, Long> waitedMs;
     /** Users this instance walked so far, and how long it took. */
     public Long users;
 

@@ -22,6 +22,11 @@ public enum StatusKind {
     FANNED_OUT,
     /** One instance has counted its users for an estimate. */
     ESTIMATED,
+    /**
+     * One instance has counted a fire's audience for its app's fire guard; the fire starts (or is
+     * refused) when every instance has.
+     */
+    CHECKED,
     /** A transactional send to one user was handed out. */
     SENT,
     /**
@@ -34,7 +39,13 @@ public enum StatusKind {
     /** Paused (the campaign, or its whole app): nothing more of it starts toward a provider; what waits is held. */
     PAUSED,
     /** Resumed after a pause: what was held goes out. */
-    RESUMED;
+    RESUMED,
+    /**
+     * An app's runaway guard capped a user ({@code userId}): it names each user once per window,
+     * with the campaign whose notification it capped first; what the user is sent after that in the
+     * window gets a {@code capped} receipt.
+     */
+    RUNAWAY;
 
     @JsonValue
     public String wire() {

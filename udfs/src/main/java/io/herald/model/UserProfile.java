@@ -18,6 +18,11 @@ public class UserProfile {
      * count. Only apps with a cap keep them, and only those inside the cap's window.
      */
     public Map<String, long[]> campaignSends = new HashMap<>();
+    /**
+     * What each app's runaway guard counts of this user: every notification, of any campaign or
+     * transactional send. Only apps with a guard keep one.
+     */
+    public Map<String, RunawayCount> runaway = new HashMap<>();
 
     public UserProfile() {}
 }

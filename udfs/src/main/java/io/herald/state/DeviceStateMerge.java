@@ -172,6 +172,7 @@ public final class DeviceStateMerge {
         profile.attributes.values().removeIf(a -> a.version <= cut);
         profile.audienceCampaigns.clear();
         profile.campaignSends.clear();
+        profile.runaway.clear();
         for (String id : devices.ids()) {
             DeviceRecord d = devices.get(id);
             if (prune(d, cut)) {

@@ -121,8 +121,8 @@ public final class CampaignCommand implements Runnable {
             }
         }
 
-        static byte[] event(String type, String campaignId, Map<String, String> fields) {
-            Map<String, String> record = new LinkedHashMap<>();
+        static byte[] event(String type, String campaignId, Map<String, ?> fields) {
+            Map<String, Object> record = new LinkedHashMap<>();
             record.put("type", type);
             record.put("campaignId", campaignId);
             record.putAll(fields);
@@ -255,12 +255,19 @@ public final class CampaignCommand implements Runnable {
         @Option(names = "--no-watch", description = "Return once the job has taken the fire.")
         boolean noWatch;
 
+        @Option(
+                names = "--confirm-audience",
+                paramLabel = "DEVICES",
+                description = "The audience you expect (as `campaign estimate` counts it): lets a fire go that the "
+                        + "app's fireGuard would refuse, if it reaches no more than this.")
+        Long confirmAudience;
+
         @Mixin
         WatchTimeout watchTimeout;
 
         @Override
         byte[] record() throws Exception {
-            return event("fire", id, Map.of());
+            return event("fire", id, confirmAudience == null ? Map.of() : Map.of("confirmAudience", confirmAudience));
         }
 
         @Override

@@ -344,9 +344,16 @@ public final class CampaignWatcher implements AutoCloseable {
 
     /** The error of a {@code rejected} status, or null. */
     public String rejection() {
-        for (JsonNode s : statuses) {
-            if (StatusKind.REJECTED.wire().equals(s.path("status").asText())) {
-                return s.path("error").asText();
+        // The latest word counts: a fire its app's fire guard refused may be fired again, confirmed,
+        // and a refused create may be followed by a good one.
+        for (int i = statuses.size() - 1; i >= 0; i--) {
+            String kind = statuses.get(i).path("status").asText();
+            if (StatusKind.REJECTED.wire().equals(kind)) {
+                return statuses.get(i).path("error").asText();
+            }
+            if (StatusKind.FIRED.wire().equals(kind)
+                    || StatusKind.ACCEPTED.wire().equals(kind)) {
+                return null;
             }
         }
         return null;

@@ -5,8 +5,10 @@ import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.herald.apns.ApnsApp;
+import io.herald.campaign.FireGuard;
 import io.herald.campaign.FrequencyCap;
 import io.herald.campaign.QuietHours;
+import io.herald.campaign.RunawayGuard;
 import io.herald.delivery.Concurrency;
 import io.herald.delivery.DeliverySettings;
 import io.herald.delivery.RetryPolicy;
@@ -66,17 +68,13 @@ public class HeraldConfig {
                     throw new IllegalArgumentException(problem);
                 }
             }
-            if (app.frequencyCap != null) {
-                String name = "apps." + app.id + ".frequencyCap";
+            checkCap(app.frequencyCap, "apps." + app.id + ".frequencyCap");
+            checkCap(app.runawayGuard, "apps." + app.id + ".runawayGuard");
+            if (app.fireGuard != null) {
                 try {
-                    new FrequencyCap(
-                            app.frequencyCap.max,
-                            Duration.parse(
-                                    Objects.requireNonNull(app.frequencyCap.window, name + ".window is missing")));
-                } catch (DateTimeParseException e) {
-                    throw new IllegalArgumentException(name + ".window is not an ISO-8601 duration (such as PT24H)");
-                } catch (IllegalArgumentException | NullPointerException e) {
-                    throw new IllegalArgumentException(name + ": " + e.getMessage());
+                    new FireGuard(app.fireGuard.devicesFactor, app.fireGuard.maxAudience);
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("apps." + app.id + ".fireGuard: " + e.getMessage());
                 }
             }
             if (app.apns != null) {
@@ -172,8 +170,25 @@ public class HeraldConfig {
         public FcmApp fcm;
         /** At most this many campaign notifications per user in a rolling window; none when absent. */
         public Cap frequencyCap;
+        /**
+         * At most this many notifications per user in a rolling window, of every kind (campaigns,
+         * exempt ones too, and transactional sends): a guard against a loop upstream; none when absent.
+         */
+        public Cap runawayGuard;
+        /** The most a fire may reach without a confirmation in its record; none when absent. */
+        public FireLimit fireGuard;
         /** No campaign notification in this window of the device's day; campaigns may override it. */
         public QuietHoursSpec quietHours;
+    }
+
+    /**
+     * A fire guard as configured: a fire may reach at most {@code devicesFactor} times the app's
+     * devices and at most {@code maxAudience} devices (either may be left out) unless its record
+     * confirms its audience.
+     */
+    public static class FireLimit {
+        public Double devicesFactor;
+        public Long maxAudience;
     }
 
     /** A frequency cap as configured: {@code max} notifications per {@code window} (ISO-8601, "PT24H"). */
@@ -192,6 +207,42 @@ public class HeraldConfig {
             }
         }
         return quiet;
+    }
+
+    /** A cap as configured, checked: absent, or a max of at least one in a window of an ISO-8601 duration. */
+    private static void checkCap(Cap cap, String name) {
+        if (cap == null) {
+            return;
+        }
+        try {
+            new FrequencyCap(cap.max, Duration.parse(Objects.requireNonNull(cap.window, name + ".window is missing")));
+        } catch (DateTimeParseException e) {
+            throw new IllegalArgumentException(name + ".window is not an ISO-8601 duration (such as PT24H)");
+        } catch (IllegalArgumentException | NullPointerException e) {
+            throw new IllegalArgumentException(name + ": " + e.getMessage());
+        }
+    }
+
+    /** Each app's runaway guard, by app id (apps without one are absent). */
+    public Map<String, RunawayGuard> runawayGuards() {
+        Map<String, RunawayGuard> guards = new HashMap<>();
+        for (App app : apps) {
+            if (app.runawayGuard != null) {
+                guards.put(app.id, new RunawayGuard(app.runawayGuard.max, Duration.parse(app.runawayGuard.window)));
+            }
+        }
+        return guards;
+    }
+
+    /** Each app's fire guard, by app id (apps without one are absent). */
+    public Map<String, FireGuard> fireGuards() {
+        Map<String, FireGuard> guards = new HashMap<>();
+        for (App app : apps) {
+            if (app.fireGuard != null) {
+                guards.put(app.id, new FireGuard(app.fireGuard.devicesFactor, app.fireGuard.maxAudience));
+            }
+        }
+        return guards;
     }
 
     /** Each app's frequency cap, by app id (apps without one are absent). */

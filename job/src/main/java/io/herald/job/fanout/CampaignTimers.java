@@ -104,6 +104,15 @@ final class CampaignTimers {
         }
         long at = entry.campaign.schedule.at;
         String skip = skip(campaignId, entry, at, now);
+        if (skip == null && settings.fireGuard(entry.campaign.appId) != null) {
+            // Counted first; it is fired only if its app's fire guard lets it go (refused, it waits
+            // for a fire record that confirms its audience).
+            if (entry.refusedFireAt == null || entry.refusedFireAt != at) {
+                out.campaignWide(CampaignStatus.of(campaignId, StatusKind.FIRED, null, now));
+                walks.start(WalkId.fire(campaignId), entry, at);
+            }
+            return;
+        }
         campaigns.markFired(campaignId, entry, at);
         out.campaignWide(
                 CampaignStatus.of(campaignId, skip != null ? StatusKind.SKIPPED : StatusKind.FIRED, skip, now));

@@ -1,12 +1,14 @@
 package io.herald.job.fanout;
 
 import io.herald.campaign.CampaignLife;
-import io.herald.campaign.FrequencyCap;
+import io.herald.campaign.FireGuard;
 import io.herald.campaign.PreparedCampaign;
 import io.herald.campaign.QuietHours;
 import io.herald.campaign.ReplayPolicy;
+import io.herald.campaign.UserLimits;
 import io.herald.delivery.DeliveryRoom;
 import io.herald.job.fanout.walk.RetryTargets;
+import io.herald.job.fanout.walk.RunawayAlerts;
 import io.herald.job.fanout.walk.Walk;
 import io.herald.job.fanout.walk.WalkContext;
 import io.herald.job.fanout.walk.WalkId;
@@ -36,6 +38,9 @@ import java.util.Map;
 import org.apache.flink.api.common.operators.MailboxExecutor;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.runtime.operators.coordination.OperatorEvent;
+import org.apache.flink.runtime.operators.coordination.OperatorEventGateway;
+import org.apache.flink.runtime.operators.coordination.OperatorEventHandler;
 import org.apache.flink.runtime.state.KeyGroupRange;
 import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
 import org.apache.flink.runtime.state.StateInitializationContext;
@@ -46,6 +51,7 @@ import org.apache.flink.streaming.api.operators.Output;
 import org.apache.flink.streaming.api.operators.TwoInputStreamOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.runtime.tasks.StreamTask;
+import org.apache.flink.util.FlinkRuntimeException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -68,7 +74,7 @@ import org.slf4j.LoggerFactory;
  * answer ({@link AnswersOnRecord}), so the delivery writes its receipt without sending it.
  */
 public final class FanOutOperator extends AbstractStreamOperator<SendRequest>
-        implements TwoInputStreamOperator<UserUpdate, CampaignEvent, SendRequest> {
+        implements TwoInputStreamOperator<UserUpdate, CampaignEvent, SendRequest>, OperatorEventHandler {
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(FanOutOperator.class);
 
@@ -97,6 +103,10 @@ public final class FanOutOperator extends AbstractStreamOperator<SendRequest>
     private transient WalkContext walkContext;
     private transient CampaignTimers timers;
     private transient RetryTargetReader retries;
+    private transient RunawayAlerts runawayAlerts;
+    private transient OperatorEventGateway coordinator;
+    private transient FireChecks fireChecks;
+    private transient boolean askAgainQueued;
     /** Walks restored from the checkpoint, until {@link #open()} starts them. */
     private transient List<Walk> restoredWalks;
 
@@ -110,6 +120,11 @@ public final class FanOutOperator extends AbstractStreamOperator<SendRequest>
         super.setup(containingTask, config, output);
         mailbox = containingTask.getMailboxExecutorFactory().createExecutor(config.getChainIndex());
         room = DeliveryRoom.of(containingTask);
+    }
+
+    /** Where fire guards' counts go: the {@link FireCheckCoordinator}, wired by {@link FanOutOperatorFactory}. */
+    void reportTo(OperatorEventGateway gateway) {
+        this.coordinator = gateway;
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -138,6 +153,8 @@ public final class FanOutOperator extends AbstractStreamOperator<SendRequest>
 
         out = new FanOutOutput(output, instance);
         written = new WrittenDuringWalks();
+        runawayAlerts = new RunawayAlerts(out::status);
+        fireChecks = new FireChecks(coordinator, maxParallelism);
         users = getKeyedStateStore().getState(Descriptors.users(settings.deviceTtl()));
         walker = new Walker(
                 mailbox,
@@ -158,7 +175,8 @@ public final class FanOutOperator extends AbstractStreamOperator<SendRequest>
                 answers,
                 written,
                 new WalkMetrics(getMetricGroup(), walker::size),
-                room);
+                room,
+                runawayAlerts);
         updates = new UserUpdates(out, settings.deviceTtl().toMillis());
         timers = new CampaignTimers(
                 campaigns, getProcessingTimeService(), settings, replay, answers, out, this::startWalk);
@@ -176,6 +194,7 @@ public final class FanOutOperator extends AbstractStreamOperator<SendRequest>
                 mine.computeIfAbsent(p.walkId, id -> new ArrayList<>()).add(p);
             }
         }
+        mergeDecidedChecks(mine);
         List<Walk> walks = new ArrayList<>();
         for (List<WalkPosition> positions : mine.values()) {
             WalkPosition first = positions.get(0);
@@ -183,14 +202,39 @@ public final class FanOutOperator extends AbstractStreamOperator<SendRequest>
             if (entry == null || entry.state == CampaignLife.State.CANCELLED) {
                 continue;
             }
-            if (first.kind == WalkPosition.Kind.FIRE
+            WalkId id = WalkId.decode(first.walkId, first.campaignId);
+            if ((id.kind() == WalkKind.FIRE || id.kind() == WalkKind.FIRE_CHECK)
                     && replay.skipRecord(first.at, Boolean.TRUE.equals(entry.campaign.resumeOnReplay)) != null) {
                 continue; // left unfinished long ago, in an old savepoint: the window decides, as for a fire read again
             }
-            WalkId id = WalkId.decode(first.walkId, first.campaignId);
             walks.add(Walk.restore(id, plan(id, entry, first.at), walkContext, positions));
         }
         return walks;
+    }
+
+    /**
+     * A campaign's fire and a check of it both restored here (a checkpoint taken while the totals
+     * had reached some instances and not others, restored at another parallelism): the fire went,
+     * so the key groups still counting go with the fire, from their start.
+     */
+    private static void mergeDecidedChecks(Map<String, List<WalkPosition>> byWalk) {
+        for (var it = byWalk.entrySet().iterator(); it.hasNext(); ) {
+            List<WalkPosition> check = it.next().getValue();
+            WalkPosition first = check.get(0);
+            WalkId id = WalkId.decode(first.walkId, first.campaignId);
+            List<WalkPosition> fire = byWalk.get(WalkId.fire(id.campaignId()).encode());
+            if (id.kind() != WalkKind.FIRE_CHECK || fire == null) {
+                continue;
+            }
+            WalkPosition fired = fire.get(0);
+            for (WalkPosition p : check) {
+                if (fire.stream().noneMatch(f -> f.keyGroup == p.keyGroup && f.channel == null)) {
+                    fire.add(WalkPosition.start(
+                            fired.walkId, fired.campaignId, WalkPosition.Kind.FIRE, fired.at, p.keyGroup));
+                }
+            }
+            it.remove();
+        }
     }
 
     private boolean isMine(String userId) {
@@ -210,8 +254,9 @@ public final class FanOutOperator extends AbstractStreamOperator<SendRequest>
             answers.read(settings.earlierRuns(), from, this::isMine);
         }
         for (Walk w : restoredWalks) {
-            String finishedEarlier =
-                    w.id().kind() == WalkKind.FIRE ? answers.finishedEarlier(w.id().campaignId()) : null;
+            String finishedEarlier = w.id().kind() == WalkKind.FIRE || w.id().kind() == WalkKind.FIRE_CHECK
+                    ? answers.finishedEarlier(w.id().campaignId())
+                    : null;
             if (finishedEarlier != null) {
                 // A fire in the savepoint of a campaign a later run finished (a replay): nothing of it goes again.
                 w.close();
@@ -246,6 +291,7 @@ public final class FanOutOperator extends AbstractStreamOperator<SendRequest>
         if (retries != null) {
             retries.waiting().forEach(w -> positions.addAll(w.positions()));
         }
+        positions.addAll(fireChecks.positions());
         walkState.update(positions);
         answers.snapshot();
         checkpointTime.snapshot(context);
@@ -273,6 +319,9 @@ public final class FanOutOperator extends AbstractStreamOperator<SendRequest>
         if (retries != null) {
             retries.close();
         }
+        if (fireChecks != null) {
+            fireChecks.close();
+        }
         if (room != null) {
             room.onRoom(null);
         }
@@ -292,7 +341,7 @@ public final class FanOutOperator extends AbstractStreamOperator<SendRequest>
         }
         long now = now();
         if (update.send != null) {
-            send(update.send, u.profile, u.live(now, settings.deviceTtl().toMillis()));
+            send(update.send, u, now);
             return;
         }
         updates.apply(update, u, now);
@@ -300,8 +349,13 @@ public final class FanOutOperator extends AbstractStreamOperator<SendRequest>
         written.note(update.userId(), !walker.isEmpty());
     }
 
-    /** A transactional send: this user's devices only, at once, however many users there are. */
-    private void send(CampaignEvent event, UserProfile user, Collection<DeviceRecord> devices) throws Exception {
+    /**
+     * A transactional send: this user's devices only, at once, however many users there are, unless
+     * the app's runaway guard has capped the user.
+     */
+    private void send(CampaignEvent event, UserState state, long now) throws Exception {
+        UserProfile user = state.profile;
+        Collection<DeviceRecord> devices = state.live(now, settings.deviceTtl().toMillis());
         CampaignEntry entry = campaigns.get(event.campaignId);
         CampaignLife.Step step = CampaignLife.on(stateHere(event.campaignId, entry), CampaignEvent.Type.SEND);
         if (step.action != CampaignLife.Action.SEND) {
@@ -318,18 +372,31 @@ public final class FanOutOperator extends AbstractStreamOperator<SendRequest>
                     now()));
             return;
         }
+        UserLimits.Verdict verdict = settings.limitsOfSend(entry.campaign.appId).decide(user, now);
         PreparedCampaign.FanOutCount c = campaigns
                 .prepared(event.campaignId, entry.campaign, now())
                 .at(event.timestamp, event.sendId)
                 .fanOut(event.userId, user, devices, request -> {
+                    verdict.refuse(request);
                     request.answer = answers.take(request.notificationId);
                     out.request(request);
                 });
+        UserLimits.Settled settled = verdict.settle(c.targeted);
+        if (settled != UserLimits.Settled.UNCHANGED) {
+            users.update(state);
+            written.note(event.userId, !walker.isEmpty());
+        }
+        if (settled == UserLimits.Settled.WRITE_AND_ALERT) {
+            runawayAlerts.capped(event.campaignId, entry.campaign.appId, event.userId, verdict.refusal(), now);
+        }
         String none = c.targeted > 0 ? null : nothingToSend(event, devices.size(), c.suppressed);
         CampaignStatus s =
                 CampaignStatus.of(event.campaignId, none == null ? StatusKind.SENT : StatusKind.SKIPPED, none, now());
         s.targeted = c.targeted;
         s.suppressed = c.suppressed;
+        if (verdict.limit() != null) {
+            s.capped = c.targeted;
+        }
         out.status(s);
     }
 
@@ -378,12 +445,13 @@ public final class FanOutOperator extends AbstractStreamOperator<SendRequest>
                 timers.schedule(campaignId, created);
             }
             case WALK -> {
-                if (entry.local() != null) {
-                    // Fired by hand: every zone now, and the schedule's moments do nothing more.
-                    entry.slotsStarted = new ArrayList<>(entry.local().slots());
+                if (settings.fireGuard(entry.campaign.appId) != null) {
+                    // Counted first, over the whole job; the campaign stays created until its
+                    // app's fire guard lets the fire go (a later fire record is a check of its own).
+                    startCheck(campaignId, entry, event.timestamp, event.confirmAudience);
+                } else {
+                    fireByHand(campaignId, entry, event.timestamp);
                 }
-                campaigns.markFired(campaignId, entry, event.timestamp);
-                startWalk(WalkId.fire(campaignId), entry, event.timestamp);
             }
             case ESTIMATE -> {
                 if (event.outcomes != null) {
@@ -449,13 +517,51 @@ public final class FanOutOperator extends AbstractStreamOperator<SendRequest>
     private WalkPlan plan(WalkId id, CampaignEntry entry, long at) {
         Campaign campaign = entry.campaign;
         QuietHours quiet = id.kind() == WalkKind.RETRY ? null : settings.quietHoursOf(campaign);
-        FrequencyCap cap = Boolean.TRUE.equals(campaign.capExempt) ? null : settings.frequencyCap(campaign.appId);
         return new WalkPlan(
-                id, at, campaigns.prepared(id.campaignId(), campaign, now()).at(at, null), quiet, entry.local(), cap);
+                id,
+                at,
+                campaigns.prepared(id.campaignId(), campaign, now()).at(at, null),
+                quiet,
+                entry.local(),
+                settings.limitsOf(campaign));
     }
 
+    /** The campaign fires now, by a fire record (or after its fire guard's check), at {@code at}. */
+    private void fireByHand(String campaignId, CampaignEntry entry, long at) throws Exception {
+        if (entry.local() != null) {
+            // Fired by hand: every zone now, and the schedule's moments do nothing more.
+            entry.slotsStarted = new ArrayList<>(entry.local().slots());
+        }
+        campaigns.markFired(campaignId, entry, at);
+        startWalk(WalkId.fire(campaignId), entry, at);
+    }
+
+    /**
+     * A fire of a campaign whose app has a fire guard: counted first by a walk on every instance
+     * ({@link FireChecks}); it goes when the whole job's totals allow it ({@link #decide}).
+     */
+    private void startCheck(String campaignId, CampaignEntry entry, long at, Long confirmAudience) {
+        WalkId id = WalkId.fireCheck(campaignId, at);
+        if (walker.contains(id) || fireChecks.waits(new FireCheckEvents.Check(campaignId, at))) {
+            return;
+        }
+        Walk check = Walk.start(id, plan(id, entry, at), walkContext, null);
+        check.positions().forEach(p -> p.confirmAudience = confirmAudience);
+        walker.add(check);
+    }
+
+    /**
+     * Starts a walk, unless it is under way. A schedule's fire of a campaign whose app has a fire
+     * guard is checked first, as a fire record's is.
+     */
     private void startWalk(WalkId id, CampaignEntry entry, long at) {
         if (walker.contains(id)) {
+            return;
+        }
+        if (id.isWholeFire()
+                && entry.state == CampaignLife.State.CREATED
+                && settings.fireGuard(entry.campaign.appId) != null) {
+            startCheck(id.campaignId(), entry, at, null);
             return;
         }
         walker.add(Walk.start(id, plan(id, entry, at), walkContext, null));
@@ -504,6 +610,12 @@ public final class FanOutOperator extends AbstractStreamOperator<SendRequest>
     }
 
     private void walkFinished(Walk w) {
+        if (w.id().kind() == WalkKind.FIRE_CHECK) {
+            out.status(w.finalStatus());
+            fireChecks.counted(w);
+            askAgainLater();
+            return;
+        }
         if (w.id().kind() == WalkKind.FIRE && !firing(w.id().campaignId())) {
             answers.forget(w.id().campaignId());
         }
@@ -525,6 +637,7 @@ public final class FanOutOperator extends AbstractStreamOperator<SendRequest>
             s.usersExpected = fire.usersExpected();
         }
         walker.cancel(campaignId);
+        fireChecks.cancel(campaignId);
         if (retries != null) {
             retries.cancel(campaignId);
         }
@@ -534,14 +647,99 @@ public final class FanOutOperator extends AbstractStreamOperator<SendRequest>
         out.request(SendRequest.control(SendRequest.Control.CANCEL, campaignId));
     }
 
-    /** Whether a fire of the campaign (any of its moments, for a local-time schedule) is walking here. */
+    /**
+     * Whether a fire of the campaign (any of its moments, for a local-time schedule) is walking here,
+     * or being counted for its app's fire guard.
+     */
     private boolean firing(String campaignId) {
         for (Walk w : walker.walks()) {
-            if (w.id().kind() == WalkKind.FIRE && w.id().campaignId().equals(campaignId)) {
+            if ((w.id().kind() == WalkKind.FIRE || w.id().kind() == WalkKind.FIRE_CHECK)
+                    && w.id().campaignId().equals(campaignId)) {
                 return true;
             }
         }
-        return false;
+        return fireChecks.waits(campaignId);
+    }
+
+    /**
+     * The whole job's count for a fire its app's fire guard checks (in the task's mailbox): every
+     * instance decides the same way, to start the fire or to refuse it. A refused campaign is as if
+     * never fired: a fire that confirms its audience may follow.
+     */
+    @Override
+    public void handleOperatorEvent(OperatorEvent event) {
+        if (event instanceof FireCheckEvents.Totals totals) {
+            try {
+                decide(totals);
+            } catch (Exception e) {
+                throw new FlinkRuntimeException(
+                        "could not decide on the fire of " + totals.check().campaignId(), e);
+            }
+        }
+    }
+
+    private void decide(FireCheckEvents.Totals totals) throws Exception {
+        String campaignId = totals.check().campaignId();
+        long at = totals.check().firedAt();
+        Walk check = fireChecks.answered(totals.check());
+        if (check == null) {
+            return; // answered before (asked again after a restore), or cancelled or fired since
+        }
+        CampaignEntry entry = campaigns.get(campaignId);
+        if (entry == null || entry.state == CampaignLife.State.CANCELLED) {
+            return;
+        }
+        FireGuard guard = settings.fireGuard(entry.campaign.appId);
+        Long confirmed = check.positions().get(0).confirmAudience;
+        String refusal = guard == null
+                ? null
+                : guard.refusal(entry.campaign.appId, totals.audience(), totals.appDevices(), confirmed);
+        if (refusal != null) {
+            // Nothing changes but this: a schedule does not fire it again at this time.
+            entry.refusedFireAt = at;
+            campaigns.put(campaignId, entry);
+            CampaignStatus s = CampaignStatus.of(campaignId, StatusKind.REJECTED, refusal, now());
+            s.targeted = totals.audience();
+            s.appDevices = totals.appDevices();
+            out.campaignWide(s);
+            return;
+        }
+        String finishedEarlier = answers.finishedEarlier(campaignId);
+        if (finishedEarlier != null) {
+            // Counted again by a replay of an old savepoint: a later run fired and finished it.
+            out.campaignWide(CampaignStatus.of(campaignId, StatusKind.SKIPPED, finishedEarlier, now()));
+            return;
+        }
+        if (entry.state == CampaignLife.State.CREATED) {
+            if (entry.local() != null) {
+                entry.slotsStarted = new ArrayList<>(entry.local().slots());
+            }
+            campaigns.markFired(campaignId, entry, at);
+        }
+        // Other checks of the campaign (fires written meanwhile) are moot: it is fired.
+        walker.cancelKind(campaignId, WalkKind.FIRE_CHECK);
+        fireChecks.cancel(campaignId);
+        WalkId fire = WalkId.fire(campaignId);
+        if (!walker.contains(fire)) {
+            // Over the key groups the check counted here: after a rescale, others may hold the rest.
+            walker.add(Walk.startOver(fire, plan(fire, entry, at), walkContext, null, check.keyGroups()));
+            timers.registerHolds(campaignId, entry, at);
+        }
+    }
+
+    /** While checks wait for their totals, their counts go to the coordinator again every second. */
+    private void askAgainLater() {
+        if (askAgainQueued) {
+            return;
+        }
+        askAgainQueued = true;
+        getProcessingTimeService().registerTimer(now() + FireChecks.ASK_AGAIN_MS, t -> {
+            askAgainQueued = false;
+            if (!fireChecks.isEmpty()) {
+                fireChecks.askAgain();
+                askAgainLater();
+            }
+        });
     }
 
     /** This instance's view of a campaign's state (null: unknown). */

@@ -1,7 +1,10 @@
 package io.herald.job.fanout;
 
+import io.herald.campaign.FireGuard;
 import io.herald.campaign.FrequencyCap;
 import io.herald.campaign.QuietHours;
+import io.herald.campaign.RunawayGuard;
+import io.herald.campaign.UserLimits;
 import io.herald.kafka.EarlierRuns;
 import io.herald.model.Campaign;
 import java.io.Serializable;
@@ -25,6 +28,8 @@ public final class FanOutSettings implements Serializable {
     private final long clockSkewMillis;
     private final Map<String, FrequencyCap> frequencyCaps;
     private final Map<String, QuietHours> quietHours;
+    private final Map<String, RunawayGuard> runawayGuards;
+    private final Map<String, FireGuard> fireGuards;
 
     private FanOutSettings(Builder b) {
         this.deviceTtl = b.deviceTtl;
@@ -37,6 +42,8 @@ public final class FanOutSettings implements Serializable {
         this.clockSkewMillis = b.clockSkewMillis;
         this.frequencyCaps = Map.copyOf(b.frequencyCaps);
         this.quietHours = Map.copyOf(b.quietHours);
+        this.runawayGuards = Map.copyOf(b.runawayGuards);
+        this.fireGuards = Map.copyOf(b.fireGuards);
     }
 
     public static Builder builder() {
@@ -55,7 +62,9 @@ public final class FanOutSettings implements Serializable {
                 .fireOnFreshStart(fireOnFreshStart)
                 .clockSkewMillis(clockSkewMillis)
                 .frequencyCaps(frequencyCaps)
-                .quietHours(quietHours);
+                .quietHours(quietHours)
+                .runawayGuards(runawayGuards)
+                .fireGuards(fireGuards);
     }
 
     /** How long a device lives without being written (and a user without any write). */
@@ -98,9 +107,22 @@ public final class FanOutSettings implements Serializable {
         return clockSkewMillis;
     }
 
-    /** The frequency cap of {@code appId}, or null for none. */
-    public FrequencyCap frequencyCap(String appId) {
-        return frequencyCaps.get(appId);
+    /** The limits on what each user is sent by a campaign's fires: its app's runaway guard, and frequency cap unless exempt. */
+    public UserLimits limitsOf(Campaign campaign) {
+        return UserLimits.of(
+                campaign.appId,
+                runawayGuards.get(campaign.appId),
+                Boolean.TRUE.equals(campaign.capExempt) ? null : frequencyCaps.get(campaign.appId));
+    }
+
+    /** The fire guard of {@code appId}, or null for none. */
+    public FireGuard fireGuard(String appId) {
+        return fireGuards.get(appId);
+    }
+
+    /** The limits on a transactional send of {@code appId}: its runaway guard alone (sends are not capped). */
+    public UserLimits limitsOfSend(String appId) {
+        return UserLimits.of(appId, runawayGuards.get(appId), null);
     }
 
     /** The quiet hours a campaign's fires keep: its own, else its app's; null for none. */
@@ -120,6 +142,8 @@ public final class FanOutSettings implements Serializable {
         private long clockSkewMillis = 30_000;
         private Map<String, FrequencyCap> frequencyCaps = Map.of();
         private Map<String, QuietHours> quietHours = Map.of();
+        private Map<String, RunawayGuard> runawayGuards = Map.of();
+        private Map<String, FireGuard> fireGuards = Map.of();
 
         private Builder() {}
 
@@ -175,6 +199,18 @@ public final class FanOutSettings implements Serializable {
             return this;
         }
 
+        /** Each app's runaway guard, by app id; apps without one are absent. */
+        public Builder runawayGuards(Map<String, RunawayGuard> guards) {
+            this.runawayGuards = guards;
+            return this;
+        }
+
+        /** Each app's fire guard, by app id; apps without one are absent. */
+        public Builder fireGuards(Map<String, FireGuard> guards) {
+            this.fireGuards = guards;
+            return this;
+        }
+
         /** @throws IllegalArgumentException naming what is out of range */
         public FanOutSettings build() {
             if (deviceTtl == null || deviceTtl.isNegative() || deviceTtl.isZero()) {
@@ -189,8 +225,9 @@ public final class FanOutSettings implements Serializable {
                 throw new IllegalArgumentException(
                         "fan-out settings need replayWindowMillis >= 0 and " + "clockSkewMillis >= 0");
             }
-            if (frequencyCaps == null || quietHours == null) {
-                throw new IllegalArgumentException("fan-out settings need maps of frequency caps and quiet hours");
+            if (frequencyCaps == null || quietHours == null || runawayGuards == null || fireGuards == null) {
+                throw new IllegalArgumentException(
+                        "fan-out settings need maps of frequency caps, quiet hours, runaway guards and fire guards");
             }
             return new FanOutSettings(this);
         }

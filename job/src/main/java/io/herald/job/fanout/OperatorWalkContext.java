@@ -1,6 +1,7 @@
 package io.herald.job.fanout;
 
 import io.herald.delivery.DeliveryRoom;
+import io.herald.job.fanout.walk.RunawayAlerts;
 import io.herald.job.fanout.walk.WalkContext;
 import io.herald.job.fanout.walk.WalkMetrics;
 import io.herald.job.functions.Descriptors;
@@ -32,6 +33,7 @@ final class OperatorWalkContext implements WalkContext {
     private final WrittenDuringWalks written;
     private final WalkMetrics metrics;
     private final DeliveryRoom room;
+    private final RunawayAlerts runawayAlerts;
     private final DataOutputSerializer keyBytes = new DataOutputSerializer(64);
 
     OperatorWalkContext(
@@ -47,7 +49,8 @@ final class OperatorWalkContext implements WalkContext {
             AnswersOnRecord answers,
             WrittenDuringWalks written,
             WalkMetrics metrics,
-            DeliveryRoom room) {
+            DeliveryRoom room,
+            RunawayAlerts runawayAlerts) {
         this.settings = settings;
         this.backend = backend;
         this.users = users;
@@ -61,6 +64,7 @@ final class OperatorWalkContext implements WalkContext {
         this.written = written;
         this.metrics = metrics;
         this.room = room;
+        this.runawayAlerts = runawayAlerts;
     }
 
     @Override
@@ -146,6 +150,11 @@ final class OperatorWalkContext implements WalkContext {
     @Override
     public void status(CampaignStatus status) {
         out.status(status);
+    }
+
+    @Override
+    public RunawayAlerts runawayAlerts() {
+        return runawayAlerts;
     }
 
     @Override

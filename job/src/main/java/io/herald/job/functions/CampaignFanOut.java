@@ -29,6 +29,11 @@ public final class CampaignFanOut {
         public List<String> holdsStarted = new ArrayList<>();
         /** Paused: its walks wait where they are and its deliveries hold what waits of it, until a resume. */
         public boolean paused;
+        /**
+         * The time of its last fire its app's fire guard refused, or null: a schedule does not fire
+         * it again at that time (after a restore, say); a fire record that confirms the audience may.
+         */
+        public Long refusedFireAt;
 
         public CampaignEntry() {}
 

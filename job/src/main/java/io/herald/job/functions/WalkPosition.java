@@ -53,6 +53,10 @@ public class WalkPosition {
     public long capped;
     /** Targeted devices quiet hours held or dropped (for estimates: at the estimate's time). */
     public long quietHours;
+    /** For a fire guard's count: the app's live devices in this key group, whatever the audience. */
+    public long appDevices;
+    /** For a fire guard's count: the audience its fire record confirmed, or null. */
+    public Long confirmAudience;
 
     public Map<String, Long> byPlatform = new TreeMap<>();
     public Map<String, Long> byLocale = new TreeMap<>();

@@ -77,7 +77,7 @@ public final class DeviceEventSerializer extends BodySerializer<DeviceEvent> {
     }
 
     @Override
-    protected DeviceEvent readBody(BytesReader in) throws IOException {
+    protected DeviceEvent readBody(BytesReader in, int encoding) throws IOException {
         DeviceEvent e = new DeviceEvent();
         e.type = type(in.readByte());
         e.userId = in.readText();

@@ -3,6 +3,7 @@ package io.herald.job.state;
 import io.herald.model.AttributeValue;
 import io.herald.model.DeviceRecord;
 import io.herald.model.Platform;
+import io.herald.model.RunawayCount;
 import io.herald.model.UserProfile;
 import io.herald.model.UserState;
 import io.herald.serde.BodySerializer;
@@ -36,9 +37,13 @@ public final class UserStateSerializer extends BodySerializer<UserState> {
     /**
      * The encoding written now (the first byte of every value). Encodings 1 to 3 were never
      * released (2 read through Flink's per-byte input, with Flink's string format; 4 added the
-     * campaign send times that frequency caps count).
+     * campaign send times that frequency caps count); 5 adds the runaway guards' counts after the
+     * devices, and a value in 4 is read as one with none.
      */
-    public static final int VERSION = 4;
+    public static final int VERSION = 5;
+
+    /** The oldest encoding this job reads. */
+    private static final int OLDEST = 4;
 
     private static final Platform[] PLATFORMS = Platform.values();
 
@@ -67,11 +72,12 @@ public final class UserStateSerializer extends BodySerializer<UserState> {
     }
 
     @Override
-    protected void readHeader(DataInputView in) throws IOException {
+    protected int readHeader(DataInputView in) throws IOException {
         int version = in.readUnsignedByte();
-        if (version != VERSION) {
+        if (version < OLDEST || version > VERSION) {
             throw new IOException("user state written in encoding " + version + ", which this job does not know");
         }
+        return version;
     }
 
     @Override
@@ -90,21 +96,45 @@ public final class UserStateSerializer extends BodySerializer<UserState> {
         writeVarInt(p.campaignSends.size(), out);
         for (Map.Entry<String, long[]> app : p.campaignSends.entrySet()) {
             writeUtf8(app.getKey(), out);
-            writeVarInt(app.getValue().length, out);
-            long previous = 0;
-            for (long t : app.getValue()) {
-                writeVarLong(t - previous, out); // oldest first: small differences after the first
-                previous = t;
-            }
+            writeTimes(app.getValue(), out);
         }
         writeVarInt(u.devices.size(), out);
         for (DeviceRecord d : u.devices.values()) {
             writeDevice(d, out);
         }
+        writeVarInt(p.runaway.size(), out);
+        for (Map.Entry<String, RunawayCount> app : p.runaway.entrySet()) {
+            writeUtf8(app.getKey(), out);
+            writeTimes(app.getValue().sentAt, out);
+            out.writeBoolean(app.getValue().alertedAt != RunawayCount.NEVER);
+            if (app.getValue().alertedAt != RunawayCount.NEVER) {
+                writeVarLong(app.getValue().alertedAt, out);
+            }
+        }
+    }
+
+    /** Times oldest first: the first, then small differences. */
+    private static void writeTimes(long[] times, DataOutputView out) throws IOException {
+        writeVarInt(times.length, out);
+        long previous = 0;
+        for (long t : times) {
+            writeVarLong(t - previous, out);
+            previous = t;
+        }
+    }
+
+    private static long[] readTimes(BytesReader in) throws IOException {
+        long[] times = new long[in.readVarInt()];
+        long previous = 0;
+        for (int j = 0; j < times.length; j++) {
+            previous += in.readVarLong();
+            times[j] = previous;
+        }
+        return times;
     }
 
     @Override
-    protected UserState readBody(BytesReader in) throws IOException {
+    protected UserState readBody(BytesReader in, int encoding) throws IOException {
         UserState u = new UserState();
         UserProfile p = u.profile;
         p.erasedV = in.readVarLong();
@@ -121,18 +151,21 @@ public final class UserStateSerializer extends BodySerializer<UserState> {
         int apps = in.readVarInt();
         for (int i = 0; i < apps; i++) {
             String app = in.readUtf8();
-            long[] sends = new long[in.readVarInt()];
-            long previous = 0;
-            for (int j = 0; j < sends.length; j++) {
-                previous += in.readVarLong();
-                sends[j] = previous;
-            }
-            p.campaignSends.put(app, sends);
+            p.campaignSends.put(app, readTimes(in));
         }
         int devices = in.readVarInt();
         for (int i = 0; i < devices; i++) {
             DeviceRecord d = readDevice(in);
             u.devices.put(d.deviceId, d);
+        }
+        if (encoding >= 5) {
+            int guarded = in.readVarInt();
+            for (int i = 0; i < guarded; i++) {
+                String app = in.readUtf8();
+                long[] sentAt = readTimes(in);
+                long alertedAt = in.readUnsignedByte() != 0 ? in.readVarLong() : RunawayCount.NEVER;
+                p.runaway.put(app, new RunawayCount(sentAt, alertedAt));
+            }
         }
         return u;
     }

@@ -2,8 +2,10 @@ package io.herald.job.fanout;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.herald.campaign.FireGuard;
 import io.herald.campaign.FrequencyCap;
 import io.herald.campaign.QuietHours;
+import io.herald.campaign.RunawayGuard;
 import io.herald.delivery.DeliveryRoom;
 import io.herald.job.functions.Descriptors;
 import io.herald.model.AttributeValue;
@@ -32,6 +34,12 @@ import java.util.Random;
 import java.util.stream.Collectors;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.runtime.jobgraph.OperatorID;
+import org.apache.flink.runtime.operators.coordination.EventReceivingTasks;
+import org.apache.flink.runtime.operators.coordination.MockOperatorCoordinatorContext;
+import org.apache.flink.runtime.operators.coordination.OperatorCoordinator;
+import org.apache.flink.runtime.operators.coordination.OperatorEvent;
+import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.runtime.tasks.mailbox.Mail;
@@ -73,14 +81,13 @@ class FanOutOperatorTest {
 
     private static KeyedTwoInputStreamOperatorTestHarness<String, UserUpdate, CampaignEvent, SendRequest> harness(
             FanOutSettings settings, int parallelism, int index, OperatorSubtaskState restoreFrom) throws Exception {
+        return harness(new FanOutOperator(settings), parallelism, index, restoreFrom);
+    }
+
+    private static KeyedTwoInputStreamOperatorTestHarness<String, UserUpdate, CampaignEvent, SendRequest> harness(
+            FanOutOperator operator, int parallelism, int index, OperatorSubtaskState restoreFrom) throws Exception {
         var h = new KeyedTwoInputStreamOperatorTestHarness<String, UserUpdate, CampaignEvent, SendRequest>(
-                new FanOutOperator(settings),
-                UserUpdate::userId,
-                null,
-                Types.STRING,
-                MAX_PARALLELISM,
-                parallelism,
-                index);
+                operator, UserUpdate::userId, null, Types.STRING, MAX_PARALLELISM, parallelism, index);
         h.setStateBackend(new EmbeddedRocksDBStateBackend());
         h.setup();
         if (restoreFrom != null) {
@@ -585,6 +592,7 @@ class FanOutOperatorTest {
     @Test
     void aPausedAppHoldsEveryCampaignOfItsAndAnUnpausedOneIsIgnored() throws Exception {
         registerUsers(10);
+        harness.setProcessingTime(1_000);
         harness.processElement2(create("c1", Audience.all()), 2);
         CampaignEvent pause = new CampaignEvent();
         pause.type = CampaignEvent.Type.PAUSE;
@@ -604,10 +612,14 @@ class FanOutOperatorTest {
         CampaignEvent resume = new CampaignEvent();
         resume.type = CampaignEvent.Type.RESUME;
         resume.appId = "news";
+        harness.setProcessingTime(4_000);
         harness.processElement2(resume, 5);
         harness.processElement2(resume, 6);
         runMailbox(harness);
         assertThat(notifications(harness)).hasSize(10);
+        assertThat(last(StatusKind.FANNED_OUT, "c1").waitedMs)
+                .as("its final status says it waited for the pause, 1 s to 4 s")
+                .isEqualTo(Map.of("pause", 3_000L));
         assertThat(statuses(harness))
                 .filteredOn(st -> "news".equals(st.appId))
                 .extracting(st -> st.status)
@@ -633,9 +645,21 @@ class FanOutOperatorTest {
         harness.setProcessingTime(1_000);
         runMailbox(harness);
         assertThat(notifications(harness)).as("at t=1 s").hasSize(5);
+        harness.setProcessingTime(1_000);
+        CampaignStatus progress = statuses(harness).stream()
+                .filter(st -> st.status == StatusKind.PROGRESS)
+                .reduce((a, b) -> b)
+                .orElseThrow();
+        assertThat(progress.waiting)
+                .as("its progress says it waits for its own pace")
+                .isEqualTo("pace");
         harness.setProcessingTime(10_000);
         runMailbox(harness);
         assertThat(notifications(harness)).hasSize(10);
+        assertThat(last(StatusKind.FANNED_OUT, "c1").waitedMs)
+                .as("waited for its pace between the ten: about 2.25 s at 4 a second")
+                .containsOnlyKeys("pace")
+                .hasEntrySatisfying("pace", ms -> assertThat(ms).isBetween(2_000L, 10_000L));
     }
 
     private static CampaignEvent scheduled(String id, long at) {
@@ -802,6 +826,277 @@ class FanOutOperatorTest {
         assertThat(of(sent(), "c4"))
                 .hasSize(4)
                 .allSatisfy(r -> assertThat(r.refusal).isNull());
+    }
+
+    private static FanOutSettings guarded(int max) {
+        return settings(1_000)
+                .runawayGuards(Map.of("news", new RunawayGuard(max, Duration.ofHours(1))))
+                .build();
+    }
+
+    private List<CampaignStatus> alerts() throws Exception {
+        return statuses().stream().filter(st -> st.status == StatusKind.RUNAWAY).toList();
+    }
+
+    @Test
+    void theRunawayGuardCountsSendsAndEveryCampaign_capsPastIt_namesTheUserOncePerWindow_acrossARestore()
+            throws Exception {
+        harness.close();
+        harness = harness(guarded(3), 1, 0, null);
+        harness.setProcessingTime(0);
+        register("ana", "a1", Platform.IOS, "en", true);
+        register("ana", "a2", Platform.ANDROID, "en", true);
+        register("bob", "b1", Platform.IOS, "en", true);
+        harness.processElement2(create("tx", Audience.all()), 1);
+        harness.processElement1(UserUpdate.of(send("tx", "ana", "s1", 2)), 2);
+        harness.processElement1(UserUpdate.of(send("tx", "ana", "s2", 3)), 3);
+        CampaignEvent exempt = create("c1", Audience.all());
+        exempt.campaign.capExempt = true; // exempt from frequency caps, not from the guard
+        harness.processElement2(exempt, 4);
+        harness.processElement2(control(CampaignEvent.Type.FIRE, "c1", 4), 4);
+        assertThat(sent())
+                .as("two sends and a campaign: three for ana (once per send, not per device), one for bob")
+                .hasSize(2 + 2 + 2 + 1)
+                .allSatisfy(r -> assertThat(r.refusal).isNull());
+        assertThat(alerts()).isEmpty();
+
+        harness.processElement1(UserUpdate.of(send("tx", "ana", "s3", 5)), 5);
+        assertThat(of(sent(), "tx").stream().filter(r -> r.notificationId.startsWith("tx/s3/")))
+                .hasSize(2)
+                .allSatisfy(r -> {
+                    assertThat(r.refusedAs).isEqualTo(Outcome.CAPPED);
+                    assertThat(r.refusal)
+                            .isEqualTo(
+                                    "runaway guard: 3 notifications per user in PT1H reached (apps.news.runawayGuard)");
+                });
+        assertThat(last(StatusKind.SENT, "tx").capped).isEqualTo(2);
+        assertThat(alerts()).singleElement().satisfies(a -> {
+            assertThat(a.appId).isEqualTo("news");
+            assertThat(a.userId).isEqualTo("ana");
+            assertThat(a.campaignId).isEqualTo("tx");
+            assertThat(a.error).contains("apps.news.runawayGuard");
+        });
+
+        OperatorSubtaskState checkpoint = harness.snapshot(1, 6);
+        harness.close();
+        harness = harness(guarded(3), 1, 0, checkpoint);
+        harness.setProcessingTime(10);
+        harness.processElement2(create("c2", Audience.all()), 10);
+        harness.processElement2(control(CampaignEvent.Type.ESTIMATE, "c2", 10), 10);
+        assertThat(last(StatusKind.ESTIMATED, "c2").capped)
+                .as("after a restore the counts are there: ana's two devices would be capped")
+                .isEqualTo(2);
+        harness.processElement2(control(CampaignEvent.Type.FIRE, "c2", 11), 11);
+        harness.processElement1(UserUpdate.of(send("tx", "ana", "s4", 12)), 12);
+        List<SendRequest> after = sent();
+        assertThat(after.stream().filter(r -> r.userId.equals("ana")))
+                .hasSize(4)
+                .allSatisfy(r -> assertThat(r.refusedAs).isEqualTo(Outcome.CAPPED));
+        assertThat(after.stream().filter(r -> r.userId.equals("bob")))
+                .singleElement()
+                .satisfies(r -> assertThat(r.refusal).isNull());
+        assertThat(alerts())
+                .as("ana was named once in this window, before the restore")
+                .isEmpty();
+
+        long hourLater = Duration.ofHours(1).toMillis() + 3;
+        harness.setProcessingTime(hourLater); // s1 and s2 left the window: two more may go
+        harness.processElement1(UserUpdate.of(send("tx", "ana", "s5", hourLater)), hourLater);
+        assertThat(of(sent(), "tx").stream().filter(r -> r.notificationId.startsWith("tx/s5/")))
+                .hasSize(2)
+                .allSatisfy(r -> assertThat(r.refusal).isNull());
+    }
+
+    /** The fan-out with a fire guard, its counts going to a real {@link FireCheckCoordinator}. */
+    private final class Guarded {
+        final FanOutOperator operator;
+        final List<OperatorEvent> counts = new ArrayList<>();
+        final EventReceivingTasks tasks = EventReceivingTasks.createForRunningTasks();
+        final OperatorCoordinator coordinator;
+        int answered;
+
+        Guarded(FireGuard guard, OperatorSubtaskState restoreFrom) throws Exception {
+            operator = new FanOutOperator(
+                    settings(1_000).fireGuards(Map.of("news", guard)).build());
+            operator.reportTo(counts::add);
+            OperatorID id = new OperatorID();
+            coordinator = new FireCheckCoordinator.Provider(id).create(new MockOperatorCoordinatorContext(id, 1));
+            coordinator.start();
+            coordinator.executionAttemptReady(0, 0, tasks.createGatewayForSubtask(0, 0));
+            harness.close();
+            harness = harness(operator, 1, 0, restoreFrom);
+        }
+
+        /** Runs the mailbox, passes the counts to the coordinator and its answers back, until nothing moves. */
+        void run() throws Exception {
+            runMailbox(harness);
+            while (!counts.isEmpty()
+                    || answered < tasks.getSentEventsForSubtask(0).size()) {
+                for (OperatorEvent c : List.copyOf(counts)) {
+                    coordinator.handleEventFromOperator(0, 0, c);
+                }
+                counts.clear();
+                List<OperatorEvent> answers = tasks.getSentEventsForSubtask(0);
+                while (answered < answers.size()) {
+                    operator.handleOperatorEvent(answers.get(answered++));
+                }
+                runMailbox(harness);
+            }
+        }
+    }
+
+    private static CampaignEvent fire(String id, long at, Long confirmAudience) {
+        CampaignEvent e = control(CampaignEvent.Type.FIRE, id, at);
+        e.confirmAudience = confirmAudience;
+        return e;
+    }
+
+    @Test
+    void theFireGuardRefusesAFireTooLargeBeforeAnythingIsSent_andAFireThatConfirmsItsAudienceGoes() throws Exception {
+        Guarded g = new Guarded(new FireGuard(0.5, null), null);
+        registerUsers(4);
+        register(
+                "user-0",
+                "dev-0b",
+                Platform.ANDROID,
+                "en",
+                false); // opted out: one of the app's devices, not the audience
+        harness.processElement2(create("c1", Audience.all()), 1);
+        harness.processElement2(fire("c1", 2, null), 2);
+        g.run();
+        assertThat(notifications(harness)).as("nothing sent").isEmpty();
+        assertThat(last(StatusKind.CHECKED, "c1").appDevices).isEqualTo(5);
+        CampaignStatus refused = last(StatusKind.REJECTED, "c1");
+        assertThat(refused.error)
+                .isEqualTo("fire refused by apps.news.fireGuard: its audience of 4 devices is more than 0.5 times the"
+                        + " app's 5 devices; nothing was sent. To send it, fire it again with \"confirmAudience\": 4"
+                        + " (herald campaign fire --confirm-audience 4)");
+        assertThat(refused.targeted).isEqualTo(4);
+
+        harness.processElement2(fire("c1", 3, 3L), 3);
+        g.run();
+        assertThat(notifications(harness))
+                .as("a confirmation short of the audience: refused again")
+                .isEmpty();
+        assertThat(last(StatusKind.REJECTED, "c1").error).contains("(the fire confirmed 3)");
+
+        harness.processElement2(fire("c1", 4, 4L), 4);
+        g.run();
+        assertThat(notifications(harness))
+                .hasSize(4)
+                .allSatisfy(r -> assertThat(r.refusal).isNull());
+        assertThat(last(StatusKind.FANNED_OUT, "c1").targeted).isEqualTo(4);
+        harness.processElement2(fire("c1", 5, 4L), 5);
+        g.run();
+        assertThat(notifications(harness)).as("fired, it is not fired again").hasSize(4);
+    }
+
+    @Test
+    void aConfirmedFireWrittenWhileTheFirstIsCountedIsACheckOfItsOwn_andALostAnswerIsAskedForAgain() throws Exception {
+        Guarded g = new Guarded(new FireGuard(0.5, null), null);
+        harness.setProcessingTime(0);
+        registerUsers(4);
+        harness.processElement2(create("c1", Audience.all()), 1);
+        harness.processElement2(fire("c1", 2, null), 2);
+        runMailbox(harness);
+        harness.processElement2(fire("c1", 3, 4L), 3); // before the first fire's totals came
+        runMailbox(harness);
+        assertThat(g.counts).as("two checks, each counted").hasSize(2);
+        g.counts.remove(1); // the second's count is lost on its way (the instance was not ready, say)
+        g.run();
+        assertThat(notifications(harness)).isEmpty();
+        assertThat(last(StatusKind.REJECTED, "c1").error).contains("\"confirmAudience\": 4");
+
+        harness.setProcessingTime(FireChecks.ASK_AGAIN_MS); // asked again a second later
+        g.run();
+        assertThat(notifications(harness)).as("the confirmed fire went, once").hasSize(4);
+        harness.setProcessingTime(10 * FireChecks.ASK_AGAIN_MS);
+        g.run();
+        assertThat(g.counts).as("nothing waits: nothing is asked again").isEmpty();
+        assertThat(notifications(harness)).hasSize(4);
+    }
+
+    @Test
+    void aFireAndACheckOfItRestoredOnOneInstanceBecomeOneFire_eachDeviceOnce() throws Exception {
+        // Two instances, one coordinator; the totals reach the first instance and not yet the second
+        // when the checkpoint is taken; restored on one instance, it holds the first's fire, part
+        // walked, and the second's check: one fire over both, each device once.
+        OperatorID id = new OperatorID();
+        EventReceivingTasks tasks = EventReceivingTasks.createForRunningTasks();
+        OperatorCoordinator coordinator =
+                new FireCheckCoordinator.Provider(id).create(new MockOperatorCoordinatorContext(id, 2));
+        coordinator.start();
+        List<List<OperatorEvent>> counts = List.of(new ArrayList<>(), new ArrayList<>());
+        List<KeyedTwoInputStreamOperatorTestHarness<String, UserUpdate, CampaignEvent, SendRequest>> two =
+                new ArrayList<>();
+        FanOutSettings guarded =
+                settings(3).fireGuards(Map.of("news", new FireGuard(null, 5L))).build();
+        for (int i = 0; i < 2; i++) {
+            coordinator.executionAttemptReady(i, 0, tasks.createGatewayForSubtask(i, 0));
+            FanOutOperator op = new FanOutOperator(guarded);
+            op.reportTo(counts.get(i)::add);
+            var h = harness(op, 2, i, null);
+            others.add(h);
+            two.add(h);
+        }
+        FanOutOperator first = (FanOutOperator) two.get(0).getOperator();
+        harness.close();
+        for (int u = 0; u < 30; u++) {
+            String user = "user-" + u;
+            harness = two.get(KeyGroupRangeAssignment.assignKeyToParallelOperator(user, MAX_PARALLELISM, 2));
+            register(user, "dev-" + u, Platform.IOS, "en", true);
+        }
+        for (var h : two) {
+            h.processElement2(create("c1", Audience.all()), 2);
+            h.processElement2(fire("c1", 3, 30L), 3);
+            runMailbox(h);
+        }
+        for (int i = 0; i < 2; i++) {
+            assertThat(counts.get(i)).hasSize(1);
+            coordinator.handleEventFromOperator(i, 0, counts.get(i).get(0));
+        }
+        first.handleOperatorEvent(tasks.getSentEventsForSubtask(0).get(0)); // the second's is on its way
+        runOneMail(two.get(0));
+        List<String> before = ids(notifications(two.get(0)));
+        assertThat(before).as("the first instance walked one chunk of its fire").hasSize(3);
+        assertThat(notifications(two.get(1))).isEmpty();
+        OperatorSubtaskState both = AbstractStreamOperatorTestHarness.repackageState(
+                two.get(0).snapshot(1, 10), two.get(1).snapshot(1, 10));
+
+        FanOutOperator restored = new FanOutOperator(guarded);
+        List<OperatorEvent> asked = new ArrayList<>();
+        restored.reportTo(asked::add);
+        harness = harness(
+                restored,
+                1,
+                0,
+                AbstractStreamOperatorTestHarness.repartitionOperatorState(both, MAX_PARALLELISM, 2, 1, 0));
+        runMailbox(harness);
+        List<String> all = new ArrayList<>(before);
+        all.addAll(ids(notifications(harness)));
+        assertThat(all)
+                .as("each device exactly once over both runs")
+                .hasSize(30)
+                .doesNotHaveDuplicates();
+        assertThat(asked).as("nothing left to count").isEmpty();
+    }
+
+    @Test
+    void aFireWaitingForTheWholeJobsCountGoesOnAfterARestore_countedAgainAndSentOnce() throws Exception {
+        Guarded g = new Guarded(new FireGuard(null, 3L), null);
+        registerUsers(4);
+        harness.processElement2(create("c1", Audience.all()), 1);
+        harness.processElement2(fire("c1", 2, 4L), 2);
+        runMailbox(harness); // counted here; the coordinator's answer never comes (the job fails)
+        assertThat(g.counts).hasSize(1);
+        OperatorSubtaskState checkpoint = harness.snapshot(1, 3);
+
+        Guarded again = new Guarded(new FireGuard(null, 3L), checkpoint);
+        again.run();
+        assertThat(again.tasks.getSentEventsForSubtask(0)).hasSize(1);
+        assertThat(notifications(harness))
+                .as("the restored instance asked again; the confirmed fire went once")
+                .hasSize(4);
     }
 
     @Test

@@ -6,8 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.herald.model.AttributeValue;
 import io.herald.model.DeviceRecord;
 import io.herald.model.Platform;
+import io.herald.model.RunawayCount;
 import io.herald.model.UserDevices;
 import io.herald.model.UserState;
+import io.herald.serde.BytesReader;
 import java.io.IOException;
 import java.util.Arrays;
 import org.apache.flink.core.memory.DataInputDeserializer;
@@ -28,6 +30,9 @@ class UserStateSerializerTest {
         u.profile.attributes.put("old", AttributeValue.tombstone(10));
         u.profile.audienceCampaigns.add("spring-sale");
         u.profile.campaignSends.put("news", new long[] {1_764_000_000_000L, 1_764_000_360_000L});
+        u.profile.runaway.put(
+                "news", new RunawayCount(new long[] {1_764_000_000_000L, 1_764_000_001_000L}, 1_764_000_002_000L));
+        u.profile.runaway.put("shop", new RunawayCount(new long[] {1_764_000_000_000L}, RunawayCount.NEVER));
         DeviceRecord ios = new DeviceRecord();
         ios.deviceId = "d1";
         ios.appId = "news";
@@ -110,6 +115,37 @@ class UserStateSerializerTest {
                 .isInstanceOf(IOException.class)
                 .hasMessageContaining("encoding 9");
         assertThat(serializer.snapshotConfiguration().restoreSerializer()).isSameAs(serializer);
+    }
+
+    @Test
+    void aValueInEncoding4_writtenBeforeRunawayGuards_readsAsOneWithNoCounts() throws Exception {
+        UserState u = fullUser();
+        u.profile.runaway.clear();
+        DataOutputSerializer body = new DataOutputSerializer(256);
+        serializer.writeBody(u, body);
+        byte[] v5 = body.getCopyOfBuffer();
+        // Encoding 4 is 5 without the guards' map at the end: here only its size, 0, in one byte.
+        DataOutputSerializer one = new DataOutputSerializer(256);
+        u.profile.runaway.put("news", new RunawayCount());
+        serializer.writeBody(u, one);
+        u.profile.runaway.clear();
+        assertThat(one.length()).as("a map of one adds to the last byte").isGreaterThan(v5.length);
+        byte[] v4 = Arrays.copyOf(v5, v5.length - 1);
+        UserState back = serializer.readBody(new BytesReader(v4), 4);
+        assertThat(back).usingRecursiveComparison().isEqualTo(u);
+        assertThat(back.profile.runaway).isEmpty();
+        assertThatThrownBy(() -> serializer.readBody(new BytesReader(v4), 5))
+                .as("read as 5, the same bytes run out")
+                .isInstanceOf(IOException.class);
+        // The header says which: 4 is read, 3 is not.
+        byte[] whole = bytes(u);
+        whole[0] = 4;
+        assertThatThrownBy(() -> serializer.deserialize(new DataInputDeserializer(whole)))
+                .as("a 5 body under a 4 header has a byte too many")
+                .hasMessageContaining("bytes after its last field");
+        whole[0] = 3;
+        assertThatThrownBy(() -> serializer.deserialize(new DataInputDeserializer(whole)))
+                .hasMessageContaining("encoding 3");
     }
 
     @Test

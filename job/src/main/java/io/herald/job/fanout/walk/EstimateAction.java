@@ -45,8 +45,7 @@ final class EstimateAction implements WalkAction {
             Map<String, DeviceGate> refused,
             WalkPosition p) {
         PreparedCampaign campaign = plan.campaign();
-        String app = plan.app();
-        boolean capped = plan.cap() != null && !plan.cap().allows(state.profile.campaignSends.get(app), ctx.now());
+        boolean capped = plan.limits().any() && plan.limits().refusing(state.profile, ctx.now()) != null;
         boolean zones = plan.quiet() != null || plan.local() != null;
         PreparedCampaign.FanOutCount c = campaign.select(state.profile, devices, d -> {
             countDevice(p, d);

@@ -1,34 +1,34 @@
 package io.herald.job.fanout.walk;
 
-import io.herald.campaign.FrequencyCap;
 import io.herald.campaign.PreparedCampaign;
+import io.herald.campaign.UserLimits;
 import io.herald.job.functions.WalkPosition;
 import io.herald.model.DeviceRecord;
-import io.herald.model.Outcome;
 import io.herald.model.UserState;
 import java.util.Collection;
 import java.util.Map;
 
 /**
  * A fire hands a notification out per targeted device, with the answer if one is on record (after a
- * restore), refused where the app's frequency cap or a gate says so, and counts the user against the
- * cap once per campaign.
+ * restore), refused where the app's limits (its runaway guard, its frequency cap) or a gate say so,
+ * and counts the user against the limits once per campaign. A user the runaway guard refuses for
+ * the first time in its window is named on {@code campaign-status}.
  */
 final class FireAction implements WalkAction {
     private final WalkPlan plan;
     private final WalkContext ctx;
-    private final FrequencyCap cap;
+    private final UserLimits limits;
 
     FireAction(WalkPlan plan, WalkContext ctx) {
         this.plan = plan;
         this.ctx = ctx;
-        this.cap = plan.cap();
+        this.limits = plan.limits();
     }
 
     @Override
     public boolean platformsApart() {
-        // A cap is decided and counted once per user for all of the user's devices.
-        return cap == null;
+        // Limits are decided and counted once per user for all of the user's devices.
+        return !limits.any();
     }
 
     @Override
@@ -39,15 +39,11 @@ final class FireAction implements WalkAction {
             Map<String, DeviceGate> refused,
             WalkPosition p)
             throws Exception {
-        String app = plan.app();
         long now = ctx.now();
-        boolean capped = cap != null && !cap.allows(state.profile.campaignSends.get(app), now);
+        UserLimits.Verdict verdict = limits.decide(state.profile, now);
         PreparedCampaign.FanOutCount c = plan.campaign().fanOut(userId, state.profile, devices, request -> {
             DeviceGate gate = refused == null ? null : refused.get(request.deviceId);
-            if (capped) {
-                request.refusal = cap.reason(app);
-                request.refusedAs = Outcome.CAPPED;
-            } else if (gate != null) {
+            if (!verdict.refuse(request) && gate != null) {
                 request.refusal = gate.refusal();
                 request.refusedAs = gate.refusedAs();
                 p.quietHours++;
@@ -61,13 +57,18 @@ final class FireAction implements WalkAction {
         });
         p.targeted += c.targeted;
         p.suppressed += c.suppressed;
-        if (capped) {
+        if (verdict.limit() != null) {
             p.capped += c.targeted;
-        } else if (cap != null && c.targeted > 0) {
-            // Counted in the user's state with the walk's position: a restore rolls both back
-            // together, so the walk counts each user once however often it is resumed.
-            state.profile.campaignSends.put(app, cap.record(state.profile.campaignSends.get(app), now));
-            ctx.writeUser(userId, state);
+        }
+        // Counted in the user's state with the walk's position: a restore rolls both back together,
+        // so the walk counts each user once however often it is resumed.
+        switch (verdict.settle(c.targeted)) {
+            case WRITE -> ctx.writeUser(userId, state);
+            case WRITE_AND_ALERT -> {
+                ctx.writeUser(userId, state);
+                ctx.runawayAlerts().capped(plan.id().campaignId(), plan.app(), userId, verdict.refusal(), now);
+            }
+            case UNCHANGED -> {}
         }
     }
 }

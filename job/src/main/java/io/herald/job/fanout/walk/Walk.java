@@ -51,6 +51,7 @@ public final class Walk {
     private final Map<Platform, WalkCursor> apart = new EnumMap<>(Platform.class);
 
     private final Pacing pacing;
+    private final WalkWaits waits = new WalkWaits();
     private final Spread spread;
     private final long startedNanos = System.nanoTime();
     private long resumeAt;
@@ -98,16 +99,31 @@ public final class Walk {
 
     /** A walk over all of this instance's key groups, from their start. */
     public static Walk start(WalkId id, WalkPlan plan, WalkContext ctx, RetryTargets targets) {
-        Walk w = new Walk(id, plan, ctx, targets);
         KeyGroupRange range = ctx.keyGroups();
+        List<Integer> groups = new ArrayList<>(range.getNumberOfKeyGroups());
+        for (int g = range.getStartKeyGroup(); g <= range.getEndKeyGroup(); g++) {
+            groups.add(g);
+        }
+        return startOver(id, plan, ctx, targets, groups);
+    }
+
+    /** A walk over {@code keyGroups} of this instance, from their start. */
+    public static Walk startOver(
+            WalkId id, WalkPlan plan, WalkContext ctx, RetryTargets targets, Collection<Integer> keyGroups) {
+        Walk w = new Walk(id, plan, ctx, targets);
         String encoded = id.encode();
         String outcomes = targets == null ? null : targets.encode();
-        for (int g = range.getStartKeyGroup(); g <= range.getEndKeyGroup(); g++) {
+        for (int g : keyGroups) {
             WalkPosition p = WalkPosition.start(encoded, id.campaignId(), id.kind().checkpointed, plan.at(), g);
             p.outcomes = outcomes;
             w.main.groups.put(g, p);
         }
         return w;
+    }
+
+    /** The key groups this walk covers on this instance. */
+    public List<Integer> keyGroups() {
+        return new ArrayList<>(main.groups.keySet());
     }
 
     /** A walk that goes on from checkpointed positions (those of this instance's key groups). */
@@ -361,6 +377,19 @@ public final class Walk {
         action.user(user, u, devices, refused, p);
     }
 
+    /** From {@code now} on the walk waits for {@code reason}, or walks (null): what its statuses say. */
+    void waiting(WalkWaits.Reason reason, long now) {
+        waits.set(reason, now);
+    }
+
+    /** What a walk that hands out waited for, in its status. */
+    private void sayWaits(CampaignStatus s, long now) {
+        if (id.kind().handsOut()) {
+            s.waiting = waits.current();
+            s.waitedMs = waits.totals(now);
+        }
+    }
+
     /** Writes a {@code progress} status about every {@code progressEveryMillis}, for fires. */
     public void maybeReportProgress(long now) {
         if (id.kind() != WalkKind.FIRE || now < progressAt) {
@@ -371,6 +400,7 @@ public final class Walk {
         count(s);
         s.usersExpected = usersExpected();
         s.elapsedMs = (System.nanoTime() - startedNanos) / 1_000_000;
+        sayWaits(s, now);
         ctx.status(s);
     }
 
@@ -382,6 +412,8 @@ public final class Walk {
         if (targets != null) {
             s.outcomes = new ArrayList<>(targets.outcomes());
         }
+        sayWaits(s, s.at);
+        s.waiting = null;
         action.finish(s, positions());
         return s;
     }
@@ -415,7 +447,7 @@ public final class Walk {
         long quietHours = all.stream().mapToLong(p -> p.quietHours).sum();
         s.quietHours = quietHours > 0 || plan.quiet() != null ? quietHours : null;
         long capped = all.stream().mapToLong(p -> p.capped).sum();
-        s.capped = capped > 0 || plan.cap() != null ? capped : null;
+        s.capped = capped > 0 || plan.limits().any() ? capped : null;
         if (id.kind().checkpointed != WalkPosition.Kind.ESTIMATE) {
             s.handedOut = all.stream().mapToLong(p -> p.handedOut).sum();
         }

@@ -55,6 +55,9 @@ public interface WalkContext {
 
     void status(CampaignStatus status);
 
+    /** Where a walk says that an app's runaway guard capped a user. */
+    RunawayAlerts runawayAlerts();
+
     /** The provider's answer to a notification handed out again after a restore, if on record (taken once). */
     Answer answerOnRecord(String notificationId);
 

@@ -13,7 +13,8 @@ import java.util.Objects;
  *   <li>{@code C@moment}: a local-time schedule's walk of the devices due at {@code moment};
  *   <li>{@code C@held@moment@end}: the devices quiet hours held at {@code moment}, sent at {@code end};
  *   <li>{@code C#estimate@t}, {@code C#retry@t}, {@code C#retry-estimate@t}: an estimate, a retry and
- *       the estimate of a retry asked for at {@code t}.
+ *       the estimate of a retry asked for at {@code t};
+ *   <li>{@code C#fire-check@t}: the count a fire guard makes of the fire at {@code t} before it.
  * </ul>
  *
  * @param moment for a local-time moment's walk or a walk of held devices, the moment (epoch ms); else null
@@ -25,6 +26,7 @@ public record WalkId(String campaignId, WalkKind kind, Long moment, Long heldUnt
     private static final String ESTIMATE = "#estimate@";
     private static final String RETRY = "#retry@";
     private static final String RETRY_ESTIMATE = "#retry-estimate@";
+    private static final String FIRE_CHECK = "#fire-check@";
 
     public WalkId {
         Objects.requireNonNull(campaignId, "campaignId");
@@ -58,6 +60,16 @@ public record WalkId(String campaignId, WalkKind kind, Long moment, Long heldUnt
         return new WalkId(campaignId, WalkKind.RETRY_ESTIMATE, null, null, askedAt);
     }
 
+    /** The count of the fire at {@code firedAt} that the app's fire guard makes before it. */
+    public static WalkId fireCheck(String campaignId, long firedAt) {
+        return new WalkId(campaignId, WalkKind.FIRE_CHECK, null, null, firedAt);
+    }
+
+    /** Whether this is a campaign's fire (by hand or by {@code schedule.at}), not one of its moments. */
+    public boolean isWholeFire() {
+        return kind == WalkKind.FIRE && moment == null && heldUntil == null;
+    }
+
     /** Whether this walk sends the devices quiet hours held (rather than holding any). */
     public boolean isHeld() {
         return heldUntil != null;
@@ -73,6 +85,7 @@ public record WalkId(String campaignId, WalkKind kind, Long moment, Long heldUnt
             case ESTIMATE -> campaignId + ESTIMATE + askedAt;
             case RETRY -> campaignId + RETRY + askedAt;
             case RETRY_ESTIMATE -> campaignId + RETRY_ESTIMATE + askedAt;
+            case FIRE_CHECK -> campaignId + FIRE_CHECK + askedAt;
         };
     }
 
@@ -93,6 +106,9 @@ public record WalkId(String campaignId, WalkKind kind, Long moment, Long heldUnt
             }
             if (rest.startsWith(RETRY_ESTIMATE)) {
                 return retryEstimate(campaignId, Long.parseLong(rest.substring(RETRY_ESTIMATE.length())));
+            }
+            if (rest.startsWith(FIRE_CHECK)) {
+                return fireCheck(campaignId, Long.parseLong(rest.substring(FIRE_CHECK.length())));
             }
             if (rest.startsWith(RETRY)) {
                 return retry(campaignId, Long.parseLong(rest.substring(RETRY.length())));

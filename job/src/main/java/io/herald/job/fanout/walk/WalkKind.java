@@ -15,7 +15,12 @@ public enum WalkKind {
     /** Hands the campaign out again to the devices whose last answer had one of the outcomes asked for. */
     RETRY(WalkPosition.Kind.RETRY, StatusKind.RETRIED),
     /** Counts what a retry would reach. */
-    RETRY_ESTIMATE(WalkPosition.Kind.ESTIMATE, StatusKind.ESTIMATED);
+    RETRY_ESTIMATE(WalkPosition.Kind.ESTIMATE, StatusKind.ESTIMATED),
+    /**
+     * Counts a fire's audience and the app's devices before the fire, for the app's fire guard,
+     * which decides on the whole job's counts (checkpointed as an estimate with an id of its own).
+     */
+    FIRE_CHECK(WalkPosition.Kind.ESTIMATE, StatusKind.CHECKED);
 
     /** The kind as positions are checkpointed (an estimate of a retry is an estimate with outcomes). */
     public final WalkPosition.Kind checkpointed;
@@ -44,6 +49,7 @@ public enum WalkKind {
             case ESTIMATE -> new EstimateAction(plan, ctx);
             case RETRY -> new RetryAction(plan, ctx, targets);
             case RETRY_ESTIMATE -> new RetryEstimateAction(plan, targets);
+            case FIRE_CHECK -> new FireCheckAction(plan);
         };
     }
 }

@@ -1,9 +1,9 @@
 package io.herald.job.fanout.walk;
 
-import io.herald.campaign.FrequencyCap;
 import io.herald.campaign.LocalTimeSchedule;
 import io.herald.campaign.PreparedCampaign;
 import io.herald.campaign.QuietHours;
+import io.herald.campaign.UserLimits;
 import io.herald.model.Campaign;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
@@ -16,10 +16,10 @@ import java.time.ZoneOffset;
  *     quiet window, or for a retry, the original fire's
  * @param quiet the quiet hours the walk keeps, or null
  * @param local the campaign's local-time schedule, or null
- * @param cap the app's frequency cap, or null when it has none or the campaign is exempt
+ * @param limits the app's runaway guard and frequency cap, as they apply to the campaign
  */
 public record WalkPlan(
-        WalkId id, long at, PreparedCampaign campaign, QuietHours quiet, LocalTimeSchedule local, FrequencyCap cap) {
+        WalkId id, long at, PreparedCampaign campaign, QuietHours quiet, LocalTimeSchedule local, UserLimits limits) {
     /** The campaign's app. */
     public String app() {
         return campaign.campaign().appId;

@@ -93,9 +93,14 @@ public final class Walker {
 
     /** Stops and forgets the walks of {@code campaignId}. */
     public void cancel(String campaignId) {
+        cancelKind(campaignId, null);
+    }
+
+    /** Stops and forgets the walks of {@code campaignId} of {@code kind} (null: of every kind). */
+    public void cancelKind(String campaignId, WalkKind kind) {
         for (var it = walks.values().iterator(); it.hasNext(); ) {
             Walk w = it.next();
-            if (w.id().campaignId().equals(campaignId)) {
+            if (w.id().campaignId().equals(campaignId) && (kind == null || w.id().kind() == kind)) {
                 w.close();
                 it.remove();
             }
@@ -152,7 +157,11 @@ public final class Walker {
             turns.sort(Comparator.comparingDouble(share::get));
         }
         for (Walk w : turns) {
-            if (!walks.containsKey(w.id()) || (w.id().kind().handsOut() && paused.test(w.id()))) {
+            if (!walks.containsKey(w.id())) {
+                continue;
+            }
+            if (w.id().kind().handsOut() && paused.test(w.id())) {
+                w.waiting(WalkWaits.Reason.PAUSE, now);
                 continue;
             }
             if (System.nanoTime() > deadline || w.resumeAt() > now) {
@@ -161,6 +170,13 @@ public final class Walker {
                 continue;
             }
             Walk.Progress p = w.step(deadline);
+            w.waiting(
+                    switch (p) {
+                        case PACED -> WalkWaits.Reason.PACE;
+                        case NO_ROOM -> WalkWaits.Reason.DELIVERIES;
+                        case DONE, MORE -> null;
+                    },
+                    time.getCurrentProcessingTime());
             walks.remove(w.id());
             switch (p) {
                 case DONE -> {

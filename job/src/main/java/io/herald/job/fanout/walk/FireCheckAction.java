@@ -1,0 +1,47 @@
+package io.herald.job.fanout.walk;
+
+import io.herald.job.functions.WalkPosition;
+import io.herald.model.CampaignStatus;
+import io.herald.model.DeviceRecord;
+import io.herald.model.UserState;
+import java.util.Collection;
+import java.util.Map;
+
+/**
+ * A fire guard's count, before a fire: the devices the fire would reach (as an estimate counts
+ * them) and all of the app's live devices, per key group.
+ */
+final class FireCheckAction implements WalkAction {
+    private final WalkPlan plan;
+
+    FireCheckAction(WalkPlan plan) {
+        this.plan = plan;
+    }
+
+    @Override
+    public void user(
+            String userId,
+            UserState state,
+            Collection<DeviceRecord> devices,
+            Map<String, DeviceGate> refused,
+            WalkPosition p) {
+        String app = plan.app();
+        for (DeviceRecord d : devices) {
+            if (app.equals(d.appId)) {
+                p.appDevices++;
+            }
+        }
+        var c = plan.campaign().select(state.profile, devices, d -> {});
+        p.targeted += c.targeted;
+        p.suppressed += c.suppressed;
+    }
+
+    @Override
+    public void finish(CampaignStatus status, Iterable<WalkPosition> positions) {
+        long devices = 0;
+        for (WalkPosition p : positions) {
+            devices += p.appDevices;
+        }
+        status.appDevices = devices;
+    }
+}
