@@ -106,8 +106,15 @@ public final class BudgetCoordinator implements OperatorCoordinator {
     @Override
     public void notifyCheckpointComplete(long checkpointId) {}
 
+    /** A global failover: every instance starts again, and says what it asks when it reports. */
     @Override
-    public void resetToCheckpoint(long checkpointId, byte[] checkpointData) {}
+    public void resetToCheckpoint(long checkpointId, byte[] checkpointData) {
+        if (gateways != null) {
+            for (int i = 0; i < gateways.length; i++) {
+                forget(i);
+            }
+        }
+    }
 
     @Override
     public void subtaskReset(int subtask, long checkpointId) {

@@ -476,13 +476,21 @@ public final class DeliveryOperator extends AbstractStreamOperator<Receipt>
         scheduleExpirySweep();
     }
 
-    /** A notification taken back by a pause, on any thread: held, in the task thread. */
+    /**
+     * A notification taken back by a pause, on any thread: held, in the task thread, unless the pause
+     * was lifted meanwhile.
+     */
     private void takenBack(InFlight f) {
         try {
             mailbox.execute(
                     () -> {
                         if (inFlight.remove(f)) {
-                            held.add(f.request, System.currentTimeMillis());
+                            if (held.holds(f.request)) {
+                                held.add(f.request, System.currentTimeMillis());
+                                scheduleExpirySweep();
+                            } else {
+                                waiting.add(f.request); // resumed before it came back: it waits for room as others do
+                            }
                             startWaiting();
                         }
                     },

@@ -105,6 +105,21 @@ class BudgetCoordinatorTest {
     }
 
     @Test
+    void aGlobalFailoverForgetsWhatTheInstancesAskedBefore() throws Exception {
+        report(0, new Demand(500, true));
+        report(1, new Demand(500, true));
+        assertThat(lastShare(0, PROJECT)).isEqualTo(500);
+        coordinator.resetToCheckpoint(1, new byte[0]);
+        for (int i = 0; i < 2; i++) {
+            coordinator.executionAttemptReady(i, 1, tasks.createGatewayForSubtask(i, 1));
+        }
+        report(0, new Demand(500, true));
+        assertThat(lastShare(0, PROJECT))
+                .as("the other has not reported since: it counts as idle, not as waiting as before")
+                .isCloseTo(975, within(1e-9));
+    }
+
+    @Test
     void itKeepsNothingInCheckpoints() throws Exception {
         CompletableFuture<byte[]> state = new CompletableFuture<>();
         coordinator.checkpointCoordinator(1, state);

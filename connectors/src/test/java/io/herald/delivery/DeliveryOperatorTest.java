@@ -366,6 +366,23 @@ class DeliveryOperatorTest {
     }
 
     @Test
+    void aNotificationTakenBackByAPauseLiftedBeforeItCameBackGoesOnAtOnce_notHeld() throws Exception {
+        provider = new ScriptedProvider("pause-resume");
+        harness = start(2, null);
+        harness.processElement(request("c1", "b"), 1);
+        // b fails for now: it waits for a retry, in the window.
+        provider.calls().get(0).complete(answer(provider.attempts().get(0).request(), Outcome.FAILED, 503));
+        runMailbox();
+        harness.processElement(SendRequest.control(SendRequest.Control.PAUSE, "c1"), 2);
+        harness.processElement(SendRequest.control(SendRequest.Control.RESUME, "c1"), 3);
+        runMailbox(); // the mail that takes b back runs after the resume
+        assertThat(provider.attempts())
+                .extracting(t -> t.request().notificationId)
+                .as("sent again at once, not held for a pause that is over")
+                .containsExactly("c1/b", "c1/b");
+    }
+
+    @Test
     void aPausedAppHoldsItsSends_andAHeldNotificationExpiresWithAReceiptWhilePaused() throws Exception {
         provider = new ScriptedProvider("pause-app");
         harness = start(5, null);

@@ -132,7 +132,8 @@ public final class StandaloneFlink implements AutoCloseable {
             for (int i = 0; i < taskManagers; i++) {
                 flink.startTaskManager();
             }
-            flink.awaitTaskManagers(taskManagers, Duration.ofSeconds(60));
+            flink.awaitTaskManagers(
+                    taskManagers, Duration.ofSeconds(180)); // three JVMs starting at once on two busy cores
         } catch (Exception e) {
             flink.close();
             throw e;
