@@ -439,6 +439,9 @@ public final class FanOutOperator extends AbstractStreamOperator<SendRequest>
         }
         switch (step.action) {
             case REMEMBER -> {
+                // A fire being counted counted the old definition: it is dropped (fire it again).
+                walker.cancelKind(campaignId, WalkKind.FIRE_CHECK);
+                fireChecks.cancel(campaignId);
                 // Prepared now (segment, templates, payload skeletons), so that a fire starts sending at once.
                 CampaignEntry created = CampaignEntry.created(event.campaign, event.timestamp);
                 campaigns.remember(campaignId, created, now());
@@ -708,6 +711,14 @@ public final class FanOutOperator extends AbstractStreamOperator<SendRequest>
         if (finishedEarlier != null) {
             // Counted again by a replay of an old savepoint: a later run fired and finished it.
             out.campaignWide(CampaignStatus.of(campaignId, StatusKind.SKIPPED, finishedEarlier, now()));
+            return;
+        }
+        if (entry.state != CampaignLife.State.CREATED && entry.firedAt != at) {
+            // Fired meanwhile another way (a local-time moment came due): this fire is not sent as well.
+            walker.cancelKind(campaignId, WalkKind.FIRE_CHECK);
+            fireChecks.cancel(campaignId);
+            out.campaignWide(CampaignStatus.of(
+                    campaignId, StatusKind.IGNORED, "fired by its schedule while this fire was counted", now()));
             return;
         }
         if (entry.state == CampaignLife.State.CREATED) {

@@ -165,9 +165,13 @@ public final class FireCheckCoordinator implements OperatorCoordinator {
         gateways[subtask] = null;
     }
 
+    /** A failed attempt loses its gateway; a late word about an older attempt leaves the new one's. */
     @Override
     public void executionAttemptFailed(int subtask, int attemptNumber, Throwable reason) {
-        gateways[subtask] = null;
+        SubtaskGateway g = gateways[subtask];
+        if (g != null && g.getExecution().getAttemptNumber() == attemptNumber) {
+            gateways[subtask] = null;
+        }
     }
 
     @Override

@@ -96,7 +96,10 @@ class FireCheckCoordinatorTest {
         assertThat(tasks.getSentEventsForSubtask(0)).hasSize(1);
         assertThat(tasks.getSentEventsForSubtask(1)).isEmpty();
         coordinator.executionAttemptReady(1, 1, tasks.createGatewayForSubtask(1, 1));
+        coordinator.executionAttemptFailed(1, 0, new RuntimeException("a late word about the old attempt"));
         count(1, 2, 3, 1, 1);
-        assertThat(tasks.getSentEventsForSubtask(1)).containsExactly(new Totals(CHECK, 4, 4));
+        assertThat(tasks.getSentEventsForSubtask(1))
+                .as("the new attempt keeps its gateway")
+                .containsExactly(new Totals(CHECK, 4, 4));
     }
 }
