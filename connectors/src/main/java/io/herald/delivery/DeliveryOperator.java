@@ -3,6 +3,7 @@ package io.herald.delivery;
 import com.netflix.concurrency.limits.Limit;
 import io.herald.budget.BudgetAccount;
 import io.herald.budget.SendBudget;
+import io.herald.coordination.CoordinatedOperator;
 import io.herald.kafka.AnswerLog;
 import io.herald.kafka.CheckpointTime;
 import io.herald.model.Answer;
@@ -32,7 +33,6 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.operators.coordination.OperatorEvent;
 import org.apache.flink.runtime.operators.coordination.OperatorEventGateway;
-import org.apache.flink.runtime.operators.coordination.OperatorEventHandler;
 import org.apache.flink.runtime.state.StateInitializationContext;
 import org.apache.flink.runtime.state.StateSnapshotContext;
 import org.apache.flink.streaming.api.graph.StreamConfig;
@@ -94,7 +94,7 @@ import org.slf4j.LoggerFactory;
  * not retried. Nothing here is particular to a provider: a new one is a {@link Provider}.
  */
 public final class DeliveryOperator extends AbstractStreamOperator<Receipt>
-        implements OneInputStreamOperator<SendRequest, Receipt>, BoundedOneInput, OperatorEventHandler {
+        implements OneInputStreamOperator<SendRequest, Receipt>, BoundedOneInput, CoordinatedOperator {
     private static final long serialVersionUID = 1L;
     /** However hard a provider throttles, a little keeps flowing so that recovery is noticed. */
     static final double MIN_RATE = 10;
@@ -243,7 +243,8 @@ public final class DeliveryOperator extends AbstractStreamOperator<Receipt>
     }
 
     /** Connects this instance to its budget coordinator; before {@link #open}. */
-    void reportTo(OperatorEventGateway gateway) {
+    @Override
+    public void reportTo(OperatorEventGateway gateway) {
         this.coordinator = gateway;
     }
 

@@ -1,23 +1,18 @@
 package io.herald.delivery;
 
+import io.herald.coordination.CoordinatedFactory;
 import io.herald.model.Receipt;
 import io.herald.model.SendRequest;
 import org.apache.flink.runtime.jobgraph.OperatorID;
 import org.apache.flink.runtime.operators.coordination.OperatorCoordinator;
-import org.apache.flink.runtime.operators.coordination.OperatorEventDispatcher;
-import org.apache.flink.streaming.api.operators.CoordinatedOperatorFactory;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperatorFactory;
-import org.apache.flink.streaming.api.operators.SimpleOperatorFactory;
-import org.apache.flink.streaming.api.operators.StreamOperator;
-import org.apache.flink.streaming.api.operators.StreamOperatorParameters;
 
 /**
- * A {@link DeliveryOperator} with its {@link BudgetCoordinator}: what the job hands to
- * {@code transform}, so that every instance of the delivery is connected to the one coordinator
- * that keeps its provider's send budgets whole.
+ * A {@link DeliveryOperator} with its {@link BudgetCoordinator}: every instance of the delivery is
+ * connected to the one coordinator that keeps its providers' send budgets whole.
  */
-public final class DeliveryOperatorFactory extends SimpleOperatorFactory<Receipt>
-        implements CoordinatedOperatorFactory<Receipt>, OneInputStreamOperatorFactory<SendRequest, Receipt> {
+public final class DeliveryOperatorFactory extends CoordinatedFactory<Receipt>
+        implements OneInputStreamOperatorFactory<SendRequest, Receipt> {
     private static final long serialVersionUID = 1L;
 
     private final DeliveryOperator delivery;
@@ -28,17 +23,7 @@ public final class DeliveryOperatorFactory extends SimpleOperatorFactory<Receipt
     }
 
     @Override
-    public <T extends StreamOperator<Receipt>> T createStreamOperator(StreamOperatorParameters<Receipt> parameters) {
-        T created = super.createStreamOperator(parameters);
-        OperatorID id = parameters.getStreamConfig().getOperatorID();
-        OperatorEventDispatcher dispatcher = parameters.getOperatorEventDispatcher();
-        dispatcher.registerEventHandler(id, delivery);
-        delivery.reportTo(dispatcher.getOperatorEventGateway(id));
-        return created;
-    }
-
-    @Override
-    public OperatorCoordinator.Provider getCoordinatorProvider(String operatorName, OperatorID operatorID) {
+    protected OperatorCoordinator.Provider coordinator(OperatorID operatorID) {
         return new BudgetCoordinator.Provider(operatorID, delivery.budgets());
     }
 }

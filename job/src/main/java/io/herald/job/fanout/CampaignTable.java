@@ -5,6 +5,7 @@ import io.herald.campaign.PreparedCampaign;
 import io.herald.job.functions.CampaignFanOut.CampaignEntry;
 import io.herald.job.functions.Descriptors;
 import io.herald.model.Campaign;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.flink.api.common.state.BroadcastState;
@@ -49,6 +50,14 @@ public final class CampaignTable {
         entry.state = CampaignLife.State.FIRED;
         entry.firedAt = firedAt;
         campaigns.put(campaignId, entry);
+    }
+
+    /** Fired by hand (a fire record): every zone of a local-time schedule now, so its moments do nothing more. */
+    void markFiredByHand(String campaignId, CampaignEntry entry, long firedAt) throws Exception {
+        if (entry.local() != null) {
+            entry.slotsStarted = new ArrayList<>(entry.local().slots());
+        }
+        markFired(campaignId, entry, firedAt);
     }
 
     /** The campaign prepared for sending. */

@@ -108,7 +108,6 @@ final class CampaignTimers {
             // Counted first; it is fired only if its app's fire guard lets it go (refused, it waits
             // for a fire record that confirms its audience).
             if (entry.refusedFireAt == null || entry.refusedFireAt != at) {
-                out.campaignWide(CampaignStatus.of(campaignId, StatusKind.FIRED, null, now));
                 walks.start(WalkId.fire(campaignId), entry, at);
             }
             return;
@@ -124,7 +123,10 @@ final class CampaignTimers {
     /**
      * One moment of a local-time schedule has come: a walk of its own hands the campaign out to the
      * devices whose zone falls on it. The moments started are kept with the campaign, so a restore
-     * starts each once; the first moment fires the campaign.
+     * starts each once; the first moment fires the campaign. If the app has a fire guard, the first
+     * moment due counts the whole audience first, and the moments wait for its answer
+     * ({@link #momentsDue}); refused, none goes (a fire record that confirms its audience sends every
+     * zone at once).
      */
     private void localMomentDue(String campaignId, long moment) throws Exception {
         CampaignEntry entry = campaigns.get(campaignId);
@@ -136,8 +138,17 @@ final class CampaignTimers {
             return; // cancelled, fired by hand, already started, or replaced by another schedule
         }
         long now = now();
-        entry.slotsStarted.add(moment);
         String skip = skip(campaignId, entry, moment, now);
+        if (skip == null
+                && entry.state == CampaignLife.State.CREATED
+                && settings.fireGuard(entry.campaign.appId) != null) {
+            boolean refused = entry.refusedFireAt != null && local.slots().contains(entry.refusedFireAt);
+            if (!refused) {
+                walks.start(WalkId.scheduleCheck(campaignId, moment), entry, moment);
+            }
+            return;
+        }
+        entry.slotsStarted.add(moment);
         if (skip != null) {
             campaigns.put(campaignId, entry);
             out.campaignWide(CampaignStatus.of(
@@ -154,6 +165,24 @@ final class CampaignTimers {
             campaigns.put(campaignId, entry);
         }
         walks.start(WalkId.localMoment(campaignId, moment), entry, moment);
+    }
+
+    /**
+     * A local-time schedule its fire guard let go: every moment due by now goes at once (the later
+     * ones at their time, as their timers come).
+     */
+    void momentsDue(String campaignId) throws Exception {
+        CampaignEntry entry = campaigns.get(campaignId);
+        LocalTimeSchedule local = entry == null ? null : entry.local();
+        if (local == null) {
+            return;
+        }
+        long now = now();
+        for (long slot : local.slots()) {
+            if (slot <= now && !entry.slotsStarted.contains(slot)) {
+                localMomentDue(campaignId, slot);
+            }
+        }
     }
 
     /**

@@ -1,11 +1,11 @@
 package io.herald.job.fanout;
 
 import io.herald.campaign.CampaignLife;
-import io.herald.campaign.FireGuard;
 import io.herald.campaign.PreparedCampaign;
 import io.herald.campaign.QuietHours;
 import io.herald.campaign.ReplayPolicy;
 import io.herald.campaign.UserLimits;
+import io.herald.coordination.CoordinatedOperator;
 import io.herald.delivery.DeliveryRoom;
 import io.herald.job.fanout.walk.RetryTargets;
 import io.herald.job.fanout.walk.RunawayAlerts;
@@ -40,7 +40,6 @@ import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.runtime.operators.coordination.OperatorEvent;
 import org.apache.flink.runtime.operators.coordination.OperatorEventGateway;
-import org.apache.flink.runtime.operators.coordination.OperatorEventHandler;
 import org.apache.flink.runtime.state.KeyGroupRange;
 import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
 import org.apache.flink.runtime.state.StateInitializationContext;
@@ -74,7 +73,7 @@ import org.slf4j.LoggerFactory;
  * answer ({@link AnswersOnRecord}), so the delivery writes its receipt without sending it.
  */
 public final class FanOutOperator extends AbstractStreamOperator<SendRequest>
-        implements TwoInputStreamOperator<UserUpdate, CampaignEvent, SendRequest>, OperatorEventHandler {
+        implements TwoInputStreamOperator<UserUpdate, CampaignEvent, SendRequest>, CoordinatedOperator {
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(FanOutOperator.class);
 
@@ -106,7 +105,6 @@ public final class FanOutOperator extends AbstractStreamOperator<SendRequest>
     private transient RunawayAlerts runawayAlerts;
     private transient OperatorEventGateway coordinator;
     private transient FireChecks fireChecks;
-    private transient boolean askAgainQueued;
     /** Walks restored from the checkpoint, until {@link #open()} starts them. */
     private transient List<Walk> restoredWalks;
 
@@ -123,7 +121,8 @@ public final class FanOutOperator extends AbstractStreamOperator<SendRequest>
     }
 
     /** Where fire guards' counts go: the {@link FireCheckCoordinator}, wired by {@link FanOutOperatorFactory}. */
-    void reportTo(OperatorEventGateway gateway) {
+    @Override
+    public void reportTo(OperatorEventGateway gateway) {
         this.coordinator = gateway;
     }
 
@@ -154,7 +153,6 @@ public final class FanOutOperator extends AbstractStreamOperator<SendRequest>
         out = new FanOutOutput(output, instance);
         written = new WrittenDuringWalks();
         runawayAlerts = new RunawayAlerts(out::status);
-        fireChecks = new FireChecks(coordinator, maxParallelism);
         users = getKeyedStateStore().getState(Descriptors.users(settings.deviceTtl()));
         walker = new Walker(
                 mailbox,
@@ -177,6 +175,8 @@ public final class FanOutOperator extends AbstractStreamOperator<SendRequest>
                 new WalkMetrics(getMetricGroup(), walker::size),
                 room,
                 runawayAlerts);
+        fireChecks = new FireChecks(
+                coordinator, maxParallelism, settings, campaigns, answers, out, walker, getProcessingTimeService());
         updates = new UserUpdates(out, settings.deviceTtl().toMillis());
         timers = new CampaignTimers(
                 campaigns, getProcessingTimeService(), settings, replay, answers, out, this::startWalk);
@@ -194,7 +194,7 @@ public final class FanOutOperator extends AbstractStreamOperator<SendRequest>
                 mine.computeIfAbsent(p.walkId, id -> new ArrayList<>()).add(p);
             }
         }
-        mergeDecidedChecks(mine);
+        FireChecks.mergeDecided(mine);
         List<Walk> walks = new ArrayList<>();
         for (List<WalkPosition> positions : mine.values()) {
             WalkPosition first = positions.get(0);
@@ -207,34 +207,14 @@ public final class FanOutOperator extends AbstractStreamOperator<SendRequest>
                     && replay.skipRecord(first.at, Boolean.TRUE.equals(entry.campaign.resumeOnReplay)) != null) {
                 continue; // left unfinished long ago, in an old savepoint: the window decides, as for a fire read again
             }
+            if (id.isWholeFire() && entry.state == CampaignLife.State.CREATED) {
+                // Its fire guard's totals reached the instance that fired before this copy of the
+                // campaigns was taken (the copies are alike but for that): it is fired.
+                campaigns.markFiredByHand(first.campaignId, entry, first.at);
+            }
             walks.add(Walk.restore(id, plan(id, entry, first.at), walkContext, positions));
         }
         return walks;
-    }
-
-    /**
-     * A campaign's fire and a check of it both restored here (a checkpoint taken while the totals
-     * had reached some instances and not others, restored at another parallelism): the fire went,
-     * so the key groups still counting go with the fire, from their start.
-     */
-    private static void mergeDecidedChecks(Map<String, List<WalkPosition>> byWalk) {
-        for (var it = byWalk.entrySet().iterator(); it.hasNext(); ) {
-            List<WalkPosition> check = it.next().getValue();
-            WalkPosition first = check.get(0);
-            WalkId id = WalkId.decode(first.walkId, first.campaignId);
-            List<WalkPosition> fire = byWalk.get(WalkId.fire(id.campaignId()).encode());
-            if (id.kind() != WalkKind.FIRE_CHECK || fire == null) {
-                continue;
-            }
-            WalkPosition fired = fire.get(0);
-            for (WalkPosition p : check) {
-                if (fire.stream().noneMatch(f -> f.keyGroup == p.keyGroup && f.channel == null)) {
-                    fire.add(WalkPosition.start(
-                            fired.walkId, fired.campaignId, WalkPosition.Kind.FIRE, fired.at, p.keyGroup));
-                }
-            }
-            it.remove();
-        }
     }
 
     private boolean isMine(String userId) {
@@ -434,24 +414,25 @@ public final class FanOutOperator extends AbstractStreamOperator<SendRequest>
             out.campaignWide(CampaignStatus.of(campaignId, StatusKind.SKIPPED, skip, now()));
             return;
         }
-        if (step.status != null && step.status != StatusKind.CANCELLED) {
+        boolean guarded = step.action == CampaignLife.Action.WALK && settings.fireGuard(entry.campaign.appId) != null;
+        if (step.status != null && step.status != StatusKind.CANCELLED && !guarded) {
+            // (A guarded fire says fired only once its fire guard lets it go.)
             out.campaignWide(CampaignStatus.of(campaignId, step.status, step.error, now()));
         }
         switch (step.action) {
             case REMEMBER -> {
                 // A fire being counted counted the old definition: it is dropped (fire it again).
-                walker.cancelKind(campaignId, WalkKind.FIRE_CHECK);
-                fireChecks.cancel(campaignId);
+                fireChecks.drop(campaignId);
                 // Prepared now (segment, templates, payload skeletons), so that a fire starts sending at once.
                 CampaignEntry created = CampaignEntry.created(event.campaign, event.timestamp);
                 campaigns.remember(campaignId, created, now());
                 timers.schedule(campaignId, created);
             }
             case WALK -> {
-                if (settings.fireGuard(entry.campaign.appId) != null) {
+                if (guarded) {
                     // Counted first, over the whole job; the campaign stays created until its
                     // app's fire guard lets the fire go (a later fire record is a check of its own).
-                    startCheck(campaignId, entry, event.timestamp, event.confirmAudience);
+                    startCheck(WalkId.fireCheck(campaignId, event.timestamp), entry, event.confirmAudience);
                 } else {
                     fireByHand(campaignId, entry, event.timestamp);
                 }
@@ -531,11 +512,7 @@ public final class FanOutOperator extends AbstractStreamOperator<SendRequest>
 
     /** The campaign fires now, by a fire record (or after its fire guard's check), at {@code at}. */
     private void fireByHand(String campaignId, CampaignEntry entry, long at) throws Exception {
-        if (entry.local() != null) {
-            // Fired by hand: every zone now, and the schedule's moments do nothing more.
-            entry.slotsStarted = new ArrayList<>(entry.local().slots());
-        }
-        campaigns.markFired(campaignId, entry, at);
+        campaigns.markFiredByHand(campaignId, entry, at);
         startWalk(WalkId.fire(campaignId), entry, at);
     }
 
@@ -543,14 +520,11 @@ public final class FanOutOperator extends AbstractStreamOperator<SendRequest>
      * A fire of a campaign whose app has a fire guard: counted first by a walk on every instance
      * ({@link FireChecks}); it goes when the whole job's totals allow it ({@link #decide}).
      */
-    private void startCheck(String campaignId, CampaignEntry entry, long at, Long confirmAudience) {
-        WalkId id = WalkId.fireCheck(campaignId, at);
-        if (walker.contains(id) || fireChecks.waits(new FireCheckEvents.Check(campaignId, at))) {
-            return;
+    private void startCheck(WalkId id, CampaignEntry entry, Long confirmAudience) {
+        if (!fireChecks.underWay(id)) {
+            long at = id.askedAt();
+            fireChecks.start(Walk.start(id, plan(id, entry, at), walkContext, null), confirmAudience);
         }
-        Walk check = Walk.start(id, plan(id, entry, at), walkContext, null);
-        check.positions().forEach(p -> p.confirmAudience = confirmAudience);
-        walker.add(check);
     }
 
     /**
@@ -561,10 +535,14 @@ public final class FanOutOperator extends AbstractStreamOperator<SendRequest>
         if (walker.contains(id)) {
             return;
         }
+        if (id.isScheduleCheck()) {
+            startCheck(id, entry, null);
+            return;
+        }
         if (id.isWholeFire()
                 && entry.state == CampaignLife.State.CREATED
                 && settings.fireGuard(entry.campaign.appId) != null) {
-            startCheck(id.campaignId(), entry, at, null);
+            startCheck(WalkId.fireCheck(id.campaignId(), at), entry, null);
             return;
         }
         walker.add(Walk.start(id, plan(id, entry, at), walkContext, null));
@@ -616,7 +594,6 @@ public final class FanOutOperator extends AbstractStreamOperator<SendRequest>
         if (w.id().kind() == WalkKind.FIRE_CHECK) {
             out.status(w.finalStatus());
             fireChecks.counted(w);
-            askAgainLater();
             return;
         }
         if (w.id().kind() == WalkKind.FIRE && !firing(w.id().campaignId())) {
@@ -673,7 +650,10 @@ public final class FanOutOperator extends AbstractStreamOperator<SendRequest>
     public void handleOperatorEvent(OperatorEvent event) {
         if (event instanceof FireCheckEvents.Totals totals) {
             try {
-                decide(totals);
+                Walk check = fireChecks.decide(totals);
+                if (check != null) {
+                    fireChecked(check);
+                }
             } catch (Exception e) {
                 throw new FlinkRuntimeException(
                         "could not decide on the fire of " + totals.check().campaignId(), e);
@@ -681,76 +661,22 @@ public final class FanOutOperator extends AbstractStreamOperator<SendRequest>
         }
     }
 
-    private void decide(FireCheckEvents.Totals totals) throws Exception {
-        String campaignId = totals.check().campaignId();
-        long at = totals.check().firedAt();
-        Walk check = fireChecks.answered(totals.check());
-        if (check == null) {
-            return; // answered before (asked again after a restore), or cancelled or fired since
-        }
+    /** A fire its app's fire guard let go: fired, it walks the key groups its check counted here. */
+    private void fireChecked(Walk check) throws Exception {
+        String campaignId = check.id().campaignId();
         CampaignEntry entry = campaigns.get(campaignId);
-        if (entry == null || entry.state == CampaignLife.State.CANCELLED) {
+        out.campaignWide(CampaignStatus.of(campaignId, StatusKind.FIRED, null, now()));
+        if (check.id().isScheduleCheck()) {
+            timers.momentsDue(campaignId);
             return;
         }
-        FireGuard guard = settings.fireGuard(entry.campaign.appId);
-        Long confirmed = check.positions().get(0).confirmAudience;
-        String refusal = guard == null
-                ? null
-                : guard.refusal(entry.campaign.appId, totals.audience(), totals.appDevices(), confirmed);
-        if (refusal != null) {
-            // Nothing changes but this: a schedule does not fire it again at this time.
-            entry.refusedFireAt = at;
-            campaigns.put(campaignId, entry);
-            CampaignStatus s = CampaignStatus.of(campaignId, StatusKind.REJECTED, refusal, now());
-            s.targeted = totals.audience();
-            s.appDevices = totals.appDevices();
-            out.campaignWide(s);
-            return;
-        }
-        String finishedEarlier = answers.finishedEarlier(campaignId);
-        if (finishedEarlier != null) {
-            // Counted again by a replay of an old savepoint: a later run fired and finished it.
-            out.campaignWide(CampaignStatus.of(campaignId, StatusKind.SKIPPED, finishedEarlier, now()));
-            return;
-        }
-        if (entry.state != CampaignLife.State.CREATED && entry.firedAt != at) {
-            // Fired meanwhile another way (a local-time moment came due): this fire is not sent as well.
-            walker.cancelKind(campaignId, WalkKind.FIRE_CHECK);
-            fireChecks.cancel(campaignId);
-            out.campaignWide(CampaignStatus.of(
-                    campaignId, StatusKind.IGNORED, "fired by its schedule while this fire was counted", now()));
-            return;
-        }
-        if (entry.state == CampaignLife.State.CREATED) {
-            if (entry.local() != null) {
-                entry.slotsStarted = new ArrayList<>(entry.local().slots());
-            }
-            campaigns.markFired(campaignId, entry, at);
-        }
-        // Other checks of the campaign (fires written meanwhile) are moot: it is fired.
-        walker.cancelKind(campaignId, WalkKind.FIRE_CHECK);
-        fireChecks.cancel(campaignId);
         WalkId fire = WalkId.fire(campaignId);
         if (!walker.contains(fire)) {
             // Over the key groups the check counted here: after a rescale, others may hold the rest.
+            long at = check.id().askedAt();
             walker.add(Walk.startOver(fire, plan(fire, entry, at), walkContext, null, check.keyGroups()));
             timers.registerHolds(campaignId, entry, at);
         }
-    }
-
-    /** While checks wait for their totals, their counts go to the coordinator again every second. */
-    private void askAgainLater() {
-        if (askAgainQueued) {
-            return;
-        }
-        askAgainQueued = true;
-        getProcessingTimeService().registerTimer(now() + FireChecks.ASK_AGAIN_MS, t -> {
-            askAgainQueued = false;
-            if (!fireChecks.isEmpty()) {
-                fireChecks.askAgain();
-                askAgainLater();
-            }
-        });
     }
 
     /** This instance's view of a campaign's state (null: unknown). */

@@ -972,6 +972,7 @@ class FanOutOperatorTest {
                         + " app's 5 devices; nothing was sent. To send it, fire it again with \"confirmAudience\": 4"
                         + " (herald campaign fire --confirm-audience 4)");
         assertThat(refused.targeted).isEqualTo(4);
+        assertThat(statuses()).as("refused, it never said fired").noneMatch(st -> st.status == StatusKind.FIRED);
 
         harness.processElement2(fire("c1", 3, 3L), 3);
         g.run();
@@ -986,9 +987,32 @@ class FanOutOperatorTest {
                 .hasSize(4)
                 .allSatisfy(r -> assertThat(r.refusal).isNull());
         assertThat(last(StatusKind.FANNED_OUT, "c1").targeted).isEqualTo(4);
+        assertThat(statuses().stream().filter(st -> st.status == StatusKind.FIRED))
+                .as("fired once its guard let it go")
+                .hasSize(1);
         harness.processElement2(fire("c1", 5, 4L), 5);
         g.run();
         assertThat(notifications(harness)).as("fired, it is not fired again").hasSize(4);
+    }
+
+    @Test
+    void aNewDefinitionWrittenWhileAFireIsCountedDropsThatFire_itsTotalsSendNothing() throws Exception {
+        Guarded g = new Guarded(new FireGuard(null, 100L), null);
+        registerUsers(4);
+        harness.processElement2(create("c1", Audience.all()), 1);
+        harness.processElement2(fire("c1", 2, null), 2);
+        runMailbox(harness);
+        assertThat(g.counts).as("counted under the first definition").hasSize(1);
+        harness.processElement2(create("c1", Audience.all()), 3); // redefined before the totals came
+        g.run();
+        assertThat(notifications(harness))
+                .as("the fire counted the old definition: dropped")
+                .isEmpty();
+        assertThat(statuses()).noneMatch(st -> st.status == StatusKind.FIRED);
+
+        harness.processElement2(fire("c1", 4, null), 4);
+        g.run();
+        assertThat(notifications(harness)).as("fired again, it goes").hasSize(4);
     }
 
     @Test
@@ -1018,9 +1042,31 @@ class FanOutOperatorTest {
 
     @Test
     void aFireAndACheckOfItRestoredOnOneInstanceBecomeOneFire_eachDeviceOnce() throws Exception {
-        // Two instances, one coordinator; the totals reach the first instance and not yet the second
-        // when the checkpoint is taken; restored on one instance, it holds the first's fire, part
-        // walked, and the second's check: one fire over both, each device once.
+        oneOfTwoAnsweredThenRestoredOnOne(0);
+    }
+
+    @Test
+    void restoredWhereTheCopyOfTheCampaignsSaysCreated_aFireResumedCountsAsFired_andIsNotFiredAgain() throws Exception {
+        // The second instance had its totals and fired; the first, still waiting, had the campaign as
+        // created, and its copy of the campaigns is the one restored on a single instance.
+        List<OperatorEvent> asked = oneOfTwoAnsweredThenRestoredOnOne(1);
+        harness.processElement2(fire("c1", 5, 30L), 5);
+        runMailbox(harness);
+        assertThat(asked)
+                .as("the campaign is fired: a fire record starts no check")
+                .isEmpty();
+        assertThat(last(StatusKind.IGNORED, "c1")).isNotNull();
+        assertThat(ids(notifications(harness))).as("nothing sent again").doesNotHaveDuplicates();
+    }
+
+    /**
+     * Two instances, one coordinator; the totals reach instance {@code answeredFirst} and not yet the
+     * other when the checkpoint is taken; restored on one instance, it holds the first's fire, part
+     * walked, and the other's check: one fire over both, each device once.
+     *
+     * @return what the restored instance sends its coordinator
+     */
+    private List<OperatorEvent> oneOfTwoAnsweredThenRestoredOnOne(int answeredFirst) throws Exception {
         OperatorID id = new OperatorID();
         EventReceivingTasks tasks = EventReceivingTasks.createForRunningTasks();
         OperatorCoordinator coordinator =
@@ -1039,7 +1085,7 @@ class FanOutOperatorTest {
             others.add(h);
             two.add(h);
         }
-        FanOutOperator first = (FanOutOperator) two.get(0).getOperator();
+        FanOutOperator first = (FanOutOperator) two.get(answeredFirst).getOperator();
         harness.close();
         for (int u = 0; u < 30; u++) {
             String user = "user-" + u;
@@ -1055,11 +1101,13 @@ class FanOutOperatorTest {
             assertThat(counts.get(i)).hasSize(1);
             coordinator.handleEventFromOperator(i, 0, counts.get(i).get(0));
         }
-        first.handleOperatorEvent(tasks.getSentEventsForSubtask(0).get(0)); // the second's is on its way
-        runOneMail(two.get(0));
-        List<String> before = ids(notifications(two.get(0)));
-        assertThat(before).as("the first instance walked one chunk of its fire").hasSize(3);
-        assertThat(notifications(two.get(1))).isEmpty();
+        first.handleOperatorEvent(tasks.getSentEventsForSubtask(answeredFirst).get(0)); // the other's is on its way
+        runOneMail(two.get(answeredFirst));
+        List<String> before = ids(notifications(two.get(answeredFirst)));
+        assertThat(before)
+                .as("the answered instance walked one chunk of its fire")
+                .hasSize(3);
+        assertThat(notifications(two.get(1 - answeredFirst))).isEmpty();
         OperatorSubtaskState both = AbstractStreamOperatorTestHarness.repackageState(
                 two.get(0).snapshot(1, 10), two.get(1).snapshot(1, 10));
 
@@ -1079,6 +1127,7 @@ class FanOutOperatorTest {
                 .hasSize(30)
                 .doesNotHaveDuplicates();
         assertThat(asked).as("nothing left to count").isEmpty();
+        return asked;
     }
 
     @Test
@@ -1161,8 +1210,11 @@ class FanOutOperatorTest {
         return Instant.parse(instant).toEpochMilli();
     }
 
-    @Test
-    void aLocalTimeCampaignReachesEachZoneAtItsOwnNineOClock_onceEach_acrossARestore() throws Exception {
+    /**
+     * Users in Tokyo, London, New York and no zone (London's, the default), and on 2026-11-25 at noon
+     * UTC campaign c1 for 09:00 local the next day.
+     */
+    private void fourZonesAndNineOClockEverywhere() throws Exception {
         long created = utc("2026-11-25T12:00:00Z");
         at(created);
         registerIn("tokyo", "Asia/Tokyo");
@@ -1170,6 +1222,11 @@ class FanOutOperatorTest {
         registerIn("nozone", null);
         registerIn("newyork", "America/New_York");
         harness.processElement2(atLocalTime("c1", "09:00", null, created), 2);
+    }
+
+    @Test
+    void aLocalTimeCampaignReachesEachZoneAtItsOwnNineOClock_onceEach_acrossARestore() throws Exception {
+        fourZonesAndNineOClockEverywhere();
         harness.processElement2(control(CampaignEvent.Type.ESTIMATE, "c1", 3), 3);
         assertThat(last(StatusKind.ESTIMATED, "c1").bySchedule)
                 .containsExactlyInAnyOrderEntriesOf(
@@ -1193,6 +1250,45 @@ class FanOutOperatorTest {
         at(utc("2026-11-26T14:00:00Z"));
         assertThat(ids(sent())).hasSize(3).contains("c1/newyork-d");
         assertThat(kinds("c1")).doesNotContain(StatusKind.FIRED); // fired once, before the restore
+    }
+
+    @Test
+    void aGuardedAppsLocalTimeScheduleIsCountedWholeAtItsFirstMoment_thenEachZoneGoesAtItsTime() throws Exception {
+        Guarded g = new Guarded(new FireGuard(null, 10L), null);
+        fourZonesAndNineOClockEverywhere();
+        at(utc("2026-11-26T00:00:00Z")); // Tokyo's nine
+        g.run();
+        assertThat(last(StatusKind.CHECKED, "c1").targeted)
+                .as("the whole audience, every zone")
+                .isEqualTo(4);
+        assertThat(ids(sent())).as("allowed: Tokyo's nine goes").containsExactly("c1/tokyo-d");
+        at(utc("2026-11-26T09:00:00Z"));
+        g.run();
+        assertThat(ids(sent())).containsExactlyInAnyOrder("c1/tokyo-d", "c1/london-d", "c1/nozone-d");
+        at(utc("2026-11-26T14:00:00Z"));
+        g.run();
+        assertThat(ids(sent())).hasSize(4).doesNotHaveDuplicates().contains("c1/newyork-d");
+        assertThat(kinds("c1").stream().filter(k -> k == StatusKind.CHECKED || k == StatusKind.FIRED))
+                .as("counted once, fired once")
+                .containsExactly(StatusKind.CHECKED, StatusKind.FIRED);
+    }
+
+    @Test
+    void aGuardedAppsLocalTimeScheduleOverItsGuardIsRefused_noZoneGetsIt() throws Exception {
+        Guarded g = new Guarded(new FireGuard(null, 3L), null);
+        fourZonesAndNineOClockEverywhere();
+        at(utc("2026-11-26T00:00:00Z")); // Tokyo's nine
+        g.run();
+        assertThat(last(StatusKind.REJECTED, "c1").error).contains("its audience of 4 devices is more than 3");
+        at(utc("2026-11-26T09:00:00Z"));
+        g.run();
+        at(utc("2026-11-26T14:00:00Z"));
+        g.run();
+        assertThat(sent()).as("not even Tokyo's nine").isEmpty();
+        assertThat(kinds("c1"))
+                .as("counted once, not again at each moment")
+                .containsOnlyOnce(StatusKind.CHECKED)
+                .doesNotContain(StatusKind.FIRED);
     }
 
     @Test

@@ -14,10 +14,13 @@ import java.util.Objects;
  *   <li>{@code C@held@moment@end}: the devices quiet hours held at {@code moment}, sent at {@code end};
  *   <li>{@code C#estimate@t}, {@code C#retry@t}, {@code C#retry-estimate@t}: an estimate, a retry and
  *       the estimate of a retry asked for at {@code t};
- *   <li>{@code C#fire-check@t}: the count a fire guard makes of the fire at {@code t} before it.
+ *   <li>{@code C#fire-check@t}: the count a fire guard makes of the fire at {@code t} before it;
+ *   <li>{@code C#schedule-check@t}: the count a fire guard makes of a local-time schedule's whole
+ *       audience at its first moment due, {@code t}, before any moment goes.
  * </ul>
  *
- * @param moment for a local-time moment's walk or a walk of held devices, the moment (epoch ms); else null
+ * @param moment for a local-time moment's walk, a walk of held devices or a schedule's check, the moment
+ *     (epoch ms); else null
  * @param heldUntil for a walk of held devices, when their quiet window ends (epoch ms); else null
  * @param askedAt for an estimate or a retry, when it was asked for (epoch ms); else null
  */
@@ -27,6 +30,7 @@ public record WalkId(String campaignId, WalkKind kind, Long moment, Long heldUnt
     private static final String RETRY = "#retry@";
     private static final String RETRY_ESTIMATE = "#retry-estimate@";
     private static final String FIRE_CHECK = "#fire-check@";
+    private static final String SCHEDULE_CHECK = "#schedule-check@";
 
     public WalkId {
         Objects.requireNonNull(campaignId, "campaignId");
@@ -65,6 +69,19 @@ public record WalkId(String campaignId, WalkKind kind, Long moment, Long heldUnt
         return new WalkId(campaignId, WalkKind.FIRE_CHECK, null, null, firedAt);
     }
 
+    /**
+     * The count of a local-time schedule's whole audience that the app's fire guard makes at its
+     * first moment due, {@code moment}, before any moment goes.
+     */
+    public static WalkId scheduleCheck(String campaignId, long moment) {
+        return new WalkId(campaignId, WalkKind.FIRE_CHECK, moment, null, moment);
+    }
+
+    /** Whether this is a fire guard's count of a local-time schedule (rather than of a fire). */
+    public boolean isScheduleCheck() {
+        return kind == WalkKind.FIRE_CHECK && moment != null;
+    }
+
     /** Whether this is a campaign's fire (by hand or by {@code schedule.at}), not one of its moments. */
     public boolean isWholeFire() {
         return kind == WalkKind.FIRE && moment == null && heldUntil == null;
@@ -85,7 +102,7 @@ public record WalkId(String campaignId, WalkKind kind, Long moment, Long heldUnt
             case ESTIMATE -> campaignId + ESTIMATE + askedAt;
             case RETRY -> campaignId + RETRY + askedAt;
             case RETRY_ESTIMATE -> campaignId + RETRY_ESTIMATE + askedAt;
-            case FIRE_CHECK -> campaignId + FIRE_CHECK + askedAt;
+            case FIRE_CHECK -> campaignId + (moment != null ? SCHEDULE_CHECK : FIRE_CHECK) + askedAt;
         };
     }
 
@@ -109,6 +126,9 @@ public record WalkId(String campaignId, WalkKind kind, Long moment, Long heldUnt
             }
             if (rest.startsWith(FIRE_CHECK)) {
                 return fireCheck(campaignId, Long.parseLong(rest.substring(FIRE_CHECK.length())));
+            }
+            if (rest.startsWith(SCHEDULE_CHECK)) {
+                return scheduleCheck(campaignId, Long.parseLong(rest.substring(SCHEDULE_CHECK.length())));
             }
             if (rest.startsWith(RETRY)) {
                 return retry(campaignId, Long.parseLong(rest.substring(RETRY.length())));

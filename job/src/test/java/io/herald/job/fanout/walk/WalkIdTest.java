@@ -16,18 +16,22 @@ class WalkIdTest {
         assertThat(WalkId.estimate("c1", 5).encode()).isEqualTo("c1#estimate@5");
         assertThat(WalkId.retry("c1", 6).encode()).isEqualTo("c1#retry@6");
         assertThat(WalkId.retryEstimate("c1", 7).encode()).isEqualTo("c1#retry-estimate@7");
+        assertThat(WalkId.fireCheck("c1", 8).encode()).isEqualTo("c1#fire-check@8");
+        assertThat(WalkId.scheduleCheck("c1", 9).encode()).isEqualTo("c1#schedule-check@9");
     }
 
     @Test
     void aCampaignIdWithTheSeparatorsInItReadsBackTheSame() {
-        for (String campaign : List.of("c1", "a@b", "x#retry@1", "@held@", "news#estimate@")) {
+        for (String campaign : List.of("c1", "a@b", "x#retry@1", "@held@", "news#estimate@", "y#schedule-check@")) {
             for (WalkId id : List.of(
                     WalkId.fire(campaign),
                     WalkId.localMoment(campaign, 42),
                     WalkId.held(campaign, 42, 43),
                     WalkId.estimate(campaign, 1),
                     WalkId.retry(campaign, 2),
-                    WalkId.retryEstimate(campaign, 3))) {
+                    WalkId.retryEstimate(campaign, 3),
+                    WalkId.fireCheck(campaign, 4),
+                    WalkId.scheduleCheck(campaign, 5))) {
                 assertThat(WalkId.decode(id.encode(), campaign)).isEqualTo(id);
             }
         }
@@ -44,6 +48,9 @@ class WalkIdTest {
     void onlyTheWalkOfHeldDevicesIsHeld_andOnlyFiresAndRetriesHandOut() {
         assertThat(WalkId.held("c", 1, 2).isHeld()).isTrue();
         assertThat(WalkId.localMoment("c", 1).isHeld()).isFalse();
+        assertThat(WalkId.scheduleCheck("c", 1).isScheduleCheck()).isTrue();
+        assertThat(WalkId.fireCheck("c", 1).isScheduleCheck()).isFalse();
+        assertThat(WalkId.scheduleCheck("c", 1).isWholeFire()).isFalse();
         assertThat(WalkKind.FIRE.handsOut()).isTrue();
         assertThat(WalkKind.RETRY.handsOut()).isTrue();
         assertThat(WalkKind.ESTIMATE.handsOut()).isFalse();
