@@ -15,6 +15,7 @@ import dev.cel.common.navigation.CelNavigableExpr;
 import dev.cel.common.types.ListType;
 import dev.cel.common.types.MapType;
 import dev.cel.common.types.SimpleType;
+import dev.cel.parser.CelStandardMacro;
 import dev.cel.runtime.CelEvaluationException;
 import dev.cel.runtime.CelFunctionBinding;
 import dev.cel.runtime.CelRuntime;
@@ -39,10 +40,15 @@ import java.util.TreeSet;
  * {@code tags} (list of strings), {@code attributes} (map of string to any), {@code opt_in} (bool),
  * {@code last_seen} and {@code now} (timestamps). Function {@code semver(string)} ranks a semantic
  * version as an int, so {@code semver(app_version) >= semver("5.2.0")} compares versions.
+ * CEL's standard macros work: {@code has(attributes.plan)}, {@code tags.exists(t, t.startsWith("beta"))},
+ * {@code all}, {@code exists_one}, {@code map}, {@code filter}.
  * Example: {@code platform == "ios" && now - last_seen < duration("168h") && "sports" in tags}.
  */
 public final class SegmentExpression {
     private static final Cel CEL = CelFactory.standardCelBuilder()
+            // has(), all, exists, exists_one, map and filter: CEL's own macros, bounded as the rest
+            // of the language is (a comprehension runs over a list or map it is given, once).
+            .setStandardMacros(CelStandardMacro.STANDARD_MACROS)
             // Attributes arrive as JSON numbers, whole ones as ints and others as doubles: a segment
             // like `attributes.spend > 100` must compare them all, not fail on every double.
             .setOptions(CelOptions.current()

@@ -91,6 +91,50 @@ class SegmentExpressionTest {
     }
 
     @Test
+    void celsStandardMacrosWork_hasAllExistsMapFilter() {
+        UserProfile pro = user(1);
+        pro.attributes.put("plan", AttributeValue.of("pro", 1));
+        DeviceRecord beta = device(Platform.IOS, "1.0.0", NOW, "beta-ios", "sports");
+        DeviceRecord plain = device(Platform.IOS, "1.0.0", NOW, "sports");
+        SegmentExpression has = SegmentExpression.compile("has(attributes.plan)");
+        assertThat(has.matches(plain, pro, NOW)).isTrue();
+        assertThat(has.matches(plain, user(1), NOW)).isFalse();
+        SegmentExpression exists = SegmentExpression.compile("tags.exists(t, t.startsWith('beta'))");
+        assertThat(exists.matches(beta, user(1), NOW)).isTrue();
+        assertThat(exists.matches(plain, user(1), NOW)).isFalse();
+        SegmentExpression all = SegmentExpression.compile("tags.all(t, t != 'churned')");
+        assertThat(all.matches(beta, user(1), NOW)).isTrue();
+        assertThat(all.matches(device(Platform.IOS, "1.0.0", NOW, "churned"), user(1), NOW))
+                .isFalse();
+        assertThat(SegmentExpression.compile("tags.exists_one(t, t == 'sports')")
+                        .matches(beta, user(1), NOW))
+                .isTrue();
+        assertThat(SegmentExpression.compile("size(tags.filter(t, t.startsWith('beta'))) == 1")
+                        .matches(beta, user(1), NOW))
+                .isTrue();
+        assertThat(SegmentExpression.compile("'beta-ios!' in tags.map(t, t + '!')")
+                        .matches(beta, user(1), NOW))
+                .isTrue();
+        assertThat(SegmentExpression.compile("attributes.exists(k, k == 'plan')")
+                        .matches(plain, pro, NOW))
+                .isTrue();
+    }
+
+    @Test
+    void aVerdictOfHasTellsAUserWithTheAttributeFromOneWithout() {
+        SegmentExpression has = SegmentExpression.compile("has(attributes.plan)");
+        UserProfile pro = user(1);
+        pro.attributes.put("plan", AttributeValue.of("pro", 1));
+        DeviceRecord d = device(Platform.IOS, "1.0.0", NOW);
+        assertThat(has.verdictKey(d, SegmentExpression.attributes(pro)))
+                .isNotEqualTo(has.verdictKey(d, SegmentExpression.attributes(user(1))));
+        SegmentExpression anyKey = SegmentExpression.compile("attributes.exists(k, k.startsWith('p'))");
+        assertThat(anyKey.verdictKey(d, SegmentExpression.attributes(pro)))
+                .as("a comprehension over the map reads it whole")
+                .isNotEqualTo(anyKey.verdictKey(d, SegmentExpression.attributes(user(1))));
+    }
+
+    @Test
     void mistakesAreRefusedWithTheirPosition() {
         assertThatThrownBy(() -> SegmentExpression.compile("platfrom == 'ios'"))
                 .hasMessageContaining("undeclared reference to 'platfrom'")

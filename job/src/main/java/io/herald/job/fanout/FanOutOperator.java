@@ -617,7 +617,7 @@ public final class FanOutOperator extends AbstractStreamOperator<SendRequest>
             s.usersExpected = fire.usersExpected();
         }
         walker.cancel(campaignId);
-        fireChecks.cancel(campaignId);
+        fireChecks.drop(campaignId);
         if (retries != null) {
             retries.cancel(campaignId);
         }

@@ -18,6 +18,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 import org.apache.flink.runtime.operators.coordination.OperatorEventGateway;
 import org.apache.flink.streaming.runtime.tasks.ProcessingTimeService;
 import org.apache.flink.util.FlinkRuntimeException;
@@ -157,9 +158,12 @@ final class FireChecks {
                 ? null
                 : guard.refusal(entry.campaign.appId, totals.audience(), totals.appDevices(), confirmed);
         if (refusal != null) {
-            // Nothing changes but this: a schedule does not fire it again at this time.
-            entry.refusedFireAt = at;
-            campaigns.put(campaignId, entry);
+            // Nothing changes but this: a schedule does not fire it again at this time (a local-time
+            // schedule's refusal stays, whatever fire by hand is refused after it).
+            if (check.id().isScheduleCheck() || entry.local() == null) {
+                entry.refusedFireAt = at;
+                campaigns.put(campaignId, entry);
+            }
             CampaignStatus s = status(campaignId, StatusKind.REJECTED, refusal);
             s.targeted = totals.audience();
             s.appDevices = totals.appDevices();
@@ -172,8 +176,13 @@ final class FireChecks {
             out.campaignWide(status(campaignId, StatusKind.SKIPPED, finishedEarlier));
             return null;
         }
-        // Other checks of the campaign (fires written meanwhile) are moot either way.
-        drop(campaignId);
+        // Other checks of the campaign (fires written meanwhile) are moot either way; but a fire by
+        // hand of a local-time schedule let go first is answered on its own (ignored: fired by its schedule).
+        if (check.id().isScheduleCheck()) {
+            dropIf(campaignId, WalkId::isScheduleCheck);
+        } else {
+            drop(campaignId);
+        }
         if (entry.state != CampaignLife.State.CREATED && entry.firedAt != at) {
             // Fired meanwhile another way (a local-time moment came due): this fire is not sent as well.
             out.campaignWide(
@@ -228,16 +237,15 @@ final class FireChecks {
         return counted.keySet().stream().anyMatch(c -> c.campaignId().equals(campaignId));
     }
 
-    /** The campaign was redefined or fired: its checks, counting or waiting, are dropped. */
+    /** The campaign was redefined, cancelled or fired: its checks, counting or waiting, are dropped. */
     void drop(String campaignId) {
-        walker.cancelKind(campaignId, WalkKind.FIRE_CHECK);
-        cancel(campaignId);
+        dropIf(campaignId, id -> true);
     }
 
-    /** The campaign was cancelled (its walks are stopped with it): its checks wait no more. */
-    void cancel(String campaignId) {
+    private void dropIf(String campaignId, Predicate<WalkId> which) {
+        walker.cancelIf(campaignId, id -> id.kind() == WalkKind.FIRE_CHECK && which.test(id));
         counted.values().removeIf(w -> {
-            if (w.id().campaignId().equals(campaignId)) {
+            if (w.id().campaignId().equals(campaignId) && which.test(w.id())) {
                 w.close();
                 return true;
             }

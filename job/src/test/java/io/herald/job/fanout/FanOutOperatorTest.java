@@ -1280,15 +1280,36 @@ class FanOutOperatorTest {
         at(utc("2026-11-26T00:00:00Z")); // Tokyo's nine
         g.run();
         assertThat(last(StatusKind.REJECTED, "c1").error).contains("its audience of 4 devices is more than 3");
+        long later = utc("2026-11-26T00:00:01Z");
+        at(later);
+        harness.processElement2(fire("c1", later, null), later); // a fire by hand, unconfirmed: refused too
+        g.run();
         at(utc("2026-11-26T09:00:00Z"));
         g.run();
         at(utc("2026-11-26T14:00:00Z"));
         g.run();
         assertThat(sent()).as("not even Tokyo's nine").isEmpty();
-        assertThat(kinds("c1"))
-                .as("counted once, not again at each moment")
-                .containsOnlyOnce(StatusKind.CHECKED)
-                .doesNotContain(StatusKind.FIRED);
+        assertThat(kinds("c1").stream().filter(k -> k == StatusKind.CHECKED))
+                .as("counted at the first moment and for the fire by hand, not again at each moment")
+                .hasSize(2);
+        assertThat(kinds("c1")).doesNotContain(StatusKind.FIRED);
+    }
+
+    @Test
+    void aFireByHandCountedBesideAGuardedSchedulesCheck_isIgnoredWhenTheScheduleIsLetGoFirst() throws Exception {
+        Guarded g = new Guarded(new FireGuard(null, 10L), null);
+        fourZonesAndNineOClockEverywhere();
+        long nine = utc("2026-11-26T00:00:00Z");
+        at(nine); // Tokyo's nine: the schedule's check starts
+        harness.processElement2(fire("c1", nine + 1, 4L), nine + 1); // and a fire by hand, counted beside it
+        g.run();
+        assertThat(ids(sent()))
+                .as("the schedule's check answered first: Tokyo's nine")
+                .containsExactly("c1/tokyo-d");
+        assertThat(last(StatusKind.IGNORED, "c1").error).isEqualTo("fired by its schedule while this fire was counted");
+        at(utc("2026-11-26T14:00:00Z"));
+        g.run();
+        assertThat(ids(sent())).hasSize(4).doesNotHaveDuplicates();
     }
 
     @Test

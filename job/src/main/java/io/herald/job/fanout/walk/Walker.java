@@ -98,9 +98,14 @@ public final class Walker {
 
     /** Stops and forgets the walks of {@code campaignId} of {@code kind} (null: of every kind). */
     public void cancelKind(String campaignId, WalkKind kind) {
+        cancelIf(campaignId, id -> kind == null || id.kind() == kind);
+    }
+
+    /** Stops and forgets the walks of {@code campaignId} that {@code which} picks. */
+    public void cancelIf(String campaignId, Predicate<WalkId> which) {
         for (var it = walks.values().iterator(); it.hasNext(); ) {
             Walk w = it.next();
-            if (w.id().campaignId().equals(campaignId) && (kind == null || w.id().kind() == kind)) {
+            if (w.id().campaignId().equals(campaignId) && which.test(w.id())) {
                 w.close();
                 it.remove();
             }
