@@ -19,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
+import java.util.stream.Stream;
 import org.apache.flink.runtime.operators.coordination.OperatorEventGateway;
 import org.apache.flink.streaming.runtime.tasks.ProcessingTimeService;
 import org.apache.flink.util.FlinkRuntimeException;
@@ -80,12 +81,9 @@ final class FireChecks {
     boolean underWay(WalkId id) {
         if (id.isScheduleCheck()) {
             String campaignId = id.campaignId();
-            return walker.walks().stream()
-                            .anyMatch(w -> w.id().isScheduleCheck()
-                                    && w.id().campaignId().equals(campaignId))
-                    || counted.keySet().stream()
-                            .anyMatch(c -> c.campaignId().equals(campaignId)
-                                    && counted.get(c).id().isScheduleCheck());
+            return Stream.concat(walker.walks().stream(), counted.values().stream())
+                    .map(Walk::id)
+                    .anyMatch(w -> w.isScheduleCheck() && w.campaignId().equals(campaignId));
         }
         return walker.contains(id) || counted.containsKey(checkOf(id));
     }
