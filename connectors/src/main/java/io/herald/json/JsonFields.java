@@ -149,6 +149,24 @@ public final class JsonFields {
         return v.longValue();
     }
 
+    /** A finite number (whole or not) of at most {@code maxMagnitude} either side of 0. */
+    public Double number(String field, boolean required, double maxMagnitude) {
+        JsonNode v = value(field, required, "a number");
+        if (v == null) {
+            return null;
+        }
+        if (!v.isNumber()) {
+            return wrongType(field, v, "a number");
+        }
+        double d = v.doubleValue();
+        if (!Double.isFinite(d) || Math.abs(d) > maxMagnitude) {
+            fail(prefix + field + " is " + v.asText() + "; it must be a number from -" + (long) maxMagnitude + " to "
+                    + (long) maxMagnitude);
+            return null;
+        }
+        return d;
+    }
+
     /** true or false. */
     public Boolean bool(String field, boolean required) {
         JsonNode v = value(field, required, "a boolean");

@@ -31,6 +31,7 @@ public final class OutputCodec {
         private static final SerializedString NOTIFICATION_ID = new SerializedString("notificationId");
         private static final SerializedString CAMPAIGN_ID = new SerializedString("campaignId");
         private static final SerializedString USER_ID = new SerializedString("userId");
+        private static final SerializedString ARM = new SerializedString("arm");
         private static final SerializedString DEVICE_ID = new SerializedString("deviceId");
         private static final SerializedString APP_ID = new SerializedString("appId");
         private static final SerializedString PLATFORM = new SerializedString("platform");
@@ -70,6 +71,10 @@ public final class OutputCodec {
                 g.writeString(r.notificationId);
                 g.writeFieldName(CAMPAIGN_ID);
                 writeRemembered(r.campaignId);
+                if (r.arm != null) {
+                    g.writeFieldName(ARM);
+                    writeRemembered(r.arm);
+                }
                 g.writeFieldName(USER_ID);
                 g.writeString(r.userId);
                 g.writeFieldName(DEVICE_ID);

@@ -58,6 +58,24 @@ class OutputCodecTest {
     }
 
     @Test
+    void aReceiptNamesItsArm_andOfACampaignWithoutArmsSaysNone() throws Exception {
+        SendRequest q = new SendRequest();
+        q.notificationId = "c/d";
+        q.campaignId = "c";
+        q.userId = "u";
+        q.platform = Platform.IOS;
+        q.arm = "bold";
+        OutputCodec.ReceiptWriter writer = new OutputCodec.ReceiptWriter();
+        String json =
+                new String(writer.write(Receipt.of(q, Outcome.DELIVERED, 200, null, 1, 9)), StandardCharsets.UTF_8);
+        assertThat(json)
+                .startsWith("{\"notificationId\":\"c/d\",\"campaignId\":\"c\",\"arm\":\"bold\",\"userId\":\"u\"");
+        q.arm = null;
+        assertThat(new String(writer.write(Receipt.of(q, Outcome.DELIVERED, 200, null, 1, 9)), StandardCharsets.UTF_8))
+                .doesNotContain("arm");
+    }
+
+    @Test
     void oneWriterWritesReceiptAfterReceipt_eachADocumentOfItsOwn_andEscapesTheIdsItRemembers() throws Exception {
         OutputCodec.ReceiptWriter receipts = new OutputCodec.ReceiptWriter();
         SendRequest q = new SendRequest();

@@ -15,16 +15,24 @@ import io.herald.job.functions.ParseRecords;
 import io.herald.job.functions.ReceiptRecords;
 import io.herald.job.functions.SplitByPlatform;
 import io.herald.job.functions.ValidateCampaigns;
+import io.herald.job.results.CampaignResults;
+import io.herald.job.results.ReceiptArmCounts;
+import io.herald.job.results.SumArmCounts;
 import io.herald.job.state.DeviceEventSerializer;
 import io.herald.job.state.UserUpdateSerializer;
 import io.herald.json.AudienceRowCodec;
 import io.herald.json.CampaignEventCodec;
 import io.herald.json.DeviceEventCodec;
+import io.herald.json.InteractionCodec;
 import io.herald.kafka.EarlierRuns;
 import io.herald.kafka.OutboundRecord;
+import io.herald.model.ArmCounts;
 import io.herald.model.AudienceRow;
 import io.herald.model.CampaignEvent;
+import io.herald.model.CampaignStatus;
+import io.herald.model.DeadLetter;
 import io.herald.model.DeviceEvent;
+import io.herald.model.Interaction;
 import io.herald.model.Receipt;
 import io.herald.model.SendRequest;
 import io.herald.model.UserUpdate;
@@ -51,6 +59,7 @@ import org.rocksdb.CompressionType;
  * devices ─parse─┬─ claims only ─ keyBy(device id): claim ─ keyBy(token): claim ─┐
  *                └─ the rest ─────────────────────────────────────────────────────┤
  * audiences ─parse────────────────────────────────────────────────────────────────┤
+ * interactions ─parse (if configured) ────────────────────────────────────────────┤
  * campaigns ─parse─ validate ─┬─ sends ───────────────────────────────────────────┴─ keyBy(user) ─┐
  *                             └─ broadcast ────────────────────────────────────────────────────────┤
  *   ┌─────────────────────────────────────────────────────────────────────────────────────────────┘
@@ -58,6 +67,8 @@ import org.rocksdb.CompressionType;
  *      (walks)          └─ FCM delivery ── receipts ─┤   a delivery has room (DeliveryRoom); each
  *                                                    │   delivery's coordinator lends send budgets
  *                                                    │   between its instances (BudgetCoordinator)
+ *   arm counts (fan-out: users; deliveries: delivered), summed where they arise,
+ *     ─ keyBy(campaign): results ────────────────────┤
  *   dead letters (from each parse) ──────────────────┤
  *   released claims (from the fan-out) ──────────────┼─ Kafka (exactly once)
  *   campaign status (validate, fan-out) ─────────────┘
@@ -154,6 +165,14 @@ public final class HeraldJob {
                 // network buffer fills or the 100 ms flush comes (a fire is timed from its record).
                 .setBufferTimeout(0);
 
+        SingleOutputStreamOperator<Interaction> interactions = io.interactions == null
+                ? null
+                : env.fromSource(io.interactions, WatermarkStrategy.noWatermarks(), "Interactions topic")
+                        .uid("source-interactions")
+                        .process(new ParseRecords<>(new InteractionCodec(), TypeInformation.of(Interaction.class)))
+                        .uid("parse-interactions")
+                        .name("Parse interactions");
+
         Duration deviceTtl = Duration.ofDays(config.state.deviceTtlDays);
         // Only claims and releases go through the two ownership stages (two shuffles and a state read
         // each); the merge takes events in any order, so the rest go straight to their user.
@@ -191,6 +210,13 @@ public final class HeraldJob {
                                 .returns(UserUpdateSerializer.TYPE)
                                 .uid("wrap-sends")
                                 .name("Transactional send as user update"));
+        if (interactions != null) {
+            userUpdates = userUpdates.union(interactions
+                    .map(UserUpdate::of)
+                    .returns(UserUpdateSerializer.TYPE)
+                    .uid("wrap-interactions")
+                    .name("Interaction as user update"));
+        }
         // The fan-out keeps the campaign table itself (in broadcast state): a plain broadcast edge
         // lets it be an operator of its own, which walks users in chunks through the task's mailbox.
         SingleOutputStreamOperator<SendRequest> requests = userUpdates
@@ -224,29 +250,56 @@ public final class HeraldJob {
         TypeInformation<Receipt> receiptType = TypeInformation.of(Receipt.class);
         // Each receipt is encoded for Kafka in its delivery's own chain: what crosses the network to
         // the sink is bytes (a receipt object's reflective serialization cost the fan-out thread 17%).
-        DataStream<OutboundRecord> receipts = ios.transform(
+        SingleOutputStreamOperator<Receipt> apnsReceipts = ios.transform(
                         "Deliver to APNs",
                         receiptType,
                         new DeliveryOperatorFactory(new DeliveryOperator(
                                 new ApnsProvider(config.apnsApps(), d.apnsConnections), d.settings(), io.answers)))
-                .uid("deliver-apns")
+                .uid("deliver-apns");
+        SingleOutputStreamOperator<Receipt> fcmReceipts = android.transform(
+                        "Deliver to FCM",
+                        receiptType,
+                        new DeliveryOperatorFactory(new DeliveryOperator(
+                                new FcmProvider(config.fcmApps(), d.fcmConnections), d.settings(), io.answers)))
+                .uid("deliver-fcm");
+        DataStream<OutboundRecord> receipts = apnsReceipts
                 .flatMap(new ReceiptRecords(t.receipts, t.devices))
                 .uid("receipt-records-apns")
                 .name("APNs receipts and dead-token feedback")
-                .union(android.transform(
-                                "Deliver to FCM",
-                                receiptType,
-                                new DeliveryOperatorFactory(new DeliveryOperator(
-                                        new FcmProvider(config.fcmApps(), d.fcmConnections), d.settings(), io.answers)))
-                        .uid("deliver-fcm")
+                .union(fcmReceipts
                         .flatMap(new ReceiptRecords(t.receipts, t.devices))
                         .uid("receipt-records-fcm")
                         .name("FCM receipts and dead-token feedback"));
 
-        DataStream<OutboundRecord> out = receipts.union(devices.getSideOutput(Descriptors.DEAD_LETTERS)
-                        .union(
-                                audiences.getSideOutput(Descriptors.DEAD_LETTERS),
-                                campaignEvents.getSideOutput(Descriptors.DEAD_LETTERS))
+        // Measured campaigns' results: users counted by the fan-out, deliveries by each delivery,
+        // summed where they arise, then per campaign.
+        DataStream<CampaignStatus> results = sumArmCounts(requests.getSideOutput(Descriptors.ARM_COUNTS), "fan-out")
+                .union(
+                        sumArmCounts(
+                                apnsReceipts
+                                        .flatMap(new ReceiptArmCounts())
+                                        .uid("arm-counts-apns")
+                                        .name("APNs deliveries per arm"),
+                                "apns"),
+                        sumArmCounts(
+                                fcmReceipts
+                                        .flatMap(new ReceiptArmCounts())
+                                        .uid("arm-counts-fcm")
+                                        .name("FCM deliveries per arm"),
+                                "fcm"))
+                .keyBy(c -> c.campaignId)
+                .process(new CampaignResults())
+                .uid("campaign-results")
+                .name("Campaign results");
+
+        DataStream<DeadLetter> deadLetters = devices.getSideOutput(Descriptors.DEAD_LETTERS)
+                .union(
+                        audiences.getSideOutput(Descriptors.DEAD_LETTERS),
+                        campaignEvents.getSideOutput(Descriptors.DEAD_LETTERS));
+        if (interactions != null) {
+            deadLetters = deadLetters.union(interactions.getSideOutput(Descriptors.DEAD_LETTERS));
+        }
+        DataStream<OutboundRecord> out = receipts.union(deadLetters
                         .map(new OutputRecords.DeadLetters(t.deadLetters))
                         .uid("dead-letter-records")
                         .name("Dead letters"))
@@ -256,10 +309,17 @@ public final class HeraldJob {
                         .name("Released claims"))
                 .union(campaigns
                         .getSideOutput(Descriptors.STATUS)
-                        .union(requests.getSideOutput(Descriptors.STATUS))
+                        .union(requests.getSideOutput(Descriptors.STATUS), results)
                         .map(new OutputRecords.Statuses(t.campaignStatus))
                         .uid("campaign-status-records")
                         .name("Campaign status"));
         out.sinkTo(io.sink).uid("sink-kafka").name("Write to Kafka");
+    }
+
+    /** {@code counts} summed per arm where they arise, a second at a time ({@link SumArmCounts}). */
+    private static DataStream<ArmCounts> sumArmCounts(DataStream<ArmCounts> counts, String where) {
+        return counts.transform(
+                        "Sum " + where + " counts per arm", TypeInformation.of(ArmCounts.class), new SumArmCounts())
+                .uid("sum-arm-counts-" + where);
     }
 }

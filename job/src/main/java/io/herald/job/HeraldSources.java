@@ -16,6 +16,9 @@ public final class HeraldSources {
     public final Source<RawRecord, ?, ?> devices;
     public final Source<RawRecord, ?, ?> campaigns;
     public final Source<RawRecord, ?, ?> audiences;
+    /** What apps report of their users (opens, app events), or null for none. */
+    public final Source<RawRecord, ?, ?> interactions;
+
     public final Sink<OutboundRecord> sink;
     /** Where the deliveries record notifications' final outcomes as they come, or null for nowhere. */
     public final AnswerLog answers;
@@ -24,11 +27,13 @@ public final class HeraldSources {
             Source<RawRecord, ?, ?> devices,
             Source<RawRecord, ?, ?> campaigns,
             Source<RawRecord, ?, ?> audiences,
+            Source<RawRecord, ?, ?> interactions,
             Sink<OutboundRecord> sink,
             AnswerLog answers) {
         this.devices = devices;
         this.campaigns = campaigns;
         this.audiences = audiences;
+        this.interactions = interactions;
         this.sink = sink;
         this.answers = answers;
     }
@@ -44,6 +49,7 @@ public final class HeraldSources {
                 kafka.source(config.topics.devices, group),
                 kafka.source(config.topics.campaigns, group),
                 kafka.source(config.topics.audiences, group),
+                config.topics.interactions == null ? null : kafka.source(config.topics.interactions, group),
                 kafka.sink(config.kafka.transactionalIdPrefix),
                 new AnswerLog(config.kafka.bootstrapServers, config.topics.answers, config.kafka.properties));
     }

@@ -1,16 +1,24 @@
 package io.herald.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.herald.job.HeraldMain;
 import io.herald.job.cli.CampaignWatcher;
+import io.herald.job.cli.WatchDisplay;
+import io.herald.model.StatusKind;
 import io.herald.report.CampaignReport;
 import io.herald.sandbox.DeliveryReport;
 import io.herald.sandbox.DemoCampaign;
+import io.herald.sandbox.DemoExperiment;
 import io.herald.sandbox.KafkaIO;
 import io.herald.sandbox.Sandbox;
+import io.herald.sandbox.SyntheticApp;
 import io.herald.sandbox.SyntheticUsers;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import me.tongfei.progressbar.ProgressBar;
 import org.apache.flink.core.execution.JobClient;
@@ -47,6 +55,13 @@ final class DemoCommand implements Callable<Integer> {
                     + "once that job has taken in the devices.")
     boolean externalJob;
 
+    @Option(
+            names = "--experiment",
+            description = "Fire an experiment instead: two arms and a holdout, whose synthetic users open and "
+                    + "buy with known probabilities that differ by arm; print the job's results and whether their "
+                    + "intervals hold those probabilities. Tokens are all live here.")
+    boolean experiment;
+
     @Override
     public Integer call() throws Exception {
         Path dir = Files.createTempDirectory("herald-demo-");
@@ -55,7 +70,11 @@ final class DemoCommand implements Callable<Integer> {
             say("Sandbox up: Kafka " + sandbox.kafka().bootstrapServers() + ", APNs emulator :"
                     + sandbox.apns().port() + ", FCM emulator :" + sandbox.fcm().port() + ", config "
                     + sandbox.configFile());
-            SyntheticUsers population = sandboxOptions.population(users);
+            // An experiment's users all have live tokens: the users the job sends an arm to are then
+            // the users whose phones show it, as the app's behaviour assumes.
+            SyntheticUsers population = experiment
+                    ? SyntheticUsers.generate(users, sandboxOptions.seed, 0.0)
+                    : sandboxOptions.population(users);
 
             JobClient job = null;
             if (externalJob) {
@@ -72,7 +91,10 @@ final class DemoCommand implements Callable<Integer> {
 
             String campaignId = "demo-" + System.currentTimeMillis();
             String campaigns = sandbox.config().topics.campaigns;
-            kafka.send(campaigns, campaignId, DemoCampaign.create(campaignId, DemoCampaign.ALL));
+            kafka.send(
+                    campaigns,
+                    campaignId,
+                    experiment ? DemoExperiment.create(campaignId) : DemoCampaign.create(campaignId, DemoCampaign.ALL));
             kafka.send(campaigns, campaignId, DemoCampaign.estimate(campaignId));
             kafka.flush();
             CampaignWatcher.Estimate estimate;
@@ -107,6 +129,9 @@ final class DemoCommand implements Callable<Integer> {
                     return 1;
                 }
                 DeliveryReport report = DeliveryReport.of(population, sandbox, watcher, firedAt);
+                if (experiment && done) {
+                    results(sandbox, kafka, watcher, campaignId, population);
+                }
                 if (job != null) {
                     job.cancel().get();
                 }
@@ -127,6 +152,32 @@ final class DemoCommand implements Callable<Integer> {
             }
         } finally {
             TempDirs.deleteQuietly(dir);
+        }
+    }
+
+    /** The synthetic app's users react; the job's results are printed when they have counted it all. */
+    private static void results(
+            Sandbox sandbox, KafkaIO kafka, CampaignWatcher watcher, String campaignId, SyntheticUsers population)
+            throws Exception {
+        Map<String, SyntheticApp.Reported> reported =
+                DemoExperiment.react(new SyntheticApp(sandbox, kafka, 5), campaignId, population);
+        long converted = reported.values().stream().mapToLong(r -> r.converted).sum();
+        say("The app's users opened and bought: " + reported);
+        boolean counted = watcher.awaitUntil(Duration.ofMinutes(2), () -> {}, () -> {
+            List<JsonNode> results = watcher.statuses(StatusKind.RESULTS);
+            return !results.isEmpty()
+                    && DemoExperiment.rows(results.get(results.size() - 1)).values().stream()
+                                    .mapToLong(r -> r.path("converted").asLong())
+                                    .sum()
+                            == converted;
+        });
+        if (!counted) {
+            say("The job's results did not count every reported purchase within 2 minutes.");
+        }
+        new WatchDisplay(watcher, campaignId, new PrintWriter(System.out, true)).results();
+        List<JsonNode> results = watcher.statuses(StatusKind.RESULTS);
+        if (!results.isEmpty()) {
+            System.out.print(DemoExperiment.coverage(results.get(results.size() - 1)));
         }
     }
 

@@ -107,6 +107,7 @@ public final class Sandbox implements AutoCloseable {
         app.fcm.trustedCertificateFile = ca.toString();
         config.apps.add(app);
         config.parallelism = parallelism;
+        config.topics.interactions = "interactions";
         // Receipts and progress become visible when a checkpoint completes: every second here.
         config.checkpointing.intervalMs = 1000;
         config.checkpointing.directory = dir.resolve("checkpoints").toUri().toString();
@@ -120,6 +121,7 @@ public final class Sandbox implements AutoCloseable {
         topics.put(config.topics.deadLetters, 1);
         topics.put(config.topics.campaignStatus, 1);
         topics.put(config.topics.answers, 4);
+        topics.put(config.topics.interactions, 4);
         kafka.createTopics(topics);
 
         Path configFile = dir.resolve("herald.yaml");

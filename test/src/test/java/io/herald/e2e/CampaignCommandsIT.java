@@ -9,8 +9,6 @@ import io.herald.sandbox.EmulatorCounts;
 import io.herald.sandbox.KafkaIO;
 import io.herald.sandbox.Sandbox;
 import io.herald.sandbox.SyntheticUsers;
-import java.io.File;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -39,7 +37,6 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(value = 10, unit = TimeUnit.MINUTES)
 class CampaignCommandsIT {
     private static final Path EXAMPLES = Path.of("..", "job", "examples", "campaigns");
-    private static final Path HERALD_JAR = Path.of("..", "job", "target", "herald.jar");
 
     @TempDir
     Path dir;
@@ -64,34 +61,35 @@ class CampaignCommandsIT {
                         .isTrue();
 
                 // From the built jar, as an operator runs it: refused here, with CEL's line:column.
-                Run refused = process(
+                HeraldCli.Run refused = process(
                         "campaign",
                         "create",
                         EXAMPLES.resolve("broken-segment.yaml").toString(),
                         "--config",
                         config);
-                assertThat(refused.code).as(refused.out).isEqualTo(2);
-                assertThat(refused.out).contains("Refused, nothing written").contains("audience.expression:1:20");
+                assertThat(refused.code()).as(refused.out()).isEqualTo(2);
+                assertThat(refused.out()).contains("Refused, nothing written").contains("audience.expression:1:20");
                 assertThat(kafka.readAll(sandbox.config().topics.campaigns, Duration.ofSeconds(2)))
                         .as("nothing written to the campaigns topic")
                         .isEmpty();
 
-                Run created = run("create", EXAMPLES.resolve("streak.json").toString());
-                assertThat(created.code).as(created.out).isZero();
-                assertThat(created.out).contains("streak-reminder: accepted");
+                HeraldCli.Run created =
+                        run("create", EXAMPLES.resolve("streak.json").toString());
+                assertThat(created.code()).as(created.out()).isZero();
+                assertThat(created.out()).contains("streak-reminder: accepted");
 
-                Run estimate = run("estimate", "streak-reminder");
-                assertThat(estimate.code).as(estimate.out).isZero();
+                HeraldCli.Run estimate = run("estimate", "streak-reminder");
+                assertThat(estimate.code()).as(estimate.out()).isZero();
                 long optedIn = users.devices().stream().filter(d -> d.optIn).count();
-                assertThat(number(estimate.out, "devices targeted")).isEqualTo(optedIn);
-                assertThat(number(estimate.out, "ios") + number(estimate.out, "android"))
+                assertThat(number(estimate.out(), "devices targeted")).isEqualTo(optedIn);
+                assertThat(number(estimate.out(), "ios") + number(estimate.out(), "android"))
                         .isEqualTo(optedIn);
-                assertThat(estimate.out).contains("en-US").contains("users evaluated");
+                assertThat(estimate.out()).contains("en-US").contains("users evaluated");
 
                 // Too large for the app's fire guard without a confirmation: refused, nothing sent.
-                Run guarded = run("fire", "streak-reminder");
-                assertThat(guarded.code).as(guarded.out).isEqualTo(1);
-                assertThat(guarded.out)
+                HeraldCli.Run guarded = run("fire", "streak-reminder");
+                assertThat(guarded.code()).as(guarded.out()).isEqualTo(1);
+                assertThat(guarded.out())
                         .contains(
                                 "streak-reminder: rejected: fire refused by apps.herald-demo.fireGuard: its audience of "
                                         + String.format(Locale.ROOT, "%,d", optedIn)
@@ -101,35 +99,35 @@ class CampaignCommandsIT {
                         .as("nothing reached the emulators")
                         .isZero();
 
-                Run fired = run("fire", "streak-reminder", "--confirm-audience", Long.toString(optedIn));
-                assertThat(fired.code).as(fired.out).isZero();
-                assertThat(fired.out).contains("streak-reminder: fired").contains("Campaign streak-reminder: done");
-                assertThat(number(fired.out, "targeted")).isEqualTo(optedIn);
+                HeraldCli.Run fired = run("fire", "streak-reminder", "--confirm-audience", Long.toString(optedIn));
+                assertThat(fired.code()).as(fired.out()).isZero();
+                assertThat(fired.out()).contains("streak-reminder: fired").contains("Campaign streak-reminder: done");
+                assertThat(number(fired.out(), "targeted")).isEqualTo(optedIn);
                 EmulatorCounts counts = awaitExact(users, sandbox);
                 assertThat(counts.exact()).as("%s", counts).isTrue();
-                assertThat(number(fired.out, "delivered")).isEqualTo(counts.expected);
+                assertThat(number(fired.out(), "delivered")).isEqualTo(counts.expected);
 
-                Run status = run("status", "streak-reminder");
-                assertThat(status.code).as(status.out).isZero();
-                assertThat(number(status.out, "delivered")).isEqualTo(counts.expected);
+                HeraldCli.Run status = run("status", "streak-reminder");
+                assertThat(status.code()).as(status.out()).isZero();
+                assertThat(number(status.out(), "delivered")).isEqualTo(counts.expected);
 
-                Run again = run("fire", "streak-reminder", "--no-watch");
-                assertThat(again.code)
-                        .as("a second fire is refused: %s", again.out)
+                HeraldCli.Run again = run("fire", "streak-reminder", "--no-watch");
+                assertThat(again.code())
+                        .as("a second fire is refused: %s", again.out())
                         .isEqualTo(1);
-                assertThat(again.out).contains("ignored");
+                assertThat(again.out()).contains("ignored");
 
                 // A send that reaches no device says so, and fails.
-                Run nobody = run("send", "streak-reminder", "--user", "no-such-user");
-                assertThat(nobody.code).as(nobody.out).isEqualTo(1);
-                assertThat(nobody.out).contains("streak-reminder: skipped").contains("the user has no device");
+                HeraldCli.Run nobody = run("send", "streak-reminder", "--user", "no-such-user");
+                assertThat(nobody.code()).as(nobody.out()).isEqualTo(1);
+                assertThat(nobody.out()).contains("streak-reminder: skipped").contains("the user has no device");
 
                 // A cancel after the campaign was handed out to all says how many it was.
-                Run late = run("cancel", "streak-reminder");
-                assertThat(late.code).as(late.out).isZero();
+                HeraldCli.Run late = run("cancel", "streak-reminder");
+                assertThat(late.code()).as(late.out()).isZero();
                 Matcher all = Pattern.compile("already been handed out to all: ([\\d,]+) notifications")
-                        .matcher(late.out);
-                assertThat(all.find()).as(late.out).isTrue();
+                        .matcher(late.out());
+                assertThat(all.find()).as(late.out()).isTrue();
                 assertThat(Long.parseLong(all.group(1).replace(",", ""))).isEqualTo(optedIn);
 
                 SyntheticUsers.Device loyal = users.devices().stream()
@@ -143,11 +141,12 @@ class CampaignCommandsIT {
                                 == 1)
                         .findFirst()
                         .orElseThrow();
-                assertThat(run("create", EXAMPLES.resolve("loyal-ios.yaml").toString()).code)
+                assertThat(run("create", EXAMPLES.resolve("loyal-ios.yaml").toString())
+                                .code())
                         .isZero();
-                Run sent = run("send", "loyal-ios", "--user", loyal.userId);
-                assertThat(sent.code).as(sent.out).isZero();
-                assertThat(sent.out).contains("ios " + loyal.deviceId + ": delivered");
+                HeraldCli.Run sent = run("send", "loyal-ios", "--user", loyal.userId);
+                assertThat(sent.code()).as(sent.out()).isZero();
+                assertThat(sent.out()).contains("ios " + loyal.deviceId + ": delivered");
                 assertThat(sandbox.apns().tokens().received(loyal.token))
                         .as("the fire's and the send's")
                         .isEqualTo(2);
@@ -158,44 +157,43 @@ class CampaignCommandsIT {
                         Files.readString(EXAMPLES.resolve("streak.json"))
                                 .replace("\"streak-reminder\"", "\"slow\"")
                                 .replace("\"audience\"", "\"maxPerSecond\": 20, \"audience\""));
-                assertThat(run("create", slow.toString()).code).isZero();
-                Run slowFire = run("fire", "slow", "--no-watch", "--confirm-audience", Long.toString(optedIn));
-                assertThat(slowFire.code).as(slowFire.out).isZero();
+                assertThat(run("create", slow.toString()).code()).isZero();
+                HeraldCli.Run slowFire =
+                        run("fire", "slow", "--no-watch", "--confirm-audience", Long.toString(optedIn));
+                assertThat(slowFire.code()).as(slowFire.out()).isZero();
                 // Paused and resumed, the campaign and then its whole app, as an operator types it.
-                Run pause = run("pause", "slow");
-                assertThat(pause.code).as(pause.out).isZero();
-                assertThat(pause.out).contains("slow: paused");
-                Run resume = run("resume", "slow");
-                assertThat(resume.code).as(resume.out).isZero();
-                assertThat(resume.out).contains("slow: resumed");
-                Run appPause = process("app", "pause", Sandbox.APP_ID, "--config", config);
-                assertThat(appPause.code).as(appPause.out).isZero();
-                assertThat(appPause.out).contains(Sandbox.APP_ID + ": paused");
-                Run appResume = process("app", "resume", Sandbox.APP_ID, "--config", config);
-                assertThat(appResume.code).as(appResume.out).isZero();
-                assertThat(appResume.out).contains(Sandbox.APP_ID + ": resumed");
-                Run unknownApp = process("app", "pause", "no-such-app", "--config", config);
-                assertThat(unknownApp.code).as(unknownApp.out).isEqualTo(2);
-                assertThat(unknownApp.out).contains("no-such-app: not an app of this deployment");
-                Run cancel = run("cancel", "slow");
-                assertThat(cancel.code).as(cancel.out).isZero();
-                assertThat(cancel.out).contains("slow: cancelled").contains("handed out before the cancel");
-                Run watch = run("watch", "slow", "--watch-timeout", "PT30S");
-                assertThat(watch.code)
-                        .as("watching a cancelled campaign: %s", watch.out)
+                HeraldCli.Run pause = run("pause", "slow");
+                assertThat(pause.code()).as(pause.out()).isZero();
+                assertThat(pause.out()).contains("slow: paused");
+                HeraldCli.Run resume = run("resume", "slow");
+                assertThat(resume.code()).as(resume.out()).isZero();
+                assertThat(resume.out()).contains("slow: resumed");
+                HeraldCli.Run appPause = process("app", "pause", Sandbox.APP_ID, "--config", config);
+                assertThat(appPause.code()).as(appPause.out()).isZero();
+                assertThat(appPause.out()).contains(Sandbox.APP_ID + ": paused");
+                HeraldCli.Run appResume = process("app", "resume", Sandbox.APP_ID, "--config", config);
+                assertThat(appResume.code()).as(appResume.out()).isZero();
+                assertThat(appResume.out()).contains(Sandbox.APP_ID + ": resumed");
+                HeraldCli.Run unknownApp = process("app", "pause", "no-such-app", "--config", config);
+                assertThat(unknownApp.code()).as(unknownApp.out()).isEqualTo(2);
+                assertThat(unknownApp.out()).contains("no-such-app: not an app of this deployment");
+                HeraldCli.Run cancel = run("cancel", "slow");
+                assertThat(cancel.code()).as(cancel.out()).isZero();
+                assertThat(cancel.out()).contains("slow: cancelled").contains("handed out before the cancel");
+                HeraldCli.Run watch = run("watch", "slow", "--watch-timeout", "PT30S");
+                assertThat(watch.code())
+                        .as("watching a cancelled campaign: %s", watch.out())
                         .isEqualTo(1);
-                assertThat(watch.out).contains("Campaign slow: cancelled");
-                assertThat(run("status", "slow").code).isEqualTo(1);
+                assertThat(watch.out()).contains("Campaign slow: cancelled");
+                assertThat(run("status", "slow").code()).isEqualTo(1);
             } finally {
                 job.cancel().get();
             }
         }
     }
 
-    private record Run(int code, String out) {}
-
     /** {@code java -jar herald.jar campaign ARGS --config CONFIG} as a process of its own. */
-    private Run run(String... args) throws Exception {
+    private HeraldCli.Run run(String... args) throws Exception {
         List<String> all = new ArrayList<>(List.of("campaign"));
         all.addAll(List.of(args));
         all.add("--config");
@@ -203,29 +201,8 @@ class CampaignCommandsIT {
         return process(all.toArray(String[]::new));
     }
 
-    /**
-     * {@code java -jar herald.jar ARGS} as a process of its own, as an operator types it: its
-     * standard output as it reached the terminal (what the process flushed before it exited), and
-     * its exit code.
-     */
-    private Run process(String... args) throws Exception {
-        assertThat(HERALD_JAR).as("built by the job module's package phase").exists();
-        List<String> command = new ArrayList<>(List.of(
-                ProcessHandle.current().info().command().orElse("java"),
-                "-Dherald.logFile=" + dir.resolve("cli.log"),
-                "-jar",
-                HERALD_JAR.toString()));
-        command.addAll(List.of(args));
-        Path err = Files.createTempFile(dir, "stderr", ".txt");
-        Process p = new ProcessBuilder(command)
-                .redirectError(err.toFile())
-                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-                .start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor(3, TimeUnit.MINUTES)).isTrue();
-        System.out.println(
-                "herald " + String.join(" ", args) + " -> " + p.exitValue() + "\n" + out + Files.readString(err));
-        return new Run(p.exitValue(), out);
+    private HeraldCli.Run process(String... args) throws Exception {
+        return HeraldCli.run(dir, args);
     }
 
     /** The number on the first line of {@code out} that starts with {@code label}. */

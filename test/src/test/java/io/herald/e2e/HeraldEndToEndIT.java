@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.ibm.icu.text.MessageFormat;
+import io.herald.experiment.ArmAssignment;
 import io.herald.job.HeraldMain;
 import io.herald.job.cli.CampaignWatcher;
 import io.herald.job.config.HeraldConfig;
@@ -26,6 +27,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.apache.flink.api.common.JobStatus;
@@ -295,6 +297,80 @@ class HeraldEndToEndIT {
 
     @Test
     @Order(6)
+    void anExperimentsArmsReachTheirUsersAndTheHoldoutNothing_countedAtTheEmulators() throws Exception {
+        // French and Japanese devices: the segment's campaign left them out, so no user here reaches
+        // the runaway guard's five.
+        Predicate<SyntheticUsers.Device> inAudience = d -> d.locale.startsWith("fr") || d.locale.startsWith("ja");
+        String create = "{\"type\":\"create\",\"campaignId\":\"exp-1\",\"appId\":\"" + Sandbox.APP_ID + "\","
+                + "\"audience\":{\"kind\":\"segment\",\"locales\":[\"fr\",\"ja\"]},\"holdout\":0.2,\"arms\":["
+                + "{\"name\":\"plain\",\"message\":{\"defaultLocale\":\"en\",\"defaults\":{\"name\":\"friend\"},"
+                + "\"variants\":{\"en\":{\"title\":\"Plain {name}\",\"body\":\"A sale\"}}}},"
+                + "{\"name\":\"bold\",\"weight\":3,\"message\":{\"defaultLocale\":\"en\",\"defaults\":{\"name\":\"friend\"},"
+                + "\"variants\":{\"en\":{\"title\":\"BOLD {name}\",\"body\":\"A sale!\"}}}}]}";
+        ArmAssignment arms = ArmAssignment.of("exp-1", List.of(1, 3), 0.2);
+        Map<String, Long> expectedByArm = new TreeMap<>();
+        long heldOut = 0;
+        for (SyntheticUsers.Device d : users.devices()) {
+            if (inAudience.test(d) && d.expectsDelivery()) {
+                int arm = arms.armOf(d.userId);
+                if (arm == ArmAssignment.HOLDOUT) {
+                    heldOut++;
+                } else {
+                    expectedByArm.merge(arm == 0 ? "plain" : "bold", 1L, Long::sum);
+                }
+            }
+        }
+        CampaignWatcher estimating = campaigns.watch("exp-1");
+        kafka.send(campaigns.topic(), "exp-1", bytes(create));
+        kafka.send(campaigns.topic(), "exp-1", DemoCampaign.estimate("exp-1"));
+        kafka.flush();
+        CampaignWatcher.Estimate estimate = estimating.awaitEstimate(WAIT);
+        estimating.close();
+        assertThat(estimate).as("an estimate from every instance").isNotNull();
+        assertThat(estimate.byArm).isEqualTo(expectedByArm);
+        assertThat(estimate.heldOut).isEqualTo(heldOut);
+        assertThat(heldOut).isGreaterThan(50);
+
+        campaigns.resetCounts();
+        CampaignWatcher watcher = campaigns.fire("exp-1", null);
+        assertThat(watcher.awaitDone(WAIT, () -> {})).isTrue();
+        long sent = 0;
+        for (SyntheticUsers.Device d : users.devices()) {
+            TokenRegistry r = campaigns.registry(d);
+            int arm = arms.armOf(d.userId);
+            if (inAudience.test(d) && d.expectsDelivery() && arm != ArmAssignment.HOLDOUT) {
+                sent++;
+                assertThat(r.received(d.token))
+                        .as("notifications to %s", d.deviceId)
+                        .isEqualTo(1);
+                assertThat(alert(d, r.lastPayload(d.token)).get("title").asText())
+                        .as("the title of %s's arm", d.userId)
+                        .isEqualTo((arm == 0 ? "Plain " : "BOLD ") + d.name);
+            } else {
+                assertThat(r.received(d.token))
+                        .as("notifications to %s", d.deviceId)
+                        .isZero();
+            }
+        }
+        assertThat(watcher.outcome("delivered")).isEqualTo(sent);
+        assertThat(watcher.targeted()).isEqualTo(sent);
+        // Each receipt names its user's arm.
+        Map<String, Long> receiptsByArm = new TreeMap<>();
+        for (ConsumerRecord<byte[], byte[]> r :
+                kafka.readAll(sandbox.config().topics.receipts, Duration.ofSeconds(2))) {
+            JsonNode receipt = JSON.readTree(r.value());
+            if (receipt.path("campaignId").asText().equals("exp-1")) {
+                int arm = arms.armOf(receipt.path("userId").asText());
+                assertThat(receipt.path("arm").asText()).isEqualTo(arm == 0 ? "plain" : "bold");
+                receiptsByArm.merge(receipt.path("arm").asText(), 1L, Long::sum);
+            }
+        }
+        assertThat(receiptsByArm).isEqualTo(expectedByArm);
+        watcher.close();
+    }
+
+    @Test
+    @Order(8)
     void deviceStateLivesInRocksDbWithIncrementalCheckpoints() throws Exception {
         Path checkpoints = Path.of(URI.create(sandbox.config().checkpointing.directory));
         try (var files = Files.walk(checkpoints)) {

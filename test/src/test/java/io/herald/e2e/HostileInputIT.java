@@ -99,6 +99,15 @@ class HostileInputIT {
                         (field, desc, bytes) -> deadLettered.put(
                                 audiences + ":" + kafka.sendNow(audiences, "hostile", bytes),
                                 new Sent(audiences, field, desc)));
+                String interactions = sandbox.config().topics.interactions;
+                for (ObjectNode base : List.of(opened(), event())) {
+                    hostile(
+                            base,
+                            List.of("type", "userId", base.has("name") ? "name" : "campaignId"),
+                            (field, desc, bytes) -> deadLettered.put(
+                                    interactions + ":" + kafka.sendNow(interactions, "hostile", bytes),
+                                    new Sent(interactions, field, desc)));
+                }
                 for (ObjectNode base : List.of(fire(), send())) {
                     hostile(
                             base,
@@ -305,6 +314,8 @@ class HostileInputIT {
                 "quietHours",
                 N.objectNode().put("from", "22:00").put("to", "08:00").put("action", "hold"));
         base.put("capExempt", false);
+        base.put("holdout", 0.1);
+        base.set("conversion", N.objectNode().put("event", "purchase").put("within", "PT24H"));
         base.remove("campaignId");
         ObjectNode local = base.deepCopy();
         local.set(
@@ -331,6 +342,10 @@ class HostileInputIT {
                         "quietHours.to",
                         "quietHours.action",
                         "capExempt",
+                        "holdout",
+                        "conversion",
+                        "conversion.event",
+                        "conversion.within",
                         "audience.kind",
                         "message.defaultLocale",
                         "message.variants",
@@ -406,6 +421,26 @@ class HostileInputIT {
 
     private static ObjectNode audienceRow() {
         return N.objectNode().put("campaignId", "hostile-list").put("userId", "hostile-user");
+    }
+
+    private static ObjectNode opened() {
+        return N.objectNode()
+                .put("type", "opened")
+                .put("userId", "hostile-user")
+                .put("campaignId", "hostile-c")
+                .put("notificationId", "hostile-c/d1")
+                .put("at", 1_764_000_000_000L)
+                .put("eventId", "e1");
+    }
+
+    private static ObjectNode event() {
+        return N.objectNode()
+                .put("type", "event")
+                .put("userId", "hostile-user")
+                .put("appId", Sandbox.APP_ID)
+                .put("value", 12.5)
+                .put("at", 1_764_000_000_000L)
+                .put("name", "purchase"); // a text last: the invalid UTF-8 goes into it
     }
 
     private static ObjectNode fire() {

@@ -1,16 +1,25 @@
 package io.herald.campaign;
 
 import io.herald.audience.SegmentExpression;
+import io.herald.experiment.ArmAssignment;
+import io.herald.model.Arm;
 import io.herald.model.Audience;
 import io.herald.model.Campaign;
+import io.herald.model.Conversion;
+import io.herald.model.Message;
 import io.herald.payload.Payloads;
 import io.herald.personalise.CompiledMessage;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
 
 /** Checks a campaign before it is accepted, so that a bad one is refused whole and nothing is sent. */
 public final class CampaignValidator {
@@ -103,38 +112,141 @@ public final class CampaignValidator {
                 }
             }
         }
-        if (campaign.message == null) {
-            problems.add("message is missing");
+        if (campaign.arms == null) {
+            if (campaign.message == null) {
+                problems.add("message is missing");
+            } else {
+                messageProblems(campaign, campaign.message, "message", problems);
+            }
         } else {
-            String sound = campaign.message.sound;
-            if (sound != null
-                    && (sound.isEmpty() || sound.length() > 256 || sound.chars().anyMatch(Character::isISOControl))) {
-                problems.add("message.sound must be a file name of 1 to 256 characters without control characters");
-            }
-            try {
-                CompiledMessage compiled = CompiledMessage.compile(campaign.message);
-                problems.addAll(oversizePayloads(campaign, compiled));
-            } catch (IllegalArgumentException e) {
-                problems.add(e.getMessage());
-            }
+            armProblems(campaign, problems);
+        }
+        if (campaign.conversion != null) {
+            conversionProblems(campaign.conversion, problems);
+        }
+        if (campaign.holdout != null && !(campaign.holdout >= 0 && campaign.holdout <= ArmAssignment.MAX_HOLDOUT)) {
+            problems.add("holdout must be a share from 0 to " + ArmAssignment.MAX_HOLDOUT
+                    + " of the audience's users (0.1 holds out one in ten); it is " + campaign.holdout);
         }
         return problems;
     }
+
+    /** What is wrong with one message of {@code campaign}, found at {@code path} in it. */
+    private static void messageProblems(Campaign campaign, Message message, String path, List<String> problems) {
+        String sound = message.sound;
+        if (sound != null
+                && (sound.isEmpty() || sound.length() > 256 || sound.chars().anyMatch(Character::isISOControl))) {
+            problems.add(path + ".sound must be a file name of 1 to 256 characters without control characters");
+        }
+        try {
+            CompiledMessage compiled = CompiledMessage.compile(message, path);
+            problems.addAll(oversizePayloads(campaign, message, path, compiled));
+        } catch (IllegalArgumentException e) {
+            problems.add(e.getMessage());
+        }
+    }
+
+    /**
+     * An experiment's arms: 2 to 10, named apart, weighed, each message valid and with the same locales,
+     * default locale and defaults as the first arm's (so every user can be in any arm, and an arm's
+     * figures differ by its texts alone), and no campaign message beside them.
+     */
+    private static void armProblems(Campaign campaign, List<String> problems) {
+        List<Arm> arms = campaign.arms;
+        if (campaign.message != null) {
+            problems.add("message is given beside arms: with arms, each arm has its message, and the campaign none");
+        }
+        if (arms.size() < ArmAssignment.MIN_ARMS || arms.size() > ArmAssignment.MAX_ARMS) {
+            problems.add("arms must be " + ArmAssignment.MIN_ARMS + " to " + ArmAssignment.MAX_ARMS
+                    + " arms; there are " + arms.size() + " (leave arms out for one message)");
+            if (arms.size() > ArmAssignment.MAX_ARMS) {
+                return;
+            }
+        }
+        Set<String> names = new HashSet<>();
+        Message first = null;
+        for (int i = 0; i < arms.size(); i++) {
+            String path = "arms[" + i + "]";
+            Arm arm = arms.get(i);
+            if (arm == null) {
+                problems.add(path + " is null");
+                continue;
+            }
+            if (arm.name == null || !ARM_NAME.matcher(arm.name).matches()) {
+                problems.add(path + ".name must be 1 to 64 letters, digits, '_', '.' or '-', starting with a letter"
+                        + " or digit" + (arm.name == null ? "; it is missing" : ""));
+            } else if (!names.add(arm.name)) {
+                problems.add(path + ".name '" + arm.name + "' is the name of an earlier arm too");
+            }
+            if (arm.weight != null && (arm.weight < 1 || arm.weight > 1000)) {
+                problems.add(path + ".weight must be between 1 and 1000 (leave it out for 1); it is " + arm.weight);
+            }
+            if (arm.message == null) {
+                problems.add(path + ".message is missing");
+                continue;
+            }
+            messageProblems(campaign, arm.message, path + ".message", problems);
+            if (first == null) {
+                first = arm.message;
+            } else if (!Objects.equals(first.defaultLocale, arm.message.defaultLocale)
+                    || !Objects.equals(keys(first.variants), keys(arm.message.variants))
+                    || !Objects.equals(first.defaults, arm.message.defaults)) {
+                problems.add(path + ".message has other locales, defaultLocale or defaults than the first arm's:"
+                        + " every arm has the campaign's locales " + keys(first.variants) + ", default locale and"
+                        + " defaults, and differs in its texts");
+            }
+        }
+    }
+
+    /** A conversion names an app event as apps report it, and a window from a minute to 30 days. */
+    private static void conversionProblems(Conversion conversion, List<String> problems) {
+        if (conversion.event == null || !EVENT_NAME.matcher(conversion.event).matches()) {
+            problems.add("conversion.event must be an app event's name: 1 to 64 letters, digits, '_', '.', ':' or '-'"
+                    + (conversion.event == null ? "; it is missing" : ""));
+        }
+        if (conversion.within == null) {
+            problems.add("conversion.within is missing: how long after a user's exposure a conversion counts"
+                    + " (an ISO-8601 duration such as \"PT24H\")");
+            return;
+        }
+        try {
+            Duration d = Duration.parse(conversion.within);
+            if (d.compareTo(Duration.ofMinutes(1)) < 0 || d.compareTo(MAX_CONVERSION_WINDOW) > 0) {
+                problems.add("conversion.within must be from 1 minute to " + MAX_CONVERSION_WINDOW.toDays()
+                        + " days; it is " + conversion.within);
+            }
+        } catch (DateTimeParseException e) {
+            problems.add("conversion.within is not an ISO-8601 duration (such as \"PT24H\" or \"P7D\")");
+        }
+    }
+
+    /** The longest conversion window: a user's exposures are kept in state that long. */
+    static final Duration MAX_CONVERSION_WINDOW = Duration.ofDays(30);
+
+    /** An app event's name, as the interactions topic takes it. */
+    private static final Pattern EVENT_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}");
+
+    private static Set<String> keys(Map<String, ?> map) {
+        return map == null ? Set.of() : new TreeSet<>(map.keySet());
+    }
+
+    /** An arm's name: safe in receipts, tables, metric labels and file names. */
+    private static final Pattern ARM_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
 
     /**
      * A payload over the providers' limit with the defaults alone can fit no user: refused here, whole,
      * rather than device by device during the fan-out (which still checks what users' own attributes add).
      */
-    private static List<String> oversizePayloads(Campaign campaign, CompiledMessage compiled) {
+    private static List<String> oversizePayloads(
+            Campaign campaign, Message message, String path, CompiledMessage compiled) {
         List<String> problems = new ArrayList<>();
         Long ttl = campaign.expiresAt == null ? null : 0L;
         for (CompiledMessage.Rendered r : compiled.renderDefaults().values()) {
-            int apns = utf8Length(Payloads.apns(r.title, r.body, campaign.message));
-            int fcm = utf8Length(
-                    Payloads.fcm(LONGEST_FCM_TOKEN, r.title, r.body, campaign.message, campaign.collapseId, ttl));
+            int apns = utf8Length(Payloads.apns(r.title, r.body, message));
+            int fcm = utf8Length(Payloads.fcm(LONGEST_FCM_TOKEN, r.title, r.body, message, campaign.collapseId, ttl));
             for (Object[] p : new Object[][] {{"APNs", apns}, {"FCM", fcm}}) {
                 if ((int) p[1] > PreparedCampaign.MAX_PAYLOAD_BYTES) {
-                    problems.add("message.variants." + r.locale + " makes a " + p[1] + "-byte " + p[0]
+                    problems.add(path + ".variants." + r.locale + " makes a " + p[1] + "-byte " + p[0]
                             + " payload with the defaults alone, over the " + PreparedCampaign.MAX_PAYLOAD_BYTES
                             + "-byte limit");
                 }

@@ -1,22 +1,31 @@
 package io.herald.campaign;
 
 import io.herald.audience.AudienceFilter;
+import io.herald.experiment.ArmAssignment;
+import io.herald.experiment.Attribution;
+import io.herald.model.Arm;
 import io.herald.model.AttributeValue;
 import io.herald.model.Campaign;
 import io.herald.model.DeviceRecord;
+import io.herald.model.Message;
 import io.herald.model.Platform;
 import io.herald.model.SendRequest;
 import io.herald.model.UserProfile;
 import io.herald.payload.Payloads;
 import io.herald.personalise.CompiledMessage;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.IdentityHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 /**
- * A campaign ready to fan out: its audience filter and compiled message, built once per parallel
- * instance and applied to every user.
+ * A campaign ready to fan out: its audience filter and compiled messages (one, or one per arm), built
+ * once per parallel instance and applied to every user. With arms or a holdout, each user's arm is
+ * worked out once per user ({@link ArmAssignment}), so all of a user's devices get the same message,
+ * or, held out, none.
  */
 public final class PreparedCampaign {
     /** APNs and FCM both refuse a payload over 4 KB. */
@@ -24,15 +33,16 @@ public final class PreparedCampaign {
 
     private final Campaign campaign;
     private final AudienceFilter filter;
-    private final CompiledMessage message;
+    /** The campaign's compiled messages: its one message, or one per arm in the arms' order. */
+    private final List<CompiledMessage> compiled;
+    /** Who is in which arm, or held out; null for a campaign with one message and no holdout. */
+    private final ArmAssignment assignment;
+
     private final long firedAt;
 
     private final String sendId;
-    /**
-     * Bodies by rendering, which {@link CompiledMessage} hands out as the same instance while it
-     * remembers it (so identity is the key), bounded like it.
-     */
-    private final Map<CompiledMessage.Rendered, Bodies> bodies = new IdentityHashMap<>();
+    /** Each compiled message with the bodies built from it here, in the arms' order. */
+    private final List<ArmMessage> messages = new ArrayList<>();
 
     public PreparedCampaign(Campaign campaign, long firedAt) {
         this(campaign, firedAt, null);
@@ -40,11 +50,29 @@ public final class PreparedCampaign {
 
     /** @param sendId the transactional send this is for, or null for a fire */
     public PreparedCampaign(Campaign campaign, long firedAt, String sendId) {
-        this.sendId = sendId;
-        this.campaign = campaign;
-        this.filter = new AudienceFilter(campaign, firedAt);
-        this.message = CompiledMessage.compile(campaign.message);
-        this.firedAt = firedAt;
+        this(campaign, new AudienceFilter(campaign, firedAt), compile(campaign), assignment(campaign), firedAt, sendId);
+    }
+
+    private static List<CompiledMessage> compile(Campaign campaign) {
+        if (campaign.arms == null) {
+            return List.of(CompiledMessage.compile(campaign.message));
+        }
+        List<CompiledMessage> compiled = new ArrayList<>();
+        for (int i = 0; i < campaign.arms.size(); i++) {
+            compiled.add(CompiledMessage.compile(campaign.arms.get(i).message, "arms[" + i + "].message"));
+        }
+        return compiled;
+    }
+
+    private static ArmAssignment assignment(Campaign campaign) {
+        double holdout = campaign.holdout == null ? 0 : campaign.holdout;
+        if (campaign.arms != null) {
+            return ArmAssignment.of(
+                    campaign.campaignId,
+                    campaign.arms.stream().map(Arm::weightOrOne).toList(),
+                    holdout);
+        }
+        return holdout > 0 ? ArmAssignment.holdoutOnly(campaign.campaignId, holdout) : null;
     }
 
     public Campaign campaign() {
@@ -56,16 +84,27 @@ public final class PreparedCampaign {
      * {@code sendId}): the parts compiled once, when the campaign was created, are shared.
      */
     public PreparedCampaign at(long time, String sendId) {
-        return new PreparedCampaign(campaign, filter.at(time), message, time, sendId);
+        return new PreparedCampaign(campaign, filter.at(time), compiled, assignment, time, sendId);
     }
 
     private PreparedCampaign(
-            Campaign campaign, AudienceFilter filter, CompiledMessage message, long firedAt, String sendId) {
+            Campaign campaign,
+            AudienceFilter filter,
+            List<CompiledMessage> compiled,
+            ArmAssignment assignment,
+            long firedAt,
+            String sendId) {
         this.campaign = campaign;
         this.filter = filter;
-        this.message = message;
+        this.compiled = compiled;
+        this.assignment = assignment;
         this.firedAt = firedAt;
         this.sendId = sendId;
+        for (int i = 0; i < compiled.size(); i++) {
+            Message message = campaign.arms == null ? campaign.message : campaign.arms.get(i).message;
+            String name = campaign.arms == null ? null : campaign.arms.get(i).name;
+            messages.add(new ArmMessage(name, message, compiled.get(i)));
+        }
     }
 
     /**
@@ -75,39 +114,154 @@ public final class PreparedCampaign {
      */
     public FanOutCount fanOut(
             String userId, UserProfile user, Iterable<DeviceRecord> devices, Consumer<SendRequest> out) {
-        return select(user, devices, device -> out.accept(request(userId, user.attributes, device)));
+        return select(userId, user, devices, (device, arm) -> out.accept(arm.request(userId, user.attributes, device)));
     }
 
     /**
      * Hands every device of {@code user} that the campaign targets and can reach to {@code targeted},
-     * rendering nothing: what a fire sends to, and what an estimate counts.
+     * with the message of the user's arm, rendering nothing: what a fire sends to, and what an estimate
+     * counts. A user held out has the devices that would be targeted counted as held out, and none
+     * handed on.
      */
-    public FanOutCount select(UserProfile user, Iterable<DeviceRecord> devices, Consumer<DeviceRecord> targeted) {
+    public FanOutCount select(
+            String userId,
+            UserProfile user,
+            Iterable<DeviceRecord> devices,
+            BiConsumer<DeviceRecord, ArmMessage> targeted) {
         FanOutCount count = new FanOutCount();
         if (!filter.includesUser(user)) {
             return count;
         }
+        int arm = assignment == null ? 0 : assignment.armOf(userId);
+        ArmMessage message = arm == ArmAssignment.HOLDOUT ? null : messages.get(arm);
+        count.arm = message == null ? null : message.name;
         for (DeviceRecord device : devices) {
             if (!filter.includesDevice(device, user)) {
                 continue;
             }
             if (!device.reachable()) {
                 count.suppressed++;
-                continue;
+            } else if (message == null) {
+                count.heldOut++;
+            } else {
+                count.targeted++;
+                targeted.accept(device, message);
             }
-            count.targeted++;
-            targeted.accept(device);
         }
         return count;
     }
 
     /**
-     * Why the notification for {@code device} of {@code user} would be refused (a template its
-     * attributes cannot fill, a payload over 4 KB), or null: what an estimate counts, without
-     * building the request.
+     * Keeps {@code user}'s exposure to the campaign, if it is measured, after a fan-out to the user
+     * counted {@code c}: sent it (in the user's arm) or held out. A user is counted in the arm
+     * assigned, whatever a cap or a refusal then did to the notifications (intention to treat).
+     *
+     * @return what to count, or null: not measured, not in the audience, or exposed already
      */
-    public String refusal(UserProfile user, DeviceRecord device) {
-        return refusal(bodiesFor(user.attributes, device), device);
+    public Attribution.Counted expose(UserProfile user, FanOutCount c, long at) {
+        if (!campaign.measured() || (c.targeted == 0 && c.heldOut == 0)) {
+            return null;
+        }
+        return Attribution.expose(user, campaign, c.arm, c.targeted == 0, at);
+    }
+
+    /** Whether the campaign has arms (each targeted device is counted by its user's arm). */
+    public boolean hasArms() {
+        return campaign.arms != null;
+    }
+
+    /** Whether the campaign holds some users out. */
+    public boolean hasHoldout() {
+        return assignment != null && assignment.holdout() > 0;
+    }
+
+    /**
+     * One message of the campaign (its arm's, or its only one) as this preparation sends it: the
+     * compiled templates and the request bodies built from their renderings.
+     */
+    public final class ArmMessage {
+        /** The arm's name, or null for a campaign without arms. */
+        private final String name;
+
+        private final Message message;
+        private final CompiledMessage compiled;
+        /**
+         * Bodies by rendering, which {@link CompiledMessage} hands out as the same instance while it
+         * remembers it (so identity is the key), bounded like it.
+         */
+        private final Map<CompiledMessage.Rendered, Bodies> bodies = new IdentityHashMap<>();
+
+        private ArmMessage(String name, Message message, CompiledMessage compiled) {
+            this.name = name;
+            this.message = message;
+            this.compiled = compiled;
+        }
+
+        /**
+         * Why the notification for {@code device} of {@code user} would be refused (a template its
+         * attributes cannot fill, a payload over 4 KB), or null: what an estimate counts, without
+         * building the request.
+         */
+        public String refusal(UserProfile user, DeviceRecord device) {
+            return PreparedCampaign.refusal(bodiesFor(user.attributes, device), device);
+        }
+
+        private SendRequest request(String userId, Map<String, AttributeValue> attributes, DeviceRecord device) {
+            Bodies built = bodiesFor(attributes, device);
+            SendRequest r = new SendRequest();
+            r.notificationId = SendRequest.notificationId(campaign.campaignId, sendId, device.deviceId);
+            r.campaignId = campaign.campaignId;
+            r.arm = name;
+            r.measured = campaign.measured();
+            r.userId = userId;
+            r.deviceId = device.deviceId;
+            r.appId = device.appId;
+            r.platform = device.platform;
+            r.token = device.token;
+            r.tokenVersion = device.tokenV;
+            r.collapseId = campaign.collapseId;
+            r.expiresAt = campaign.expiresAt;
+            r.firedAt = firedAt;
+            r.urgent = sendId != null || Boolean.TRUE.equals(campaign.urgent);
+            if (device.platform == Platform.IOS) {
+                r.payload = built.apns();
+                r.background = message.apns != null && Boolean.TRUE.equals(message.apns.contentAvailable);
+                Integer priority = message.apns == null ? null : message.apns.priority;
+                r.priority = r.background ? 5 : priority == null ? 10 : priority;
+            } else {
+                r.payload = built.fcm().forToken(device.token);
+            }
+            r.refusal = PreparedCampaign.refusal(built, device);
+            return r;
+        }
+
+        /** The bodies for {@code device}'s rendering of {@code attributes}, built at most once per rendering. */
+        private Bodies bodiesFor(Map<String, AttributeValue> attributes, DeviceRecord device) {
+            try {
+                return bodiesOf(compiled.render(device.locale, attributes), null);
+            } catch (IllegalArgumentException e) {
+                // A user's attribute of the wrong kind (text where a plural wants a number): refuse this one
+                // notification with a receipt; the fan-out and the job go on.
+                return bodiesOf(
+                        compiled.render(device.locale, Map.of()),
+                        "template could not be rendered for this user: " + e.getMessage());
+            }
+        }
+
+        private Bodies bodiesOf(CompiledMessage.Rendered text, String renderFailure) {
+            if (renderFailure != null) {
+                return new Bodies(message, text, renderFailure);
+            }
+            Bodies built = bodies.get(text);
+            if (built == null) {
+                if (bodies.size() >= CompiledMessage.MAX_REMEMBERED) {
+                    bodies.clear();
+                }
+                built = new Bodies(message, text, null);
+                bodies.put(text, built);
+            }
+            return built;
+        }
     }
 
     /** The one refusal check, for fires and estimates alike. */
@@ -122,61 +276,6 @@ public final class PreparedCampaign {
         return fcm.maxUtf8Bytes(device.token) <= MAX_PAYLOAD_BYTES ? null : sizeRefusal(fcm.forToken(device.token));
     }
 
-    private SendRequest request(String userId, Map<String, AttributeValue> attributes, DeviceRecord device) {
-        Bodies built = bodiesFor(attributes, device);
-        SendRequest r = new SendRequest();
-        r.notificationId = SendRequest.notificationId(campaign.campaignId, sendId, device.deviceId);
-        r.campaignId = campaign.campaignId;
-        r.userId = userId;
-        r.deviceId = device.deviceId;
-        r.appId = device.appId;
-        r.platform = device.platform;
-        r.token = device.token;
-        r.tokenVersion = device.tokenV;
-        r.collapseId = campaign.collapseId;
-        r.expiresAt = campaign.expiresAt;
-        r.firedAt = firedAt;
-        r.urgent = sendId != null || Boolean.TRUE.equals(campaign.urgent);
-        if (device.platform == Platform.IOS) {
-            r.payload = built.apns();
-            r.background = campaign.message.apns != null && Boolean.TRUE.equals(campaign.message.apns.contentAvailable);
-            Integer priority = campaign.message.apns == null ? null : campaign.message.apns.priority;
-            r.priority = r.background ? 5 : priority == null ? 10 : priority;
-        } else {
-            r.payload = built.fcm().forToken(device.token);
-        }
-        r.refusal = refusal(built, device);
-        return r;
-    }
-
-    /** The bodies for {@code device}'s rendering of {@code attributes}, built at most once per rendering. */
-    private Bodies bodiesFor(Map<String, AttributeValue> attributes, DeviceRecord device) {
-        try {
-            return bodiesOf(message.render(device.locale, attributes), null);
-        } catch (IllegalArgumentException e) {
-            // A user's attribute of the wrong kind (text where a plural wants a number): refuse this one
-            // notification with a receipt; the fan-out and the job go on.
-            return bodiesOf(
-                    message.render(device.locale, Map.of()),
-                    "template could not be rendered for this user: " + e.getMessage());
-        }
-    }
-
-    private Bodies bodiesOf(CompiledMessage.Rendered text, String renderFailure) {
-        if (renderFailure != null) {
-            return new Bodies(text, renderFailure);
-        }
-        Bodies built = bodies.get(text);
-        if (built == null) {
-            if (bodies.size() >= CompiledMessage.MAX_REMEMBERED) {
-                bodies.clear();
-            }
-            built = new Bodies(text, null);
-            bodies.put(text, built);
-        }
-        return built;
-    }
-
     private static String sizeRefusal(String payload) {
         if (payload.length() * 3 <= MAX_PAYLOAD_BYTES) {
             return null; // UTF-8 takes at most 3 bytes per Java char: only a long payload needs measuring
@@ -189,6 +288,7 @@ public final class PreparedCampaign {
 
     /** The request bodies built from one rendering, each built when a device first needs it. */
     private final class Bodies {
+        final Message message;
         final CompiledMessage.Rendered text;
         final String renderFailure;
         private String apns;
@@ -197,14 +297,15 @@ public final class PreparedCampaign {
 
         private Payloads.FcmBody fcm;
 
-        Bodies(CompiledMessage.Rendered text, String renderFailure) {
+        Bodies(Message message, CompiledMessage.Rendered text, String renderFailure) {
+            this.message = message;
             this.text = text;
             this.renderFailure = renderFailure;
         }
 
         String apns() {
             if (apns == null) {
-                apns = Payloads.apns(text.title, text.body, campaign.message);
+                apns = Payloads.apns(text.title, text.body, message);
                 apnsRefusal = sizeRefusal(apns);
             }
             return apns;
@@ -218,15 +319,22 @@ public final class PreparedCampaign {
         Payloads.FcmBody fcm() {
             if (fcm == null) {
                 Long ttl = campaign.expiresAt == null ? null : Math.max(0, (campaign.expiresAt - firedAt) / 1000);
-                fcm = Payloads.fcmBody(text.title, text.body, campaign.message, campaign.collapseId, ttl);
+                fcm = Payloads.fcmBody(text.title, text.body, message, campaign.collapseId, ttl);
             }
             return fcm;
         }
     }
 
-    /** Devices a fan-out targeted (a send request each) and suppressed (in the audience, unreachable). */
+    /**
+     * What a fan-out did with one user's devices: targeted (a send request each), suppressed (in the
+     * audience, unreachable) and held out (reachable, but the user is in the holdout); and the user's
+     * arm.
+     */
     public static final class FanOutCount {
         public long targeted;
         public long suppressed;
+        public long heldOut;
+        /** The user's arm's name: null without arms, and for a user held out or not in the audience. */
+        public String arm;
     }
 }

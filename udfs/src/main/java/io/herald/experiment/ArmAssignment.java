@@ -48,15 +48,10 @@ public final class ArmAssignment {
      * @throws IllegalArgumentException naming what is wrong
      */
     public static ArmAssignment of(String campaignId, List<Integer> weights, double holdout) {
-        if (campaignId == null || campaignId.isEmpty()) {
-            throw new IllegalArgumentException("campaignId: required");
-        }
+        check(campaignId, holdout);
         if (weights == null || weights.size() < MIN_ARMS || weights.size() > MAX_ARMS) {
             throw new IllegalArgumentException(
                     "arms: " + MIN_ARMS + " to " + MAX_ARMS + " arms, not " + (weights == null ? 0 : weights.size()));
-        }
-        if (!(holdout >= 0 && holdout <= MAX_HOLDOUT)) {
-            throw new IllegalArgumentException("holdout: a share from 0 to " + MAX_HOLDOUT + ", not " + holdout);
         }
         long total = 0;
         for (int i = 0; i < weights.size(); i++) {
@@ -74,6 +69,26 @@ public final class ArmAssignment {
         }
         upTo[upTo.length - 1] = 1.0;
         return new ArmAssignment(campaignId, holdout, upTo);
+    }
+
+    /**
+     * A campaign with one message and a holdout: {@link #armOf} is 0 (the message) or
+     * {@link #HOLDOUT}, the users held out the same as they would be with arms.
+     *
+     * @param holdout the share of users held out, from 0 to {@link #MAX_HOLDOUT}
+     */
+    public static ArmAssignment holdoutOnly(String campaignId, double holdout) {
+        check(campaignId, holdout);
+        return new ArmAssignment(campaignId, holdout, new double[] {1.0});
+    }
+
+    private static void check(String campaignId, double holdout) {
+        if (campaignId == null || campaignId.isEmpty()) {
+            throw new IllegalArgumentException("campaignId: required");
+        }
+        if (!(holdout >= 0 && holdout <= MAX_HOLDOUT)) {
+            throw new IllegalArgumentException("holdout: a share from 0 to " + MAX_HOLDOUT + ", not " + holdout);
+        }
     }
 
     /** The user's arm (its index in the campaign's arms), or {@link #HOLDOUT}. */

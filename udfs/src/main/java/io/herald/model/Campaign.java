@@ -1,6 +1,7 @@
 package io.herald.model;
 
 import java.time.Duration;
+import java.util.List;
 
 /** A campaign definition: which app, which audience, what message, and how long it stays valid. */
 public class Campaign {
@@ -9,7 +10,23 @@ public class Campaign {
     /** Who it is for: always stated (missing is refused, never taken for everyone). */
     public Audience audience;
 
+    /** What it says; null when it has {@link #arms}, each with its own message. */
     public Message message;
+    /**
+     * An experiment's arms, 2 to 10, each with its own message and weight; null for one message. A
+     * user's arm is a function of the campaign and the user alone ({@code ArmAssignment}).
+     */
+    public List<Arm> arms;
+    /**
+     * The share of the audience's users held out, 0 to 0.5: sent nothing, counted, and measured
+     * against; null for none. With or without arms.
+     */
+    public Double holdout;
+    /**
+     * The app event that counts as this campaign's conversion, and its window; null for none. A
+     * campaign with one, with arms or with a holdout is measured: its exposures are kept per user.
+     */
+    public Conversion conversion;
     /** Epoch milliseconds after which nothing of this campaign may be sent; null for no limit. */
     public Long expiresAt;
     /** Replaces an earlier notification with the same id on the device (APNs collapse id, FCM collapse key). */
@@ -45,6 +62,16 @@ public class Campaign {
     public Boolean resumeOnReplay;
 
     public Campaign() {}
+
+    /** Whether it has more than one message, or a holdout: a user's arm must be worked out. */
+    public boolean experiment() {
+        return arms != null || (holdout != null && holdout > 0);
+    }
+
+    /** Whether its exposures, opens and conversions are counted: it has a conversion or is an experiment. */
+    public boolean measured() {
+        return conversion != null || experiment();
+    }
 
     /** {@link #spreadOver} in milliseconds, or 0 for none (the validator has refused one that does not parse). */
     public long spreadOverMillis() {

@@ -35,6 +35,17 @@ public class CampaignStatus {
      * by the notifications whose provider answer was already on record.
      */
     public Long handedOut;
+    /**
+     * Of a campaign with a holdout: reachable devices in the audience not sent to, their users held
+     * out (not in {@code targeted}).
+     */
+    public Long heldOut;
+    /** Of a campaign with arms: targeted devices per arm (for {@code estimated}: that would be). */
+    public Map<String, Long> byArm;
+    /** For {@code results}: a row per arm, the holdout last (see {@link ArmResult}). */
+    public List<ArmResult> results;
+    /** For {@code results}: the confidence of its intervals. */
+    public Double confidence;
     /** For {@code estimated}: targeted devices per platform and per locale. */
     public Map<String, Long> byPlatform;
 

@@ -4,6 +4,11 @@ package io.herald.model;
 public class Receipt {
     public String notificationId;
     public String campaignId;
+    /** The campaign's arm, or null for a campaign without arms. */
+    public String arm;
+    /** Of a measured campaign (not written to the receipts topic): counted in its results. */
+    public boolean measured;
+
     public String userId;
     public String deviceId;
     public String appId;
@@ -43,6 +48,8 @@ public class Receipt {
         r.reason = reason;
         r.notificationId = request.notificationId;
         r.campaignId = request.campaignId;
+        r.arm = request.arm;
+        r.measured = request.measured;
         r.userId = request.userId;
         r.deviceId = request.deviceId;
         r.appId = request.appId;

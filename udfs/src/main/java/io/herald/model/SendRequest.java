@@ -22,6 +22,11 @@ public class SendRequest {
     public String notificationId;
 
     public String campaignId;
+    /** The campaign's arm this notification is of, or null for a campaign without arms. */
+    public String arm;
+    /** Of a measured campaign: its delivery counts in the campaign's results. */
+    public boolean measured;
+
     public String userId;
     public String deviceId;
     public String appId;

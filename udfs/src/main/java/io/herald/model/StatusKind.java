@@ -45,7 +45,13 @@ public enum StatusKind {
      * with the campaign whose notification it capped first; what the user is sent after that in the
      * window gets a {@code capped} receipt.
      */
-    RUNAWAY;
+    RUNAWAY,
+    /**
+     * A measured campaign's results so far, the whole job's (one record, every few seconds while
+     * they change): per arm and holdout, users, deliveries, opens and conversions, rates with
+     * intervals, lift over the holdout ({@code results}).
+     */
+    RESULTS;
 
     @JsonValue
     public String wire() {

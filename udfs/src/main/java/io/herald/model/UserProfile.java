@@ -23,6 +23,16 @@ public class UserProfile {
      * transactional send. Only apps with a guard keep one.
      */
     public Map<String, RunawayCount> runaway = new HashMap<>();
+    /**
+     * The user's exposures to measured campaigns, by campaign, while their windows are open (at most
+     * {@code Attribution.MAX_EXPOSURES}, the oldest dropped first).
+     */
+    public Map<String, Exposure> exposures = new HashMap<>();
+    /**
+     * Report ids ({@link Interaction#eventId}) taken lately, oldest first, so a report sent twice
+     * counts once (at most {@code Attribution.MAX_EVENT_IDS}).
+     */
+    public List<String> recentEventIds = new ArrayList<>();
 
     public UserProfile() {}
 }

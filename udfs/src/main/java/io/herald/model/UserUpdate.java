@@ -1,14 +1,16 @@
 package io.herald.model;
 
 /**
- * The keyed input of the campaign fan-out: a device event, an audience row or a transactional send
- * for one user. Exactly one field is set.
+ * The keyed input of the campaign fan-out: a device event, an audience row, a transactional send or
+ * an interaction, for one user. Exactly one field is set.
  */
 public class UserUpdate {
     public DeviceEvent device;
     public AudienceRow audience;
     /** A transactional send to this user. */
     public CampaignEvent send;
+    /** What the user's app reported: an open, an action, an app event. */
+    public Interaction interaction;
 
     public UserUpdate() {}
 
@@ -30,8 +32,16 @@ public class UserUpdate {
         return u;
     }
 
+    public static UserUpdate of(Interaction interaction) {
+        UserUpdate u = new UserUpdate();
+        u.interaction = interaction;
+        return u;
+    }
+
     /** The user this update belongs to. */
     public String userId() {
-        return device != null ? device.userId : audience != null ? audience.userId : send.userId;
+        return device != null
+                ? device.userId
+                : audience != null ? audience.userId : send != null ? send.userId : interaction.userId;
     }
 }

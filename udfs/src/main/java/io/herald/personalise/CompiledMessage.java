@@ -39,15 +39,15 @@ public final class CompiledMessage {
     private final Map<String, Object> defaults;
     private final Map<String, CompiledContent> byDeviceLocale = new HashMap<>();
 
-    private CompiledMessage(Message message) {
+    private CompiledMessage(Message message, String path) {
         if (message.defaultLocale == null || message.defaultLocale.isBlank()) {
-            throw new IllegalArgumentException("message.defaultLocale is missing");
+            throw new IllegalArgumentException(path + ".defaultLocale is missing");
         }
         if (message.variants == null || message.variants.isEmpty()) {
-            throw new IllegalArgumentException("message.variants is empty");
+            throw new IllegalArgumentException(path + ".variants is empty");
         }
         for (Map.Entry<String, Content> v : message.variants.entrySet()) {
-            variants.put(normalise(v.getKey()), new CompiledContent(v.getKey(), v.getValue()));
+            variants.put(normalise(v.getKey()), new CompiledContent(v.getKey(), v.getValue(), path));
         }
         fallback = variants.get(normalise(message.defaultLocale));
         if (fallback == null) {
@@ -56,7 +56,7 @@ public final class CompiledMessage {
                     ? "(" + message.defaultLocale.length() + " characters, not a locale)"
                     : "'" + message.defaultLocale + "'";
             throw new IllegalArgumentException(
-                    "message.defaultLocale " + named + " has no variant in message.variants");
+                    path + ".defaultLocale " + named + " has no variant in " + path + ".variants");
         }
         defaults = new HashMap<>();
         if (message.defaults != null) {
@@ -66,7 +66,7 @@ public final class CompiledMessage {
         }
         TreeSet<String> names = new TreeSet<>();
         for (CompiledContent c : variants.values()) {
-            c.requireDefaults(defaults.keySet());
+            c.requireDefaults(defaults.keySet(), path);
             names.addAll(c.argumentNames());
             // What a user with no attributes gets: it must render, since it is also the fallback
             // for a user whose own attributes cannot.
@@ -74,8 +74,8 @@ public final class CompiledMessage {
                 c.format(c.title, defaults);
                 c.format(c.body, defaults);
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("message.variants." + c.locale
-                        + " cannot be rendered with message.defaults: " + e.getMessage());
+                throw new IllegalArgumentException(path + ".variants." + c.locale + " cannot be rendered with " + path
+                        + ".defaults: " + e.getMessage());
             }
         }
         argumentNames = names.toArray(new String[0]);
@@ -100,7 +100,16 @@ public final class CompiledMessage {
      * @throws IllegalArgumentException naming the variant and field whose template is invalid
      */
     public static CompiledMessage compile(Message message) {
-        return new CompiledMessage(message);
+        return compile(message, "message");
+    }
+
+    /**
+     * Compiles {@code message}, found at {@code path} in its campaign ({@code "arms[1].message"}).
+     *
+     * @throws IllegalArgumentException naming the variant and field whose template is invalid
+     */
+    public static CompiledMessage compile(Message message, String path) {
+        return new CompiledMessage(message, path);
     }
 
     /**
@@ -217,29 +226,30 @@ public final class CompiledMessage {
         final MessageFormat title;
         final MessageFormat body;
 
-        CompiledContent(String locale, Content content) {
-            this(locale, content, ULocale.forLanguageTag(locale));
+        CompiledContent(String locale, Content content, String path) {
+            this(locale, content, ULocale.forLanguageTag(locale), path);
         }
 
-        private CompiledContent(String locale, Content content, ULocale formatLocale) {
+        private CompiledContent(String locale, Content content, ULocale formatLocale, String path) {
             this.locale = locale;
             this.content = content;
+            String where = path + ".variants." + locale;
             if (content == null || content.body == null) {
-                throw new IllegalArgumentException("message.variants." + locale + ".body is missing");
+                throw new IllegalArgumentException(where + ".body is missing");
             }
-            this.title = content.title == null ? null : compile(content.title, formatLocale, locale + ".title");
-            this.body = compile(content.body, formatLocale, locale + ".body");
+            this.title = content.title == null ? null : compile(content.title, formatLocale, where + ".title");
+            this.body = compile(content.body, formatLocale, where + ".body");
         }
 
         /**
          * Every attribute a template names needs a default, so that no user lacking it gets a raw
          * {@code {name}}; a name without one is most often a typo.
          */
-        void requireDefaults(Set<String> defaults) {
+        void requireDefaults(Set<String> defaults, String path) {
             for (String argument : argumentNames()) {
                 if (!defaults.contains(argument)) {
-                    throw new IllegalArgumentException("message.variants." + locale + " uses {" + argument
-                            + "}, which has no default in message.defaults");
+                    throw new IllegalArgumentException(path + ".variants." + locale + " uses {" + argument
+                            + "}, which has no default in " + path + ".defaults");
                 }
             }
         }
@@ -268,7 +278,8 @@ public final class CompiledMessage {
 
         /** The same texts, formatted with {@code device}'s plural rules and numbers. */
         CompiledContent forLocale(ULocale device) {
-            return new CompiledContent(locale, content, device);
+            // Compiled once already: the path is not needed for errors here.
+            return new CompiledContent(locale, content, device, "message");
         }
 
         private static MessageFormat compile(String pattern, ULocale locale, String where) {
@@ -276,7 +287,7 @@ public final class CompiledMessage {
                 return new MessageFormat(pattern, locale);
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException(
-                        "message.variants." + where + " is not a valid ICU MessageFormat template: " + e.getMessage());
+                        where + " is not a valid ICU MessageFormat template: " + e.getMessage());
             }
         }
 

@@ -2,13 +2,17 @@ package io.herald.campaign;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.herald.model.Arm;
 import io.herald.model.Audience;
 import io.herald.model.Campaign;
 import io.herald.model.Content;
+import io.herald.model.Conversion;
 import io.herald.model.Message;
 import io.herald.model.Schedule;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
 class CampaignValidatorTest {
@@ -124,5 +128,111 @@ class CampaignValidatorTest {
         Campaign empty = valid();
         empty.audience = new Audience();
         assertThat(validator.problems(empty)).singleElement().asString().startsWith("audience.kind is missing");
+    }
+
+    private static Arm arm(String name, Integer weight, String body) {
+        Arm a = new Arm();
+        a.name = name;
+        a.weight = weight;
+        a.message = new Message();
+        a.message.defaultLocale = "en";
+        // Sorted: the first of its problems is found in English whatever the run.
+        a.message.variants = new TreeMap<>(Map.of("en", new Content("Hi", body), "fr", new Content("Salut", body)));
+        a.message.defaults = Map.of("name", "friend");
+        return a;
+    }
+
+    private static Campaign withArms(Arm... arms) {
+        Campaign c = valid();
+        c.message = null;
+        c.arms = List.of(arms);
+        return c;
+    }
+
+    @Test
+    void armsWithTheSameLocalesAndDefaultsAndAHoldoutAreAccepted() {
+        Campaign c = withArms(arm("plain", null, "Sale {name}"), arm("emoji", 3, "🔥 Sale {name}"));
+        c.holdout = 0.1;
+        assertThat(validator.problems(c)).isEmpty();
+        Campaign holdoutAlone = valid();
+        holdoutAlone.holdout = 0.5;
+        assertThat(validator.problems(holdoutAlone)).isEmpty();
+    }
+
+    @Test
+    void eachArmsMessageIsCheckedWhereItIs() {
+        Campaign c = withArms(arm("a", null, "Sale {name}"), arm("b", null, "Sale {nom}"), arm("c", null, "{oops"));
+        assertThat(validator.problems(c))
+                .containsExactlyInAnyOrder(
+                        "arms[1].message.variants.en uses {nom}, which has no default in arms[1].message.defaults",
+                        "arms[2].message.variants.en.body is not a valid ICU MessageFormat template: "
+                                + "Unmatched '{' braces in message \"{oops\"");
+    }
+
+    @Test
+    void armsMustBeTwoToTenNamedApartWeighedAndAlike() {
+        assertThat(validator.problems(withArms(arm("a", null, "x"))))
+                .containsExactly("arms must be 2 to 10 arms; there are 1 (leave arms out for one message)");
+        Arm[] eleven = new Arm[11];
+        for (int i = 0; i < 11; i++) {
+            eleven[i] = arm("a" + i, null, "x");
+        }
+        assertThat(validator.problems(withArms(eleven)))
+                .containsExactly("arms must be 2 to 10 arms; there are 11 (leave arms out for one message)");
+        assertThat(validator.problems(withArms(arm("a", null, "x"), arm("a", 0, "y"), arm("b c", 1001, "z"))))
+                .containsExactlyInAnyOrder(
+                        "arms[1].name 'a' is the name of an earlier arm too",
+                        "arms[1].weight must be between 1 and 1000 (leave it out for 1); it is 0",
+                        "arms[2].name must be 1 to 64 letters, digits, '_', '.' or '-', starting with a letter or digit",
+                        "arms[2].weight must be between 1 and 1000 (leave it out for 1); it is 1001");
+        Arm german = arm("de", null, "x");
+        german.message.variants = Map.of("en", new Content("Hi", "x"), "de", new Content("Hallo", "x"));
+        Arm otherDefaults = arm("d", null, "x");
+        otherDefaults.message.defaults = Map.of("name", "pal");
+        Arm noMessage = arm("none", null, "x");
+        noMessage.message = null;
+        assertThat(validator.problems(withArms(arm("a", null, "x"), german, otherDefaults, noMessage)))
+                .containsExactly(
+                        "arms[1].message has other locales, defaultLocale or defaults than the first arm's: every arm"
+                                + " has the campaign's locales [en, fr], default locale and defaults, and differs in its texts",
+                        "arms[2].message has other locales, defaultLocale or defaults than the first arm's: every arm"
+                                + " has the campaign's locales [en, fr], default locale and defaults, and differs in its texts",
+                        "arms[3].message is missing");
+    }
+
+    @Test
+    void aMessageBesideArmsAndAHoldoutOutOfRangeAreRefused() {
+        Campaign c = withArms(arm("a", null, "x"), arm("b", null, "y"));
+        c.message = valid().message;
+        c.holdout = 0.6;
+        assertThat(validator.problems(c))
+                .containsExactly(
+                        "message is given beside arms: with arms, each arm has its message, and the campaign none",
+                        "holdout must be a share from 0 to 0.5 of the audience's users (0.1 holds out one in ten); it is 0.6");
+        Campaign nan = valid();
+        nan.holdout = Double.NaN;
+        assertThat(validator.problems(nan)).singleElement().asString().startsWith("holdout must be");
+    }
+
+    @Test
+    void aConversionNamesAnEventAndAWindowFromAMinuteToThirtyDays() {
+        Campaign c = valid();
+        c.conversion = new Conversion();
+        c.conversion.event = "purchase";
+        c.conversion.within = "PT24H";
+        assertThat(validator.problems(c)).isEmpty();
+        c.conversion.event = "a purchase";
+        c.conversion.within = "P31D";
+        assertThat(validator.problems(c))
+                .containsExactly(
+                        "conversion.event must be an app event's name: 1 to 64 letters, digits, '_', '.', ':' or '-'",
+                        "conversion.within must be from 1 minute to 30 days; it is P31D");
+        c.conversion.event = null;
+        c.conversion.within = "soon";
+        assertThat(validator.problems(c))
+                .containsExactly(
+                        "conversion.event must be an app event's name: 1 to 64 letters, digits, '_', '.', ':' or '-';"
+                                + " it is missing",
+                        "conversion.within is not an ISO-8601 duration (such as \"PT24H\" or \"P7D\")");
     }
 }

@@ -223,7 +223,7 @@ public final class CampaignCommand implements Runnable {
     @Command(
             name = "estimate",
             mixinStandardHelpOptions = true,
-            description = "Count who a fire would reach, per platform and locale, and send nothing.")
+            description = "Count who a fire would reach, per platform, locale and arm, and send nothing.")
     static final class Estimate extends EventAction {
         @Override
         byte[] record() throws Exception {

@@ -222,12 +222,16 @@ public final class CampaignWatcher implements AutoCloseable {
         public long targeted;
         public long suppressed;
         public long refused;
+        /** Reachable devices of users held out (sent nothing); null for a campaign without a holdout. */
+        public Long heldOut;
         /** The slowest instance's time, and when the last one answered. */
         public long elapsedMs;
 
         public long lastAt;
         public final Map<String, Long> byPlatform = new TreeMap<>();
         public final Map<String, Long> byLocale = new TreeMap<>();
+        /** Targeted devices per arm; empty for a campaign without arms. */
+        public final Map<String, Long> byArm = new TreeMap<>();
 
         Estimate(Iterable<JsonNode> parts) {
             for (JsonNode n : parts) {
@@ -235,6 +239,14 @@ public final class CampaignWatcher implements AutoCloseable {
                 targeted += n.path("targeted").asLong();
                 suppressed += n.path("suppressed").asLong();
                 refused += n.path("refused").asLong();
+                if (n.has("heldOut")) {
+                    heldOut =
+                            (heldOut == null ? 0 : heldOut) + n.path("heldOut").asLong();
+                }
+                n.path("byArm")
+                        .fields()
+                        .forEachRemaining(
+                                e -> byArm.merge(e.getKey(), e.getValue().asLong(), Long::sum));
                 elapsedMs = Math.max(elapsedMs, n.path("elapsedMs").asLong());
                 lastAt = Math.max(lastAt, n.path("at").asLong());
                 n.path("byPlatform")
@@ -255,6 +267,13 @@ public final class CampaignWatcher implements AutoCloseable {
             t.append(String.format("  %-22s %,12d%n", "devices targeted", targeted));
             t.append(String.format("  %-22s %,12d%n", "suppressed", suppressed));
             t.append(String.format("  %-22s %,12d%n", "would be refused", refused));
+            if (heldOut != null) {
+                t.append(String.format("  %-22s %,12d%n", "held out", heldOut));
+            }
+            if (!byArm.isEmpty()) {
+                t.append(String.format("  %-22s %12s%n", "arm", "devices"));
+                byArm.forEach((k, v) -> t.append(String.format("  %-22s %,12d%n", k, v)));
+            }
             t.append(String.format("  %-22s %12s%n", "platform", "devices"));
             byPlatform.forEach((k, v) -> t.append(String.format("  %-22s %,12d%n", k, v)));
             t.append(String.format("  %-22s %12s%n", "locale", "devices"));

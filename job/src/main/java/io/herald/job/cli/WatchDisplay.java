@@ -1,9 +1,12 @@
 package io.herald.job.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.herald.campaign.CampaignLife;
 import io.herald.model.Outcome;
+import io.herald.model.StatusKind;
 import java.io.PrintWriter;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import me.tongfei.progressbar.DelegatingProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
@@ -15,12 +18,12 @@ import me.tongfei.progressbar.ProgressBarStyle;
  * progress bar (handed out of targeted, with delivered, failed, rate and ETA), then the outcome and
  * reason breakdown; and the exit code its state calls for.
  */
-final class WatchDisplay {
+public final class WatchDisplay {
     private final CampaignWatcher watcher;
     private final String campaignId;
     private final PrintWriter out;
 
-    WatchDisplay(CampaignWatcher watcher, String campaignId, PrintWriter out) {
+    public WatchDisplay(CampaignWatcher watcher, String campaignId, PrintWriter out) {
         this.watcher = watcher;
         this.campaignId = campaignId;
         this.out = out;
@@ -106,10 +109,66 @@ final class WatchDisplay {
                     "  fire to ack: p50 %,d ms, p99 %,d ms%n",
                     watcher.latencyQuantile(0.5), watcher.latencyQuantile(0.99));
         }
+        results();
         if (state == CampaignLife.State.CANCELLED) {
             return CampaignCommand.REFUSED_BY_JOB;
         }
         return watcher.isDone() ? CampaignCommand.OK : CampaignCommand.NOT_YET;
+    }
+
+    /** A measured campaign's latest results, an arm a line, side by side (nothing for other campaigns). */
+    public void results() {
+        List<JsonNode> results = watcher.statuses(StatusKind.RESULTS);
+        if (results.isEmpty()) {
+            return;
+        }
+        JsonNode last = results.get(results.size() - 1);
+        int confidence = (int) Math.round(100 * last.path("confidence").asDouble(0.95));
+        out.printf(
+                "Results (%d%% intervals; conversion per user, lift over the holdout):%n  %-16s %10s %10s %9s %9s %-22s %-22s %s%n",
+                confidence,
+                "arm",
+                "users",
+                "delivered",
+                "opened",
+                "converted",
+                "open rate",
+                "conversion rate",
+                "lift (p)");
+        for (JsonNode r : last.path("results")) {
+            String arm =
+                    r.path("holdout").asBoolean() ? "holdout" : r.path("arm").asText("(all)");
+            out.printf(
+                    "  %-16s %,10d %,10d %,9d %,9d %-22s %-22s %s%n",
+                    arm,
+                    r.path("users").asLong(),
+                    r.path("delivered").asLong(),
+                    r.path("opened").asLong(),
+                    r.path("converted").asLong(),
+                    rate(r, "openRate"),
+                    rate(r, "conversionRate"),
+                    r.has("lift")
+                            ? String.format(
+                                    "%+.2f%% [%+.2f, %+.2f] (p %.3f)",
+                                    100 * r.path("lift").asDouble(),
+                                    100 * r.path("liftLow").asDouble(),
+                                    100 * r.path("liftHigh").asDouble(),
+                                    r.path("liftPValue").asDouble())
+                            : "");
+        }
+        out.flush();
+    }
+
+    /** A rate and its interval in percent, or a dash. */
+    private static String rate(JsonNode row, String name) {
+        if (!row.has(name)) {
+            return "-";
+        }
+        return String.format(
+                "%.2f%% [%.2f, %.2f]",
+                100 * row.path(name).asDouble(),
+                100 * row.path(name + "Low").asDouble(),
+                100 * row.path(name + "High").asDouble());
     }
 
     private void row(String name, long value, String note) {

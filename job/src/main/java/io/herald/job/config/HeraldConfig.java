@@ -161,6 +161,12 @@ public class HeraldConfig {
         public String campaignStatus = "campaign-status";
         /** Notifications' final outcomes, recorded as they come (not transactional): what a restore must not send again, what a retry reads. */
         public String answers = "answers";
+        /**
+         * What apps report of their users (opens, actions, app events): the input of measured
+         * campaigns' opens and conversions; null (the default) reads none, so a deployment that
+         * measures nothing needs no such topic.
+         */
+        public String interactions;
     }
 
     /** One app: its id as campaigns and devices name it, and its provider settings. */

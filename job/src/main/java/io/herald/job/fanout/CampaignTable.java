@@ -30,6 +30,16 @@ public final class CampaignTable {
         return campaigns.get(campaignId);
     }
 
+    /** The campaign's definition, or null if there is none by that id. */
+    Campaign campaign(String campaignId) {
+        try {
+            CampaignEntry entry = campaigns.get(campaignId);
+            return entry == null ? null : entry.campaign;
+        } catch (Exception e) {
+            throw new IllegalStateException("broadcast state of campaigns unreadable", e);
+        }
+    }
+
     void put(String campaignId, CampaignEntry entry) throws Exception {
         campaigns.put(campaignId, entry);
     }

@@ -7,6 +7,7 @@ import io.herald.campaign.ReplayPolicy;
 import io.herald.campaign.UserLimits;
 import io.herald.coordination.CoordinatedOperator;
 import io.herald.delivery.DeliveryRoom;
+import io.herald.experiment.Attribution;
 import io.herald.job.fanout.walk.RetryTargets;
 import io.herald.job.fanout.walk.RunawayAlerts;
 import io.herald.job.fanout.walk.Walk;
@@ -324,7 +325,13 @@ public final class FanOutOperator extends AbstractStreamOperator<SendRequest>
             send(update.send, u, now);
             return;
         }
-        updates.apply(update, u, now);
+        if (update.interaction != null) {
+            // An open or an app event, matched against the user's exposures in the user's state.
+            Attribution.take(u.profile, update.interaction, campaigns::campaign, now)
+                    .forEach(out::counted);
+        } else {
+            updates.apply(update, u, now);
+        }
         users.update(u);
         written.note(update.userId(), !walker.isEmpty());
     }
@@ -362,32 +369,48 @@ public final class FanOutOperator extends AbstractStreamOperator<SendRequest>
                     out.request(request);
                 });
         UserLimits.Settled settled = verdict.settle(c.targeted);
-        if (settled != UserLimits.Settled.UNCHANGED) {
+        Attribution.Counted exposed =
+                campaigns.prepared(event.campaignId, entry.campaign, now()).expose(user, c, now);
+        if (settled != UserLimits.Settled.UNCHANGED || exposed != null) {
             users.update(state);
             written.note(event.userId, !walker.isEmpty());
+        }
+        if (exposed != null) {
+            out.counted(exposed);
         }
         if (settled == UserLimits.Settled.WRITE_AND_ALERT) {
             runawayAlerts.capped(event.campaignId, entry.campaign.appId, event.userId, verdict.refusal(), now);
         }
-        String none = c.targeted > 0 ? null : nothingToSend(event, devices.size(), c.suppressed);
+        String none = c.targeted > 0 ? null : nothingToSend(event, devices.size(), c);
         CampaignStatus s =
                 CampaignStatus.of(event.campaignId, none == null ? StatusKind.SENT : StatusKind.SKIPPED, none, now());
         s.targeted = c.targeted;
         s.suppressed = c.suppressed;
+        if (c.heldOut > 0) {
+            s.heldOut = c.heldOut;
+        }
+        if (c.arm != null) {
+            s.byArm = Map.of(c.arm, c.targeted);
+        }
         if (verdict.limit() != null) {
             s.capped = c.targeted;
         }
         out.status(s);
     }
 
-    /** Why a send targeted no device: the user has none, none can receive it, or none is in the audience. */
-    private static String nothingToSend(CampaignEvent event, int devices, long suppressed) {
+    /**
+     * Why a send targeted no device: the user has none, is held out, none can receive it, or none is
+     * in the audience.
+     */
+    private static String nothingToSend(CampaignEvent event, int devices, PreparedCampaign.FanOutCount c) {
         String why = devices == 0
                 ? "the user has no device"
-                : suppressed > 0
-                        ? "none of the user's " + devices
-                                + " devices can receive it (opted out, uninstalled or a dead token)"
-                        : "none of the user's " + devices + " devices is in the campaign's audience";
+                : c.heldOut > 0
+                        ? "the user is in the campaign's holdout (sent nothing, measured against)"
+                        : c.suppressed > 0
+                                ? "none of the user's " + devices
+                                        + " devices can receive it (opted out, uninstalled or a dead token)"
+                                : "none of the user's " + devices + " devices is in the campaign's audience";
         return "send " + event.sendId + " to " + event.userId + ": " + why;
     }
 

@@ -1,6 +1,8 @@
 package io.herald.job.fanout;
 
+import io.herald.experiment.Attribution;
 import io.herald.job.functions.Descriptors;
+import io.herald.model.ArmCounts;
 import io.herald.model.CampaignStatus;
 import io.herald.model.DeviceEvent;
 import io.herald.model.SendRequest;
@@ -37,6 +39,21 @@ final class FanOutOutput {
         if (first) {
             status(s);
         }
+    }
+
+    /** Something to count for a measured campaign's results. */
+    void counted(Attribution.Counted c) {
+        ArmCounts delta = ArmCounts.of(c.campaignId(), c.arm(), c.heldOut());
+        switch (c.kind()) {
+            case EXPOSED -> delta.exposed = 1;
+            case OPENED -> delta.opened = 1;
+            case CONVERTED -> {
+                delta.converted = c.firstTime() ? 1 : 0;
+                delta.conversions = 1;
+                delta.value = c.value();
+            }
+        }
+        output.collect(Descriptors.ARM_COUNTS, new StreamRecord<>(delta));
     }
 
     void releasedClaim(DeviceEvent release) {

@@ -1,6 +1,7 @@
 package io.herald.job.fanout;
 
 import io.herald.delivery.DeliveryRoom;
+import io.herald.experiment.Attribution;
 import io.herald.job.fanout.walk.RunawayAlerts;
 import io.herald.job.fanout.walk.WalkContext;
 import io.herald.job.fanout.walk.WalkMetrics;
@@ -145,6 +146,11 @@ final class OperatorWalkContext implements WalkContext {
     @Override
     public void emit(SendRequest request) {
         out.request(request);
+    }
+
+    @Override
+    public void counted(Attribution.Counted counted) {
+        out.counted(counted);
     }
 
     @Override

@@ -4,6 +4,7 @@ import io.herald.job.functions.CampaignFanOut.CampaignEntry;
 import io.herald.job.state.DeviceEventSerializer;
 import io.herald.job.state.UserStateSerializer;
 import io.herald.model.Answer;
+import io.herald.model.ArmCounts;
 import io.herald.model.CampaignEvent;
 import io.herald.model.CampaignStatus;
 import io.herald.model.DeadLetter;
@@ -39,6 +40,10 @@ public final class Descriptors {
     public static final OutputTag<SendRequest> ANDROID =
             new OutputTag<>("android", TypeInformation.of(SendRequest.class));
     /** Records that could not be read, with why. */
+    /** What the fan-out counts of measured campaigns (exposures, opens, conversions), a delta per user. */
+    public static final OutputTag<ArmCounts> ARM_COUNTS =
+            new OutputTag<>("arm-counts", TypeInformation.of(ArmCounts.class));
+
     public static final OutputTag<DeadLetter> DEAD_LETTERS =
             new OutputTag<>("dead-letters", TypeInformation.of(DeadLetter.class));
 

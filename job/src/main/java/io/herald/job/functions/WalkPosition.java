@@ -1,5 +1,6 @@
 package io.herald.job.functions;
 
+import io.herald.campaign.PreparedCampaign;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -57,11 +58,15 @@ public class WalkPosition {
     public long appDevices;
     /** For a fire guard's count: the audience its fire record confirmed, or null. */
     public Long confirmAudience;
+    /** Reachable devices in the audience not sent to (for estimates: that would not be): their users are held out. */
+    public long heldOut;
 
     public Map<String, Long> byPlatform = new TreeMap<>();
     public Map<String, Long> byLocale = new TreeMap<>();
     /** For estimates of a local-time campaign: targeted devices by the moment they would get it ("skipped": never). */
     public Map<String, Long> bySchedule = new TreeMap<>();
+    /** Of a campaign with arms: targeted devices per arm. */
+    public Map<String, Long> byArm = new TreeMap<>();
 
     public WalkPosition() {}
 
@@ -74,6 +79,16 @@ public class WalkPosition {
         p.at = at;
         p.keyGroup = keyGroup;
         return p;
+    }
+
+    /** Adds what a fan-out did with one user's devices. */
+    public void count(PreparedCampaign.FanOutCount c) {
+        targeted += c.targeted;
+        suppressed += c.suppressed;
+        heldOut += c.heldOut;
+        if (c.arm != null && c.targeted > 0) {
+            byArm.merge(c.arm, c.targeted, Long::sum);
+        }
     }
 
     /**

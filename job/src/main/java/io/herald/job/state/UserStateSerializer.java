@@ -2,6 +2,7 @@ package io.herald.job.state;
 
 import io.herald.model.AttributeValue;
 import io.herald.model.DeviceRecord;
+import io.herald.model.Exposure;
 import io.herald.model.Platform;
 import io.herald.model.RunawayCount;
 import io.herald.model.UserProfile;
@@ -38,9 +39,10 @@ public final class UserStateSerializer extends BodySerializer<UserState> {
      * The encoding written now (the first byte of every value). Encodings 1 to 3 were never
      * released (2 read through Flink's per-byte input, with Flink's string format; 4 added the
      * campaign send times that frequency caps count); 5 adds the runaway guards' counts after the
-     * devices, and a value in 4 is read as one with none.
+     * devices, and a value in 4 is read as one with none; 6 adds the exposures to measured campaigns
+     * and the report ids taken lately after those, and a value in 4 or 5 is read as one with none.
      */
-    public static final int VERSION = 5;
+    public static final int VERSION = 6;
 
     /** The oldest encoding this job reads. */
     private static final int OLDEST = 4;
@@ -111,6 +113,22 @@ public final class UserStateSerializer extends BodySerializer<UserState> {
                 writeVarLong(app.getValue().alertedAt, out);
             }
         }
+        writeVarInt(p.exposures.size(), out);
+        for (Map.Entry<String, Exposure> e : p.exposures.entrySet()) {
+            Exposure x = e.getValue();
+            writeUtf8(e.getKey(), out);
+            out.writeBoolean(x.arm != null);
+            if (x.arm != null) {
+                writeUtf8(x.arm, out);
+            }
+            out.writeByte((x.heldOut ? 1 : 0) | (x.opened ? 2 : 0) | (x.converted ? 4 : 0));
+            writeVarLong(x.at, out);
+            writeVarLong(x.until - x.at, out);
+        }
+        writeVarInt(p.recentEventIds.size(), out);
+        for (String id : p.recentEventIds) {
+            writeUtf8(id, out);
+        }
     }
 
     /** Times oldest first: the first, then small differences. */
@@ -165,6 +183,23 @@ public final class UserStateSerializer extends BodySerializer<UserState> {
                 long[] sentAt = readTimes(in);
                 long alertedAt = in.readUnsignedByte() != 0 ? in.readVarLong() : RunawayCount.NEVER;
                 p.runaway.put(app, new RunawayCount(sentAt, alertedAt));
+            }
+        }
+        if (encoding >= 6) {
+            int exposures = in.readVarInt();
+            for (int i = 0; i < exposures; i++) {
+                String campaignId = in.readUtf8();
+                String arm = in.readUnsignedByte() != 0 ? in.readUtf8() : null;
+                int flags = in.readUnsignedByte();
+                long at = in.readVarLong();
+                Exposure x = new Exposure(arm, (flags & 1) != 0, at, at + in.readVarLong());
+                x.opened = (flags & 2) != 0;
+                x.converted = (flags & 4) != 0;
+                p.exposures.put(campaignId, x);
+            }
+            int ids = in.readVarInt();
+            for (int i = 0; i < ids; i++) {
+                p.recentEventIds.add(in.readUtf8());
             }
         }
         return u;

@@ -2,6 +2,7 @@ package io.herald.job.state;
 
 import io.herald.model.AudienceRow;
 import io.herald.model.CampaignEvent;
+import io.herald.model.Interaction;
 import io.herald.model.UserUpdate;
 import io.herald.serde.CompactType;
 import java.io.IOException;
@@ -15,8 +16,8 @@ import org.apache.flink.types.StringValue;
 
 /**
  * What reaches a user's state, on its way to the fan-out: a device event (nearly all of them,
- * {@link DeviceEventSerializer}), an audience row (two ids), or a transactional send, which is a
- * whole campaign and goes to Flink's own serializer for it. A tag byte says which.
+ * {@link DeviceEventSerializer}), an audience row (two ids), a transactional send, which is a
+ * whole campaign and goes to Flink's own serializer for it, or an interaction. A tag byte says which.
  *
  * <p>Not a singleton: the send's serializer is Flink's, made with the job's configuration, and may
  * keep state between calls, so each copy of this serializer has its own ({@link #duplicate}).
@@ -35,6 +36,9 @@ public final class UserUpdateSerializer extends TypeSerializer<UserUpdate> {
     private static final int SEND = 2;
     /** An update with nothing in it: Flink's fresh instance ({@link #createInstance}). */
     private static final int NOTHING = 3;
+
+    private static final int INTERACTION = 4;
+    private static final Interaction.Type[] INTERACTION_TYPES = Interaction.Type.values();
 
     private final TypeSerializer<CampaignEvent> sends;
 
@@ -70,6 +74,21 @@ public final class UserUpdateSerializer extends TypeSerializer<UserUpdate> {
         if (from.send != null) {
             u.send = sends.copy(from.send);
         }
+        if (from.interaction != null) {
+            Interaction i = from.interaction;
+            Interaction c = new Interaction();
+            c.type = i.type;
+            c.userId = i.userId;
+            c.appId = i.appId;
+            c.campaignId = i.campaignId;
+            c.notificationId = i.notificationId;
+            c.action = i.action;
+            c.name = i.name;
+            c.value = i.value;
+            c.at = i.at;
+            c.eventId = i.eventId;
+            u.interaction = c;
+        }
         return u;
     }
 
@@ -95,6 +114,9 @@ public final class UserUpdateSerializer extends TypeSerializer<UserUpdate> {
         } else if (u.send != null) {
             out.writeByte(SEND);
             sends.serialize(u.send, out);
+        } else if (u.interaction != null) {
+            out.writeByte(INTERACTION);
+            writeInteraction(u.interaction, out);
         } else {
             out.writeByte(NOTHING);
         }
@@ -108,8 +130,44 @@ public final class UserUpdateSerializer extends TypeSerializer<UserUpdate> {
             case AUDIENCE -> UserUpdate.of(new AudienceRow(StringValue.readString(in), StringValue.readString(in)));
             case SEND -> UserUpdate.of(sends.deserialize(in));
             case NOTHING -> new UserUpdate();
+            case INTERACTION -> UserUpdate.of(readInteraction(in));
             default -> throw new IOException("unknown user update kind " + kind);
         };
+    }
+
+    /** An interaction: its type, its time, then its texts, each after a byte saying whether it is there. */
+    private static void writeInteraction(Interaction i, DataOutputView out) throws IOException {
+        out.writeByte(i.type.ordinal());
+        out.writeLong(i.at);
+        for (String s : new String[] {i.userId, i.appId, i.campaignId, i.notificationId, i.action, i.name, i.eventId}) {
+            out.writeBoolean(s != null);
+            if (s != null) {
+                StringValue.writeString(s, out);
+            }
+        }
+        out.writeBoolean(i.value != null);
+        if (i.value != null) {
+            out.writeDouble(i.value);
+        }
+    }
+
+    private static Interaction readInteraction(DataInputView in) throws IOException {
+        Interaction i = new Interaction();
+        i.type = INTERACTION_TYPES[in.readUnsignedByte()];
+        i.at = in.readLong();
+        i.userId = optionalString(in);
+        i.appId = optionalString(in);
+        i.campaignId = optionalString(in);
+        i.notificationId = optionalString(in);
+        i.action = optionalString(in);
+        i.name = optionalString(in);
+        i.eventId = optionalString(in);
+        i.value = in.readBoolean() ? in.readDouble() : null;
+        return i;
+    }
+
+    private static String optionalString(DataInputView in) throws IOException {
+        return in.readBoolean() ? StringValue.readString(in) : null;
     }
 
     @Override

@@ -7,7 +7,9 @@ import io.herald.campaign.FrequencyCap;
 import io.herald.campaign.QuietHours;
 import io.herald.campaign.RunawayGuard;
 import io.herald.delivery.DeliveryRoom;
+import io.herald.experiment.ArmAssignment;
 import io.herald.job.functions.Descriptors;
+import io.herald.model.Arm;
 import io.herald.model.AttributeValue;
 import io.herald.model.Audience;
 import io.herald.model.AudienceRow;
@@ -31,6 +33,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
+import java.util.TreeMap;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
@@ -499,17 +503,7 @@ class FanOutOperatorTest {
         // Restored on two instances: each takes the key groups it now holds, with their positions.
         List<String> after = new ArrayList<>();
         List<CampaignStatus> reports = new ArrayList<>();
-        for (int i = 0; i < 2; i++) {
-            var h = harness(
-                    7,
-                    2,
-                    i,
-                    AbstractStreamOperatorTestHarness.repartitionOperatorState(checkpoint, MAX_PARALLELISM, 1, 2, i));
-            others.add(h);
-            runMailbox(h);
-            after.addAll(ids(notifications(h)));
-            reports.addAll(statuses(h));
-        }
+        restoreOnTwo(checkpoint, r -> after.addAll(ids(r)), reports::addAll);
         List<String> all = new ArrayList<>(before);
         all.addAll(after);
         assertThat(all)
@@ -523,6 +517,28 @@ class FanOutOperatorTest {
                 .as("counts add up across the restore")
                 .isEqualTo(40);
         assertThat(fannedOut.stream().mapToInt(r -> r.keyGroups).sum()).isEqualTo(MAX_PARALLELISM);
+    }
+
+    /**
+     * {@code checkpoint} (taken at parallelism 1, chunks of 7) restored on two instances, each
+     * walked to its end: what each handed out and reported.
+     */
+    private void restoreOnTwo(
+            OperatorSubtaskState checkpoint,
+            Consumer<List<SendRequest>> notifications,
+            Consumer<List<CampaignStatus>> reports)
+            throws Exception {
+        for (int i = 0; i < 2; i++) {
+            var h = harness(
+                    7,
+                    2,
+                    i,
+                    AbstractStreamOperatorTestHarness.repartitionOperatorState(checkpoint, MAX_PARALLELISM, 1, 2, i));
+            others.add(h);
+            runMailbox(h);
+            notifications.accept(notifications(h));
+            reports.accept(statuses(h));
+        }
     }
 
     /** 20 users, walked 4 a chunk: campaign c1 created and fired, and one chunk walked. */
@@ -1506,6 +1522,97 @@ class FanOutOperatorTest {
                                 + " (opted out, uninstalled or a dead token)",
                         "SKIPPED 0 send s3 to cy: none of the user's 1 devices is in the campaign's audience",
                         "SENT 1 null");
+    }
+
+    /** Campaign {@code id} with arms "short" and "long" (weights 1 and 3) and a quarter of users held out. */
+    private static CampaignEvent experiment(String id) {
+        CampaignEvent e = create(id, Audience.all());
+        Message message = e.campaign.message;
+        e.campaign.message = null;
+        e.campaign.arms = new ArrayList<>();
+        for (String[] arm : new String[][] {{"short", "1", "Hi"}, {"long", "3", "Hello there"}}) {
+            Arm a = new Arm();
+            a.name = arm[0];
+            a.weight = Integer.parseInt(arm[1]);
+            a.message = new Message();
+            a.message.defaultLocale = message.defaultLocale;
+            a.message.defaults = message.defaults;
+            a.message.variants =
+                    Map.of("en", new Content(arm[2] + " {name}", "News"), "de", new Content(arm[2], "Neu"));
+            e.campaign.arms.add(a);
+        }
+        e.campaign.holdout = 0.25;
+        return e;
+    }
+
+    @Test
+    void anExperimentSendsEachUserItsArmsMessage_countsArmsAndHoldout_inEstimatesFiresAndSends_acrossARestore()
+            throws Exception {
+        harness.close();
+        harness = harness(7, 1, 0, null);
+        registerUsers(60);
+        harness.processElement2(experiment("c1"), 2);
+        ArmAssignment arms = ArmAssignment.of("c1", List.of(1, 3), 0.25);
+        Map<String, Long> expected = new TreeMap<>();
+        long heldOut = 0;
+        String heldOutUser = null;
+        for (int i = 0; i < 60; i++) {
+            int arm = arms.armOf("user-" + i);
+            if (arm == ArmAssignment.HOLDOUT) {
+                heldOut++;
+                heldOutUser = "user-" + i;
+            } else {
+                expected.merge(arm == 0 ? "short" : "long", 1L, Long::sum);
+            }
+        }
+        assertThat(heldOut).as("some of 60 users are held out").isPositive();
+        harness.processElement2(control(CampaignEvent.Type.ESTIMATE, "c1", 3), 3);
+        CampaignStatus estimate = last(StatusKind.ESTIMATED, "c1");
+        assertThat(estimate.byArm).isEqualTo(expected);
+        assertThat(estimate.heldOut).isEqualTo(heldOut);
+        assertThat(estimate.targeted).isEqualTo(60 - heldOut);
+
+        harness.processElement2(control(CampaignEvent.Type.FIRE, "c1", 4), 4);
+        runOneMail(harness);
+        runOneMail(harness);
+        List<SendRequest> before = new ArrayList<>(notifications(harness));
+        OperatorSubtaskState checkpoint = harness.snapshot(1, 10);
+        List<SendRequest> all = new ArrayList<>(before);
+        List<CampaignStatus> reports = new ArrayList<>();
+        restoreOnTwo(checkpoint, all::addAll, reports::addAll);
+        assertThat(all).extracting(r -> r.userId).doesNotHaveDuplicates().hasSize((int) (60 - heldOut));
+        assertThat(all).allSatisfy(r -> {
+            int arm = arms.armOf(r.userId);
+            assertThat(arm).as(r.userId + " is not held out").isNotEqualTo(ArmAssignment.HOLDOUT);
+            assertThat(r.arm).isEqualTo(arm == 0 ? "short" : "long");
+            assertThat(r.payload).contains(arm == 0 ? "\"Hi USER-" : "\"Hello there USER-");
+        });
+        List<CampaignStatus> fannedOut =
+                reports.stream().filter(r -> r.status == StatusKind.FANNED_OUT).toList();
+        assertThat(fannedOut).hasSize(2);
+        Map<String, Long> byArm = new TreeMap<>();
+        fannedOut.forEach(r -> r.byArm.forEach((k, v) -> byArm.merge(k, v, Long::sum)));
+        assertThat(byArm).as("counts per arm add up across the restore").isEqualTo(expected);
+        assertThat(fannedOut.stream().mapToLong(r -> r.heldOut).sum()).isEqualTo(heldOut);
+
+        // A transactional send to a held-out user sends nothing and says why; to another, its arm.
+        String inArm = all.get(0).userId;
+        harness.processElement1(UserUpdate.of(send("c1", heldOutUser, "s1", 5)), 5);
+        harness.processElement1(UserUpdate.of(send("c1", inArm, "s2", 6)), 6);
+        assertThat(sent())
+                .filteredOn(r -> r.notificationId.contains("/s"))
+                .singleElement()
+                .satisfies(r -> {
+                    assertThat(r.userId).isEqualTo(inArm);
+                    assertThat(r.arm).isEqualTo(all.get(0).arm);
+                });
+        assertThat(statuses())
+                .filteredOn(st -> st.status == StatusKind.SENT || st.status == StatusKind.SKIPPED)
+                .extracting(st -> st.status + " " + st.heldOut + " " + st.byArm + " " + st.error)
+                .containsExactly(
+                        "SKIPPED 1 null send s1 to " + heldOutUser
+                                + ": the user is in the campaign's holdout (sent nothing, measured against)",
+                        "SENT null {" + all.get(0).arm + "=1} null");
     }
 
     @Test

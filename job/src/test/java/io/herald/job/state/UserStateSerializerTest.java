@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.herald.model.AttributeValue;
 import io.herald.model.DeviceRecord;
+import io.herald.model.Exposure;
 import io.herald.model.Platform;
 import io.herald.model.RunawayCount;
 import io.herald.model.UserDevices;
@@ -33,6 +34,13 @@ class UserStateSerializerTest {
         u.profile.runaway.put(
                 "news", new RunawayCount(new long[] {1_764_000_000_000L, 1_764_000_001_000L}, 1_764_000_002_000L));
         u.profile.runaway.put("shop", new RunawayCount(new long[] {1_764_000_000_000L}, RunawayCount.NEVER));
+        Exposure sent = new Exposure("bold", false, 1_764_000_000_000L, 1_764_604_800_000L);
+        sent.opened = true;
+        sent.converted = true;
+        u.profile.exposures.put("spring-sale", sent);
+        u.profile.exposures.put("no-arms", new Exposure(null, true, 1_764_000_000_000L, 1_764_000_060_000L));
+        u.profile.recentEventIds.add("e-1");
+        u.profile.recentEventIds.add("é-2");
         DeviceRecord ios = new DeviceRecord();
         ios.deviceId = "d1";
         ios.appId = "news";
@@ -118,18 +126,45 @@ class UserStateSerializerTest {
     }
 
     @Test
+    void aValueInEncoding5_writtenBeforeExperiments_readsAsOneWithNoExposures() throws Exception {
+        UserState u = fullUser();
+        u.profile.exposures.clear();
+        u.profile.recentEventIds.clear();
+        DataOutputSerializer body = new DataOutputSerializer(256);
+        serializer.writeBody(u, body);
+        byte[] v6 = body.getCopyOfBuffer();
+        // Encoding 5 is 6 without the exposures and report ids at the end: here their sizes, 0 and 0.
+        byte[] v5 = Arrays.copyOf(v6, v6.length - 2);
+        UserState back = serializer.readBody(new BytesReader(v5), 5);
+        assertThat(back).usingRecursiveComparison().isEqualTo(u);
+        assertThat(back.profile.runaway).isNotEmpty();
+        assertThat(back.profile.exposures).isEmpty();
+        assertThatThrownBy(() -> serializer.readBody(new BytesReader(v5), 6))
+                .as("read as 6, the same bytes run out")
+                .isInstanceOf(IOException.class);
+        byte[] whole = bytes(u);
+        whole[0] = 5;
+        assertThatThrownBy(() -> serializer.deserialize(new DataInputDeserializer(whole)))
+                .as("a 6 body under a 5 header has bytes too many")
+                .hasMessageContaining("bytes after its last field");
+    }
+
+    @Test
     void aValueInEncoding4_writtenBeforeRunawayGuards_readsAsOneWithNoCounts() throws Exception {
         UserState u = fullUser();
         u.profile.runaway.clear();
+        u.profile.exposures.clear();
+        u.profile.recentEventIds.clear();
         DataOutputSerializer body = new DataOutputSerializer(256);
         serializer.writeBody(u, body);
-        byte[] v5 = body.getCopyOfBuffer();
+        // Encodings 5 and 6 add the empty exposures and report ids (a byte each) after the guards.
+        byte[] v5 = Arrays.copyOf(body.getCopyOfBuffer(), body.length() - 2);
         // Encoding 4 is 5 without the guards' map at the end: here only its size, 0, in one byte.
         DataOutputSerializer one = new DataOutputSerializer(256);
         u.profile.runaway.put("news", new RunawayCount());
         serializer.writeBody(u, one);
         u.profile.runaway.clear();
-        assertThat(one.length()).as("a map of one adds to the last byte").isGreaterThan(v5.length);
+        assertThat(one.length()).as("a map of one adds to the last byte").isGreaterThan(body.length());
         byte[] v4 = Arrays.copyOf(v5, v5.length - 1);
         UserState back = serializer.readBody(new BytesReader(v4), 4);
         assertThat(back).usingRecursiveComparison().isEqualTo(u);

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.herald.model.AudienceRow;
 import io.herald.model.Campaign;
 import io.herald.model.CampaignEvent;
+import io.herald.model.Interaction;
 import io.herald.model.UserUpdate;
 import java.io.IOException;
 import org.apache.flink.api.common.serialization.SerializerConfigImpl;
@@ -50,6 +51,23 @@ class UserUpdateSerializerTest {
         assertThat(back(serializer.duplicate(), sent))
                 .usingRecursiveComparison()
                 .isEqualTo(sent);
+        Interaction event = new Interaction();
+        event.type = Interaction.Type.EVENT;
+        event.userId = "u7";
+        event.appId = "news";
+        event.name = "purchase";
+        event.value = 12.5;
+        event.eventId = "e-1";
+        event.at = 1_764_000_000_123L;
+        UserUpdate interaction = UserUpdate.of(event);
+        assertThat(back(serializer, interaction)).usingRecursiveComparison().isEqualTo(interaction);
+        assertThat(serializer.copy(interaction)).usingRecursiveComparison().isEqualTo(interaction);
+        Interaction open = new Interaction();
+        open.type = Interaction.Type.OPENED;
+        open.userId = "u7";
+        open.campaignId = "c1";
+        UserUpdate opened = UserUpdate.of(open);
+        assertThat(back(serializer, opened)).usingRecursiveComparison().isEqualTo(opened);
         UserUpdate fresh = serializer.createInstance();
         assertThat(back(serializer, fresh)).usingRecursiveComparison().isEqualTo(fresh);
     }

@@ -47,11 +47,11 @@ final class EstimateAction implements WalkAction {
         PreparedCampaign campaign = plan.campaign();
         boolean capped = plan.limits().any() && plan.limits().refusing(state.profile, ctx.now()) != null;
         boolean zones = plan.quiet() != null || plan.local() != null;
-        PreparedCampaign.FanOutCount c = campaign.select(state.profile, devices, d -> {
+        PreparedCampaign.FanOutCount c = campaign.select(userId, state.profile, devices, (d, arm) -> {
             countDevice(p, d);
             if (capped) {
                 p.capped++;
-            } else if (campaign.refusal(state.profile, d) != null) {
+            } else if (arm.refusal(state.profile, d) != null) {
                 p.refused++;
             }
             if (zones) {
@@ -64,8 +64,7 @@ final class EstimateAction implements WalkAction {
                 }
             }
         });
-        p.targeted += c.targeted;
-        p.suppressed += c.suppressed;
+        p.count(c);
     }
 
     @Override

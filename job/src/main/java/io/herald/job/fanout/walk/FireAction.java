@@ -2,6 +2,7 @@ package io.herald.job.fanout.walk;
 
 import io.herald.campaign.PreparedCampaign;
 import io.herald.campaign.UserLimits;
+import io.herald.experiment.Attribution;
 import io.herald.job.functions.WalkPosition;
 import io.herald.model.DeviceRecord;
 import io.herald.model.UserState;
@@ -55,20 +56,22 @@ final class FireAction implements WalkAction {
             }
             ctx.emit(request);
         });
-        p.targeted += c.targeted;
-        p.suppressed += c.suppressed;
+        p.count(c);
         if (verdict.limit() != null) {
             p.capped += c.targeted;
         }
         // Counted in the user's state with the walk's position: a restore rolls both back together,
         // so the walk counts each user once however often it is resumed.
-        switch (verdict.settle(c.targeted)) {
-            case WRITE -> ctx.writeUser(userId, state);
-            case WRITE_AND_ALERT -> {
-                ctx.writeUser(userId, state);
-                ctx.runawayAlerts().capped(plan.id().campaignId(), plan.app(), userId, verdict.refusal(), now);
-            }
-            case UNCHANGED -> {}
+        UserLimits.Settled settled = verdict.settle(c.targeted);
+        Attribution.Counted exposed = plan.campaign().expose(state.profile, c, now);
+        if (settled != UserLimits.Settled.UNCHANGED || exposed != null) {
+            ctx.writeUser(userId, state);
+        }
+        if (exposed != null) {
+            ctx.counted(exposed);
+        }
+        if (settled == UserLimits.Settled.WRITE_AND_ALERT) {
+            ctx.runawayAlerts().capped(plan.id().campaignId(), plan.app(), userId, verdict.refusal(), now);
         }
     }
 }

@@ -31,9 +31,7 @@ final class FireCheckAction implements WalkAction {
                 p.appDevices++;
             }
         }
-        var c = plan.campaign().select(state.profile, devices, d -> {});
-        p.targeted += c.targeted;
-        p.suppressed += c.suppressed;
+        p.count(plan.campaign().select(userId, state.profile, devices, (d, arm) -> {}));
     }
 
     @Override

@@ -29,7 +29,7 @@ final class RetryEstimateAction implements WalkAction {
             return;
         }
         String campaignId = plan.id().campaignId();
-        plan.campaign().select(state.profile, devices, d -> {
+        plan.campaign().select(userId, state.profile, devices, (d, arm) -> {
             if (targets.contains(SendRequest.notificationId(campaignId, null, d.deviceId))) {
                 p.targeted++;
                 EstimateAction.countDevice(p, d);

@@ -14,6 +14,7 @@ import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import org.apache.flink.runtime.state.KeyGroupRange;
 
 /**
@@ -444,6 +445,13 @@ public final class Walk {
         s.users = all.stream().mapToLong(p -> p.users).sum();
         s.targeted = all.stream().mapToLong(p -> p.targeted).sum();
         s.suppressed = all.stream().mapToLong(p -> p.suppressed).sum();
+        if (plan.campaign().hasHoldout()) {
+            s.heldOut = all.stream().mapToLong(p -> p.heldOut).sum();
+        }
+        if (plan.campaign().hasArms()) {
+            s.byArm = new TreeMap<>();
+            all.forEach(p -> p.byArm.forEach((arm, n) -> s.byArm.merge(arm, n, Long::sum)));
+        }
         long quietHours = all.stream().mapToLong(p -> p.quietHours).sum();
         s.quietHours = quietHours > 0 || plan.quiet() != null ? quietHours : null;
         long capped = all.stream().mapToLong(p -> p.capped).sum();

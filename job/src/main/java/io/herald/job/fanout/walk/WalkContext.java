@@ -1,6 +1,7 @@
 package io.herald.job.fanout.walk;
 
 import io.herald.delivery.DeliveryRoom;
+import io.herald.experiment.Attribution;
 import io.herald.job.state.StoredUsers;
 import io.herald.model.Answer;
 import io.herald.model.CampaignStatus;
@@ -54,6 +55,9 @@ public interface WalkContext {
     void emit(SendRequest request);
 
     void status(CampaignStatus status);
+
+    /** Counts something for a measured campaign's results (an exposure). */
+    void counted(Attribution.Counted counted);
 
     /** Where a walk says that an app's runaway guard capped a user. */
     RunawayAlerts runawayAlerts();

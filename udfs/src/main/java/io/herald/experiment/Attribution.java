@@ -1,0 +1,140 @@
+package io.herald.experiment;
+
+import io.herald.model.Campaign;
+import io.herald.model.Exposure;
+import io.herald.model.Interaction;
+import io.herald.model.UserProfile;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * Attribution in the user's own state: a measured campaign's exposure is kept with the user, and an
+ * open or an app event reported later is matched against it there, so each user's open and
+ * conversion of a campaign counts once, and a restore or a replay (which rolls the user's state back
+ * with the input's position) counts nothing twice.
+ *
+ * <p>Rules: an open (or an action) counts for the campaign it names, once per user, if the user was
+ * exposed and not held out. An app event counts as the conversion of each campaign of its app
+ * that names it, whose exposure came at or before it and within the campaign's window: the user
+ * once ({@link Counted#firstTime}), each event's value. Held-out users are exposed at the fire, so
+ * their conversions measure what the campaign added. A report with an {@code eventId} seen lately
+ * counts once.
+ */
+public final class Attribution {
+    /** Exposures kept per user; past it the one whose window ends first is forgotten. */
+    public static final int MAX_EXPOSURES = 64;
+    /** Report ids remembered per user. */
+    public static final int MAX_EVENT_IDS = 32;
+    /** How long opens of a campaign are counted after the exposure (or its conversion window, if longer). */
+    public static final Duration OPEN_WINDOW = Duration.ofDays(7);
+
+    private Attribution() {}
+
+    /** What a count is of. */
+    public enum Kind {
+        /** A user exposed: sent the campaign, or held out of it. */
+        EXPOSED,
+        OPENED,
+        CONVERTED
+    }
+
+    /**
+     * One thing to count for a campaign's arm (or its holdout).
+     *
+     * @param arm the arm's name, or null (no arms, or held out)
+     * @param firstTime the user's first of its kind for the campaign (a conversion's later events add value only)
+     * @param value a conversion's value, else 0
+     */
+    public record Counted(String campaignId, String arm, boolean heldOut, Kind kind, boolean firstTime, double value) {}
+
+    /**
+     * Keeps the user's exposure to {@code campaign} at {@code at}, unless one is kept already (the
+     * first exposure stands).
+     *
+     * @return the exposure to count, or null if there was one already
+     */
+    public static Counted expose(UserProfile user, Campaign campaign, String arm, boolean heldOut, long at) {
+        Map<String, Exposure> exposures = user.exposures;
+        forgetEnded(exposures, at);
+        if (exposures.containsKey(campaign.campaignId)) {
+            return null;
+        }
+        if (exposures.size() >= MAX_EXPOSURES) {
+            String first = null;
+            long firstEnd = Long.MAX_VALUE;
+            for (Map.Entry<String, Exposure> e : exposures.entrySet()) {
+                if (e.getValue().until < firstEnd) {
+                    first = e.getKey();
+                    firstEnd = e.getValue().until;
+                }
+            }
+            exposures.remove(first);
+        }
+        long window = OPEN_WINDOW.toMillis();
+        if (campaign.conversion != null) {
+            window = Math.max(window, campaign.conversion.withinMillis());
+        }
+        exposures.put(campaign.campaignId, new Exposure(arm, heldOut, at, at + window));
+        return new Counted(campaign.campaignId, arm, heldOut, Kind.EXPOSED, true, 0);
+    }
+
+    /**
+     * What {@code interaction} counts for the user's exposures, marking them; empty if nothing (no
+     * exposure, counted before, outside the window, a report seen lately).
+     *
+     * @param campaigns the campaign of an id, or null if the job has none by it
+     */
+    public static List<Counted> take(
+            UserProfile user, Interaction interaction, Function<String, Campaign> campaigns, long now) {
+        List<Counted> counted = new ArrayList<>(1);
+        if (interaction.eventId != null) {
+            if (user.recentEventIds.contains(interaction.eventId)) {
+                return counted;
+            }
+            user.recentEventIds.add(interaction.eventId);
+            if (user.recentEventIds.size() > MAX_EVENT_IDS) {
+                user.recentEventIds.remove(0);
+            }
+        }
+        forgetEnded(user.exposures, now);
+        switch (interaction.type) {
+            case OPENED, ACTION -> {
+                Exposure e = user.exposures.get(interaction.campaignId);
+                if (e != null && !e.heldOut && !e.opened && interaction.at >= e.at && interaction.at <= e.until) {
+                    e.opened = true;
+                    counted.add(new Counted(interaction.campaignId, e.arm, false, Kind.OPENED, true, 0));
+                }
+            }
+            case EVENT -> {
+                for (Map.Entry<String, Exposure> entry : user.exposures.entrySet()) {
+                    Campaign c = campaigns.apply(entry.getKey());
+                    Exposure e = entry.getValue();
+                    if (c != null
+                            && c.conversion != null
+                            && c.conversion.event.equals(interaction.name)
+                            && c.appId.equals(interaction.appId)
+                            && interaction.at >= e.at
+                            && interaction.at <= e.at + c.conversion.withinMillis()) {
+                        boolean first = !e.converted;
+                        e.converted = true;
+                        double value = interaction.value == null ? 0 : interaction.value;
+                        counted.add(new Counted(entry.getKey(), e.arm, e.heldOut, Kind.CONVERTED, first, value));
+                    }
+                }
+            }
+        }
+        return counted;
+    }
+
+    private static void forgetEnded(Map<String, Exposure> exposures, long now) {
+        for (Iterator<Exposure> i = exposures.values().iterator(); i.hasNext(); ) {
+            if (i.next().until < now) {
+                i.remove();
+            }
+        }
+    }
+}

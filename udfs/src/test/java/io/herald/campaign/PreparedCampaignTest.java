@@ -1,0 +1,203 @@
+package io.herald.campaign;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import io.herald.experiment.ArmAssignment;
+import io.herald.model.Arm;
+import io.herald.model.AttributeValue;
+import io.herald.model.Audience;
+import io.herald.model.Campaign;
+import io.herald.model.Content;
+import io.herald.model.DeviceRecord;
+import io.herald.model.Message;
+import io.herald.model.Platform;
+import io.herald.model.SendRequest;
+import io.herald.model.UserProfile;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class PreparedCampaignTest {
+    private static Message message(String body) {
+        Message m = new Message();
+        m.defaultLocale = "en";
+        m.variants = Map.of("en", new Content("Sale", body));
+        m.defaults = Map.of("name", "friend");
+        return m;
+    }
+
+    private static Campaign campaign(String id) {
+        Campaign c = new Campaign();
+        c.campaignId = id;
+        c.appId = "news";
+        c.audience = Audience.all();
+        c.message = message("Hello {name}");
+        return c;
+    }
+
+    private static Campaign withArms(String id, Double holdout, int... weights) {
+        Campaign c = campaign(id);
+        c.message = null;
+        c.arms = new ArrayList<>();
+        for (int i = 0; i < weights.length; i++) {
+            Arm a = new Arm();
+            a.name = "arm-" + i;
+            a.weight = weights[i];
+            a.message = message("Arm " + i + " for {name}");
+            c.arms.add(a);
+        }
+        c.holdout = holdout;
+        return c;
+    }
+
+    private static DeviceRecord device(String id, Platform platform) {
+        DeviceRecord d = new DeviceRecord();
+        d.deviceId = id;
+        d.appId = "news";
+        d.platform = platform;
+        d.token = "token-" + id;
+        d.tokenV = 1;
+        d.registeredV = 1;
+        d.locale = "en";
+        return d;
+    }
+
+    private static List<DeviceRecord> devicesOf(String user) {
+        return List.of(device(user + "-phone", Platform.IOS), device(user + "-tablet", Platform.ANDROID));
+    }
+
+    @Test
+    void everyDeviceOfAUserGetsTheUsersArmsMessageAndHeldOutUsersGetNothing() {
+        Campaign c = withArms("spring", 0.2, 1, 3);
+        PreparedCampaign prepared = new PreparedCampaign(c, 1_000L);
+        ArmAssignment expected = ArmAssignment.of("spring", List.of(1, 3), 0.2);
+        int users = 4_000;
+        long[] perArm = new long[2];
+        long heldOutDevices = 0;
+        for (int u = 0; u < users; u++) {
+            String user = "user-" + u;
+            List<SendRequest> out = new ArrayList<>();
+            PreparedCampaign.FanOutCount count = prepared.fanOut(user, new UserProfile(), devicesOf(user), out::add);
+            int arm = expected.armOf(user);
+            if (arm == ArmAssignment.HOLDOUT) {
+                assertThat(out).as(user).isEmpty();
+                assertThat(count.heldOut).isEqualTo(2);
+                assertThat(count.targeted).isZero();
+                assertThat(count.arm).isNull();
+                heldOutDevices += count.heldOut;
+                continue;
+            }
+            assertThat(count.targeted).isEqualTo(2);
+            assertThat(count.heldOut).isZero();
+            assertThat(count.arm).isEqualTo("arm-" + arm);
+            assertThat(out).hasSize(2).allSatisfy(r -> {
+                assertThat(r.arm).isEqualTo("arm-" + arm);
+                assertThat(r.payload).contains("Arm " + arm + " for friend");
+                assertThat(r.notificationId).isEqualTo(SendRequest.notificationId("spring", null, r.deviceId));
+            });
+            perArm[arm] += 2;
+        }
+        // The shares: 20% held out, the rest 1 to 3 (binomial, five standard deviations).
+        double n = users;
+        assertThat(heldOutDevices / 2 / n).isCloseTo(0.2, within(5 * Math.sqrt(0.2 * 0.8 / n)));
+        assertThat(perArm[1] / (double) (perArm[0] + perArm[1])).isCloseTo(0.75, within(0.05));
+    }
+
+    @Test
+    void theArmIsTheSameForAFireAtAnotherTimeASendAndAnotherPreparation() {
+        Campaign c = withArms("again", 0.1, 1, 1, 1);
+        PreparedCampaign first = new PreparedCampaign(c, 1_000L);
+        PreparedCampaign later = first.at(9_000L, null);
+        PreparedCampaign send = new PreparedCampaign(withArms("again", 0.1, 1, 1, 1), 5_000L).at(5_000L, "s1");
+        for (int u = 0; u < 500; u++) {
+            String user = "u" + u;
+            String arm = first.fanOut(user, new UserProfile(), devicesOf(user), r -> {}).arm;
+            assertThat(later.fanOut(user, new UserProfile(), devicesOf(user), r -> {}).arm)
+                    .isEqualTo(arm);
+            assertThat(send.fanOut(user, new UserProfile(), devicesOf(user), r -> {}).arm)
+                    .isEqualTo(arm);
+        }
+    }
+
+    @Test
+    void aHoldoutWithoutArmsHoldsOutTheSameUsersAndSendsTheMessageToTheRest() {
+        Campaign c = campaign("solo");
+        c.holdout = 0.3;
+        PreparedCampaign prepared = new PreparedCampaign(c, 1_000L);
+        ArmAssignment expected = ArmAssignment.holdoutOnly("solo", 0.3);
+        int heldOut = 0;
+        for (int u = 0; u < 1_000; u++) {
+            String user = "u" + u;
+            List<SendRequest> out = new ArrayList<>();
+            PreparedCampaign.FanOutCount count = prepared.fanOut(user, new UserProfile(), devicesOf(user), out::add);
+            boolean held = expected.armOf(user) == ArmAssignment.HOLDOUT;
+            assertThat(count.heldOut).isEqualTo(held ? 2 : 0);
+            assertThat(out).hasSize(held ? 0 : 2).allSatisfy(r -> {
+                assertThat(r.arm).isNull();
+                assertThat(r.payload).contains("Hello friend");
+            });
+            heldOut += held ? 1 : 0;
+        }
+        assertThat(heldOut / 1_000.0).isCloseTo(0.3, within(5 * Math.sqrt(0.3 * 0.7 / 1_000)));
+        assertThat(prepared.hasHoldout()).isTrue();
+        assertThat(prepared.hasArms()).isFalse();
+    }
+
+    @Test
+    void withoutArmsOrHoldoutNothingIsHeldOut() {
+        PreparedCampaign prepared = new PreparedCampaign(campaign("plain"), 1_000L);
+        for (int u = 0; u < 200; u++) {
+            PreparedCampaign.FanOutCount count = prepared.fanOut(
+                    "u" + u,
+                    new UserProfile(),
+                    devicesOf("u" + u),
+                    r -> assertThat(r.arm).isNull());
+            assertThat(count.targeted).isEqualTo(2);
+            assertThat(count.heldOut).isZero();
+        }
+        assertThat(prepared.hasHoldout()).isFalse();
+    }
+
+    @Test
+    void unreachableDevicesOfAHeldOutUserAreSuppressedNotHeldOut() {
+        Campaign c = campaign("held");
+        c.holdout = 0.5;
+        PreparedCampaign prepared = new PreparedCampaign(c, 1_000L);
+        ArmAssignment expected = ArmAssignment.holdoutOnly("held", 0.5);
+        String user = "u0";
+        for (int u = 0; expected.armOf(user) != ArmAssignment.HOLDOUT; u++) {
+            user = "u" + u;
+        }
+        DeviceRecord optedOut = device("off", Platform.IOS);
+        optedOut.optIn = false;
+        PreparedCampaign.FanOutCount count =
+                prepared.fanOut(user, new UserProfile(), List.of(optedOut, device("on", Platform.ANDROID)), r -> {
+                    throw new AssertionError("a held-out user is sent nothing");
+                });
+        assertThat(count.suppressed).isEqualTo(1);
+        assertThat(count.heldOut).isEqualTo(1);
+    }
+
+    @Test
+    void aRefusalIsTheUsersArmsOwn() {
+        Campaign c = withArms("sizes", null, 1, 1);
+        c.arms.get(1).message = message("{name} {name} {name}");
+        PreparedCampaign prepared = new PreparedCampaign(c, 1_000L);
+        UserProfile longName = new UserProfile();
+        longName.attributes = new HashMap<>(Map.of("name", AttributeValue.of("x".repeat(1_500), 1)));
+        Map<String, Integer> refusedByArm = new HashMap<>();
+        for (int u = 0; u < 100; u++) {
+            String user = "u" + u;
+            prepared.select(user, longName, devicesOf(user), (d, arm) -> {
+                if (arm.refusal(longName, d) != null) {
+                    refusedByArm.merge(prepared.fanOut(user, longName, List.of(d), r -> {}).arm, 1, Integer::sum);
+                }
+            });
+        }
+        // Three times 1,500 characters is over 4 KB; once is not.
+        assertThat(refusedByArm).containsOnlyKeys("arm-1");
+    }
+}
