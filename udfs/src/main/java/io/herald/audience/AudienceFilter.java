@@ -22,7 +22,7 @@ public final class AudienceFilter {
     /** The last user's attributes as CEL values: a user's devices are filtered one after another. */
     private UserProfile lastUser;
 
-    private Map<String, Object> lastAttributes;
+    private SegmentExpression.UserValues lastAttributes;
     /** Verdicts of the expression by what it read ({@link SegmentExpression#verdictKey}), for this {@code now}. */
     private final Map<List<Object>, Boolean> verdicts = new HashMap<>();
     /** Verdicts kept at most; all are dropped when full (they are made again on demand). */
@@ -82,7 +82,7 @@ public final class AudienceFilter {
         }
         if (user != lastUser) {
             lastUser = user;
-            lastAttributes = SegmentExpression.attributes(user);
+            lastAttributes = SegmentExpression.values(user);
         }
         List<Object> key = expression.verdictKey(device, lastAttributes);
         if (key == null) {

@@ -62,6 +62,8 @@ public final class SegmentExpression {
             .addVar("attributes", MapType.create(SimpleType.STRING, SimpleType.DYN))
             .addVar("opt_in", SimpleType.BOOL)
             .addVar("last_seen", SimpleType.TIMESTAMP)
+            .addVar("last_opened", SimpleType.TIMESTAMP)
+            .addVar("events", MapType.create(SimpleType.STRING, SimpleType.TIMESTAMP))
             .addVar("now", SimpleType.TIMESTAMP)
             .addFunctionDeclarations(CelFunctionDecl.newFunctionDeclaration(
                     "semver", CelOverloadDecl.newGlobalOverload("semver_string", SimpleType.INT, SimpleType.STRING)))
@@ -71,7 +73,17 @@ public final class SegmentExpression {
 
     /** The variables a segment may read, in the order a verdict's key lists their values. */
     private static final List<String> VARIABLES = List.of(
-            "platform", "locale", "timezone", "app_version", "tags", "attributes", "opt_in", "last_seen", "now");
+            "platform",
+            "locale",
+            "timezone",
+            "app_version",
+            "tags",
+            "attributes",
+            "opt_in",
+            "last_seen",
+            "last_opened",
+            "events",
+            "now");
 
     private final String source;
     private final CelRuntime.Program program;
@@ -88,7 +100,8 @@ public final class SegmentExpression {
         this.program = program;
         this.reads = reads;
         this.attributeNames = attributeNames;
-        this.remembered = !reads.contains("last_seen");
+        // A user's activity times are nearly all distinct, like last_seen: verdicts are not worth keeping.
+        this.remembered = !reads.contains("last_seen") && !reads.contains("last_opened") && !reads.contains("events");
     }
 
     /**
@@ -166,7 +179,7 @@ public final class SegmentExpression {
      * distinct combination once. Null when the expression reads {@code last_seen}, whose values are
      * nearly all distinct, so that remembering verdicts would not pay.
      */
-    public List<Object> verdictKey(DeviceRecord device, Map<String, Object> userAttributes) {
+    public List<Object> verdictKey(DeviceRecord device, UserValues user) {
         if (!remembered) {
             return null;
         }
@@ -175,13 +188,13 @@ public final class SegmentExpression {
         for (String name : reads) {
             if (name.equals("attributes") && attributeNames != null) {
                 for (String a : attributeNames) {
-                    key[i++] = userAttributes.get(a);
+                    key[i++] = user.attributes().get(a);
                 }
             } else if (name.equals("tags")) {
                 // The list as the expression sees it, order included (an expression may index it).
                 key[i++] = device.currentTags();
             } else {
-                key[i++] = variable(name, device, userAttributes, 0);
+                key[i++] = variable(name, device, user, 0);
             }
         }
         return Arrays.asList(key);
@@ -189,7 +202,7 @@ public final class SegmentExpression {
 
     /** Whether the device of this user matches; see {@link #matches(DeviceRecord, Map, long)}. */
     public boolean matches(DeviceRecord device, UserProfile user, long nowMillis) {
-        return matches(device, attributes(user), nowMillis);
+        return matches(device, values(user), nowMillis);
     }
 
     /**
@@ -197,18 +210,17 @@ public final class SegmentExpression {
      * them (make them once per user, not once per device). An expression that fails on a device (an
      * attribute it lacks, say) does not match it.
      */
-    public boolean matches(DeviceRecord device, Map<String, Object> userAttributes, long nowMillis) {
+    public boolean matches(DeviceRecord device, UserValues user, long nowMillis) {
         try {
             // Variables are looked up by name as the program needs them: nothing is built for those it never reads.
             return Boolean.TRUE.equals(
-                    program.eval(name -> Optional.ofNullable(variable(name, device, userAttributes, nowMillis))));
+                    program.eval(name -> Optional.ofNullable(variable(name, device, user, nowMillis))));
         } catch (CelEvaluationException e) {
             return false;
         }
     }
 
-    private static Object variable(
-            String name, DeviceRecord device, Map<String, Object> userAttributes, long nowMillis) {
+    private static Object variable(String name, DeviceRecord device, UserValues user, long nowMillis) {
         switch (name) {
             case "platform":
                 return device.platform == null ? "" : device.platform.wire();
@@ -221,7 +233,11 @@ public final class SegmentExpression {
             case "tags":
                 return device.currentTags();
             case "attributes":
-                return userAttributes;
+                return user.attributes();
+            case "last_opened":
+                return user.lastOpened();
+            case "events":
+                return user.events();
             case "opt_in":
                 return !Boolean.FALSE.equals(device.optIn);
             case "last_seen":
@@ -233,8 +249,23 @@ public final class SegmentExpression {
         }
     }
 
+    /**
+     * What an expression reads of a user, as CEL values, made once per user: the attributes (removed
+     * ones left out), the last open ({@code last_opened}: the epoch when never) and the last time of
+     * each app event ({@code events}).
+     */
+    public record UserValues(Map<String, Object> attributes, Object lastOpened, Map<String, Object> events) {}
+
+    /** {@code user}'s values, as {@link UserValues} says. */
+    public static UserValues values(UserProfile user) {
+        Map<String, Object> events = new HashMap<>();
+        user.lastEvents.forEach((name, at) -> events.put(name, timestamp(at)));
+        return new UserValues(
+                attributes(user), timestamp(user.lastOpenedAt == DeviceRecord.NEVER ? 0 : user.lastOpenedAt), events);
+    }
+
     /** A user's attributes as CEL values, removed ones left out. */
-    public static Map<String, Object> attributes(UserProfile user) {
+    static Map<String, Object> attributes(UserProfile user) {
         Map<String, Object> out = new HashMap<>();
         for (Map.Entry<String, AttributeValue> a : user.attributes.entrySet()) {
             AttributeValue v = a.getValue();

@@ -29,6 +29,8 @@ public final class Attribution {
     public static final int MAX_EXPOSURES = 64;
     /** Report ids remembered per user. */
     public static final int MAX_EVENT_IDS = 32;
+    /** App event names whose last time is remembered per user (for segments); past it the oldest goes. */
+    public static final int MAX_EVENT_NAMES = 32;
     /** How long opens of a campaign are counted after the exposure (or its conversion window, if longer). */
     public static final Duration OPEN_WINDOW = Duration.ofDays(7);
 
@@ -100,6 +102,7 @@ public final class Attribution {
                 user.recentEventIds.remove(0);
             }
         }
+        remember(user, interaction);
         forgetEnded(user.exposures, now);
         switch (interaction.type) {
             case OPENED, ACTION -> {
@@ -128,6 +131,25 @@ public final class Attribution {
             }
         }
         return counted;
+    }
+
+    /** What segments read of a user's activity: the last open, the last time of each app event. */
+    private static void remember(UserProfile user, Interaction interaction) {
+        if (interaction.type != Interaction.Type.EVENT) {
+            user.lastOpenedAt = Math.max(user.lastOpenedAt, interaction.at);
+            return;
+        }
+        Long last = user.lastEvents.get(interaction.name);
+        if (last == null && user.lastEvents.size() >= MAX_EVENT_NAMES) {
+            String oldest = null;
+            for (Map.Entry<String, Long> e : user.lastEvents.entrySet()) {
+                if (oldest == null || e.getValue() < user.lastEvents.get(oldest)) {
+                    oldest = e.getKey();
+                }
+            }
+            user.lastEvents.remove(oldest);
+        }
+        user.lastEvents.put(interaction.name, last == null ? interaction.at : Math.max(last, interaction.at));
     }
 
     private static void forgetEnded(Map<String, Exposure> exposures, long now) {

@@ -33,6 +33,10 @@ public class UserProfile {
      * counts once (at most {@code Attribution.MAX_EVENT_IDS}).
      */
     public List<String> recentEventIds = new ArrayList<>();
+    /** When the user last opened a notification (or tapped an action), epoch ms; NEVER if not. */
+    public long lastOpenedAt = DeviceRecord.NEVER;
+    /** When the user last did each app event, by name, epoch ms (at most {@code Attribution.MAX_EVENT_NAMES}). */
+    public Map<String, Long> lastEvents = new HashMap<>();
 
     public UserProfile() {}
 }

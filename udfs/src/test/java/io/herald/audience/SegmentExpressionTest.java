@@ -10,7 +10,6 @@ import io.herald.model.DeviceRecord;
 import io.herald.model.Platform;
 import io.herald.model.UserProfile;
 import java.time.Duration;
-import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -126,12 +125,12 @@ class SegmentExpressionTest {
         UserProfile pro = user(1);
         pro.attributes.put("plan", AttributeValue.of("pro", 1));
         DeviceRecord d = device(Platform.IOS, "1.0.0", NOW);
-        assertThat(has.verdictKey(d, SegmentExpression.attributes(pro)))
-                .isNotEqualTo(has.verdictKey(d, SegmentExpression.attributes(user(1))));
+        assertThat(has.verdictKey(d, SegmentExpression.values(pro)))
+                .isNotEqualTo(has.verdictKey(d, SegmentExpression.values(user(1))));
         SegmentExpression anyKey = SegmentExpression.compile("attributes.exists(k, k.startsWith('p'))");
-        assertThat(anyKey.verdictKey(d, SegmentExpression.attributes(pro)))
+        assertThat(anyKey.verdictKey(d, SegmentExpression.values(pro)))
                 .as("a comprehension over the map reads it whole")
-                .isNotEqualTo(anyKey.verdictKey(d, SegmentExpression.attributes(user(1))));
+                .isNotEqualTo(anyKey.verdictKey(d, SegmentExpression.values(user(1))));
     }
 
     @Test
@@ -161,16 +160,16 @@ class SegmentExpressionTest {
         DeviceRecord a = device(Platform.IOS, "1.0.0", NOW, "new", "sports");
         DeviceRecord b =
                 device(Platform.ANDROID, "9.9.9", NOW - 5, "sports", "new"); // differs in what it does not read
-        Map<String, Object> attrs = SegmentExpression.attributes(user(5));
+        SegmentExpression.UserValues attrs = SegmentExpression.values(user(5));
         assertThat(e.verdictKey(a, attrs)).isEqualTo(e.verdictKey(b, attrs));
-        attrs.put("unread", "anything");
-        assertThat(e.verdictKey(a, attrs)).isEqualTo(e.verdictKey(b, SegmentExpression.attributes(user(5))));
-        assertThat(e.verdictKey(a, SegmentExpression.attributes(user(2)))).isNotEqualTo(e.verdictKey(a, attrs));
+        attrs.attributes().put("unread", "anything");
+        assertThat(e.verdictKey(a, attrs)).isEqualTo(e.verdictKey(b, SegmentExpression.values(user(5))));
+        assertThat(e.verdictKey(a, SegmentExpression.values(user(2)))).isNotEqualTo(e.verdictKey(a, attrs));
         b.locale = "ja-JP";
         assertThat(e.verdictKey(b, attrs)).isNotEqualTo(e.verdictKey(a, attrs));
 
         SegmentExpression whole = SegmentExpression.compile("size(attributes) > 1");
-        assertThat(whole.verdictKey(a, attrs)).isNotEqualTo(whole.verdictKey(a, SegmentExpression.attributes(user(5))));
+        assertThat(whole.verdictKey(a, attrs)).isNotEqualTo(whole.verdictKey(a, SegmentExpression.values(user(5))));
         assertThat(SegmentExpression.compile("now - last_seen < duration('1h')").verdictKey(a, attrs))
                 .isNull();
     }
@@ -203,5 +202,29 @@ class SegmentExpressionTest {
             matched += expected ? 1 : 0;
         }
         assertThat(matched).isBetween(2_000, 18_000);
+    }
+
+    @Test
+    void aSegmentReadsTheUsersLastOpenAndAppEvents() {
+        DeviceRecord d = device(Platform.IOS, "1.0.0", NOW);
+        SegmentExpression openedThisWeek = SegmentExpression.compile("now - last_opened < duration('168h')");
+        SegmentExpression boughtThisMonth =
+                SegmentExpression.compile("has(events.purchase) && now - events.purchase < duration('720h')");
+        SegmentExpression neverBought = SegmentExpression.compile("!('purchase' in events)");
+        UserProfile idle = user(1);
+        assertThat(openedThisWeek.matches(d, idle, NOW)).as("never opened").isFalse();
+        assertThat(boughtThisMonth.matches(d, idle, NOW)).isFalse();
+        assertThat(neverBought.matches(d, idle, NOW)).isTrue();
+        UserProfile active = user(1);
+        active.lastOpenedAt = NOW - Duration.ofDays(2).toMillis();
+        active.lastEvents.put("purchase", NOW - Duration.ofDays(40).toMillis());
+        assertThat(openedThisWeek.matches(d, active, NOW)).isTrue();
+        assertThat(boughtThisMonth.matches(d, active, NOW)).as("40 days ago").isFalse();
+        assertThat(neverBought.matches(d, active, NOW)).isFalse();
+        active.lastEvents.put("purchase", NOW - Duration.ofDays(3).toMillis());
+        assertThat(boughtThisMonth.matches(d, active, NOW)).isTrue();
+        // A user's activity is read per user, not remembered by what the devices share.
+        assertThat(openedThisWeek.verdictKey(d, SegmentExpression.values(active)))
+                .isNull();
     }
 }

@@ -127,4 +127,22 @@ class AttributionTest {
         assertThat(user.recentEventIds).hasSize(Attribution.MAX_EVENT_IDS).startsWith("e5");
         assertThat(List.copyOf(user.recentEventIds)).endsWith("e36");
     }
+
+    @Test
+    void everyReportTellsSegmentsWhenTheUserLastOpenedAndLastDidEachEvent_exposedOrNot() {
+        UserProfile user = new UserProfile();
+        Attribution.take(user, opened("never-sent", FIRE + HOUR), campaigns::get, FIRE);
+        Attribution.take(user, opened("never-sent", FIRE), campaigns::get, FIRE);
+        assertThat(user.lastOpenedAt).as("the latest, whatever the order").isEqualTo(FIRE + HOUR);
+        Attribution.take(user, event("purchase", FIRE + 2 * HOUR, 3.0, null), campaigns::get, FIRE);
+        Attribution.take(user, event("signup", FIRE, null, null), campaigns::get, FIRE);
+        assertThat(user.lastEvents).containsEntry("purchase", FIRE + 2 * HOUR).containsEntry("signup", FIRE);
+        for (int i = 0; i < Attribution.MAX_EVENT_NAMES; i++) {
+            Attribution.take(user, event("e" + i, FIRE + 3 * HOUR + i, null, null), campaigns::get, FIRE);
+        }
+        assertThat(user.lastEvents)
+                .hasSize(Attribution.MAX_EVENT_NAMES)
+                .doesNotContainKeys("purchase", "signup")
+                .containsKey("e0");
+    }
 }

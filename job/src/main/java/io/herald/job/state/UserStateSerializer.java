@@ -40,9 +40,11 @@ public final class UserStateSerializer extends BodySerializer<UserState> {
      * released (2 read through Flink's per-byte input, with Flink's string format; 4 added the
      * campaign send times that frequency caps count); 5 adds the runaway guards' counts after the
      * devices, and a value in 4 is read as one with none; 6 adds the exposures to measured campaigns
-     * and the report ids taken lately after those, and a value in 4 or 5 is read as one with none.
+     * and the report ids taken lately after those, and a value in 4 or 5 is read as one with none;
+     * 7 adds the user's last open and last time of each app event (what segments read), and an older
+     * value is read as one of a user who has done neither.
      */
-    public static final int VERSION = 6;
+    public static final int VERSION = 7;
 
     /** The oldest encoding this job reads. */
     private static final int OLDEST = 4;
@@ -129,6 +131,15 @@ public final class UserStateSerializer extends BodySerializer<UserState> {
         for (String id : p.recentEventIds) {
             writeUtf8(id, out);
         }
+        out.writeBoolean(p.lastOpenedAt != DeviceRecord.NEVER);
+        if (p.lastOpenedAt != DeviceRecord.NEVER) {
+            writeVarLong(p.lastOpenedAt, out);
+        }
+        writeVarInt(p.lastEvents.size(), out);
+        for (Map.Entry<String, Long> e : p.lastEvents.entrySet()) {
+            writeUtf8(e.getKey(), out);
+            writeVarLong(e.getValue(), out);
+        }
     }
 
     /** Times oldest first: the first, then small differences. */
@@ -200,6 +211,14 @@ public final class UserStateSerializer extends BodySerializer<UserState> {
             int ids = in.readVarInt();
             for (int i = 0; i < ids; i++) {
                 p.recentEventIds.add(in.readUtf8());
+            }
+        }
+        if (encoding >= 7) {
+            p.lastOpenedAt = in.readUnsignedByte() != 0 ? in.readVarLong() : DeviceRecord.NEVER;
+            int events = in.readVarInt();
+            for (int i = 0; i < events; i++) {
+                String name = in.readUtf8();
+                p.lastEvents.put(name, in.readVarLong());
             }
         }
         return u;

@@ -18,6 +18,7 @@ import io.herald.model.CampaignEvent;
 import io.herald.model.CampaignStatus;
 import io.herald.model.Content;
 import io.herald.model.DeviceEvent;
+import io.herald.model.Interaction;
 import io.herald.model.Message;
 import io.herald.model.Outcome;
 import io.herald.model.Platform;
@@ -214,6 +215,38 @@ class FanOutOperatorTest {
         harness.processElement2(create("c1", segment), 2);
         harness.processElement2(control(CampaignEvent.Type.FIRE, "c1", 3), 3);
         assertThat(sent()).extracting(r -> r.notificationId).containsExactly("c1/a2");
+    }
+
+    @Test
+    void aSegmentReadsWhatUsersReported_theirLastOpenAndTheirAppEvents() throws Exception {
+        register("ana", "a1", Platform.IOS, "en", true);
+        register("bob", "b1", Platform.IOS, "en", true);
+        register("cid", "c1", Platform.IOS, "en", true);
+        Interaction opened = new Interaction();
+        opened.type = Interaction.Type.OPENED;
+        opened.userId = "ana";
+        opened.campaignId = "earlier";
+        opened.at = DAY_2026 - 86_400_000; // yesterday
+        harness.processElement1(UserUpdate.of(opened), 1);
+        Interaction bought = new Interaction();
+        bought.type = Interaction.Type.EVENT;
+        bought.userId = "bob";
+        bought.appId = "news";
+        bought.name = "purchase";
+        bought.at = DAY_2026 - 40 * 86_400_000L;
+        harness.processElement1(UserUpdate.of(bought), 1);
+        // (A user who never opened reads as having opened at the epoch: a fire's time must be real.)
+        Audience openers = new Audience();
+        openers.kind = Audience.Kind.SEGMENT;
+        openers.expression = "now - last_opened < duration('168h')";
+        harness.processElement2(create("openers", openers), 2);
+        harness.processElement2(control(CampaignEvent.Type.FIRE, "openers", DAY_2026), 3);
+        Audience buyers = new Audience();
+        buyers.kind = Audience.Kind.SEGMENT;
+        buyers.expression = "'purchase' in events";
+        harness.processElement2(create("buyers", buyers), 4);
+        harness.processElement2(control(CampaignEvent.Type.FIRE, "buyers", DAY_2026), 5);
+        assertThat(sent()).extracting(r -> r.notificationId).containsExactlyInAnyOrder("openers/a1", "buyers/b1");
     }
 
     @Test
@@ -1523,6 +1556,9 @@ class FanOutOperatorTest {
                         "SKIPPED 0 send s3 to cy: none of the user's 1 devices is in the campaign's audience",
                         "SENT 1 null");
     }
+
+    /** A fire's time in 2026 (segments compare times with it). */
+    private static final long DAY_2026 = 1_764_000_000_000L;
 
     /** Campaign {@code id} with arms "short" and "long" (weights 1 and 3) and a quarter of users held out. */
     private static CampaignEvent experiment(String id) {

@@ -41,6 +41,9 @@ class UserStateSerializerTest {
         u.profile.exposures.put("no-arms", new Exposure(null, true, 1_764_000_000_000L, 1_764_000_060_000L));
         u.profile.recentEventIds.add("e-1");
         u.profile.recentEventIds.add("é-2");
+        u.profile.lastOpenedAt = 1_764_000_100_000L;
+        u.profile.lastEvents.put("purchase", 1_764_000_200_000L);
+        u.profile.lastEvents.put("signup", 1_700_000_000_000L);
         DeviceRecord ios = new DeviceRecord();
         ios.deviceId = "d1";
         ios.appId = "news";
@@ -126,26 +129,45 @@ class UserStateSerializerTest {
     }
 
     @Test
+    void aValueInEncoding6_writtenBeforeActivity_readsAsOneOfAUserWhoDidNothing() throws Exception {
+        UserState u = fullUser();
+        u.profile.lastOpenedAt = DeviceRecord.NEVER;
+        u.profile.lastEvents.clear();
+        DataOutputSerializer body = new DataOutputSerializer(256);
+        serializer.writeBody(u, body);
+        // Encoding 6 is 7 without the last open and the events' times: here a flag and a size, 0 and 0.
+        byte[] v6 = Arrays.copyOf(body.getCopyOfBuffer(), body.length() - 2);
+        UserState back = serializer.readBody(new BytesReader(v6), 6);
+        assertThat(back).usingRecursiveComparison().isEqualTo(u);
+        assertThat(back.profile.exposures).isNotEmpty();
+        assertThat(back.profile.lastOpenedAt).isEqualTo(DeviceRecord.NEVER);
+        assertThatThrownBy(() -> serializer.readBody(new BytesReader(v6), 7))
+                .as("read as 7, the same bytes run out")
+                .isInstanceOf(IOException.class);
+    }
+
+    @Test
     void aValueInEncoding5_writtenBeforeExperiments_readsAsOneWithNoExposures() throws Exception {
         UserState u = fullUser();
         u.profile.exposures.clear();
         u.profile.recentEventIds.clear();
+        u.profile.lastOpenedAt = DeviceRecord.NEVER;
+        u.profile.lastEvents.clear();
         DataOutputSerializer body = new DataOutputSerializer(256);
         serializer.writeBody(u, body);
-        byte[] v6 = body.getCopyOfBuffer();
-        // Encoding 5 is 6 without the exposures and report ids at the end: here their sizes, 0 and 0.
-        byte[] v5 = Arrays.copyOf(v6, v6.length - 2);
+        // Encoding 5 is 7 without the exposures, report ids, last open and events: 4 bytes, all 0.
+        byte[] v5 = Arrays.copyOf(body.getCopyOfBuffer(), body.length() - 4);
         UserState back = serializer.readBody(new BytesReader(v5), 5);
         assertThat(back).usingRecursiveComparison().isEqualTo(u);
         assertThat(back.profile.runaway).isNotEmpty();
         assertThat(back.profile.exposures).isEmpty();
-        assertThatThrownBy(() -> serializer.readBody(new BytesReader(v5), 6))
-                .as("read as 6, the same bytes run out")
+        assertThatThrownBy(() -> serializer.readBody(new BytesReader(v5), 7))
+                .as("read as 7, the same bytes run out")
                 .isInstanceOf(IOException.class);
         byte[] whole = bytes(u);
         whole[0] = 5;
         assertThatThrownBy(() -> serializer.deserialize(new DataInputDeserializer(whole)))
-                .as("a 6 body under a 5 header has bytes too many")
+                .as("a 7 body under a 5 header has bytes too many")
                 .hasMessageContaining("bytes after its last field");
     }
 
@@ -155,10 +177,12 @@ class UserStateSerializerTest {
         u.profile.runaway.clear();
         u.profile.exposures.clear();
         u.profile.recentEventIds.clear();
+        u.profile.lastOpenedAt = DeviceRecord.NEVER;
+        u.profile.lastEvents.clear();
         DataOutputSerializer body = new DataOutputSerializer(256);
         serializer.writeBody(u, body);
-        // Encodings 5 and 6 add the empty exposures and report ids (a byte each) after the guards.
-        byte[] v5 = Arrays.copyOf(body.getCopyOfBuffer(), body.length() - 2);
+        // Encodings 6 and 7 add four bytes after the guards (empty exposures, ids, no open, no events).
+        byte[] v5 = Arrays.copyOf(body.getCopyOfBuffer(), body.length() - 4);
         // Encoding 4 is 5 without the guards' map at the end: here only its size, 0, in one byte.
         DataOutputSerializer one = new DataOutputSerializer(256);
         u.profile.runaway.put("news", new RunawayCount());
