@@ -10,6 +10,7 @@ import io.herald.model.RawRecord;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * Parses records of the {@code campaigns} topic: {@code {"type":"create", ...campaign fields}},
@@ -48,8 +49,8 @@ public final class CampaignEventCodec implements InputCodec<CampaignEvent> {
         try {
             e.type = CampaignEvent.Type.valueOf(type.toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException ex) {
-            return Parsed.error(
-                    "type '" + type + "' is not one of create, estimate, fire, cancel, send, retry, pause, resume");
+            return Parsed.error("type '" + type
+                    + "' is not one of create, estimate, fire, cancel, send, retry, pause, resume, winner");
         }
         boolean pauseOrResume = e.type == CampaignEvent.Type.PAUSE || e.type == CampaignEvent.Type.RESUME;
         e.campaignId = f.id("campaignId", !pauseOrResume);
@@ -77,6 +78,10 @@ public final class CampaignEventCodec implements InputCodec<CampaignEvent> {
             // Without a sendId the record's own position names the send, so a replay names it the same.
             e.sendId = sendId != null ? sendId : record.partition + "-" + record.offset;
             return Parsed.ok(e);
+        }
+        if (e.type == CampaignEvent.Type.WINNER) {
+            e.arm = f.id("arm", true);
+            return f.problem() != null ? Parsed.error(f.problem()) : Parsed.ok(e);
         }
         if (e.type == CampaignEvent.Type.FIRE) {
             e.confirmAudience = f.wholeNumber("confirmAudience", false);
@@ -131,5 +136,10 @@ public final class CampaignEventCodec implements InputCodec<CampaignEvent> {
             }
         }
         return Parsed.ok(e);
+    }
+
+    /** The JSON of a {@code winner} record, which Herald writes to the campaigns topic at a test's decision. */
+    public static byte[] writeWinner(String campaignId, String arm) {
+        return Json.bytes(Map.of("type", "winner", "campaignId", campaignId, "arm", arm));
     }
 }

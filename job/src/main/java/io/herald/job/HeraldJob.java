@@ -273,7 +273,8 @@ public final class HeraldJob {
 
         // Measured campaigns' results: users counted by the fan-out, deliveries by each delivery,
         // summed where they arise, then per campaign.
-        DataStream<CampaignStatus> results = sumArmCounts(requests.getSideOutput(Descriptors.ARM_COUNTS), "fan-out")
+        SingleOutputStreamOperator<CampaignStatus> results = sumArmCounts(
+                        requests.getSideOutput(Descriptors.ARM_COUNTS), "fan-out")
                 .union(
                         sumArmCounts(
                                 apnsReceipts
@@ -288,9 +289,14 @@ public final class HeraldJob {
                                         .name("FCM deliveries per arm"),
                                 "fcm"))
                 .keyBy(c -> c.campaignId)
+                .connect(campaigns
+                        .filter(e -> e.campaignId != null)
+                        .uid("campaign-records-for-results")
+                        .name("A campaign's own records")
+                        .keyBy(e -> e.campaignId))
                 .process(new CampaignResults())
                 .uid("campaign-results")
-                .name("Campaign results");
+                .name("Campaign results and tests' decisions");
 
         DataStream<DeadLetter> deadLetters = devices.getSideOutput(Descriptors.DEAD_LETTERS)
                 .union(
@@ -303,6 +309,10 @@ public final class HeraldJob {
                         .map(new OutputRecords.DeadLetters(t.deadLetters))
                         .uid("dead-letter-records")
                         .name("Dead letters"))
+                .union(results.getSideOutput(CampaignResults.WINNERS)
+                        .map(new OutputRecords.Winners(t.campaigns))
+                        .uid("winner-records")
+                        .name("Tests' winners"))
                 .union(requests.getSideOutput(Descriptors.RELEASED_CLAIMS)
                         .map(new OutputRecords.DeviceEvents(t.devices))
                         .uid("released-claims-records")

@@ -24,10 +24,25 @@ public final class DemoExperiment {
 
     /** The campaign's create record. */
     public static byte[] create(String campaignId) {
+        return create(campaignId, "");
+    }
+
+    /**
+     * The campaign's create record, tested first: the arms go to {@code share} of the users, and
+     * {@code decideAfter} the fire the winner (else plain) goes to the rest.
+     */
+    public static byte[] createTested(String campaignId, double share, String decideAfter) {
+        return create(
+                campaignId,
+                ",\"test\":{\"share\":" + share + ",\"decideAfter\":\"" + decideAfter
+                        + "\",\"minUsers\":200,\"fallback\":\"plain\"}");
+    }
+
+    private static byte[] create(String campaignId, String more) {
         String json = "{\"type\":\"create\",\"campaignId\":\"" + campaignId + "\",\"appId\":\"" + Sandbox.APP_ID
                 + "\",\"audience\":{\"kind\":\"all\"},\"holdout\":0.2,"
                 + "\"conversion\":{\"event\":\"" + CONVERSION_EVENT + "\",\"within\":\"PT1H\"},\"arms\":["
-                + arm("plain", "Plain {name}") + "," + arm("bold", "BOLD {name}") + "]}";
+                + arm("plain", "Plain {name}") + "," + arm("bold", "BOLD {name}") + "]" + more + "}";
         return json.getBytes(StandardCharsets.UTF_8);
     }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.herald.experiment.ArmAssignment;
 import io.herald.experiment.Proportions;
 import io.herald.job.HeraldMain;
 import io.herald.job.cli.CampaignWatcher;
@@ -52,18 +53,8 @@ class ExperimentIT {
         KafkaIO kafka = new KafkaIO(sandbox.kafka().bootstrapServers());
         JobClient job = null;
         try {
-            // No dead tokens: a user the job sends to is a user whose phone shows it.
-            SyntheticUsers users = SyntheticUsers.generate(USERS, 29, 0.0);
-            users.registerWith(sandbox.apns().tokens(), sandbox.fcm().tokens());
             job = HeraldMain.startEmbedded(sandbox.config(), 0, null);
-            long version = SyntheticUsers.registrationVersion();
-            for (SyntheticUsers.Device d : users.devices()) {
-                kafka.send(sandbox.config().topics.devices, d.userId, d.registerEvent(Sandbox.APP_ID, version));
-            }
-            kafka.flush();
-            assertThat(kafka.awaitConsumed(
-                            sandbox.config().kafka.groupId, sandbox.config().topics.devices, WAIT, b -> {}))
-                    .isTrue();
+            SyntheticUsers users = load(sandbox, kafka, 29);
 
             CampaignWatcher watcher =
                     kafka.watch("exp", sandbox.config().topics.receipts, sandbox.config().topics.campaignStatus);
@@ -134,6 +125,92 @@ class ExperimentIT {
         } finally {
             SandboxCampaigns.stopAll(job, kafka, sandbox);
         }
+    }
+
+    @Test
+    void aTestDecidesItsWinnerFromTheUsersConversions_andTheRestGetTheWinnerOnce_countedAtTheEmulators()
+            throws Exception {
+        Sandbox sandbox = Sandbox.start(dir.resolve("sandbox"), 2);
+        KafkaIO kafka = new KafkaIO(sandbox.kafka().bootstrapServers());
+        JobClient job = null;
+        try {
+            job = HeraldMain.startEmbedded(sandbox.config(), 0, null);
+            SyntheticUsers users = load(sandbox, kafka, 31);
+            CampaignWatcher watcher =
+                    kafka.watch("ab", sandbox.config().topics.receipts, sandbox.config().topics.campaignStatus);
+            kafka.send(sandbox.config().topics.campaigns, "ab", DemoExperiment.createTested("ab", 0.5, "PT30S"));
+            kafka.send(sandbox.config().topics.campaigns, "ab", DemoCampaign.fire("ab"));
+            kafka.flush();
+            assertThat(watcher.awaitDone(WAIT, () -> {}))
+                    .as("the test's share has its receipts")
+                    .isTrue();
+            long tested = sandbox.received();
+            // Only the test's users react (the others have nothing yet): bold converts far better.
+            DemoExperiment.react(
+                    new SyntheticApp(sandbox, kafka, 7), "ab", users.users(u -> ArmAssignment.inTest("ab", u, 0.5)));
+            assertThat(watcher.awaitUntil(
+                            WAIT,
+                            () -> {},
+                            () -> !watcher.statuses(StatusKind.DECIDED).isEmpty()))
+                    .as("the test is decided")
+                    .isTrue();
+            JsonNode decided = watcher.statuses(StatusKind.DECIDED).get(0);
+            System.out.println("Decided: " + decided);
+            assertThat(decided.path("winner").asText()).isEqualTo("bold");
+            assertThat(decided.path("decided").asBoolean()).isTrue();
+            assertThat(decided.path("pValues").path("plain").asDouble()).isLessThan(0.05);
+
+            // Every reachable device of a user not held out gets exactly one notification: its arm in
+            // the test, bold after it.
+            ArmAssignment arms = ArmAssignment.of("ab", List.of(1, 1), 0.2);
+            long expected = users.devices().stream()
+                    .filter(d -> d.expectsDelivery() && arms.armOf(d.userId) != ArmAssignment.HOLDOUT)
+                    .count();
+            assertThat(watcher.awaitUntil(WAIT, () -> {}, () -> sandbox.received() >= expected))
+                    .as("the winner reaches the rest")
+                    .isTrue();
+            watcher.poll(Duration.ofSeconds(3));
+            assertThat(sandbox.received()).isEqualTo(expected).isGreaterThan(tested);
+            ObjectMapper json = new ObjectMapper();
+            for (SyntheticUsers.Device d : users.devices()) {
+                TokenRegistry registry = d.platform == Platform.IOS
+                        ? sandbox.apns().tokens()
+                        : sandbox.fcm().tokens();
+                int arm = arms.armOf(d.userId);
+                if (!d.expectsDelivery() || arm == ArmAssignment.HOLDOUT) {
+                    assertThat(registry.received(d.token)).as(d.deviceId).isZero();
+                    continue;
+                }
+                assertThat(registry.received(d.token)).as(d.deviceId).isEqualTo(1);
+                JsonNode n = json.readTree(registry.lastPayload(d.token));
+                String title = (d.platform == Platform.IOS ? n.at("/aps/alert") : n.at("/message/notification"))
+                        .path("title")
+                        .asText();
+                String wanted = !ArmAssignment.inTest("ab", d.userId, 0.5) || arm == 1 ? "BOLD " : "Plain ";
+                assertThat(title).as(d.deviceId).startsWith(wanted);
+            }
+            watcher.close();
+        } finally {
+            SandboxCampaigns.stopAll(job, kafka, sandbox);
+        }
+    }
+
+    /**
+     * {@link #USERS} synthetic users from {@code seed}, live at the emulators (no dead tokens: a user
+     * the job sends to is a user whose phone shows it), registered through the devices topic and
+     * taken in by the job.
+     */
+    private static SyntheticUsers load(Sandbox sandbox, KafkaIO kafka, long seed) throws Exception {
+        SyntheticUsers users = SyntheticUsers.generate(USERS, seed, 0.0);
+        users.registerWith(sandbox.apns().tokens(), sandbox.fcm().tokens());
+        long version = SyntheticUsers.registrationVersion();
+        for (SyntheticUsers.Device d : users.devices()) {
+            kafka.send(sandbox.config().topics.devices, d.userId, d.registerEvent(Sandbox.APP_ID, version));
+        }
+        kafka.flush();
+        assertThat(kafka.awaitConsumed(sandbox.config().kafka.groupId, sandbox.config().topics.devices, WAIT, b -> {}))
+                .isTrue();
+        return users;
     }
 
     /** The results say exactly what the app reported, per arm, and their intervals cover the truth. */

@@ -108,10 +108,10 @@ class HostileInputIT {
                                     interactions + ":" + kafka.sendNow(interactions, "hostile", bytes),
                                     new Sent(interactions, field, desc)));
                 }
-                for (ObjectNode base : List.of(fire(), send())) {
+                for (ObjectNode base : List.of(fire(), send(), winner())) {
                     hostile(
                             base,
-                            List.of("type", "campaignId", "userId"),
+                            List.of("type", "campaignId", "userId", "arm"),
                             (field, desc, bytes) -> deadLettered.put(
                                     campaigns + ":" + kafka.sendNow(campaigns, "hostile", bytes),
                                     new Sent(campaigns, field, desc)));
@@ -441,6 +441,13 @@ class HostileInputIT {
                 .put("value", 12.5)
                 .put("at", 1_764_000_000_000L)
                 .put("name", "purchase"); // a text last: the invalid UTF-8 goes into it
+    }
+
+    private static ObjectNode winner() {
+        return N.objectNode()
+                .put("type", "winner")
+                .put("campaignId", "hostile-test")
+                .put("arm", "bold");
     }
 
     private static ObjectNode fire() {

@@ -73,7 +73,9 @@ public final class CampaignLife {
         /** Hold the campaign's walks, and tell the deliveries to hold what waits of it. */
         PAUSE,
         /** Let the campaign's walks go on, and tell the deliveries to send what they held. */
-        RESUME
+        RESUME,
+        /** Walk this instance's users again and hand a tested campaign's winner to those its test left out. */
+        SEND_WINNER
     }
 
     /** The outcome of one event: the next state (null: still unknown), the status to write (or none), what to do. */
@@ -151,6 +153,15 @@ public final class CampaignLife {
                                 event == CampaignEvent.Type.PAUSE ? StatusKind.PAUSED : StatusKind.RESUMED,
                                 null,
                                 event == CampaignEvent.Type.PAUSE ? Action.PAUSE : Action.RESUME);
+            case WINNER:
+                return current == State.WALKING || current == State.DONE
+                        ? new Step(current, null, null, Action.SEND_WINNER)
+                        : new Step(
+                                current,
+                                StatusKind.REJECTED,
+                                "winner of a campaign that is " + shared.wire()
+                                        + (current == State.CREATED ? " and was never fired" : ""),
+                                Action.NONE);
             case SEND:
                 return current == State.CANCELLED
                         ? new Step(current, StatusKind.REJECTED, "send of a cancelled campaign", Action.NONE)

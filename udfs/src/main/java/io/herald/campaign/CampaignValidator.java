@@ -7,6 +7,7 @@ import io.herald.model.Audience;
 import io.herald.model.Campaign;
 import io.herald.model.Conversion;
 import io.herald.model.Message;
+import io.herald.model.WinnerTest;
 import io.herald.payload.Payloads;
 import io.herald.personalise.CompiledMessage;
 import java.nio.charset.StandardCharsets;
@@ -124,6 +125,9 @@ public final class CampaignValidator {
         if (campaign.conversion != null) {
             conversionProblems(campaign.conversion, problems);
         }
+        if (campaign.test != null) {
+            testProblems(campaign, problems);
+        }
         if (campaign.holdout != null && !(campaign.holdout >= 0 && campaign.holdout <= ArmAssignment.MAX_HOLDOUT)) {
             problems.add("holdout must be a share from 0 to " + ArmAssignment.MAX_HOLDOUT
                     + " of the audience's users (0.1 holds out one in ten); it is " + campaign.holdout);
@@ -217,6 +221,41 @@ public final class CampaignValidator {
             }
         } catch (DateTimeParseException e) {
             problems.add("conversion.within is not an ISO-8601 duration (such as \"PT24H\" or \"P7D\")");
+        }
+    }
+
+    /** A test needs arms, a share of the users, a time to decide at, and a fallback among the arms. */
+    private static void testProblems(Campaign campaign, List<String> problems) {
+        WinnerTest test = campaign.test;
+        if (campaign.arms == null) {
+            problems.add("test needs arms: it tests them on a share of the users and sends the winner to the rest");
+        }
+        if (test.share == null || !(test.share > 0 && test.share <= 0.9)) {
+            problems.add("test.share must be above 0 and at most 0.9 (0.2 tests the arms on a fifth of the users)"
+                    + (test.share == null ? "; it is missing" : "; it is " + test.share));
+        }
+        if (test.decideAfter == null) {
+            problems.add("test.decideAfter is missing: how long after the fire the winner is decided (\"PT2H\")");
+        } else {
+            try {
+                Duration d = Duration.parse(test.decideAfter);
+                if (d.compareTo(Duration.ofSeconds(10)) < 0 || d.compareTo(Duration.ofDays(7)) > 0) {
+                    problems.add("test.decideAfter must be from 10 seconds to 7 days; it is " + test.decideAfter);
+                }
+            } catch (DateTimeParseException e) {
+                problems.add("test.decideAfter is not an ISO-8601 duration (such as \"PT2H\")");
+            }
+        }
+        if (test.confidence != null && !(test.confidence >= 0.8 && test.confidence <= 0.999)) {
+            problems.add("test.confidence must be from 0.8 to 0.999 (leave it out for 0.95); it is " + test.confidence);
+        }
+        if (test.minUsers != null && test.minUsers < 1) {
+            problems.add("test.minUsers must be at least 1 (leave it out for 100); it is " + test.minUsers);
+        }
+        if (test.fallback != null
+                && campaign.arms != null
+                && campaign.arms.stream().noneMatch(a -> a != null && test.fallback.equals(a.name))) {
+            problems.add("test.fallback must name one of the arms (leave it out to send the rest nothing)");
         }
     }
 

@@ -39,6 +39,13 @@ public final class PreparedCampaign {
     private final ArmAssignment assignment;
 
     private final long firedAt;
+    /**
+     * For a tested campaign's fire: {@link #TEST}, the arms go to the test's share and the rest wait;
+     * else the index of the winning arm, which a winner walk sends to the rest.
+     */
+    private final int winner;
+    /** See {@link #winner}. */
+    private static final int TEST = -1;
 
     private final String sendId;
     /** Each compiled message with the bodies built from it here, in the arms' order. */
@@ -50,7 +57,14 @@ public final class PreparedCampaign {
 
     /** @param sendId the transactional send this is for, or null for a fire */
     public PreparedCampaign(Campaign campaign, long firedAt, String sendId) {
-        this(campaign, new AudienceFilter(campaign, firedAt), compile(campaign), assignment(campaign), firedAt, sendId);
+        this(
+                campaign,
+                new AudienceFilter(campaign, firedAt),
+                compile(campaign),
+                assignment(campaign),
+                firedAt,
+                sendId,
+                TEST);
     }
 
     private static List<CompiledMessage> compile(Campaign campaign) {
@@ -84,7 +98,25 @@ public final class PreparedCampaign {
      * {@code sendId}): the parts compiled once, when the campaign was created, are shared.
      */
     public PreparedCampaign at(long time, String sendId) {
-        return new PreparedCampaign(campaign, filter.at(time), compiled, assignment, time, sendId);
+        return new PreparedCampaign(campaign, filter.at(time), compiled, assignment, time, sendId, winner);
+    }
+
+    /**
+     * The same tested campaign as its winner walk sends it: arm {@code arm} to the users its test
+     * left out, nothing to those tested or held out (counted at the test).
+     *
+     * @throws IllegalArgumentException if the campaign has no test or no such arm
+     */
+    public PreparedCampaign winner(String arm) {
+        if (campaign.test == null || campaign.arms == null) {
+            throw new IllegalArgumentException("campaign " + campaign.campaignId + " has no test");
+        }
+        for (int i = 0; i < campaign.arms.size(); i++) {
+            if (campaign.arms.get(i).name.equals(arm)) {
+                return new PreparedCampaign(campaign, filter, compiled, assignment, firedAt, sendId, i);
+            }
+        }
+        throw new IllegalArgumentException("campaign " + campaign.campaignId + " has no arm " + arm);
     }
 
     private PreparedCampaign(
@@ -93,7 +125,9 @@ public final class PreparedCampaign {
             List<CompiledMessage> compiled,
             ArmAssignment assignment,
             long firedAt,
-            String sendId) {
+            String sendId,
+            int winner) {
+        this.winner = winner;
         this.campaign = campaign;
         this.filter = filter;
         this.compiled = compiled;
@@ -133,7 +167,18 @@ public final class PreparedCampaign {
             return count;
         }
         int arm = assignment == null ? 0 : assignment.armOf(userId);
-        ArmMessage message = arm == ArmAssignment.HOLDOUT ? null : messages.get(arm);
+        boolean deferred = false;
+        if (campaign.test != null && sendId == null) {
+            boolean tested = ArmAssignment.inTest(campaign.campaignId, userId, campaign.test.share);
+            if (winner == TEST) {
+                deferred = !tested && arm != ArmAssignment.HOLDOUT;
+            } else if (tested || arm == ArmAssignment.HOLDOUT) {
+                return count; // sent (or held out) at the test
+            } else {
+                arm = winner;
+            }
+        }
+        ArmMessage message = arm == ArmAssignment.HOLDOUT || deferred ? null : messages.get(arm);
         count.arm = message == null ? null : message.name;
         for (DeviceRecord device : devices) {
             if (!filter.includesDevice(device, user)) {
@@ -141,6 +186,8 @@ public final class PreparedCampaign {
             }
             if (!device.reachable()) {
                 count.suppressed++;
+            } else if (deferred) {
+                count.deferred++;
             } else if (message == null) {
                 count.heldOut++;
             } else {
@@ -168,6 +215,11 @@ public final class PreparedCampaign {
     /** Whether the campaign has arms (each targeted device is counted by its user's arm). */
     public boolean hasArms() {
         return campaign.arms != null;
+    }
+
+    /** Whether the campaign tests its arms before the rest of its audience gets the winner. */
+    public boolean hasTest() {
+        return campaign.test != null;
     }
 
     /** Whether the campaign holds some users out. */
@@ -334,6 +386,8 @@ public final class PreparedCampaign {
         public long targeted;
         public long suppressed;
         public long heldOut;
+        /** Reachable devices in the audience whose users a test left for its winner. */
+        public long deferred;
         /** The user's arm's name: null without arms, and for a user held out or not in the audience. */
         public String arm;
     }

@@ -114,6 +114,15 @@ public final class ArmAssignment {
         return holdout;
     }
 
+    /**
+     * Whether a user is in a campaign's test of its arms, which takes a {@code share} of the users:
+     * the same point as {@link #armOf}'s but of {@code "test\n" + campaignId}, so the test's users are
+     * a share of every arm and of the holdout, apart from who is in which.
+     */
+    public static boolean inTest(String campaignId, String userId, double share) {
+        return point("test\n" + campaignId, userId) < share;
+    }
+
     /** The user's point in [0, 1) for the campaign (see the class's description). */
     static double point(String campaignId, String userId) {
         MessageDigest sha256;

@@ -27,6 +27,8 @@ public class Campaign {
      * campaign with one, with arms or with a holdout is measured: its exposures are kept per user.
      */
     public Conversion conversion;
+    /** A test of the arms on a share of the users, and the winner sent to the rest; null: every user gets its arm at the fire. */
+    public WinnerTest test;
     /** Epoch milliseconds after which nothing of this campaign may be sent; null for no limit. */
     public Long expiresAt;
     /** Replaces an earlier notification with the same id on the device (APNs collapse id, FCM collapse key). */

@@ -24,7 +24,12 @@ public class CampaignEvent {
          */
         PAUSE,
         /** Let a paused campaign, or app, go on: what was held goes out once. */
-        RESUME
+        RESUME,
+        /**
+         * Send a tested campaign's {@link #arm} to the users its test left out (the job writes it at
+         * the test's decision; an operator may too). Once per campaign.
+         */
+        WINNER
     }
 
     public Type type;
@@ -32,6 +37,8 @@ public class CampaignEvent {
     public String campaignId;
     /** For {@link Type#PAUSE} and {@link Type#RESUME} of a whole app: the app, instead of a campaign. */
     public String appId;
+    /** For {@link Type#WINNER}: the arm the rest of the audience gets. */
+    public String arm;
     /** For {@link Type#SEND}: the user. */
     public String userId;
     /** For {@link Type#SEND}: names this send, so a replay of it names the same notifications. */

@@ -40,12 +40,22 @@ public class CampaignStatus {
      * out (not in {@code targeted}).
      */
     public Long heldOut;
+    /** Of a tested campaign's fire: reachable devices in the audience left for the winner (not in {@code targeted}). */
+    public Long deferred;
     /** Of a campaign with arms: targeted devices per arm (for {@code estimated}: that would be). */
     public Map<String, Long> byArm;
     /** For {@code results}: a row per arm, the holdout last (see {@link ArmResult}). */
     public List<ArmResult> results;
-    /** For {@code results}: the confidence of its intervals. */
+    /** For {@code results}: the confidence of its intervals; for {@code decided}, the test's. */
     public Double confidence;
+    /** For {@code decided}: the arm the rest of the audience gets, or null for none. */
+    public String winner;
+    /** For {@code decided}: true when the winner won the test; false when it is the fallback. */
+    public Boolean decided;
+    /** For {@code decided}: why, in a sentence. */
+    public String reason;
+    /** For {@code decided}: the best arm's two-sided p-value against each other arm. */
+    public Map<String, Double> pValues;
     /** For {@code estimated}: targeted devices per platform and per locale. */
     public Map<String, Long> byPlatform;
 

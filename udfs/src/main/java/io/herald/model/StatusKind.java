@@ -51,7 +51,13 @@ public enum StatusKind {
      * they change): per arm and holdout, users, deliveries, opens and conversions, rates with
      * intervals, lift over the holdout ({@code results}).
      */
-    RESULTS;
+    RESULTS,
+    /**
+     * A tested campaign's decision, at its time: the {@code winner} (or none), whether it won or is the
+     * fallback ({@code decided}), why ({@code reason}), the best arm's p-values against the others
+     * and the results it was made from.
+     */
+    DECIDED;
 
     @JsonValue
     public String wire() {

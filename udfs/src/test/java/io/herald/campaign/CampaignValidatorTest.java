@@ -9,6 +9,7 @@ import io.herald.model.Content;
 import io.herald.model.Conversion;
 import io.herald.model.Message;
 import io.herald.model.Schedule;
+import io.herald.model.WinnerTest;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -234,5 +235,34 @@ class CampaignValidatorTest {
                         "conversion.event must be an app event's name: 1 to 64 letters, digits, '_', '.', ':' or '-';"
                                 + " it is missing",
                         "conversion.within is not an ISO-8601 duration (such as \"PT24H\" or \"P7D\")");
+    }
+
+    @Test
+    void aTestNeedsArmsAShareATimeAndAFallbackAmongTheArms() {
+        Campaign c = withArms(arm("a", null, "x"), arm("b", null, "y"));
+        c.test = new WinnerTest();
+        c.test.share = 0.2;
+        c.test.decideAfter = "PT2H";
+        c.test.fallback = "a";
+        assertThat(validator.problems(c)).isEmpty();
+        c.test.share = 0.95;
+        c.test.decideAfter = "PT5S";
+        c.test.confidence = 0.5;
+        c.test.minUsers = 0L;
+        c.test.fallback = "z";
+        assertThat(validator.problems(c))
+                .containsExactly(
+                        "test.share must be above 0 and at most 0.9 (0.2 tests the arms on a fifth of the users); it is 0.95",
+                        "test.decideAfter must be from 10 seconds to 7 days; it is PT5S",
+                        "test.confidence must be from 0.8 to 0.999 (leave it out for 0.95); it is 0.5",
+                        "test.minUsers must be at least 1 (leave it out for 100); it is 0",
+                        "test.fallback must name one of the arms (leave it out to send the rest nothing)");
+        Campaign plain = valid();
+        plain.test = new WinnerTest();
+        plain.test.share = 0.2;
+        plain.test.decideAfter = "PT2H";
+        assertThat(validator.problems(plain))
+                .containsExactly(
+                        "test needs arms: it tests them on a share of the users and sends the winner to the rest");
     }
 }

@@ -14,6 +14,7 @@ import io.herald.model.Message;
 import io.herald.model.Platform;
 import io.herald.model.SendRequest;
 import io.herald.model.UserProfile;
+import io.herald.model.WinnerTest;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -199,5 +200,57 @@ class PreparedCampaignTest {
         }
         // Three times 1,500 characters is over 4 KB; once is not.
         assertThat(refusedByArm).containsOnlyKeys("arm-1");
+    }
+
+    @Test
+    void aTestSendsTheArmsToItsShareAndLeavesTheRest_theWinnerGoesToTheRestOnly() {
+        Campaign c = withArms("tested", 0.1, 1, 1);
+        c.test = new WinnerTest();
+        c.test.share = 0.3;
+        c.test.decideAfter = "PT1H";
+        PreparedCampaign fire = new PreparedCampaign(c, 1_000L);
+        PreparedCampaign rest = fire.winner("arm-1").at(9_000L, null);
+        ArmAssignment arms = ArmAssignment.of("tested", List.of(1, 1), 0.1);
+        int tested = 0;
+        int users = 3_000;
+        for (int u = 0; u < users; u++) {
+            String user = "u" + u;
+            boolean held = arms.armOf(user) == ArmAssignment.HOLDOUT;
+            boolean inTest = ArmAssignment.inTest("tested", user, 0.3);
+            List<SendRequest> first = new ArrayList<>();
+            PreparedCampaign.FanOutCount atFire = fire.fanOut(user, new UserProfile(), devicesOf(user), first::add);
+            List<SendRequest> second = new ArrayList<>();
+            PreparedCampaign.FanOutCount atWinner = rest.fanOut(user, new UserProfile(), devicesOf(user), second::add);
+            if (held) {
+                assertThat(atFire.heldOut).as(user).isEqualTo(2);
+                assertThat(first).isEmpty();
+                assertThat(second).isEmpty();
+                assertThat(atWinner.heldOut)
+                        .as("counted at the test, not again")
+                        .isZero();
+            } else if (inTest) {
+                tested++;
+                assertThat(first).hasSize(2).allSatisfy(r -> assertThat(r.arm).isEqualTo("arm-" + arms.armOf(user)));
+                assertThat(second).as(user + " was tested").isEmpty();
+            } else {
+                assertThat(first).isEmpty();
+                assertThat(atFire.deferred).isEqualTo(2);
+                assertThat(second).hasSize(2).allSatisfy(r -> {
+                    assertThat(r.arm).isEqualTo("arm-1");
+                    assertThat(r.payload).contains("Arm 1 for friend");
+                });
+                assertThat(atWinner.arm).isEqualTo("arm-1");
+            }
+        }
+        // The test's share is its own draw: about 30% of those not held out.
+        assertThat(tested / (users * 0.9)).isCloseTo(0.3, within(5 * Math.sqrt(0.3 * 0.7 / (users * 0.9))));
+        // A transactional send is no part of the test: the user's own arm, now.
+        for (int u = 0; u < 50; u++) {
+            String user = "s" + u;
+            if (arms.armOf(user) != ArmAssignment.HOLDOUT) {
+                assertThat(fire.at(2_000L, "send-1").fanOut(user, new UserProfile(), devicesOf(user), r -> {}).targeted)
+                        .isEqualTo(2);
+            }
+        }
     }
 }

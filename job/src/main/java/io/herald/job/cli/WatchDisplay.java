@@ -156,6 +156,16 @@ public final class WatchDisplay {
                                     r.path("liftPValue").asDouble())
                             : "");
         }
+        List<JsonNode> decisions = watcher.statuses(StatusKind.DECIDED);
+        if (!decisions.isEmpty()) {
+            JsonNode d = decisions.get(decisions.size() - 1);
+            out.printf(
+                    "Test decided: %s (%s)%n",
+                    d.hasNonNull("winner")
+                            ? "arm " + d.path("winner").asText() + " to the rest"
+                            : "nothing to the rest",
+                    d.path("reason").asText());
+        }
         out.flush();
     }
 

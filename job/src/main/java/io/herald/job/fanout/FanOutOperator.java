@@ -484,8 +484,34 @@ public final class FanOutOperator extends AbstractStreamOperator<SendRequest>
                 out.request(SendRequest.control(SendRequest.Control.RESUME, campaignId));
                 walker.resumed(now());
             }
+            case SEND_WINNER -> sendWinner(campaignId, entry, event);
             case NONE, SEND -> {}
         }
+    }
+
+    /**
+     * A tested campaign's winner (decided by its results, or named by hand): the users its test left
+     * out get that arm, once.
+     */
+    private void sendWinner(String campaignId, CampaignEntry entry, CampaignEvent event) throws Exception {
+        Campaign c = entry.campaign;
+        String refusal = c.test == null
+                ? "winner of a campaign without a test"
+                : c.arms.stream().noneMatch(a -> a.name.equals(event.arm))
+                        ? "winner names no arm of the campaign (" + event.arm + ")"
+                        : null;
+        if (refusal != null || entry.winner != null) {
+            out.campaignWide(CampaignStatus.of(
+                    campaignId,
+                    refusal != null ? StatusKind.REJECTED : StatusKind.IGNORED,
+                    refusal != null ? refusal : "its winner was sent already: arm " + entry.winner,
+                    now()));
+            return;
+        }
+        entry.winner = event.arm;
+        entry.winnerAt = event.timestamp;
+        campaigns.put(campaignId, entry);
+        startWalk(WalkId.winner(campaignId, event.timestamp), entry, event.timestamp);
     }
 
     /**
@@ -524,10 +550,11 @@ public final class FanOutOperator extends AbstractStreamOperator<SendRequest>
     private WalkPlan plan(WalkId id, CampaignEntry entry, long at) {
         Campaign campaign = entry.campaign;
         QuietHours quiet = id.kind() == WalkKind.RETRY ? null : settings.quietHoursOf(campaign);
+        PreparedCampaign prepared = campaigns.prepared(id.campaignId(), campaign, now());
         return new WalkPlan(
                 id,
                 at,
-                campaigns.prepared(id.campaignId(), campaign, now()).at(at, null),
+                (id.isWinner() ? prepared.winner(entry.winner) : prepared).at(at, null),
                 quiet,
                 entry.local(),
                 settings.limitsOf(campaign));

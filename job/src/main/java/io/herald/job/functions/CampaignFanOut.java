@@ -34,6 +34,10 @@ public final class CampaignFanOut {
          * it again at that time (after a restore, say); a fire record that confirms the audience may.
          */
         public Long refusedFireAt;
+        /** For a tested campaign: the arm its winner walk sends the users its test left out, once decided; else null. */
+        public String winner;
+        /** When that walk started (epoch ms), or null. */
+        public Long winnerAt;
 
         public CampaignEntry() {}
 

@@ -1,8 +1,10 @@
 package io.herald.job.functions;
 
+import io.herald.json.CampaignEventCodec;
 import io.herald.json.DeviceEventCodec;
 import io.herald.json.OutputCodec;
 import io.herald.kafka.OutboundRecord;
+import io.herald.model.CampaignEvent;
 import io.herald.model.CampaignStatus;
 import io.herald.model.DeadLetter;
 import io.herald.model.DeviceEvent;
@@ -56,6 +58,21 @@ public final class OutputRecords {
         @Override
         public OutboundRecord map(DeviceEvent e) {
             return OutboundRecord.of(topic, e.userId, DeviceEventCodec.write(e));
+        }
+    }
+
+    /** A tested campaign's winner, written to the campaigns topic, keyed by its campaign as its other records. */
+    public static final class Winners implements MapFunction<CampaignEvent, OutboundRecord> {
+        private static final long serialVersionUID = 1L;
+        private final String topic;
+
+        public Winners(String topic) {
+            this.topic = topic;
+        }
+
+        @Override
+        public OutboundRecord map(CampaignEvent e) {
+            return OutboundRecord.of(topic, e.campaignId, CampaignEventCodec.writeWinner(e.campaignId, e.arm));
         }
     }
 }

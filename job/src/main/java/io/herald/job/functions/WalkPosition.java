@@ -60,6 +60,8 @@ public class WalkPosition {
     public Long confirmAudience;
     /** Reachable devices in the audience not sent to (for estimates: that would not be): their users are held out. */
     public long heldOut;
+    /** Reachable devices in the audience a tested campaign's fire left for its winner. */
+    public long deferred;
 
     public Map<String, Long> byPlatform = new TreeMap<>();
     public Map<String, Long> byLocale = new TreeMap<>();
@@ -86,6 +88,7 @@ public class WalkPosition {
         targeted += c.targeted;
         suppressed += c.suppressed;
         heldOut += c.heldOut;
+        deferred += c.deferred;
         if (c.arm != null && c.targeted > 0) {
             byArm.merge(c.arm, c.targeted, Long::sum);
         }

@@ -27,6 +27,7 @@ import io.herald.model.Schedule;
 import io.herald.model.SendRequest;
 import io.herald.model.StatusKind;
 import io.herald.model.UserUpdate;
+import io.herald.model.WinnerTest;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -1579,6 +1580,52 @@ class FanOutOperatorTest {
         }
         e.campaign.holdout = 0.25;
         return e;
+    }
+
+    @Test
+    void aTestSendsItsShare_thenTheWinnerRecordSendsTheRestTheWinnerOnce_andOnlyOnce() throws Exception {
+        registerUsers(60);
+        CampaignEvent tested = experiment("c1");
+        tested.campaign.test = new WinnerTest();
+        tested.campaign.test.share = 0.5;
+        tested.campaign.test.decideAfter = "PT1H";
+        harness.processElement2(tested, 2);
+        harness.processElement2(control(CampaignEvent.Type.FIRE, "c1", 3), 3);
+        ArmAssignment arms = ArmAssignment.of("c1", List.of(1, 3), 0.25);
+        List<SendRequest> atTest = sent();
+        assertThat(atTest)
+                .isNotEmpty()
+                .allSatisfy(r ->
+                        assertThat(ArmAssignment.inTest("c1", r.userId, 0.5)).isTrue());
+        CampaignStatus fanned = last(StatusKind.FANNED_OUT, "c1");
+        assertThat(fanned.deferred).isPositive();
+        assertThat(fanned.targeted + fanned.deferred + fanned.heldOut).isEqualTo(60);
+
+        CampaignEvent winner = control(CampaignEvent.Type.WINNER, "c1", 4);
+        winner.arm = "long";
+        harness.processElement2(winner, 4);
+        List<SendRequest> all = sent();
+        List<SendRequest> rest = all.subList(atTest.size(), all.size());
+        assertThat(rest).hasSize((int) (long) fanned.deferred).allSatisfy(r -> {
+            assertThat(r.arm).isEqualTo("long");
+            assertThat(ArmAssignment.inTest("c1", r.userId, 0.5)).isFalse();
+            assertThat(arms.armOf(r.userId)).isNotEqualTo(ArmAssignment.HOLDOUT);
+        });
+        assertThat(all).extracting(r -> r.userId).doesNotHaveDuplicates();
+
+        CampaignEvent again = control(CampaignEvent.Type.WINNER, "c1", 5);
+        again.arm = "short";
+        harness.processElement2(again, 5);
+        CampaignEvent nonsense = control(CampaignEvent.Type.WINNER, "c1", 6);
+        nonsense.arm = "no-such-arm";
+        harness.processElement2(nonsense, 6);
+        assertThat(sent()).hasSize(all.size());
+        assertThat(statuses())
+                .filteredOn(st -> st.status == StatusKind.IGNORED || st.status == StatusKind.REJECTED)
+                .extracting(st -> st.status + ": " + st.error)
+                .containsExactly(
+                        "IGNORED: its winner was sent already: arm long",
+                        "REJECTED: winner names no arm of the campaign (no-such-arm)");
     }
 
     @Test

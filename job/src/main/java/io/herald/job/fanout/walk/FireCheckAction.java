@@ -1,5 +1,6 @@
 package io.herald.job.fanout.walk;
 
+import io.herald.campaign.PreparedCampaign;
 import io.herald.job.functions.WalkPosition;
 import io.herald.model.CampaignStatus;
 import io.herald.model.DeviceRecord;
@@ -31,7 +32,12 @@ final class FireCheckAction implements WalkAction {
                 p.appDevices++;
             }
         }
-        p.count(plan.campaign().select(userId, state.profile, devices, (d, arm) -> {}));
+        PreparedCampaign.FanOutCount c = plan.campaign().select(userId, state.profile, devices, (d, arm) -> {});
+        // A tested campaign's winner goes later to those its test leaves out, with no check of its
+        // own: the guard counts them with the fire's audience.
+        c.targeted += c.deferred;
+        c.deferred = 0;
+        p.count(c);
     }
 
     @Override

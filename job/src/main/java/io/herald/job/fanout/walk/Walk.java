@@ -448,6 +448,9 @@ public final class Walk {
         if (plan.campaign().hasHoldout()) {
             s.heldOut = all.stream().mapToLong(p -> p.heldOut).sum();
         }
+        if (plan.campaign().hasTest()) {
+            s.deferred = all.stream().mapToLong(p -> p.deferred).sum();
+        }
         if (plan.campaign().hasArms()) {
             s.byArm = new TreeMap<>();
             all.forEach(p -> p.byArm.forEach((arm, n) -> s.byArm.merge(arm, n, Long::sum)));

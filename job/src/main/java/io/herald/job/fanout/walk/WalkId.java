@@ -16,7 +16,8 @@ import java.util.Objects;
  *       the estimate of a retry asked for at {@code t};
  *   <li>{@code C#fire-check@t}: the count a fire guard makes of the fire at {@code t} before it;
  *   <li>{@code C#schedule-check@t}: the count a fire guard makes of a local-time schedule's whole
- *       audience at its first moment due, {@code t}, before any moment goes.
+ *       audience at its first moment due, {@code t}, before any moment goes;
+ *   <li>{@code C#winner@t}: a tested campaign's winner, sent at {@code t} to the users its test left out.
  * </ul>
  *
  * @param moment for a local-time moment's walk, a walk of held devices or a schedule's check, the moment
@@ -31,6 +32,7 @@ public record WalkId(String campaignId, WalkKind kind, Long moment, Long heldUnt
     private static final String RETRY_ESTIMATE = "#retry-estimate@";
     private static final String FIRE_CHECK = "#fire-check@";
     private static final String SCHEDULE_CHECK = "#schedule-check@";
+    private static final String WINNER = "#winner@";
 
     public WalkId {
         Objects.requireNonNull(campaignId, "campaignId");
@@ -77,6 +79,16 @@ public record WalkId(String campaignId, WalkKind kind, Long moment, Long heldUnt
         return new WalkId(campaignId, WalkKind.FIRE_CHECK, moment, null, moment);
     }
 
+    /** A tested campaign's winner, sent at {@code at} to the users its test left out. */
+    public static WalkId winner(String campaignId, long at) {
+        return new WalkId(campaignId, WalkKind.FIRE, null, null, at);
+    }
+
+    /** Whether this walk sends a tested campaign's winner. */
+    public boolean isWinner() {
+        return kind == WalkKind.FIRE && askedAt != null;
+    }
+
     /** Whether this is a fire guard's count of a local-time schedule (rather than of a fire). */
     public boolean isScheduleCheck() {
         return kind == WalkKind.FIRE_CHECK && moment != null;
@@ -84,7 +96,7 @@ public record WalkId(String campaignId, WalkKind kind, Long moment, Long heldUnt
 
     /** Whether this is a campaign's fire (by hand or by {@code schedule.at}), not one of its moments. */
     public boolean isWholeFire() {
-        return kind == WalkKind.FIRE && moment == null && heldUntil == null;
+        return kind == WalkKind.FIRE && moment == null && heldUntil == null && askedAt == null;
     }
 
     /** Whether this walk sends the devices quiet hours held (rather than holding any). */
@@ -98,7 +110,9 @@ public record WalkId(String campaignId, WalkKind kind, Long moment, Long heldUnt
             case FIRE ->
                 heldUntil != null
                         ? campaignId + HELD + moment + "@" + heldUntil
-                        : moment != null ? campaignId + "@" + moment : campaignId;
+                        : moment != null
+                                ? campaignId + "@" + moment
+                                : askedAt != null ? campaignId + WINNER + askedAt : campaignId;
             case ESTIMATE -> campaignId + ESTIMATE + askedAt;
             case RETRY -> campaignId + RETRY + askedAt;
             case RETRY_ESTIMATE -> campaignId + RETRY_ESTIMATE + askedAt;
@@ -120,6 +134,9 @@ public record WalkId(String campaignId, WalkKind kind, Long moment, Long heldUnt
         try {
             if (rest.isEmpty()) {
                 return fire(campaignId);
+            }
+            if (rest.startsWith(WINNER)) {
+                return winner(campaignId, Long.parseLong(rest.substring(WINNER.length())));
             }
             if (rest.startsWith(RETRY_ESTIMATE)) {
                 return retryEstimate(campaignId, Long.parseLong(rest.substring(RETRY_ESTIMATE.length())));

@@ -18,11 +18,13 @@ class WalkIdTest {
         assertThat(WalkId.retryEstimate("c1", 7).encode()).isEqualTo("c1#retry-estimate@7");
         assertThat(WalkId.fireCheck("c1", 8).encode()).isEqualTo("c1#fire-check@8");
         assertThat(WalkId.scheduleCheck("c1", 9).encode()).isEqualTo("c1#schedule-check@9");
+        assertThat(WalkId.winner("c1", 10).encode()).isEqualTo("c1#winner@10");
     }
 
     @Test
     void aCampaignIdWithTheSeparatorsInItReadsBackTheSame() {
-        for (String campaign : List.of("c1", "a@b", "x#retry@1", "@held@", "news#estimate@", "y#schedule-check@")) {
+        for (String campaign :
+                List.of("c1", "a@b", "x#retry@1", "@held@", "news#estimate@", "y#schedule-check@", "z#winner@")) {
             for (WalkId id : List.of(
                     WalkId.fire(campaign),
                     WalkId.localMoment(campaign, 42),
@@ -31,7 +33,8 @@ class WalkIdTest {
                     WalkId.retry(campaign, 2),
                     WalkId.retryEstimate(campaign, 3),
                     WalkId.fireCheck(campaign, 4),
-                    WalkId.scheduleCheck(campaign, 5))) {
+                    WalkId.scheduleCheck(campaign, 5),
+                    WalkId.winner(campaign, 6))) {
                 assertThat(WalkId.decode(id.encode(), campaign)).isEqualTo(id);
             }
         }
@@ -51,6 +54,9 @@ class WalkIdTest {
         assertThat(WalkId.scheduleCheck("c", 1).isScheduleCheck()).isTrue();
         assertThat(WalkId.fireCheck("c", 1).isScheduleCheck()).isFalse();
         assertThat(WalkId.scheduleCheck("c", 1).isWholeFire()).isFalse();
+        assertThat(WalkId.winner("c", 1).isWholeFire()).isFalse();
+        assertThat(WalkId.winner("c", 1).isWinner()).isTrue();
+        assertThat(WalkId.fire("c").isWinner()).isFalse();
         assertThat(WalkKind.FIRE.handsOut()).isTrue();
         assertThat(WalkKind.RETRY.handsOut()).isTrue();
         assertThat(WalkKind.ESTIMATE.handsOut()).isFalse();
