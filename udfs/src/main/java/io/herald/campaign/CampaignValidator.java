@@ -230,6 +230,10 @@ public final class CampaignValidator {
         if (campaign.arms == null) {
             problems.add("test needs arms: it tests them on a share of the users and sends the winner to the rest");
         }
+        if (campaign.schedule != null) {
+            problems.add("test with a schedule: a test's clock starts at its fire record, so fire a tested campaign"
+                    + " by hand (leave schedule out)");
+        }
         if (test.share == null || !(test.share > 0 && test.share <= 0.9)) {
             problems.add("test.share must be above 0 and at most 0.9 (0.2 tests the arms on a fifth of the users)"
                     + (test.share == null ? "; it is missing" : "; it is " + test.share));

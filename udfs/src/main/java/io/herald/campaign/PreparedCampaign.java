@@ -39,13 +39,20 @@ public final class PreparedCampaign {
     private final ArmAssignment assignment;
 
     private final long firedAt;
-    /**
-     * For a tested campaign's fire: {@link #TEST}, the arms go to the test's share and the rest wait;
-     * else the index of the winning arm, which a winner walk sends to the rest.
-     */
+    /** Which of a tested campaign's users this preparation sends to (a campaign without a test: all). */
+    private final Phase phase;
+    /** The winning arm's index, or -1 before (or without) one. */
     private final int winner;
-    /** See {@link #winner}. */
-    private static final int TEST = -1;
+
+    /** Which of a tested campaign's users a preparation sends to, and what. */
+    private enum Phase {
+        /** The fire: the test's users their arms; the others wait for the winner. */
+        TEST,
+        /** The winner's walk: the users the test left out get the winner; the tested nothing more. */
+        REST,
+        /** A retry: each user what was sent (the tested their arm, the others the winner, if any). */
+        SENT
+    }
 
     private final String sendId;
     /** Each compiled message with the bodies built from it here, in the arms' order. */
@@ -64,7 +71,8 @@ public final class PreparedCampaign {
                 assignment(campaign),
                 firedAt,
                 sendId,
-                TEST);
+                Phase.TEST,
+                -1);
     }
 
     private static List<CompiledMessage> compile(Campaign campaign) {
@@ -98,7 +106,7 @@ public final class PreparedCampaign {
      * {@code sendId}): the parts compiled once, when the campaign was created, are shared.
      */
     public PreparedCampaign at(long time, String sendId) {
-        return new PreparedCampaign(campaign, filter.at(time), compiled, assignment, time, sendId, winner);
+        return new PreparedCampaign(campaign, filter.at(time), compiled, assignment, time, sendId, phase, winner);
     }
 
     /**
@@ -108,12 +116,32 @@ public final class PreparedCampaign {
      * @throws IllegalArgumentException if the campaign has no test or no such arm
      */
     public PreparedCampaign winner(String arm) {
+        return new PreparedCampaign(campaign, filter, compiled, assignment, firedAt, sendId, Phase.REST, armIndex(arm));
+    }
+
+    /**
+     * The same tested campaign as a retry sends it: each user what was sent, the tested their arm and
+     * the others {@code winner}'s (nothing while it is null: none was sent).
+     */
+    public PreparedCampaign asSent(String winner) {
+        return new PreparedCampaign(
+                campaign,
+                filter,
+                compiled,
+                assignment,
+                firedAt,
+                sendId,
+                Phase.SENT,
+                winner == null ? -1 : armIndex(winner));
+    }
+
+    private int armIndex(String arm) {
         if (campaign.test == null || campaign.arms == null) {
             throw new IllegalArgumentException("campaign " + campaign.campaignId + " has no test");
         }
         for (int i = 0; i < campaign.arms.size(); i++) {
             if (campaign.arms.get(i).name.equals(arm)) {
-                return new PreparedCampaign(campaign, filter, compiled, assignment, firedAt, sendId, i);
+                return i;
             }
         }
         throw new IllegalArgumentException("campaign " + campaign.campaignId + " has no arm " + arm);
@@ -126,7 +154,9 @@ public final class PreparedCampaign {
             ArmAssignment assignment,
             long firedAt,
             String sendId,
+            Phase phase,
             int winner) {
+        this.phase = phase;
         this.winner = winner;
         this.campaign = campaign;
         this.filter = filter;
@@ -170,12 +200,20 @@ public final class PreparedCampaign {
         boolean deferred = false;
         if (campaign.test != null && sendId == null) {
             boolean tested = ArmAssignment.inTest(campaign.campaignId, userId, campaign.test.share);
-            if (winner == TEST) {
-                deferred = !tested && arm != ArmAssignment.HOLDOUT;
-            } else if (tested || arm == ArmAssignment.HOLDOUT) {
-                return count; // sent (or held out) at the test
-            } else {
-                arm = winner;
+            switch (phase) {
+                case TEST -> deferred = !tested && arm != ArmAssignment.HOLDOUT;
+                case REST -> {
+                    if (tested || arm == ArmAssignment.HOLDOUT) {
+                        return count; // sent (or held out) at the test
+                    }
+                    arm = winner;
+                }
+                case SENT -> {
+                    if (arm == ArmAssignment.HOLDOUT || (!tested && winner < 0)) {
+                        return count; // nothing was sent to the user
+                    }
+                    arm = tested ? arm : winner;
+                }
             }
         }
         ArmMessage message = arm == ArmAssignment.HOLDOUT || deferred ? null : messages.get(arm);
@@ -203,11 +241,11 @@ public final class PreparedCampaign {
      * counted {@code c}: sent it (in the user's arm) or held out. A user is counted in the arm
      * assigned, whatever a cap or a refusal then did to the notifications (intention to treat).
      *
-     * @return what to count, or null: not measured, not in the audience, or exposed already
+     * @return what to count; empty when not measured, not in the audience, or exposed already
      */
-    public Attribution.Counted expose(UserProfile user, FanOutCount c, long at) {
+    public List<Attribution.Counted> expose(UserProfile user, FanOutCount c, long at) {
         if (!campaign.measured() || (c.targeted == 0 && c.heldOut == 0)) {
-            return null;
+            return List.of();
         }
         return Attribution.expose(user, campaign, c.arm, c.targeted == 0, at);
     }

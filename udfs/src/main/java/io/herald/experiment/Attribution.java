@@ -29,6 +29,13 @@ public final class Attribution {
     public static final int MAX_EXPOSURES = 64;
     /** Report ids remembered per user. */
     public static final int MAX_EVENT_IDS = 32;
+    /**
+     * Opens kept per user that matched no exposure yet (a walk resumed after a restore may reach the
+     * user after the reports read again since), matched when an exposure comes; past it the oldest goes.
+     */
+    public static final int MAX_PENDING = 16;
+    /** How long a report that matched no exposure is kept for one. */
+    public static final Duration PENDING_FOR = Duration.ofDays(1);
     /** App event names whose last time is remembered per user (for segments); past it the oldest goes. */
     public static final int MAX_EVENT_NAMES = 32;
     /** How long opens of a campaign are counted after the exposure (or its conversion window, if longer). */
@@ -57,13 +64,17 @@ public final class Attribution {
      * Keeps the user's exposure to {@code campaign} at {@code at}, unless one is kept already (the
      * first exposure stands).
      *
-     * @return the exposure to count, or null if there was one already
+     * Reports kept because they matched no exposure then ({@link #take}) are matched against the new
+     * one.
+     *
+     * @return what to count: the exposure, then any open and conversions of the reports kept; empty if
+     *     there was an exposure already
      */
-    public static Counted expose(UserProfile user, Campaign campaign, String arm, boolean heldOut, long at) {
+    public static List<Counted> expose(UserProfile user, Campaign campaign, String arm, boolean heldOut, long at) {
         Map<String, Exposure> exposures = user.exposures;
         forgetEnded(exposures, at);
         if (exposures.containsKey(campaign.campaignId)) {
-            return null;
+            return List.of();
         }
         if (exposures.size() >= MAX_EXPOSURES) {
             String first = null;
@@ -80,8 +91,46 @@ public final class Attribution {
         if (campaign.conversion != null) {
             window = Math.max(window, campaign.conversion.withinMillis());
         }
-        exposures.put(campaign.campaignId, new Exposure(arm, heldOut, at, at + window));
-        return new Counted(campaign.campaignId, arm, heldOut, Kind.EXPOSED, true, 0);
+        Exposure exposure = new Exposure(arm, heldOut, at, at + window);
+        exposures.put(campaign.campaignId, exposure);
+        List<Counted> counted = new ArrayList<>(1);
+        counted.add(new Counted(campaign.campaignId, arm, heldOut, Kind.EXPOSED, true, 0));
+        for (Iterator<Interaction> i = user.pending.iterator(); i.hasNext(); ) {
+            Interaction p = i.next();
+            Counted c = count(campaign.campaignId, campaign, exposure, p);
+            if (c != null) {
+                counted.add(c);
+                i.remove();
+            }
+        }
+        return counted;
+    }
+
+    /** What {@code interaction} counts for the exposure to {@code campaign}, marking it; or null. */
+    private static Counted count(String campaignId, Campaign campaign, Exposure e, Interaction interaction) {
+        if (interaction.type == Interaction.Type.EVENT) {
+            if (campaign == null
+                    || campaign.conversion == null
+                    || !campaign.conversion.event.equals(interaction.name)
+                    || !campaign.appId.equals(interaction.appId)
+                    || interaction.at < e.at
+                    || interaction.at > e.at + campaign.conversion.withinMillis()) {
+                return null;
+            }
+            boolean first = !e.converted;
+            e.converted = true;
+            double value = interaction.value == null ? 0 : interaction.value;
+            return new Counted(campaignId, e.arm, e.heldOut, Kind.CONVERTED, first, value);
+        }
+        if (!campaignId.equals(interaction.campaignId)
+                || e.heldOut
+                || e.opened
+                || interaction.at < e.at
+                || interaction.at > e.until) {
+            return null;
+        }
+        e.opened = true;
+        return new Counted(campaignId, e.arm, false, Kind.OPENED, true, 0);
     }
 
     /**
@@ -104,29 +153,30 @@ public final class Attribution {
         }
         remember(user, interaction);
         forgetEnded(user.exposures, now);
-        switch (interaction.type) {
-            case OPENED, ACTION -> {
-                Exposure e = user.exposures.get(interaction.campaignId);
-                if (e != null && !e.heldOut && !e.opened && interaction.at >= e.at && interaction.at <= e.until) {
-                    e.opened = true;
-                    counted.add(new Counted(interaction.campaignId, e.arm, false, Kind.OPENED, true, 0));
+        user.pending.removeIf(p -> p.at < now - PENDING_FOR.toMillis());
+        if (interaction.type == Interaction.Type.EVENT) {
+            for (Map.Entry<String, Exposure> entry : user.exposures.entrySet()) {
+                Counted done = count(entry.getKey(), campaigns.apply(entry.getKey()), entry.getValue(), interaction);
+                if (done != null) {
+                    counted.add(done);
                 }
             }
-            case EVENT -> {
-                for (Map.Entry<String, Exposure> entry : user.exposures.entrySet()) {
-                    Campaign c = campaigns.apply(entry.getKey());
-                    Exposure e = entry.getValue();
-                    if (c != null
-                            && c.conversion != null
-                            && c.conversion.event.equals(interaction.name)
-                            && c.appId.equals(interaction.appId)
-                            && interaction.at >= e.at
-                            && interaction.at <= e.at + c.conversion.withinMillis()) {
-                        boolean first = !e.converted;
-                        e.converted = true;
-                        double value = interaction.value == null ? 0 : interaction.value;
-                        counted.add(new Counted(entry.getKey(), e.arm, e.heldOut, Kind.CONVERTED, first, value));
-                    }
+            return counted;
+        }
+        Exposure e = user.exposures.get(interaction.campaignId);
+        if (e != null) {
+            Counted done = count(interaction.campaignId, null, e, interaction);
+            if (done != null) {
+                counted.add(done);
+            }
+        } else {
+            Campaign c = campaigns.apply(interaction.campaignId);
+            if (c != null && c.measured()) {
+                // An open of a measured campaign before the user's exposure: a walk resumed after a
+                // restore reaches the user after the reports read again since. Kept a while for it.
+                user.pending.add(interaction);
+                if (user.pending.size() > MAX_PENDING) {
+                    user.pending.remove(0);
                 }
             }
         }

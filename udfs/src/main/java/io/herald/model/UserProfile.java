@@ -37,6 +37,11 @@ public class UserProfile {
     public long lastOpenedAt = DeviceRecord.NEVER;
     /** When the user last did each app event, by name, epoch ms (at most {@code Attribution.MAX_EVENT_NAMES}). */
     public Map<String, Long> lastEvents = new HashMap<>();
+    /**
+     * Reports that matched no exposure when they came, kept a while for one that may come yet
+     * (oldest first, at most {@code Attribution.MAX_PENDING}).
+     */
+    public List<Interaction> pending = new ArrayList<>();
 
     public UserProfile() {}
 }

@@ -173,6 +173,13 @@ public final class DeviceStateMerge {
         profile.audienceCampaigns.clear();
         profile.campaignSends.clear();
         profile.runaway.clear();
+        // What the user's apps reported and the campaigns measured of the user go too (they carry no
+        // versions of their own): segments no longer see the user's activity.
+        profile.exposures.clear();
+        profile.recentEventIds.clear();
+        profile.lastOpenedAt = DeviceRecord.NEVER;
+        profile.lastEvents.clear();
+        profile.pending.clear();
         for (String id : devices.ids()) {
             DeviceRecord d = devices.get(id);
             if (prune(d, cut)) {

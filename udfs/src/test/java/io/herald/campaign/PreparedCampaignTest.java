@@ -210,6 +210,8 @@ class PreparedCampaignTest {
         c.test.decideAfter = "PT1H";
         PreparedCampaign fire = new PreparedCampaign(c, 1_000L);
         PreparedCampaign rest = fire.winner("arm-1").at(9_000L, null);
+        PreparedCampaign retryAfter = fire.asSent("arm-1");
+        PreparedCampaign retryBefore = fire.asSent(null);
         ArmAssignment arms = ArmAssignment.of("tested", List.of(1, 1), 0.1);
         int tested = 0;
         int users = 3_000;
@@ -221,6 +223,19 @@ class PreparedCampaignTest {
             PreparedCampaign.FanOutCount atFire = fire.fanOut(user, new UserProfile(), devicesOf(user), first::add);
             List<SendRequest> second = new ArrayList<>();
             PreparedCampaign.FanOutCount atWinner = rest.fanOut(user, new UserProfile(), devicesOf(user), second::add);
+            // A retry resends what each user was sent: the arm to the tested, the winner (once there is
+            // one) to the rest, nothing to the held out.
+            List<String> retried = new ArrayList<>();
+            retryAfter.fanOut(user, new UserProfile(), devicesOf(user), r -> retried.add(r.arm));
+            List<String> retriedBefore = new ArrayList<>();
+            retryBefore.fanOut(user, new UserProfile(), devicesOf(user), r -> retriedBefore.add(r.arm));
+            if (held) {
+                assertThat(retried).isEmpty();
+            } else {
+                String sent = inTest ? "arm-" + arms.armOf(user) : "arm-1";
+                assertThat(retried).containsExactly(sent, sent);
+                assertThat(retriedBefore).hasSize(inTest ? 2 : 0);
+            }
             if (held) {
                 assertThat(atFire.heldOut).as(user).isEqualTo(2);
                 assertThat(first).isEmpty();

@@ -6,6 +6,8 @@ import io.herald.model.AttributeValue;
 import io.herald.model.AudienceRow;
 import io.herald.model.DeviceEvent;
 import io.herald.model.DeviceRecord;
+import io.herald.model.Exposure;
+import io.herald.model.Interaction;
 import io.herald.model.Platform;
 import io.herald.model.UserState;
 import java.util.List;
@@ -194,8 +196,20 @@ class DeviceStateMergeTest {
         assertThat(device(a).token).isEqualTo("tok2");
 
         UserState gone = new UserState();
-        List.of(reg, erase).forEach(e -> DeviceStateMerge.apply(gone, e));
+        DeviceStateMerge.apply(gone, reg);
+        // What the user's apps reported and campaigns measured: no versions of their own, all forgotten.
+        gone.profile.exposures.put("c1", new Exposure("a", false, 1, 2));
+        gone.profile.recentEventIds.add("e1");
+        gone.profile.lastOpenedAt = 12;
+        gone.profile.lastEvents.put("purchase", 12L);
+        gone.profile.pending.add(new Interaction());
+        DeviceStateMerge.apply(gone, erase);
         assertThat(gone.devices).isEmpty();
+        assertThat(gone.profile.exposures).isEmpty();
+        assertThat(gone.profile.recentEventIds).isEmpty();
+        assertThat(gone.profile.lastOpenedAt).isEqualTo(DeviceRecord.NEVER);
+        assertThat(gone.profile.lastEvents).isEmpty();
+        assertThat(gone.profile.pending).isEmpty();
     }
 
     private static DeviceEvent tags(DeviceEvent.Type type, long version, String... tags) {

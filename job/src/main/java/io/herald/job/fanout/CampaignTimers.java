@@ -60,6 +60,9 @@ final class CampaignTimers {
                 for (long moment : local != null ? entry.slotsStarted : List.of(entry.firedAt)) {
                     registerHolds(c.getKey(), entry, moment);
                 }
+                if (entry.winnerAt != null) {
+                    registerHolds(c.getKey(), entry, entry.winnerAt); // a tested campaign's winner's walk
+                }
             }
             schedule(c.getKey(), entry);
         }

@@ -318,6 +318,9 @@ public final class FanOutOperator extends AbstractStreamOperator<SendRequest>
         UserUpdate update = element.getValue();
         UserState u = users.value();
         if (u == null) {
+            if (update.interaction != null) {
+                return; // a user the job does not know (no device yet, or erased): nothing is kept of it
+            }
             u = new UserState();
         }
         long now = now();
@@ -369,15 +372,13 @@ public final class FanOutOperator extends AbstractStreamOperator<SendRequest>
                     out.request(request);
                 });
         UserLimits.Settled settled = verdict.settle(c.targeted);
-        Attribution.Counted exposed =
-                campaigns.prepared(event.campaignId, entry.campaign, now()).expose(user, c, now);
-        if (settled != UserLimits.Settled.UNCHANGED || exposed != null) {
+        List<Attribution.Counted> exposed =
+                campaigns.prepared(event.campaignId, entry.campaign, now()).expose(user, c, event.timestamp);
+        if (settled != UserLimits.Settled.UNCHANGED || !exposed.isEmpty()) {
             users.update(state);
             written.note(event.userId, !walker.isEmpty());
         }
-        if (exposed != null) {
-            out.counted(exposed);
-        }
+        exposed.forEach(out::counted);
         if (settled == UserLimits.Settled.WRITE_AND_ALERT) {
             runawayAlerts.capped(event.campaignId, entry.campaign.appId, event.userId, verdict.refusal(), now);
         }
@@ -425,7 +426,8 @@ public final class FanOutOperator extends AbstractStreamOperator<SendRequest>
         CampaignEntry entry = campaigns.get(campaignId);
         CampaignLife.Step step = CampaignLife.on(stateHere(campaignId, entry), event.type);
         String skip = null;
-        if (step.action == CampaignLife.Action.WALK) {
+        if (step.action == CampaignLife.Action.WALK || step.action == CampaignLife.Action.SEND_WINNER) {
+            // A winner read again by a replay is history as a fire is: its walk was (or was not) done.
             skip = replay.skipRecord(event.timestamp, Boolean.TRUE.equals(entry.campaign.resumeOnReplay));
             if (skip == null && event.timestamp < replay.startedAt()) {
                 skip = answers.finishedEarlier(campaignId);
@@ -433,7 +435,13 @@ public final class FanOutOperator extends AbstractStreamOperator<SendRequest>
         }
         if (skip != null) {
             // Read again by a replay and not acted on: history.
-            campaigns.markFired(campaignId, entry, event.timestamp);
+            if (step.action == CampaignLife.Action.SEND_WINNER) {
+                entry.winner = entry.winner != null ? entry.winner : event.arm;
+                entry.winnerAt = entry.winnerAt != null ? entry.winnerAt : event.timestamp;
+                campaigns.put(campaignId, entry);
+            } else {
+                campaigns.markFired(campaignId, entry, event.timestamp);
+            }
             out.campaignWide(CampaignStatus.of(campaignId, StatusKind.SKIPPED, skip, now()));
             return;
         }
@@ -551,13 +559,16 @@ public final class FanOutOperator extends AbstractStreamOperator<SendRequest>
         Campaign campaign = entry.campaign;
         QuietHours quiet = id.kind() == WalkKind.RETRY ? null : settings.quietHoursOf(campaign);
         PreparedCampaign prepared = campaigns.prepared(id.campaignId(), campaign, now());
-        return new WalkPlan(
-                id,
-                at,
-                (id.isWinner() ? prepared.winner(entry.winner) : prepared).at(at, null),
-                quiet,
-                entry.local(),
-                settings.limitsOf(campaign));
+        if (campaign.test != null) {
+            // The winner's walk, and the walk of the devices quiet hours held from it, send the winner
+            // to the rest; a retry resends what each user was sent.
+            if (id.isWinner() || (id.isHeld() && id.moment().equals(entry.winnerAt))) {
+                prepared = prepared.winner(entry.winner);
+            } else if (id.kind() == WalkKind.RETRY || id.kind() == WalkKind.RETRY_ESTIMATE) {
+                prepared = prepared.asSent(entry.winner);
+            }
+        }
+        return new WalkPlan(id, at, prepared.at(at, null), quiet, entry.local(), settings.limitsOf(campaign));
     }
 
     /** The campaign fires now, by a fire record (or after its fire guard's check), at {@code at}. */

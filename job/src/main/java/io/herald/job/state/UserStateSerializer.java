@@ -3,6 +3,7 @@ package io.herald.job.state;
 import io.herald.model.AttributeValue;
 import io.herald.model.DeviceRecord;
 import io.herald.model.Exposure;
+import io.herald.model.Interaction;
 import io.herald.model.Platform;
 import io.herald.model.RunawayCount;
 import io.herald.model.UserProfile;
@@ -42,14 +43,16 @@ public final class UserStateSerializer extends BodySerializer<UserState> {
      * devices, and a value in 4 is read as one with none; 6 adds the exposures to measured campaigns
      * and the report ids taken lately after those, and a value in 4 or 5 is read as one with none;
      * 7 adds the user's last open and last time of each app event (what segments read), and an older
-     * value is read as one of a user who has done neither.
+     * value is read as one of a user who has done neither; 8 adds the opens kept for an exposure yet to
+     * come (type, time, campaign), and an older value is read as one with none.
      */
-    public static final int VERSION = 7;
+    public static final int VERSION = 8;
 
     /** The oldest encoding this job reads. */
     private static final int OLDEST = 4;
 
     private static final Platform[] PLATFORMS = Platform.values();
+    private static final Interaction.Type[] INTERACTION_TYPES = Interaction.Type.values();
 
     // Attribute value kinds, one byte each.
     private static final int TEXT = 0;
@@ -140,6 +143,12 @@ public final class UserStateSerializer extends BodySerializer<UserState> {
             writeUtf8(e.getKey(), out);
             writeVarLong(e.getValue(), out);
         }
+        writeVarInt(p.pending.size(), out);
+        for (Interaction i : p.pending) {
+            out.writeByte(i.type.ordinal());
+            writeVarLong(i.at, out);
+            writeUtf8(i.campaignId, out);
+        }
     }
 
     /** Times oldest first: the first, then small differences. */
@@ -219,6 +228,16 @@ public final class UserStateSerializer extends BodySerializer<UserState> {
             for (int i = 0; i < events; i++) {
                 String name = in.readUtf8();
                 p.lastEvents.put(name, in.readVarLong());
+            }
+        }
+        if (encoding >= 8) {
+            int pending = in.readVarInt();
+            for (int i = 0; i < pending; i++) {
+                Interaction open = new Interaction();
+                open.type = INTERACTION_TYPES[in.readUnsignedByte()];
+                open.at = in.readVarLong();
+                open.campaignId = in.readUtf8();
+                p.pending.add(open);
             }
         }
         return u;

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.herald.model.AttributeValue;
 import io.herald.model.DeviceRecord;
 import io.herald.model.Exposure;
+import io.herald.model.Interaction;
 import io.herald.model.Platform;
 import io.herald.model.RunawayCount;
 import io.herald.model.UserDevices;
@@ -44,6 +45,11 @@ class UserStateSerializerTest {
         u.profile.lastOpenedAt = 1_764_000_100_000L;
         u.profile.lastEvents.put("purchase", 1_764_000_200_000L);
         u.profile.lastEvents.put("signup", 1_700_000_000_000L);
+        Interaction open = new Interaction();
+        open.type = Interaction.Type.ACTION;
+        open.at = 1_764_000_300_000L;
+        open.campaignId = "later";
+        u.profile.pending.add(open);
         DeviceRecord ios = new DeviceRecord();
         ios.deviceId = "d1";
         ios.appId = "news";
@@ -129,20 +135,35 @@ class UserStateSerializerTest {
     }
 
     @Test
+    void aValueInEncoding7_writtenBeforeKeptOpens_readsAsOneWithNone() throws Exception {
+        UserState u = fullUser();
+        u.profile.pending.clear();
+        DataOutputSerializer body = new DataOutputSerializer(256);
+        serializer.writeBody(u, body);
+        // Encoding 7 is 8 without the kept opens: here their size, 0.
+        byte[] v7 = Arrays.copyOf(body.getCopyOfBuffer(), body.length() - 1);
+        UserState back = serializer.readBody(new BytesReader(v7), 7);
+        assertThat(back).usingRecursiveComparison().isEqualTo(u);
+        assertThat(back.profile.lastEvents).isNotEmpty();
+        assertThatThrownBy(() -> serializer.readBody(new BytesReader(v7), 8)).isInstanceOf(IOException.class);
+    }
+
+    @Test
     void aValueInEncoding6_writtenBeforeActivity_readsAsOneOfAUserWhoDidNothing() throws Exception {
         UserState u = fullUser();
         u.profile.lastOpenedAt = DeviceRecord.NEVER;
         u.profile.lastEvents.clear();
+        u.profile.pending.clear();
         DataOutputSerializer body = new DataOutputSerializer(256);
         serializer.writeBody(u, body);
-        // Encoding 6 is 7 without the last open and the events' times: here a flag and a size, 0 and 0.
-        byte[] v6 = Arrays.copyOf(body.getCopyOfBuffer(), body.length() - 2);
+        // Encoding 6 is 8 without the last open, the events' times and the kept opens: 0, 0 and 0.
+        byte[] v6 = Arrays.copyOf(body.getCopyOfBuffer(), body.length() - 3);
         UserState back = serializer.readBody(new BytesReader(v6), 6);
         assertThat(back).usingRecursiveComparison().isEqualTo(u);
         assertThat(back.profile.exposures).isNotEmpty();
         assertThat(back.profile.lastOpenedAt).isEqualTo(DeviceRecord.NEVER);
-        assertThatThrownBy(() -> serializer.readBody(new BytesReader(v6), 7))
-                .as("read as 7, the same bytes run out")
+        assertThatThrownBy(() -> serializer.readBody(new BytesReader(v6), 8))
+                .as("read as 8, the same bytes run out")
                 .isInstanceOf(IOException.class);
     }
 
@@ -153,21 +174,22 @@ class UserStateSerializerTest {
         u.profile.recentEventIds.clear();
         u.profile.lastOpenedAt = DeviceRecord.NEVER;
         u.profile.lastEvents.clear();
+        u.profile.pending.clear();
         DataOutputSerializer body = new DataOutputSerializer(256);
         serializer.writeBody(u, body);
-        // Encoding 5 is 7 without the exposures, report ids, last open and events: 4 bytes, all 0.
-        byte[] v5 = Arrays.copyOf(body.getCopyOfBuffer(), body.length() - 4);
+        // Encoding 5 is 8 without the exposures, report ids, last open, events and kept opens: 5 bytes, all 0.
+        byte[] v5 = Arrays.copyOf(body.getCopyOfBuffer(), body.length() - 5);
         UserState back = serializer.readBody(new BytesReader(v5), 5);
         assertThat(back).usingRecursiveComparison().isEqualTo(u);
         assertThat(back.profile.runaway).isNotEmpty();
         assertThat(back.profile.exposures).isEmpty();
-        assertThatThrownBy(() -> serializer.readBody(new BytesReader(v5), 7))
-                .as("read as 7, the same bytes run out")
+        assertThatThrownBy(() -> serializer.readBody(new BytesReader(v5), 8))
+                .as("read as 8, the same bytes run out")
                 .isInstanceOf(IOException.class);
         byte[] whole = bytes(u);
         whole[0] = 5;
         assertThatThrownBy(() -> serializer.deserialize(new DataInputDeserializer(whole)))
-                .as("a 7 body under a 5 header has bytes too many")
+                .as("an 8 body under a 5 header has bytes too many")
                 .hasMessageContaining("bytes after its last field");
     }
 
@@ -179,10 +201,11 @@ class UserStateSerializerTest {
         u.profile.recentEventIds.clear();
         u.profile.lastOpenedAt = DeviceRecord.NEVER;
         u.profile.lastEvents.clear();
+        u.profile.pending.clear();
         DataOutputSerializer body = new DataOutputSerializer(256);
         serializer.writeBody(u, body);
-        // Encodings 6 and 7 add four bytes after the guards (empty exposures, ids, no open, no events).
-        byte[] v5 = Arrays.copyOf(body.getCopyOfBuffer(), body.length() - 4);
+        // Encodings 6 to 8 add five bytes after the guards (empty exposures, ids, no open, events, kept opens).
+        byte[] v5 = Arrays.copyOf(body.getCopyOfBuffer(), body.length() - 5);
         // Encoding 4 is 5 without the guards' map at the end: here only its size, 0, in one byte.
         DataOutputSerializer one = new DataOutputSerializer(256);
         u.profile.runaway.put("news", new RunawayCount());

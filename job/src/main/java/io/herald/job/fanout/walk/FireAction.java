@@ -7,6 +7,7 @@ import io.herald.job.functions.WalkPosition;
 import io.herald.model.DeviceRecord;
 import io.herald.model.UserState;
 import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -63,13 +64,13 @@ final class FireAction implements WalkAction {
         // Counted in the user's state with the walk's position: a restore rolls both back together,
         // so the walk counts each user once however often it is resumed.
         UserLimits.Settled settled = verdict.settle(c.targeted);
-        Attribution.Counted exposed = plan.campaign().expose(state.profile, c, now);
-        if (settled != UserLimits.Settled.UNCHANGED || exposed != null) {
+        // Exposed at the walk's moment (the fire's time), not when the walk reached the user: a walk
+        // resumed after a restore exposes at the same time, and an open reported since still counts.
+        List<Attribution.Counted> exposed = plan.campaign().expose(state.profile, c, plan.at());
+        if (settled != UserLimits.Settled.UNCHANGED || !exposed.isEmpty()) {
             ctx.writeUser(userId, state);
         }
-        if (exposed != null) {
-            ctx.counted(exposed);
-        }
+        exposed.forEach(ctx::counted);
         if (settled == UserLimits.Settled.WRITE_AND_ALERT) {
             ctx.runawayAlerts().capped(plan.id().campaignId(), plan.app(), userId, verdict.refusal(), now);
         }
