@@ -128,7 +128,14 @@ final class DemoCommand implements Callable<Integer> {
                     say("The campaign was rejected: " + watcher.rejection());
                     return 1;
                 }
-                DeliveryReport report = DeliveryReport.of(population, sandbox, watcher, firedAt);
+                DeliveryReport report = experiment
+                        ? DeliveryReport.of(
+                                population,
+                                sandbox,
+                                watcher,
+                                firedAt,
+                                d -> d.expectsDelivery() && !DemoExperiment.heldOut(campaignId, d))
+                        : DeliveryReport.of(population, sandbox, watcher, firedAt);
                 if (experiment && done) {
                     results(sandbox, kafka, watcher, campaignId, population);
                 }

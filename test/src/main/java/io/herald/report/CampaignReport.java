@@ -1,13 +1,19 @@
 package io.herald.report;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.herald.job.cli.CampaignWatcher;
+import io.herald.model.StatusKind;
 import io.herald.sandbox.ArrivalTimes;
 import io.herald.sandbox.DeliveryReport;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** The report of one demo campaign: the summary, delivery rate per provider, fire-to-ack times, outcomes and reasons. */
+/**
+ * The report of one demo campaign: the summary, delivery rate per provider, fire-to-ack times,
+ * outcomes and reasons, and for an experiment its arms side by side.
+ */
 public final class CampaignReport {
     private CampaignReport() {}
 
@@ -49,7 +55,58 @@ public final class CampaignReport {
                     "Receipts other than delivered, by platform and the provider's reason.",
                     Svg.bars(largestFirst(watcher.failureReasons())));
         }
+        arms(page, watcher);
         return page;
+    }
+
+    /** A measured campaign's arms side by side, from its latest results record; nothing for other campaigns. */
+    private static void arms(ReportPage page, CampaignWatcher watcher) {
+        List<JsonNode> results = watcher.statuses(StatusKind.RESULTS);
+        if (results.isEmpty()) {
+            return;
+        }
+        JsonNode last = results.get(results.size() - 1);
+        page.heading("Arms");
+        page.paragraph("The job's results record: users exposed (held-out users at the fire), opens and conversions"
+                + " the app reported, counted once per user; rates with 95% Wilson intervals, lift over the holdout"
+                + " with Newcombe's interval and the two-proportion z-test's p-value.");
+        List<List<String>> rows = new ArrayList<>();
+        Map<String, Long> perThousand = new LinkedHashMap<>();
+        for (JsonNode r : last.path("results")) {
+            String arm =
+                    r.path("holdout").asBoolean() ? "holdout" : r.path("arm").asText("(all)");
+            rows.add(List.of(
+                    arm,
+                    fmt(r.path("users").asLong()),
+                    fmt(r.path("delivered").asLong()),
+                    fmt(r.path("opened").asLong()),
+                    fmt(r.path("converted").asLong()),
+                    rate(r, "openRate"),
+                    rate(r, "conversionRate"),
+                    r.has("lift")
+                            ? String.format(
+                                    "%+.2f%% [%+.2f, %+.2f], p %.3g",
+                                    100 * r.path("lift").asDouble(),
+                                    100 * r.path("liftLow").asDouble(),
+                                    100 * r.path("liftHigh").asDouble(),
+                                    r.path("liftPValue").asDouble())
+                            : ""));
+            perThousand.put(arm, Math.round(1000 * r.path("conversionRate").asDouble()));
+        }
+        page.table(
+                List.of("arm", "users", "delivered", "opened", "converted", "open rate", "conversion rate", "lift"),
+                rows);
+        page.chart("Conversions per 1,000 users, by arm.", Svg.bars(perThousand));
+    }
+
+    private static String rate(JsonNode row, String name) {
+        return row.has(name)
+                ? String.format(
+                        "%.2f%% [%.2f, %.2f]",
+                        100 * row.path(name).asDouble(),
+                        100 * row.path(name + "Low").asDouble(),
+                        100 * row.path(name + "High").asDouble())
+                : "";
     }
 
     static Map<String, Long> largestFirst(Map<String, Long> counts) {

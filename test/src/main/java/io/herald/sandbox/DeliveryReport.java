@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.herald.job.cli.CampaignWatcher;
 import io.herald.model.Outcome;
+import java.util.function.Predicate;
 
 /**
  * How a campaign to all users went, judged from the providers' side: what each emulator says every
@@ -57,7 +58,17 @@ public final class DeliveryReport {
 
     /** Judges a campaign to every user of the sandbox app, fired at {@code firedAt}. */
     public static DeliveryReport of(SyntheticUsers users, Sandbox sandbox, CampaignWatcher watcher, long firedAt) {
-        EmulatorCounts counts = EmulatorCounts.of(users, sandbox, 1);
+        return of(users, sandbox, watcher, firedAt, SyntheticUsers.Device::expectsDelivery);
+    }
+
+    /** The same, for a campaign that should reach the devices {@code shouldReceive} takes (an experiment's, say). */
+    public static DeliveryReport of(
+            SyntheticUsers users,
+            Sandbox sandbox,
+            CampaignWatcher watcher,
+            long firedAt,
+            Predicate<SyntheticUsers.Device> shouldReceive) {
+        EmulatorCounts counts = EmulatorCounts.of(users, sandbox, 1, shouldReceive);
         long delivered = watcher.outcome(Outcome.DELIVERED.wire());
         long unconfirmed = watcher.outcome(Outcome.UNCONFIRMED.wire());
         return new DeliveryReport(

@@ -1,7 +1,9 @@
 package io.herald.sandbox;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.herald.experiment.ArmAssignment;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -17,6 +19,8 @@ public final class DemoExperiment {
     public static final Map<String, SyntheticApp.Behaviour> TRUTH = Map.of(
             "plain", new SyntheticApp.Behaviour(0.10, 0.06),
             "bold", new SyntheticApp.Behaviour(0.25, 0.14));
+    /** The share of users held out. */
+    public static final double HOLDOUT = 0.2;
     /** The app event that counts as the conversion. */
     public static final String CONVERSION_EVENT = "purchase";
 
@@ -40,7 +44,7 @@ public final class DemoExperiment {
 
     private static byte[] create(String campaignId, String more) {
         String json = "{\"type\":\"create\",\"campaignId\":\"" + campaignId + "\",\"appId\":\"" + Sandbox.APP_ID
-                + "\",\"audience\":{\"kind\":\"all\"},\"holdout\":0.2,"
+                + "\",\"audience\":{\"kind\":\"all\"},\"holdout\":" + HOLDOUT + ","
                 + "\"conversion\":{\"event\":\"" + CONVERSION_EVENT + "\",\"within\":\"PT1H\"},\"arms\":["
                 + arm("plain", "Plain {name}") + "," + arm("bold", "BOLD {name}") + "]" + more + "}";
         return json.getBytes(StandardCharsets.UTF_8);
@@ -62,6 +66,11 @@ public final class DemoExperiment {
                         "BOLD ", Map.entry("bold", TRUTH.get("bold"))),
                 BASE_CONVERSION,
                 CONVERSION_EVENT);
+    }
+
+    /** Whether the experiment's campaign {@code campaignId} holds {@code device}'s user out (sends it nothing). */
+    public static boolean heldOut(String campaignId, SyntheticUsers.Device device) {
+        return ArmAssignment.of(campaignId, List.of(1, 1), HOLDOUT).armOf(device.userId) == ArmAssignment.HOLDOUT;
     }
 
     /** The rows of a {@code results} record by arm ("holdout" for the holdout). */

@@ -1,6 +1,7 @@
 package io.herald.sandbox;
 
 import io.herald.model.Platform;
+import java.util.function.Predicate;
 
 /**
  * A campaign to every synthetic user, judged from the providers' side: what each emulator says every
@@ -29,6 +30,12 @@ public final class EmulatorCounts {
      * {@code perDevice} notifications (one campaign: 1).
      */
     public static EmulatorCounts of(SyntheticUsers users, Sandbox sandbox, int perDevice) {
+        return of(users, sandbox, perDevice, SyntheticUsers.Device::expectsDelivery);
+    }
+
+    /** The same, for a campaign that should reach the devices {@code shouldReceive} takes (an experiment's, say). */
+    public static EmulatorCounts of(
+            SyntheticUsers users, Sandbox sandbox, int perDevice, Predicate<SyntheticUsers.Device> shouldReceive) {
         long lost = 0;
         long duplicates = 0;
         long unexpected = 0;
@@ -38,7 +45,7 @@ public final class EmulatorCounts {
                             ? sandbox.apns().tokens()
                             : sandbox.fcm().tokens())
                     .received(d.token);
-            if (d.expectsDelivery()) {
+            if (shouldReceive.test(d)) {
                 expected++;
                 lost += n == 0 ? 1 : 0;
                 duplicates += Math.max(0, n - perDevice);

@@ -57,6 +57,20 @@ class DemoReportIT {
         assertThat(delivered).isEqualTo(tableDelivered).isPositive();
     }
 
+    @Test
+    void anExperimentsReportShowsItsArmsSideBySide() throws Exception {
+        Path report = dir.resolve("experiment.html");
+        int code = new CommandLine(new HeraldCommand())
+                .execute(
+                        "demo", "--experiment", "--users", "3000", "--web-ui-port", "0", "--report", report.toString());
+        assertThat(code).isZero();
+        String html = Files.readString(report);
+        assertThat(html).contains("<h2>Arms</h2>").contains("Conversions per 1,000 users, by arm.");
+        for (String arm : List.of("bold", "plain", "holdout")) {
+            assertThat(html).as(arm + "'s row").containsPattern("<td>" + arm + "</td><td>[\\d,]+</td>");
+        }
+    }
+
     private static String first(String text, String regex) {
         Matcher m = Pattern.compile(regex).matcher(text);
         assertThat(m.find()).as(regex).isTrue();
