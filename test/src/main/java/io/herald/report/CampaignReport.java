@@ -2,6 +2,7 @@ package io.herald.report;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.herald.job.cli.CampaignWatcher;
+import io.herald.job.cli.WatchDisplay;
 import io.herald.model.StatusKind;
 import io.herald.sandbox.ArrivalTimes;
 import io.herald.sandbox.DeliveryReport;
@@ -73,40 +74,22 @@ public final class CampaignReport {
         List<List<String>> rows = new ArrayList<>();
         Map<String, Long> perThousand = new LinkedHashMap<>();
         for (JsonNode r : last.path("results")) {
-            String arm =
-                    r.path("holdout").asBoolean() ? "holdout" : r.path("arm").asText("(all)");
+            String arm = WatchDisplay.armName(r);
             rows.add(List.of(
                     arm,
                     fmt(r.path("users").asLong()),
                     fmt(r.path("delivered").asLong()),
                     fmt(r.path("opened").asLong()),
                     fmt(r.path("converted").asLong()),
-                    rate(r, "openRate"),
-                    rate(r, "conversionRate"),
-                    r.has("lift")
-                            ? String.format(
-                                    "%+.2f%% [%+.2f, %+.2f], p %.3g",
-                                    100 * r.path("lift").asDouble(),
-                                    100 * r.path("liftLow").asDouble(),
-                                    100 * r.path("liftHigh").asDouble(),
-                                    r.path("liftPValue").asDouble())
-                            : ""));
+                    WatchDisplay.rate(r, "openRate"),
+                    WatchDisplay.rate(r, "conversionRate"),
+                    WatchDisplay.lift(r)));
             perThousand.put(arm, Math.round(1000 * r.path("conversionRate").asDouble()));
         }
         page.table(
                 List.of("arm", "users", "delivered", "opened", "converted", "open rate", "conversion rate", "lift"),
                 rows);
         page.chart("Conversions per 1,000 users, by arm.", Svg.bars(perThousand));
-    }
-
-    private static String rate(JsonNode row, String name) {
-        return row.has(name)
-                ? String.format(
-                        "%.2f%% [%.2f, %.2f]",
-                        100 * row.path(name).asDouble(),
-                        100 * row.path(name + "Low").asDouble(),
-                        100 * row.path(name + "High").asDouble())
-                : "";
     }
 
     static Map<String, Long> largestFirst(Map<String, Long> counts) {

@@ -258,7 +258,8 @@ public final class SegmentExpression {
 
     /** {@code user}'s values, as {@link UserValues} says. */
     public static UserValues values(UserProfile user) {
-        Map<String, Object> events = new HashMap<>();
+        // Built per user for every segment: nothing to copy for the many users who reported no event.
+        Map<String, Object> events = user.lastEvents.isEmpty() ? Map.of() : new HashMap<>();
         user.lastEvents.forEach((name, at) -> events.put(name, timestamp(at)));
         return new UserValues(
                 attributes(user), timestamp(user.lastOpenedAt == DeviceRecord.NEVER ? 0 : user.lastOpenedAt), events);

@@ -136,8 +136,7 @@ public final class WatchDisplay {
                 "conversion rate",
                 "lift (p)");
         for (JsonNode r : last.path("results")) {
-            String arm =
-                    r.path("holdout").asBoolean() ? "holdout" : r.path("arm").asText("(all)");
+            String arm = armName(r);
             out.printf(
                     "  %-16s %,10d %,10d %,9d %,9d %-22s %-22s %s%n",
                     arm,
@@ -147,14 +146,7 @@ public final class WatchDisplay {
                     r.path("converted").asLong(),
                     rate(r, "openRate"),
                     rate(r, "conversionRate"),
-                    r.has("lift")
-                            ? String.format(
-                                    "%+.2f%% [%+.2f, %+.2f] (p %.3f)",
-                                    100 * r.path("lift").asDouble(),
-                                    100 * r.path("liftLow").asDouble(),
-                                    100 * r.path("liftHigh").asDouble(),
-                                    r.path("liftPValue").asDouble())
-                            : "");
+                    lift(r));
         }
         List<JsonNode> decisions = watcher.statuses(StatusKind.DECIDED);
         if (!decisions.isEmpty()) {
@@ -169,8 +161,25 @@ public final class WatchDisplay {
         out.flush();
     }
 
-    /** A rate and its interval in percent, or a dash. */
-    private static String rate(JsonNode row, String name) {
+    /** A results row's arm as people read it: its name, "holdout", or "(all)" for a campaign without arms. */
+    public static String armName(JsonNode row) {
+        return row.path("holdout").asBoolean() ? "holdout" : row.path("arm").asText("(all)");
+    }
+
+    /** A results row's lift over the holdout, its interval and p-value, in points; empty without one. */
+    public static String lift(JsonNode row) {
+        return row.has("lift")
+                ? String.format(
+                        "%+.2f%% [%+.2f, %+.2f] (p %.3f)",
+                        100 * row.path("lift").asDouble(),
+                        100 * row.path("liftLow").asDouble(),
+                        100 * row.path("liftHigh").asDouble(),
+                        row.path("liftPValue").asDouble())
+                : "";
+    }
+
+    /** A results row's rate and its interval in percent, or a dash. */
+    public static String rate(JsonNode row, String name) {
         if (!row.has(name)) {
             return "-";
         }
