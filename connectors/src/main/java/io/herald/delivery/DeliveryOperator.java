@@ -469,11 +469,12 @@ public final class DeliveryOperator extends AbstractStreamOperator<Receipt>
         }
         LOG.info(
                 "{} paused: {} held from the queue, {} taken back from the window (those at the provider keep their "
-                        + "answers); {} attempts were at the provider",
+                        + "answers); {} attempts were at the provider, {} started since the task started",
                 control.campaignId != null ? "campaign " + control.campaignId : "app " + control.appId,
                 fromQueue,
                 recalled,
-                sender.atProvider());
+                sender.atProvider(),
+                sender.started());
         scheduleExpirySweep();
     }
 

@@ -56,6 +56,7 @@ public final class RetryingSender {
     private final long timeoutMs;
     private final AtomicLong retries = new AtomicLong();
     private final AtomicInteger atProvider = new AtomicInteger();
+    private final AtomicLong started = new AtomicLong();
     private volatile boolean closed;
 
     /**
@@ -95,6 +96,15 @@ public final class RetryingSender {
     /** Retries scheduled so far. */
     public long retries() {
         return retries.get();
+    }
+
+    /**
+     * Attempts started since this sender was made, each retry one more. An attempt is counted
+     * before it takes its turn (and uncounted if a cancel or recall took the turn first), so a
+     * count read after a recall includes every attempt that recall could not stop.
+     */
+    public long started() {
+        return started.get();
     }
 
     /** Attempts at the provider now, waiting for its answer. */
@@ -244,7 +254,9 @@ public final class RetryingSender {
                 }
                 return;
             }
+            started.incrementAndGet();
             if (!state.compareAndSet(WAITING, AT_PROVIDER)) {
+                started.decrementAndGet();
                 return;
             }
             atProvider.incrementAndGet();

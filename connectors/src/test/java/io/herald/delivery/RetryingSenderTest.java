@@ -92,6 +92,36 @@ class RetryingSenderTest {
         assertThat(r.outcome).isEqualTo(Outcome.DELIVERED);
         assertThat(r.attempts).isEqualTo(3);
         assertThat(times).hasSize(3);
+        assertThat(sender.started()).as("attempts started, each retry one more").isEqualTo(3);
+    }
+
+    @Test
+    void aRecallWaitingForItsRetryStartsNothingMoreAndTheCountOfStartedAttemptsSaysSo() throws Exception {
+        sender =
+                new RetryingSender(new RetryPolicy(5, 10, 100), loop, AccountSlots.unbudgeted(10, loop), timer, 10_000);
+        List<Long> times = new CopyOnWriteArrayList<>();
+        CompletableFuture<Receipt> done = new CompletableFuture<>();
+        RetryingSender.Flight flight = sender.send(
+                request(),
+                attempt -> {
+                    times.add(System.currentTimeMillis());
+                    return CompletableFuture.completedFuture(answer(Outcome.FAILED, 503, "ServiceUnavailable", 1_000));
+                },
+                System.currentTimeMillis() + 5_000,
+                done::complete);
+        CompletableFuture<Void> recalled = new CompletableFuture<>();
+        // The first attempt and its answer run on the loop; the recall comes after them, while the
+        // retry waits out the provider's Retry-After.
+        loop.submit(() -> {}).get(5, TimeUnit.SECONDS);
+        assertThat(times).hasSize(1);
+        flight.recall(() -> recalled.complete(null));
+        recalled.get(5, TimeUnit.SECONDS);
+        // Past the moment the retry would have started.
+        loop.schedule(() -> {}, 1_500, TimeUnit.MILLISECONDS).get(5, TimeUnit.SECONDS);
+        assertThat(times).as("no attempt after the recall").hasSize(1);
+        assertThat(sender.started()).isEqualTo(1);
+        assertThat(sender.atProvider()).isZero();
+        assertThat(done).as("a recalled notification has no receipt").isNotDone();
     }
 
     @Test
