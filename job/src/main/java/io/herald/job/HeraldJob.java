@@ -15,9 +15,12 @@ import io.herald.job.functions.ParseRecords;
 import io.herald.job.functions.ReceiptRecords;
 import io.herald.job.functions.SplitByPlatform;
 import io.herald.job.functions.ValidateCampaigns;
+import io.herald.job.results.ArmCountsSum;
 import io.herald.job.results.CampaignResults;
+import io.herald.job.results.DeliveryTotals;
+import io.herald.job.results.LocalSums;
 import io.herald.job.results.ReceiptArmCounts;
-import io.herald.job.results.SumArmCounts;
+import io.herald.job.results.ReceiptTally;
 import io.herald.job.state.DeviceEventSerializer;
 import io.herald.job.state.UserUpdateSerializer;
 import io.herald.json.AudienceRowCodec;
@@ -31,6 +34,7 @@ import io.herald.model.AudienceRow;
 import io.herald.model.CampaignEvent;
 import io.herald.model.CampaignStatus;
 import io.herald.model.DeadLetter;
+import io.herald.model.DeliveryTally;
 import io.herald.model.DeviceEvent;
 import io.herald.model.Interaction;
 import io.herald.model.Receipt;
@@ -69,6 +73,8 @@ import org.rocksdb.CompressionType;
  *                                                    │   between its instances (BudgetCoordinator)
  *   arm counts (fan-out: users; deliveries: delivered), summed where they arise,
  *     ─ keyBy(campaign): results ────────────────────┤
+ *   receipts tallied where they arise (deliveries),
+ *     ─ keyBy(campaign): receipt totals ─────────────┤
  *   dead letters (from each parse) ──────────────────┤
  *   released claims (from the fan-out) ──────────────┼─ Kafka (exactly once)
  *   campaign status (validate, fan-out) ─────────────┘
@@ -298,6 +304,15 @@ public final class HeraldJob {
                 .uid("campaign-results")
                 .name("Campaign results and tests' decisions");
 
+        // Every campaign's receipts, summed per delivery, then per campaign: what `campaign status`
+        // and `watch` read instead of the receipts.
+        SingleOutputStreamOperator<CampaignStatus> receiptTotals = tallyReceipts(apnsReceipts, "apns")
+                .union(tallyReceipts(fcmReceipts, "fcm"))
+                .keyBy(tally -> tally.campaignId)
+                .process(new DeliveryTotals())
+                .uid("receipt-totals")
+                .name("Campaign receipt totals");
+
         DataStream<DeadLetter> deadLetters = devices.getSideOutput(Descriptors.DEAD_LETTERS)
                 .union(
                         audiences.getSideOutput(Descriptors.DEAD_LETTERS),
@@ -319,17 +334,28 @@ public final class HeraldJob {
                         .name("Released claims"))
                 .union(campaigns
                         .getSideOutput(Descriptors.STATUS)
-                        .union(requests.getSideOutput(Descriptors.STATUS), results)
+                        .union(requests.getSideOutput(Descriptors.STATUS), results, receiptTotals)
                         .map(new OutputRecords.Statuses(t.campaignStatus))
                         .uid("campaign-status-records")
                         .name("Campaign status"));
         out.sinkTo(io.sink).uid("sink-kafka").name("Write to Kafka");
     }
 
-    /** {@code counts} summed per arm where they arise, a second at a time ({@link SumArmCounts}). */
+    /** {@code counts} summed per arm where they arise, a second at a time ({@link LocalSums}). */
     private static DataStream<ArmCounts> sumArmCounts(DataStream<ArmCounts> counts, String where) {
         return counts.transform(
-                        "Sum " + where + " counts per arm", TypeInformation.of(ArmCounts.class), new SumArmCounts())
+                        "Sum " + where + " counts per arm",
+                        TypeInformation.of(ArmCounts.class),
+                        new LocalSums<>(ArmCountsSum.arm(), new ArmCountsSum()))
                 .uid("sum-arm-counts-" + where);
+    }
+
+    /** A delivery's receipts summed per campaign where they arise, a second at a time ({@link LocalSums}). */
+    private static DataStream<DeliveryTally> tallyReceipts(DataStream<Receipt> receipts, String where) {
+        return receipts.transform(
+                        "Tally " + where + " receipts per campaign",
+                        TypeInformation.of(DeliveryTally.class),
+                        new LocalSums<>(ReceiptTally.campaign(), new ReceiptTally()))
+                .uid("tally-receipts-" + where);
     }
 }

@@ -40,7 +40,8 @@ import picocli.CommandLine.Option;
             CrashBench.class,
             ReplayBench.class,
             BudgetBench.class,
-            PriorityBench.class
+            PriorityBench.class,
+            StatusBench.class
         })
 final class BenchCommand implements Callable<Integer> {
     @Option(

@@ -1,6 +1,7 @@
 package io.herald.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -8,6 +9,7 @@ import com.ibm.icu.text.MessageFormat;
 import io.herald.experiment.ArmAssignment;
 import io.herald.job.HeraldMain;
 import io.herald.job.cli.CampaignWatcher;
+import io.herald.job.cli.ReceiptCounts;
 import io.herald.job.config.HeraldConfig;
 import io.herald.kafka.AudienceUploader;
 import io.herald.model.Platform;
@@ -236,6 +238,31 @@ class HeraldEndToEndIT {
         assertThat(first.outcome("delivered")).isEqualTo(live);
         assertThat(first.failureReasons().keySet())
                 .containsExactlyInAnyOrder("ios Unregistered", "android UNREGISTERED");
+        // The job's totals of the campaign's receipts (what `campaign status` and `watch` read, from the
+        // campaign's status records alone) come to what the receipts themselves say.
+        try (CampaignWatcher totals = new CampaignWatcher(
+                kafka.properties(),
+                "all-1",
+                null,
+                sandbox.config().topics.campaignStatus,
+                CampaignWatcher.From.EARLIEST)) {
+            assertThat(totals.awaitUntil(WAIT, () -> {}, () -> totals.counts().receipts() == first.receipts()))
+                    .as("the job's totals count every receipt")
+                    .isTrue();
+            ReceiptCounts job = totals.counts();
+            ReceiptCounts read = first.counts();
+            assertThat(job.byOutcome()).isEqualTo(read.byOutcome());
+            assertThat(job.failures()).isEqualTo(read.failures());
+            assertThat(job.notifications()).isEqualTo(read.notifications());
+            for (String q : List.of("p50", "p99")) {
+                long wanted = read.latencyMs().get(q);
+                assertThat(job.latencyMs().get(q))
+                        .as("fire-to-ack %s", q)
+                        .isCloseTo(wanted, within(Math.max(2L, wanted / 20)));
+            }
+            assertThat(totals.isDone()).as("done, by the job's totals").isTrue();
+            assertThat(totals.receipts()).as("no receipt read").isZero();
+        }
 
         // The job wrote the dead tokens back to the devices topic; wait until it has read them.
         assertThat(kafka.awaitConsumed(sandbox.config().kafka.groupId, sandbox.config().topics.devices, WAIT, b -> {}))

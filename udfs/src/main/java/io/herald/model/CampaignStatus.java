@@ -92,6 +92,17 @@ public class CampaignStatus {
     public Integer keyGroupsTotal;
     /** For a retry's {@code retried} and {@code estimated}: the outcomes it was for. */
     public List<Outcome> outcomes;
+    /** For {@code receipts}: receipts written for the campaign so far, all of its walks and sends. */
+    public Long receipts;
+    /** For {@code receipts}: the receipts by outcome (its wire name). */
+    public Map<String, Long> byOutcome;
+    /**
+     * For {@code receipts}: the receipts other than delivered, by platform and reason ("ios
+     * BadDeviceToken"); at most {@code DeliveryTally.MAX_REASONS} reasons, the rest as "other".
+     */
+    public Map<String, Long> failures;
+    /** For {@code receipts}: fire-to-ack latency in ms, at p50, p90, p99 and max (2 significant digits). */
+    public Map<String, Long> latencyMs;
 
     public long at;
 

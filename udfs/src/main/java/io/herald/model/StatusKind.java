@@ -57,7 +57,14 @@ public enum StatusKind {
      * fallback ({@code decided}), why ({@code reason}), the best arm's p-values against the others
      * and the results it was made from.
      */
-    DECIDED;
+    DECIDED,
+    /**
+     * A campaign's receipts so far, the whole job's (one record, every few seconds while they
+     * change): how many, by outcome, those not delivered by platform and reason, and the fire-to-ack
+     * latency's quantiles. What {@code campaign status} and {@code watch} read instead of the
+     * receipts themselves.
+     */
+    RECEIPTS;
 
     @JsonValue
     public String wire() {

@@ -42,7 +42,7 @@ public final class AppCommand implements Runnable {
                 out().println(appId + ": not an app of this deployment (" + String.join(", ", config().appIds()) + ")");
                 return CampaignCommand.REFUSED_HERE;
             }
-            try (CampaignWatcher w = watchFromNow(appId)) {
+            try (CampaignWatcher w = watchFromNow(appId, false)) {
                 write(appId, Json.bytes(Map.of("type", type, "appId", appId)));
                 return answer(appId, awaitStatus(w, done, StatusKind.IGNORED, StatusKind.REJECTED), done);
             }

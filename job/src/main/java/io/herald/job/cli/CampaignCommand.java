@@ -98,12 +98,16 @@ public final class CampaignCommand implements Runnable {
             return deployment.config();
         }
 
-        /** A watcher of campaign {@code id} that sees only what is written from now on. */
-        CampaignWatcher watchFromNow(String id) throws Exception {
+        /**
+         * A watcher of campaign {@code id} that sees only what is written from now on: its status
+         * records, with the job's totals of its receipts, and the receipts themselves if {@code
+         * receipts} (one user's send, whose receipts it prints).
+         */
+        CampaignWatcher watchFromNow(String id, boolean receipts) throws Exception {
             return new CampaignWatcher(
                     deployment.kafka(),
                     id,
-                    config().topics.receipts,
+                    receipts ? config().topics.receipts : null,
                     config().topics.campaignStatus,
                     CampaignWatcher.From.NOW);
         }
@@ -188,7 +192,7 @@ public final class CampaignCommand implements Runnable {
                 return REFUSED_HERE;
             }
             String id = campaign.campaignId();
-            try (CampaignWatcher w = watchFromNow(id)) {
+            try (CampaignWatcher w = watchFromNow(id, false)) {
                 write(id, campaign.createRecord());
                 return answer(id, awaitStatus(w, StatusKind.ACCEPTED, StatusKind.REJECTED), StatusKind.ACCEPTED);
             }
@@ -203,6 +207,11 @@ public final class CampaignCommand implements Runnable {
         /** The record written to the campaigns topic. */
         abstract byte[] record() throws Exception;
 
+        /** Whether the answer needs the receipts themselves, not only the job's totals of them. */
+        boolean readsReceipts() {
+            return false;
+        }
+
         /** Called before the record is written, to say what the watcher should keep. */
         void beforeWrite(CampaignWatcher w) {}
 
@@ -211,7 +220,7 @@ public final class CampaignCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            try (CampaignWatcher w = watchFromNow(id)) {
+            try (CampaignWatcher w = watchFromNow(id, readsReceipts())) {
                 beforeWrite(w);
                 write(id, record());
                 return answer(w);
@@ -308,7 +317,7 @@ public final class CampaignCommand implements Runnable {
                 try (CampaignWatcher history = new CampaignWatcher(
                         deployment.kafka(),
                         id,
-                        config().topics.receipts,
+                        null,
                         config().topics.campaignStatus,
                         CampaignWatcher.From.since(System.currentTimeMillis() - HISTORY.toMillis()))) {
                     history.readToEnd(timeout);
@@ -388,6 +397,11 @@ public final class CampaignCommand implements Runnable {
         }
 
         @Override
+        boolean readsReceipts() {
+            return true;
+        }
+
+        @Override
         void beforeWrite(CampaignWatcher w) {
             w.followUser(user);
         }
@@ -436,7 +450,7 @@ public final class CampaignCommand implements Runnable {
             return new CampaignWatcher(
                     deployment.kafka(),
                     id,
-                    config().topics.receipts,
+                    null,
                     config().topics.campaignStatus,
                     CampaignWatcher.From.since(System.currentTimeMillis() - since.toMillis()));
         }

@@ -4,10 +4,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.herald.campaign.CampaignLife;
 import io.herald.model.StatusKind;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -18,20 +20,30 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
+import org.apache.kafka.clients.producer.internals.BuiltInPartitioner;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
- * Follows one campaign through the job's own outputs: its status records (accepted, fired, each
- * instance's progress and fan-out counts) and its receipts, read committed, as they land (at each
- * checkpoint of the job). It reads from where {@link From} says, with no consumer group, so it
- * commits nothing and disturbs no one.
+ * Follows one campaign through the job's own outputs, read committed, as they land (at each
+ * checkpoint of the job): its status records (accepted, fired, each instance's progress and fan-out
+ * counts, the job's totals of its receipts every few seconds), and, if asked, its receipts. Of the
+ * status topic it reads only the partition the campaign's records are keyed to. It reads from where
+ * {@link From} says, with no consumer group, so it commits nothing and disturbs no one.
+ *
+ * <p>Without the receipts, what it keeps is a few records a second of the campaign however many
+ * notifications it sends: what {@code campaign status} and {@code watch} use. A watcher that reads
+ * the receipts keeps every notification id (to count each once), for tests and one user's sends.
  */
 public final class CampaignWatcher implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final String campaignId;
+    /** Null when the receipts are not read. */
     private final String receiptsTopic;
+    /** The job's latest totals of the campaign's receipts, or null before the first. */
+    private JsonNode receiptTotals;
+
     private final KafkaConsumer<byte[], byte[]> consumer;
 
     private final List<JsonNode> statuses = new ArrayList<>();
@@ -52,6 +64,8 @@ public final class CampaignWatcher implements AutoCloseable {
     private final List<JsonNode> followedUserReceipts = new ArrayList<>();
     private long duplicateReceipts;
     private long lastAckAt;
+    /** Records read from either topic, any campaign's. */
+    private long recordsRead;
 
     /** Where a watcher starts reading both topics. */
     public sealed interface From {
@@ -73,6 +87,7 @@ public final class CampaignWatcher implements AutoCloseable {
 
     /**
      * @param kafka the client properties: {@code bootstrap.servers} and any security settings
+     * @param receiptsTopic the receipts topic to read as well, or null to count on the job's totals
      */
     public CampaignWatcher(Properties kafka, String campaignId, String receiptsTopic, String statusTopic, From from) {
         this.campaignId = campaignId;
@@ -87,10 +102,17 @@ public final class CampaignWatcher implements AutoCloseable {
         p.remove(ConsumerConfig.GROUP_ID_CONFIG);
         this.consumer = new KafkaConsumer<>(p);
         List<TopicPartition> partitions = new ArrayList<>();
-        for (String topic : List.of(receiptsTopic, statusTopic)) {
-            consumer.partitionsFor(topic, Duration.ofSeconds(30))
-                    .forEach(pi -> partitions.add(new TopicPartition(topic, pi.partition())));
+        if (receiptsTopic != null) {
+            consumer.partitionsFor(receiptsTopic, Duration.ofSeconds(30))
+                    .forEach(pi -> partitions.add(new TopicPartition(receiptsTopic, pi.partition())));
         }
+        // The job keys a status by its campaign (one about a whole app by the app), and the producer
+        // puts a key's records in one partition: the one its own partitioner names.
+        int statusPartitions =
+                consumer.partitionsFor(statusTopic, Duration.ofSeconds(30)).size();
+        partitions.add(new TopicPartition(
+                statusTopic,
+                BuiltInPartitioner.partitionForKey(campaignId.getBytes(StandardCharsets.UTF_8), statusPartitions)));
         consumer.assign(partitions);
         if (from instanceof From.Now) {
             consumer.seekToEnd(partitions);
@@ -120,6 +142,7 @@ public final class CampaignWatcher implements AutoCloseable {
     /** Reads what arrived within {@code wait}. */
     public void poll(Duration wait) throws Exception {
         for (ConsumerRecord<byte[], byte[]> r : consumer.poll(wait)) {
+            recordsRead++;
             JsonNode n = JSON.readTree(r.value());
             // A status about a whole app (its pause) names the app instead of a campaign.
             String about = n.hasNonNull("campaignId")
@@ -128,7 +151,7 @@ public final class CampaignWatcher implements AutoCloseable {
             if (!campaignId.equals(about)) {
                 continue;
             }
-            if (r.topic().equals(receiptsTopic)) {
+            if (r.topic().equals(receiptsTopic)) { // never equal while receiptsTopic is null
                 receipts++;
                 if (n.path("userId").asText().equals(followedUser)) {
                     followedUserReceipts.add(n);
@@ -162,6 +185,8 @@ public final class CampaignWatcher implements AutoCloseable {
                                             >= earlier.path("handedOut").asLong()
                                     ? cancel
                                     : earlier);
+                } else if (kind == StatusKind.RECEIPTS) {
+                    receiptTotals = n;
                 } else if (kind == StatusKind.ESTIMATED) {
                     estimates.put(n.path("subtask").asInt(), n);
                     subtasks = n.path("subtasks").asInt();
@@ -284,7 +309,32 @@ public final class CampaignWatcher implements AutoCloseable {
 
     /** True when every instance has fanned out and every targeted device has a receipt. */
     public boolean isDone() {
-        return fanOutComplete() && notificationIds.size() >= targeted();
+        long withReceipt = receiptsTopic != null
+                ? notificationIds.size()
+                : receiptTotals == null ? 0 : receiptTotals.path("receipts").asLong();
+        return fanOutComplete() && withReceipt >= targeted();
+    }
+
+    /**
+     * The campaign's receipts as counted so far: from the receipts read, if this watcher reads them;
+     * else the job's latest totals.
+     */
+    public ReceiptCounts counts() {
+        if (receiptsTopic != null) {
+            return new ReceiptCounts(notificationIds.size(), receipts, outcomes, failureReasons, latencyQuantiles());
+        }
+        return receiptTotals == null ? ReceiptCounts.NONE : ReceiptCounts.ofTotals(receiptTotals);
+    }
+
+    private Map<String, Long> latencyQuantiles() {
+        Map<String, Long> q = new LinkedHashMap<>();
+        if (!latencies.isEmpty()) {
+            q.put("p50", latencyQuantile(0.5));
+            q.put("p90", latencyQuantile(0.9));
+            q.put("p99", latencyQuantile(0.99));
+            q.put("max", latencies.stream().mapToLong(Long::longValue).max().orElseThrow());
+        }
+        return q;
     }
 
     /** Every key group of the job has been walked and reported, by whichever instances held it. */
@@ -380,6 +430,11 @@ public final class CampaignWatcher implements AutoCloseable {
 
     public List<JsonNode> statuses() {
         return statuses;
+    }
+
+    /** Records read so far from the topics, the campaign's and others'. */
+    public long recordsRead() {
+        return recordsRead;
     }
 
     public long receipts() {

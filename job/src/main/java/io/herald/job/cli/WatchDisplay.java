@@ -7,7 +7,6 @@ import io.herald.model.StatusKind;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import me.tongfei.progressbar.DelegatingProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
@@ -53,11 +52,11 @@ public final class WatchDisplay {
                             bar.maxHint(expected);
                         }
                         bar.stepTo(watcher.handedOut());
-                        long unconfirmed = watcher.outcome(Outcome.UNCONFIRMED.wire());
+                        ReceiptCounts c = watcher.counts();
+                        long delivered = c.outcome(Outcome.DELIVERED.wire());
+                        long unconfirmed = c.outcome(Outcome.UNCONFIRMED.wire());
                         bar.setExtraMessage(String.format(
-                                        " delivered %,d failed %,d",
-                                        watcher.outcome("delivered"),
-                                        watcher.receipts() - watcher.outcome("delivered") - unconfirmed)
+                                        " delivered %,d failed %,d", delivered, c.receipts() - delivered - unconfirmed)
                                 + (unconfirmed > 0 ? String.format(" unconfirmed %,d", unconfirmed) : ""));
                     },
                     () -> watcher.isDone() || watcher.state() == CampaignLife.State.CANCELLED);
@@ -74,11 +73,12 @@ public final class WatchDisplay {
     int summary() {
         String rejection = watcher.rejection();
         CampaignLife.State state = watcher.state();
+        ReceiptCounts counts = watcher.counts();
         if (rejection != null) {
             out.println(campaignId + ": rejected: " + rejection);
             return CampaignCommand.REFUSED_BY_JOB;
         }
-        if (state == null && watcher.receipts() == 0) {
+        if (state == null && counts.receipts() == 0) {
             out.println(campaignId + ": no record of it in the time read (--since)");
             return CampaignCommand.NOT_YET;
         }
@@ -95,19 +95,17 @@ public final class WatchDisplay {
         row("targeted", targeted == null ? 0 : targeted, watcher.fanOutComplete() ? "" : " (so far, extrapolated)");
         row("suppressed", watcher.suppressed(), "");
         row("handed out", watcher.handedOut(), "");
-        row("receipts", watcher.distinctReceipts(), "");
-        watcher.outcomes().entrySet().stream()
-                .sorted(Map.Entry.comparingByKey())
-                .forEach(e -> row("  " + e.getKey(), e.getValue(), ""));
-        watcher.failureReasons().forEach((reason, n) -> row("    " + reason, n, ""));
-        if (watcher.outcome(Outcome.UNCONFIRMED.wire()) > 0) {
+        row("receipts", counts.notifications(), "");
+        counts.byOutcome().forEach((outcome, n) -> row("  " + outcome, n, ""));
+        counts.failures().forEach((reason, n) -> row("    " + reason, n, ""));
+        if (counts.outcome(Outcome.UNCONFIRMED.wire()) > 0) {
             out.println("  unconfirmed: written to the provider, then no answer (most arrive); a retry sends them "
                     + "again only if it names unconfirmed");
         }
-        if (watcher.receipts() > 0) {
+        if (!counts.latencyMs().isEmpty()) {
             out.printf(
                     "  fire to ack: p50 %,d ms, p99 %,d ms%n",
-                    watcher.latencyQuantile(0.5), watcher.latencyQuantile(0.99));
+                    counts.latencyMs().get("p50"), counts.latencyMs().get("p99"));
         }
         results();
         if (state == CampaignLife.State.CANCELLED) {

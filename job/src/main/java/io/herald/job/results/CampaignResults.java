@@ -68,8 +68,11 @@ public final class CampaignResults extends KeyedCoProcessFunction<String, ArmCou
 
     private transient ValueState<Tested> tested;
 
+    private transient ResultsMetrics metrics;
+
     @Override
     public void open(OpenContext context) {
+        metrics = new ResultsMetrics(getRuntimeContext().getMetricGroup());
         StateTtlConfig ttl = StateTtlConfig.newBuilder(Duration.ofDays(KEPT_DAYS))
                 .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
                 .build();
@@ -158,6 +161,7 @@ public final class CampaignResults extends KeyedCoProcessFunction<String, ArmCou
                 CampaignStatus s = CampaignStatus.of(ctx.getCurrentKey(), StatusKind.RESULTS, null, timestamp);
                 s.results = Results.of(all);
                 s.confidence = Results.CONFIDENCE;
+                metrics.update(ctx.getCurrentKey(), s.results);
                 out.collect(s);
             }
         }

@@ -12,6 +12,8 @@ import io.herald.delivery.DeliveryMetrics;
 import io.herald.delivery.RetryPolicy;
 import io.herald.delivery.RetryingSender;
 import io.herald.job.fanout.walk.WalkMetrics;
+import io.herald.job.results.ResultsMetrics;
+import io.herald.model.ArmResult;
 import io.herald.model.Outcome;
 import io.herald.model.Platform;
 import io.herald.model.Receipt;
@@ -19,6 +21,7 @@ import io.herald.model.SendRequest;
 import io.netty.channel.DefaultEventLoop;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -118,6 +121,10 @@ class DashboardMetricsTest {
             loop.shutdownGracefully();
         }
         new WalkMetrics(new Names(registered, ""), () -> 0);
+        // An experiment's arms' gauges are registered with its first results.
+        ArmResult arm = new ArmResult();
+        arm.arm = "bold";
+        new ResultsMetrics(new Names(registered, "")).update("c", List.of(arm));
 
         JsonNode dashboard = new ObjectMapper().readTree(Files.readString(DASHBOARD));
         Set<String> queried = new TreeSet<>();
@@ -140,6 +147,7 @@ class DashboardMetricsTest {
                 .contains(
                         OPERATOR + "herald_outcome_receipts",
                         OPERATOR + "herald_notificationsPerSecond",
-                        OPERATOR + "herald_usersWalked");
+                        OPERATOR + "herald_usersWalked",
+                        OPERATOR + "herald_campaign_arm_conversionRate");
     }
 }
