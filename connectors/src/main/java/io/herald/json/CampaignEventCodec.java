@@ -65,6 +65,8 @@ public final class CampaignEventCodec implements InputCodec<CampaignEvent> {
             return Parsed.error(f.problem());
         }
         e.timestamp = record.timestamp;
+        e.signedBy = record.signedBy;
+        e.signatureRefusal = record.signatureRefusal;
         String oversize = Json.oversize(record.value, MAX_RECORD_BYTES, "campaigns");
         if (oversize != null) {
             return Parsed.error(oversize);

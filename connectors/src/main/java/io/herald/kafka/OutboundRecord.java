@@ -1,6 +1,7 @@
 package io.herald.kafka;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import org.apache.flink.api.common.typeinfo.TypeInfo;
 
 /**
@@ -12,6 +13,8 @@ public class OutboundRecord {
     public String topic;
     public byte[] key;
     public byte[] value;
+    /** Kafka headers (a signed control record's signature), or null for none. */
+    public Map<String, String> headers;
 
     public OutboundRecord() {}
 

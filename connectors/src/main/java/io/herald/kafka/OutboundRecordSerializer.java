@@ -1,5 +1,6 @@
 package io.herald.kafka;
 
+import java.nio.charset.StandardCharsets;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
@@ -9,6 +10,10 @@ public final class OutboundRecordSerializer implements KafkaRecordSerializationS
 
     @Override
     public ProducerRecord<byte[], byte[]> serialize(OutboundRecord r, KafkaSinkContext context, Long timestamp) {
-        return new ProducerRecord<>(r.topic, null, timestamp, r.key, r.value);
+        ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(r.topic, null, timestamp, r.key, r.value);
+        if (r.headers != null) {
+            r.headers.forEach((name, value) -> record.headers().add(name, value.getBytes(StandardCharsets.UTF_8)));
+        }
+        return record;
     }
 }

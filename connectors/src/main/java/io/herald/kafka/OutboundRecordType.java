@@ -5,6 +5,7 @@ import io.herald.serde.CompactType;
 import java.io.IOException;
 import java.lang.reflect.Type;
 import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.flink.api.common.typeinfo.TypeInfoFactory;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -29,7 +30,10 @@ public final class OutboundRecordType {
         }
     }
 
-    /** Topic (UTF-8), then key and value, each as a length (-1 for none) and its bytes. */
+    /**
+     * Topic (UTF-8), then key and value, each as a length (-1 for none) and its bytes, then the
+     * headers: a count (-1 for none) and each name and value.
+     */
     public static final class Serializer extends CompactSerializer<OutboundRecord> {
         private static final long serialVersionUID = 1L;
         static final Serializer INSTANCE = new Serializer();
@@ -41,8 +45,10 @@ public final class OutboundRecordType {
 
         @Override
         public OutboundRecord copy(OutboundRecord from) {
-            // The byte arrays are never changed once made: sharing them is safe.
-            return new OutboundRecord(from.topic, from.key, from.value);
+            // The byte arrays and headers are never changed once made: sharing them is safe.
+            OutboundRecord r = new OutboundRecord(from.topic, from.key, from.value);
+            r.headers = from.headers;
+            return r;
         }
 
         @Override
@@ -50,13 +56,28 @@ public final class OutboundRecordType {
             writeBytes(r.topic == null ? null : r.topic.getBytes(StandardCharsets.UTF_8), out);
             writeBytes(r.key, out);
             writeBytes(r.value, out);
+            out.writeInt(r.headers == null ? -1 : r.headers.size());
+            if (r.headers != null) {
+                for (Map.Entry<String, String> h : r.headers.entrySet()) {
+                    out.writeUTF(h.getKey());
+                    out.writeUTF(h.getValue());
+                }
+            }
         }
 
         @Override
         public OutboundRecord deserialize(DataInputView in) throws IOException {
             byte[] topic = readBytes(in);
-            return new OutboundRecord(
+            OutboundRecord r = new OutboundRecord(
                     topic == null ? null : new String(topic, StandardCharsets.UTF_8), readBytes(in), readBytes(in));
+            int headers = in.readInt();
+            if (headers >= 0) {
+                r.headers = new LinkedHashMap<>();
+                for (int i = 0; i < headers; i++) {
+                    r.headers.put(in.readUTF(), in.readUTF());
+                }
+            }
+            return r;
         }
 
         @Override

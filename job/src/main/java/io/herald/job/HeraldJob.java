@@ -9,12 +9,14 @@ import io.herald.job.fanout.FanOutOperator;
 import io.herald.job.fanout.FanOutOperatorFactory;
 import io.herald.job.fanout.FanOutSettings;
 import io.herald.job.functions.ClaimOwnership;
+import io.herald.job.functions.ControlGate;
 import io.herald.job.functions.Descriptors;
 import io.herald.job.functions.OutputRecords;
 import io.herald.job.functions.ParseRecords;
 import io.herald.job.functions.ReceiptRecords;
 import io.herald.job.functions.SplitByPlatform;
 import io.herald.job.functions.ValidateCampaigns;
+import io.herald.job.functions.VerifySignatures;
 import io.herald.job.results.ArmCountsSum;
 import io.herald.job.results.CampaignResults;
 import io.herald.job.results.DeliveryTotals;
@@ -64,7 +66,8 @@ import org.rocksdb.CompressionType;
  *                └─ the rest ─────────────────────────────────────────────────────┤
  * audiences ─parse────────────────────────────────────────────────────────────────┤
  * interactions ─parse (if configured) ────────────────────────────────────────────┤
- * campaigns ─parse─ validate ─┬─ sends ───────────────────────────────────────────┴─ keyBy(user) ─┐
+ * campaigns ─check signatures─parse─ keyBy(campaign or app): gate (signed where required, none replayed)
+ *   ─ validate ─┬─ sends ─────────────────────────────────────────────────────────┴─ keyBy(user) ─┐
  *                             └─ broadcast ────────────────────────────────────────────────────────┤
  *   ┌─────────────────────────────────────────────────────────────────────────────────────────────┘
  *   └─ fan-out ─ split ─┬─ APNs delivery ─ receipts ─┐   one chain: the walks hand out only while
@@ -160,11 +163,20 @@ public final class HeraldJob {
         SingleOutputStreamOperator<CampaignEvent> campaignEvents = env.fromSource(
                         io.campaigns, WatermarkStrategy.noWatermarks(), "Campaigns topic")
                 .uid("source-campaigns")
+                .process(new VerifySignatures(config.signing))
+                .uid("verify-signatures")
+                .name("Check control records' signatures")
                 .process(new ParseRecords<>(new CampaignEventCodec(), TypeInformation.of(CampaignEvent.class)))
                 .uid("parse-campaigns")
                 .name("Parse campaign events");
-        SingleOutputStreamOperator<CampaignEvent> campaigns = campaignEvents
-                .process(new ValidateCampaigns(new HashSet<>(config.appIds())))
+        SingleOutputStreamOperator<CampaignEvent> gated = campaignEvents
+                .keyBy(ControlGate.key())
+                .process(new ControlGate(config.requireSignedApps(), config.signing.windowMs))
+                .uid("control-gate")
+                .name("Control records: signed where required, none replayed")
+                .setBufferTimeout(0);
+        SingleOutputStreamOperator<CampaignEvent> campaigns = gated.process(
+                        new ValidateCampaigns(new HashSet<>(config.appIds())))
                 .uid("validate-campaigns")
                 .name("Validate campaigns")
                 // Campaign events are few and each one counts: they leave at once, not when a
@@ -325,7 +337,7 @@ public final class HeraldJob {
                         .uid("dead-letter-records")
                         .name("Dead letters"))
                 .union(results.getSideOutput(CampaignResults.WINNERS)
-                        .map(new OutputRecords.Winners(t.campaigns))
+                        .map(new OutputRecords.Winners(t.campaigns, config.signing))
                         .uid("winner-records")
                         .name("Tests' winners"))
                 .union(requests.getSideOutput(Descriptors.RELEASED_CLAIMS)
@@ -334,7 +346,11 @@ public final class HeraldJob {
                         .name("Released claims"))
                 .union(campaigns
                         .getSideOutput(Descriptors.STATUS)
-                        .union(requests.getSideOutput(Descriptors.STATUS), results, receiptTotals)
+                        .union(
+                                gated.getSideOutput(Descriptors.STATUS),
+                                requests.getSideOutput(Descriptors.STATUS),
+                                results,
+                                receiptTotals)
                         .map(new OutputRecords.Statuses(t.campaignStatus))
                         .uid("campaign-status-records")
                         .name("Campaign status"));

@@ -119,7 +119,8 @@ public final class Sandbox implements AutoCloseable {
         topics.put(config.topics.campaigns, 1);
         topics.put(config.topics.receipts, 4);
         topics.put(config.topics.deadLetters, 1);
-        topics.put(config.topics.campaignStatus, 1);
+        // More than one, so that readers of one campaign's records find its partition as the job's producer does.
+        topics.put(config.topics.campaignStatus, 3);
         topics.put(config.topics.answers, 4);
         topics.put(config.topics.interactions, 4);
         kafka.createTopics(topics);

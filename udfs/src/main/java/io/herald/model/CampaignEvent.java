@@ -56,6 +56,10 @@ public class CampaignEvent {
     public String refusal;
     /** When the event was written (the Kafka record timestamp): the start of fire-to-ack latency. */
     public long timestamp;
+    /** Who signed the record, if its signature verified; null for an unsigned record or a refused signature. */
+    public SignedBy signedBy;
+    /** Why the record's signature was refused (unknown key, bad signature, out of time), or null. */
+    public String signatureRefusal;
 
     public CampaignEvent() {}
 }

@@ -1,11 +1,15 @@
 package io.herald.job.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.herald.auth.SigningKey;
 import io.herald.job.config.HeraldConfig;
+import io.herald.job.config.SigningKeyFiles;
 import io.herald.json.Json;
 import io.herald.model.StatusKind;
 import java.io.File;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -86,6 +90,14 @@ public final class CampaignCommand implements Runnable {
                 description = "How long to wait for the job's answer, as ISO-8601 (default ${DEFAULT-VALUE}).")
         Duration timeout;
 
+        @Option(
+                names = "--signing-key",
+                defaultValue = "${env:HERALD_SIGNING_KEY}",
+                paramLabel = "FILE",
+                description = "Sign the record with this key file ({\"keyId\": ..., \"secret\": ...}), as an app "
+                        + "with requireSigned needs (default: the file HERALD_SIGNING_KEY names, if set).")
+        Path signingKey;
+
         @Spec
         CommandSpec spec;
 
@@ -112,6 +124,16 @@ public final class CampaignCommand implements Runnable {
                     CampaignWatcher.From.NOW);
         }
 
+        /** A watcher of campaign {@code id}'s status records of the last {@link #HISTORY}. */
+        CampaignWatcher history(String id) throws Exception {
+            return new CampaignWatcher(
+                    deployment.kafka(),
+                    id,
+                    null,
+                    config().topics.campaignStatus,
+                    CampaignWatcher.From.since(System.currentTimeMillis() - HISTORY.toMillis()));
+        }
+
         /** Writes {@code record} to the campaigns topic, keyed by the campaign, and waits until it is stored. */
         void write(String campaignId, byte[] record) throws Exception {
             Properties p = deployment.kafka();
@@ -119,9 +141,20 @@ public final class CampaignCommand implements Runnable {
             p.put("value.serializer", ByteArraySerializer.class.getName());
             p.put("acks", "all");
             p.put("enable.idempotence", "true");
+            ProducerRecord<String, byte[]> r = new ProducerRecord<>(config().topics.campaigns, campaignId, record);
+            if (signingKey != null) {
+                // The principal is the deployment's word for the key, not the signer's: any name does here.
+                SigningKey key = SigningKeyFiles.read(signingKey, "signer");
+                key.sign(
+                                campaignId.getBytes(StandardCharsets.UTF_8),
+                                record,
+                                System.currentTimeMillis(),
+                                UUID.randomUUID().toString())
+                        .headers()
+                        .forEach((name, value) -> r.headers().add(name, value.getBytes(StandardCharsets.UTF_8)));
+            }
             try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p)) {
-                producer.send(new ProducerRecord<>(config().topics.campaigns, campaignId, record))
-                        .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+                producer.send(r).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
             }
         }
 
@@ -213,7 +246,7 @@ public final class CampaignCommand implements Runnable {
         }
 
         /** Called before the record is written, to say what the watcher should keep. */
-        void beforeWrite(CampaignWatcher w) {}
+        void beforeWrite(CampaignWatcher w) throws Exception {}
 
         /** Waits for the job's answer, prints it and returns the exit code. */
         abstract int answer(CampaignWatcher w) throws Exception;
@@ -279,6 +312,15 @@ public final class CampaignCommand implements Runnable {
             return event("fire", id, confirmAudience == null ? Map.of() : Map.of("confirmAudience", confirmAudience));
         }
 
+        /** The fire's own receipts are counted: not those the campaign had before (its sends, an earlier run's). */
+        @Override
+        void beforeWrite(CampaignWatcher w) throws Exception {
+            try (CampaignWatcher history = history(id)) {
+                history.readToEnd(timeout);
+                w.countReceiptsAfter(history.counts());
+            }
+        }
+
         @Override
         int answer(CampaignWatcher w) throws Exception {
             int taken = answer(
@@ -314,12 +356,7 @@ public final class CampaignCommand implements Runnable {
                                 >= s.path("subtasks").asInt(1));
                 // An instance that had walked all of its users said what it handed out in its last
                 // fanned_out record, not in its cancel: the campaign's history holds both.
-                try (CampaignWatcher history = new CampaignWatcher(
-                        deployment.kafka(),
-                        id,
-                        null,
-                        config().topics.campaignStatus,
-                        CampaignWatcher.From.since(System.currentTimeMillis() - HISTORY.toMillis()))) {
+                try (CampaignWatcher history = history(id)) {
                     history.readToEnd(timeout);
                     out().printf(
                                     history.fanOutComplete()
@@ -446,11 +483,18 @@ public final class CampaignCommand implements Runnable {
                 description = "Read the campaign's records written within this time (default ${DEFAULT-VALUE}).")
         Duration since;
 
+        @Option(
+                names = "--count-receipts",
+                description = "Count the campaign's receipts themselves (every one of the time read, slow at millions) "
+                        + "instead of the job's totals: for a job started without state, or restored from a savepoint "
+                        + "older than some of the campaign's receipts, whose totals miss them.")
+        boolean countReceipts;
+
         CampaignWatcher watcher() throws Exception {
             return new CampaignWatcher(
                     deployment.kafka(),
                     id,
-                    null,
+                    countReceipts ? config().topics.receipts : null,
                     config().topics.campaignStatus,
                     CampaignWatcher.From.since(System.currentTimeMillis() - since.toMillis()));
         }

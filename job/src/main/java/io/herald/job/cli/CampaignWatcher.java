@@ -20,6 +20,7 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.internals.BuiltInPartitioner;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -43,6 +44,8 @@ public final class CampaignWatcher implements AutoCloseable {
     private final String receiptsTopic;
     /** The job's latest totals of the campaign's receipts, or null before the first. */
     private JsonNode receiptTotals;
+    /** What the job's totals had counted before this watcher's time: what {@link #counts} leaves out. */
+    private ReceiptCounts countedBefore = ReceiptCounts.NONE;
 
     private final KafkaConsumer<byte[], byte[]> consumer;
 
@@ -110,9 +113,16 @@ public final class CampaignWatcher implements AutoCloseable {
         // puts a key's records in one partition: the one its own partitioner names.
         int statusPartitions =
                 consumer.partitionsFor(statusTopic, Duration.ofSeconds(30)).size();
-        partitions.add(new TopicPartition(
-                statusTopic,
-                BuiltInPartitioner.partitionForKey(campaignId.getBytes(StandardCharsets.UTF_8), statusPartitions)));
+        if (kafka.containsKey(ProducerConfig.PARTITIONER_CLASS_CONFIG)) {
+            // The job's producer partitions by a class of the deployment's: every partition is read.
+            for (int i = 0; i < statusPartitions; i++) {
+                partitions.add(new TopicPartition(statusTopic, i));
+            }
+        } else {
+            partitions.add(new TopicPartition(
+                    statusTopic,
+                    BuiltInPartitioner.partitionForKey(campaignId.getBytes(StandardCharsets.UTF_8), statusPartitions)));
+        }
         consumer.assign(partitions);
         if (from instanceof From.Now) {
             consumer.seekToEnd(partitions);
@@ -309,10 +319,17 @@ public final class CampaignWatcher implements AutoCloseable {
 
     /** True when every instance has fanned out and every targeted device has a receipt. */
     public boolean isDone() {
-        long withReceipt = receiptsTopic != null
-                ? notificationIds.size()
-                : receiptTotals == null ? 0 : receiptTotals.path("receipts").asLong();
+        long withReceipt = receiptsTopic != null ? notificationIds.size() : counts().notifications();
         return fanOutComplete() && withReceipt >= targeted();
+    }
+
+    /**
+     * Counts, of the job's totals, only what comes after {@code before} (the totals as they stood
+     * when this watcher began): a fire's watcher, for a campaign already sent to some users (a
+     * transactional send to try it, say), waits for the fire's own receipts.
+     */
+    public void countReceiptsAfter(ReceiptCounts before) {
+        countedBefore = before;
     }
 
     /**
@@ -323,7 +340,9 @@ public final class CampaignWatcher implements AutoCloseable {
         if (receiptsTopic != null) {
             return new ReceiptCounts(notificationIds.size(), receipts, outcomes, failureReasons, latencyQuantiles());
         }
-        return receiptTotals == null ? ReceiptCounts.NONE : ReceiptCounts.ofTotals(receiptTotals);
+        return receiptTotals == null
+                ? ReceiptCounts.NONE
+                : ReceiptCounts.ofTotals(receiptTotals).since(countedBefore);
     }
 
     private Map<String, Long> latencyQuantiles() {

@@ -51,6 +51,30 @@ public record ReceiptCounts(
         return m;
     }
 
+    /**
+     * What came after {@code earlier} (an earlier count of the same campaign): each count less its
+     * earlier value. The latency quantiles stay this count's, of every receipt.
+     */
+    public ReceiptCounts since(ReceiptCounts earlier) {
+        return new ReceiptCounts(
+                notifications - earlier.notifications,
+                receipts - earlier.receipts,
+                less(byOutcome, earlier.byOutcome),
+                less(failures, earlier.failures),
+                latencyMs);
+    }
+
+    private static Map<String, Long> less(Map<String, Long> now, Map<String, Long> earlier) {
+        Map<String, Long> m = new LinkedHashMap<>();
+        now.forEach((k, v) -> {
+            long n = v - earlier.getOrDefault(k, 0L);
+            if (n != 0) {
+                m.put(k, n);
+            }
+        });
+        return m;
+    }
+
     /** Receipts with {@code outcome} (its wire name). */
     public long outcome(String outcome) {
         return byOutcome.getOrDefault(outcome, 0L);

@@ -16,6 +16,7 @@ import io.herald.fcm.FcmApp;
 import io.herald.model.QuietHoursSpec;
 import java.io.File;
 import java.io.IOException;
+import java.io.Serializable;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -38,6 +39,7 @@ public class HeraldConfig {
     public Checkpointing checkpointing = new Checkpointing();
     public State state = new State();
     public Replay replay = new Replay();
+    public Signing signing = new Signing();
     public int parallelism = 2;
 
     /** Reads and checks a YAML file. */
@@ -98,6 +100,17 @@ public class HeraldConfig {
                 }
             }
         }
+        for (KeyFile k : signing.keys) {
+            require(k.principal, "signing.keys[].principal");
+            require(k.file, "signing.keys[].file");
+        }
+        if (signing.windowMs < 1_000) {
+            throw new IllegalArgumentException("signing.windowMs must be at least 1000");
+        }
+        if (!requireSignedApps().isEmpty() && signing.keys.isEmpty()) {
+            throw new IllegalArgumentException("apps " + requireSignedApps()
+                    + " require signed records (requireSigned), and signing.keys names no key");
+        }
         if (state.deviceTtlDays < 1) {
             throw new IllegalArgumentException("state.deviceTtlDays must be positive");
         }
@@ -135,6 +148,11 @@ public class HeraldConfig {
                     return a.fcm;
                 })
                 .collect(Collectors.toList());
+    }
+
+    /** The apps that take control records only when signed by a known principal. */
+    public Set<String> requireSignedApps() {
+        return apps.stream().filter(a -> a.requireSigned).map(a -> a.id).collect(Collectors.toSet());
     }
 
     public Set<String> appIds() {
@@ -185,6 +203,38 @@ public class HeraldConfig {
         public FireLimit fireGuard;
         /** No campaign notification in this window of the device's day; campaigns may override it. */
         public QuietHoursSpec quietHours;
+        /**
+         * Control records of this app's campaigns (create, fire, cancel, pause, send, ...) and of the
+         * app itself are taken only when signed with a key of {@link Signing#keys}; the rest are
+         * refused on {@code campaign-status}, saying why.
+         */
+        public boolean requireSigned;
+    }
+
+    /**
+     * The keys control records may be signed with (HMAC-SHA256): each a file of its own, naming its
+     * id and holding its secret, and the principal it speaks for. Two keys of one principal may be
+     * listed at once, while one replaces the other.
+     */
+    public static class Signing implements Serializable {
+        private static final long serialVersionUID = 1L;
+
+        public List<KeyFile> keys = new ArrayList<>();
+        /**
+         * How far a signature's time may be from when its record was written, and how long a record's
+         * nonce is remembered, in ms: a record written again after that is refused as replayed.
+         */
+        public long windowMs = 600_000;
+        /** The id of the key (one of {@link #keys}) the job signs its own control records with (tests' winners). */
+        public String jobKeyId;
+    }
+
+    /** A signing key's file ({@code {"keyId": "...", "secret": "<base64 of 32 bytes or more>"}}) and its principal. */
+    public static class KeyFile implements Serializable {
+        private static final long serialVersionUID = 1L;
+
+        public String principal;
+        public String file;
     }
 
     /**

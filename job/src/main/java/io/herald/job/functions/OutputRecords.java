@@ -1,5 +1,8 @@
 package io.herald.job.functions;
 
+import io.herald.auth.SigningKey;
+import io.herald.job.config.HeraldConfig;
+import io.herald.job.config.SigningKeyFiles;
 import io.herald.json.CampaignEventCodec;
 import io.herald.json.DeviceEventCodec;
 import io.herald.json.OutputCodec;
@@ -9,6 +12,8 @@ import io.herald.model.CampaignStatus;
 import io.herald.model.DeadLetter;
 import io.herald.model.DeviceEvent;
 import org.apache.flink.api.common.functions.MapFunction;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.functions.RichMapFunction;
 
 /** Turns side outputs into records for their topics. */
 public final class OutputRecords {
@@ -62,17 +67,38 @@ public final class OutputRecords {
     }
 
     /** A tested campaign's winner, written to the campaigns topic, keyed by its campaign as its other records. */
-    public static final class Winners implements MapFunction<CampaignEvent, OutboundRecord> {
+    public static final class Winners extends RichMapFunction<CampaignEvent, OutboundRecord> {
         private static final long serialVersionUID = 1L;
         private final String topic;
+        private final HeraldConfig.Signing signing;
 
-        public Winners(String topic) {
+        /** The job's own key, read from its file as the task opens; null when none is configured. */
+        private transient SigningKey key;
+
+        public Winners(String topic, HeraldConfig.Signing signing) {
             this.topic = topic;
+            this.signing = signing;
         }
 
         @Override
+        public void open(OpenContext context) {
+            key = SigningKeyFiles.jobKey(signing);
+        }
+
+        /**
+         * The winner record, signed with the job's key if it has one (so that an app that takes signed
+         * records only takes it); its nonce names the decision, the same if it is written again.
+         */
+        @Override
         public OutboundRecord map(CampaignEvent e) {
-            return OutboundRecord.of(topic, e.campaignId, CampaignEventCodec.writeWinner(e.campaignId, e.arm));
+            byte[] value = CampaignEventCodec.writeWinner(e.campaignId, e.arm);
+            OutboundRecord r = OutboundRecord.of(topic, e.campaignId, value);
+            if (key != null) {
+                r.headers = key.sign(
+                                r.key, value, System.currentTimeMillis(), "winner/" + e.campaignId + "/" + e.timestamp)
+                        .headers();
+            }
+            return r;
         }
     }
 }

@@ -1,0 +1,157 @@
+package io.herald.job.functions;
+
+import io.herald.model.CampaignEvent;
+import io.herald.model.CampaignStatus;
+import io.herald.model.SignedBy;
+import io.herald.model.StatusKind;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.StateTtlConfig;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.java.functions.KeySelector;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.util.Collector;
+
+/**
+ * The gate every control record passes, keyed by what it is about (its campaign, or a whole app).
+ * A record whose signature is refused (unknown key, bad signature, out of time) is refused whatever
+ * its app. An app with {@code requireSigned} takes records only when signed: for a campaign's
+ * records that is the app its accepted {@code create} named, kept here; an unsigned record of a
+ * campaign whose app is not known here is refused while any app requires signing. A signed record
+ * is taken once: one that comes again (its nonce taken already, or signed a window or more before
+ * the latest signed record of its campaign) is refused as replayed. A refusal goes to {@code
+ * campaign-status} as {@code rejected}, saying why, and nothing of the record goes further.
+ *
+ * <p>Bounded: a campaign's nonces are kept while within the window of its latest, at most {@link
+ * #MAX_NONCES}; a signed record past that is refused. Herald's own replays (from a savepoint) read
+ * records again with the state of the savepoint, so they decide as the first run did.
+ */
+public final class ControlGate extends KeyedProcessFunction<String, CampaignEvent, CampaignEvent> {
+    private static final long serialVersionUID = 1L;
+
+    /** Signed records of one campaign (or app) within one window, at most. */
+    static final int MAX_NONCES = 10_000;
+    /** How long what is known of a campaign is kept after its last record. */
+    static final Duration KEPT = Duration.ofDays(365);
+
+    private final Set<String> requireSigned;
+    private final long windowMs;
+
+    private transient ValueState<String> app;
+    private transient ValueState<Long> latestSignedAt;
+    private transient MapState<String, Long> nonces;
+
+    /**
+     * @param requireSigned the apps that take only signed records
+     * @param windowMs how long a nonce is remembered after the latest signed record
+     */
+    public ControlGate(Set<String> requireSigned, long windowMs) {
+        this.requireSigned = new HashSet<>(requireSigned); // one that takes contains(null)
+        this.windowMs = windowMs;
+    }
+
+    /** What the gate keys a record by: its campaign, or for a whole app's pause or resume, the app. */
+    public static KeySelector<CampaignEvent, String> key() {
+        return e -> e.campaignId != null ? "campaign " + e.campaignId : "app " + e.appId;
+    }
+
+    @Override
+    public void open(OpenContext context) {
+        StateTtlConfig ttl = StateTtlConfig.newBuilder(KEPT)
+                .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
+                .build();
+        ValueStateDescriptor<String> appDescriptor = new ValueStateDescriptor<>("app", Types.STRING);
+        appDescriptor.enableTimeToLive(ttl);
+        app = getRuntimeContext().getState(appDescriptor);
+        ValueStateDescriptor<Long> latestDescriptor = new ValueStateDescriptor<>("latest-signed-at", Types.LONG);
+        latestDescriptor.enableTimeToLive(ttl);
+        latestSignedAt = getRuntimeContext().getState(latestDescriptor);
+        MapStateDescriptor<String, Long> noncesDescriptor =
+                new MapStateDescriptor<>("nonces", Types.STRING, Types.LONG);
+        noncesDescriptor.enableTimeToLive(ttl);
+        nonces = getRuntimeContext().getMapState(noncesDescriptor);
+    }
+
+    @Override
+    public void processElement(CampaignEvent event, Context ctx, Collector<CampaignEvent> out) throws Exception {
+        if (event.signatureRefusal != null) {
+            refuse(event, ctx, event.signatureRefusal);
+            return;
+        }
+        String known = event.campaignId == null ? event.appId : app.value();
+        String named = event.type == CampaignEvent.Type.CREATE && event.campaign != null ? event.campaign.appId : null;
+        if (event.signedBy == null) {
+            if (requireSigned.contains(known) || requireSigned.contains(named)) {
+                refuse(
+                        event,
+                        ctx,
+                        "unsigned record: apps." + (requireSigned.contains(known) ? known : named) + ".requireSigned");
+                return;
+            }
+            if (known == null && named == null && event.campaignId != null && !requireSigned.isEmpty()) {
+                refuse(
+                        event,
+                        ctx,
+                        "unsigned record of a campaign whose app is not known here (apps " + requireSigned
+                                + " take signed records only)");
+                return;
+            }
+        } else {
+            String replayed = replayed(event.signedBy);
+            if (replayed != null) {
+                refuse(event, ctx, replayed);
+                return;
+            }
+        }
+        if (named != null) {
+            app.update(named);
+        }
+        out.collect(event);
+    }
+
+    /** Why a signed record is refused as replayed, or null: it is taken, and remembered. */
+    private String replayed(SignedBy s) throws Exception {
+        Long latest = latestSignedAt.value();
+        if (latest != null && s.signedAt <= latest - windowMs) {
+            return "replayed record: signed at " + s.signedAt + ", " + windowMs
+                    + " ms or more before the latest signed record of what it is about";
+        }
+        if (nonces.contains(s.nonce)) {
+            return "replayed record: nonce " + s.nonce + " was taken already";
+        }
+        long newest = latest == null ? s.signedAt : Math.max(latest, s.signedAt);
+        int kept = 0;
+        for (Iterator<Map.Entry<String, Long>> it = nonces.iterator(); it.hasNext(); ) {
+            if (it.next().getValue() <= newest - windowMs) {
+                it.remove(); // older than the window: a record that comes again is refused by its time
+            } else {
+                kept++;
+            }
+        }
+        if (kept >= MAX_NONCES) {
+            return "more than " + MAX_NONCES + " signed records of what it is about within " + windowMs + " ms";
+        }
+        nonces.put(s.nonce, s.signedAt);
+        latestSignedAt.update(newest);
+        return null;
+    }
+
+    private static void refuse(CampaignEvent event, Context ctx, String why) {
+        String error = event.type.name().toLowerCase(Locale.ROOT) + " refused: " + why;
+        long now = System.currentTimeMillis();
+        ctx.output(
+                Descriptors.STATUS,
+                event.campaignId != null
+                        ? CampaignStatus.of(event.campaignId, StatusKind.REJECTED, error, now)
+                        : CampaignStatus.ofApp(event.appId, StatusKind.REJECTED, error, now));
+    }
+}

@@ -1,0 +1,149 @@
+package io.herald.job.functions;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.herald.model.Campaign;
+import io.herald.model.CampaignEvent;
+import io.herald.model.CampaignStatus;
+import io.herald.model.SignedBy;
+import java.util.List;
+import java.util.Set;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Control records through the gate: signed where the app requires it, a refused signature never, none twice. */
+class ControlGateTest {
+    private static final long WINDOW = 600_000;
+    private KeyedOneInputStreamOperatorTestHarness<String, CampaignEvent, CampaignEvent> harness;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        harness = new KeyedOneInputStreamOperatorTestHarness<>(
+                new KeyedProcessOperator<>(new ControlGate(Set.of("news"), WINDOW)), ControlGate.key(), Types.STRING);
+        harness.open();
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        harness.close();
+    }
+
+    private static CampaignEvent create(String campaignId, String appId) {
+        CampaignEvent e = event(CampaignEvent.Type.CREATE, campaignId);
+        e.campaign = new Campaign();
+        e.campaign.campaignId = campaignId;
+        e.campaign.appId = appId;
+        return e;
+    }
+
+    private static CampaignEvent event(CampaignEvent.Type type, String campaignId) {
+        CampaignEvent e = new CampaignEvent();
+        e.type = type;
+        e.campaignId = campaignId;
+        return e;
+    }
+
+    private static CampaignEvent signed(CampaignEvent e, long at, String nonce) {
+        e.signedBy = new SignedBy("alice", "ops-2026", at, nonce);
+        return e;
+    }
+
+    private List<String> passed() {
+        return harness.extractOutputValues().stream()
+                .map(e -> e.type + " " + e.campaignId)
+                .toList();
+    }
+
+    private List<String> refusals() {
+        return harness.getSideOutput(Descriptors.STATUS) == null
+                ? List.of()
+                : harness.getSideOutput(Descriptors.STATUS).stream()
+                        .map(r -> ((CampaignStatus) r.getValue()).error)
+                        .toList();
+    }
+
+    @Test
+    void anAppThatRequiresSignedRecordsTakesOnlySignedOnes_otherAppsTakeAny() throws Exception {
+        harness.processElement(new StreamRecord<>(create("c1", "news")));
+        harness.processElement(new StreamRecord<>(signed(create("c1", "news"), 1_000, "n1")));
+        harness.processElement(new StreamRecord<>(event(CampaignEvent.Type.FIRE, "c1")));
+        harness.processElement(new StreamRecord<>(signed(event(CampaignEvent.Type.FIRE, "c1"), 2_000, "n2")));
+        harness.processElement(new StreamRecord<>(create("c2", "games")));
+        harness.processElement(new StreamRecord<>(event(CampaignEvent.Type.FIRE, "c2")));
+        CampaignEvent appPause = new CampaignEvent();
+        appPause.type = CampaignEvent.Type.PAUSE;
+        appPause.appId = "news";
+        harness.processElement(new StreamRecord<>(appPause));
+        assertThat(passed()).containsExactly("CREATE c1", "FIRE c1", "CREATE c2", "FIRE c2");
+        assertThat(refusals())
+                .containsExactly(
+                        "create refused: unsigned record: apps.news.requireSigned",
+                        "fire refused: unsigned record: apps.news.requireSigned",
+                        "pause refused: unsigned record: apps.news.requireSigned");
+    }
+
+    @Test
+    void aCampaignOfASignedAppCannotBeMovedToAnotherByAnUnsignedCreate_norFiredWhenItsAppIsUnknown() throws Exception {
+        harness.processElement(new StreamRecord<>(signed(create("c1", "news"), 1_000, "n1")));
+        harness.processElement(new StreamRecord<>(create("c1", "games")));
+        harness.processElement(new StreamRecord<>(event(CampaignEvent.Type.SEND, "never-created")));
+        assertThat(passed()).containsExactly("CREATE c1");
+        assertThat(refusals())
+                .containsExactly(
+                        "create refused: unsigned record: apps.news.requireSigned",
+                        "send refused: unsigned record of a campaign whose app is not known here (apps [news] take"
+                                + " signed records only)");
+    }
+
+    @Test
+    void aRefusedSignatureIsRefusedWhateverTheApp() throws Exception {
+        CampaignEvent e = create("c2", "games");
+        e.signatureRefusal = "bad signature (key 'ops-2026')";
+        harness.processElement(new StreamRecord<>(e));
+        assertThat(passed()).isEmpty();
+        assertThat(refusals()).containsExactly("create refused: bad signature (key 'ops-2026')");
+    }
+
+    @Test
+    void aSignedRecordIsTakenOnce_byItsNonceWithinTheWindowAndByItsTimeAfter() throws Exception {
+        harness.processElement(new StreamRecord<>(signed(create("c1", "news"), 1_000, "n1")));
+        harness.processElement(new StreamRecord<>(signed(event(CampaignEvent.Type.PAUSE, "c1"), 2_000, "n2")));
+        // The pause written again, byte for byte: its nonce was taken.
+        harness.processElement(new StreamRecord<>(signed(event(CampaignEvent.Type.PAUSE, "c1"), 2_000, "n2")));
+        // Much later, a resume; then the old pause again, its nonce forgotten but its time too old.
+        harness.processElement(
+                new StreamRecord<>(signed(event(CampaignEvent.Type.RESUME, "c1"), 2_000 + 2 * WINDOW, "n3")));
+        harness.processElement(new StreamRecord<>(signed(event(CampaignEvent.Type.PAUSE, "c1"), 2_000, "n2")));
+        // Signed a little earlier than the latest (another operator's clock), but within the window: taken.
+        harness.processElement(new StreamRecord<>(signed(event(CampaignEvent.Type.PAUSE, "c1"), 2 * WINDOW, "n4")));
+        assertThat(passed()).containsExactly("CREATE c1", "PAUSE c1", "RESUME c1", "PAUSE c1");
+        assertThat(refusals())
+                .containsExactly(
+                        "pause refused: replayed record: nonce n2 was taken already",
+                        "pause refused: replayed record: signed at 2000, 600000 ms or more before the latest signed"
+                                + " record of what it is about");
+    }
+
+    @Test
+    void whatTheGateKnowsSurvivesARestore() throws Exception {
+        harness.processElement(new StreamRecord<>(signed(create("c1", "news"), 1_000, "n1")));
+        var snapshot = harness.snapshot(1, 1);
+        harness.close();
+        harness = new KeyedOneInputStreamOperatorTestHarness<>(
+                new KeyedProcessOperator<>(new ControlGate(Set.of("news"), WINDOW)), ControlGate.key(), Types.STRING);
+        harness.initializeState(snapshot);
+        harness.open();
+        harness.processElement(new StreamRecord<>(event(CampaignEvent.Type.FIRE, "c1")));
+        harness.processElement(new StreamRecord<>(signed(create("c1", "news"), 1_000, "n1")));
+        assertThat(passed()).isEmpty();
+        assertThat(refusals())
+                .containsExactly(
+                        "fire refused: unsigned record: apps.news.requireSigned",
+                        "create refused: replayed record: nonce n1 was taken already");
+    }
+}
