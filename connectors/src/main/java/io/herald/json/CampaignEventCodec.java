@@ -7,7 +7,10 @@ import io.herald.model.Campaign;
 import io.herald.model.CampaignEvent;
 import io.herald.model.Outcome;
 import io.herald.model.RawRecord;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -50,7 +53,7 @@ public final class CampaignEventCodec implements InputCodec<CampaignEvent> {
             e.type = CampaignEvent.Type.valueOf(type.toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException ex) {
             return Parsed.error("type '" + type
-                    + "' is not one of create, estimate, fire, cancel, send, retry, pause, resume, winner");
+                    + "' is not one of create, estimate, fire, cancel, send, retry, pause, resume, winner, approve");
         }
         boolean pauseOrResume = e.type == CampaignEvent.Type.PAUSE || e.type == CampaignEvent.Type.RESUME;
         e.campaignId = f.id("campaignId", !pauseOrResume);
@@ -80,6 +83,10 @@ public final class CampaignEventCodec implements InputCodec<CampaignEvent> {
             // Without a sendId the record's own position names the send, so a replay names it the same.
             e.sendId = sendId != null ? sendId : record.partition + "-" + record.offset;
             return Parsed.ok(e);
+        }
+        if (e.type == CampaignEvent.Type.APPROVE) {
+            e.contentHash = f.text("contentHash", true, 64);
+            return f.problem() != null ? Parsed.error(f.problem()) : Parsed.ok(e);
         }
         if (e.type == CampaignEvent.Type.WINNER) {
             e.arm = f.id("arm", true);
@@ -122,6 +129,7 @@ public final class CampaignEventCodec implements InputCodec<CampaignEvent> {
             return Parsed.ok(e);
         }
         if (e.type == CampaignEvent.Type.CREATE) {
+            e.contentHash = sha256(record.value);
             n.remove("type");
             String half = JsonFields.halfCharacterIn(n, "");
             if (half != null) {
@@ -138,6 +146,15 @@ public final class CampaignEventCodec implements InputCodec<CampaignEvent> {
             }
         }
         return Parsed.ok(e);
+    }
+
+    /** The SHA-256 of {@code bytes}, in lower-case hex: what names a campaign's content for an approval. */
+    public static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
+        }
     }
 
     /** The JSON of a {@code winner} record, which Herald writes to the campaigns topic at a test's decision. */

@@ -171,7 +171,8 @@ public final class HeraldJob {
                 .name("Parse campaign events");
         SingleOutputStreamOperator<CampaignEvent> gated = campaignEvents
                 .keyBy(ControlGate.key())
-                .process(new ControlGate(config.requireSignedApps(), config.signing.windowMs))
+                .process(new ControlGate(
+                        config.requireSignedApps(), config.requireApprovalApps(), config.signing.windowMs))
                 .uid("control-gate")
                 .name("Control records: signed where required, none replayed")
                 .setBufferTimeout(0);

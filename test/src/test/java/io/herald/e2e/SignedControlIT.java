@@ -19,6 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -40,8 +41,10 @@ import org.junit.jupiter.api.io.TempDir;
  * An app that takes signed control records only, on the real broker, job and emulators, with the CLI
  * as a process signing with a key file: unsigned records, a key the deployment does not know, a
  * record changed after it was signed and a signed record written again are refused on
- * campaign-status saying why, and nothing reaches a phone; records signed with either of a
- * principal's two keys (a rotation) go, and the campaign reaches every device once.
+ * campaign-status saying why, and nothing reaches a phone; the app requires approval, so a fire
+ * waits for another principal's approval of the content as it is (not its creator's, and again after
+ * an edit); records signed with either of a principal's two keys (a rotation) go, and the campaign
+ * reaches every device once.
  */
 @Timeout(value = 10, unit = TimeUnit.MINUTES)
 class SignedControlIT {
@@ -75,9 +78,11 @@ class SignedControlIT {
             Path aliceOld = keyFile("alice-2026", "alice-2026");
             Path aliceNew = keyFile("alice-2027", "alice-2027");
             Path stranger = keyFile("mallory", "mallory-1");
+            Path bob = keyFile("bob", "bob-1");
             HeraldConfig config = sandbox.config();
             config.apps.get(0).requireSigned = true;
-            config.signing.keys = List.of(known("alice", aliceOld), known("alice", aliceNew));
+            config.apps.get(0).requireApproval = true;
+            config.signing.keys = List.of(known("alice", aliceOld), known("alice", aliceNew), known("bob", bob));
             config.check();
             String campaigns = config.topics.campaigns;
             String configFile = sandbox.configFile().toString();
@@ -135,6 +140,27 @@ class SignedControlIT {
                 assertThat(sandbox.received()).as("nothing reached a phone").isZero();
                 assertThat(w.statuses(StatusKind.FIRED)).isEmpty();
 
+                // Approval: not by its creator; by bob, of the content as accepted; an edit after it needs
+                // another before the campaign fires.
+                HeraldCli.Run own = cli(dir, configFile, aliceNew, "campaign", "approve", "signed");
+                assertThat(own.code()).as(own.out()).isEqualTo(1);
+                assertThat(own.out()).contains("approve refused: by its creator alice: another principal must approve");
+                HeraldCli.Run approved = cli(dir, configFile, bob, "campaign", "approve", "signed");
+                assertThat(approved.code()).as(approved.out()).isZero();
+                assertThat(approved.out()).contains("signed: approved").contains("approved by bob");
+                Files.writeString(campaignFile, Files.readString(campaignFile).replace("Hi {name}!", "Hey {name}!"));
+                HeraldCli.Run edited = cli(dir, configFile, aliceOld, "campaign", "create", campaignFile.toString());
+                assertThat(edited.code()).as(edited.out()).isZero();
+                HeraldCli.Run unapproved = cli(dir, configFile, aliceNew, "campaign", "fire", "signed");
+                assertThat(unapproved.code()).as(unapproved.out()).isEqualTo(1);
+                assertThat(unapproved.out()).contains("fire refused: not approved (apps.herald-demo.requireApproval)");
+                assertThat(cli(dir, configFile, bob, "campaign", "approve", "signed")
+                                .code())
+                        .isZero();
+                assertThat(sandbox.received())
+                        .as("nothing reached a phone before the approval")
+                        .isZero();
+
                 // Fired by the CLI with alice's new key (both are valid while one replaces the other).
                 HeraldCli.Run fired = HeraldCli.run(
                         dir,
@@ -190,6 +216,13 @@ class SignedControlIT {
                 job.cancel().get();
             }
         }
+    }
+
+    /** The CLI as a process, signing with {@code key}. */
+    private static HeraldCli.Run cli(Path dir, String config, Path key, String... args) throws Exception {
+        List<String> all = new ArrayList<>(List.of(args));
+        all.addAll(List.of("--config", config, "--signing-key", key.toString()));
+        return HeraldCli.run(dir, all.toArray(String[]::new));
     }
 
     /** Waits for the campaign's {@code n}th rejection, and returns its error. */

@@ -29,7 +29,12 @@ public class CampaignEvent {
          * Send a tested campaign's {@link #arm} to the users its test left out (the job writes it at
          * the test's decision; an operator may too). Once per campaign.
          */
-        WINNER
+        WINNER,
+        /**
+         * Approve a created campaign's content ({@link #contentHash}), on an app with {@code
+         * requireApproval}: signed by a principal other than its creator; an edit needs another.
+         */
+        APPROVE
     }
 
     public Type type;
@@ -60,6 +65,11 @@ public class CampaignEvent {
     public SignedBy signedBy;
     /** Why the record's signature was refused (unknown key, bad signature, out of time), or null. */
     public String signatureRefusal;
+    /**
+     * For {@link Type#CREATE}: the SHA-256 (hex) of the record's value as written, what an approval
+     * names; for {@link Type#APPROVE}: the content approved.
+     */
+    public String contentHash;
 
     public CampaignEvent() {}
 }

@@ -92,6 +92,13 @@ public class CampaignStatus {
     public Integer keyGroupsTotal;
     /** For a retry's {@code retried} and {@code estimated}: the outcomes it was for. */
     public List<Outcome> outcomes;
+    /**
+     * For {@code accepted}: the SHA-256 (hex) of the create record as written, what {@code campaign
+     * approve} approves; for {@code approved}: the content approved.
+     */
+    public String contentHash;
+    /** For {@code approved}: the principal who approved. */
+    public String principal;
     /** For {@code receipts}: receipts written for the campaign so far, all of its walks and sends. */
     public Long receipts;
     /** For {@code receipts}: the receipts by outcome (its wire name). */

@@ -64,7 +64,12 @@ public enum StatusKind {
      * latency's quantiles. What {@code campaign status} and {@code watch} read instead of the
      * receipts themselves.
      */
-    RECEIPTS;
+    RECEIPTS,
+    /**
+     * A campaign's content ({@code contentHash}) approved by {@code principal}, on an app with
+     * {@code requireApproval}: it may fire.
+     */
+    APPROVED;
 
     @JsonValue
     public String wire() {

@@ -42,9 +42,10 @@ import picocli.CommandLine.Spec;
 @Command(
         name = "campaign",
         mixinStandardHelpOptions = true,
-        description = "Create, estimate, fire, pause, resume, cancel, send and follow campaigns.",
+        description = "Create, approve, estimate, fire, pause, resume, cancel, send and follow campaigns.",
         subcommands = {
             CampaignCommand.Create.class,
+            CampaignCommand.Approve.class,
             CampaignCommand.Estimate.class,
             CampaignCommand.Fire.class,
             CampaignCommand.Cancel.class,
@@ -329,6 +330,60 @@ public final class CampaignCommand implements Runnable {
                 return taken;
             }
             return new WatchDisplay(w, id, out()).follow(watchTimeout.duration);
+        }
+    }
+
+    /** {@code campaign approve ID}. */
+    @Command(
+            name = "approve",
+            mixinStandardHelpOptions = true,
+            description = "Approve a campaign as the job accepted it last (its content's hash), on an app with "
+                    + "requireApproval: signed (--signing-key) by a principal other than its creator.")
+    static final class Approve extends EventAction {
+        private String contentHash;
+
+        /** The content the job accepted last, from the campaign's records of the last day. */
+        @Override
+        void beforeWrite(CampaignWatcher w) throws Exception {
+            try (CampaignWatcher history = history(id)) {
+                history.readToEnd(timeout);
+                List<JsonNode> accepted = history.statuses(StatusKind.ACCEPTED);
+                if (!accepted.isEmpty()) {
+                    contentHash = accepted.get(accepted.size() - 1)
+                            .path("contentHash")
+                            .asText(null);
+                }
+            }
+        }
+
+        @Override
+        public Integer call() throws Exception {
+            try (CampaignWatcher w = watchFromNow(id, false)) {
+                beforeWrite(w);
+                if (contentHash == null) {
+                    out().println(id + ": no accepted campaign of that id in the last day: nothing to approve");
+                    return NOT_YET;
+                }
+                write(id, record());
+                return answer(w);
+            }
+        }
+
+        @Override
+        byte[] record() {
+            return event("approve", id, Map.of("contentHash", contentHash));
+        }
+
+        @Override
+        int answer(CampaignWatcher w) throws Exception {
+            JsonNode s = awaitStatus(w, StatusKind.APPROVED, StatusKind.REJECTED);
+            int code = answer(id, s, StatusKind.APPROVED);
+            if (code == OK) {
+                out().printf(
+                                "  content %s, approved by %s%n",
+                                contentHash, s.path("principal").asText());
+            }
+            return code;
         }
     }
 

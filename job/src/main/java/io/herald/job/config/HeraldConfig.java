@@ -107,6 +107,13 @@ public class HeraldConfig {
         if (signing.windowMs < 1_000) {
             throw new IllegalArgumentException("signing.windowMs must be at least 1000");
         }
+        for (App app : apps) {
+            if (app.requireApproval && !app.requireSigned) {
+                throw new IllegalArgumentException("apps." + app.id
+                        + ".requireApproval needs requireSigned: an approval is a principal's, and only a signed"
+                        + " record names one");
+            }
+        }
         if (!requireSignedApps().isEmpty() && signing.keys.isEmpty()) {
             throw new IllegalArgumentException("apps " + requireSignedApps()
                     + " require signed records (requireSigned), and signing.keys names no key");
@@ -148,6 +155,11 @@ public class HeraldConfig {
                     return a.fcm;
                 })
                 .collect(Collectors.toList());
+    }
+
+    /** The apps whose campaigns fire only once approved by a principal other than their creator. */
+    public Set<String> requireApprovalApps() {
+        return apps.stream().filter(a -> a.requireApproval).map(a -> a.id).collect(Collectors.toSet());
     }
 
     /** The apps that take control records only when signed by a known principal. */
@@ -209,6 +221,11 @@ public class HeraldConfig {
          * refused on {@code campaign-status}, saying why.
          */
         public boolean requireSigned;
+        /**
+         * A campaign of this app fires only once a principal other than its creator has approved its
+         * content ({@code campaign approve}); an edit needs a new approval. Needs {@link #requireSigned}.
+         */
+        public boolean requireApproval;
     }
 
     /**

@@ -31,6 +31,12 @@ import org.apache.flink.util.Collector;
  * the latest signed record of its campaign) is refused as replayed. A refusal goes to {@code
  * campaign-status} as {@code rejected}, saying why, and nothing of the record goes further.
  *
+ * <p>An app with {@code requireApproval}: a campaign's signed {@code create} makes its signer the
+ * creator and its record's hash the content; an {@code approve} of that content by another
+ * principal is taken here ({@code approved} on campaign-status) and goes no further; a {@code fire}
+ * goes only while the content approved is the content now (an edit needs a new approval). A
+ * scheduled campaign of such an app is refused: the job would fire it by itself, past this gate.
+ *
  * <p>Bounded: a campaign's nonces are kept while within the window of its latest, at most {@link
  * #MAX_NONCES}; a signed record past that is refused. Herald's own replays (from a savepoint) read
  * records again with the state of the savepoint, so they decide as the first run did.
@@ -44,18 +50,26 @@ public final class ControlGate extends KeyedProcessFunction<String, CampaignEven
     static final Duration KEPT = Duration.ofDays(365);
 
     private final Set<String> requireSigned;
+    private final Set<String> requireApproval;
     private final long windowMs;
 
     private transient ValueState<String> app;
     private transient ValueState<Long> latestSignedAt;
     private transient MapState<String, Long> nonces;
+    /** Of a campaign of an app with requireApproval: who signed its create, its content, the content approved. */
+    private transient ValueState<String> creator;
+
+    private transient ValueState<String> content;
+    private transient ValueState<String> approved;
 
     /**
      * @param requireSigned the apps that take only signed records
+     * @param requireApproval the apps whose campaigns fire only once approved (all of them require signed records)
      * @param windowMs how long a nonce is remembered after the latest signed record
      */
-    public ControlGate(Set<String> requireSigned, long windowMs) {
-        this.requireSigned = new HashSet<>(requireSigned); // one that takes contains(null)
+    public ControlGate(Set<String> requireSigned, Set<String> requireApproval, long windowMs) {
+        this.requireSigned = new HashSet<>(requireSigned); // sets that take contains(null)
+        this.requireApproval = new HashSet<>(requireApproval);
         this.windowMs = windowMs;
     }
 
@@ -79,6 +93,15 @@ public final class ControlGate extends KeyedProcessFunction<String, CampaignEven
                 new MapStateDescriptor<>("nonces", Types.STRING, Types.LONG);
         noncesDescriptor.enableTimeToLive(ttl);
         nonces = getRuntimeContext().getMapState(noncesDescriptor);
+        creator = getRuntimeContext().getState(kept("creator", ttl));
+        content = getRuntimeContext().getState(kept("content", ttl));
+        approved = getRuntimeContext().getState(kept("approved", ttl));
+    }
+
+    private static ValueStateDescriptor<String> kept(String name, StateTtlConfig ttl) {
+        ValueStateDescriptor<String> d = new ValueStateDescriptor<>(name, Types.STRING);
+        d.enableTimeToLive(ttl);
+        return d;
     }
 
     @Override
@@ -112,10 +135,74 @@ public final class ControlGate extends KeyedProcessFunction<String, CampaignEven
                 return;
             }
         }
+        String approval = approvalRefused(event, named != null ? named : known, ctx);
+        if (approval != null) {
+            refuse(event, ctx, approval);
+            return;
+        }
+        if (event.type == CampaignEvent.Type.APPROVE) {
+            return; // taken here, said on campaign-status; nothing further needs it
+        }
         if (named != null) {
             app.update(named);
         }
         out.collect(event);
+    }
+
+    /**
+     * What an app with requireApproval asks of a record, here where its campaign's creator, content
+     * and approval are kept: why it is refused, or null (an approval taken is said on campaign-status).
+     */
+    private String approvalRefused(CampaignEvent event, String appId, Context ctx) throws Exception {
+        boolean required = requireApproval.contains(appId);
+        switch (event.type) {
+            case CREATE -> {
+                if (!required || event.signedBy == null) {
+                    return null;
+                }
+                if (event.campaign != null && event.campaign.schedule != null) {
+                    return "a campaign with a schedule on an app with requireApproval (apps." + appId
+                            + "): the job would fire it by itself, unapproved; create it without one, have it"
+                            + " approved, and fire it";
+                }
+                creator.update(event.signedBy.principal);
+                content.update(event.contentHash);
+                return null;
+            }
+            case APPROVE -> {
+                if (!required) {
+                    return "apps." + appId + " does not require approval";
+                }
+                if (content.value() == null) {
+                    return "no created campaign to approve";
+                }
+                if (!content.value().equals(event.contentHash)) {
+                    return "the content approved (" + event.contentHash + ") is not the campaign's now ("
+                            + content.value() + "): it was changed; approve what was accepted last";
+                }
+                if (event.signedBy.principal.equals(creator.value())) {
+                    return "by its creator " + creator.value() + ": another principal must approve";
+                }
+                approved.update(event.contentHash);
+                CampaignStatus s =
+                        CampaignStatus.of(event.campaignId, StatusKind.APPROVED, null, System.currentTimeMillis());
+                s.contentHash = event.contentHash;
+                s.principal = event.signedBy.principal;
+                ctx.output(Descriptors.STATUS, s);
+                return null;
+            }
+            case FIRE -> {
+                if (required && (content.value() == null || !content.value().equals(approved.value()))) {
+                    return "not approved (apps." + appId + ".requireApproval): its content must be approved, by"
+                            + " `campaign approve " + event.campaignId + "`, by a principal other than "
+                            + (creator.value() == null ? "its creator" : creator.value());
+                }
+                return null;
+            }
+            default -> {
+                return null;
+            }
+        }
     }
 
     /** Why a signed record is refused as replayed, or null: it is taken, and remembered. */

@@ -57,7 +57,9 @@ public final class ValidateCampaigns extends ProcessFunction<CampaignEvent, Camp
         }
         List<String> problems = problems(event, validator);
         if (problems.isEmpty()) {
-            ctx.output(Descriptors.STATUS, CampaignStatus.of(event.campaignId, StatusKind.ACCEPTED, null, now()));
+            CampaignStatus accepted = CampaignStatus.of(event.campaignId, StatusKind.ACCEPTED, null, now());
+            accepted.contentHash = event.contentHash;
+            ctx.output(Descriptors.STATUS, accepted);
             out.collect(event);
         } else {
             ctx.output(

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.herald.model.Campaign;
 import io.herald.model.CampaignEvent;
 import io.herald.model.CampaignStatus;
+import io.herald.model.Schedule;
 import io.herald.model.SignedBy;
 import java.util.List;
 import java.util.Set;
@@ -24,7 +25,9 @@ class ControlGateTest {
     @BeforeEach
     void setUp() throws Exception {
         harness = new KeyedOneInputStreamOperatorTestHarness<>(
-                new KeyedProcessOperator<>(new ControlGate(Set.of("news"), WINDOW)), ControlGate.key(), Types.STRING);
+                new KeyedProcessOperator<>(new ControlGate(Set.of("news"), Set.of(), WINDOW)),
+                ControlGate.key(),
+                Types.STRING);
         harness.open();
     }
 
@@ -130,12 +133,67 @@ class ControlGateTest {
     }
 
     @Test
+    void aCampaignOfAnAppThatRequiresApprovalFiresOnlyOnceAnotherPrincipalApprovedItsContentAsItIs() throws Exception {
+        harness.close();
+        harness = new KeyedOneInputStreamOperatorTestHarness<>(
+                new KeyedProcessOperator<>(new ControlGate(Set.of("news"), Set.of("news"), WINDOW)),
+                ControlGate.key(),
+                Types.STRING);
+        harness.open();
+        CampaignEvent created = signed(create("c1", "news"), 1_000, "n1");
+        created.contentHash = "v1";
+        harness.processElement(new StreamRecord<>(created));
+        harness.processElement(new StreamRecord<>(signed(event(CampaignEvent.Type.FIRE, "c1"), 2_000, "n2")));
+        harness.processElement(new StreamRecord<>(approve("c1", "v1", "alice", 3_000, "n3")));
+        harness.processElement(new StreamRecord<>(approve("c1", "v0", "bob", 4_000, "n4")));
+        harness.processElement(new StreamRecord<>(approve("c1", "v1", "bob", 5_000, "n5")));
+        // Edited after the approval: the new content needs its own.
+        CampaignEvent edited = signed(create("c1", "news"), 6_000, "n6");
+        edited.contentHash = "v2";
+        harness.processElement(new StreamRecord<>(edited));
+        harness.processElement(new StreamRecord<>(signed(event(CampaignEvent.Type.FIRE, "c1"), 7_000, "n7")));
+        harness.processElement(new StreamRecord<>(approve("c1", "v2", "bob", 8_000, "n8")));
+        harness.processElement(new StreamRecord<>(signed(event(CampaignEvent.Type.FIRE, "c1"), 9_000, "n9")));
+        CampaignEvent scheduled = signed(create("c2", "news"), 1_000, "m1");
+        scheduled.campaign.schedule = new Schedule();
+        harness.processElement(new StreamRecord<>(scheduled));
+        assertThat(passed()).containsExactly("CREATE c1", "CREATE c1", "FIRE c1");
+        assertThat(harness.getSideOutput(Descriptors.STATUS).stream()
+                        .map(r -> (CampaignStatus) r.getValue())
+                        .map(st ->
+                                st.status + " " + (st.error != null ? st.error : st.principal + " " + st.contentHash))
+                        .toList())
+                .containsExactly(
+                        "REJECTED fire refused: not approved (apps.news.requireApproval): its content must be"
+                                + " approved, by `campaign approve c1`, by a principal other than alice",
+                        "REJECTED approve refused: by its creator alice: another principal must approve",
+                        "REJECTED approve refused: the content approved (v0) is not the campaign's now (v1): it was"
+                                + " changed; approve what was accepted last",
+                        "APPROVED bob v1",
+                        "REJECTED fire refused: not approved (apps.news.requireApproval): its content must be"
+                                + " approved, by `campaign approve c1`, by a principal other than alice",
+                        "APPROVED bob v2",
+                        "REJECTED create refused: a campaign with a schedule on an app with requireApproval"
+                                + " (apps.news): the job would fire it by itself, unapproved; create it without one,"
+                                + " have it approved, and fire it");
+    }
+
+    private static CampaignEvent approve(String campaignId, String content, String principal, long at, String nonce) {
+        CampaignEvent e = event(CampaignEvent.Type.APPROVE, campaignId);
+        e.contentHash = content;
+        e.signedBy = new SignedBy(principal, principal + "-key", at, nonce);
+        return e;
+    }
+
+    @Test
     void whatTheGateKnowsSurvivesARestore() throws Exception {
         harness.processElement(new StreamRecord<>(signed(create("c1", "news"), 1_000, "n1")));
         var snapshot = harness.snapshot(1, 1);
         harness.close();
         harness = new KeyedOneInputStreamOperatorTestHarness<>(
-                new KeyedProcessOperator<>(new ControlGate(Set.of("news"), WINDOW)), ControlGate.key(), Types.STRING);
+                new KeyedProcessOperator<>(new ControlGate(Set.of("news"), Set.of(), WINDOW)),
+                ControlGate.key(),
+                Types.STRING);
         harness.initializeState(snapshot);
         harness.open();
         harness.processElement(new StreamRecord<>(event(CampaignEvent.Type.FIRE, "c1")));
