@@ -17,9 +17,10 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
  * Reads every partition of a topic from a record time to the end it had when the read began, with
- * no consumer group: how a restored job learns what earlier runs left in Kafka.
+ * no consumer group: how a restored job learns what earlier runs left in Kafka, and how {@code
+ * herald audit} reads an app's history.
  */
-final class TopicSince {
+public final class TopicSince {
     private TopicSince() {}
 
     /**
@@ -27,7 +28,7 @@ final class TopicSince {
      *
      * @param committedOnly read only committed transactions (topics written by the job's exactly-once sink)
      */
-    static long read(
+    public static long read(
             Properties client,
             String topic,
             long fromMillis,

@@ -67,8 +67,8 @@ import org.rocksdb.CompressionType;
  * audiences ─parse────────────────────────────────────────────────────────────────┤
  * interactions ─parse (if configured) ────────────────────────────────────────────┤
  * campaigns ─check signatures─parse─ keyBy(campaign or app): gate (signed where required, none replayed)
- *   ─ validate ─┬─ sends ─────────────────────────────────────────────────────────┴─ keyBy(user) ─┐
- *                             └─ broadcast ────────────────────────────────────────────────────────┤
+ *   └─ validate ─┬─ sends ────────────────────────────────────────────────────────┴ keyBy(user) ───┐
+ *                └─ broadcast ─────────────────────────────────────────────────────────────────────┤
  *   ┌─────────────────────────────────────────────────────────────────────────────────────────────┘
  *   └─ fan-out ─ split ─┬─ APNs delivery ─ receipts ─┐   one chain: the walks hand out only while
  *      (walks)          └─ FCM delivery ── receipts ─┤   a delivery has room (DeliveryRoom); each
@@ -79,7 +79,8 @@ import org.rocksdb.CompressionType;
  *   receipts tallied where they arise (deliveries),
  *     ─ keyBy(campaign): receipt totals ─────────────┤
  *   dead letters (from each parse) ──────────────────┤
- *   released claims (from the fan-out) ──────────────┼─ Kafka (exactly once)
+ *   released claims (from the fan-out) ──────────────┤
+ *   audit trail (from the gate, keyed by app) ───────┼─ Kafka (exactly once)
  *   campaign status (validate, fan-out) ─────────────┘
  *   (each delivery also records every provider answer in the answers topic, as it comes)
  * </pre>
@@ -337,6 +338,10 @@ public final class HeraldJob {
                         .map(new OutputRecords.DeadLetters(t.deadLetters))
                         .uid("dead-letter-records")
                         .name("Dead letters"))
+                .union(gated.getSideOutput(Descriptors.AUDIT)
+                        .map(new OutputRecords.Audit(t.campaignStatus))
+                        .uid("audit-records")
+                        .name("Audit trail of control records"))
                 .union(results.getSideOutput(CampaignResults.WINNERS)
                         .map(new OutputRecords.Winners(t.campaigns, config.signing))
                         .uid("winner-records")

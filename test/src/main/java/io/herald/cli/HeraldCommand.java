@@ -2,6 +2,7 @@ package io.herald.cli;
 
 import io.herald.job.cli.AppCommand;
 import io.herald.job.cli.AudienceCommand;
+import io.herald.job.cli.AuditCommand;
 import io.herald.job.cli.CampaignCommand;
 import io.herald.job.cli.DevicesCommand;
 import io.herald.job.cli.HeraldCli;
@@ -22,6 +23,7 @@ import picocli.CommandLine.Command;
             RunCommand.class,
             CampaignCommand.class,
             AppCommand.class,
+            AuditCommand.class,
             DevicesCommand.class,
             AudienceCommand.class,
             DemoCommand.class,

@@ -119,6 +119,7 @@ class SavepointMigrationIT {
                 KafkaIO kafka = new KafkaIO(sandbox.kafka().bootstrapServers())) {
             HeraldConfig config = settingsOf(snapshot.resolve("herald.yaml"), sandbox.config());
             String bootstrap = sandbox.kafka().bootstrapServers();
+            TopicDump.matchPartitions(bootstrap, snapshot.resolve("topics"));
             // The records keep their times from the day the snapshot was made: nothing may expire them.
             keepForever(sandbox, config);
             TopicDump.refill(bootstrap, snapshot.resolve("topics"));

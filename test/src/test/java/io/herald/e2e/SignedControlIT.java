@@ -210,6 +210,28 @@ class SignedControlIT {
                 assertThat(app.rejection()).startsWith("pause refused: replayed record: nonce ");
                 assertThat(app.statuses(StatusKind.PAUSED)).hasSize(1);
                 assertThat(app.statuses(StatusKind.RESUMED)).hasSize(1);
+
+                // The app's history, in order: every record, who signed it, and what became of it.
+                HeraldCli.Run audit = HeraldCli.run(dir, "audit", "--app", Sandbox.APP_ID, "--config", configFile);
+                assertThat(audit.code()).as(audit.out()).isZero();
+                assertThat(audit.out())
+                        .containsPattern("create +signed +no known signer: refused, unsigned record: apps.herald-demo"
+                                + ".requireSigned")
+                        .containsPattern("create +signed +signed by alice \\(key alice-2026\\): taken")
+                        .contains("-> signed accepted")
+                        .contains("no known signer: refused, signed with unknown key 'mallory-1'")
+                        .containsPattern("approve +signed +signed by alice \\(key alice-2027\\): refused, by its"
+                                + " creator alice")
+                        .containsPattern("approve +signed +signed by bob \\(key bob-1\\): taken")
+                        .contains("-> signed approved by bob")
+                        .containsPattern("fire +signed +signed by alice \\(key alice-2027\\): taken")
+                        .contains("-> signed fired")
+                        .containsPattern(
+                                "pause +\\(the app\\) +signed by alice \\(key alice-2027\\): refused, replayed");
+                // In order: alice's create before bob's approval before the fire.
+                assertThat(audit.out().indexOf("approved by bob"))
+                        .isGreaterThan(audit.out().indexOf("-> signed accepted"))
+                        .isLessThan(audit.out().indexOf("-> signed fired"));
                 w.close();
                 app.close();
             } finally {

@@ -97,8 +97,12 @@ public class CampaignStatus {
      * approve} approves; for {@code approved}: the content approved.
      */
     public String contentHash;
-    /** For {@code approved}: the principal who approved. */
+    /** For {@code approved}: the principal who approved; for {@code audit}: who signed the record. */
     public String principal;
+    /** For {@code audit}: the key the record was signed with. */
+    public String keyId;
+    /** For {@code audit}: the record's type ({@code create}, {@code fire}, ...). */
+    public String record;
     /** For {@code receipts}: receipts written for the campaign so far, all of its walks and sends. */
     public Long receipts;
     /** For {@code receipts}: the receipts by outcome (its wire name). */

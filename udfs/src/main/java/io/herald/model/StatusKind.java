@@ -69,7 +69,14 @@ public enum StatusKind {
      * A campaign's content ({@code contentHash}) approved by {@code principal}, on an app with
      * {@code requireApproval}: it may fire.
      */
-    APPROVED;
+    APPROVED,
+    /**
+     * A control record as the gate took it, one for every record of the campaigns topic: its app,
+     * campaign, type ({@code record}), who signed it ({@code principal}, {@code keyId}; none when
+     * unsigned), and {@code error} if it was refused. Keyed by its app, so that {@code herald audit
+     * --app} finds an app's history in one partition.
+     */
+    AUDIT;
 
     @JsonValue
     public String wire() {

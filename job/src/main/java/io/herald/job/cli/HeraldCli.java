@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
             RunCommand.class,
             CampaignCommand.class,
             AppCommand.class,
+            AuditCommand.class,
             DevicesCommand.class,
             AudienceCommand.class
         })

@@ -37,6 +37,9 @@ import org.apache.flink.util.Collector;
  * goes only while the content approved is the content now (an edit needs a new approval). A
  * scheduled campaign of such an app is refused: the job would fire it by itself, past this gate.
  *
+ * <p>Every record leaves an {@code audit} record ({@link Descriptors#AUDIT}): its app, who signed it,
+ * and whether it was taken or why not.
+ *
  * <p>Bounded: a campaign's nonces are kept while within the window of its latest, at most {@link
  * #MAX_NONCES}; a signed record past that is refused. Herald's own replays (from a savepoint) read
  * records again with the state of the savepoint, so they decide as the first run did.
@@ -106,47 +109,61 @@ public final class ControlGate extends KeyedProcessFunction<String, CampaignEven
 
     @Override
     public void processElement(CampaignEvent event, Context ctx, Collector<CampaignEvent> out) throws Exception {
+        String appId = event.campaignId == null
+                ? event.appId
+                : event.type == CampaignEvent.Type.CREATE && event.campaign != null && event.campaign.appId != null
+                        ? event.campaign.appId
+                        : app.value();
+        String refused = take(event, ctx, out);
+        CampaignStatus audit = CampaignStatus.of(event.campaignId, StatusKind.AUDIT, refused, event.timestamp);
+        audit.appId = appId;
+        audit.record = event.type.name().toLowerCase(Locale.ROOT);
+        if (event.signedBy != null) {
+            audit.principal = event.signedBy.principal;
+            audit.keyId = event.signedBy.keyId;
+        }
+        ctx.output(Descriptors.AUDIT, audit);
+    }
+
+    /** Takes the record (hands it on, or keeps an approval), or refuses it: returns why, or null. */
+    private String take(CampaignEvent event, Context ctx, Collector<CampaignEvent> out) throws Exception {
         if (event.signatureRefusal != null) {
-            refuse(event, ctx, event.signatureRefusal);
-            return;
+            return refuse(event, ctx, event.signatureRefusal);
         }
         String known = event.campaignId == null ? event.appId : app.value();
         String named = event.type == CampaignEvent.Type.CREATE && event.campaign != null ? event.campaign.appId : null;
         if (event.signedBy == null) {
             if (requireSigned.contains(known) || requireSigned.contains(named)) {
-                refuse(
+                return refuse(
                         event,
                         ctx,
                         "unsigned record: apps." + (requireSigned.contains(known) ? known : named) + ".requireSigned");
-                return;
             }
             if (known == null && named == null && event.campaignId != null && !requireSigned.isEmpty()) {
-                refuse(
+                return refuse(
                         event,
                         ctx,
                         "unsigned record of a campaign whose app is not known here (apps " + requireSigned
                                 + " take signed records only)");
-                return;
             }
         } else {
             String replayed = replayed(event.signedBy);
             if (replayed != null) {
-                refuse(event, ctx, replayed);
-                return;
+                return refuse(event, ctx, replayed);
             }
         }
         String approval = approvalRefused(event, named != null ? named : known, ctx);
         if (approval != null) {
-            refuse(event, ctx, approval);
-            return;
+            return refuse(event, ctx, approval);
         }
         if (event.type == CampaignEvent.Type.APPROVE) {
-            return; // taken here, said on campaign-status; nothing further needs it
+            return null; // taken here, said on campaign-status; nothing further needs it
         }
         if (named != null) {
             app.update(named);
         }
         out.collect(event);
+        return null;
     }
 
     /**
@@ -232,7 +249,7 @@ public final class ControlGate extends KeyedProcessFunction<String, CampaignEven
         return null;
     }
 
-    private static void refuse(CampaignEvent event, Context ctx, String why) {
+    private static String refuse(CampaignEvent event, Context ctx, String why) {
         String error = event.type.name().toLowerCase(Locale.ROOT) + " refused: " + why;
         long now = System.currentTimeMillis();
         ctx.output(
@@ -240,5 +257,6 @@ public final class ControlGate extends KeyedProcessFunction<String, CampaignEven
                 event.campaignId != null
                         ? CampaignStatus.of(event.campaignId, StatusKind.REJECTED, error, now)
                         : CampaignStatus.ofApp(event.appId, StatusKind.REJECTED, error, now));
+        return why;
     }
 }

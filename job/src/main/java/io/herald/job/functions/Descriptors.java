@@ -39,11 +39,14 @@ public final class Descriptors {
     /** Android send requests, split from the iOS ones. */
     public static final OutputTag<SendRequest> ANDROID =
             new OutputTag<>("android", TypeInformation.of(SendRequest.class));
-    /** Records that could not be read, with why. */
     /** What the fan-out counts of measured campaigns (exposures, opens, conversions), a delta per user. */
     public static final OutputTag<ArmCounts> ARM_COUNTS =
             new OutputTag<>("arm-counts", TypeInformation.of(ArmCounts.class));
+    /** The audit trail: every control record as the gate took it ({@code audit} status records). */
+    public static final OutputTag<CampaignStatus> AUDIT =
+            new OutputTag<>("audit", TypeInformation.of(CampaignStatus.class));
 
+    /** Records that could not be read, with why. */
     public static final OutputTag<DeadLetter> DEAD_LETTERS =
             new OutputTag<>("dead-letters", TypeInformation.of(DeadLetter.class));
 

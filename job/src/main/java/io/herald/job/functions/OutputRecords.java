@@ -51,6 +51,21 @@ public final class OutputRecords {
         }
     }
 
+    /** An audit record, keyed by its app: an app's history in one partition of the topic. */
+    public static final class Audit implements MapFunction<CampaignStatus, OutboundRecord> {
+        private static final long serialVersionUID = 1L;
+        private final String topic;
+
+        public Audit(String topic) {
+            this.topic = topic;
+        }
+
+        @Override
+        public OutboundRecord map(CampaignStatus s) {
+            return OutboundRecord.of(topic, s.appId, OutputCodec.campaignStatus(s));
+        }
+    }
+
     /** A device event Herald writes back to the devices topic (released claims), keyed by its user. */
     public static final class DeviceEvents implements MapFunction<DeviceEvent, OutboundRecord> {
         private static final long serialVersionUID = 1L;

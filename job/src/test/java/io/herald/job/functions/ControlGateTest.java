@@ -88,6 +88,20 @@ class ControlGateTest {
                         "create refused: unsigned record: apps.news.requireSigned",
                         "fire refused: unsigned record: apps.news.requireSigned",
                         "pause refused: unsigned record: apps.news.requireSigned");
+        // Every record in the audit trail, with its app, its signer and what became of it.
+        assertThat(harness.getSideOutput(Descriptors.AUDIT).stream()
+                        .map(r -> (CampaignStatus) r.getValue())
+                        .map(a -> a.appId + " " + a.record + " " + a.principal + " "
+                                + (a.error == null ? "taken" : "refused: " + a.error))
+                        .toList())
+                .containsExactly(
+                        "news create null refused: unsigned record: apps.news.requireSigned",
+                        "news create alice taken",
+                        "news fire null refused: unsigned record: apps.news.requireSigned",
+                        "news fire alice taken",
+                        "games create null taken",
+                        "games fire null taken",
+                        "news pause null refused: unsigned record: apps.news.requireSigned");
     }
 
     @Test

@@ -25,6 +25,10 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -33,6 +37,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.record.TimestampType;
@@ -329,6 +334,46 @@ public final class TopicDump {
     // ---------------------------------------------------------------------------------------------
     // Refill
     // ---------------------------------------------------------------------------------------------
+
+    /**
+     * Makes each dumped topic, empty, have the partitions it had when the dump was made (a later
+     * sandbox may make some with more): a topic whose count differs is deleted and made again.
+     */
+    public static void matchPartitions(String bootstrap, Path dir) throws Exception {
+        Map<String, List<PartitionDump>> topics = load(dir);
+        Properties p = new Properties();
+        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        try (Admin admin = Admin.create(p)) {
+            for (var t : topics.entrySet()) {
+                int now = admin.describeTopics(List.of(t.getKey()))
+                        .allTopicNames()
+                        .get()
+                        .get(t.getKey())
+                        .partitions()
+                        .size();
+                if (now == t.getValue().size()) {
+                    continue;
+                }
+                admin.deleteTopics(List.of(t.getKey())).all().get();
+                long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+                while (true) {
+                    try {
+                        admin.createTopics(List.of(
+                                        new NewTopic(t.getKey(), t.getValue().size(), (short) 1)))
+                                .all()
+                                .get();
+                        break;
+                    } catch (ExecutionException e) {
+                        // The deletion is still under way: the name is not free yet.
+                        if (!(e.getCause() instanceof TopicExistsException) || System.nanoTime() > deadline) {
+                            throw e;
+                        }
+                        admin.listTopics().names().get(); // a round trip to the broker before trying again
+                    }
+                }
+            }
+        }
+    }
 
     /**
      * Writes the dump in {@code dir} into the broker at {@code bootstrap}, whose topics must exist
