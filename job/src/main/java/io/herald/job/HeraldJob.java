@@ -173,7 +173,11 @@ public final class HeraldJob {
         SingleOutputStreamOperator<CampaignEvent> gated = campaignEvents
                 .keyBy(ControlGate.key())
                 .process(new ControlGate(
-                        config.requireSignedApps(), config.requireApprovalApps(), config.signing.windowMs))
+                        config.appIds(),
+                        config.requireSignedApps(),
+                        config.requireApprovalApps(),
+                        config.signing.jobKeyId,
+                        config.signing.windowMs))
                 .uid("control-gate")
                 .name("Control records: signed where required, none replayed")
                 .setBufferTimeout(0);
@@ -257,6 +261,7 @@ public final class HeraldJob {
                                 .frequencyCaps(config.frequencyCaps())
                                 .runawayGuards(config.runawayGuards())
                                 .fireGuards(config.fireGuards())
+                                .requireSigned(config.requireSignedApps())
                                 .quietHours(config.quietHours())
                                 .build())))
                 .uid(UID_FAN_OUT);

@@ -35,6 +35,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.apache.flink.api.common.operators.MailboxExecutor;
 import org.apache.flink.api.common.state.ListState;
@@ -347,6 +348,11 @@ public final class FanOutOperator extends AbstractStreamOperator<SendRequest>
         UserProfile user = state.profile;
         Collection<DeviceRecord> devices = state.live(now, settings.deviceTtl().toMillis());
         CampaignEntry entry = campaigns.get(event.campaignId);
+        String unsigned = unsignedWhereRequired(event, entry);
+        if (unsigned != null) {
+            out.status(CampaignStatus.of(event.campaignId, StatusKind.REJECTED, unsigned, now()));
+            return;
+        }
         CampaignLife.Step step = CampaignLife.on(stateHere(event.campaignId, entry), CampaignEvent.Type.SEND);
         if (step.action != CampaignLife.Action.SEND) {
             out.status(CampaignStatus.of(
@@ -415,6 +421,19 @@ public final class FanOutOperator extends AbstractStreamOperator<SendRequest>
         return "send " + event.sendId + " to " + event.userId + ": " + why;
     }
 
+    /**
+     * Why an unsigned record of a campaign is refused here, or null: its app, as the campaign table
+     * holds it, takes signed records only. The gate ahead checks first; this holds even where the
+     * gate's own idea of the campaign's app differs (a campaign it never saw created).
+     */
+    private String unsignedWhereRequired(CampaignEvent event, CampaignEntry entry) {
+        if (entry == null || event.signedBy != null || !settings.requiresSigned(entry.campaign.appId)) {
+            return null;
+        }
+        return event.type.name().toLowerCase(Locale.ROOT) + " refused: unsigned record: apps." + entry.campaign.appId
+                + ".requireSigned";
+    }
+
     @Override
     public void processElement2(StreamRecord<CampaignEvent> element) throws Exception {
         CampaignEvent event = element.getValue();
@@ -424,6 +443,11 @@ public final class FanOutOperator extends AbstractStreamOperator<SendRequest>
             return;
         }
         CampaignEntry entry = campaigns.get(campaignId);
+        String unsigned = unsignedWhereRequired(event, entry);
+        if (unsigned != null) {
+            out.campaignWide(CampaignStatus.of(campaignId, StatusKind.REJECTED, unsigned, now()));
+            return;
+        }
         CampaignLife.Step step = CampaignLife.on(stateHere(campaignId, entry), event.type);
         String skip = null;
         if (step.action == CampaignLife.Action.WALK || step.action == CampaignLife.Action.SEND_WINNER) {

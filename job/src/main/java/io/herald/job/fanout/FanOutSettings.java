@@ -10,6 +10,7 @@ import io.herald.model.Campaign;
 import java.io.Serializable;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Set;
 
 /** How the fan-out walks and what it keeps; immutable, made by a {@link Builder} that checks it. */
 public final class FanOutSettings implements Serializable {
@@ -30,6 +31,7 @@ public final class FanOutSettings implements Serializable {
     private final Map<String, QuietHours> quietHours;
     private final Map<String, RunawayGuard> runawayGuards;
     private final Map<String, FireGuard> fireGuards;
+    private final Set<String> requireSigned;
 
     private FanOutSettings(Builder b) {
         this.deviceTtl = b.deviceTtl;
@@ -44,6 +46,7 @@ public final class FanOutSettings implements Serializable {
         this.quietHours = Map.copyOf(b.quietHours);
         this.runawayGuards = Map.copyOf(b.runawayGuards);
         this.fireGuards = Map.copyOf(b.fireGuards);
+        this.requireSigned = Set.copyOf(b.requireSigned);
     }
 
     public static Builder builder() {
@@ -64,7 +67,8 @@ public final class FanOutSettings implements Serializable {
                 .frequencyCaps(frequencyCaps)
                 .quietHours(quietHours)
                 .runawayGuards(runawayGuards)
-                .fireGuards(fireGuards);
+                .fireGuards(fireGuards)
+                .requireSigned(requireSigned);
     }
 
     /** How long a device lives without being written (and a user without any write). */
@@ -116,6 +120,14 @@ public final class FanOutSettings implements Serializable {
     }
 
     /** The fire guard of {@code appId}, or null for none. */
+    /**
+     * Whether {@code appId}'s control records must be signed: checked here too, against the app the
+     * campaign table holds, whatever the gate ahead knew of the campaign.
+     */
+    public boolean requiresSigned(String appId) {
+        return appId != null && requireSigned.contains(appId);
+    }
+
     public FireGuard fireGuard(String appId) {
         return fireGuards.get(appId);
     }
@@ -144,6 +156,7 @@ public final class FanOutSettings implements Serializable {
         private Map<String, QuietHours> quietHours = Map.of();
         private Map<String, RunawayGuard> runawayGuards = Map.of();
         private Map<String, FireGuard> fireGuards = Map.of();
+        private Set<String> requireSigned = Set.of();
 
         private Builder() {}
 
@@ -208,6 +221,12 @@ public final class FanOutSettings implements Serializable {
         /** Each app's fire guard, by app id; apps without one are absent. */
         public Builder fireGuards(Map<String, FireGuard> guards) {
             this.fireGuards = guards;
+            return this;
+        }
+
+        /** The apps whose control records must be signed (requireSigned). */
+        public Builder requireSigned(Set<String> apps) {
+            this.requireSigned = apps;
             return this;
         }
 

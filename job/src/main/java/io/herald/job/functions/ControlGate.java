@@ -52,8 +52,10 @@ public final class ControlGate extends KeyedProcessFunction<String, CampaignEven
     /** How long what is known of a campaign is kept after its last record. */
     static final Duration KEPT = Duration.ofDays(365);
 
+    private final Set<String> apps;
     private final Set<String> requireSigned;
     private final Set<String> requireApproval;
+    private final String jobKeyId;
     private final long windowMs;
 
     private transient ValueState<String> app;
@@ -66,13 +68,18 @@ public final class ControlGate extends KeyedProcessFunction<String, CampaignEven
     private transient ValueState<String> approved;
 
     /**
+     * @param apps the deployment's apps: a campaign's app is kept only if it is one of them
      * @param requireSigned the apps that take only signed records
      * @param requireApproval the apps whose campaigns fire only once approved (all of them require signed records)
+     * @param jobKeyId the key the job signs its own winner records with, which signs nothing else; or null
      * @param windowMs how long a nonce is remembered after the latest signed record
      */
-    public ControlGate(Set<String> requireSigned, Set<String> requireApproval, long windowMs) {
-        this.requireSigned = new HashSet<>(requireSigned); // sets that take contains(null)
+    public ControlGate(
+            Set<String> apps, Set<String> requireSigned, Set<String> requireApproval, String jobKeyId, long windowMs) {
+        this.apps = new HashSet<>(apps); // sets that take contains(null)
+        this.requireSigned = new HashSet<>(requireSigned);
         this.requireApproval = new HashSet<>(requireApproval);
+        this.jobKeyId = jobKeyId;
         this.windowMs = windowMs;
     }
 
@@ -147,6 +154,9 @@ public final class ControlGate extends KeyedProcessFunction<String, CampaignEven
                                 + " take signed records only)");
             }
         } else {
+            if (event.signedBy.keyId.equals(jobKeyId) && event.type != CampaignEvent.Type.WINNER) {
+                return refuse(event, ctx, "signed with the job's own key, which signs winner records only");
+            }
             String replayed = replayed(event.signedBy);
             if (replayed != null) {
                 return refuse(event, ctx, replayed);
@@ -159,7 +169,9 @@ public final class ControlGate extends KeyedProcessFunction<String, CampaignEven
         if (event.type == CampaignEvent.Type.APPROVE) {
             return null; // taken here, said on campaign-status; nothing further needs it
         }
-        if (named != null) {
+        if (apps.contains(named)) {
+            // (An app the deployment does not have is refused by the validation: kept, it would let
+            // the campaign's later records pass as that app's.)
             app.update(named);
         }
         out.collect(event);
@@ -208,7 +220,7 @@ public final class ControlGate extends KeyedProcessFunction<String, CampaignEven
                 ctx.output(Descriptors.STATUS, s);
                 return null;
             }
-            case FIRE -> {
+            case FIRE, SEND -> {
                 if (required && (content.value() == null || !content.value().equals(approved.value()))) {
                     return "not approved (apps." + appId + ".requireApproval): its content must be approved, by"
                             + " `campaign approve " + event.campaignId + "`, by a principal other than "

@@ -25,6 +25,7 @@ import io.herald.model.Platform;
 import io.herald.model.QuietHoursSpec;
 import io.herald.model.Schedule;
 import io.herald.model.SendRequest;
+import io.herald.model.SignedBy;
 import io.herald.model.StatusKind;
 import io.herald.model.UserUpdate;
 import io.herald.model.WinnerTest;
@@ -35,6 +36,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
@@ -377,6 +379,32 @@ class FanOutOperatorTest {
         assertThat(statuses())
                 .extracting(s -> s.status)
                 .containsExactly(StatusKind.FIRED, StatusKind.FANNED_OUT, StatusKind.IGNORED);
+    }
+
+    @Test
+    void anUnsignedRecordOfACampaignWhoseAppTakesSignedRecordsOnlyIsRefusedHereToo() throws Exception {
+        // The gate ahead refuses these first; the fan-out checks against the app its table holds,
+        // whatever the gate knew of the campaign (one created before the gate, say).
+        harness.close();
+        harness = harness(settings(1_000).requireSigned(Set.of("news")).build(), 1, 0, null);
+        register("ana", "a1", Platform.IOS, "en", true);
+        CampaignEvent created = create("c1", Audience.all());
+        created.signedBy = new SignedBy("alice", "k1", 2, "n1");
+        harness.processElement2(created, 2);
+        harness.processElement2(control(CampaignEvent.Type.FIRE, "c1", 3), 3);
+        harness.processElement1(UserUpdate.of(send("c1", "ana", "s1", 4)), 4);
+        runMailbox(harness);
+        assertThat(sent()).isEmpty();
+        assertThat(statuses())
+                .extracting(st -> st.status + " " + st.error)
+                .containsExactly(
+                        "REJECTED fire refused: unsigned record: apps.news.requireSigned",
+                        "REJECTED send refused: unsigned record: apps.news.requireSigned");
+        CampaignEvent fire = control(CampaignEvent.Type.FIRE, "c1", 5);
+        fire.signedBy = new SignedBy("alice", "k1", 5, "n2");
+        harness.processElement2(fire, 5);
+        runMailbox(harness);
+        assertThat(sent()).hasSize(1);
     }
 
     @Test

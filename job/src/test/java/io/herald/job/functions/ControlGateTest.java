@@ -25,7 +25,8 @@ class ControlGateTest {
     @BeforeEach
     void setUp() throws Exception {
         harness = new KeyedOneInputStreamOperatorTestHarness<>(
-                new KeyedProcessOperator<>(new ControlGate(Set.of("news"), Set.of(), WINDOW)),
+                new KeyedProcessOperator<>(
+                        new ControlGate(Set.of("news", "games"), Set.of("news"), Set.of(), "job-1", WINDOW)),
                 ControlGate.key(),
                 Types.STRING);
         harness.open();
@@ -118,6 +119,26 @@ class ControlGateTest {
     }
 
     @Test
+    void aCampaignNamingAnAppTheDeploymentLacksKeepsNoApp_andTheJobsKeySignsWinnersOnly() throws Exception {
+        // An unsigned create naming an app the deployment does not have (the validation refuses it)
+        // must not make the campaign's later unsigned records pass as that app's.
+        harness.processElement(new StreamRecord<>(create("old", "zzz")));
+        harness.processElement(new StreamRecord<>(event(CampaignEvent.Type.SEND, "old")));
+        CampaignEvent byJob = event(CampaignEvent.Type.FIRE, "c1");
+        byJob.signedBy = new SignedBy("herald", "job-1", 1_000, "j1");
+        harness.processElement(new StreamRecord<>(byJob));
+        CampaignEvent winner = event(CampaignEvent.Type.WINNER, "c1");
+        winner.signedBy = new SignedBy("herald", "job-1", 2_000, "j2");
+        harness.processElement(new StreamRecord<>(winner));
+        assertThat(passed()).containsExactly("CREATE old", "WINNER c1");
+        assertThat(refusals())
+                .containsExactly(
+                        "send refused: unsigned record of a campaign whose app is not known here (apps [news] take"
+                                + " signed records only)",
+                        "fire refused: signed with the job's own key, which signs winner records only");
+    }
+
+    @Test
     void aRefusedSignatureIsRefusedWhateverTheApp() throws Exception {
         CampaignEvent e = create("c2", "games");
         e.signatureRefusal = "bad signature (key 'ops-2026')";
@@ -150,7 +171,8 @@ class ControlGateTest {
     void aCampaignOfAnAppThatRequiresApprovalFiresOnlyOnceAnotherPrincipalApprovedItsContentAsItIs() throws Exception {
         harness.close();
         harness = new KeyedOneInputStreamOperatorTestHarness<>(
-                new KeyedProcessOperator<>(new ControlGate(Set.of("news"), Set.of("news"), WINDOW)),
+                new KeyedProcessOperator<>(
+                        new ControlGate(Set.of("news", "games"), Set.of("news"), Set.of("news"), "job-1", WINDOW)),
                 ControlGate.key(),
                 Types.STRING);
         harness.open();
@@ -205,7 +227,8 @@ class ControlGateTest {
         var snapshot = harness.snapshot(1, 1);
         harness.close();
         harness = new KeyedOneInputStreamOperatorTestHarness<>(
-                new KeyedProcessOperator<>(new ControlGate(Set.of("news"), Set.of(), WINDOW)),
+                new KeyedProcessOperator<>(
+                        new ControlGate(Set.of("news", "games"), Set.of("news"), Set.of(), "job-1", WINDOW)),
                 ControlGate.key(),
                 Types.STRING);
         harness.initializeState(snapshot);
