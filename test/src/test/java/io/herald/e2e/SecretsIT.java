@@ -56,11 +56,20 @@ class SecretsIT {
             Files.writeString(
                     key,
                     "{\"keyId\":\"ops-1\",\"secret\":\"" + Base64.getEncoder().encodeToString(signingSecret) + "\"}");
+            byte[] jobSecret = new byte[32];
+            new SecureRandom().nextBytes(jobSecret);
+            Path jobKey = dir.resolve("job.json");
+            Files.writeString(
+                    jobKey,
+                    "{\"keyId\":\"job-1\",\"secret\":\"" + Base64.getEncoder().encodeToString(jobSecret) + "\"}");
             HeraldConfig.KeyFile k = new HeraldConfig.KeyFile();
             k.principal = "ops";
             k.file = key.toString();
-            config.signing.keys = List.of(k);
-            config.signing.jobKeyId = "ops-1";
+            HeraldConfig.KeyFile j = new HeraldConfig.KeyFile();
+            j.principal = "herald";
+            j.file = jobKey.toString();
+            config.signing.keys = List.of(k, j);
+            config.signing.jobKeyId = "job-1";
             config.apps.get(0).requireSigned = true;
             Path configFile = dir.resolve("herald.yaml");
             new ObjectMapper(new YAMLFactory()).writeValue(configFile.toFile(), config);
@@ -79,6 +88,7 @@ class SecretsIT {
             secrets.put(
                     "signing secret, URL-safe",
                     Base64.getUrlEncoder().withoutPadding().encodeToString(signingSecret));
+            secrets.put("the job's signing secret", Base64.getEncoder().encodeToString(jobSecret));
 
             Path jar = StandaloneFlink.jobJar(Path.of("..", "job"));
             String jobId =
