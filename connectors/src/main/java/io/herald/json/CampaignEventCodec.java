@@ -52,8 +52,9 @@ public final class CampaignEventCodec implements InputCodec<CampaignEvent> {
         try {
             e.type = CampaignEvent.Type.valueOf(type.toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException ex) {
-            return Parsed.error("type '" + type
-                    + "' is not one of create, estimate, fire, cancel, send, retry, pause, resume, winner, approve");
+            return Parsed.error(
+                    "type '" + type
+                            + "' is not one of create, estimate, fire, cancel, send, retry, pause, resume, winner, approve, test");
         }
         boolean pauseOrResume = e.type == CampaignEvent.Type.PAUSE || e.type == CampaignEvent.Type.RESUME;
         e.campaignId = f.id("campaignId", !pauseOrResume);
@@ -74,8 +75,8 @@ public final class CampaignEventCodec implements InputCodec<CampaignEvent> {
         if (oversize != null) {
             return Parsed.error(oversize);
         }
-        if (e.type == CampaignEvent.Type.SEND) {
-            e.userId = f.id("userId", true);
+        if (e.type == CampaignEvent.Type.SEND || e.type == CampaignEvent.Type.TEST) {
+            e.userId = e.type == CampaignEvent.Type.SEND ? f.id("userId", true) : null;
             String sendId = f.id("sendId", false);
             if (f.problem() != null) {
                 return Parsed.error(f.problem());

@@ -173,11 +173,12 @@ public final class HeraldJob {
         SingleOutputStreamOperator<CampaignEvent> gated = campaignEvents
                 .keyBy(ControlGate.key())
                 .process(new ControlGate(
-                        config.appIds(),
-                        config.requireSignedApps(),
-                        config.requireApprovalApps(),
-                        config.signing.jobKeyId,
-                        config.signing.windowMs))
+                                config.appIds(),
+                                config.requireSignedApps(),
+                                config.requireApprovalApps(),
+                                config.signing.jobKeyId,
+                                config.signing.windowMs)
+                        .testSends(config.seeds().keySet(), config.requireTestSendApps()))
                 .uid("control-gate")
                 .name("Control records: signed where required, none replayed")
                 .setBufferTimeout(0);
@@ -262,6 +263,7 @@ public final class HeraldJob {
                                 .runawayGuards(config.runawayGuards())
                                 .fireGuards(config.fireGuards())
                                 .requireSigned(config.requireSignedApps())
+                                .seeds(config.seeds())
                                 .quietHours(config.quietHours())
                                 .build())))
                 .uid(UID_FAN_OUT);

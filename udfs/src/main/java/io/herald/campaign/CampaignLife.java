@@ -75,7 +75,9 @@ public final class CampaignLife {
         /** Let the campaign's walks go on, and tell the deliveries to send what they held. */
         RESUME,
         /** Walk this instance's users again and hand a tested campaign's winner to those its test left out. */
-        SEND_WINNER
+        SEND_WINNER,
+        /** Hand every arm and locale of the campaign to the app's seed users this instance holds. */
+        SEND_TO_SEEDS
     }
 
     /** The outcome of one event: the next state (null: still unknown), the status to write (or none), what to do. */
@@ -166,6 +168,10 @@ public final class CampaignLife {
                 return current == State.CANCELLED
                         ? new Step(current, StatusKind.REJECTED, "send of a cancelled campaign", Action.NONE)
                         : new Step(current, null, null, Action.SEND);
+            case TEST:
+                return current == State.CANCELLED
+                        ? new Step(current, StatusKind.REJECTED, "test of a cancelled campaign", Action.NONE)
+                        : new Step(current, null, null, Action.SEND_TO_SEEDS);
             default:
                 throw new IllegalArgumentException("unknown campaign event " + event);
         }

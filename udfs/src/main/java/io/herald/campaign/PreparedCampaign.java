@@ -15,9 +15,12 @@ import io.herald.payload.Payloads;
 import io.herald.personalise.CompiledMessage;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
@@ -237,6 +240,46 @@ public final class PreparedCampaign {
     }
 
     /**
+     * Hands a seed user's devices of the campaign's app a copy of the campaign, whatever its audience,
+     * test or holdout: with {@code everyVariant}, every arm in every locale of its message (a test
+     * send, so the team sees each rendering on a real phone), else the first arm in the device's own
+     * locale (the copy a seed gets at a fire). Each copy is named by {@code sendId}, the arm and the
+     * locale, so it collides with no other notification, and is not measured.
+     *
+     * @return the notifications handed on
+     */
+    public long toSeed(
+            String userId,
+            UserProfile user,
+            Iterable<DeviceRecord> devices,
+            String sendId,
+            boolean everyVariant,
+            Consumer<SendRequest> out) {
+        long handed = 0;
+        for (DeviceRecord device : devices) {
+            if (!campaign.appId.equals(device.appId) || !device.reachable()) {
+                continue;
+            }
+            for (ArmMessage arm : everyVariant ? messages : messages.subList(0, 1)) {
+                for (String locale : everyVariant ? new TreeSet<>(arm.message.variants.keySet()) : localeOf(device)) {
+                    SendRequest r = arm.request(userId, user.attributes, device, locale);
+                    r.notificationId = campaign.campaignId + "/" + sendId + "/" + (arm.name == null ? "-" : arm.name)
+                            + "/" + (locale == null ? "-" : locale) + "/" + device.deviceId;
+                    r.measured = false;
+                    r.urgent = true;
+                    out.accept(r);
+                    handed++;
+                }
+            }
+        }
+        return handed;
+    }
+
+    private static Set<String> localeOf(DeviceRecord device) {
+        return Collections.singleton(device.locale);
+    }
+
+    /**
      * Keeps {@code user}'s exposure to the campaign, if it is measured, after a fan-out to the user
      * counted {@code c}: sent it (in the user's arm) or held out. A user is counted in the arm
      * assigned, whatever a cap or a refusal then did to the notifications (intention to treat).
@@ -297,7 +340,13 @@ public final class PreparedCampaign {
         }
 
         private SendRequest request(String userId, Map<String, AttributeValue> attributes, DeviceRecord device) {
-            Bodies built = bodiesFor(attributes, device);
+            return request(userId, attributes, device, device.locale);
+        }
+
+        /** The request for {@code device}, its text rendered in {@code locale} (the device's own, or a seed's test). */
+        private SendRequest request(
+                String userId, Map<String, AttributeValue> attributes, DeviceRecord device, String locale) {
+            Bodies built = bodiesFor(attributes, locale);
             SendRequest r = new SendRequest();
             r.notificationId = SendRequest.notificationId(campaign.campaignId, sendId, device.deviceId);
             r.campaignId = campaign.campaignId;
@@ -327,13 +376,17 @@ public final class PreparedCampaign {
 
         /** The bodies for {@code device}'s rendering of {@code attributes}, built at most once per rendering. */
         private Bodies bodiesFor(Map<String, AttributeValue> attributes, DeviceRecord device) {
+            return bodiesFor(attributes, device.locale);
+        }
+
+        private Bodies bodiesFor(Map<String, AttributeValue> attributes, String locale) {
             try {
-                return bodiesOf(compiled.render(device.locale, attributes), null);
+                return bodiesOf(compiled.render(locale, attributes), null);
             } catch (IllegalArgumentException e) {
                 // A user's attribute of the wrong kind (text where a plural wants a number): refuse this one
                 // notification with a receipt; the fan-out and the job go on.
                 return bodiesOf(
-                        compiled.render(device.locale, Map.of()),
+                        compiled.render(locale, Map.of()),
                         "template could not be rendered for this user: " + e.getMessage());
             }
         }

@@ -4,7 +4,7 @@ import java.util.List;
 
 /**
  * A record of the {@code campaigns} topic: create a campaign, estimate its audience, fire it, send it
- * to one user, retry, pause, resume or cancel it; or pause and resume a whole app.
+ * to one user or to its app's seeds, retry, pause, resume or cancel it; or pause and resume a whole app.
  */
 public class CampaignEvent {
     /** What the event asks for. */
@@ -34,7 +34,13 @@ public class CampaignEvent {
          * Approve a created campaign's content ({@link #contentHash}), on an app with {@code
          * requireApproval}: signed by a principal other than its creator; an edit needs another.
          */
-        APPROVE
+        APPROVE,
+        /**
+         * Send a created campaign to its app's seed users only (the team's own phones): every arm in
+         * every locale of its message, to each of their devices of the app, whatever the audience.
+         * Named by {@link #sendId}, so a replay of it names the same notifications.
+         */
+        TEST
     }
 
     public Type type;
@@ -46,7 +52,7 @@ public class CampaignEvent {
     public String arm;
     /** For {@link Type#SEND}: the user. */
     public String userId;
-    /** For {@link Type#SEND}: names this send, so a replay of it names the same notifications. */
+    /** For {@link Type#SEND} and {@link Type#TEST}: names this send, so a replay of it names the same notifications. */
     public String sendId;
     /** The definition, for {@link Type#CREATE} only. */
     public Campaign campaign;

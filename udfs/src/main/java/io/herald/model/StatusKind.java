@@ -71,6 +71,12 @@ public enum StatusKind {
      */
     APPROVED,
     /**
+     * A test send handed out to the seed users an instance holds: {@code targeted} notifications (every
+     * arm in every locale, per device), {@code users} seeds of this instance of {@code usersExpected}
+     * of the app's. One per instance holding a seed.
+     */
+    TESTED,
+    /**
      * A control record as the gate took it, one for every record of the campaigns topic: its app,
      * campaign, type ({@code record}), who signed it ({@code principal}, {@code keyId}; none when
      * unsigned), and {@code error} if it was refused. Keyed by its app, so that {@code herald audit

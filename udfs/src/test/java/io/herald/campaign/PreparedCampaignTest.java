@@ -268,4 +268,58 @@ class PreparedCampaignTest {
             }
         }
     }
+
+    @Test
+    void aSeedGetsEveryArmInEveryLocaleWhateverTheAudienceAndAFiresCopyInItsOwnLocale() {
+        Campaign c = withArms("seeded", 0.5, 1, 1);
+        for (Arm a : c.arms) {
+            a.message.variants = Map.of(
+                    "en", new Content("Sale", "Hello {name}"),
+                    "de", new Content("Angebot", "Hallo {name}"),
+                    "pt-BR", new Content("Oferta", "Olá {name}"));
+        }
+        c.audience.platforms = List.of(Platform.ANDROID); // the seed's phone is outside it
+        DeviceRecord phone = device("seed-phone", Platform.IOS);
+        phone.locale = "de";
+        DeviceRecord optedOut = device("seed-old", Platform.ANDROID);
+        optedOut.optIn = false;
+        DeviceRecord otherApp = device("seed-games", Platform.ANDROID);
+        otherApp.appId = "games";
+        UserProfile seed = new UserProfile();
+        seed.attributes.put("name", AttributeValue.of("Ana", 1));
+        PreparedCampaign prepared = new PreparedCampaign(c, 1_000L);
+
+        List<SendRequest> test = new ArrayList<>();
+        long handed = prepared.toSeed("ana", seed, List.of(phone, optedOut, otherApp), "test@t1", true, test::add);
+
+        assertThat(handed).isEqualTo(6).isEqualTo(test.size());
+        assertThat(test)
+                .extracting(r -> r.notificationId)
+                .containsExactlyInAnyOrder(
+                        "seeded/test@t1/arm-0/de/seed-phone",
+                        "seeded/test@t1/arm-0/en/seed-phone",
+                        "seeded/test@t1/arm-0/pt-BR/seed-phone",
+                        "seeded/test@t1/arm-1/de/seed-phone",
+                        "seeded/test@t1/arm-1/en/seed-phone",
+                        "seeded/test@t1/arm-1/pt-BR/seed-phone");
+        assertThat(test).allSatisfy(r -> {
+            assertThat(r.measured).isFalse();
+            assertThat(r.deviceId).isEqualTo("seed-phone");
+            assertThat(r.refusal).isNull();
+        });
+        assertThat(test.stream().map(r -> r.payload))
+                .anySatisfy(p -> assertThat(p).contains("Hallo Ana").contains("Angebot"))
+                .anySatisfy(p -> assertThat(p).contains("Olá Ana"))
+                .anySatisfy(p -> assertThat(p).contains("Hello Ana"));
+
+        List<SendRequest> copy = new ArrayList<>();
+        prepared.toSeed("ana", seed, List.of(phone, optedOut, otherApp), "seed@1000", false, copy::add);
+        assertThat(copy).singleElement().satisfies(r -> {
+            assertThat(r.notificationId).isEqualTo("seeded/seed@1000/arm-0/de/seed-phone");
+            assertThat(r.payload).contains("Hallo Ana");
+        });
+        // Nothing of it reaches the seed by the audience: its one device is outside it.
+        assertThat(prepared.fanOut("ana", seed, List.of(phone), r -> {}).targeted)
+                .isZero();
+    }
 }

@@ -35,6 +35,7 @@ public final class AuditCommand implements Callable<Integer> {
             StatusKind.ACCEPTED,
             StatusKind.REJECTED,
             StatusKind.APPROVED,
+            StatusKind.TESTED,
             StatusKind.FIRED,
             StatusKind.IGNORED,
             StatusKind.SKIPPED,

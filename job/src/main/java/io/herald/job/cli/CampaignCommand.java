@@ -42,7 +42,7 @@ import picocli.CommandLine.Spec;
 @Command(
         name = "campaign",
         mixinStandardHelpOptions = true,
-        description = "Create, approve, estimate, fire, pause, resume, cancel, send and follow campaigns.",
+        description = "Create, approve, estimate, test, fire, pause, resume, cancel, send and follow campaigns.",
         subcommands = {
             CampaignCommand.Create.class,
             CampaignCommand.Approve.class,
@@ -52,6 +52,7 @@ import picocli.CommandLine.Spec;
             CampaignCommand.Pause.class,
             CampaignCommand.Resume.class,
             CampaignCommand.Send.class,
+            CampaignCommand.Test.class,
             CampaignCommand.Status.class,
             CampaignCommand.Watch.class
         })
@@ -523,6 +524,42 @@ public final class CampaignCommand implements Runnable {
                                 reason.isMissingNode() || reason.isNull() ? "" : " (" + reason.asText() + ")");
             }
             return all ? OK : NOT_YET;
+        }
+    }
+
+    /** {@code campaign test ID}. */
+    @Command(
+            name = "test",
+            mixinStandardHelpOptions = true,
+            description = "Send the campaign to its app's seed users only (apps.X.seeds): every arm in every locale, "
+                    + "to each of their devices, whatever the audience. An app with requireTestSend fires a "
+                    + "campaign only after a test of its content as it is.")
+    static final class Test extends EventAction {
+        @Override
+        byte[] record() {
+            return event("test", id, Map.of("sendId", "cli-" + UUID.randomUUID()));
+        }
+
+        @Override
+        int answer(CampaignWatcher w) throws Exception {
+            JsonNode first = awaitStatus(w, StatusKind.TESTED, StatusKind.REJECTED, StatusKind.SKIPPED);
+            int code = answer(id, first, StatusKind.TESTED);
+            if (code != OK) {
+                return code;
+            }
+            // One record from each instance holding seeds: wait for all of the app's seeds.
+            long expected = first.path("usersExpected").asLong();
+            boolean all = w.awaitUntil(timeout, () -> {}, () -> sum(w, "users") >= expected);
+            out().printf(
+                            "  %,d notifications (every arm in every locale) to the devices of %d of %d seed users%n",
+                            sum(w, "targeted"), sum(w, "users"), expected);
+            return all ? OK : NOT_YET;
+        }
+
+        private static long sum(CampaignWatcher w, String field) {
+            return w.statuses(StatusKind.TESTED).stream()
+                    .mapToLong(s -> s.path(field).asLong())
+                    .sum();
         }
     }
 

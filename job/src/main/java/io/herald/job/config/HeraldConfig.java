@@ -108,6 +108,17 @@ public class HeraldConfig {
             throw new IllegalArgumentException("signing.windowMs must be at least 1000");
         }
         for (App app : apps) {
+            if (app.seeds == null) {
+                app.seeds = new ArrayList<>();
+            }
+            if (app.seeds.size() > MAX_SEEDS || app.seeds.stream().anyMatch(u -> u == null || u.isBlank())) {
+                throw new IllegalArgumentException("apps." + app.id + ".seeds: at most " + MAX_SEEDS
+                        + " user ids, none blank (has " + app.seeds.size() + ")");
+            }
+            if (app.requireTestSend && app.seeds.isEmpty()) {
+                throw new IllegalArgumentException(
+                        "apps." + app.id + ".requireTestSend needs seeds: a test send goes to the app's seeds");
+            }
             if (app.requireApproval && !app.requireSigned) {
                 throw new IllegalArgumentException("apps." + app.id
                         + ".requireApproval needs requireSigned: an approval is a principal's, and only a signed"
@@ -160,6 +171,18 @@ public class HeraldConfig {
     /** The apps whose campaigns fire only once approved by a principal other than their creator. */
     public Set<String> requireApprovalApps() {
         return apps.stream().filter(a -> a.requireApproval).map(a -> a.id).collect(Collectors.toSet());
+    }
+
+    /** The apps whose campaigns fire only after a test send of their content as it is. */
+    public Set<String> requireTestSendApps() {
+        return apps.stream().filter(a -> a.requireTestSend).map(a -> a.id).collect(Collectors.toSet());
+    }
+
+    /** Each app's seed users, for the apps that have any. */
+    public Map<String, List<String>> seeds() {
+        return apps.stream()
+                .filter(a -> a.seeds != null && !a.seeds.isEmpty())
+                .collect(Collectors.toMap(a -> a.id, a -> List.copyOf(a.seeds)));
     }
 
     /** The apps that take control records only when signed by a known principal. */
@@ -226,7 +249,21 @@ public class HeraldConfig {
          * content ({@code campaign approve}); an edit needs a new approval. Needs {@link #requireSigned}.
          */
         public boolean requireApproval;
+        /**
+         * The user ids of the team's own phones, at most {@link #MAX_SEEDS}: each fire hands them a copy
+         * of the campaign before anyone else, and {@code campaign test} sends them every arm in every
+         * locale, whatever the audience.
+         */
+        public List<String> seeds = new ArrayList<>();
+        /**
+         * A campaign of this app fires only after a test send ({@code campaign test}) of its content as
+         * it is now: an edit needs another. Needs {@link #seeds}.
+         */
+        public boolean requireTestSend;
     }
+
+    /** The most seed users an app may have: each test send reaches all of them at once. */
+    public static final int MAX_SEEDS = 100;
 
     /**
      * The keys control records may be signed with (HMAC-SHA256): each a file of its own, naming its

@@ -102,6 +102,7 @@ public final class FanOutOperator extends AbstractStreamOperator<SendRequest>
     private transient WrittenDuringWalks written;
     private transient Walker walker;
     private transient WalkContext walkContext;
+    private transient SeedSends seeds;
     private transient CampaignTimers timers;
     private transient RetryTargetReader retries;
     private transient RunawayAlerts runawayAlerts;
@@ -177,6 +178,7 @@ public final class FanOutOperator extends AbstractStreamOperator<SendRequest>
                 new WalkMetrics(getMetricGroup(), walker::size),
                 room,
                 runawayAlerts);
+        seeds = new SeedSends(settings, walkContext, this::isMine, out);
         fireChecks = new FireChecks(
                 coordinator, maxParallelism, settings, campaigns, answers, out, walker, getProcessingTimeService());
         updates = new UserUpdates(out, settings.deviceTtl().toMillis());
@@ -517,6 +519,7 @@ public final class FanOutOperator extends AbstractStreamOperator<SendRequest>
                 walker.resumed(now());
             }
             case SEND_WINNER -> sendWinner(campaignId, entry, event);
+            case SEND_TO_SEEDS -> testOnSeeds(entry, event);
             case NONE, SEND -> {}
         }
     }
@@ -544,6 +547,17 @@ public final class FanOutOperator extends AbstractStreamOperator<SendRequest>
         entry.winnerAt = event.timestamp;
         campaigns.put(campaignId, entry);
         startWalk(WalkId.winner(campaignId, event.timestamp), entry, event.timestamp);
+    }
+
+    /** A test send to the app's seeds; one read again by a replay is history, as a send is. */
+    private void testOnSeeds(CampaignEntry entry, CampaignEvent event) throws Exception {
+        String skip = replay.skipRecord(event.timestamp, Boolean.TRUE.equals(entry.campaign.resumeOnReplay));
+        if (skip != null) {
+            out.campaignWide(CampaignStatus.of(
+                    event.campaignId, StatusKind.SKIPPED, "test " + event.sendId + ": " + skip, now()));
+            return;
+        }
+        seeds.test(event, entry, campaigns.prepared(event.campaignId, entry.campaign, now()));
     }
 
     /**
@@ -630,7 +644,11 @@ public final class FanOutOperator extends AbstractStreamOperator<SendRequest>
             startCheck(WalkId.fireCheck(id.campaignId(), at), entry, null);
             return;
         }
-        walker.add(Walk.start(id, plan(id, entry, at), walkContext, null));
+        WalkPlan plan = plan(id, entry, at);
+        if (id.isWholeFire()) {
+            seeds.atFire(entry, plan.campaign(), at); // the team's own phones first
+        }
+        walker.add(Walk.start(id, plan, walkContext, null));
         if (id.kind() == WalkKind.FIRE && !id.isHeld()) {
             timers.registerHolds(id.campaignId(), entry, at);
         }

@@ -9,6 +9,7 @@ import io.herald.kafka.EarlierRuns;
 import io.herald.model.Campaign;
 import java.io.Serializable;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -32,6 +33,7 @@ public final class FanOutSettings implements Serializable {
     private final Map<String, RunawayGuard> runawayGuards;
     private final Map<String, FireGuard> fireGuards;
     private final Set<String> requireSigned;
+    private final Map<String, List<String>> seeds;
 
     private FanOutSettings(Builder b) {
         this.deviceTtl = b.deviceTtl;
@@ -47,6 +49,7 @@ public final class FanOutSettings implements Serializable {
         this.runawayGuards = Map.copyOf(b.runawayGuards);
         this.fireGuards = Map.copyOf(b.fireGuards);
         this.requireSigned = Set.copyOf(b.requireSigned);
+        this.seeds = Map.copyOf(b.seeds);
     }
 
     public static Builder builder() {
@@ -68,7 +71,8 @@ public final class FanOutSettings implements Serializable {
                 .quietHours(quietHours)
                 .runawayGuards(runawayGuards)
                 .fireGuards(fireGuards)
-                .requireSigned(requireSigned);
+                .requireSigned(requireSigned)
+                .seeds(seeds);
     }
 
     /** How long a device lives without being written (and a user without any write). */
@@ -119,7 +123,6 @@ public final class FanOutSettings implements Serializable {
                 Boolean.TRUE.equals(campaign.capExempt) ? null : frequencyCaps.get(campaign.appId));
     }
 
-    /** The fire guard of {@code appId}, or null for none. */
     /**
      * Whether {@code appId}'s control records must be signed: checked here too, against the app the
      * campaign table holds, whatever the gate ahead knew of the campaign.
@@ -128,6 +131,12 @@ public final class FanOutSettings implements Serializable {
         return appId != null && requireSigned.contains(appId);
     }
 
+    /** The seed users of {@code appId} (the team's own phones), empty for none. */
+    public List<String> seedsOf(String appId) {
+        return appId == null ? List.of() : seeds.getOrDefault(appId, List.of());
+    }
+
+    /** The fire guard of {@code appId}, or null for none. */
     public FireGuard fireGuard(String appId) {
         return fireGuards.get(appId);
     }
@@ -157,6 +166,7 @@ public final class FanOutSettings implements Serializable {
         private Map<String, RunawayGuard> runawayGuards = Map.of();
         private Map<String, FireGuard> fireGuards = Map.of();
         private Set<String> requireSigned = Set.of();
+        private Map<String, List<String>> seeds = Map.of();
 
         private Builder() {}
 
@@ -227,6 +237,12 @@ public final class FanOutSettings implements Serializable {
         /** The apps whose control records must be signed (requireSigned). */
         public Builder requireSigned(Set<String> apps) {
             this.requireSigned = apps;
+            return this;
+        }
+
+        /** Each app's seed users (at most {@code HeraldConfig.MAX_SEEDS} each). */
+        public Builder seeds(Map<String, List<String>> seeds) {
+            this.seeds = seeds;
             return this;
         }
 

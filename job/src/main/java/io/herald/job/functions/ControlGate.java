@@ -37,6 +37,11 @@ import org.apache.flink.util.Collector;
  * goes only while the content approved is the content now (an edit needs a new approval). A
  * scheduled campaign of such an app is refused: the job would fire it by itself, past this gate.
  *
+ * <p>A {@code test} (a send to the app's seed users) of an app without seeds is refused here. An app
+ * with {@code requireTestSend} keeps each campaign's content (the hash of its accepted create), and
+ * a {@code fire} or {@code send} goes only once a test has sent that content: an edit needs another
+ * test. A scheduled campaign of such an app is refused, as for approval.
+ *
  * <p>Every record leaves an {@code audit} record ({@link Descriptors#AUDIT}): its app, who signed it,
  * and whether it was taken or why not.
  *
@@ -66,6 +71,11 @@ public final class ControlGate extends KeyedProcessFunction<String, CampaignEven
 
     private transient ValueState<String> content;
     private transient ValueState<String> approved;
+    /** Of a campaign of an app with requireTestSend: the content its last test send sent. */
+    private transient ValueState<String> tested;
+
+    private Set<String> seeded = new HashSet<>();
+    private Set<String> requireTestSend = new HashSet<>();
 
     /**
      * @param apps the deployment's apps: a campaign's app is kept only if it is one of them
@@ -81,6 +91,18 @@ public final class ControlGate extends KeyedProcessFunction<String, CampaignEven
         this.requireApproval = new HashSet<>(requireApproval);
         this.jobKeyId = jobKeyId;
         this.windowMs = windowMs;
+    }
+
+    /**
+     * Test sends: the apps with seed users (a test of any other is refused), and those whose
+     * campaigns fire only after a test send of their content as it is now.
+     *
+     * @return this gate
+     */
+    public ControlGate testSends(Set<String> seeded, Set<String> requireTestSend) {
+        this.seeded = new HashSet<>(seeded);
+        this.requireTestSend = new HashSet<>(requireTestSend);
+        return this;
     }
 
     /** What the gate keys a record by: its campaign, or for a whole app's pause or resume, the app. */
@@ -106,6 +128,7 @@ public final class ControlGate extends KeyedProcessFunction<String, CampaignEven
         creator = getRuntimeContext().getState(kept("creator", ttl));
         content = getRuntimeContext().getState(kept("content", ttl));
         approved = getRuntimeContext().getState(kept("approved", ttl));
+        tested = getRuntimeContext().getState(kept("tested", ttl));
     }
 
     private static ValueStateDescriptor<String> kept(String name, StateTtlConfig ttl) {
@@ -179,23 +202,46 @@ public final class ControlGate extends KeyedProcessFunction<String, CampaignEven
     }
 
     /**
-     * What an app with requireApproval asks of a record, here where its campaign's creator, content
-     * and approval are kept: why it is refused, or null (an approval taken is said on campaign-status).
+     * What an app with requireApproval or requireTestSend asks of a record, here where its campaign's
+     * creator, content, approval and last test are kept: why it is refused, or null (an approval taken
+     * is said on campaign-status).
      */
     private String approvalRefused(CampaignEvent event, String appId, Context ctx) throws Exception {
         boolean required = requireApproval.contains(appId);
+        boolean testRequired = requireTestSend.contains(appId);
         switch (event.type) {
             case CREATE -> {
-                if (!required || event.signedBy == null) {
+                boolean approval = required && event.signedBy != null;
+                if (!approval && !testRequired) {
                     return null;
                 }
                 if (event.campaign != null && event.campaign.schedule != null) {
-                    return "a campaign with a schedule on an app with requireApproval (apps." + appId
-                            + "): the job would fire it by itself, unapproved; create it without one, have it"
-                            + " approved, and fire it";
+                    return approval
+                            ? "a campaign with a schedule on an app with requireApproval (apps." + appId
+                                    + "): the job would fire it by itself, unapproved; create it without one, have"
+                                    + " it approved, and fire it"
+                            : "a campaign with a schedule on an app with requireTestSend (apps." + appId
+                                    + "): the job would fire it by itself, untested; create it without one, test"
+                                    + " it, and fire it";
                 }
-                creator.update(event.signedBy.principal);
+                if (approval) {
+                    creator.update(event.signedBy.principal);
+                }
                 content.update(event.contentHash);
+                return null;
+            }
+            case TEST -> {
+                if (!seeded.contains(appId)) {
+                    return appId == null
+                            ? "the campaign's app is not known here, and a test goes to an app's seeds"
+                            : "apps." + appId + " has no seeds to test on (apps." + appId + ".seeds)";
+                }
+                if (testRequired) {
+                    if (content.value() == null) {
+                        return "no created campaign to test";
+                    }
+                    tested.update(content.value());
+                }
                 return null;
             }
             case APPROVE -> {
@@ -225,6 +271,10 @@ public final class ControlGate extends KeyedProcessFunction<String, CampaignEven
                     return "not approved (apps." + appId + ".requireApproval): its content must be approved, by"
                             + " `campaign approve " + event.campaignId + "`, by a principal other than "
                             + (creator.value() == null ? "its creator" : creator.value());
+                }
+                if (testRequired && (content.value() == null || !content.value().equals(tested.value()))) {
+                    return "not tested (apps." + appId + ".requireTestSend): send its content as it is to the"
+                            + " app's seeds first, by `campaign test " + event.campaignId + "`";
                 }
                 return null;
             }

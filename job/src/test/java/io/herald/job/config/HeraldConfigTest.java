@@ -6,6 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.herald.apns.ApnsApp;
 import io.herald.model.QuietHoursSpec;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class HeraldConfigTest {
@@ -49,5 +52,19 @@ class HeraldConfigTest {
         c.apps.get(0).quietHours.to = "08:00";
         c.check();
         assertThat(c.quietHours()).containsKey("news");
+    }
+
+    @Test
+    void seedsAreBoundedAndATestSendNeedsThem() {
+        HeraldConfig c = withCap(null, null);
+        c.apps.get(0).requireTestSend = true;
+        assertThatThrownBy(c::check)
+                .hasMessage("apps.news.requireTestSend needs seeds: a test send goes to the app's seeds");
+        c.apps.get(0).seeds = new ArrayList<>(Collections.nCopies(101, "u"));
+        assertThatThrownBy(c::check).hasMessage("apps.news.seeds: at most 100 user ids, none blank (has 101)");
+        c.apps.get(0).seeds = List.of("ana", "bob");
+        c.check();
+        assertThat(c.seeds()).containsEntry("news", List.of("ana", "bob"));
+        assertThat(c.requireTestSendApps()).containsExactly("news");
     }
 }

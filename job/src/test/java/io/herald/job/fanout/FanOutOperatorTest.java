@@ -1998,4 +1998,43 @@ class FanOutOperatorTest {
                 .map(st -> st.status)
                 .toList();
     }
+
+    @Test
+    void theSeedsGetATestOfEveryLocaleAndAFiresCopyBeforeAnyoneElse() throws Exception {
+        harness.close();
+        harness = harness(
+                settings(1_000).seeds(Map.of("news", List.of("ana", "zed"))).build(), 1, 0, null);
+        register("ana", "a1", Platform.IOS, "de-DE", true);
+        register("ana", "a2", Platform.ANDROID, "en-US", true);
+        register("bob", "b1", Platform.IOS, "en-GB", true);
+        Audience bobOnly = Audience.all();
+        bobOnly.locales = List.of("en-GB");
+        harness.processElement2(create("c1", bobOnly), 2);
+        CampaignEvent test = control(CampaignEvent.Type.TEST, "c1", 400);
+        test.sendId = "t1";
+        harness.processElement2(test, 3);
+
+        // Every locale of the message to each of the seed's devices, though it is outside the audience;
+        // zed, a seed with no device yet, gets nothing, and bob, no seed, nothing.
+        assertThat(sent())
+                .extracting(r -> r.notificationId)
+                .containsExactlyInAnyOrder(
+                        "c1/test@t1/-/de/a1", "c1/test@t1/-/en/a1", "c1/test@t1/-/de/a2", "c1/test@t1/-/en/a2");
+        assertThat(sent())
+                .filteredOn(r -> r.notificationId.contains("/de/"))
+                .allSatisfy(r -> assertThat(r.payload).contains("Hallo ANA"));
+        assertThat(sent()).allSatisfy(r -> assertThat(r.measured).isFalse());
+        CampaignStatus tested = statuses().stream()
+                .filter(st -> st.status == StatusKind.TESTED)
+                .findFirst()
+                .orElseThrow();
+        assertThat(List.of(tested.targeted, tested.users, tested.usersExpected)).containsExactly(4L, 2L, 2L);
+
+        // The fire: the seed's copy (its own locale, whatever the audience) before the walk reaches bob.
+        harness.getOutput().clear();
+        harness.processElement2(control(CampaignEvent.Type.FIRE, "c1", 500), 4);
+        assertThat(sent())
+                .extracting(r -> r.notificationId)
+                .containsExactly("c1/seed@500/-/de-DE/a1", "c1/seed@500/-/en-US/a2", "c1/b1");
+    }
 }

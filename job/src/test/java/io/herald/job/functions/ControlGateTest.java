@@ -214,6 +214,48 @@ class ControlGateTest {
                                 + " have it approved, and fire it");
     }
 
+    @Test
+    void aCampaignOfAnAppThatRequiresATestSendFiresOnlyAfterATestOfItsContentAsItIs() throws Exception {
+        harness.close();
+        harness = new KeyedOneInputStreamOperatorTestHarness<>(
+                new KeyedProcessOperator<>(new ControlGate(Set.of("news", "games"), Set.of(), Set.of(), null, WINDOW)
+                        .testSends(Set.of("news"), Set.of("news"))),
+                ControlGate.key(),
+                Types.STRING);
+        harness.open();
+        CampaignEvent created = create("c1", "news");
+        created.contentHash = "v1";
+        harness.processElement(new StreamRecord<>(created));
+        harness.processElement(new StreamRecord<>(event(CampaignEvent.Type.FIRE, "c1")));
+        harness.processElement(new StreamRecord<>(event(CampaignEvent.Type.TEST, "c1")));
+        // Edited after its test: the new content needs a test of its own, for a fire and a send alike.
+        CampaignEvent edited = create("c1", "news");
+        edited.contentHash = "v2";
+        harness.processElement(new StreamRecord<>(edited));
+        harness.processElement(new StreamRecord<>(event(CampaignEvent.Type.SEND, "c1")));
+        harness.processElement(new StreamRecord<>(event(CampaignEvent.Type.TEST, "c1")));
+        harness.processElement(new StreamRecord<>(event(CampaignEvent.Type.FIRE, "c1")));
+        // An app without seeds has nothing to test on; a scheduled campaign would fire untested.
+        harness.processElement(new StreamRecord<>(create("g1", "games")));
+        harness.processElement(new StreamRecord<>(event(CampaignEvent.Type.TEST, "g1")));
+        harness.processElement(new StreamRecord<>(event(CampaignEvent.Type.FIRE, "g1")));
+        CampaignEvent scheduled = create("c2", "news");
+        scheduled.campaign.schedule = new Schedule();
+        harness.processElement(new StreamRecord<>(scheduled));
+        assertThat(passed())
+                .containsExactly("CREATE c1", "TEST c1", "CREATE c1", "TEST c1", "FIRE c1", "CREATE g1", "FIRE g1");
+        assertThat(refusals())
+                .containsExactly(
+                        "fire refused: not tested (apps.news.requireTestSend): send its content as it is to the app's"
+                                + " seeds first, by `campaign test c1`",
+                        "send refused: not tested (apps.news.requireTestSend): send its content as it is to the app's"
+                                + " seeds first, by `campaign test c1`",
+                        "test refused: apps.games has no seeds to test on (apps.games.seeds)",
+                        "create refused: a campaign with a schedule on an app with requireTestSend (apps.news): the"
+                                + " job would fire it by itself, untested; create it without one, test it, and fire"
+                                + " it");
+    }
+
     private static CampaignEvent approve(String campaignId, String content, String principal, long at, String nonce) {
         CampaignEvent e = event(CampaignEvent.Type.APPROVE, campaignId);
         e.contentHash = content;
