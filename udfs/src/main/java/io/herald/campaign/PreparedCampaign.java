@@ -267,12 +267,31 @@ public final class PreparedCampaign {
                             + "/" + (locale == null ? "-" : locale) + "/" + device.deviceId;
                     r.measured = false;
                     r.urgent = true;
+                    if (everyVariant) {
+                        r.collapseId = null; // each variant shows on the phone, none replacing another
+                    }
                     out.accept(r);
                     handed++;
                 }
             }
         }
         return handed;
+    }
+
+    /** The devices of {@link #toSeed} of these: the campaign's app's that can receive. */
+    public long seedDevices(Iterable<DeviceRecord> devices) {
+        long n = 0;
+        for (DeviceRecord device : devices) {
+            if (campaign.appId.equals(device.appId) && device.reachable()) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** What a test send renders per device: every arm in every locale of its message. */
+    public long variants() {
+        return messages.stream().mapToLong(m -> m.message.variants.size()).sum();
     }
 
     private static Set<String> localeOf(DeviceRecord device) {

@@ -553,6 +553,10 @@ public final class CampaignCommand implements Runnable {
             out().printf(
                             "  %,d notifications (every arm in every locale) to the devices of %d of %d seed users%n",
                             sum(w, "targeted"), sum(w, "users"), expected);
+            if (all && sum(w, "targeted") == 0) {
+                out().println("  nothing was handed out: no seed has a device of the app that can receive");
+                return REFUSED_BY_JOB;
+            }
             return all ? OK : NOT_YET;
         }
 

@@ -21,6 +21,7 @@ import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -111,9 +112,11 @@ public class HeraldConfig {
             if (app.seeds == null) {
                 app.seeds = new ArrayList<>();
             }
-            if (app.seeds.size() > MAX_SEEDS || app.seeds.stream().anyMatch(u -> u == null || u.isBlank())) {
+            if (app.seeds.size() > MAX_SEEDS
+                    || app.seeds.stream().anyMatch(u -> u == null || u.isBlank())
+                    || new HashSet<>(app.seeds).size() < app.seeds.size()) {
                 throw new IllegalArgumentException("apps." + app.id + ".seeds: at most " + MAX_SEEDS
-                        + " user ids, none blank (has " + app.seeds.size() + ")");
+                        + " user ids, none blank, none twice (has " + app.seeds.size() + ")");
             }
             if (app.requireTestSend && app.seeds.isEmpty()) {
                 throw new IllegalArgumentException(

@@ -557,7 +557,10 @@ public final class FanOutOperator extends AbstractStreamOperator<SendRequest>
                     event.campaignId, StatusKind.SKIPPED, "test " + event.sendId + ": " + skip, now()));
             return;
         }
-        seeds.test(event, entry, campaigns.prepared(event.campaignId, entry.campaign, now()));
+        seeds.test(
+                event,
+                entry,
+                campaigns.prepared(event.campaignId, entry.campaign, now()).at(event.timestamp, null));
     }
 
     /**
@@ -644,11 +647,11 @@ public final class FanOutOperator extends AbstractStreamOperator<SendRequest>
             startCheck(WalkId.fireCheck(id.campaignId(), at), entry, null);
             return;
         }
-        WalkPlan plan = plan(id, entry, at);
+        Walk walk = Walk.start(id, plan(id, entry, at), walkContext, null);
         if (id.isWholeFire()) {
-            seeds.atFire(entry, plan.campaign(), at); // the team's own phones first
+            seeds.atFire(walk, entry); // the team's own phones first
         }
-        walker.add(Walk.start(id, plan, walkContext, null));
+        walker.add(walk);
         if (id.kind() == WalkKind.FIRE && !id.isHeld()) {
             timers.registerHolds(id.campaignId(), entry, at);
         }
@@ -777,7 +780,9 @@ public final class FanOutOperator extends AbstractStreamOperator<SendRequest>
         if (!walker.contains(fire)) {
             // Over the key groups the check counted here: after a rescale, others may hold the rest.
             long at = check.id().askedAt();
-            walker.add(Walk.startOver(fire, plan(fire, entry, at), walkContext, null, check.keyGroups()));
+            Walk walk = Walk.startOver(fire, plan(fire, entry, at), walkContext, null, check.keyGroups());
+            seeds.atFire(walk, entry);
+            walker.add(walk);
             timers.registerHolds(campaignId, entry, at);
         }
     }

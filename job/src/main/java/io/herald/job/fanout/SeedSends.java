@@ -1,6 +1,7 @@
 package io.herald.job.fanout;
 
 import io.herald.campaign.PreparedCampaign;
+import io.herald.job.fanout.walk.Walk;
 import io.herald.job.fanout.walk.WalkContext;
 import io.herald.job.functions.CampaignFanOut.CampaignEntry;
 import io.herald.model.CampaignEvent;
@@ -10,6 +11,7 @@ import io.herald.model.StatusKind;
 import io.herald.model.UserState;
 import java.util.List;
 import java.util.function.Predicate;
+import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
 import org.apache.flink.util.FlinkRuntimeException;
 
 /**
@@ -21,6 +23,9 @@ import org.apache.flink.util.FlinkRuntimeException;
  * drops them as it does the rest.
  */
 final class SeedSends {
+    /** The most notifications one test hands out on one instance: well within a delivery's queue. */
+    static final int MAX_TEST_NOTIFICATIONS = 1_000;
+
     private final FanOutSettings settings;
     private final WalkContext users;
     private final Predicate<String> isMine;
@@ -40,7 +45,8 @@ final class SeedSends {
     /**
      * A test send: the campaign's every arm and locale to the seeds this instance holds, named by the
      * record's send id; a {@code tested} status from each instance holding a seed, or (from one
-     * instance) {@code rejected} if the app has none.
+     * instance) {@code rejected} if the app has none. Refused here, before anything is handed out,
+     * if it would hand out more than {@link #MAX_TEST_NOTIFICATIONS} on this instance.
      */
     void test(CampaignEvent event, CampaignEntry entry, PreparedCampaign prepared) throws Exception {
         String appId = entry.campaign.appId;
@@ -53,34 +59,54 @@ final class SeedSends {
                     users.now()));
             return;
         }
-        long handed = 0;
-        long mine = 0;
-        for (String seed : seeds) {
-            if (isMine.test(seed)) {
-                mine++;
-                handed += handOut(seed, prepared, "test@" + event.sendId, true);
+        List<String> mine = seeds.stream().filter(isMine).toList();
+        if (mine.isEmpty()) {
+            return;
+        }
+        long planned = 0;
+        for (String seed : mine) {
+            UserState state = users.readUser(seed);
+            if (state != null) {
+                planned += prepared.seedDevices(state.live(users.now(), users.deviceTtlMillis())) * prepared.variants();
             }
         }
-        if (mine == 0) {
+        if (planned > MAX_TEST_NOTIFICATIONS) {
+            out.status(CampaignStatus.of(
+                    event.campaignId,
+                    StatusKind.REJECTED,
+                    "test refused: it would hand out " + planned + " notifications here (seed devices x arms x"
+                            + " locales), over " + MAX_TEST_NOTIFICATIONS + ": test with fewer seeds, arms or locales",
+                    users.now()));
             return;
+        }
+        long handed = 0;
+        for (String seed : mine) {
+            handed += handOut(seed, prepared, "test@" + event.sendId, true);
         }
         CampaignStatus s = CampaignStatus.of(event.campaignId, StatusKind.TESTED, null, users.now());
         s.targeted = handed;
-        s.users = mine;
+        s.users = (long) mine.size();
         s.usersExpected = (long) seeds.size();
         out.status(s);
     }
 
-    /** A whole fire's copies to the seeds this instance holds, handed out before its walk starts. */
-    void atFire(CampaignEntry entry, PreparedCampaign prepared, long firedAt) {
+    /**
+     * A whole fire's copies to the seeds whose key groups {@code fire} covers here, handed out before
+     * it starts and counted in it (targeted and handed out, in the seed's key group).
+     */
+    void atFire(Walk fire, CampaignEntry entry) {
         for (String seed : settings.seedsOf(entry.campaign.appId)) {
-            if (isMine.test(seed)) {
-                try {
-                    handOut(seed, prepared, "seed@" + firedAt, false);
-                } catch (Exception e) {
-                    // The keyed state could not be read: the task fails and restores, as a walk's would.
-                    throw new FlinkRuntimeException("could not read seed user " + seed + "'s state", e);
-                }
+            int keyGroup = KeyGroupRangeAssignment.assignToKeyGroup(seed, users.maxParallelism());
+            if (!fire.covers(keyGroup)) {
+                continue; // another instance's, or (after a rescale) counted by another's check
+            }
+            try {
+                long n = handOut(
+                        seed, fire.plan().campaign(), "seed@" + fire.plan().at(), false);
+                fire.countHandedOutBeside(keyGroup, n);
+            } catch (Exception e) {
+                // The keyed state could not be read: the task fails and restores, as a walk's would.
+                throw new FlinkRuntimeException("could not read seed user " + seed + "'s state", e);
             }
         }
     }

@@ -238,7 +238,8 @@ public final class ControlGate extends KeyedProcessFunction<String, CampaignEven
                 }
                 if (testRequired) {
                     if (content.value() == null) {
-                        return "no created campaign to test";
+                        return "no content on record to test (a campaign created before apps." + appId
+                                + ".requireTestSend was set, or never): create it again, then test it";
                     }
                     tested.update(content.value());
                 }

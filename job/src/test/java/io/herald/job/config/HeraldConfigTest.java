@@ -61,7 +61,10 @@ class HeraldConfigTest {
         assertThatThrownBy(c::check)
                 .hasMessage("apps.news.requireTestSend needs seeds: a test send goes to the app's seeds");
         c.apps.get(0).seeds = new ArrayList<>(Collections.nCopies(101, "u"));
-        assertThatThrownBy(c::check).hasMessage("apps.news.seeds: at most 100 user ids, none blank (has 101)");
+        assertThatThrownBy(c::check)
+                .hasMessage("apps.news.seeds: at most 100 user ids, none blank, none twice (has 101)");
+        c.apps.get(0).seeds = List.of("ana", "ana");
+        assertThatThrownBy(c::check).hasMessageContaining("none twice (has 2)");
         c.apps.get(0).seeds = List.of("ana", "bob");
         c.check();
         assertThat(c.seeds()).containsEntry("news", List.of("ana", "bob"));

@@ -994,8 +994,14 @@ class FanOutOperatorTest {
         int answered;
 
         Guarded(FireGuard guard, OperatorSubtaskState restoreFrom) throws Exception {
-            operator = new FanOutOperator(
-                    settings(1_000).fireGuards(Map.of("news", guard)).build());
+            this(guard, restoreFrom, Map.of());
+        }
+
+        Guarded(FireGuard guard, OperatorSubtaskState restoreFrom, Map<String, List<String>> seeds) throws Exception {
+            operator = new FanOutOperator(settings(1_000)
+                    .fireGuards(Map.of("news", guard))
+                    .seeds(seeds)
+                    .build());
             operator.reportTo(counts::add);
             OperatorID id = new OperatorID();
             coordinator = new FireCheckCoordinator.Provider(id).create(new MockOperatorCoordinatorContext(id, 1));
@@ -2030,11 +2036,57 @@ class FanOutOperatorTest {
                 .orElseThrow();
         assertThat(List.of(tested.targeted, tested.users, tested.usersExpected)).containsExactly(4L, 2L, 2L);
 
-        // The fire: the seed's copy (its own locale, whatever the audience) before the walk reaches bob.
+        // The fire: the seed's copy (its own locale, whatever the audience) before the walk reaches bob,
+        // counted in the fire's figures, as its receipts will be.
         harness.getOutput().clear();
         harness.processElement2(control(CampaignEvent.Type.FIRE, "c1", 500), 4);
         assertThat(sent())
                 .extracting(r -> r.notificationId)
                 .containsExactly("c1/seed@500/-/de-DE/a1", "c1/seed@500/-/en-US/a2", "c1/b1");
+        CampaignStatus fannedOut = last(StatusKind.FANNED_OUT, "c1");
+        assertThat(List.of(fannedOut.targeted, fannedOut.handedOut)).containsExactly(3L, 3L);
+    }
+
+    @Test
+    void aFireItsGuardLetsGoHandsTheSeedsTheirCopyFirstToo() throws Exception {
+        Guarded g = new Guarded(new FireGuard(null, 100L), null, Map.of("news", List.of("user-3")));
+        registerUsers(4);
+        harness.processElement2(create("c1", Audience.all()), 1);
+        harness.processElement2(fire("c1", 2, null), 2);
+        g.run();
+        List<String> ids = ids(notifications(harness));
+        assertThat(ids.get(0)).isEqualTo("c1/seed@2/-/en/dev-3");
+        assertThat(ids.subList(1, ids.size()))
+                .containsExactlyInAnyOrder("c1/dev-0", "c1/dev-1", "c1/dev-2", "c1/dev-3");
+        assertThat(last(StatusKind.FANNED_OUT, "c1").targeted).isEqualTo(5);
+    }
+
+    @Test
+    void aTestTooLargeForTheDeliveriesIsRefusedBeforeAnythingIsHandedOut() throws Exception {
+        harness.close();
+        List<String> seeds = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            seeds.add("user-" + i);
+        }
+        harness = harness(settings(1_000).seeds(Map.of("news", seeds)).build(), 1, 0, null);
+        registerUsers(100);
+        for (int i = 0; i < 100; i++) {
+            register("user-" + i, "tab-" + i, Platform.ANDROID, "en", true);
+            register("user-" + i, "old-" + i, Platform.IOS, "en", true);
+        }
+        CampaignEvent c = create("c1", Audience.all());
+        Map<String, Content> many = new TreeMap<>();
+        for (String l : List.of("en", "de", "fr", "es")) {
+            many.put(l, new Content("Hi {name}", l));
+        }
+        c.campaign.message.variants = many;
+        harness.processElement2(c, 1);
+        CampaignEvent test = control(CampaignEvent.Type.TEST, "c1", 2);
+        test.sendId = "t1";
+        harness.processElement2(test, 2);
+        assertThat(sent()).isEmpty();
+        assertThat(last(StatusKind.REJECTED, "c1").error)
+                .isEqualTo("test refused: it would hand out 1200 notifications here (seed devices x arms x locales),"
+                        + " over 1000: test with fewer seeds, arms or locales");
     }
 }

@@ -192,6 +192,27 @@ public final class Walk {
         return n;
     }
 
+    /** Whether this walk covers {@code keyGroup} on this instance. */
+    public boolean covers(int keyGroup) {
+        return main.groups.containsKey(keyGroup);
+    }
+
+    /**
+     * Counts notifications handed out for this walk outside it (a fire's copies to the app's seed
+     * users, handed out before the walk starts) as targeted and handed out in {@code keyGroup}, where
+     * the seed's key is, so that the campaign's counts match its receipts.
+     *
+     * @throws IllegalArgumentException if the walk does not cover {@code keyGroup} here
+     */
+    public void countHandedOutBeside(int keyGroup, long notifications) {
+        WalkPosition p = main.groups.get(keyGroup);
+        if (p == null) {
+            throw new IllegalArgumentException("walk " + id + " does not cover key group " + keyGroup + " here");
+        }
+        p.targeted += notifications;
+        p.handedOut += notifications;
+    }
+
     /** Walks on until the step's budget or {@code deadline} (System.nanoTime). */
     public Progress step(long deadline) throws Exception {
         if (spread != null && !spread.count(ctx, main.groups, deadline)) {
