@@ -24,13 +24,23 @@ import org.apache.kafka.common.serialization.StringSerializer;
 
 /** Small Kafka chores of the sandbox, the tests and the demo: produce, read a topic, wait for the job. */
 public final class KafkaIO implements AutoCloseable {
-    private final String bootstrap;
+    /** Every client's properties: bootstrap servers, and credentials for a secured broker. */
+    private final Properties client;
+
     private final KafkaProducer<String, byte[]> producer;
 
     public KafkaIO(String bootstrap) {
-        this.bootstrap = bootstrap;
-        Properties p = new Properties();
-        p.put("bootstrap.servers", bootstrap);
+        this(bootstrapOnly(bootstrap));
+    }
+
+    /**
+     * With these client properties ({@code bootstrap.servers} and any security settings) for every
+     * client it makes: on a secured broker, each of its chores needs its principal's ACLs.
+     */
+    public KafkaIO(Properties client) {
+        this.client = new Properties();
+        this.client.putAll(client);
+        Properties p = properties();
         p.put("key.serializer", StringSerializer.class.getName());
         p.put("value.serializer", ByteArraySerializer.class.getName());
         p.put("linger.ms", "5");
@@ -40,10 +50,16 @@ public final class KafkaIO implements AutoCloseable {
         producer = new KafkaProducer<>(p);
     }
 
+    private static Properties bootstrapOnly(String bootstrap) {
+        Properties p = new Properties();
+        p.put("bootstrap.servers", bootstrap);
+        return p;
+    }
+
     /** The client properties of this broker, for clients the sandbox does not make itself. */
     public Properties properties() {
         Properties p = new Properties();
-        p.put("bootstrap.servers", bootstrap);
+        p.putAll(client);
         return p;
     }
 
@@ -70,8 +86,7 @@ public final class KafkaIO implements AutoCloseable {
 
     /** A read-committed consumer from the start of {@code topics}, under a group of its own. */
     public KafkaConsumer<byte[], byte[]> consumer(List<String> topics) {
-        Properties p = new Properties();
-        p.put("bootstrap.servers", bootstrap);
+        Properties p = properties();
         p.put("group.id", "sandbox-reader-" + UUID.randomUUID());
         p.put("key.deserializer", ByteArrayDeserializer.class.getName());
         p.put("value.deserializer", ByteArrayDeserializer.class.getName());
@@ -113,8 +128,7 @@ public final class KafkaIO implements AutoCloseable {
             throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
         Map<TopicPartition, Long> targets = nextOffsetsAfterLastRecord(topic);
-        Properties p = new Properties();
-        p.put("bootstrap.servers", bootstrap);
+        Properties p = properties();
         try (Admin admin = Admin.create(p)) {
             while (System.nanoTime() < deadline) {
                 Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(groupId)

@@ -53,6 +53,20 @@ public final class Sandbox implements AutoCloseable {
 
     /** Starts the broker and both emulators under {@code dir}, with the job's parallelism. */
     public static Sandbox start(Path dir, int parallelism) throws Exception {
+        return start(dir, parallelism, false);
+    }
+
+    /**
+     * The same with a secured broker ({@link EmbeddedKafka#startSecured}: SASL_SSL with SCRAM, ACLs, TLS
+     * from the sandbox's certificates). Its topics are made; its users and ACLs are the caller's
+     * ({@link EmbeddedKafka#security()}), and so are {@code kafka.properties}: the configuration and
+     * its file carry none, and a job or a CLI started on them does not get in.
+     */
+    public static Sandbox startSecured(Path dir, int parallelism) throws Exception {
+        return start(dir, parallelism, true);
+    }
+
+    private static Sandbox start(Path dir, int parallelism, boolean secured) throws Exception {
         Files.createDirectories(dir);
         Path tls = Files.createDirectories(dir.resolve("tls"));
         Path ca = copyResource("sandbox-tls/ca.pem", tls);
@@ -75,7 +89,9 @@ public final class Sandbox implements AutoCloseable {
                 "ya29.sandbox-" + Base64.getUrlEncoder().withoutPadding().encodeToString(tokenBytes);
         Path fcmTokenFile = writeSecret(secrets.resolve("fcm-access-token"), fcmToken);
 
-        EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"));
+        EmbeddedKafka kafka = secured
+                ? EmbeddedKafka.startSecured(dir.resolve("kafka"), ca, cert, key)
+                : EmbeddedKafka.start(dir.resolve("kafka"));
         ApnsEmulator apns = ApnsEmulator.start(
                 cert.toFile(),
                 key.toFile(),

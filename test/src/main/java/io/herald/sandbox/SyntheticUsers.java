@@ -141,13 +141,23 @@ public final class SyntheticUsers {
      * has taken them all in (its consumer group's offsets), for at most {@code timeout}.
      */
     public boolean load(Sandbox sandbox, KafkaIO kafka, Duration timeout, LongConsumer behind) throws Exception {
+        return load(sandbox, kafka, kafka, timeout, behind);
+    }
+
+    /**
+     * The same with two clients: {@code writer} writes the registrations (on a secured broker, a
+     * principal that may write the devices topic and nothing else), {@code reader} reads the job's
+     * progress (its group's offsets, the topic's last records).
+     */
+    public boolean load(Sandbox sandbox, KafkaIO writer, KafkaIO reader, Duration timeout, LongConsumer behind)
+            throws Exception {
         String topic = sandbox.config().topics.devices;
         long version = registrationVersion();
         for (Device d : devices) {
-            kafka.send(topic, d.userId, d.registerEvent(Sandbox.APP_ID, version));
+            writer.send(topic, d.userId, d.registerEvent(Sandbox.APP_ID, version));
         }
-        kafka.flush();
-        return kafka.awaitConsumed(sandbox.config().kafka.groupId, topic, timeout, behind);
+        writer.flush();
+        return reader.awaitConsumed(sandbox.config().kafka.groupId, topic, timeout, behind);
     }
 
     /** Tells each emulator which of its tokens are live and which died an hour ago. */

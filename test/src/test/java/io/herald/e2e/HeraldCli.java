@@ -12,13 +12,14 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * {@code java -jar herald.jar ARGS} as a process of its own, as an operator types it: its standard
- * output as it reached the terminal (what the process flushed before it exited), and its exit code.
+ * output as it reached the terminal (what the process flushed before it exited), its standard error,
+ * and its exit code.
  */
 final class HeraldCli {
     private static final Path HERALD_JAR = Path.of("..", "job", "target", "herald.jar");
 
-    /** What a run printed and how it exited. */
-    record Run(int code, String out) {}
+    /** What a run printed (standard output, and standard error apart) and how it exited. */
+    record Run(int code, String out, String err) {}
 
     private HeraldCli() {}
 
@@ -38,8 +39,8 @@ final class HeraldCli {
                 .start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(p.waitFor(3, TimeUnit.MINUTES)).isTrue();
-        System.out.println(
-                "herald " + String.join(" ", args) + " -> " + p.exitValue() + "\n" + out + Files.readString(err));
-        return new Run(p.exitValue(), out);
+        String errors = Files.readString(err);
+        System.out.println("herald " + String.join(" ", args) + " -> " + p.exitValue() + "\n" + out + errors);
+        return new Run(p.exitValue(), out, errors);
     }
 }
