@@ -57,6 +57,8 @@ public final class StandaloneFlink implements AutoCloseable {
     private final Map<String, Process> taskManagers = new LinkedHashMap<>();
     private final HttpClient http = HttpClient.newHttpClient();
     private int started;
+    /** The JVM flags and dynamic properties of this configuration's TaskManagers, once asked. */
+    private List<String> tmResourceParams;
 
     private StandaloneFlink(Path dir, Path conf, String classPath, int restPort, Process jobManager) {
         this.dir = dir;
@@ -101,6 +103,10 @@ public final class StandaloneFlink implements AutoCloseable {
                         "restart-strategy.fixed-delay.attempts: 20",
                         "restart-strategy.fixed-delay.delay: 1 s",
                         "rest.cache.checkpoint-statistics.timeout: 50 ms",
+                        // Under this cluster's directory: Flink's default (/tmp/tm_<resource id>) outlives the
+                        // cluster, and every TaskManager started later with the same id re-reads each job jar
+                        // its predecessors left there (gigabytes after a few test runs).
+                        "process.working-dir: " + dir.resolve("work"),
                         "env.java.opts.all: " + opens(),
                         ""),
                 StandardCharsets.UTF_8);
@@ -144,9 +150,30 @@ public final class StandaloneFlink implements AutoCloseable {
     /** Starts another TaskManager and returns its resource id (the REST API's taskmanager-id). */
     public String startTaskManager() throws Exception {
         String id = "tm-" + (++started);
-        List<String> jvm = new ArrayList<>();
+        if (tmResourceParams == null) {
+            tmResourceParams = taskManagerResourceParams();
+        }
+        List<String> jvm = new ArrayList<>(List.of(tmResourceParams.get(0).split("\\s+")));
         List<String> dynamic = new ArrayList<>();
-        // What Flink's own taskmanager.sh does: the memory flags and dynamic properties from BashJavaUtils.
+        for (String d : tmResourceParams.get(1).split("\\s+")) {
+            if (!d.isEmpty()) {
+                dynamic.add(d);
+            }
+        }
+        List<String> args =
+                new ArrayList<>(List.of("--configDir", conf.toString(), "-D", "taskmanager.resource-id=" + id));
+        args.addAll(dynamic);
+        taskManagers.put(
+                id,
+                java(dir, conf, classPath, id, jvm, "org.apache.flink.runtime.taskexecutor.TaskManagerRunner", args));
+        return id;
+    }
+
+    /**
+     * What Flink's own taskmanager.sh does: the memory flags and dynamic properties from BashJavaUtils
+     * (the same for every TaskManager of this configuration, so asked once).
+     */
+    private List<String> taskManagerResourceParams() throws Exception {
         Process p = new ProcessBuilder(
                         javaCommand(),
                         "-cp",
@@ -161,23 +188,10 @@ public final class StandaloneFlink implements AutoCloseable {
         if (p.waitFor() != 0) {
             throw new IOException("BashJavaUtils failed: " + Files.readString(dir.resolve("log/bash-java-utils.out")));
         }
-        List<String> results = Files.readAllLines(dir.resolve("log/bash-java-utils.out")).stream()
+        return Files.readAllLines(dir.resolve("log/bash-java-utils.out")).stream()
                 .filter(l -> l.startsWith("BASH_JAVA_UTILS_EXEC_RESULT:"))
                 .map(l -> l.substring("BASH_JAVA_UTILS_EXEC_RESULT:".length()).trim())
                 .collect(Collectors.toList());
-        jvm.addAll(List.of(results.get(0).split("\\s+")));
-        for (String d : results.get(1).split("\\s+")) {
-            if (!d.isEmpty()) {
-                dynamic.add(d);
-            }
-        }
-        List<String> args =
-                new ArrayList<>(List.of("--configDir", conf.toString(), "-D", "taskmanager.resource-id=" + id));
-        args.addAll(dynamic);
-        taskManagers.put(
-                id,
-                java(dir, conf, classPath, id, jvm, "org.apache.flink.runtime.taskexecutor.TaskManagerRunner", args));
-        return id;
     }
 
     /** Kills a TaskManager with SIGKILL, as the kernel's OOM killer or a lost machine would, and waits for it to die. */

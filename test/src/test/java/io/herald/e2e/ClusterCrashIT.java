@@ -47,7 +47,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(value = 12, unit = TimeUnit.MINUTES)
 class ClusterCrashIT {
-    private static final int USERS = 45_000;
+    private static final int USERS = 25_000;
     private static final Duration WAIT = Duration.ofMinutes(5);
 
     @TempDir

@@ -28,6 +28,8 @@ final class HeraldCli {
         assertThat(HERALD_JAR).as("built by the job module's package phase").exists();
         List<String> command = new ArrayList<>(List.of(
                 ProcessHandle.current().info().command().orElse("java"),
+                // As ./herald starts its short commands: C1 alone, which starts them sooner.
+                "-XX:TieredStopAtLevel=1",
                 "-Dherald.logFile=" + dir.resolve("cli.log"),
                 "-jar",
                 HERALD_JAR.toString()));

@@ -63,6 +63,12 @@ class PauseIT {
                 a.apns.maxPerSecond = PER_SECOND;
             });
             Path config = writeConfig(sandbox, "herald.yaml", 2);
+            // Restored at parallelism 3 with budgets five times larger: the slow pace matters only until
+            // the pause (so that it lands mid-campaign); what was held then goes out sooner.
+            sandbox.config().apps.forEach(a -> {
+                a.fcm.maxPerMinute = 5 * PER_SECOND * 60;
+                a.apns.maxPerSecond = 5 * PER_SECOND;
+            });
             Path rescaled = writeConfig(sandbox, "herald-3.yaml", 3);
             Path jar = StandaloneFlink.jobJar(Path.of("..", "job"));
             String jobId = flink.submit(jar, "io.herald.job.HeraldMain", null, List.of("--config", config.toString()));

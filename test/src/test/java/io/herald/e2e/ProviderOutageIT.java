@@ -39,7 +39,7 @@ class ProviderOutageIT {
     /** Small, so that the outage fills APNs's windows at once. */
     private static final int MAX_IN_FLIGHT = 200;
 
-    private static final Duration MIN_OUTAGE = Duration.ofSeconds(15);
+    private static final Duration MIN_OUTAGE = Duration.ofSeconds(10);
     private static final Duration MAX_OUTAGE = Duration.ofSeconds(45);
     /**
      * Longer than the outage with room to spare (retries stop two thirds in): a notification that
