@@ -7,8 +7,6 @@ import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.sink.TransactionNamingStrategy;
 import org.apache.flink.connector.kafka.source.KafkaSource;
-import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
-import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 
 /**
  * Builds Herald's Kafka sources and its sink. Sources read committed records only (Herald itself
@@ -57,7 +55,7 @@ public final class HeraldKafka {
                 .setBootstrapServers(bootstrapServers)
                 .setTopics(topic)
                 .setGroupId(groupId)
-                .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
+                .setStartingOffsets(new CommittedOrEarliest())
                 .setDeserializer(new RawRecordDeserializer())
                 .setProperties(clientProperties())
                 .setProperty("isolation.level", "read_committed")

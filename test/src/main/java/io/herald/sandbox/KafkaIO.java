@@ -101,8 +101,13 @@ public final class KafkaIO implements AutoCloseable {
 
     /** Every committed record of {@code topic} visible now, read until {@code quiet} passes with nothing new. */
     public List<ConsumerRecord<byte[], byte[]>> readAll(String topic, Duration quiet) {
+        return readAll(List.of(topic), quiet);
+    }
+
+    /** The same for several topics at once, with one consumer (and one quiet wait). */
+    public List<ConsumerRecord<byte[], byte[]>> readAll(List<String> topics, Duration quiet) {
         List<ConsumerRecord<byte[], byte[]>> all = new ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> c = consumer(List.of(topic))) {
+        try (KafkaConsumer<byte[], byte[]> c = consumer(topics)) {
             long lastNew = System.nanoTime();
             while (System.nanoTime() - lastNew < quiet.toNanos()) {
                 var records = c.poll(Duration.ofMillis(200));

@@ -61,6 +61,12 @@ class ReplayIT {
             assertThat(counts.exact())
                     .as("%s; receipts %s", counts, delivered.outcomes())
                     .isTrue();
+            // The group's offsets committed past the campaign's records (as a job that runs on commits
+            // them): the replay must start where the savepoint stood, not where the group is now.
+            assertThat(kafka.awaitConsumed(
+                            config.kafka.groupId, config.topics.campaigns, Duration.ofMinutes(1), b -> {}))
+                    .as("the first run committed its offsets past the campaign's records")
+                    .isTrue();
             first.cancel().get();
             long targeted = delivered.targeted();
 

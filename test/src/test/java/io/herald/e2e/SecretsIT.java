@@ -127,7 +127,7 @@ class SecretsIT {
                     places.put("CLI log " + f.getFileName(), Files.readString(f));
                 }
             }
-            for (String topic : List.of(
+            List<String> topics = List.of(
                     config.topics.devices,
                     config.topics.audiences,
                     config.topics.campaigns,
@@ -135,19 +135,20 @@ class SecretsIT {
                     config.topics.deadLetters,
                     config.topics.campaignStatus,
                     config.topics.answers,
-                    config.topics.interactions)) {
-                StringBuilder text = new StringBuilder();
-                for (ConsumerRecord<byte[], byte[]> r : kafka.readAll(topic, Duration.ofSeconds(2))) {
-                    text.append(r.key() == null ? "" : new String(r.key(), StandardCharsets.ISO_8859_1))
-                            .append('\n');
-                    text.append(r.value() == null ? "" : new String(r.value(), StandardCharsets.ISO_8859_1))
-                            .append('\n');
-                    for (Header h : r.headers()) {
-                        text.append(h.key()).append('=').append(new String(h.value(), StandardCharsets.ISO_8859_1));
-                    }
+                    config.topics.interactions);
+            Map<String, StringBuilder> texts = new LinkedHashMap<>();
+            topics.forEach(t -> texts.put(t, new StringBuilder()));
+            for (ConsumerRecord<byte[], byte[]> r : kafka.readAll(topics, Duration.ofSeconds(2))) {
+                StringBuilder text = texts.get(r.topic());
+                text.append(r.key() == null ? "" : new String(r.key(), StandardCharsets.ISO_8859_1))
+                        .append('\n');
+                text.append(r.value() == null ? "" : new String(r.value(), StandardCharsets.ISO_8859_1))
+                        .append('\n');
+                for (Header h : r.headers()) {
+                    text.append(h.key()).append('=').append(new String(h.value(), StandardCharsets.ISO_8859_1));
                 }
-                places.put("topic " + topic, text.toString());
             }
+            texts.forEach((topic, text) -> places.put("topic " + topic, text.toString()));
             for (String path : List.of(
                     "/jobs/" + jobId,
                     "/jobs/" + jobId + "/plan",

@@ -177,8 +177,13 @@ public final class CampaignWatcher implements AutoCloseable {
                 latencies.add(n.path("latencyMs").asLong());
                 lastAckAt = Math.max(lastAckAt, n.path("ackAt").asLong());
             } else {
-                statuses.add(n);
                 StatusKind kind = StatusKind.fromWire(n.path("status").asText());
+                if (kind == StatusKind.AUDIT) {
+                    // The gate's trail, keyed by app: in this partition only when the app's key shares it
+                    // with the campaign's, so never taken for an answer (`herald audit` reads them).
+                    continue;
+                }
+                statuses.add(n);
                 if (kind == StatusKind.FANNED_OUT) {
                     fanOuts.add(n);
                     progress.put(n.path("subtask").asInt(), n);
