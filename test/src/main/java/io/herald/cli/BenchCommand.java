@@ -41,7 +41,8 @@ import picocli.CommandLine.Option;
             ReplayBench.class,
             BudgetBench.class,
             PriorityBench.class,
-            StatusBench.class
+            StatusBench.class,
+            WebPushBench.class
         })
 final class BenchCommand implements Callable<Integer> {
     @Option(
