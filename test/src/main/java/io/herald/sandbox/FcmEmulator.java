@@ -3,37 +3,20 @@ package io.herald.sandbox;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInitializer;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.nio.NioEventLoopGroup;
-import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
-import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
-import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
-import io.netty.handler.codec.http2.Http2MultiplexHandler;
-import io.netty.handler.codec.http2.Http2SecurityUtil;
-import io.netty.handler.codec.http2.Http2Settings;
-import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
-import io.netty.handler.flush.FlushConsolidationHandler;
-import io.netty.handler.ssl.ApplicationProtocolConfig;
-import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.SslContext;
-import io.netty.handler.ssl.SslContextBuilder;
-import io.netty.handler.ssl.SslHandler;
-import io.netty.handler.ssl.SslProvider;
-import io.netty.handler.ssl.SupportedCipherSuiteFilter;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.File;
 import java.net.InetSocketAddress;
@@ -88,55 +71,12 @@ public final class FcmEmulator implements AutoCloseable {
     public static FcmEmulator start(
             File certificate, File privateKey, String projectId, String accessToken, TokenRegistry tokens)
             throws Exception {
-        SslContext ssl = SslContextBuilder.forServer(certificate, privateKey)
-                .sslProvider(SslProvider.JDK)
-                .ciphers(Http2SecurityUtil.CIPHERS, SupportedCipherSuiteFilter.INSTANCE)
-                .applicationProtocolConfig(new ApplicationProtocolConfig(
-                        ApplicationProtocolConfig.Protocol.ALPN,
-                        ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
-                        ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
-                        ApplicationProtocolNames.HTTP_2))
-                .build();
+        SslContext ssl = Http2TlsServer.tls(certificate, privateKey);
         NioEventLoopGroup group = new NioEventLoopGroup(1, new DefaultThreadFactory("fcm-emulator", true));
         Faults faults = new Faults();
         Handler handler = new Handler(projectId, "Bearer " + accessToken, tokens, faults);
-        Channel channel = new ServerBootstrap()
-                .group(group)
-                .channel(NioServerSocketChannel.class)
-                .childHandler(new ChannelInitializer<SocketChannel>() {
-                    @Override
-                    protected void initChannel(SocketChannel ch) {
-                        SslHandler tls = ssl.newHandler(ch.alloc());
-                        // Once it speaks HTTP/2, the FaultyLink may close it as FCM closes a connection
-                        // (GOAWAY, then the close).
-                        tls.handshakeFuture().addListener(f -> {
-                            if (f.isSuccess()) {
-                                GoingAway.register(ch);
-                                ConnectionWindow.widen(ch);
-                            }
-                        });
-                        ch.pipeline().addLast(tls);
-                        // Answers written while reading go out in one TLS write, not one each (Pushy's
-                        // client does the same for its requests).
-                        ch.pipeline().addLast(new FlushConsolidationHandler(256, true));
-                        ch.pipeline()
-                                .addLast(Http2FrameCodecBuilder.forServer()
-                                        .initialSettings(Http2Settings.defaultSettings()
-                                                .maxConcurrentStreams(STREAMS_PER_CONNECTION))
-                                        .build());
-                        ch.pipeline().addLast(new Http2MultiplexHandler(new ChannelInitializer<Channel>() {
-                            @Override
-                            protected void initChannel(Channel stream) {
-                                stream.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(true));
-                                stream.pipeline().addLast(new HttpObjectAggregator(64 * 1024));
-                                stream.pipeline().addLast(handler);
-                            }
-                        }));
-                    }
-                })
-                .bind("127.0.0.1", 0)
-                .sync()
-                .channel();
+        Channel channel = Http2TlsServer.bind(
+                group, ssl, STREAMS_PER_CONNECTION, stream -> stream.pipeline().addLast(handler));
         int port = ((InetSocketAddress) channel.localAddress()).getPort();
         return new FcmEmulator(group, channel, tokens, FaultyLink.start(group, port, faults));
     }
