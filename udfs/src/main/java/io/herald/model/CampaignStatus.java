@@ -103,6 +103,8 @@ public class CampaignStatus {
     public String keyId;
     /** For {@code audit}: the record's type ({@code create}, {@code fire}, ...). */
     public String record;
+    /** For {@code tested}: the test it answers (its record's {@code sendId}). */
+    public String sendId;
     /** For {@code receipts}: receipts written for the campaign so far, all of its walks and sends. */
     public Long receipts;
     /** For {@code receipts}: the receipts by outcome (its wire name). */

@@ -87,6 +87,7 @@ final class SeedSends {
         s.targeted = handed;
         s.users = (long) mine.size();
         s.usersExpected = (long) seeds.size();
+        s.sendId = event.sendId;
         out.status(s);
     }
 

@@ -2035,6 +2035,7 @@ class FanOutOperatorTest {
                 .findFirst()
                 .orElseThrow();
         assertThat(List.of(tested.targeted, tested.users, tested.usersExpected)).containsExactly(4L, 2L, 2L);
+        assertThat(tested.sendId).isEqualTo("t1");
 
         // The fire: the seed's copy (its own locale, whatever the audience) before the walk reaches bob,
         // counted in the fire's figures, as its receipts will be.
