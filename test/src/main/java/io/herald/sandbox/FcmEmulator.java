@@ -6,8 +6,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
@@ -21,7 +19,6 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.File;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -98,7 +95,7 @@ public final class FcmEmulator implements AutoCloseable {
     }
 
     @ChannelHandler.Sharable
-    private static final class Handler extends SimpleChannelInboundHandler<FullHttpRequest> {
+    private static final class Handler extends CountingRequestHandler {
         private final String projectId;
         private final String authorization;
         private final TokenRegistry tokens;
@@ -110,28 +107,6 @@ public final class FcmEmulator implements AutoCloseable {
             this.authorization = authorization;
             this.tokens = tokens;
             this.faults = faults;
-        }
-
-        /**
-         * A stream cut off mid-request (its sender's process died, say) is closed without a word: the
-         * request never arrived, as at FCM.
-         */
-        @Override
-        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            ctx.close();
-        }
-
-        @Override
-        protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
-            List<Runnable> onceWritten = new ArrayList<>(1);
-            FullHttpResponse response = answer(request, onceWritten);
-            ctx.writeAndFlush(response).addListener(written -> {
-                // A delivery counts once its answer is on its way: one that could not be written is,
-                // for the sender, a notification that never arrived, and it will be sent again.
-                if (written.isSuccess()) {
-                    onceWritten.forEach(Runnable::run);
-                }
-            });
         }
 
         /** FCM's own answers to a sender it throttles or that is having trouble; Retry-After as FCM sends it. */
@@ -159,7 +134,8 @@ public final class FcmEmulator implements AutoCloseable {
             }
         }
 
-        private FullHttpResponse answer(FullHttpRequest request, List<Runnable> onceWritten) {
+        @Override
+        FullHttpResponse answer(FullHttpRequest request, List<Runnable> onceWritten) {
             Matcher path = PATH.matcher(request.uri());
             if (!path.matches()) {
                 return error(HttpResponseStatus.NOT_FOUND, "NOT_FOUND", null, "unknown path " + request.uri());

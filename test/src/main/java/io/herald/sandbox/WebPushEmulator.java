@@ -10,8 +10,6 @@ import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
@@ -39,7 +37,6 @@ import java.security.spec.ECParameterSpec;
 import java.security.spec.ECPoint;
 import java.security.spec.ECPublicKeySpec;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
@@ -309,7 +306,7 @@ public final class WebPushEmulator implements AutoCloseable {
     }
 
     @ChannelHandler.Sharable
-    private static final class Handler extends SimpleChannelInboundHandler<FullHttpRequest> {
+    private static final class Handler extends CountingRequestHandler {
         private static final Pattern URGENCY = Pattern.compile("very-low|low|normal|high");
         private static final Pattern TOPIC = Pattern.compile("[A-Za-z0-9_-]{1,32}");
         private static final Pattern TTL = Pattern.compile("[0-9]{1,10}");
@@ -333,30 +330,16 @@ public final class WebPushEmulator implements AutoCloseable {
             this.faults = faults;
         }
 
-        /** A stream cut off mid-request is closed without a word: the request never arrived. */
         @Override
-        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            ctx.close();
-        }
-
-        @Override
-        protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
-            List<Runnable> onceWritten = new ArrayList<>(1);
-            FullHttpResponse response;
+        FullHttpResponse answer(FullHttpRequest request, List<Runnable> onceWritten) {
             try {
-                response = answer(request, onceWritten);
+                return check(request, onceWritten);
             } catch (Refusal r) {
-                response = error(r.status, r.errno, r.getMessage());
+                return error(r.status, r.errno, r.getMessage());
             }
-            ctx.writeAndFlush(response).addListener(written -> {
-                // Counted once its answer is on its way, as by the other emulators.
-                if (written.isSuccess()) {
-                    onceWritten.forEach(Runnable::run);
-                }
-            });
         }
 
-        private FullHttpResponse answer(FullHttpRequest request, List<Runnable> onceWritten) throws Refusal {
+        private FullHttpResponse check(FullHttpRequest request, List<Runnable> onceWritten) throws Refusal {
             Matcher path = PATH.matcher(request.uri());
             if (!path.matches()) {
                 throw new Refusal(HttpResponseStatus.NOT_FOUND, 102, "Invalid URL endpoint " + request.uri());

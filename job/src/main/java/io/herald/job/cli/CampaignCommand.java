@@ -52,7 +52,7 @@ import picocli.CommandLine.Spec;
             CampaignCommand.Pause.class,
             CampaignCommand.Resume.class,
             CampaignCommand.Send.class,
-            CampaignCommand.Test.class,
+            CampaignTestCommand.class,
             CampaignCommand.Status.class,
             CampaignCommand.Watch.class
         })
@@ -524,66 +524,6 @@ public final class CampaignCommand implements Runnable {
                                 reason.isMissingNode() || reason.isNull() ? "" : " (" + reason.asText() + ")");
             }
             return all ? OK : NOT_YET;
-        }
-    }
-
-    /** {@code campaign test ID}. */
-    @Command(
-            name = "test",
-            mixinStandardHelpOptions = true,
-            description = "Send the campaign to its app's seed users only (apps.X.seeds): every arm in every locale, "
-                    + "to each of their devices, whatever the audience. An app with requireTestSend fires a "
-                    + "campaign only after a test of its content as it is.")
-    static final class Test extends EventAction {
-        /** Names this test, so that its answers are told from another test's of the campaign. */
-        private final String sendId = "cli-" + UUID.randomUUID();
-
-        @Override
-        byte[] record() {
-            return event("test", id, Map.of("sendId", sendId));
-        }
-
-        @Override
-        int answer(CampaignWatcher w) throws Exception {
-            w.awaitUntil(
-                    timeout,
-                    () -> {},
-                    () -> !mine(w).isEmpty()
-                            || !w.statuses(StatusKind.REJECTED).isEmpty()
-                            || !w.statuses(StatusKind.SKIPPED).isEmpty());
-            JsonNode first = !mine(w).isEmpty()
-                    ? mine(w).get(0)
-                    : !w.statuses(StatusKind.REJECTED).isEmpty()
-                            ? w.statuses(StatusKind.REJECTED).get(0)
-                            : w.statuses(StatusKind.SKIPPED).isEmpty()
-                                    ? null
-                                    : w.statuses(StatusKind.SKIPPED).get(0);
-            int code = answer(id, first, StatusKind.TESTED);
-            if (code != OK) {
-                return code;
-            }
-            // One record from each instance holding seeds: wait for all of the app's seeds.
-            long expected = first.path("usersExpected").asLong();
-            boolean all = w.awaitUntil(timeout, () -> {}, () -> sum(w, "users") >= expected);
-            out().printf(
-                            "  %,d notifications (every arm in every locale) to the devices of %d of %d seed users%n",
-                            sum(w, "targeted"), sum(w, "users"), expected);
-            if (all && sum(w, "targeted") == 0) {
-                out().println("  nothing was handed out: no seed has a device of the app that can receive");
-                return REFUSED_BY_JOB;
-            }
-            return all ? OK : NOT_YET;
-        }
-
-        private long sum(CampaignWatcher w, String field) {
-            return mine(w).stream().mapToLong(s -> s.path(field).asLong()).sum();
-        }
-
-        /** This test's {@code tested} records (one per instance holding seeds), not another's. */
-        private List<JsonNode> mine(CampaignWatcher w) {
-            return w.statuses(StatusKind.TESTED).stream()
-                    .filter(s -> sendId.equals(s.path("sendId").asText()))
-                    .toList();
         }
     }
 
