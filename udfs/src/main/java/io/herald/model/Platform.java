@@ -1,27 +1,32 @@
 package io.herald.model;
 
-/** The push platform a device is reached through: Apple (APNs) or Google (FCM). */
+/**
+ * The push platform a device is reached through: Apple (APNs), Google (FCM), or a browser's push
+ * service (web push, RFC 8030). New platforms are appended: the ordinal is stored.
+ */
 public enum Platform {
-    IOS,
-    ANDROID;
+    IOS("ios"),
+    ANDROID("android"),
+    WEB("web");
 
-    /** Parses the wire name ({@code ios}, {@code android}); returns null for anything else. */
+    private final String wire;
+
+    Platform(String wire) {
+        this.wire = wire;
+    }
+
+    /** Parses the wire name ({@code ios}, {@code android}, {@code web}); returns null for anything else. */
     public static Platform fromWire(String name) {
-        if (name == null) {
-            return null;
+        for (Platform p : values()) {
+            if (p.wire.equals(name)) {
+                return p;
+            }
         }
-        switch (name) {
-            case "ios":
-                return IOS;
-            case "android":
-                return ANDROID;
-            default:
-                return null;
-        }
+        return null;
     }
 
     /** The wire name used in every topic. */
     public String wire() {
-        return this == IOS ? "ios" : "android";
+        return wire;
     }
 }

@@ -33,7 +33,12 @@ public class SendRequest {
     public Platform platform;
     public String token;
     public long tokenVersion;
-    /** The provider request body: the APNs payload, or the FCM v1 {@code message} envelope. */
+    /** Web push only: the subscription's keys the payload is encrypted to ({@link #token} is its endpoint). */
+    public PushKeys pushKeys;
+    /**
+     * The provider request body: the APNs payload, the FCM v1 {@code message} envelope, or the web
+     * push message (JSON, encrypted by the provider when it is sent).
+     */
     public String payload;
 
     public String collapseId;
