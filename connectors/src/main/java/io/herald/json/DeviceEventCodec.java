@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.herald.model.AttributeValue;
 import io.herald.model.DeviceEvent;
 import io.herald.model.Platform;
+import io.herald.model.PushKeys;
 import io.herald.model.RawRecord;
 import io.herald.state.DeviceEventValidator;
 import java.time.Instant;
@@ -22,6 +23,13 @@ import java.util.Map;
  * <pre>{"type":"register","userId":"u1","deviceId":"d1","appId":"news","platform":"ios",
  *  "token":"…","locale":"pt-BR","timezone":"America/Sao_Paulo","appVersion":"5.2.0","optIn":true,
  *  "attributes":{"name":"Ana","streak":3},"tags":["sports"],"version":1732250000000}</pre>
+ *
+ * <p>A browser (platform {@code web}) gives its push subscription instead of a token, as the Push
+ * API's {@code PushSubscription.toJSON()} writes it, and optionally its browser's name:
+ *
+ * <pre>{"type":"register","userId":"u1","deviceId":"w1","appId":"news","platform":"web","browser":"firefox",
+ *  "subscription":{"endpoint":"https://push.example/…","expirationTime":null,
+ *  "keys":{"p256dh":"BNcR…","auth":"tBHI…"}},"version":1732250000000}</pre>
  */
 public final class DeviceEventCodec implements InputCodec<DeviceEvent> {
     private static final long serialVersionUID = 1L;
@@ -65,14 +73,40 @@ public final class DeviceEventCodec implements InputCodec<DeviceEvent> {
         e.unset = f.strings("unset", false, MAX_ITEMS, JsonFields.MAX_ID_BYTES);
         e.tags = f.strings("tags", false, MAX_ITEMS, JsonFields.MAX_ID_BYTES);
         JsonNode attributes = f.object("attributes", false);
+        e.browser = f.text("browser", false, 64);
+        JsonNode subscription = f.object("subscription", false);
         if (f.problem() != null) {
             return Parsed.error(f.problem());
+        }
+        if (subscription != null) {
+            if (e.token != null) {
+                return Parsed.error("token and subscription are both given; a web device gives its subscription only");
+            }
+            JsonFields s = new JsonFields(subscription, "subscription.");
+            e.token = s.text("endpoint", true, MAX_TEXT_BYTES);
+            JsonNode keys = s.object("keys", true);
+            if (keys != null) {
+                JsonFields k = new JsonFields(keys, "subscription.keys.");
+                String p256dh = k.text("p256dh", true, 200);
+                String auth = k.text("auth", true, 200);
+                s.fail(k.problem());
+                e.pushKeys = PushKeys.of(p256dh, auth);
+            }
+            if (s.problem() != null) {
+                return Parsed.error(s.problem());
+            }
         }
         e.version = version;
         if (platform != null) {
             e.platform = Platform.fromWire(platform);
             if (e.platform == null) {
-                return Parsed.error("platform '" + platform + "' is not one of ios, android");
+                return Parsed.error("platform '" + platform + "' is not one of ios, android, web");
+            }
+            if (e.platform == Platform.WEB
+                    && subscription == null
+                    && e.token != null
+                    && (e.type == DeviceEvent.Type.REGISTER || e.type == DeviceEvent.Type.UPDATE)) {
+                return Parsed.error("token is for ios and android; a web device gives its subscription");
             }
         }
         if (attributes != null) {

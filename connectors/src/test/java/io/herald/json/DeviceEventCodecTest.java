@@ -162,4 +162,70 @@ class DeviceEventCodecTest {
                 .as("unknown fields are accepted")
                 .isNull();
     }
+
+    /** A browser's subscription as PushSubscription.toJSON() writes it: 65-byte p256dh, 16-byte auth. */
+    private static final String P256DH =
+            "BCVxsr7N_eNgVRqvHtD0zTZsEc6-VV-JvLexhqUzORcxaOzi6-AYWXvTBHm4bjyPjs7Vd8pZGH6SRpkNtoIAiw4";
+
+    private static final String AUTH = "BTBZMqHH6r4Tts7J_aSIgg";
+
+    private static String web(String subscription) {
+        return "{\"type\":\"register\",\"userId\":\"u1\",\"deviceId\":\"w1\",\"appId\":\"news\","
+                + "\"platform\":\"web\",\"browser\":\"firefox\",\"subscription\":" + subscription
+                + ",\"version\":7}";
+    }
+
+    private static String subscription(String endpoint, String p256dh, String auth) {
+        return "{\"endpoint\":\"" + endpoint + "\",\"expirationTime\":null,\"keys\":{\"p256dh\":\"" + p256dh
+                + "\",\"auth\":\"" + auth + "\"}}";
+    }
+
+    @Test
+    void aBrowsersSubscriptionIsItsTokenAndKeys() {
+        Parsed<DeviceEvent> p = parse(web(subscription("https://push.example.net/wpush/v2/abc", P256DH, AUTH)));
+        assertThat(p.error()).isNull();
+        DeviceEvent e = p.value();
+        assertThat(e.platform).isEqualTo(Platform.WEB);
+        assertThat(e.token).isEqualTo("https://push.example.net/wpush/v2/abc");
+        assertThat(e.pushKeys.p256dh).isEqualTo(P256DH);
+        assertThat(e.pushKeys.auth).isEqualTo(AUTH);
+        assertThat(e.browser).isEqualTo("firefox");
+    }
+
+    @Test
+    void aBadSubscriptionIsRefusedNamingTheField() {
+        String endpoint = "https://push.example.net/x";
+        assertThat(parse(web(subscription("http://push.example.net/x", P256DH, AUTH)))
+                        .error())
+                .isEqualTo("subscription.endpoint must be an https URL");
+        assertThat(parse(web(subscription("https://u@push.example.net/x", P256DH, AUTH)))
+                        .error())
+                .startsWith("subscription.endpoint must be https://host");
+        assertThat(parse(web(subscription("https://push.example.net/" + "a".repeat(2100), P256DH, AUTH)))
+                        .error())
+                .startsWith("subscription.endpoint is 2125 characters long, over the limit of 2048");
+        assertThat(parse(web(subscription(endpoint, P256DH.substring(4), AUTH))).error())
+                .startsWith("subscription.keys.p256dh must be a P-256 public key");
+        assertThat(parse(web(subscription(endpoint, P256DH, AUTH + "AA"))).error())
+                .isEqualTo("subscription.keys.auth must be 16 bytes, base64url");
+        assertThat(parse(web(subscription(endpoint, P256DH, "not base64!"))).error())
+                .isEqualTo("subscription.keys.auth must be 16 bytes, base64url");
+        assertThat(parse(web("{\"endpoint\":\"" + endpoint + "\"}")).error()).isEqualTo("subscription.keys is missing");
+        assertThat(parse(web("{\"endpoint\":\"" + endpoint + "\",\"keys\":{\"p256dh\":\"" + P256DH + "\"}}"))
+                        .error())
+                .isEqualTo("subscription.keys.auth is missing");
+        assertThat(parse(web("{\"keys\":{}}")).error()).isEqualTo("subscription.endpoint is missing");
+        assertThat(parse(web("\"https://push.example.net/x\"")).error()).startsWith("subscription is a string");
+        assertThat(parse("{\"type\":\"register\",\"userId\":\"u1\",\"deviceId\":\"w1\",\"appId\":\"news\","
+                                + "\"platform\":\"web\",\"token\":\"https://push.example.net/x\",\"version\":7}")
+                        .error())
+                .isEqualTo("token is for ios and android; a web device gives its subscription");
+        String ios = web(subscription(endpoint, P256DH, AUTH)).replace("\"web\"", "\"ios\"");
+        assertThat(parse(ios).error()).isEqualTo("browser is for platform web only");
+        assertThat(parse(ios.replace(",\"browser\":\"firefox\"", "")).error())
+                .isEqualTo("subscription is for platform web only; platform is ios");
+        assertThat(parse(web(subscription(endpoint, P256DH, AUTH)).replace("firefox", "fire\\tfox"))
+                        .error())
+                .startsWith("browser");
+    }
 }

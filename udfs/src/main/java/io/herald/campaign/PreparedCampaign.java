@@ -386,6 +386,16 @@ public final class PreparedCampaign {
                 r.background = message.apns != null && Boolean.TRUE.equals(message.apns.contentAvailable);
                 Integer priority = message.apns == null ? null : message.apns.priority;
                 r.priority = r.background ? 5 : priority == null ? 10 : priority;
+            } else if (device.platform == Platform.WEB) {
+                r.payload = built.web();
+                r.pushKeys = device.pushKeys;
+                // Web push's Urgency comes from the campaign's priority: high (10) unless the message
+                // asks the other platforms for less (APNs priority 5, or FCM "normal"), then normal.
+                Integer apnsPriority = message.apns == null ? null : message.apns.priority;
+                boolean normal = apnsPriority != null
+                        ? apnsPriority < 10
+                        : message.android != null && "normal".equals(message.android.priority);
+                r.priority = normal ? 5 : 10;
             } else {
                 r.payload = built.fcm().forToken(device.token);
             }
@@ -434,6 +444,9 @@ public final class PreparedCampaign {
         if (device.platform == Platform.IOS) {
             return built.apnsRefusal();
         }
+        if (device.platform == Platform.WEB) {
+            return built.webRefusal();
+        }
         Payloads.FcmBody fcm = built.fcm();
         return fcm.maxUtf8Bytes(device.token) <= MAX_PAYLOAD_BYTES ? null : sizeRefusal(fcm.forToken(device.token));
     }
@@ -458,6 +471,9 @@ public final class PreparedCampaign {
         private String apnsRefusal;
 
         private Payloads.FcmBody fcm;
+        private String web;
+        /** The web message's size refusal, measured once with it. */
+        private String webRefusal;
 
         Bodies(Message message, CompiledMessage.Rendered text, String renderFailure) {
             this.message = message;
@@ -476,6 +492,25 @@ public final class PreparedCampaign {
         String apnsRefusal() {
             apns();
             return apnsRefusal;
+        }
+
+        String web() {
+            if (web == null) {
+                web = Payloads.web(text.title, text.body, message, campaign.collapseId);
+                int size = web.length() * 3 <= Payloads.WEB_PUSH_MAX_BYTES
+                        ? 0
+                        : web.getBytes(StandardCharsets.UTF_8).length;
+                webRefusal = size <= Payloads.WEB_PUSH_MAX_BYTES
+                        ? null
+                        : "payload is " + size + " bytes, over web push's " + Payloads.WEB_PUSH_MAX_BYTES
+                                + "-byte limit (one encrypted record)";
+            }
+            return web;
+        }
+
+        String webRefusal() {
+            web();
+            return webRefusal;
         }
 
         Payloads.FcmBody fcm() {

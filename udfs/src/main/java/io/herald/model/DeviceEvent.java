@@ -44,7 +44,13 @@ public class DeviceEvent {
     public String deviceId;
     public String appId;
     public Platform platform;
+    /** The push token; for a web device ({@link Platform#WEB}), its push subscription's endpoint URL. */
     public String token;
+    /** A web device's subscription keys, given with its endpoint ({@link #token}) and only then. */
+    public PushKeys pushKeys;
+    /** A web device's browser as the client names it ({@code chrome}, {@code firefox}...), given with its subscription. */
+    public String browser;
+
     public String locale;
     public String timezone;
     public String appVersion;

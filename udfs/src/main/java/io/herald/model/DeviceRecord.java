@@ -20,8 +20,15 @@ public class DeviceRecord {
     public long appIdV = NEVER;
     public Platform platform;
     public long platformV = NEVER;
+    /** The push token; a web device's push subscription endpoint. */
     public String token;
+
     public long tokenV = NEVER;
+    /** A web device's subscription keys, written with {@link #token} (at {@link #tokenV}); null otherwise. */
+    public PushKeys pushKeys;
+    /** A web device's browser, written with its subscription; null if not said. */
+    public String browser;
+
     public String locale;
     public long localeV = NEVER;
     public String timezone;
@@ -79,6 +86,7 @@ public class DeviceRecord {
     public boolean reachable() {
         return token != null
                 && platform != null
+                && (platform != Platform.WEB || pushKeys != null)
                 && appId != null
                 && !Boolean.FALSE.equals(optIn)
                 && installed()

@@ -68,6 +68,35 @@ public final class Payloads {
     }
 
     /**
+     * The most bytes of UTF-8 a web push message may take: one aes128gcm record of 4,096 bytes less
+     * its header (86), padding delimiter (1) and tag (16), as RFC 8291 encrypts it (the connectors'
+     * {@code WebPushEncryption.MAX_PLAINTEXT_LENGTH}; a test holds them equal).
+     */
+    public static final int WEB_PUSH_MAX_BYTES = 4096 - 86 - 1 - 16;
+
+    /**
+     * The web push message a service worker receives (before encryption):
+     * {@code {"notification": {"title", "body", "tag"}, "data": {...}}}, the notification's
+     * members named as the Notifications API's options are, so that the worker can pass it to
+     * {@code showNotification(n.title, n)}; {@code tag} is the campaign's collapse id (a newer one
+     * replaces the shown one), as the {@code Topic} header replaces one not yet delivered.
+     */
+    public static String web(String title, String body, Message message, String tag) {
+        ObjectNode root = JSON.createObjectNode();
+        ObjectNode n = root.putObject("notification");
+        if (title != null) {
+            n.put("title", title);
+        }
+        n.put("body", body);
+        putIfSet(n, "tag", tag);
+        if (message.data != null && !message.data.isEmpty()) {
+            ObjectNode data = root.putObject("data");
+            message.data.forEach(data::put);
+        }
+        return write(root);
+    }
+
+    /**
      * The FCM HTTP v1 request body: {@code {"message": {"token", "notification", "data", "android"}}}.
      *
      * @param ttlSeconds time to live for Android, or null for FCM's default

@@ -2,7 +2,10 @@ package io.herald.state;
 
 import io.herald.model.DeviceEvent;
 import io.herald.model.Platform;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.time.ZoneId;
+import java.util.Base64;
 import java.util.IllformedLocaleException;
 import java.util.Locale;
 import java.util.Set;
@@ -17,6 +20,13 @@ public final class DeviceEventValidator {
     private static final Pattern APNS_TOKEN = Pattern.compile("(?:[0-9a-fA-F]{2}){32,100}");
     /** FCM registration tokens: URL-safe characters and colons, some tens to hundreds of them. */
     private static final Pattern FCM_TOKEN = Pattern.compile("[A-Za-z0-9_:.\\-]{20,4096}");
+
+    /** The longest subscription endpoint kept. */
+    public static final int MAX_ENDPOINT_LENGTH = 2048;
+
+    private static final int P256DH_LENGTH = 65;
+    private static final int AUTH_LENGTH = 16;
+    private static final Pattern BROWSER = Pattern.compile("[A-Za-z0-9 ._\\-]{1,64}");
 
     private static final Set<String> ZONES = ZoneId.getAvailableZoneIds();
 
@@ -69,7 +79,11 @@ public final class DeviceEventValidator {
             default:
                 break;
         }
-        if (e.token != null && e.type != DeviceEvent.Type.TOKEN_REJECTED) {
+        String web = webProblem(e);
+        if (web != null) {
+            return web;
+        }
+        if (e.token != null && e.type != DeviceEvent.Type.TOKEN_REJECTED && !isWeb(e)) {
             if (e.platform != null && !tokenFits(e.platform, e.token)) {
                 return "token does not look like " + (e.platform == Platform.IOS ? "an APNs" : "an FCM") + " token";
             }
@@ -90,9 +104,78 @@ public final class DeviceEventValidator {
         return null;
     }
 
+    /** A web push subscription's event: platform web, or keys given (a token rotation need not repeat the platform). */
+    private static boolean isWeb(DeviceEvent e) {
+        return e.platform == Platform.WEB || e.pushKeys != null;
+    }
+
+    /**
+     * Why a web device's subscription may not be kept: the endpoint must be an https URL of at most
+     * {@link #MAX_ENDPOINT_LENGTH} characters (push services' are some hundreds), with no user
+     * information or fragment; {@code p256dh} a P-256 public key, uncompressed (65 bytes, base64url);
+     * {@code auth} 16 bytes; the browser a short name. Keys and endpoint come together.
+     */
+    private static String webProblem(DeviceEvent e) {
+        if (e.browser != null
+                && (e.platform != null && e.platform != Platform.WEB
+                        || !BROWSER.matcher(e.browser).matches())) {
+            return e.platform != null && e.platform != Platform.WEB
+                    ? "browser is for platform web only"
+                    : "browser must be 1 to 64 letters, digits, spaces, dots, dashes or underscores";
+        }
+        if (e.type == DeviceEvent.Type.TOKEN_REJECTED || !isWeb(e)) {
+            return null;
+        }
+        if (e.platform != null && e.platform != Platform.WEB) {
+            return "subscription is for platform web only; platform is " + e.platform.wire();
+        }
+        if (e.token == null) {
+            return e.pushKeys == null ? null : "subscription.endpoint is missing";
+        }
+        if (e.token.length() > MAX_ENDPOINT_LENGTH) {
+            return "subscription.endpoint is " + e.token.length() + " characters long, over the limit of "
+                    + MAX_ENDPOINT_LENGTH;
+        }
+        try {
+            URI endpoint = new URI(e.token);
+            if (!"https".equals(endpoint.getScheme())) {
+                return "subscription.endpoint must be an https URL";
+            }
+            if (endpoint.getHost() == null || endpoint.getRawUserInfo() != null || endpoint.getRawFragment() != null) {
+                return "subscription.endpoint must be https://host[:port]/path, with no user or fragment";
+            }
+        } catch (URISyntaxException ex) {
+            return "subscription.endpoint is not a URL";
+        }
+        if (e.pushKeys == null) {
+            return "subscription.keys is missing";
+        }
+        byte[] p256dh = base64Url(e.pushKeys.p256dh);
+        if (p256dh == null || p256dh.length != P256DH_LENGTH || p256dh[0] != 4) {
+            return "subscription.keys.p256dh must be a P-256 public key, uncompressed: 65 bytes, base64url";
+        }
+        byte[] auth = base64Url(e.pushKeys.auth);
+        if (auth == null || auth.length != AUTH_LENGTH) {
+            return "subscription.keys.auth must be 16 bytes, base64url";
+        }
+        return null;
+    }
+
+    private static byte[] base64Url(String text) {
+        if (text == null || text.length() > 200) {
+            return null;
+        }
+        try {
+            return Base64.getUrlDecoder().decode(text);
+        } catch (IllegalArgumentException ex) {
+            return null;
+        }
+    }
+
     static boolean tokenFits(Platform platform, String token) {
-        return (platform == Platform.IOS ? APNS_TOKEN : FCM_TOKEN)
-                .matcher(token)
-                .matches();
+        return platform != Platform.WEB
+                && (platform == Platform.IOS ? APNS_TOKEN : FCM_TOKEN)
+                        .matcher(token)
+                        .matches();
     }
 }

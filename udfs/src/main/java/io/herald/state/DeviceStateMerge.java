@@ -4,6 +4,7 @@ import io.herald.model.AttributeValue;
 import io.herald.model.AudienceRow;
 import io.herald.model.DeviceEvent;
 import io.herald.model.DeviceRecord;
+import io.herald.model.PushKeys;
 import io.herald.model.UserDevices;
 import io.herald.model.UserProfile;
 import io.herald.model.UserState;
@@ -119,9 +120,13 @@ public final class DeviceStateMerge {
                     d.platform = e.platform;
                     d.platformV = v;
                 }
-                if (e.token != null && wins(v, e.token, d.tokenV, d.token)) {
+                if (e.token != null
+                        && wins(v, subscription(e.token, e.pushKeys, e.browser), d.tokenV, subscription(d))) {
+                    // A web subscription's keys and browser go with its endpoint: one register.
                     d.token = e.token;
                     d.tokenV = v;
+                    d.pushKeys = e.pushKeys;
+                    d.browser = e.browser;
                 }
                 if (e.locale != null && wins(v, e.locale, d.localeV, d.locale)) {
                     d.locale = e.locale;
@@ -204,6 +209,8 @@ public final class DeviceStateMerge {
         if (d.tokenV <= cut) {
             d.token = null;
             d.tokenV = never;
+            d.pushKeys = null;
+            d.browser = null;
         }
         if (d.localeV <= cut) {
             d.locale = null;
@@ -270,6 +277,19 @@ public final class DeviceStateMerge {
 
     private static String name(Enum<?> e) {
         return e == null ? null : e.name();
+    }
+
+    /** The token register's value, compared at equal versions: the token, with a web subscription's keys and browser. */
+    private static String subscription(DeviceRecord d) {
+        return d.token == null ? null : subscription(d.token, d.pushKeys, d.browser);
+    }
+
+    private static String subscription(String token, PushKeys keys, String browser) {
+        if (keys == null && browser == null) {
+            return token;
+        }
+        return token + "\n" + (keys == null ? "" : keys.p256dh + "\n" + keys.auth) + "\n"
+                + (browser == null ? "" : browser);
     }
 
     /** A write at {@code v} of {@code value} beats the current one: newer, or as new and greater. */

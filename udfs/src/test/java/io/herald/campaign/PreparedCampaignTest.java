@@ -3,6 +3,8 @@ package io.herald.campaign;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.herald.experiment.ArmAssignment;
 import io.herald.model.Arm;
 import io.herald.model.AttributeValue;
@@ -12,9 +14,11 @@ import io.herald.model.Content;
 import io.herald.model.DeviceRecord;
 import io.herald.model.Message;
 import io.herald.model.Platform;
+import io.herald.model.PushKeys;
 import io.herald.model.SendRequest;
 import io.herald.model.UserProfile;
 import io.herald.model.WinnerTest;
+import io.herald.payload.Payloads;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -321,5 +325,48 @@ class PreparedCampaignTest {
         // Nothing of it reaches the seed by the audience: its one device is outside it.
         assertThat(prepared.fanOut("ana", seed, List.of(phone), r -> {}).targeted)
                 .isZero();
+    }
+
+    @Test
+    void aBrowserGetsTheWebMessageWithItsSubscriptionsKeys_urgencyFromTheCampaignsPriority() throws Exception {
+        Campaign c = campaign("web-sale");
+        c.collapseId = "sale";
+        c.message.data = Map.of("url", "https://shop.example/sale");
+        DeviceRecord browser = device("u1-browser", Platform.WEB);
+        browser.token = "https://push.example/wpush/abc";
+        browser.pushKeys = PushKeys.of("p256dh-key", "auth-key");
+        List<SendRequest> out = new ArrayList<>();
+        PreparedCampaign.FanOutCount count = new PreparedCampaign(c, 1_000L)
+                .fanOut("u1", new UserProfile(), List.of(browser, device("u1-phone", Platform.IOS)), out::add);
+        assertThat(count.targeted).isEqualTo(2);
+        SendRequest web =
+                out.stream().filter(r -> r.platform == Platform.WEB).findFirst().orElseThrow();
+        assertThat(web.token).isEqualTo("https://push.example/wpush/abc");
+        assertThat(web.pushKeys).isEqualTo(PushKeys.of("p256dh-key", "auth-key"));
+        assertThat(web.priority).isEqualTo(10);
+        assertThat(web.refusal).isNull();
+        JsonNode payload = new ObjectMapper().readTree(web.payload);
+        assertThat(payload.at("/notification/title").asText()).isEqualTo("Sale");
+        assertThat(payload.at("/notification/body").asText()).isEqualTo("Hello friend");
+        assertThat(payload.at("/notification/tag").asText()).isEqualTo("sale");
+        assertThat(payload.at("/data/url").asText()).isEqualTo("https://shop.example/sale");
+
+        c.message.apns.priority = 5;
+        out.clear();
+        new PreparedCampaign(c, 1_000L).fanOut("u1", new UserProfile(), List.of(browser), out::add);
+        assertThat(out.get(0).priority).isEqualTo(5);
+
+        // A message too long for one encrypted record is refused for the browser, not for the phone.
+        c.message = message("x".repeat(Payloads.WEB_PUSH_MAX_BYTES));
+        out.clear();
+        new PreparedCampaign(c, 1_000L).fanOut("u1", new UserProfile(), List.of(browser), out::add);
+        assertThat(out.get(0).refusal).contains("over web push's 3993-byte limit");
+        // A browser without keys cannot be reached: suppressed, not targeted.
+        browser.pushKeys = null;
+        out.clear();
+        count = new PreparedCampaign(campaign("web-2"), 1_000L)
+                .fanOut("u1", new UserProfile(), List.of(browser), out::add);
+        assertThat(out).isEmpty();
+        assertThat(count.suppressed).isEqualTo(1);
     }
 }

@@ -9,6 +9,7 @@ import io.herald.model.DeviceRecord;
 import io.herald.model.Exposure;
 import io.herald.model.Interaction;
 import io.herald.model.Platform;
+import io.herald.model.PushKeys;
 import io.herald.model.UserState;
 import java.util.List;
 import java.util.Map;
@@ -220,5 +221,42 @@ class DeviceStateMergeTest {
         e.tags = List.of(tags);
         e.version = version;
         return e;
+    }
+
+    private static DeviceEvent subscribe(String endpoint, String p256dh, String browser, long version) {
+        DeviceEvent e = register(endpoint, "fr-FR", version);
+        e.platform = Platform.WEB;
+        e.pushKeys = PushKeys.of(p256dh, "auth-" + p256dh);
+        e.browser = browser;
+        return e;
+    }
+
+    @Test
+    void aWebSubscriptionsKeysGoWithItsEndpoint_inAnyOrder() {
+        DeviceEvent older = subscribe("https://push.example/a", "k1", "firefox", 10);
+        DeviceEvent newer = subscribe("https://push.example/b", "k2", "chrome", 20);
+        DeviceEvent twin = subscribe("https://push.example/b", "k3", "chrome", 20); // same version: greater wins
+        for (List<DeviceEvent> order :
+                List.of(List.of(older, newer, twin), List.of(twin, older, newer), List.of(newer, twin, older, twin))) {
+            UserState s = new UserState();
+            order.forEach(e -> DeviceStateMerge.apply(s, e));
+            assertThat(device(s).token).isEqualTo("https://push.example/b");
+            assertThat(device(s).pushKeys).isEqualTo(PushKeys.of("k3", "auth-k3"));
+            assertThat(device(s).browser).isEqualTo("chrome");
+            assertThat(device(s).reachable()).isTrue();
+        }
+        // A gone subscription (the push service said 410) leaves the device unreachable until a new one.
+        UserState s = new UserState();
+        DeviceStateMerge.apply(s, newer);
+        DeviceStateMerge.apply(s, DeviceEvent.tokenRejected("u1", "d1", "news", "https://push.example/b", "410", 25));
+        assertThat(device(s).reachable()).isFalse();
+        DeviceStateMerge.apply(s, subscribe("https://push.example/c", "k4", "chrome", 30));
+        assertThat(device(s).reachable()).isTrue();
+        // A web device without keys (a token given some other way) is not reachable.
+        DeviceEvent bare = register("https://push.example/d", "fr-FR", 40);
+        bare.platform = Platform.WEB;
+        DeviceStateMerge.apply(s, bare);
+        assertThat(device(s).pushKeys).isNull();
+        assertThat(device(s).reachable()).isFalse();
     }
 }

@@ -3,6 +3,7 @@ package io.herald.job.state;
 import io.herald.model.AttributeValue;
 import io.herald.model.DeviceEvent;
 import io.herald.model.Platform;
+import io.herald.model.PushKeys;
 import io.herald.serde.BodySerializer;
 import io.herald.serde.BytesReader;
 import io.herald.serde.CompactType;
@@ -74,6 +75,14 @@ public final class DeviceEventSerializer extends BodySerializer<DeviceEvent> {
         writeList(e.tags, out);
         writeText(e.reason, out);
         writeVarLong(e.version, out);
+        // Appended (a web subscription's keys and browser), so that an element written by an older
+        // build, as an unaligned checkpoint may keep one, is read as one without them.
+        out.writeBoolean(e.pushKeys != null);
+        if (e.pushKeys != null) {
+            writeText(e.pushKeys.p256dh, out);
+            writeText(e.pushKeys.auth, out);
+        }
+        writeText(e.browser, out);
     }
 
     @Override
@@ -105,6 +114,12 @@ public final class DeviceEventSerializer extends BodySerializer<DeviceEvent> {
         e.tags = readList(in);
         e.reason = in.readText();
         e.version = in.readVarLong();
+        if (!in.atEnd()) {
+            if (in.readUnsignedByte() != 0) {
+                e.pushKeys = PushKeys.of(in.readText(), in.readText());
+            }
+            e.browser = in.readText();
+        }
         return e;
     }
 

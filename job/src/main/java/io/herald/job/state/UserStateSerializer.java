@@ -5,6 +5,7 @@ import io.herald.model.DeviceRecord;
 import io.herald.model.Exposure;
 import io.herald.model.Interaction;
 import io.herald.model.Platform;
+import io.herald.model.PushKeys;
 import io.herald.model.RunawayCount;
 import io.herald.model.UserProfile;
 import io.herald.model.UserState;
@@ -44,9 +45,10 @@ public final class UserStateSerializer extends BodySerializer<UserState> {
      * and the report ids taken lately after those, and a value in 4 or 5 is read as one with none;
      * 7 adds the user's last open and last time of each app event (what segments read), and an older
      * value is read as one of a user who has done neither; 8 adds the opens kept for an exposure yet to
-     * come (type, time, campaign), and an older value is read as one with none.
+     * come (type, time, campaign), and an older value is read as one with none; 9 adds web push subscriptions (a token of its own kind: the
+     * endpoint, its keys and browser), which no older value holds.
      */
-    public static final int VERSION = 8;
+    public static final int VERSION = 9;
 
     /** The oldest encoding this job reads. */
     private static final int OLDEST = 4;
@@ -290,6 +292,8 @@ public final class UserStateSerializer extends BodySerializer<UserState> {
     private static final int TOKEN_NONE = 0;
     private static final int TOKEN_TEXT = 1;
     private static final int TOKEN_HEX = 2;
+    /** A web push subscription: endpoint, p256dh, auth, browser (encoding 9 on). */
+    private static final int TOKEN_WEB = 3;
 
     private static long[] versions(DeviceRecord d) {
         return new long[] {
@@ -327,7 +331,7 @@ public final class UserStateSerializer extends BodySerializer<UserState> {
         }
         writeUtf8(d.appId, out);
         out.writeByte(d.platform == null ? -1 : d.platform.ordinal());
-        writeToken(d.token, out);
+        writeToken(d, out);
         writeUtf8(d.locale, out);
         writeUtf8(d.timezone, out);
         writeUtf8(d.appVersion, out);
@@ -370,7 +374,7 @@ public final class UserStateSerializer extends BodySerializer<UserState> {
         d.appId = in.readUtf8();
         int platform = in.readByte();
         d.platform = platform < 0 ? null : PLATFORMS[platform];
-        d.token = readToken(in);
+        readToken(d, in);
         d.locale = in.readUtf8();
         d.timezone = in.readUtf8();
         d.appVersion = in.readUtf8();
@@ -395,9 +399,16 @@ public final class UserStateSerializer extends BodySerializer<UserState> {
         return d;
     }
 
-    private static void writeToken(String token, DataOutputView out) throws IOException {
+    private static void writeToken(DeviceRecord d, DataOutputView out) throws IOException {
+        String token = d.token;
         if (token == null) {
             out.writeByte(TOKEN_NONE);
+        } else if (d.pushKeys != null || d.browser != null) {
+            out.writeByte(TOKEN_WEB);
+            writeUtf8(token, out);
+            writeUtf8(d.pushKeys == null ? null : d.pushKeys.p256dh, out);
+            writeUtf8(d.pushKeys == null ? null : d.pushKeys.auth, out);
+            writeUtf8(d.browser, out);
         } else if (isLowerHex(token)) {
             out.writeByte(TOKEN_HEX);
             writeVarInt(token.length() / 2, out);
@@ -410,14 +421,21 @@ public final class UserStateSerializer extends BodySerializer<UserState> {
         }
     }
 
-    private static String readToken(BytesReader in) throws IOException {
+    private static void readToken(DeviceRecord d, BytesReader in) throws IOException {
         int kind = in.readUnsignedByte();
-        return switch (kind) {
-            case TOKEN_NONE -> null;
-            case TOKEN_TEXT -> in.readUtf8();
-            case TOKEN_HEX -> in.readHex(in.readVarInt());
+        switch (kind) {
+            case TOKEN_NONE -> d.token = null;
+            case TOKEN_TEXT -> d.token = in.readUtf8();
+            case TOKEN_HEX -> d.token = in.readHex(in.readVarInt());
+            case TOKEN_WEB -> {
+                d.token = in.readUtf8();
+                String p256dh = in.readUtf8();
+                String auth = in.readUtf8();
+                d.pushKeys = p256dh == null && auth == null ? null : PushKeys.of(p256dh, auth);
+                d.browser = in.readUtf8();
+            }
             default -> throw new IOException("unknown token kind " + kind);
-        };
+        }
     }
 
     private static boolean isLowerHex(String s) {

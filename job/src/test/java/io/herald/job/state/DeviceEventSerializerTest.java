@@ -6,10 +6,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.herald.model.AttributeValue;
 import io.herald.model.DeviceEvent;
 import io.herald.model.Platform;
+import io.herald.model.PushKeys;
+import io.herald.serde.BytesReader;
 import java.io.IOException;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import org.apache.flink.api.common.serialization.SerializerConfigImpl;
@@ -56,7 +59,23 @@ class DeviceEventSerializerTest {
         e.tags = new ArrayList<>(List.of("beta", "sports"));
         e.reason = "device registered by another user";
         e.version = -1_764_000_000_000L;
+        e.pushKeys = PushKeys.of("BCVxsr7N", "BTBZMqHH");
+        e.browser = "firefox";
         return e;
+    }
+
+    @Test
+    void anEventWrittenBeforeWebPush_readsAsOneWithoutASubscriptionsKeys() throws Exception {
+        DeviceEvent e = everyField();
+        e.pushKeys = null;
+        e.browser = null;
+        DataOutputSerializer body = new DataOutputSerializer(256);
+        serializer.writeBody(e, body);
+        // The older encoding ended at the version: no keys flag, no browser (two bytes here).
+        byte[] older = Arrays.copyOf(body.getCopyOfBuffer(), body.length() - 2);
+        assertThat(serializer.readBody(new BytesReader(older), 0))
+                .usingRecursiveComparison()
+                .isEqualTo(e);
     }
 
     @Test

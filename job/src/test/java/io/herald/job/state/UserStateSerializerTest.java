@@ -8,6 +8,7 @@ import io.herald.model.DeviceRecord;
 import io.herald.model.Exposure;
 import io.herald.model.Interaction;
 import io.herald.model.Platform;
+import io.herald.model.PushKeys;
 import io.herald.model.RunawayCount;
 import io.herald.model.UserDevices;
 import io.herald.model.UserState;
@@ -90,6 +91,15 @@ class UserStateSerializerTest {
         fcm.platform = Platform.ANDROID;
         fcm.rejections.put("abc", -1L);
         u.devices.put(fcm.deviceId, fcm);
+        DeviceRecord web = new DeviceRecord(); // a browser: its subscription's endpoint, keys and browser
+        web.deviceId = "w1";
+        web.platform = Platform.WEB;
+        web.token = "https://push.example.net/wpush/v2/gAAAAAB";
+        web.tokenV = 4;
+        web.pushKeys = PushKeys.of("BCVxsr7N_eNgVRqvHtD0zTZsEc6", "BTBZMqHH6r4Tts7J_aSIgg");
+        web.browser = "firefox";
+        web.registeredV = 2;
+        u.devices.put(web.deviceId, web);
         return u;
     }
 
@@ -127,11 +137,23 @@ class UserStateSerializerTest {
     void theFirstByteIsTheEncodingsVersion_andAnUnknownOneIsRefusedByName() throws Exception {
         byte[] written = bytes(fullUser());
         assertThat(written[0]).isEqualTo((byte) UserStateSerializer.VERSION);
-        written[0] = 9;
+        written[0] = 10;
         assertThatThrownBy(() -> serializer.deserialize(new DataInputDeserializer(written)))
                 .isInstanceOf(IOException.class)
-                .hasMessageContaining("encoding 9");
+                .hasMessageContaining("encoding 10");
         assertThat(serializer.snapshotConfiguration().restoreSerializer()).isSameAs(serializer);
+    }
+
+    @Test
+    void aValueInEncoding8_writtenBeforeWebPush_readsAsItWas() throws Exception {
+        // Encoding 9 only adds a kind of token: a value of a user without browsers is the same bytes.
+        UserState u = fullUser();
+        u.devices.remove("w1");
+        DataOutputSerializer body = new DataOutputSerializer(256);
+        serializer.writeBody(u, body);
+        UserState back = serializer.readBody(new BytesReader(body.getCopyOfBuffer()), 8);
+        assertThat(back).usingRecursiveComparison().isEqualTo(u);
+        assertThat(back.devices.get("d1").pushKeys).isNull();
     }
 
     @Test
