@@ -7,6 +7,7 @@ import io.herald.delivery.Attempt;
 import io.herald.delivery.Provider;
 import io.herald.delivery.ProviderAnswers;
 import io.herald.delivery.ProviderReply;
+import io.herald.http2.Http2Connections;
 import io.herald.json.Json;
 import io.herald.model.Outcome;
 import io.herald.model.Platform;

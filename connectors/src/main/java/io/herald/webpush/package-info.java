@@ -1,11 +1,12 @@
 /**
- * Web push's cryptography, apart from any transport: the encrypted body of a push message (RFC 8291
+ * Web push: its cryptography, apart from any transport: the encrypted body of a push message (RFC 8291
  * over RFC 8188's {@code aes128gcm}: {@link io.herald.webpush.WebPushEncryption}, for the keys of a
  * subscription, {@link io.herald.webpush.SubscriptionKeys}), the VAPID identification of the sender
  * (RFC 8292: {@link io.herald.webpush.VapidKeys}, {@link io.herald.webpush.VapidTokens}), and the user
  * agent's side, {@link io.herald.webpush.WebPushDecryption}, for tests and the sandbox's push service
- * emulator. A provider sends what these make over Herald's own HTTP/2 client (RFC 8030); nothing here
- * opens a connection.
+ * emulator; and the provider that sends what these make over Herald's own HTTP/2 client (RFC 8030),
+ * {@link io.herald.webpush.WebPushProvider}, configured per app by {@link io.herald.webpush.WebPushApp}.
+ * Only the provider opens connections.
  *
  * <p><b>Built on the JDK, not on a web push library.</b> {@code com.interaso:webpush} 1.3.0 was
  * weighed (its jar and source read): it does build the body and the headers apart from sending

@@ -6,7 +6,7 @@ import com.eatthepath.pushy.apns.auth.ApnsSigningKey;
 import com.eatthepath.pushy.apns.util.SimpleApnsPushNotification;
 import io.herald.apns.ApnsApp;
 import io.herald.fcm.FcmApp;
-import io.herald.fcm.Http2Connections;
+import io.herald.http2.Http2Connections;
 import io.herald.job.config.HeraldConfig;
 import io.herald.json.Json;
 import io.herald.model.Message;

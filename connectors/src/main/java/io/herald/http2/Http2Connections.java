@@ -1,10 +1,12 @@
-package io.herald.fcm;
+package io.herald.http2;
 
 import io.herald.delivery.ProviderAnswers;
 import io.herald.delivery.RequestNotTaken;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
@@ -71,6 +73,10 @@ import javax.net.ssl.SSLParameters;
  * {@link RequestNotTaken}: a GOAWAY whose last stream is below its own, or a REFUSED_STREAM reset
  * (RFC 9113, section 8.7). When a connection closes, Netty closes its streams at once, so their
  * requests fail then, not at the caller's time limit.
+ *
+ * <p>FCM posts JSON with a bearer token ({@link #post(CharSequence, CharSequence, String,
+ * Runnable)}); web push posts an encrypted body with headers of its own ({@link #post(CharSequence,
+ * Http2Headers, byte[], Runnable)}), one instance per push service origin.
  */
 public final class Http2Connections implements AutoCloseable {
     /** A response: status, body text, and the Retry-After header it came with (null if none). */
@@ -91,7 +97,7 @@ public final class Http2Connections implements AutoCloseable {
     private static final AttributeKey<Boolean> GOING_AWAY = AttributeKey.valueOf("herald-http2-going-away");
 
     private static final AsciiString JSON_UTF8 = AsciiString.cached("application/json; charset=UTF-8");
-    /** Larger answers are refused: FCM's are a few hundred bytes. */
+    /** Larger answers are refused: FCM's and push services' are a few hundred bytes. */
     static final int MAX_RESPONSE_BYTES = 64 * 1024;
 
     private final String host;
@@ -113,21 +119,18 @@ public final class Http2Connections implements AutoCloseable {
      */
     public Http2Connections(URI origin, File trustedCertificates, int connections, EventLoopGroup eventLoop)
             throws SSLException {
+        this(origin, clientTls(trustedCertificates), connections, eventLoop);
+    }
+
+    /**
+     * As {@link #Http2Connections(URI, File, int, EventLoopGroup)}, with a TLS context made by
+     * {@link #clientTls}: one context may serve many origins (web push opens connections to origins
+     * it learns of while sending, and a context is costly to make: it reads the trust store).
+     */
+    public Http2Connections(URI origin, SslContext sslContext, int connections, EventLoopGroup eventLoop) {
         this.host = origin.getHost();
         this.port = origin.getPort() < 0 ? 443 : origin.getPort();
         this.authority = origin.getPort() < 0 ? host : host + ":" + port;
-        SslContextBuilder ssl = SslContextBuilder.forClient()
-                .sslProvider(SslProvider.JDK)
-                .ciphers(Http2SecurityUtil.CIPHERS, SupportedCipherSuiteFilter.INSTANCE)
-                .applicationProtocolConfig(new ApplicationProtocolConfig(
-                        ApplicationProtocolConfig.Protocol.ALPN,
-                        ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
-                        ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
-                        ApplicationProtocolNames.HTTP_2));
-        if (trustedCertificates != null) {
-            ssl.trustManager(trustedCertificates);
-        }
-        SslContext sslContext = ssl.build();
         this.bootstrap = new Bootstrap()
                 .group(eventLoop)
                 .channel(NioSocketChannel.class)
@@ -173,6 +176,25 @@ public final class Http2Connections implements AutoCloseable {
         this.connections = new Slot[connections];
     }
 
+    /**
+     * A client TLS context for HTTP/2 (ALPN {@code h2}) trusting {@code trustedCertificates} (PEM), or
+     * the system's certificates if null.
+     */
+    public static SslContext clientTls(File trustedCertificates) throws SSLException {
+        SslContextBuilder ssl = SslContextBuilder.forClient()
+                .sslProvider(SslProvider.JDK)
+                .ciphers(Http2SecurityUtil.CIPHERS, SupportedCipherSuiteFilter.INSTANCE)
+                .applicationProtocolConfig(new ApplicationProtocolConfig(
+                        ApplicationProtocolConfig.Protocol.ALPN,
+                        ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+                        ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
+                        ApplicationProtocolNames.HTTP_2));
+        if (trustedCertificates != null) {
+            ssl.trustManager(trustedCertificates);
+        }
+        return ssl.build();
+    }
+
     /** Sends a POST with a JSON body; the future completes with the response, or with the failure. */
     public CompletableFuture<Response> post(CharSequence path, CharSequence authorization, String json) {
         return post(path, authorization, json, null);
@@ -182,10 +204,38 @@ public final class Http2Connections implements AutoCloseable {
      * Sends a POST with a JSON body; the future completes with the response, or with the failure:
      * {@link RequestNotTaken} if the server said it did not take the request.
      *
+     * @param authorization the Authorization header (an {@link AsciiString} keeps its hash for HPACK)
      * @param written run (on the connection's event loop) once the whole request has gone out, or null
      */
     public CompletableFuture<Response> post(
             CharSequence path, CharSequence authorization, String json, Runnable written) {
+        Http2Headers headers = new DefaultHttp2Headers()
+                .set(HttpHeaderNames.AUTHORIZATION, authorization)
+                .set(HttpHeaderNames.CONTENT_TYPE, JSON_UTF8);
+        return send(path, headers, alloc -> ByteBufUtil.writeUtf8(alloc, json), written);
+    }
+
+    /**
+     * Sends a POST with the request's own headers and a body of bytes, as
+     * {@link #post(CharSequence, CharSequence, String, Runnable)} does a JSON one.
+     *
+     * @param headers the request's headers past the pseudo-headers (Authorization, Content-Type, and
+     *     any others), names in lower case as HTTP/2 writes them. Taken, not copied: the pseudo-headers
+     *     are added to it, so it is not to be used again
+     * @param body the whole body, sent as it is (not copied, not to be changed after)
+     * @param written run (on the connection's event loop) once the whole request has gone out, or null
+     */
+    public CompletableFuture<Response> post(CharSequence path, Http2Headers headers, byte[] body, Runnable written) {
+        return send(path, headers, alloc -> Unpooled.wrappedBuffer(body), written);
+    }
+
+    /** The body of a request, made on the connection's event loop when its stream is open. */
+    @FunctionalInterface
+    private interface Body {
+        ByteBuf write(ByteBufAllocator alloc);
+    }
+
+    private CompletableFuture<Response> send(CharSequence path, Http2Headers headers, Body body, Runnable written) {
         CompletableFuture<Response> result = new CompletableFuture<>();
         Slot slot = connection();
         result.whenComplete((response, failure) -> slot.outstanding.decrementAndGet());
@@ -204,16 +254,12 @@ public final class Http2Connections implements AutoCloseable {
                             return;
                         }
                         Http2StreamChannel stream = (Http2StreamChannel) opened.getNow();
-                        Http2Headers headers = new DefaultHttp2Headers()
-                                .method(HttpMethod.POST.asciiName())
+                        headers.method(HttpMethod.POST.asciiName())
                                 .scheme(HttpScheme.HTTPS.name())
                                 .authority(authority)
-                                .path(path)
-                                .set(HttpHeaderNames.AUTHORIZATION, authorization)
-                                .set(HttpHeaderNames.CONTENT_TYPE, JSON_UTF8);
+                                .path(path);
                         stream.write(new DefaultHttp2HeadersFrame(headers, false));
-                        stream.writeAndFlush(
-                                        new DefaultHttp2DataFrame(ByteBufUtil.writeUtf8(stream.alloc(), json), true))
+                        stream.writeAndFlush(new DefaultHttp2DataFrame(body.write(stream.alloc()), true))
                                 .addListener(sent -> {
                                     if (sent.isSuccess()) {
                                         exchange.written = true;

@@ -1,4 +1,4 @@
-package io.herald.fcm;
+package io.herald.http2;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
