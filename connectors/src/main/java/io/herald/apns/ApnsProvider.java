@@ -62,6 +62,11 @@ public final class ApnsProvider implements Provider {
     }
 
     @Override
+    public String id() {
+        return "apns";
+    }
+
+    @Override
     public String displayName() {
         return "APNs";
     }

@@ -20,7 +20,6 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -205,7 +204,7 @@ public final class DeliveryOperator extends AbstractStreamOperator<Receipt>
     @Override
     public void open() throws Exception {
         super.open();
-        String name = provider.displayName().toLowerCase(Locale.ROOT);
+        String name = provider.id();
         int instance = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
         eventLoop = new NioEventLoopGroup(1, new DefaultThreadFactory("herald-" + name, true));
         timer = RetryingSender.newTimer("herald-" + name);

@@ -19,8 +19,14 @@ import java.util.concurrent.CompletableFuture;
  * their connections in {@link #connect}, once per parallel instance.
  */
 public interface Provider extends Serializable {
-    /** The provider's name as people read it ("APNs", "FCM"). */
+    /** The provider's name as people read it ("APNs", "FCM", "Web push"). */
     String displayName();
+
+    /**
+     * The provider's name in identifiers ("apns", "fcm", "webpush"): its delivery's operator uids
+     * ({@code deliver-<id>}, so it never changes once a savepoint holds it) and metric groups.
+     */
+    String id();
 
     /** The platform whose devices this provider reaches: its delivery's place in the task's {@link DeliveryRoom}. */
     Platform platform();

@@ -60,6 +60,11 @@ public final class FcmProvider implements Provider {
     }
 
     @Override
+    public String id() {
+        return "fcm";
+    }
+
+    @Override
     public String displayName() {
         return "FCM";
     }

@@ -65,15 +65,16 @@ public final class WebPushProvider implements Provider {
     /**
      * Web push's answers, by status alone (RFC 8030 and RFC 8292; push services differ in their bodies):
      * any 2xx (201 Created, as a rule) is delivered; 404 and 410 say the subscription is gone (expired,
-     * or unsubscribed); 401 and 403 refuse the app's VAPID credentials (a token the service does not
-     * accept, or a key other than the one the subscription was made with); 429 and 5xx are worth
-     * another try, after Retry-After; any other status (400 a malformed request, 413 a body too large)
-     * refuses the notification for good.
+     * or unsubscribed); 401 refuses the app's VAPID credentials (a token the service does not accept),
+     * which stops the app; 429 and 5xx are worth another try, after Retry-After; any other status
+     * refuses the notification for good: 400 a malformed request, 413 a body too large, and 403, which
+     * RFC 8292 gives a subscription made with another key than the app's (one old subscription after
+     * a key rotation): it is about that subscription, so it neither stops the app nor, since a wrong
+     * key in the configuration would say it of every subscription, forgets the subscription.
      */
     public static final ProviderAnswers ANSWERS = ProviderAnswers.forProvider("Web push")
             .deadTokenStatuses(404, 410)
             .credentialsRefused(401)
-            .credentialsRefused(403)
             .build();
 
     /** The most push service origins a session keeps connections to. */
@@ -129,6 +130,11 @@ public final class WebPushProvider implements Provider {
     @Override
     public String displayName() {
         return "Web push";
+    }
+
+    @Override
+    public String id() {
+        return "webpush";
     }
 
     /**

@@ -46,6 +46,11 @@ class DeliveryOperatorTest {
         }
 
         @Override
+        public String id() {
+            return "test";
+        }
+
+        @Override
         public Platform platform() {
             return Platform.IOS;
         }

@@ -341,7 +341,7 @@ class WebPushProviderTest {
                 new Expected("400", null, Outcome.REJECTED, false, 0),
                 new Expected("413", null, Outcome.REJECTED, false, 0),
                 new Expected("401", null, Outcome.REJECTED, true, 0),
-                new Expected("403", null, Outcome.REJECTED, true, 0),
+                new Expected("403", null, Outcome.REJECTED, false, 0),
                 new Expected("429", "7", Outcome.FAILED, false, 7_000),
                 new Expected("500", null, Outcome.FAILED, false, 0),
                 new Expected("503", "2", Outcome.FAILED, false, 2_000));

@@ -3,6 +3,7 @@ package io.herald.job;
 import io.herald.apns.ApnsProvider;
 import io.herald.delivery.DeliveryOperator;
 import io.herald.delivery.DeliveryOperatorFactory;
+import io.herald.delivery.Provider;
 import io.herald.fcm.FcmProvider;
 import io.herald.job.config.HeraldConfig;
 import io.herald.job.fanout.FanOutOperator;
@@ -42,6 +43,7 @@ import io.herald.model.Interaction;
 import io.herald.model.Receipt;
 import io.herald.model.SendRequest;
 import io.herald.model.UserUpdate;
+import io.herald.webpush.WebPushProvider;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
@@ -268,53 +270,50 @@ public final class HeraldJob {
                                 .build())))
                 .uid(UID_FAN_OUT);
 
-        SingleOutputStreamOperator<SendRequest> ios =
+        SingleOutputStreamOperator<SendRequest> split =
                 requests.process(new SplitByPlatform()).uid("split-by-platform").name("Split by platform");
-        DataStream<SendRequest> android = ios.getSideOutput(Descriptors.ANDROID);
 
         HeraldConfig.Delivery d = config.delivery;
         HeraldConfig.Topics t = config.topics;
         TypeInformation<Receipt> receiptType = TypeInformation.of(Receipt.class);
-        // Each receipt is encoded for Kafka in its delivery's own chain: what crosses the network to
-        // the sink is bytes (a receipt object's reflective serialization cost the fan-out thread 17%).
-        SingleOutputStreamOperator<Receipt> apnsReceipts = ios.transform(
-                        "Deliver to APNs",
-                        receiptType,
-                        new DeliveryOperatorFactory(new DeliveryOperator(
-                                new ApnsProvider(config.apnsApps(), d.apnsConnections), d.settings(), io.answers)))
-                .uid("deliver-apns");
-        SingleOutputStreamOperator<Receipt> fcmReceipts = android.transform(
-                        "Deliver to FCM",
-                        receiptType,
-                        new DeliveryOperatorFactory(new DeliveryOperator(
-                                new FcmProvider(config.fcmApps(), d.fcmConnections), d.settings(), io.answers)))
-                .uid("deliver-fcm");
-        DataStream<OutboundRecord> receipts = apnsReceipts
-                .flatMap(new ReceiptRecords(t.receipts, t.devices))
-                .uid("receipt-records-apns")
-                .name("APNs receipts and dead-token feedback")
-                .union(fcmReceipts
-                        .flatMap(new ReceiptRecords(t.receipts, t.devices))
-                        .uid("receipt-records-fcm")
-                        .name("FCM receipts and dead-token feedback"));
-
+        // One delivery per provider, each fed its platform's requests; a new provider is one more
+        // entry here. Each receipt is encoded for Kafka in its delivery's own chain: what crosses the
+        // network to the sink is bytes (a receipt object's reflective serialization cost the fan-out
+        // thread 17%).
+        List<Provider> providers = List.of(
+                new ApnsProvider(config.apnsApps(), d.apnsConnections),
+                new FcmProvider(config.fcmApps(), d.fcmConnections),
+                new WebPushProvider(config.webPushApps(), d.webPushConnections));
+        DataStream<OutboundRecord> receipts = null;
         // Measured campaigns' results: users counted by the fan-out, deliveries by each delivery,
         // summed where they arise, then per campaign.
-        SingleOutputStreamOperator<CampaignStatus> results = sumArmCounts(
-                        requests.getSideOutput(Descriptors.ARM_COUNTS), "fan-out")
-                .union(
-                        sumArmCounts(
-                                apnsReceipts
-                                        .flatMap(new ReceiptArmCounts())
-                                        .uid("arm-counts-apns")
-                                        .name("APNs deliveries per arm"),
-                                "apns"),
-                        sumArmCounts(
-                                fcmReceipts
-                                        .flatMap(new ReceiptArmCounts())
-                                        .uid("arm-counts-fcm")
-                                        .name("FCM deliveries per arm"),
-                                "fcm"))
+        DataStream<ArmCounts> armCounts = sumArmCounts(requests.getSideOutput(Descriptors.ARM_COUNTS), "fan-out");
+        DataStream<DeliveryTally> tallies = null;
+        for (Provider provider : providers) {
+            String id = provider.id();
+            SingleOutputStreamOperator<Receipt> delivered = split.getSideOutput(
+                            Descriptors.toPlatform(provider.platform()))
+                    .transform(
+                            "Deliver to " + provider.displayName(),
+                            receiptType,
+                            new DeliveryOperatorFactory(new DeliveryOperator(provider, d.settings(), io.answers)))
+                    .uid("deliver-" + id);
+            DataStream<OutboundRecord> records = delivered
+                    .flatMap(new ReceiptRecords(t.receipts, t.devices))
+                    .uid("receipt-records-" + id)
+                    .name(provider.displayName() + " receipts and dead-token feedback");
+            receipts = receipts == null ? records : receipts.union(records);
+            armCounts = armCounts.union(sumArmCounts(
+                    delivered
+                            .flatMap(new ReceiptArmCounts())
+                            .uid("arm-counts-" + id)
+                            .name(provider.displayName() + " deliveries per arm"),
+                    id));
+            DataStream<DeliveryTally> tally = tallyReceipts(delivered, id);
+            tallies = tallies == null ? tally : tallies.union(tally);
+        }
+
+        SingleOutputStreamOperator<CampaignStatus> results = armCounts
                 .keyBy(c -> c.campaignId)
                 .connect(campaigns
                         .filter(e -> e.campaignId != null)
@@ -327,9 +326,7 @@ public final class HeraldJob {
 
         // Every campaign's receipts, summed per delivery, then per campaign: what `campaign status`
         // and `watch` read instead of the receipts.
-        SingleOutputStreamOperator<CampaignStatus> receiptTotals = tallyReceipts(apnsReceipts, "apns")
-                .union(tallyReceipts(fcmReceipts, "fcm"))
-                .keyBy(tally -> tally.campaignId)
+        SingleOutputStreamOperator<CampaignStatus> receiptTotals = tallies.keyBy(tally -> tally.campaignId)
                 .process(new DeliveryTotals())
                 .uid("receipt-totals")
                 .name("Campaign receipt totals");

@@ -159,7 +159,8 @@ final class BenchCommand implements Callable<Integer> {
                 // 1. The limit: each client alone, warmed up, then alternated RUNS times; medians.
                 int limitUsers = 20_000;
                 peer.users(limitUsers);
-                SyntheticUsers limitPopulation = SyntheticUsers.generate(limitUsers, 42, 0.02);
+                SyntheticUsers limitPopulation =
+                        SyntheticUsers.generate(limitUsers, 42, 0.02).phonesOnly();
                 ClientLimits limits = new ClientLimits(
                         config,
                         liveTokens(limitPopulation, Platform.IOS),
@@ -273,7 +274,8 @@ final class BenchCommand implements Callable<Integer> {
                     json.put("fire_to_first_notification_ms", firstMedian);
                     System.out.printf("fire to first notification: %s ms, median %d ms%n", firsts, firstMedian);
                 }
-                SyntheticUsers mix = SyntheticUsers.generate(Math.min(e2eUsers, 100_000), 42, 0.02);
+                SyntheticUsers mix = SyntheticUsers.generate(Math.min(e2eUsers, 100_000), 42, 0.02)
+                        .phonesOnly();
                 double iosShare = liveTokens(mix, Platform.IOS).size()
                         / (double) (liveTokens(mix, Platform.IOS).size()
                                 + liveTokens(mix, Platform.ANDROID).size());
@@ -466,7 +468,7 @@ final class BenchCommand implements Callable<Integer> {
         }
         TempDirs.deleteQuietly(dir);
         Files.createDirectories(dir);
-        SyntheticUsers population = SyntheticUsers.generate(users, 42, 0.02);
+        SyntheticUsers population = SyntheticUsers.generate(users, 42, 0.02).phonesOnly();
         Path export = writeExport(population, SyntheticUsers.registrationVersion(), dir.resolve("devices.jsonl"));
         System.out.printf(
                 "Bootstrapping %,d users (%,d devices) into %s ...%n",

@@ -38,8 +38,7 @@ final class BenchPeerCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintStream out = System.out;
         try (Sandbox sandbox = Sandbox.start(dir, parallelism)) {
-            sandbox.apns().tokens().keepPayloads(false);
-            sandbox.fcm().tokens().keepPayloads(false);
+            sandbox.keepPayloads(false);
             out.println("@ready " + sandbox.configFile());
             out.flush();
             BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
@@ -51,9 +50,11 @@ final class BenchPeerCommand implements Callable<Integer> {
                 switch (words[0]) {
                     case "users": {
                         // The tokens of this population become live (or dead) at the emulators.
-                        SyntheticUsers users = SyntheticUsers.generate(Integer.parseInt(words[1]), 42, 0.02);
-                        users.registerWith(
-                                sandbox.apns().tokens(), sandbox.fcm().tokens());
+                        // Phones only: the job's users come from a savepoint kept between runs
+                        // (BenchCommand.usersSavepoint), which browsers' subscriptions cannot outlive.
+                        SyntheticUsers users = SyntheticUsers.generate(Integer.parseInt(words[1]), 42, 0.02)
+                                .phonesOnly();
+                        users.registerWith(sandbox);
                         long live = users.devices().stream()
                                 .filter(SyntheticUsers.Device::expectsDelivery)
                                 .count();
@@ -66,8 +67,7 @@ final class BenchPeerCommand implements Callable<Integer> {
                         break;
                     case "reset":
                         // Counts start again (before the fire time is taken: see BenchPeer.arm).
-                        sandbox.apns().tokens().resetCounts();
-                        sandbox.fcm().tokens().resetCounts();
+                        sandbox.resetCounts();
                         out.println("@reset");
                         break;
                     case "arm":

@@ -47,10 +47,9 @@ final class CrashBench extends SectionBench {
         try (Sandbox sandbox = Sandbox.start(dir.resolve("sandbox"), 2);
                 KafkaIO kafka = new KafkaIO(sandbox.kafka().bootstrapServers());
                 StandaloneFlink flink = StandaloneFlink.start(dir.resolve("flink"), 2, 2)) {
-            sandbox.apns().tokens().keepPayloads(false);
-            sandbox.fcm().tokens().keepPayloads(false);
+            sandbox.keepPayloads(false);
             SyntheticUsers population = SyntheticUsers.generate(users, 42, 0.02);
-            population.registerWith(sandbox.apns().tokens(), sandbox.fcm().tokens());
+            population.registerWith(sandbox);
             Path jar = StandaloneFlink.jobJar(Path.of("job"));
             String config = sandbox.configFile().toString();
             String job = flink.submit(jar, "io.herald.job.HeraldMain", null, List.of("--config", config));
@@ -89,8 +88,7 @@ final class CrashBench extends SectionBench {
                     "crash: killed %s after %,d of %,d; lost %,d, duplicates %,d (bound %,d)%n",
                     victim, atKill, expected, counts.lost, counts.duplicates, bound);
             crash.close();
-            sandbox.apns().tokens().resetCounts();
-            sandbox.fcm().tokens().resetCounts();
+            sandbox.resetCounts();
 
             // 2. Stop with a savepoint, then a new job from it.
             flink.awaitAllRunning(job, Duration.ofMinutes(2));

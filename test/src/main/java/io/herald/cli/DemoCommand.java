@@ -68,8 +68,8 @@ final class DemoCommand implements Callable<Integer> {
         try (Sandbox sandbox = Sandbox.start(dir, sandboxOptions.parallelism);
                 KafkaIO kafka = new KafkaIO(sandbox.kafka().bootstrapServers())) {
             say("Sandbox up: Kafka " + sandbox.kafka().bootstrapServers() + ", APNs emulator :"
-                    + sandbox.apns().port() + ", FCM emulator :" + sandbox.fcm().port() + ", config "
-                    + sandbox.configFile());
+                    + sandbox.apns().port() + ", FCM emulator :" + sandbox.fcm().port() + ", web push service :"
+                    + sandbox.web().port() + ", config " + sandbox.configFile());
             // An experiment's users all have live tokens: the users the job sends an arm to are then
             // the users whose phones show it, as the app's behaviour assumes.
             SyntheticUsers population = experiment
@@ -149,8 +149,7 @@ final class DemoCommand implements Callable<Integer> {
                 }
                 say("Campaign " + campaignId + ": " + watcher.state().name().toLowerCase() + ".");
                 if (reportFile != null) {
-                    CampaignReport.page(campaignId, report, watcher, arrivals.apns(), arrivals.fcm())
-                            .write(reportFile);
+                    CampaignReport.page(campaignId, report, watcher, arrivals).write(reportFile);
                     say("Report written to " + reportFile.toAbsolutePath());
                 }
                 System.err.flush();

@@ -19,7 +19,7 @@ final class DeviceLoad {
      * @return false if the job had not taken them in within 10 minutes
      */
     static boolean load(Sandbox sandbox, KafkaIO kafka, SyntheticUsers population) throws Exception {
-        population.registerWith(sandbox.apns().tokens(), sandbox.fcm().tokens());
+        population.registerWith(sandbox);
         try (ProgressBar bar = bar("Devices stored", population.devices().size())) {
             return population.load(
                     sandbox,

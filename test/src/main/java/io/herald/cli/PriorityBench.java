@@ -4,7 +4,6 @@ import io.herald.campaign.CampaignLife;
 import io.herald.job.HeraldMain;
 import io.herald.job.cli.CampaignWatcher;
 import io.herald.job.config.HeraldConfig;
-import io.herald.model.Platform;
 import io.herald.sandbox.DemoCampaign;
 import io.herald.sandbox.KafkaIO;
 import io.herald.sandbox.Sandbox;
@@ -240,9 +239,7 @@ final class PriorityBench extends SectionBench {
     }
 
     private static TokenRegistry registry(Sandbox sandbox, SyntheticUsers.Device d) {
-        return d.platform == Platform.IOS
-                ? sandbox.apns().tokens()
-                : sandbox.fcm().tokens();
+        return sandbox.tokens(d.platform);
     }
 
     private static long quantile(List<Long> sorted, double q) {

@@ -4,8 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.herald.job.cli.CampaignWatcher;
 import io.herald.job.cli.WatchDisplay;
 import io.herald.model.StatusKind;
-import io.herald.sandbox.ArrivalTimes;
 import io.herald.sandbox.DeliveryReport;
+import io.herald.sandbox.Sandbox;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,12 +18,9 @@ import java.util.Map;
 public final class CampaignReport {
     private CampaignReport() {}
 
-    /**
-     * @param apns what the APNs emulator received, from the fire on
-     * @param fcm what the FCM emulator received, from the fire on
-     */
+    /** @param arrivals what each emulator received, from the fire on */
     public static ReportPage page(
-            String campaignId, DeliveryReport report, CampaignWatcher watcher, ArrivalTimes apns, ArrivalTimes fcm) {
+            String campaignId, DeliveryReport report, CampaignWatcher watcher, Sandbox.Arrivals arrivals) {
         ReportPage page = new ReportPage("Herald: campaign " + campaignId);
         page.paragraph("Lost, duplicated and unexpected notifications are counted from what the emulators received, "
                 + "device by device; outcomes and fire-to-ack times come from the job's receipts.");
@@ -44,7 +41,7 @@ public final class CampaignReport {
         page.heading("Delivery rate per provider");
         page.chart(
                 "Notifications each emulator accepted per second, after the fire.",
-                DeliveryCharts.ratePerProvider(apns, fcm));
+                DeliveryCharts.ratePerProvider(arrivals));
         page.heading("Fire to ack");
         page.chart(
                 "Receipts by the time from the fire record to the provider's answer.",

@@ -1,6 +1,7 @@
 package io.herald.report;
 
-import io.herald.sandbox.ArrivalTimes;
+import io.herald.sandbox.Sandbox;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -13,22 +14,27 @@ public final class DeliveryCharts {
      * Notifications per second at each emulator over the campaign, from counts per {@code bucketMs}
      * after the fire: in tenths of a second for a campaign under a minute, in seconds for a longer one.
      */
-    public static String ratePerProvider(long[] apns, long[] fcm, int bucketMs) {
-        long span = (long) Math.max(apns.length, fcm.length) * bucketMs;
+    public static String ratePerProvider(Map<String, long[]> perProvider, int bucketMs) {
+        long span = (long) perProvider.values().stream()
+                        .mapToInt(c -> c.length)
+                        .max()
+                        .orElse(0)
+                * bucketMs;
         int factor = Math.max(1, (span <= 60_000 ? 100 : 1000) / bucketMs);
         double seconds = bucketMs * factor / 1000.0;
-        return Svg.lines(
-                List.of(
-                        new Svg.Series("APNs", perSecond(rebin(apns, factor), seconds)),
-                        new Svg.Series("FCM", perSecond(rebin(fcm, factor), seconds))),
-                seconds,
-                "seconds after the fire",
-                "notifications per second");
+        List<Svg.Series> series = new ArrayList<>();
+        perProvider.forEach((provider, counts) ->
+                series.add(new Svg.Series(provider, perSecond(rebin(counts, factor), seconds))));
+        return Svg.lines(series, seconds, "seconds after the fire", "notifications per second");
     }
 
-    /** {@link #ratePerProvider(long[], long[], int)} from each emulator's arrival times. */
-    public static String ratePerProvider(ArrivalTimes apns, ArrivalTimes fcm) {
-        return ratePerProvider(apns.perBucket(100), fcm.perBucket(100), 100);
+    /** {@link #ratePerProvider(Map, int)} from each emulator's arrival times. */
+    public static String ratePerProvider(Sandbox.Arrivals arrivals) {
+        Map<String, long[]> perProvider = new LinkedHashMap<>();
+        perProvider.put("APNs", arrivals.apns().perBucket(100));
+        perProvider.put("FCM", arrivals.fcm().perBucket(100));
+        perProvider.put("Web push", arrivals.web().perBucket(100));
+        return ratePerProvider(perProvider, 100);
     }
 
     /**

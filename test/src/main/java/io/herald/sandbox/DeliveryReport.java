@@ -4,6 +4,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.herald.job.cli.CampaignWatcher;
 import io.herald.model.Outcome;
+import io.herald.model.Platform;
+import java.util.EnumMap;
+import java.util.Map;
 import java.util.function.Predicate;
 
 /**
@@ -29,6 +32,8 @@ public final class DeliveryReport {
     public final double ratePerS;
     public final long p50Ms;
     public final long p99Ms;
+    /** What each platform's emulator received for the population's devices. */
+    public final Map<Platform, Long> receivedPerPlatform;
 
     private DeliveryReport(
             long targeted,
@@ -41,7 +46,8 @@ public final class DeliveryReport {
             long unexpected,
             long elapsedMs,
             long p50Ms,
-            long p99Ms) {
+            long p99Ms,
+            Map<Platform, Long> receivedPerPlatform) {
         this.targeted = targeted;
         this.delivered = delivered;
         this.failed = failed;
@@ -54,6 +60,7 @@ public final class DeliveryReport {
         this.ratePerS = elapsedMs > 0 ? (delivered + failed + unconfirmed) * 1000.0 / elapsedMs : 0;
         this.p50Ms = p50Ms;
         this.p99Ms = p99Ms;
+        this.receivedPerPlatform = receivedPerPlatform;
     }
 
     /** Judges a campaign to every user of the sandbox app, fired at {@code firedAt}. */
@@ -71,6 +78,13 @@ public final class DeliveryReport {
         EmulatorCounts counts = EmulatorCounts.of(users, sandbox, 1, shouldReceive);
         long delivered = watcher.outcome(Outcome.DELIVERED.wire());
         long unconfirmed = watcher.outcome(Outcome.UNCONFIRMED.wire());
+        Map<Platform, Long> received = new EnumMap<>(Platform.class);
+        for (Platform p : Platform.values()) {
+            received.put(p, 0L);
+        }
+        for (SyntheticUsers.Device d : users.devices()) {
+            received.merge(d.platform, (long) sandbox.tokens(d.platform).received(d.token), Long::sum);
+        }
         return new DeliveryReport(
                 watcher.targeted(),
                 delivered,
@@ -82,7 +96,8 @@ public final class DeliveryReport {
                 counts.unexpected,
                 Math.max(0, watcher.lastAckAt() - firedAt),
                 watcher.latencyQuantile(0.50),
-                watcher.latencyQuantile(0.99));
+                watcher.latencyQuantile(0.99),
+                received);
     }
 
     /** True when every device got exactly what it should have. */
@@ -93,33 +108,38 @@ public final class DeliveryReport {
     /** The report as a human reads it. */
     public String table() {
         return String.format(
-                "%n  %-12s %,12d%n  %-12s %,12d%n  %-12s %,12d%n  %-12s %,12d%n  %-12s %,12d%n"
-                        + "  %-12s %,12d%n  %-12s %,12d%n  %-12s %,12d%n  %-12s %,12d ms%n  %-12s %,12.0f /s%n"
-                        + "  %-12s %,12d ms%n  %-12s %,12d ms%n",
-                "targeted",
-                targeted,
-                "delivered",
-                delivered,
-                "failed",
-                failed,
-                "unconfirmed",
-                unconfirmed,
-                "suppressed",
-                suppressed,
-                "duplicates",
-                duplicates,
-                "lost",
-                lost,
-                "unexpected",
-                unexpected,
-                "elapsed",
-                elapsedMs,
-                "rate",
-                ratePerS,
-                "p50 latency",
-                p50Ms,
-                "p99 latency",
-                p99Ms);
+                        "%n  %-12s %,12d%n  %-12s %,12d%n  %-12s %,12d%n  %-12s %,12d%n  %-12s %,12d%n"
+                                + "  %-12s %,12d%n  %-12s %,12d%n  %-12s %,12d%n  %-12s %,12d ms%n  %-12s %,12.0f /s%n"
+                                + "  %-12s %,12d ms%n  %-12s %,12d ms%n",
+                        "targeted",
+                        targeted,
+                        "delivered",
+                        delivered,
+                        "failed",
+                        failed,
+                        "unconfirmed",
+                        unconfirmed,
+                        "suppressed",
+                        suppressed,
+                        "duplicates",
+                        duplicates,
+                        "lost",
+                        lost,
+                        "unexpected",
+                        unexpected,
+                        "elapsed",
+                        elapsedMs,
+                        "rate",
+                        ratePerS,
+                        "p50 latency",
+                        p50Ms,
+                        "p99 latency",
+                        p99Ms)
+                + String.format(
+                        "  received at the emulators: APNs %,d, FCM %,d, web push %,d%n",
+                        receivedPerPlatform.get(Platform.IOS),
+                        receivedPerPlatform.get(Platform.ANDROID),
+                        receivedPerPlatform.get(Platform.WEB));
     }
 
     /** The report as one JSON object. */
@@ -137,6 +157,8 @@ public final class DeliveryReport {
         n.put("rate_per_s", Math.round(ratePerS));
         n.put("p50_ms", p50Ms);
         n.put("p99_ms", p99Ms);
+        ObjectNode received = n.putObject("received");
+        receivedPerPlatform.forEach((p, count) -> received.put(p.wire(), count));
         return n.toString();
     }
 }

@@ -1,6 +1,5 @@
 package io.herald.sandbox;
 
-import io.herald.model.Platform;
 import java.util.function.Predicate;
 
 /**
@@ -41,10 +40,7 @@ public final class EmulatorCounts {
         long unexpected = 0;
         long expected = 0;
         for (SyntheticUsers.Device d : users.devices()) {
-            int n = (d.platform == Platform.IOS
-                            ? sandbox.apns().tokens()
-                            : sandbox.fcm().tokens())
-                    .received(d.token);
+            int n = sandbox.tokens(d.platform).received(d.token);
             if (shouldReceive.test(d)) {
                 expected++;
                 lost += n == 0 ? 1 : 0;

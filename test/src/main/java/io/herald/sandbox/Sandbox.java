@@ -5,6 +5,9 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.herald.apns.ApnsApp;
 import io.herald.fcm.FcmApp;
 import io.herald.job.config.HeraldConfig;
+import io.herald.model.Platform;
+import io.herald.webpush.VapidKeys;
+import io.herald.webpush.WebPushApp;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -23,9 +26,10 @@ import java.util.Map;
 import java.util.UUID;
 
 /**
- * Everything Herald talks to, on this machine: a Kafka broker with Herald's topics, the APNs and FCM
- * emulators with fresh credentials, and a {@link HeraldConfig} pointing the job at them. The APNs
- * signing key and the FCM token are made new each time and written only to the sandbox's folder.
+ * Everything Herald talks to, on this machine: a Kafka broker with Herald's topics, the APNs, FCM
+ * and web push emulators with fresh credentials, and a {@link HeraldConfig} pointing the job at
+ * them. The APNs signing key, the FCM token and the VAPID private key are made new each time and
+ * written only to the sandbox's folder.
  */
 public final class Sandbox implements AutoCloseable {
     public static final String APP_ID = "herald-demo";
@@ -33,20 +37,30 @@ public final class Sandbox implements AutoCloseable {
     public static final String TEAM_ID = "HERALDTEAM";
     public static final String KEY_ID = "HERALDKEY1";
     public static final String FCM_PROJECT = "herald-sandbox";
+    /** The sandbox app's VAPID subject (RFC 8292): where a push service would reach its sender. */
+    public static final String VAPID_SUBJECT = "mailto:push@herald.invalid";
 
     private final Path dir;
     private final EmbeddedKafka kafka;
     private final ApnsEmulator apns;
     private final FcmEmulator fcm;
+    private final WebPushEmulator web;
     private final HeraldConfig config;
     private final Path configFile;
 
     private Sandbox(
-            Path dir, EmbeddedKafka kafka, ApnsEmulator apns, FcmEmulator fcm, HeraldConfig config, Path configFile) {
+            Path dir,
+            EmbeddedKafka kafka,
+            ApnsEmulator apns,
+            FcmEmulator fcm,
+            WebPushEmulator web,
+            HeraldConfig config,
+            Path configFile) {
         this.dir = dir;
         this.kafka = kafka;
         this.apns = apns;
         this.fcm = fcm;
+        this.web = web;
         this.config = config;
         this.configFile = configFile;
     }
@@ -88,6 +102,10 @@ public final class Sandbox implements AutoCloseable {
         String fcmToken =
                 "ya29.sandbox-" + Base64.getUrlEncoder().withoutPadding().encodeToString(tokenBytes);
         Path fcmTokenFile = writeSecret(secrets.resolve("fcm-access-token"), fcmToken);
+        VapidKeys vapid = VapidKeys.generate();
+        Path vapidKeyFile = secrets.resolve("vapid-private-key");
+        Files.deleteIfExists(vapidKeyFile);
+        vapid.writePrivateKey(vapidKeyFile);
 
         EmbeddedKafka kafka = secured
                 ? EmbeddedKafka.startSecured(dir.resolve("kafka"), ca, cert, key)
@@ -101,6 +119,7 @@ public final class Sandbox implements AutoCloseable {
                 (ECPublicKey) apnsKey.getPublic(),
                 new TokenRegistry());
         FcmEmulator fcm = FcmEmulator.start(cert.toFile(), key.toFile(), FCM_PROJECT, fcmToken, new TokenRegistry());
+        WebPushEmulator web = WebPushEmulator.start(cert.toFile(), key.toFile(), new TokenRegistry());
 
         HeraldConfig config = new HeraldConfig();
         config.kafka.bootstrapServers = kafka.bootstrapServers();
@@ -121,6 +140,11 @@ public final class Sandbox implements AutoCloseable {
         app.fcm.accessTokenFile = fcmTokenFile.toString();
         app.fcm.endpoint = "https://127.0.0.1:" + fcm.port();
         app.fcm.trustedCertificateFile = ca.toString();
+        app.webPush = new WebPushApp();
+        app.webPush.vapidPrivateKeyFile = vapidKeyFile.toString();
+        app.webPush.vapidPublicKey = vapid.publicKeyBase64Url();
+        app.webPush.subject = VAPID_SUBJECT;
+        app.webPush.trustedCertificateFile = ca.toString();
         config.apps.add(app);
         config.parallelism = parallelism;
         config.topics.interactions = "interactions";
@@ -143,7 +167,7 @@ public final class Sandbox implements AutoCloseable {
 
         Path configFile = dir.resolve("herald.yaml");
         new ObjectMapper(new YAMLFactory()).writeValue(configFile.toFile(), config);
-        return new Sandbox(dir, kafka, apns, fcm, config, configFile);
+        return new Sandbox(dir, kafka, apns, fcm, web, config, configFile);
     }
 
     private static Path copyResource(String name, Path dir) throws IOException {
@@ -180,20 +204,58 @@ public final class Sandbox implements AutoCloseable {
         return fcm;
     }
 
-    /** What both emulators received, all devices together. */
-    /** When each emulator's deliveries arrive, per millisecond from a start (a fire). */
-    public record Arrivals(ArrivalTimes apns, ArrivalTimes fcm) {}
+    public WebPushEmulator web() {
+        return web;
+    }
 
-    /** From now on, both emulators note when each delivery arrives, from {@code startMillis}, for an hour. */
+    /** The sandbox app's VAPID public key (base64url), which its browsers' subscriptions are bound to. */
+    public String vapidPublicKey() {
+        return config.apps.get(0).webPush.vapidPublicKey;
+    }
+
+    /** What the emulator of {@code platform} counts its devices' deliveries in. */
+    public TokenRegistry tokens(Platform platform) {
+        return switch (platform) {
+            case IOS -> apns.tokens();
+            case ANDROID -> fcm.tokens();
+            case WEB -> web.tokens();
+        };
+    }
+
+    /** Every emulator starts counting again. */
+    public void resetCounts() {
+        for (Platform p : Platform.values()) {
+            tokens(p).resetCounts();
+        }
+    }
+
+    /** Whether every emulator keeps the last payload per device (a scale run need not). */
+    public void keepPayloads(boolean keep) {
+        for (Platform p : Platform.values()) {
+            tokens(p).keepPayloads(keep);
+        }
+    }
+
+    /** When each emulator's deliveries arrive, per millisecond from a start (a fire). */
+    public record Arrivals(ArrivalTimes apns, ArrivalTimes fcm, ArrivalTimes web) {}
+
+    /** From now on, every emulator notes when each delivery arrives, from {@code startMillis}, for an hour. */
     public Arrivals recordArrivals(long startMillis) {
-        Arrivals a = new Arrivals(new ArrivalTimes(startMillis, 3_600_000), new ArrivalTimes(startMillis, 3_600_000));
+        Arrivals a = new Arrivals(
+                new ArrivalTimes(startMillis, 3_600_000),
+                new ArrivalTimes(startMillis, 3_600_000),
+                new ArrivalTimes(startMillis, 3_600_000));
         apns.tokens().recordArrivals(a.apns());
         fcm.tokens().recordArrivals(a.fcm());
+        web.tokens().recordArrivals(a.web());
         return a;
     }
 
+    /** What every emulator received, all devices together. */
     public long received() {
-        return apns.tokens().totalReceived() + fcm.tokens().totalReceived();
+        return apns.tokens().totalReceived()
+                + fcm.tokens().totalReceived()
+                + web.tokens().totalReceived();
     }
 
     /** The job's configuration, pointing at this sandbox. */
@@ -209,7 +271,7 @@ public final class Sandbox implements AutoCloseable {
     @Override
     public void close() throws Exception {
         Exception first = null;
-        for (AutoCloseable c : new AutoCloseable[] {fcm, apns, kafka}) {
+        for (AutoCloseable c : new AutoCloseable[] {web, fcm, apns, kafka}) {
             try {
                 c.close();
             } catch (Exception e) {

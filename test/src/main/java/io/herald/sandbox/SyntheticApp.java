@@ -2,7 +2,6 @@ package io.herald.sandbox;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.herald.model.Platform;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -92,9 +91,7 @@ public final class SyntheticApp {
             boolean reachable = false;
             for (SyntheticUsers.Device d : user.getValue()) {
                 reachable |= d.expectsDelivery();
-                TokenRegistry registry = d.platform == Platform.IOS
-                        ? sandbox.apns().tokens()
-                        : sandbox.fcm().tokens();
+                TokenRegistry registry = sandbox.tokens(d.platform);
                 if (registry.received(d.token) == 0) {
                     continue;
                 }
@@ -157,7 +154,6 @@ public final class SyntheticApp {
 
     private static String title(SyntheticUsers.Device d, String payload) throws Exception {
         JsonNode n = JSON.readTree(payload);
-        JsonNode alert = d.platform == Platform.IOS ? n.at("/aps/alert") : n.at("/message/notification");
-        return alert.path("title").asText();
+        return SyntheticUsers.alert(d.platform, n).path("title").asText();
     }
 }

@@ -49,7 +49,7 @@ class CampaignCommandsIT {
                 KafkaIO kafka = new KafkaIO(sandbox.kafka().bootstrapServers())) {
             config = sandbox.configFile().toString();
             SyntheticUsers users = SyntheticUsers.generate(800, 31, 0.02);
-            users.registerWith(sandbox.apns().tokens(), sandbox.fcm().tokens());
+            users.registerWith(sandbox);
             // A fire guard: no fire to more than 500 devices without a confirmation (the file the
             // commands read has none: the guard is the job's).
             HeraldConfig.FireLimit guard = new HeraldConfig.FireLimit();

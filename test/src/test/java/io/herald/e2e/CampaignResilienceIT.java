@@ -67,7 +67,7 @@ class CampaignResilienceIT {
         kafka = new KafkaIO(sandbox.kafka().bootstrapServers());
         campaigns = new SandboxCampaigns(sandbox, kafka);
         users = SyntheticUsers.generate(USERS, 5, 0.02);
-        users.registerWith(sandbox.apns().tokens(), sandbox.fcm().tokens());
+        users.registerWith(sandbox);
         job = start(null);
         assertThat(users.load(sandbox, kafka, WAIT, b -> {})).isTrue();
     }
@@ -189,7 +189,10 @@ class CampaignResilienceIT {
         watcher.poll(Duration.ofSeconds(2));
 
         long last = Math.max(
-                sandbox.apns().tokens().lastArrivalAt(), sandbox.fcm().tokens().lastArrivalAt());
+                sandbox.web().tokens().lastArrivalAt(),
+                Math.max(
+                        sandbox.apns().tokens().lastArrivalAt(),
+                        sandbox.fcm().tokens().lastArrivalAt()));
         System.out.printf(
                 "Cancel: last arrival %d ms after the cancel; %d handed out, %d delivered, %d cancelled%n",
                 last - cancelledAt, handedOut, watcher.outcome("delivered"), watcher.outcome("cancelled"));

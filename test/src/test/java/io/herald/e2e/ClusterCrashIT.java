@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.herald.job.cli.CampaignWatcher;
 import io.herald.kafka.AnswerLog;
 import io.herald.model.Answer;
-import io.herald.model.Platform;
 import io.herald.sandbox.DemoCampaign;
 import io.herald.sandbox.EmulatorCounts;
 import io.herald.sandbox.FencedCommits;
@@ -59,7 +58,7 @@ class ClusterCrashIT {
                 KafkaIO kafka = new KafkaIO(sandbox.kafka().bootstrapServers());
                 StandaloneFlink flink = StandaloneFlink.start(dir.resolve("flink"), 2, 2)) {
             SyntheticUsers users = SyntheticUsers.generate(USERS, 13, 0.02);
-            users.registerWith(sandbox.apns().tokens(), sandbox.fcm().tokens());
+            users.registerWith(sandbox);
             String jobId = flink.submit(
                     StandaloneFlink.jobJar(Path.of("..", "job")),
                     "io.herald.job.HeraldMain",
@@ -158,9 +157,7 @@ class ClusterCrashIT {
         long counted = 0;
         long targeted = 0;
         for (SyntheticUsers.Device d : users.devices()) {
-            TokenRegistry provider = d.platform == Platform.IOS
-                    ? sandbox.apns().tokens()
-                    : sandbox.fcm().tokens();
+            TokenRegistry provider = sandbox.tokens(d.platform);
             int received = provider.received(d.token);
             String receipt = receiptOutcome.get(d.deviceId);
             Answer answer = answers.get(campaignId + "/" + d.deviceId);

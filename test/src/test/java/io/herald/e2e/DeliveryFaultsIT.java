@@ -77,7 +77,7 @@ class DeliveryFaultsIT {
         kafka = new KafkaIO(sandbox.kafka().bootstrapServers());
         campaigns = new SandboxCampaigns(sandbox, kafka);
         users = SyntheticUsers.generate(USERS, 11, 0.02);
-        users.registerWith(sandbox.apns().tokens(), sandbox.fcm().tokens());
+        users.registerWith(sandbox);
         restPort = freePort();
         prometheusPort = freePort();
         // A dropped connection fails every request on it at once, and the retries may meet the next

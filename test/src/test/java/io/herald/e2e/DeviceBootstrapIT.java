@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.herald.job.HeraldMain;
 import io.herald.job.bootstrap.DeviceBootstrap;
 import io.herald.job.cli.CampaignWatcher;
-import io.herald.model.Platform;
 import io.herald.sandbox.DemoCampaign;
 import io.herald.sandbox.KafkaIO;
 import io.herald.sandbox.Sandbox;
@@ -60,7 +59,7 @@ class DeviceBootstrapIT {
 
         try (Sandbox sandbox = Sandbox.start(dir.resolve("sandbox"), 2);
                 KafkaIO kafka = new KafkaIO(sandbox.kafka().bootstrapServers())) {
-            users.registerWith(sandbox.apns().tokens(), sandbox.fcm().tokens());
+            users.registerWith(sandbox);
             JobClient job = HeraldMain.startEmbedded(
                     sandbox.config(), 0, savepoint.toUri().toString());
             try (CampaignWatcher watcher =
@@ -72,9 +71,7 @@ class DeviceBootstrapIT {
                 assertThat(watcher.awaitDone(Duration.ofMinutes(5), () -> {})).isTrue();
                 long expected = 0;
                 for (SyntheticUsers.Device d : users.devices()) {
-                    TokenRegistry r = d.platform == Platform.IOS
-                            ? sandbox.apns().tokens()
-                            : sandbox.fcm().tokens();
+                    TokenRegistry r = sandbox.tokens(d.platform);
                     expected += d.expectsDelivery() ? 1 : 0;
                     assertThat(r.received(d.token))
                             .as("notifications to %s", d.deviceId)

@@ -8,7 +8,6 @@ import io.herald.experiment.ArmAssignment;
 import io.herald.experiment.Proportions;
 import io.herald.job.HeraldMain;
 import io.herald.job.cli.CampaignWatcher;
-import io.herald.model.Platform;
 import io.herald.model.StatusKind;
 import io.herald.sandbox.DemoCampaign;
 import io.herald.sandbox.DemoExperiment;
@@ -173,9 +172,7 @@ class ExperimentIT {
             assertThat(sandbox.received()).isEqualTo(expected).isGreaterThan(tested);
             ObjectMapper json = new ObjectMapper();
             for (SyntheticUsers.Device d : users.devices()) {
-                TokenRegistry registry = d.platform == Platform.IOS
-                        ? sandbox.apns().tokens()
-                        : sandbox.fcm().tokens();
+                TokenRegistry registry = sandbox.tokens(d.platform);
                 int arm = arms.armOf(d.userId);
                 if (!d.expectsDelivery() || arm == ArmAssignment.HOLDOUT) {
                     assertThat(registry.received(d.token)).as(d.deviceId).isZero();
@@ -183,9 +180,7 @@ class ExperimentIT {
                 }
                 assertThat(registry.received(d.token)).as(d.deviceId).isEqualTo(1);
                 JsonNode n = json.readTree(registry.lastPayload(d.token));
-                String title = (d.platform == Platform.IOS ? n.at("/aps/alert") : n.at("/message/notification"))
-                        .path("title")
-                        .asText();
+                String title = SyntheticUsers.alert(d.platform, n).path("title").asText();
                 String wanted = !ArmAssignment.inTest("ab", d.userId, 0.5) || arm == 1 ? "BOLD " : "Plain ";
                 assertThat(title).as(d.deviceId).startsWith(wanted);
             }
@@ -202,7 +197,7 @@ class ExperimentIT {
      */
     private static SyntheticUsers load(Sandbox sandbox, KafkaIO kafka, long seed) throws Exception {
         SyntheticUsers users = SyntheticUsers.generate(USERS, seed, 0.0);
-        users.registerWith(sandbox.apns().tokens(), sandbox.fcm().tokens());
+        users.registerWith(sandbox);
         long version = SyntheticUsers.registrationVersion();
         for (SyntheticUsers.Device d : users.devices()) {
             kafka.send(sandbox.config().topics.devices, d.userId, d.registerEvent(Sandbox.APP_ID, version));
@@ -292,14 +287,10 @@ class ExperimentIT {
         Map<String, Long> delivered = new TreeMap<>();
         ObjectMapper json = new ObjectMapper();
         for (SyntheticUsers.Device d : users.devices()) {
-            TokenRegistry registry = d.platform == Platform.IOS
-                    ? sandbox.apns().tokens()
-                    : sandbox.fcm().tokens();
+            TokenRegistry registry = sandbox.tokens(d.platform);
             if (registry.received(d.token) > 0) {
                 JsonNode n = json.readTree(registry.lastPayload(d.token));
-                String title = (d.platform == Platform.IOS ? n.at("/aps/alert") : n.at("/message/notification"))
-                        .path("title")
-                        .asText();
+                String title = SyntheticUsers.alert(d.platform, n).path("title").asText();
                 delivered.merge(title.startsWith("BOLD ") ? "bold" : "plain", 1L, Long::sum);
             }
         }

@@ -12,7 +12,6 @@ import io.herald.job.cli.CampaignWatcher;
 import io.herald.job.cli.ReceiptCounts;
 import io.herald.job.config.HeraldConfig;
 import io.herald.kafka.AudienceUploader;
-import io.herald.model.Platform;
 import io.herald.model.StatusKind;
 import io.herald.sandbox.DemoCampaign;
 import io.herald.sandbox.KafkaIO;
@@ -72,7 +71,7 @@ class HeraldEndToEndIT {
         kafka = new KafkaIO(sandbox.kafka().bootstrapServers());
         campaigns = new SandboxCampaigns(sandbox, kafka);
         users = SyntheticUsers.generate(USERS, 7, 0.02);
-        users.registerWith(sandbox.apns().tokens(), sandbox.fcm().tokens());
+        users.registerWith(sandbox);
         // A runaway guard above what any test here sends one user (four campaigns at most), so that
         // only the loop of the last test meets it.
         HeraldConfig.Cap guard = new HeraldConfig.Cap();
@@ -120,7 +119,7 @@ class HeraldEndToEndIT {
                         n -> n.get("topic").asText() + ": " + n.get("reason").asText())
                 .containsExactlyInAnyOrder(
                         "devices: malformed JSON: Unrecognized token 'this': was expecting (JSON String, Number, Array, Object or token 'null', 'true' or 'false')",
-                        "devices: platform 'blackberry' is not one of ios, android",
+                        "devices: platform 'blackberry' is not one of ios, android, web",
                         "devices: version is missing",
                         "campaigns: malformed JSON: Unexpected character ('{' (code 123)): was expecting double-quote to start field name",
                         "audiences: userId is missing");
@@ -148,9 +147,7 @@ class HeraldEndToEndIT {
                                 + icuError("{streak, plural, one {# day}"),
                         "rejected: fire of an unknown campaign");
         assertThat(watcher.receipts()).isZero();
-        assertThat(sandbox.apns().tokens().totalReceived()
-                        + sandbox.fcm().tokens().totalReceived())
-                .isZero();
+        assertThat(sandbox.received()).isZero();
         watcher.close();
     }
 
@@ -182,9 +179,7 @@ class HeraldEndToEndIT {
                         .mapToLong(Long::longValue)
                         .sum())
                 .isEqualTo(reachable);
-        assertThat(sandbox.apns().tokens().totalReceived()
-                        + sandbox.fcm().tokens().totalReceived())
-                .isZero();
+        assertThat(sandbox.received()).isZero();
 
         CampaignWatcher watcher = campaigns.fire("segment-1", null);
         // The trigger pressed a second time: nothing more may be sent.
@@ -237,7 +232,8 @@ class HeraldEndToEndIT {
         assertThat(first.outcome("token_dead")).isEqualTo(dead);
         assertThat(first.outcome("delivered")).isEqualTo(live);
         assertThat(first.failureReasons().keySet())
-                .containsExactlyInAnyOrder("ios Unregistered", "android UNREGISTERED");
+                .containsExactlyInAnyOrder(
+                        "ios Unregistered", "android UNREGISTERED", "web HTTP 410: Subscription expired");
         // The job's totals of the campaign's receipts (what `campaign status` and `watch` read, from the
         // campaign's status records alone) come to what the receipts themselves say.
         try (CampaignWatcher totals = new CampaignWatcher(
@@ -466,7 +462,7 @@ class HeraldEndToEndIT {
     /** Creates (unless {@code create} is null: already created) and fires a campaign. */
     private static JsonNode alert(SyntheticUsers.Device d, String payload) throws Exception {
         JsonNode n = JSON.readTree(payload);
-        return d.platform == Platform.IOS ? n.at("/aps/alert") : n.at("/message/notification");
+        return SyntheticUsers.alert(d.platform, n);
     }
 
     /** The demo campaign's title, written out by hand per language. */

@@ -75,7 +75,7 @@ class HostileInputIT {
             JobClient job = HeraldMain.startEmbedded(sandbox.config(), cluster, null);
             try {
                 SyntheticUsers users = SyntheticUsers.generate(300, 3, 0.02);
-                users.registerWith(sandbox.apns().tokens(), sandbox.fcm().tokens());
+                users.registerWith(sandbox);
                 assertThat(users.load(sandbox, kafka, Duration.ofMinutes(3), b -> {}))
                         .isTrue();
 

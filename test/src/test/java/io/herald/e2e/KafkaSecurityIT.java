@@ -106,7 +106,7 @@ class KafkaSecurityIT {
             assertThat(Files.readString(operatorConfig)).contains("${file:").doesNotContain(operator.password());
 
             SyntheticUsers users = SyntheticUsers.generate(300, 7, 0);
-            users.registerWith(sandbox.apns().tokens(), sandbox.fcm().tokens());
+            users.registerWith(sandbox);
             config.replay.clockSkewMs = 0; // the test's records are seconds old, not minutes
             Path log = Path.of(System.getProperty("herald.logFile"));
             long logStart = Files.exists(log) ? Files.size(log) : 0; // the file is appended to, run after run

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.herald.job.HeraldMain;
 import io.herald.job.cli.CampaignWatcher;
-import io.herald.model.Platform;
 import io.herald.model.StatusKind;
 import io.herald.sandbox.DemoCampaign;
 import io.herald.sandbox.KafkaIO;
@@ -42,7 +41,7 @@ class LocalTimeIT {
         try (Sandbox sandbox = Sandbox.start(dir.resolve("sandbox"), 2);
                 KafkaIO kafka = new KafkaIO(sandbox.kafka().bootstrapServers())) {
             SyntheticUsers users = SyntheticUsers.generate(900, 29, 0.0);
-            users.registerWith(sandbox.apns().tokens(), sandbox.fcm().tokens());
+            users.registerWith(sandbox);
             JobClient job = HeraldMain.startEmbedded(sandbox.config(), 0, null);
             try {
                 long version = SyntheticUsers.registrationVersion();
@@ -119,9 +118,7 @@ class LocalTimeIT {
     }
 
     private static TokenRegistry tokens(SyntheticUsers.Device d, Sandbox sandbox) {
-        return d.platform == Platform.IOS
-                ? sandbox.apns().tokens()
-                : sandbox.fcm().tokens();
+        return sandbox.tokens(d.platform);
     }
 
     private static long received(List<SyntheticUsers.Device> devices, Sandbox sandbox) {

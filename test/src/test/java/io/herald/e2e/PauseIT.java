@@ -74,7 +74,7 @@ class PauseIT {
             String jobId = flink.submit(jar, "io.herald.job.HeraldMain", null, List.of("--config", config.toString()));
             flink.awaitAllRunning(jobId, Duration.ofMinutes(2));
             SyntheticUsers users = SyntheticUsers.generate(USERS, 28, 0);
-            users.registerWith(sandbox.apns().tokens(), sandbox.fcm().tokens());
+            users.registerWith(sandbox);
             assertThat(users.load(sandbox, kafka, WAIT, b -> {}))
                     .as("the job took in every device")
                     .isTrue();

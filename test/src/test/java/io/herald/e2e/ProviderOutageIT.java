@@ -67,7 +67,7 @@ class ProviderOutageIT {
             new ObjectMapper(new YAMLFactory()).writeValue(config.toFile(), sandbox.config());
 
             SyntheticUsers users = SyntheticUsers.generate(USERS, 34, 0.02);
-            users.registerWith(sandbox.apns().tokens(), sandbox.fcm().tokens());
+            users.registerWith(sandbox);
             String jobId = flink.submit(
                     StandaloneFlink.jobJar(Path.of("..", "job")),
                     "io.herald.job.HeraldMain",

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.herald.job.HeraldMain;
 import io.herald.job.cli.CampaignWatcher;
 import io.herald.job.config.HeraldConfig;
-import io.herald.model.Platform;
 import io.herald.model.StatusKind;
 import io.herald.sandbox.DemoCampaign;
 import io.herald.sandbox.EmulatorCounts;
@@ -39,7 +38,7 @@ class ReplayIT {
         try (Sandbox sandbox = Sandbox.start(dir.resolve("sandbox"), 2);
                 KafkaIO kafka = new KafkaIO(sandbox.kafka().bootstrapServers())) {
             SyntheticUsers users = SyntheticUsers.generate(2_000, 17, 0.02);
-            users.registerWith(sandbox.apns().tokens(), sandbox.fcm().tokens());
+            users.registerWith(sandbox);
             HeraldConfig config = sandbox.config();
             config.replay.clockSkewMs = 0; // the test's records are seconds old, not minutes
             JobClient first = HeraldMain.startEmbedded(config, 0, null);
@@ -148,10 +147,7 @@ class ReplayIT {
     }
 
     private static int received(Sandbox sandbox, SyntheticUsers.Device d) {
-        return (d.platform == Platform.IOS
-                        ? sandbox.apns().tokens()
-                        : sandbox.fcm().tokens())
-                .received(d.token);
+        return sandbox.tokens(d.platform).received(d.token);
     }
 
     private static CampaignWatcher watch(KafkaIO kafka, HeraldConfig config, String campaignId) {

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.herald.job.HeraldMain;
 import io.herald.job.cli.CampaignWatcher;
-import io.herald.model.Platform;
 import io.herald.model.StatusKind;
 import io.herald.sandbox.DemoCampaign;
 import io.herald.sandbox.EmulatorCounts;
@@ -37,7 +36,7 @@ class RetryIT {
         try (Sandbox sandbox = Sandbox.start(dir.resolve("sandbox"), 2);
                 KafkaIO kafka = new KafkaIO(sandbox.kafka().bootstrapServers())) {
             SyntheticUsers users = SyntheticUsers.generate(2_000, 19, 0.02);
-            users.registerWith(sandbox.apns().tokens(), sandbox.fcm().tokens());
+            users.registerWith(sandbox);
             sandbox.config().delivery.maxAttempts = 1;
             JobClient job = HeraldMain.startEmbedded(sandbox.config(), 0, null);
             try {
@@ -55,10 +54,7 @@ class RetryIT {
                 Map<String, Integer> firstRound = new HashMap<>();
                 long missing = 0;
                 for (SyntheticUsers.Device d : users.devices()) {
-                    int n = (d.platform == Platform.IOS
-                                    ? sandbox.apns().tokens()
-                                    : sandbox.fcm().tokens())
-                            .received(d.token);
+                    int n = sandbox.tokens(d.platform).received(d.token);
                     firstRound.put(d.deviceId, n);
                     missing += d.expectsDelivery() && n == 0 ? 1 : 0;
                 }

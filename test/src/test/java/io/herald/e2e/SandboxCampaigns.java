@@ -1,7 +1,6 @@
 package io.herald.e2e;
 
 import io.herald.job.cli.CampaignWatcher;
-import io.herald.model.Platform;
 import io.herald.sandbox.DemoCampaign;
 import io.herald.sandbox.KafkaIO;
 import io.herald.sandbox.Sandbox;
@@ -48,22 +47,19 @@ final class SandboxCampaigns {
         return fire(campaignId, DemoCampaign.create(campaignId, DemoCampaign.ALL));
     }
 
-    /** What both emulators received, all devices together. */
+    /** What every emulator received, all devices together. */
     long received() {
         return sandbox.received();
     }
 
-    /** Both emulators forget what they received. */
+    /** Every emulator forgets what it received. */
     void resetCounts() {
-        sandbox.apns().tokens().resetCounts();
-        sandbox.fcm().tokens().resetCounts();
+        sandbox.resetCounts();
     }
 
     /** The emulator's counts for the device's platform. */
     TokenRegistry registry(SyntheticUsers.Device d) {
-        return d.platform == Platform.IOS
-                ? sandbox.apns().tokens()
-                : sandbox.fcm().tokens();
+        return sandbox.tokens(d.platform);
     }
 
     /** Stops the job, then closes the Kafka clients and the sandbox; any of them may be null. */

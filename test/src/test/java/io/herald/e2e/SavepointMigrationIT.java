@@ -13,7 +13,6 @@ import io.herald.e2e.migration.TopicDump;
 import io.herald.job.HeraldMain;
 import io.herald.job.cli.CampaignWatcher;
 import io.herald.job.config.HeraldConfig;
-import io.herald.model.Platform;
 import io.herald.model.QuietHoursSpec;
 import io.herald.model.StatusKind;
 import io.herald.sandbox.DemoCampaign;
@@ -344,9 +343,7 @@ class SavepointMigrationIT {
     }
 
     private static TokenRegistry registry(Sandbox sandbox, Device d) {
-        return d.platform() == Platform.IOS
-                ? sandbox.apns().tokens()
-                : sandbox.fcm().tokens();
+        return sandbox.tokens(d.platform());
     }
 
     private static int received(Sandbox sandbox, Device d) {

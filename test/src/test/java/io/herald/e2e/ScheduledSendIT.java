@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.herald.job.HeraldMain;
 import io.herald.job.cli.CampaignWatcher;
-import io.herald.model.Platform;
 import io.herald.model.StatusKind;
 import io.herald.sandbox.DemoCampaign;
 import io.herald.sandbox.EmulatorCounts;
@@ -36,7 +35,7 @@ class ScheduledSendIT {
         try (Sandbox sandbox = Sandbox.start(dir.resolve("sandbox"), 2);
                 KafkaIO kafka = new KafkaIO(sandbox.kafka().bootstrapServers())) {
             SyntheticUsers users = SyntheticUsers.generate(1_000, 23, 0.02);
-            users.registerWith(sandbox.apns().tokens(), sandbox.fcm().tokens());
+            users.registerWith(sandbox);
             JobClient job = HeraldMain.startEmbedded(sandbox.config(), 0, null);
             try {
                 assertThat(users.load(sandbox, kafka, Duration.ofMinutes(3), b -> {}))
@@ -99,10 +98,7 @@ class ScheduledSendIT {
     private static long received(SyntheticUsers users, Sandbox sandbox) {
         long n = 0;
         for (SyntheticUsers.Device d : users.devices()) {
-            n += (d.platform == Platform.IOS
-                            ? sandbox.apns().tokens()
-                            : sandbox.fcm().tokens())
-                    .received(d.token);
+            n += sandbox.tokens(d.platform).received(d.token);
         }
         return n;
     }

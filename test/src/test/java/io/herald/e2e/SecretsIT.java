@@ -32,7 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Secrets stay in their files: the job runs on a real multi-process cluster with the sandbox's APNs
- * key, FCM token and a signing key, a signed campaign goes out to every device, and then every log
+ * key, FCM token, VAPID private key and a signing key, a signed campaign goes out to every device, and then every log
  * (the JobManager's, the TaskManagers', the CLI's), every record of every topic (keys, values,
  * headers), the job graph and the REST API's job and cluster configuration are searched for each
  * secret: none is found. The search itself is checked to find a secret where one is.
@@ -74,7 +74,8 @@ class SecretsIT {
             Path configFile = dir.resolve("herald.yaml");
             new ObjectMapper(new YAMLFactory()).writeValue(configFile.toFile(), config);
 
-            // What must never leave the files: the APNs key's body, the FCM token, the signing secret.
+            // What must never leave the files: the APNs key's body, the FCM token, the VAPID private key,
+            // the signing secret.
             Map<String, String> secrets = new LinkedHashMap<>();
             String p8 = Files.readString(Path.of(config.apps.get(0).apns.keyFile));
             String apnsBody = p8.replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s", "");
@@ -83,6 +84,10 @@ class SecretsIT {
             secrets.put(
                     "FCM token",
                     Files.readString(Path.of(config.apps.get(0).fcm.accessTokenFile))
+                            .trim());
+            secrets.put(
+                    "VAPID private key",
+                    Files.readString(Path.of(config.apps.get(0).webPush.vapidPrivateKeyFile))
                             .trim());
             secrets.put("signing secret", Base64.getEncoder().encodeToString(signingSecret));
             secrets.put(
@@ -95,7 +100,7 @@ class SecretsIT {
                     flink.submit(jar, "io.herald.job.HeraldMain", null, List.of("--config", configFile.toString()));
             flink.awaitAllRunning(jobId, Duration.ofMinutes(2));
             SyntheticUsers users = SyntheticUsers.generate(200, 11, 0);
-            users.registerWith(sandbox.apns().tokens(), sandbox.fcm().tokens());
+            users.registerWith(sandbox);
             assertThat(users.load(sandbox, kafka, WAIT, b -> {})).isTrue();
             Path campaign = dir.resolve("c.json");
             Files.writeString(

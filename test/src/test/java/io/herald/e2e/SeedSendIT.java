@@ -53,9 +53,8 @@ class SeedSendIT {
             config.check();
             // The CLI needs the deployment's Kafka and topics, as the sandbox's file has them.
             Path configFile = sandbox.configFile();
-            users.registerWith(sandbox.apns().tokens(), sandbox.fcm().tokens());
-            sandbox.apns().tokens().keepPayloads(true);
-            sandbox.fcm().tokens().keepPayloads(true);
+            users.registerWith(sandbox);
+            sandbox.keepPayloads(true);
             JobClient job = HeraldMain.startEmbedded(config, 0, null);
             try {
                 assertThat(users.load(sandbox, kafka, WAIT, b -> {})).isTrue();
@@ -111,8 +110,7 @@ class SeedSendIT {
                         .containsIgnoringCase("hey");
 
                 // The fire: each seed device its copy (first), and the audience (iOS) its notification once.
-                sandbox.apns().tokens().resetCounts();
-                sandbox.fcm().tokens().resetCounts();
+                sandbox.resetCounts();
                 HeraldCli.Run fired = cli("campaign", "fire", "seeded", "--config", configFile.toString());
                 assertThat(fired.code()).as(fired.out()).isZero();
                 assertThat(fired.out()).contains("seeded: fired");
@@ -149,9 +147,7 @@ class SeedSendIT {
     }
 
     private static TokenRegistry tokens(Sandbox sandbox, SyntheticUsers.Device d) {
-        return d.platform == Platform.IOS
-                ? sandbox.apns().tokens()
-                : sandbox.fcm().tokens();
+        return sandbox.tokens(d.platform);
     }
 
     private HeraldCli.Run cli(String... args) throws Exception {

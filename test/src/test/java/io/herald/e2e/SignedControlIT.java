@@ -87,7 +87,7 @@ class SignedControlIT {
             String campaigns = config.topics.campaigns;
             String configFile = sandbox.configFile().toString();
             SyntheticUsers users = SyntheticUsers.generate(300, 7, 0);
-            users.registerWith(sandbox.apns().tokens(), sandbox.fcm().tokens());
+            users.registerWith(sandbox);
             JobClient job = HeraldMain.startEmbedded(config, 0, null);
             try (KafkaProducer<byte[], byte[]> raw = producer(kafka)) {
                 assertThat(users.load(sandbox, kafka, WAIT, b -> {})).isTrue();

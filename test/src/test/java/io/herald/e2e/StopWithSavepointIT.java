@@ -93,7 +93,7 @@ class StopWithSavepointIT {
             List<String> args = List.of("--config", config.toString());
 
             SyntheticUsers users = SyntheticUsers.generate(USERS, 21, 0.02);
-            users.registerWith(sandbox.apns().tokens(), sandbox.fcm().tokens());
+            users.registerWith(sandbox);
             String jobId =
                     flink.submit(StandaloneFlink.jobJar(Path.of("..", "job")), "io.herald.job.HeraldMain", null, args);
             flink.awaitAllRunning(jobId, Duration.ofMinutes(2));
@@ -126,8 +126,7 @@ class StopWithSavepointIT {
             assertCampaignDone(slow, users, sandbox, expected);
 
             // 2. APNs hung: it takes every request from now on and answers none; the windows fill and stay full.
-            apns.resetCounts();
-            sandbox.fcm().tokens().resetCounts();
+            sandbox.resetCounts();
             flink.awaitAllRunning(jobId, Duration.ofMinutes(2));
             CampaignWatcher hung = fire(kafka, sandbox, "stop-hung");
             awaitReceived(sandbox, hung, 2_000);

@@ -14,6 +14,7 @@ import io.herald.delivery.DeliverySettings;
 import io.herald.delivery.RetryPolicy;
 import io.herald.fcm.FcmApp;
 import io.herald.model.QuietHoursSpec;
+import io.herald.webpush.WebPushApp;
 import java.io.File;
 import java.io.IOException;
 import java.io.Serializable;
@@ -26,6 +27,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.BiConsumer;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
@@ -62,8 +65,8 @@ public class HeraldConfig {
         }
         for (App app : apps) {
             require(app.id, "apps[].id");
-            if (app.apns == null && app.fcm == null) {
-                throw new IllegalArgumentException("apps." + app.id + ": neither apns nor fcm is configured");
+            if (app.apns == null && app.fcm == null && app.webPush == null) {
+                throw new IllegalArgumentException("apps." + app.id + ": none of apns, fcm and webPush is configured");
             }
             if (app.quietHours != null) {
                 String problem = QuietHours.problem(app.quietHours, "apps." + app.id + ".quietHours");
@@ -89,6 +92,9 @@ public class HeraldConfig {
                     throw new IllegalArgumentException(
                             "apps." + app.id + ".apns.maxPerSecond must be at least 1 (leave it out for no budget)");
                 }
+            }
+            if (app.webPush != null) {
+                checkWebPush(app.webPush, "apps." + app.id + ".webPush");
             }
             if (app.fcm != null) {
                 require(app.fcm.projectId, "apps." + app.id + ".fcm.projectId");
@@ -139,9 +145,10 @@ public class HeraldConfig {
                 || delivery.timeoutMs < 1
                 || delivery.apnsConnections < 1
                 || delivery.fcmConnections < 1
+                || delivery.webPushConnections < 1
                 || delivery.concurrency == null) {
             throw new IllegalArgumentException(
-                    "delivery: maxInFlight, timeoutMs, apnsConnections and fcmConnections must be positive");
+                    "delivery: maxInFlight, timeoutMs, apnsConnections, fcmConnections and webPushConnections must be positive");
         }
     }
 
@@ -151,24 +158,49 @@ public class HeraldConfig {
         }
     }
 
+    /** The apps with an APNs block, each block named by its app. */
     public List<ApnsApp> apnsApps() {
-        return apps.stream()
-                .filter(a -> a.apns != null)
-                .map(a -> {
-                    a.apns.appId = a.id;
-                    return a.apns;
-                })
-                .collect(Collectors.toList());
+        return providerApps(a -> a.apns, (apns, id) -> apns.appId = id);
     }
 
+    /**
+     * A web push block: the VAPID private key's file and the public key (checked to be a pair when
+     * the delivery connects, so that a mistake fails the job's start, not a campaign), and a subject
+     * the push services can reach the sender at (RFC 8292: a {@code mailto:} or {@code https:} URL).
+     */
+    private static void checkWebPush(WebPushApp w, String where) {
+        require(w.vapidPrivateKeyFile, where + ".vapidPrivateKeyFile");
+        require(w.vapidPublicKey, where + ".vapidPublicKey");
+        require(w.subject, where + ".subject");
+        if (!w.subject.startsWith("mailto:") && !w.subject.startsWith("https://")) {
+            throw new IllegalArgumentException(where + ".subject must be a mailto: or https: URL (RFC 8292)");
+        }
+        if (w.defaultTtlSeconds < 0) {
+            throw new IllegalArgumentException(where + ".defaultTtlSeconds must not be negative");
+        }
+    }
+
+    /** The apps with a web push block, each block named by its app. */
+    public List<WebPushApp> webPushApps() {
+        return providerApps(a -> a.webPush, (web, id) -> web.appId = id);
+    }
+
+    /** The apps with an FCM block, each block named by its app. */
     public List<FcmApp> fcmApps() {
-        return apps.stream()
-                .filter(a -> a.fcm != null)
-                .map(a -> {
-                    a.fcm.appId = a.id;
-                    return a.fcm;
-                })
-                .collect(Collectors.toList());
+        return providerApps(a -> a.fcm, (fcm, id) -> fcm.appId = id);
+    }
+
+    /** One provider's blocks of the apps that have one, each told its app's id. */
+    private <T> List<T> providerApps(Function<App, T> block, BiConsumer<T, String> nameWith) {
+        List<T> blocks = new ArrayList<>();
+        for (App app : apps) {
+            T b = block.apply(app);
+            if (b != null) {
+                nameWith.accept(b, app.id);
+                blocks.add(b);
+            }
+        }
+        return blocks;
     }
 
     /** The apps whose campaigns fire only once approved by a principal other than their creator. */
@@ -230,6 +262,8 @@ public class HeraldConfig {
         public String id;
         public ApnsApp apns;
         public FcmApp fcm;
+        /** Browsers, by web push (RFC 8030) with this app's VAPID keys. */
+        public WebPushApp webPush;
         /** At most this many campaign notifications per user in a rolling window; none when absent. */
         public Cap frequencyCap;
         /**
@@ -395,6 +429,11 @@ public class HeraldConfig {
          * outstanding need them: FCM takes 100 concurrent requests per connection.
          */
         public int fcmConnections = 50;
+        /**
+         * The most HTTP/2 connections per web push service (each browser vendor's origin), per
+         * parallel instance, opened as the requests outstanding need them.
+         */
+        public int webPushConnections = 10;
         /** Attempts per notification for transient failures (429, 5xx, reset, no answer), the first included. */
         public int maxAttempts = 5;
         /** Backoff ceiling after the first failure; doubles per failure, full jitter, up to retryMaxDelayMs. */

@@ -9,9 +9,12 @@ import io.herald.model.CampaignEvent;
 import io.herald.model.CampaignStatus;
 import io.herald.model.DeadLetter;
 import io.herald.model.DeviceEvent;
+import io.herald.model.Platform;
 import io.herald.model.SendRequest;
 import io.herald.model.UserState;
 import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Map;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.StateTtlConfig;
@@ -36,9 +39,8 @@ public final class Descriptors {
     /** Claims an erased user gave up, from the fan-out to the devices topic. */
     public static final OutputTag<DeviceEvent> RELEASED_CLAIMS =
             new OutputTag<>("released-claims", DeviceEventSerializer.TYPE);
-    /** Android send requests, split from the iOS ones. */
-    public static final OutputTag<SendRequest> ANDROID =
-            new OutputTag<>("android", TypeInformation.of(SendRequest.class));
+    /** Each platform's send requests, split by {@link SplitByPlatform} for the platform's delivery. */
+    private static final Map<Platform, OutputTag<SendRequest>> TO_PLATFORM = toPlatform();
     /** What the fan-out counts of measured campaigns (exposures, opens, conversions), a delta per user. */
     public static final OutputTag<ArmCounts> ARM_COUNTS =
             new OutputTag<>("arm-counts", TypeInformation.of(ArmCounts.class));
@@ -81,5 +83,18 @@ public final class Descriptors {
                 .cleanupInRocksdbCompactFilter(1000)
                 .build());
         return d;
+    }
+
+    /** The send requests for {@code platform}'s delivery. */
+    public static OutputTag<SendRequest> toPlatform(Platform platform) {
+        return TO_PLATFORM.get(platform);
+    }
+
+    private static Map<Platform, OutputTag<SendRequest>> toPlatform() {
+        Map<Platform, OutputTag<SendRequest>> tags = new EnumMap<>(Platform.class);
+        for (Platform p : Platform.values()) {
+            tags.put(p, new OutputTag<>("to-" + p.wire(), TypeInformation.of(SendRequest.class)));
+        }
+        return tags;
     }
 }

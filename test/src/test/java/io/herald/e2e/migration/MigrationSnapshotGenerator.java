@@ -12,7 +12,6 @@ import io.herald.job.config.HeraldConfig;
 import io.herald.kafka.AnswerLog;
 import io.herald.model.Answer;
 import io.herald.model.Outcome;
-import io.herald.model.Platform;
 import io.herald.model.StatusKind;
 import io.herald.sandbox.DemoCampaign;
 import io.herald.sandbox.KafkaIO;
@@ -332,9 +331,7 @@ public final class MigrationSnapshotGenerator {
     }
 
     static TokenRegistry registry(Sandbox sandbox, Device d) {
-        return d.platform() == Platform.IOS
-                ? sandbox.apns().tokens()
-                : sandbox.fcm().tokens();
+        return sandbox.tokens(d.platform());
     }
 
     private static long count(List<Device> devices, Predicate<Device> which) {
