@@ -214,7 +214,7 @@ public final class DeliveryOperator extends AbstractStreamOperator<Receipt>
         sender = new RetryingSender(settings.retryPolicy, eventLoop, slots, timer, settings.timeoutMs);
         metrics = new DeliveryMetrics(getRuntimeContext().getMetricGroup(), sender, credentialStop);
         log = answerLog == null ? null : answerLog.writer("herald-answers-" + name + "-" + instance);
-        window = settings.concurrency.limit(settings.maxInFlight);
+        window = settings.concurrency.limit(provider.maxInFlight(settings.maxInFlight));
         metrics.window(window::getLimit);
         metrics.budgets(slots);
         inFlight = new LinkedHashSet<>();

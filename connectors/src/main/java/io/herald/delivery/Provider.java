@@ -39,6 +39,16 @@ public interface Provider extends Serializable {
         return Map.of();
     }
 
+    /**
+     * The most this provider's delivery keeps in flight per instance, given the configured
+     * {@code maxInFlight}: the configured one, unless work done inside the provider before a request
+     * can leave (web push's encryption) would queue so long behind a large window that a pause or a
+     * cancel, which takes back only what was not started, would come late.
+     */
+    default int maxInFlight(int configured) {
+        return configured;
+    }
+
     /** Connects for every configured app, on {@code eventLoop}; once per parallel instance of {@code instances}. */
     Session connect(EventLoopGroup eventLoop, int instances) throws Exception;
 

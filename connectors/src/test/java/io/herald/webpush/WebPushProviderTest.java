@@ -493,4 +493,11 @@ class WebPushProviderTest {
         assertThat(s.serves(APP)).isTrue();
         assertThat(s.serves("other")).isFalse();
     }
+
+    @Test
+    void theDeliverysWindowIsWhatItsEncryptionThreadsDrainInAQuarterSecond() {
+        assertThat(new WebPushProvider(List.of(), 1, 2, 64).maxInFlight(5_000))
+                .isEqualTo(2 * WebPushProvider.IN_FLIGHT_PER_ENCRYPTION_THREAD);
+        assertThat(new WebPushProvider(List.of(), 1, 2, 64).maxInFlight(50)).isEqualTo(50);
+    }
 }

@@ -82,7 +82,9 @@ class CampaignCommandsIT {
                 assertThat(estimate.code()).as(estimate.out()).isZero();
                 long optedIn = users.devices().stream().filter(d -> d.optIn).count();
                 assertThat(number(estimate.out(), "devices targeted")).isEqualTo(optedIn);
-                assertThat(number(estimate.out(), "ios") + number(estimate.out(), "android"))
+                assertThat(number(estimate.out(), "ios")
+                                + number(estimate.out(), "android")
+                                + number(estimate.out(), "web"))
                         .isEqualTo(optedIn);
                 assertThat(estimate.out()).contains("en-US").contains("users evaluated");
 

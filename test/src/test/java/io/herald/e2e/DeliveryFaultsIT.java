@@ -101,12 +101,14 @@ class DeliveryFaultsIT {
         // provider in each run. (At 0.05 on APNs, one notification once failed five times and gave up.)
         sandbox.apns().faults().transientShare(0.05).latencyMs(20).dropShare(0.03);
         sandbox.fcm().faults().transientShare(0.05).latencyMs(20).dropShare(0.05);
+        sandbox.web().faults().transientShare(0.05).latencyMs(20).dropShare(0.05);
         CampaignWatcher watcher = campaigns.fireToAll("storm-1");
         assertThat(watcher.awaitDone(WAIT, () -> {}))
                 .as("every targeted device got a receipt")
                 .isTrue();
         sandbox.apns().faults().clear();
         sandbox.fcm().faults().clear();
+        sandbox.web().faults().clear();
 
         long live = 0;
         for (SyntheticUsers.Device d : users.devices()) {
@@ -121,6 +123,7 @@ class DeliveryFaultsIT {
         // The faults really happened, on both providers, so the deliveries above took retries.
         assertThat(sandbox.apns().faults().transientsAnswered()).isGreaterThan(20);
         assertThat(sandbox.fcm().faults().transientsAnswered()).isGreaterThan(20);
+        assertThat(sandbox.web().faults().transientsAnswered()).isPositive();
         assertThat(sandbox.apns().faults().connectionsDropped()).isPositive();
         assertThat(sandbox.fcm().faults().connectionsDropped()).isPositive();
         assertThat(job.getJobStatus().get()).isEqualTo(JobStatus.RUNNING);
@@ -134,7 +137,8 @@ class DeliveryFaultsIT {
                 .isEqualTo((double) live);
         assertThat(sum(metrics, "herald_retries", null, null))
                 .isGreaterThanOrEqualTo((double) (sandbox.apns().faults().transientsAnswered()
-                        + sandbox.fcm().faults().transientsAnswered()));
+                        + sandbox.fcm().faults().transientsAnswered()
+                        + sandbox.web().faults().transientsAnswered()));
         assertThat(sum(metrics, "herald_providerLatencyMs_count", null, null)).isGreaterThanOrEqualTo(live);
         assertThat(sum(metrics, "herald_requestsInFlight", null, null)).isZero();
         // APNs has no quota, so it starts with no rate limit; its 429s put one on it: the sender slowed
@@ -256,6 +260,7 @@ class DeliveryFaultsIT {
         campaigns.resetCounts();
         sandbox.apns().faults().credentialsRevoked(true);
         sandbox.fcm().faults().credentialsRevoked(true);
+        sandbox.web().faults().credentialsRevoked(true);
         CampaignWatcher watcher = campaigns.fireToAll("revoked-1");
         assertThat(watcher.awaitDone(WAIT, () -> {}))
                 .as("every targeted device got a receipt")
@@ -269,10 +274,12 @@ class DeliveryFaultsIT {
         assertThat(watcher.failureReasons().keySet())
                 .anyMatch(r -> r.startsWith("ios") && r.contains("InvalidProviderToken"));
         assertThat(watcher.failureReasons().keySet()).anyMatch(r -> r.startsWith("android") && r.contains("401"));
+        assertThat(watcher.failureReasons().keySet()).anyMatch(r -> r.startsWith("web") && r.contains("401"));
         assertThat(campaigns.received()).isZero();
         // No notification was tried twice: at most one refused request per targeted device.
         long refusals = sandbox.apns().faults().credentialRefusals()
-                + sandbox.fcm().faults().credentialRefusals();
+                + sandbox.fcm().faults().credentialRefusals()
+                + sandbox.web().faults().credentialRefusals();
         assertThat(refusals).isPositive().isLessThanOrEqualTo(watcher.targeted());
         assertThat(job.getJobStatus().get()).isEqualTo(JobStatus.RUNNING);
         assertThat(failuresSoFar()).as("the job's failure history").isEmpty();

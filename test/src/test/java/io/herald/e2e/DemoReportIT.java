@@ -17,7 +17,7 @@ import picocli.CommandLine;
 
 /**
  * {@code ./herald demo --report FILE.html} writes a self-contained page whose charts hold the
- * campaign: both providers' rate lines rise above zero, the fire-to-ack histogram has bars, and the
+ * campaign: every provider's rate line (APNs, FCM, web push) rises above zero, the fire-to-ack histogram has bars, and the
  * outcome bars add up to the receipts.
  */
 @Timeout(value = 10, unit = TimeUnit.MINUTES)
@@ -39,7 +39,7 @@ class DemoReportIT {
                 .doesNotContain("https://");
 
         List<String> lines = all(html, "<polyline[^>]*points=\"([^\"]+)\"");
-        assertThat(lines).as("APNs and FCM").hasSize(2);
+        assertThat(lines).as("APNs, FCM and web push").hasSize(3);
         for (String points : lines) {
             double bottom = 250.0; // the charts' x axis
             assertThat(points.split(" "))

@@ -34,32 +34,34 @@ class DeviceBootstrapIT {
     @Test
     void aJobStartedFromABootstrappedSavepointServesACampaignAtOnce() throws Exception {
         SyntheticUsers users = SyntheticUsers.generate(100_000, 11, 0.0);
-        Path export = dir.resolve("devices.jsonl");
-        long version = SyntheticUsers.registrationVersion();
-        try (BufferedWriter w = Files.newBufferedWriter(export, StandardCharsets.UTF_8)) {
-            int i = 0;
-            for (SyntheticUsers.Device d : users.devices()) {
-                String line = new String(d.registerEvent(Sandbox.APP_ID, version), StandardCharsets.UTF_8);
-                // An export line is a device; the event type may be left out.
-                w.write(i++ % 2 == 0 ? line.replace("\"type\":\"register\",", "") : line);
-                w.newLine();
-            }
-            w.write(
-                    "{\"userId\":\"x\",\"deviceId\":\"y\",\"appId\":\"a\",\"platform\":\"ios\",\"token\":\"short\",\"version\":1}");
-            w.newLine();
-            w.write("not json");
-            w.newLine();
-        }
-        Path savepoint = dir.resolve("savepoint");
-        DeviceBootstrap.Result result =
-                DeviceBootstrap.run(export.toString(), savepoint.toString(), Duration.ofDays(270), 2);
-        assertThat(result.linesRead).isEqualTo(users.devices().size() + 2);
-        assertThat(result.linesRefused).isEqualTo(2);
-        assertThat(savepoint.resolve("_metadata")).exists();
-
+        // The sandbox first: a browser's subscription (its endpoint and keys) is made by its push
+        // service, and the export carries it.
         try (Sandbox sandbox = Sandbox.start(dir.resolve("sandbox"), 2);
                 KafkaIO kafka = new KafkaIO(sandbox.kafka().bootstrapServers())) {
             users.registerWith(sandbox);
+            Path export = dir.resolve("devices.jsonl");
+            long version = SyntheticUsers.registrationVersion();
+            try (BufferedWriter w = Files.newBufferedWriter(export, StandardCharsets.UTF_8)) {
+                int i = 0;
+                for (SyntheticUsers.Device d : users.devices()) {
+                    String line = new String(d.registerEvent(Sandbox.APP_ID, version), StandardCharsets.UTF_8);
+                    // An export line is a device; the event type may be left out.
+                    w.write(i++ % 2 == 0 ? line.replace("\"type\":\"register\",", "") : line);
+                    w.newLine();
+                }
+                w.write(
+                        "{\"userId\":\"x\",\"deviceId\":\"y\",\"appId\":\"a\",\"platform\":\"ios\",\"token\":\"short\",\"version\":1}");
+                w.newLine();
+                w.write("not json");
+                w.newLine();
+            }
+            Path savepoint = dir.resolve("savepoint");
+            DeviceBootstrap.Result result =
+                    DeviceBootstrap.run(export.toString(), savepoint.toString(), Duration.ofDays(270), 2);
+            assertThat(result.linesRead).isEqualTo(users.devices().size() + 2);
+            assertThat(result.linesRefused).isEqualTo(2);
+            assertThat(savepoint.resolve("_metadata")).exists();
+
             JobClient job = HeraldMain.startEmbedded(
                     sandbox.config(), 0, savepoint.toUri().toString());
             try (CampaignWatcher watcher =

@@ -227,4 +227,14 @@ class SegmentExpressionTest {
         assertThat(openedThisWeek.verdictKey(d, SegmentExpression.values(active)))
                 .isNull();
     }
+
+    @Test
+    void browsersAreThePlatformWeb() {
+        SegmentExpression web = SegmentExpression.compile("platform == 'web'");
+        assertThat(web.matches(device(Platform.WEB, null, NOW), user(1), NOW)).isTrue();
+        assertThat(web.matches(device(Platform.IOS, null, NOW), user(1), NOW)).isFalse();
+        assertThat(SegmentExpression.compile("platform != 'web'")
+                        .matches(device(Platform.ANDROID, null, NOW), user(1), NOW))
+                .isTrue();
+    }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.herald.apns.ApnsApp;
 import io.herald.model.QuietHoursSpec;
+import io.herald.webpush.WebPushApp;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -69,5 +70,27 @@ class HeraldConfigTest {
         c.check();
         assertThat(c.seeds()).containsEntry("news", List.of("ana", "bob"));
         assertThat(c.requireTestSendApps()).containsExactly("news");
+    }
+
+    @Test
+    void aWebPushBlockIsCheckedNamedByItsApp_andAnAppMayHaveItAlone() {
+        HeraldConfig c = withCap(null, null);
+        HeraldConfig.App app = c.apps.get(0);
+        app.apns = null;
+        assertThatThrownBy(c::check).hasMessage("apps.news: none of apns, fcm and webPush is configured");
+        app.webPush = new WebPushApp();
+        app.webPush.vapidPrivateKeyFile = "/var/secrets/vapid";
+        assertThatThrownBy(c::check).hasMessage("apps.news.webPush.vapidPublicKey is missing");
+        app.webPush.vapidPublicKey = "BEl62iUY";
+        app.webPush.subject = "push@example.com";
+        assertThatThrownBy(c::check).hasMessage("apps.news.webPush.subject must be a mailto: or https: URL (RFC 8292)");
+        app.webPush.subject = "mailto:push@example.com";
+        c.check();
+        assertThat(c.webPushApps())
+                .singleElement()
+                .satisfies(w -> assertThat(w.appId).isEqualTo("news"));
+        assertThat(c.apnsApps()).isEmpty();
+        c.delivery.webPushConnections = 0;
+        assertThatThrownBy(c::check).hasMessageContaining("webPushConnections must be positive");
     }
 }
