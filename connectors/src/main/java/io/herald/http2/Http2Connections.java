@@ -16,6 +16,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
@@ -43,6 +44,9 @@ import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslProvider;
 import io.netty.handler.ssl.SupportedCipherSuiteFilter;
+import io.netty.resolver.dns.DnsAddressResolverGroup;
+import io.netty.resolver.dns.DnsNameResolverBuilder;
+import io.netty.resolver.dns.DnsServerAddressStreamProviders;
 import io.netty.util.AsciiString;
 import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
@@ -104,6 +108,13 @@ public final class Http2Connections implements AutoCloseable {
     private final int port;
     private final String authority;
     private final Bootstrap bootstrap;
+    /**
+     * Netty's own DNS client, asynchronous on the event loop (as Pushy's): the default resolves with
+     * the JDK's {@code InetAddress}, which blocks the event loop, and every connection on it, for
+     * as long as a lookup takes. It reads the hosts file first, then the system's name servers.
+     */
+    private final DnsAddressResolverGroup resolver;
+
     private final EventLoopGroup eventLoop;
     /** The connections opened so far, up to their most; guarded by itself. */
     private final Slot[] connections;
@@ -131,9 +142,13 @@ public final class Http2Connections implements AutoCloseable {
         this.host = origin.getHost();
         this.port = origin.getPort() < 0 ? 443 : origin.getPort();
         this.authority = origin.getPort() < 0 ? host : host + ":" + port;
+        this.resolver = new DnsAddressResolverGroup(new DnsNameResolverBuilder()
+                .channelType(NioDatagramChannel.class)
+                .nameServerProvider(DnsServerAddressStreamProviders.platformDefault()));
         this.bootstrap = new Bootstrap()
                 .group(eventLoop)
                 .channel(NioSocketChannel.class)
+                .resolver(resolver)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 10_000)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .handler(new ChannelInitializer<SocketChannel>() {
@@ -525,5 +540,6 @@ public final class Http2Connections implements AutoCloseable {
                 }
             }
         }
+        resolver.close();
     }
 }

@@ -187,7 +187,7 @@ public final class WebPushProvider implements Provider {
                 tls = Http2Connections.clientTls(trust.isEmpty() ? null : new File(trust));
                 tlsByTrust.put(trust, tls);
             }
-            senders.put(app.appId, new Sender(tokens, tls, app.defaultTtlSeconds));
+            senders.put(app.appId, new Sender(tokens, tls, app.defaultTtlSeconds, app));
         }
         int threads = encryptionThreads();
         return new WebPushSession(
@@ -199,8 +199,8 @@ public final class WebPushProvider implements Provider {
                 threads);
     }
 
-    /** An app's VAPID tokens, its TLS context, and its default TTL. */
-    private record Sender(VapidTokens tokens, SslContext tls, int defaultTtlSeconds) {}
+    /** An app's VAPID tokens, its TLS context, its default TTL, and its settings (the push services it sends to). */
+    private record Sender(VapidTokens tokens, SslContext tls, int defaultTtlSeconds, WebPushApp app) {}
 
     /** One parallel instance's encryption threads and connections. */
     static final class WebPushSession extends AppSession<Sender> {
@@ -285,6 +285,12 @@ public final class WebPushProvider implements Provider {
                 } catch (IllegalArgumentException e) {
                     // Its message quotes the endpoint, a capability URL: not in the receipt.
                     refuse(request, "the subscription's endpoint is not an https URL with a host");
+                    return;
+                }
+                String host = URI.create(origin).getHost();
+                if (!sender.app.sendsTo(host)) {
+                    // Named: a host is no secret, and the operator needs it to allow a push service.
+                    refuse(request, "the subscription's push service " + host + " is not in webPush.pushServices");
                     return;
                 }
                 if (request.pushKeys == null) {

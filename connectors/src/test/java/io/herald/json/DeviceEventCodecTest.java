@@ -215,6 +215,12 @@ class DeviceEventCodecTest {
                         .error())
                 .isEqualTo("subscription.keys.auth is missing");
         assertThat(parse(web("{\"keys\":{}}")).error()).isEqualTo("subscription.endpoint is missing");
+        // A subscription without its platform could land on a phone, whose token it would become.
+        assertThat(parse(web(subscription(endpoint, P256DH, AUTH))
+                                .replace("\"type\":\"register\"", "\"type\":\"update\"")
+                                .replace(",\"platform\":\"web\"", ""))
+                        .error())
+                .isEqualTo("subscription needs platform web with it");
         assertThat(parse(web("\"https://push.example.net/x\"")).error()).startsWith("subscription is a string");
         assertThat(parse("{\"type\":\"register\",\"userId\":\"u1\",\"deviceId\":\"w1\",\"appId\":\"news\","
                                 + "\"platform\":\"web\",\"token\":\"https://push.example.net/x\",\"version\":7}")
@@ -227,5 +233,18 @@ class DeviceEventCodecTest {
         assertThat(parse(web(subscription(endpoint, P256DH, AUTH)).replace("firefox", "fire\\tfox"))
                         .error())
                 .startsWith("browser");
+    }
+
+    @Test
+    void heraldsOwnFeedbackAboutABrowserIsRead_itsTokenAnEndpoint() {
+        String endpoint = "https://push.example.net/wpush/v2/abc";
+        DeviceEvent released = DeviceEvent.claimsReleased("u1", "w1", endpoint, 9);
+        Parsed<DeviceEvent> back = codec.parse(new RawRecord("devices", 0, 0, 0, DeviceEventCodec.write(released)));
+        assertThat(back.error()).isNull();
+        assertThat(back.value().token).isEqualTo(endpoint);
+        DeviceEvent rejected = DeviceEvent.tokenRejected("u1", "w1", "news", endpoint, "HTTP 410", 9);
+        assertThat(codec.parse(new RawRecord("devices", 0, 0, 0, DeviceEventCodec.write(rejected)))
+                        .error())
+                .isNull();
     }
 }

@@ -205,6 +205,7 @@ class WebPushProviderTest {
         app.vapidPublicKey = vapid.publicKeyBase64Url();
         app.subject = SUBJECT;
         app.trustedCertificateFile = resource("ca.pem").toString();
+        app.pushServices = List.of("localhost", "127.0.0.1");
         return app;
     }
 
@@ -426,6 +427,9 @@ class WebPushProviderTest {
         SendRequest notAUrl = request("not a url at all");
         SendRequest tooLong = request(endpoint);
         tooLong.payload = "x".repeat(WebPushEncryption.MAX_PLAINTEXT_LENGTH + 1);
+        // A push service the app does not send to (an internal address, a host that would answer 401
+        // and stop the app): not one request.
+        SendRequest elsewhere = request("https://push.evil.example:" + port + "/push/sub-1");
 
         Map<SendRequest, String> expected = Map.of(
                 noKeys, "no push keys",
@@ -434,7 +438,8 @@ class WebPushProviderTest {
                 notBase64, "push keys are invalid",
                 http, "not an https URL",
                 notAUrl, "not an https URL",
-                tooLong, "at most " + WebPushEncryption.MAX_PLAINTEXT_LENGTH);
+                tooLong, "at most " + WebPushEncryption.MAX_PLAINTEXT_LENGTH,
+                elsewhere, "push service push.evil.example is not in webPush.pushServices");
         for (Map.Entry<SendRequest, String> e : expected.entrySet()) {
             Attempt attempt = new Attempt(e.getKey(), 1);
             Receipt receipt = session.send(attempt).get(10, TimeUnit.SECONDS).receipt;
@@ -499,5 +504,20 @@ class WebPushProviderTest {
         assertThat(new WebPushProvider(List.of(), 1, 2, 64).maxInFlight(5_000))
                 .isEqualTo(2 * WebPushProvider.IN_FLIGHT_PER_ENCRYPTION_THREAD);
         assertThat(new WebPushProvider(List.of(), 1, 2, 64).maxInFlight(50)).isEqualTo(50);
+    }
+
+    @Test
+    void theBrowsersPushServicesAreTheDefault_subdomainsByStar() {
+        WebPushApp app = new WebPushApp();
+        assertThat(app.sendsTo("fcm.googleapis.com")).isTrue();
+        assertThat(app.sendsTo("updates.push.services.mozilla.com")).isTrue();
+        assertThat(app.sendsTo("web.push.apple.com")).isTrue();
+        assertThat(app.sendsTo("WNS2-BY3P.notify.windows.com")).isTrue();
+        assertThat(app.sendsTo("googleapis.com")).isFalse();
+        assertThat(app.sendsTo("evilpush.apple.com.example")).isFalse();
+        assertThat(app.sendsTo("localhost")).isFalse();
+        assertThat(app.pushServicesProblem()).isNull();
+        app.pushServices = List.of("https://fcm.googleapis.com");
+        assertThat(app.pushServicesProblem()).contains("not a host name");
     }
 }

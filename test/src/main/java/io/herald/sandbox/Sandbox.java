@@ -145,6 +145,8 @@ public final class Sandbox implements AutoCloseable {
         app.webPush.vapidPublicKey = vapid.publicKeyBase64Url();
         app.webPush.subject = VAPID_SUBJECT;
         app.webPush.trustedCertificateFile = ca.toString();
+        // The sandbox's push service, and the browsers' (a configuration made here may be shown to one).
+        app.webPush.pushServices.add(WebPushEmulator.HOST);
         config.apps.add(app);
         config.parallelism = parallelism;
         config.topics.interactions = "interactions";

@@ -83,7 +83,9 @@ public final class DeviceEventValidator {
         if (web != null) {
             return web;
         }
-        if (e.token != null && e.type != DeviceEvent.Type.TOKEN_REJECTED && !isWeb(e)) {
+        // Herald's own feedback names tokens as they were stored: a web device's endpoint, with no platform.
+        boolean feedback = e.type == DeviceEvent.Type.TOKEN_REJECTED || e.type == DeviceEvent.Type.CLAIMS_RELEASED;
+        if (e.token != null && !feedback && !isWeb(e)) {
             if (e.platform != null && !tokenFits(e.platform, e.token)) {
                 return "token does not look like " + (e.platform == Platform.IOS ? "an APNs" : "an FCM") + " token";
             }
@@ -104,7 +106,10 @@ public final class DeviceEventValidator {
         return null;
     }
 
-    /** A web push subscription's event: platform web, or keys given (a token rotation need not repeat the platform). */
+    /**
+     * A web push subscription's event: platform web, or keys given (refused below without platform
+     * web: a subscription given to a phone would send to a URL as if it were a token).
+     */
     private static boolean isWeb(DeviceEvent e) {
         return e.platform == Platform.WEB || e.pushKeys != null;
     }
@@ -123,10 +128,13 @@ public final class DeviceEventValidator {
                     ? "browser is for platform web only"
                     : "browser must be 1 to 64 letters, digits, spaces, dots, dashes or underscores";
         }
-        if (e.type == DeviceEvent.Type.TOKEN_REJECTED || !isWeb(e)) {
+        if (e.type == DeviceEvent.Type.TOKEN_REJECTED || e.type == DeviceEvent.Type.CLAIMS_RELEASED || !isWeb(e)) {
             return null;
         }
-        if (e.platform != null && e.platform != Platform.WEB) {
+        if (e.platform == null) {
+            return "subscription needs platform web with it";
+        }
+        if (e.platform != Platform.WEB) {
             return "subscription is for platform web only; platform is " + e.platform.wire();
         }
         if (e.token == null) {

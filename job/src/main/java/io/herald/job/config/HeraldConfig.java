@@ -178,6 +178,10 @@ public class HeraldConfig {
         if (w.defaultTtlSeconds < 0) {
             throw new IllegalArgumentException(where + ".defaultTtlSeconds must not be negative");
         }
+        String services = w.pushServicesProblem();
+        if (services != null) {
+            throw new IllegalArgumentException(where + "." + services);
+        }
     }
 
     /** The apps with a web push block, each block named by its app. */
