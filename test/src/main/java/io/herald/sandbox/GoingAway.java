@@ -36,6 +36,9 @@ public final class GoingAway {
     /** How long the emulator reads what was on its way before it says which streams it took. */
     static final long QUIET_MS = 50;
 
+    /** The longest a connection going away waits for the answers to the requests it took. */
+    static final long ANSWER_WAIT_SECONDS = 10;
+
     private static final Map<SocketAddress, Channel> CONNECTIONS = new ConcurrentHashMap<>();
 
     private GoingAway() {}
@@ -101,7 +104,22 @@ public final class GoingAway {
         }
         http2.goAway(ctx, Math.max(0, last[0]), Http2Error.NO_ERROR.code(), Unpooled.EMPTY_BUFFER, ctx.newPromise());
         ctx.flush();
-        // Through the pipeline: the HTTP/2 handler closes once the streams it took are answered.
-        c.close();
+        closeWhenAnswered(c, connection, System.nanoTime() + TimeUnit.SECONDS.toNanos(ANSWER_WAIT_SECONDS));
+    }
+
+    /**
+     * Closes once every stream the GOAWAY named as taken is answered (those above it are closed by
+     * the GOAWAY itself), or at {@code deadline}: an emulator answering off the event loop (the web
+     * push one decrypts first) would otherwise lose answers the sender was told it would get.
+     */
+    private static void closeWhenAnswered(Channel c, Http2Connection connection, long deadline) {
+        if (!c.isActive()) {
+            return;
+        }
+        if (connection.numActiveStreams() == 0 || System.nanoTime() - deadline > 0) {
+            c.close();
+            return;
+        }
+        c.eventLoop().schedule(() -> closeWhenAnswered(c, connection, deadline), 10, TimeUnit.MILLISECONDS);
     }
 }
