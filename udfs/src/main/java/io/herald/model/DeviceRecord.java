@@ -43,6 +43,13 @@ public class DeviceRecord {
     public long uninstalledV = NEVER;
     public Map<String, TagVersions> tags = new HashMap<>();
     public long tagsClearedV = NEVER;
+    /**
+     * Live Activity push-to-start tokens by activity type (the app's {@code ActivityAttributes} type
+     * name): each a last-writer-wins register.
+     */
+    public Map<String, LiveActivityToken> pushToStart = new HashMap<>();
+    /** Live Activity update tokens by activity id (Herald's name for a running activity): each a register. */
+    public Map<String, LiveActivityToken> activityTokens = new HashMap<>();
     /** Per token, the newest version at which a provider (or another device's claim) rejected it. */
     public Map<String, Long> rejections = new HashMap<>();
     /**
@@ -69,6 +76,61 @@ public class DeviceRecord {
         public int hashCode() {
             return Objects.hash(addV, removeV);
         }
+    }
+
+    /**
+     * One Live Activity token: the token and the version that wrote it, and the version at which the
+     * activity (for an update token) was said to have ended on the device.
+     */
+    public static class LiveActivityToken {
+        public String token;
+        public long v = NEVER;
+        public long endedV = NEVER;
+
+        public LiveActivityToken() {}
+
+        public static LiveActivityToken of(String token, long v) {
+            LiveActivityToken t = new LiveActivityToken();
+            t.token = token;
+            t.v = v;
+            return t;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof LiveActivityToken t && Objects.equals(t.token, token) && t.v == v && t.endedV == endedV;
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(token, v, endedV);
+        }
+    }
+
+    /**
+     * The live push-to-start token for {@code activityType}: null when the device has none, is no iOS
+     * device of an installed app, or a provider rejected the token at or after it was written.
+     */
+    public LiveActivityToken pushToStart(String activityType) {
+        return live(pushToStart.get(activityType));
+    }
+
+    /** The live update token of the running activity {@code activityId}; null as for {@link #pushToStart}, or when it ended. */
+    public LiveActivityToken activityToken(String activityId) {
+        return live(activityTokens.get(activityId));
+    }
+
+    private LiveActivityToken live(LiveActivityToken t) {
+        if (t == null
+                || t.token == null
+                || t.v <= t.endedV
+                || platform != Platform.IOS
+                || appId == null
+                || !installed()) {
+            return null;
+        }
+        Long rejected = rejections.get(t.token);
+        return rejected != null && rejected >= t.v ? null : t;
     }
 
     /** Registered more recently than uninstalled (an uninstall wins a tie). */

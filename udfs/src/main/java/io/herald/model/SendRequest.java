@@ -47,6 +47,17 @@ public class SendRequest {
     /** APNs only: 10 or 5. */
     public int priority = 10;
     /**
+     * APNs only: a Live Activity push (push type {@code liveactivity}, topic
+     * {@code <bundle id>.push-type.liveactivity}); {@link #token} is a push-to-start token or an
+     * activity's update token.
+     */
+    public boolean liveActivity;
+    /**
+     * APNs only: a broadcast to this channel, sent once to APNs for every device subscribed to it,
+     * instead of to a token ({@link #token} and {@link #deviceId} are null). Always a Live Activity push.
+     */
+    public String channelId;
+    /**
      * Takes its provider's rate slots ahead of bulk notifications: a transactional send, or a
      * campaign marked urgent.
      */
