@@ -44,7 +44,9 @@ public final class AudienceFilter {
     }
 
     private static SegmentExpression audienceExpression(Campaign campaign) {
-        return campaign.audience.expression == null ? null : SegmentExpression.compile(campaign.audience.expression);
+        return campaign.audience == null || campaign.audience.expression == null
+                ? null
+                : SegmentExpression.compile(campaign.audience.expression);
     }
 
     /** The same filter with {@code now} at another time, the expression not compiled again. */
@@ -54,13 +56,16 @@ public final class AudienceFilter {
 
     /** True when the user as a whole is in the audience (list membership for list campaigns). */
     public boolean includesUser(UserProfile user) {
+        if (audience == null) {
+            return false; // a broadcast's: it reaches a channel's devices, never users by a walk
+        }
         return audience.kind != Audience.Kind.LIST
                 || Collections.binarySearch(user.audienceCampaigns, campaign.campaignId) >= 0;
     }
 
     /** True when the device belongs to the campaign's app and matches the segment. */
     public boolean includesDevice(DeviceRecord device, UserProfile user) {
-        if (!campaign.appId.equals(device.appId)) {
+        if (audience == null || !campaign.appId.equals(device.appId)) {
             return false;
         }
         if (!audience.deviceIds.isEmpty() && !audience.deviceIds.contains(device.deviceId)) {

@@ -6,6 +6,7 @@ import io.herald.model.Arm;
 import io.herald.model.Audience;
 import io.herald.model.Campaign;
 import io.herald.model.Conversion;
+import io.herald.model.LiveActivity;
 import io.herald.model.Message;
 import io.herald.model.WinnerTest;
 import io.herald.payload.Payloads;
@@ -88,7 +89,15 @@ public final class CampaignValidator {
                 problems.add("schedule.at is not before expiresAt: the campaign would expire before it starts");
             }
         }
-        if (campaign.audience == null) {
+        boolean toChannel = campaign.liveActivity != null && campaign.liveActivity.sentToChannel();
+        if (toChannel) {
+            if (campaign.audience != null) {
+                problems.add(
+                        "audience is given with a broadcast " + campaign.liveActivity.event.wire() + ": one request"
+                                + " to the activity's channel reaches every device subscribed to it, and no audience can narrow"
+                                + " it (leave broadcast out to send device by device)");
+            }
+        } else if (campaign.audience == null) {
             problems.add("audience is missing: a campaign says who it is for (\"audience\": {\"kind\": \"all\"} "
                     + "for every device of the app)");
         } else if (campaign.audience.kind == null) {
@@ -113,9 +122,17 @@ public final class CampaignValidator {
                 }
             }
         }
+        if (campaign.liveActivity != null) {
+            LiveActivityRules.problems(campaign, problems);
+        }
         if (campaign.arms == null) {
             if (campaign.message == null) {
-                problems.add("message is missing");
+                if (campaign.liveActivity == null || campaign.liveActivity.event == LiveActivity.Event.START) {
+                    problems.add(
+                            campaign.liveActivity == null
+                                    ? "message is missing"
+                                    : "message is missing: a Live Activity start shows an alert, which APNs requires");
+                }
             } else {
                 messageProblems(campaign, campaign.message, "message", problems);
             }

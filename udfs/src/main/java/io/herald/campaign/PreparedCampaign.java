@@ -58,6 +58,8 @@ public final class PreparedCampaign {
     }
 
     private final String sendId;
+    /** A Live Activity campaign's pushes; null for a notification. */
+    private final LiveActivityPush live;
     /** Each compiled message with the bodies built from it here, in the arms' order. */
     private final List<ArmMessage> messages = new ArrayList<>();
 
@@ -75,10 +77,14 @@ public final class PreparedCampaign {
                 firedAt,
                 sendId,
                 Phase.TEST,
-                -1);
+                -1,
+                LiveActivityPush.of(campaign));
     }
 
     private static List<CompiledMessage> compile(Campaign campaign) {
+        if (campaign.arms == null && campaign.message == null) {
+            return Collections.singletonList(null); // a Live Activity update or end without an alert
+        }
         if (campaign.arms == null) {
             return List.of(CompiledMessage.compile(campaign.message));
         }
@@ -109,7 +115,7 @@ public final class PreparedCampaign {
      * {@code sendId}): the parts compiled once, when the campaign was created, are shared.
      */
     public PreparedCampaign at(long time, String sendId) {
-        return new PreparedCampaign(campaign, filter.at(time), compiled, assignment, time, sendId, phase, winner);
+        return new PreparedCampaign(campaign, filter.at(time), compiled, assignment, time, sendId, phase, winner, live);
     }
 
     /**
@@ -119,7 +125,8 @@ public final class PreparedCampaign {
      * @throws IllegalArgumentException if the campaign has no test or no such arm
      */
     public PreparedCampaign winner(String arm) {
-        return new PreparedCampaign(campaign, filter, compiled, assignment, firedAt, sendId, Phase.REST, armIndex(arm));
+        return new PreparedCampaign(
+                campaign, filter, compiled, assignment, firedAt, sendId, Phase.REST, armIndex(arm), live);
     }
 
     /**
@@ -135,7 +142,8 @@ public final class PreparedCampaign {
                 firedAt,
                 sendId,
                 Phase.SENT,
-                winner == null ? -1 : armIndex(winner));
+                winner == null ? -1 : armIndex(winner),
+                live);
     }
 
     private int armIndex(String arm) {
@@ -158,7 +166,9 @@ public final class PreparedCampaign {
             long firedAt,
             String sendId,
             Phase phase,
-            int winner) {
+            int winner,
+            LiveActivityPush live) {
+        this.live = live;
         this.phase = phase;
         this.winner = winner;
         this.campaign = campaign;
@@ -225,7 +235,7 @@ public final class PreparedCampaign {
             if (!filter.includesDevice(device, user)) {
                 continue;
             }
-            if (!device.reachable()) {
+            if (live == null ? !device.reachable() : live.tokenOf(device) == null) {
                 count.suppressed++;
             } else if (deferred) {
                 count.deferred++;
@@ -256,6 +266,9 @@ public final class PreparedCampaign {
             boolean everyVariant,
             Consumer<SendRequest> out) {
         long handed = 0;
+        if (live != null) {
+            return 0; // a seed phone's copy is an alert: a Live Activity has no copy to show apart
+        }
         for (DeviceRecord device : devices) {
             if (!campaign.appId.equals(device.appId) || !device.reachable()) {
                 continue;
@@ -281,6 +294,9 @@ public final class PreparedCampaign {
     /** The devices of {@link #toSeed} of these: the campaign's app's that can receive. */
     public long seedDevices(Iterable<DeviceRecord> devices) {
         long n = 0;
+        if (live != null) {
+            return 0;
+        }
         for (DeviceRecord device : devices) {
             if (campaign.appId.equals(device.appId) && device.reachable()) {
                 n++;
@@ -291,11 +307,59 @@ public final class PreparedCampaign {
 
     /** What a test send renders per device: every arm in every locale of its message. */
     public long variants() {
-        return messages.stream().mapToLong(m -> m.message.variants.size()).sum();
+        return messages.stream()
+                .mapToLong(m -> m.message == null ? 0 : m.message.variants.size())
+                .sum();
     }
 
     private static Set<String> localeOf(DeviceRecord device) {
         return Collections.singleton(device.locale);
+    }
+
+    /**
+     * A broadcast Live Activity update or end as the one request to its channel: rendered with the
+     * message's defaults in its default locale (one request serves every subscribed device), named
+     * by the campaign and the channel so a replay names it the same.
+     */
+    public SendRequest toChannel(String channelId) {
+        if (live == null || !live.activity().sentToChannel()) {
+            throw new IllegalStateException("campaign " + campaign.campaignId + " is no broadcast update or end");
+        }
+        SendRequest r = liveActivityRequest(CHANNEL_PREFIX + channelId);
+        // Receipts and the record of answers name a user and a device: a broadcast's are its channel.
+        r.userId = CHANNEL_PREFIX + channelId;
+        r.deviceId = r.userId;
+        r.channelId = channelId;
+        String locale = campaign.message == null ? null : campaign.message.defaultLocale;
+        CompiledMessage first = compiled.get(0);
+        r.payload = live.body(locale, Map.of(), first == null ? null : first.render(locale, Map.of()), firedAt);
+        r.refusal = sizeRefusal(r.payload);
+        return r;
+    }
+
+    /** What names a broadcast where a device id names a notification to a device. */
+    public static final String CHANNEL_PREFIX = "channel:";
+
+    /** A Live Activity request's common part, for {@code target} (a device id, or a channel). */
+    private SendRequest liveActivityRequest(String target) {
+        SendRequest r = new SendRequest();
+        r.notificationId = SendRequest.notificationId(campaign.campaignId, sendId, target);
+        r.campaignId = campaign.campaignId;
+        r.measured = campaign.measured();
+        r.appId = campaign.appId;
+        r.platform = Platform.IOS;
+        r.liveActivity = true;
+        r.priority = live.activity().priorityOrDefault();
+        r.collapseId = campaign.collapseId;
+        r.expiresAt = campaign.expiresAt;
+        r.firedAt = firedAt;
+        r.urgent = sendId != null || Boolean.TRUE.equals(campaign.urgent);
+        return r;
+    }
+
+    /** Whether the campaign is a broadcast Live Activity update or end: one request to a channel, no walk. */
+    public boolean sentToChannel() {
+        return live != null && live.activity().sentToChannel();
     }
 
     /**
@@ -355,6 +419,9 @@ public final class PreparedCampaign {
          * building the request.
          */
         public String refusal(UserProfile user, DeviceRecord device) {
+            if (live != null) {
+                return request("", user.attributes, device).refusal;
+            }
             return PreparedCampaign.refusal(bodiesFor(user.attributes, device), device);
         }
 
@@ -365,6 +432,9 @@ public final class PreparedCampaign {
         /** The request for {@code device}, its text rendered in {@code locale} (the device's own, or a seed's test). */
         private SendRequest request(
                 String userId, Map<String, AttributeValue> attributes, DeviceRecord device, String locale) {
+            if (live != null) {
+                return liveRequest(userId, attributes, device, locale);
+            }
             Bodies built = bodiesFor(attributes, locale);
             SendRequest r = new SendRequest();
             r.notificationId = SendRequest.notificationId(campaign.campaignId, sendId, device.deviceId);
@@ -400,6 +470,28 @@ public final class PreparedCampaign {
                 r.payload = built.fcm().forToken(device.token);
             }
             r.refusal = PreparedCampaign.refusal(built, device);
+            return r;
+        }
+
+        /** A Live Activity push to {@code device}'s token for it ({@link LiveActivityPush#tokenOf}). */
+        private SendRequest liveRequest(
+                String userId, Map<String, AttributeValue> attributes, DeviceRecord device, String locale) {
+            DeviceRecord.LiveActivityToken token = live.tokenOf(device);
+            SendRequest r = liveActivityRequest(device.deviceId);
+            r.arm = name;
+            r.userId = userId;
+            r.deviceId = device.deviceId;
+            r.token = token == null ? null : token.token;
+            r.tokenVersion = token == null ? 0 : token.v;
+            try {
+                CompiledMessage.Rendered text = compiled == null ? null : compiled.render(locale, attributes);
+                r.payload = live.body(locale, attributes, text, firedAt);
+                r.refusal = sizeRefusal(r.payload);
+            } catch (IllegalArgumentException e) {
+                r.payload = live.body(
+                        locale, Map.of(), compiled == null ? null : compiled.render(locale, Map.of()), firedAt);
+                r.refusal = "template could not be rendered for this user: " + e.getMessage();
+            }
             return r;
         }
 

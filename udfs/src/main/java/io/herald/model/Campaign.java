@@ -62,6 +62,11 @@ public class Campaign {
      * not only within {@code replay.resumeCampaignsFiredWithinMs}; null or false: the window holds.
      */
     public Boolean resumeOnReplay;
+    /**
+     * A Live Activity campaign: starts, updates or ends an activity on iOS devices instead of an
+     * alert ({@link #message}, if any, is the push's alert); null for a notification.
+     */
+    public LiveActivity liveActivity;
 
     public Campaign() {}
 

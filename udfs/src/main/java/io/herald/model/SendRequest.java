@@ -54,7 +54,9 @@ public class SendRequest {
     public boolean liveActivity;
     /**
      * APNs only: a broadcast to this channel, sent once to APNs for every device subscribed to it,
-     * instead of to a token ({@link #token} and {@link #deviceId} are null). Always a Live Activity push.
+     * instead of to a token ({@link #token} is null; {@link #userId} and {@link #deviceId} name the channel, as
+     * {@code channel:<id>}, where receipts and the record of answers name a device). Always a Live
+     * Activity push.
      */
     public String channelId;
     /**

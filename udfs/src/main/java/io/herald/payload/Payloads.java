@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.herald.model.AndroidOptions;
 import io.herald.model.ApnsOptions;
+import io.herald.model.LiveActivity;
 import io.herald.model.Message;
 import java.util.Map;
 
@@ -66,6 +67,65 @@ public final class Payloads {
         }
         return write(root);
     }
+
+    /**
+     * A Live Activity push ({@code apns-push-type: liveactivity}): {@code aps} with the event, its
+     * {@code timestamp} (which orders updates on the device: an older one is dropped), the content
+     * state, and what the event takes: a start its {@code attributes-type} and attributes (with
+     * Herald's {@code heraldActivityId}), an alert (required to start one), and either the broadcast
+     * channel to subscribe to ({@code input-push-channel}) or a request for an update token
+     * ({@code input-push-token}); an update an optional alert, stale date and relevance; an end its
+     * dismissal date.
+     *
+     * @param title the alert's title, or null
+     * @param body the alert's body, or null for no alert
+     * @param channelId the broadcast channel a start subscribes the device to, or null
+     */
+    public static String liveActivity(
+            LiveActivity activity,
+            long timestampSeconds,
+            ObjectNode attributes,
+            ObjectNode contentState,
+            String title,
+            String body,
+            String sound,
+            String channelId) {
+        ObjectNode root = JSON.createObjectNode();
+        ObjectNode aps = root.putObject("aps");
+        aps.put("timestamp", timestampSeconds);
+        aps.put("event", activity.event.wire());
+        aps.set("content-state", contentState);
+        if (activity.event == LiveActivity.Event.START) {
+            aps.put("attributes-type", activity.activityType);
+            ObjectNode a = attributes == null ? JSON.createObjectNode() : attributes.deepCopy();
+            a.put(HERALD_ACTIVITY_ID, activity.activityId);
+            aps.set("attributes", a);
+            if (channelId != null) {
+                aps.put("input-push-channel", channelId);
+            } else {
+                aps.put("input-push-token", 1);
+            }
+        }
+        if (body != null) {
+            ObjectNode alert = aps.putObject("alert");
+            putIfSet(alert, "title", title);
+            alert.put("body", body);
+            putIfSet(alert, "sound", sound);
+        }
+        if (activity.staleDate != null) {
+            aps.put("stale-date", activity.staleDate);
+        }
+        if (activity.event == LiveActivity.Event.END && activity.dismissalDate != null) {
+            aps.put("dismissal-date", activity.dismissalDate);
+        }
+        if (activity.relevanceScore != null) {
+            aps.put("relevance-score", activity.relevanceScore);
+        }
+        return write(root);
+    }
+
+    /** The attribute a start adds for the app: the activity's name in Herald, under which it reports its update token. */
+    public static final String HERALD_ACTIVITY_ID = "heraldActivityId";
 
     /**
      * The most bytes of UTF-8 a web push message may take: one aes128gcm record of 4,096 bytes less

@@ -108,6 +108,7 @@ public final class FanOutOperator extends AbstractStreamOperator<SendRequest>
     private transient RunawayAlerts runawayAlerts;
     private transient OperatorEventGateway coordinator;
     private transient FireChecks fireChecks;
+    private transient ChannelBroadcasts channelBroadcasts;
     /** Walks restored from the checkpoint, until {@link #open()} starts them. */
     private transient List<Walk> restoredWalks;
 
@@ -179,6 +180,7 @@ public final class FanOutOperator extends AbstractStreamOperator<SendRequest>
                 room,
                 runawayAlerts);
         seeds = new SeedSends(settings, walkContext, this::isMine, out);
+        channelBroadcasts = new ChannelBroadcasts(walkContext, out, keyGroups);
         fireChecks = new FireChecks(
                 coordinator, maxParallelism, settings, campaigns, answers, out, walker, getProcessingTimeService());
         updates = new UserUpdates(out, settings.deviceTtl().toMillis());
@@ -450,6 +452,13 @@ public final class FanOutOperator extends AbstractStreamOperator<SendRequest>
             out.campaignWide(CampaignStatus.of(campaignId, StatusKind.REJECTED, unsigned, now()));
             return;
         }
+        if (event.type == CampaignEvent.Type.CREATE && event.campaign != null) {
+            String noChannel = ChannelBroadcasts.resolveChannel(event.campaign, campaigns.entries());
+            if (noChannel != null) {
+                out.campaignWide(CampaignStatus.of(campaignId, StatusKind.REJECTED, noChannel, now()));
+                return;
+            }
+        }
         CampaignLife.Step step = CampaignLife.on(stateHere(campaignId, entry), event.type);
         String skip = null;
         if (step.action == CampaignLife.Action.WALK || step.action == CampaignLife.Action.SEND_WINNER) {
@@ -647,7 +656,12 @@ public final class FanOutOperator extends AbstractStreamOperator<SendRequest>
             startCheck(WalkId.fireCheck(id.campaignId(), at), entry, null);
             return;
         }
-        Walk walk = Walk.start(id, plan(id, entry, at), walkContext, null);
+        WalkPlan plan = plan(id, entry, at);
+        if (plan.campaign().sentToChannel()) {
+            channelBroadcasts.walk(id, plan.campaign(), entry); // one request, no users to walk
+            return;
+        }
+        Walk walk = Walk.start(id, plan, walkContext, null);
         if (id.isWholeFire()) {
             seeds.atFire(walk, entry); // the team's own phones first
         }
