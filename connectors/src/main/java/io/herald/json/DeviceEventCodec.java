@@ -18,7 +18,8 @@ import java.util.Map;
  * Parses records of the {@code devices} topic and writes Herald's own feedback events to it.
  *
  * Types: {@code register}, {@code update}, {@code tags_add}, {@code tags_remove}, {@code attributes_set},
- * {@code attributes_unset}, {@code uninstall}, {@code erase_user}, {@code token_rejected}.
+ * {@code attributes_unset}, {@code uninstall}, {@code erase_user}, {@code token_rejected},
+ * {@code claims_released}, {@code live_activity_token}, {@code live_activity_ended}.
  *
  * <pre>{"type":"register","userId":"u1","deviceId":"d1","appId":"news","platform":"ios",
  *  "token":"…","locale":"pt-BR","timezone":"America/Sao_Paulo","appVersion":"5.2.0","optIn":true,
@@ -30,6 +31,13 @@ import java.util.Map;
  * <pre>{"type":"register","userId":"u1","deviceId":"w1","appId":"news","platform":"web","browser":"firefox",
  *  "subscription":{"endpoint":"https://push.example/…","expirationTime":null,
  *  "keys":{"p256dh":"BNcR…","auth":"tBHI…"}},"version":1732250000000}</pre>
+ *
+ * <p>An iOS app's Live Activity tokens: without {@code activityId} the push-to-start token of an
+ * activity type, with it the update token of that running activity; and the end of an activity:
+ *
+ * <pre>{"type":"live_activity_token","userId":"u1","deviceId":"d1","appId":"news",
+ *  "activityType":"MatchAttributes","activityId":"match-42","token":"…","version":1732250000000}
+ * {"type":"live_activity_ended","userId":"u1","deviceId":"d1","activityId":"match-42","version":1732250600000}</pre>
  */
 public final class DeviceEventCodec implements InputCodec<DeviceEvent> {
     private static final long serialVersionUID = 1L;
@@ -55,7 +63,8 @@ public final class DeviceEventCodec implements InputCodec<DeviceEvent> {
                 e.type = DeviceEvent.Type.valueOf(type.toUpperCase(Locale.ROOT));
             } catch (IllegalArgumentException ex) {
                 return Parsed.error("type '" + type + "' is not one of register, update, tags_add, tags_remove, "
-                        + "attributes_set, attributes_unset, uninstall, erase_user, token_rejected, claims_released");
+                        + "attributes_set, attributes_unset, uninstall, erase_user, token_rejected, claims_released, "
+                        + "live_activity_token, live_activity_ended");
             }
         }
         e.userId = f.id("userId", true);
@@ -63,6 +72,9 @@ public final class DeviceEventCodec implements InputCodec<DeviceEvent> {
         e.deviceId = f.id("deviceId", false);
         e.appId = f.id("appId", false);
         e.token = f.text("token", false, MAX_TEXT_BYTES);
+        // Their characters and lengths are the validator's to check, with the other event rules.
+        e.activityType = f.text("activityType", false, 1024);
+        e.activityId = f.text("activityId", false, 1024);
         e.locale = f.text("locale", false, 64);
         e.timezone = f.text("timezone", false, 64);
         e.appVersion = f.id("appVersion", false);
@@ -185,6 +197,12 @@ public final class DeviceEventCodec implements InputCodec<DeviceEvent> {
         }
         if (e.token != null) {
             m.put("token", e.token);
+        }
+        if (e.activityType != null) {
+            m.put("activityType", e.activityType);
+        }
+        if (e.activityId != null) {
+            m.put("activityId", e.activityId);
         }
         if (e.reason != null) {
             m.put("reason", e.reason);

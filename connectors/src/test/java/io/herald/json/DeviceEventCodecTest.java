@@ -247,4 +247,85 @@ class DeviceEventCodecTest {
                         .error())
                 .isNull();
     }
+
+    private static final String LA_TOKEN = "80" + "a1".repeat(39);
+
+    private static String liveActivity(String fields) {
+        return "{\"type\":\"live_activity_token\",\"userId\":\"u1\",\"deviceId\":\"d1\",\"version\":7," + fields + "}";
+    }
+
+    @Test
+    void aLiveActivityTokenIsPushToStartWithoutAnActivityId_anUpdateTokenWithOne() {
+        DeviceEvent start = parse(liveActivity(
+                        "\"appId\":\"news\",\"activityType\":\"MatchAttributes\",\"token\":\"" + LA_TOKEN + "\""))
+                .value();
+        assertThat(start.type).isEqualTo(DeviceEvent.Type.LIVE_ACTIVITY_TOKEN);
+        assertThat(start.activityType).isEqualTo("MatchAttributes");
+        assertThat(start.activityId).isNull();
+        assertThat(start.token).isEqualTo(LA_TOKEN);
+        DeviceEvent update = parse(
+                        liveActivity("\"appId\":\"news\",\"platform\":\"ios\",\"activityType\":\"App.Match_v2\","
+                                + "\"activityId\":\"9F2C:match-42\",\"token\":\"" + LA_TOKEN + "\""))
+                .value();
+        assertThat(update.activityId).isEqualTo("9F2C:match-42");
+        assertThat(update.platform).isEqualTo(Platform.IOS);
+        DeviceEvent ended = parse("{\"type\":\"live_activity_ended\",\"userId\":\"u1\",\"deviceId\":\"d1\","
+                        + "\"activityId\":\"match-42\",\"version\":8}")
+                .value();
+        assertThat(ended.type).isEqualTo(DeviceEvent.Type.LIVE_ACTIVITY_ENDED);
+        assertThat(ended.activityId).isEqualTo("match-42");
+    }
+
+    @Test
+    void aBadLiveActivityEventIsRefusedNamingTheField() {
+        String app = "\"appId\":\"news\",";
+        String type = "\"activityType\":\"MatchAttributes\",";
+        String token = "\"token\":\"" + LA_TOKEN + "\"";
+        assertThat(parse(liveActivity(type + token)).error()).isEqualTo("live_activity_token without appId");
+        assertThat(parse(liveActivity(app + token)).error()).isEqualTo("live_activity_token without activityType");
+        assertThat(parse(liveActivity(app + type.replace("MatchAttributes", "Match Attributes") + token))
+                        .error())
+                .startsWith("activityType must be 1 to 128 letters");
+        assertThat(parse(liveActivity(app + type.replace("MatchAttributes", "M".repeat(129)) + token))
+                        .error())
+                .startsWith("activityType must be 1 to 128");
+        assertThat(parse(liveActivity(app + type + "\"activityId\":\"match/42\"," + token))
+                        .error())
+                .startsWith("activityId must be 1 to 128 letters");
+        assertThat(parse(liveActivity(app + type.replace(",", ""))).error())
+                .isEqualTo("live_activity_token without token");
+        assertThat(parse(liveActivity(app + type + "\"token\":\"fcm-token-0123456789abcdef:APA91b\""))
+                        .error())
+                .isEqualTo("token does not look like an APNs token");
+        assertThat(parse(liveActivity(app + type + "\"platform\":\"android\"," + token))
+                        .error())
+                .isEqualTo("live_activity_token is for platform ios only; platform is android");
+        assertThat(parse(liveActivity(app + type + "\"platform\":\"web\"," + token))
+                        .error())
+                .isEqualTo("live_activity_token is for platform ios only; platform is web");
+        assertThat(parse("{\"type\":\"live_activity_ended\",\"userId\":\"u1\",\"deviceId\":\"d1\",\"version\":8}")
+                        .error())
+                .isEqualTo("live_activity_ended without activityId");
+        assertThat(parse("{\"type\":\"live_activity_ended\",\"userId\":\"u1\",\"activityId\":\"m\",\"version\":8}")
+                        .error())
+                .isEqualTo("deviceId is missing");
+        assertThat(parse("{\"type\":\"register\",\"userId\":\"u\",\"deviceId\":\"d\",\"appId\":\"a\","
+                                + "\"platform\":\"ios\",\"activityId\":\"m\",\"version\":1}")
+                        .error())
+                .isEqualTo("activityId is for live_activity_token and live_activity_ended only");
+    }
+
+    @Test
+    void heraldsOwnFeedbackAboutALiveActivityTokenIsRead() {
+        DeviceEvent rejected = DeviceEvent.tokenRejected("u1", "d1", "news", LA_TOKEN, "BadDeviceToken", 9);
+        Parsed<DeviceEvent> back = codec.parse(new RawRecord("devices", 0, 0, 0, DeviceEventCodec.write(rejected)));
+        assertThat(back.value()).usingRecursiveComparison().isEqualTo(rejected);
+        DeviceEvent ended = parse("{\"type\":\"live_activity_ended\",\"userId\":\"u1\",\"deviceId\":\"d1\","
+                        + "\"activityId\":\"match-42\",\"version\":10}")
+                .value();
+        assertThat(codec.parse(new RawRecord("devices", 0, 0, 0, DeviceEventCodec.write(ended)))
+                        .value())
+                .usingRecursiveComparison()
+                .isEqualTo(ended);
+    }
 }

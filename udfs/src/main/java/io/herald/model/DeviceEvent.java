@@ -36,7 +36,17 @@ public class DeviceEvent {
          * Written by Herald when a user is erased: the user no longer holds {@code deviceId} (and
          * {@code token}), so the claim stages forget who held them. Changes no device state.
          */
-        CLAIMS_RELEASED
+        CLAIMS_RELEASED,
+        /**
+         * An iOS device's Live Activity token ({@code token}) for its app: without {@code activityId}, the
+         * push-to-start token for {@code activityType}; with it, the update token of that running activity.
+         */
+        LIVE_ACTIVITY_TOKEN,
+        /**
+         * The activity {@code activityId} ended or was dismissed on the device: a tombstone version, so
+         * its update token is no longer used unless a newer token for the same activity id comes.
+         */
+        LIVE_ACTIVITY_ENDED
     }
 
     public Type type;
@@ -50,6 +60,11 @@ public class DeviceEvent {
     public PushKeys pushKeys;
     /** A web device's browser as the client names it ({@code chrome}, {@code firefox}...), given with its subscription. */
     public String browser;
+
+    /** A Live Activity's type: the app's {@code ActivityAttributes} type name, such as {@code MatchAttributes}. */
+    public String activityType;
+    /** A running Live Activity's id, as the app names it; absent for a push-to-start token. */
+    public String activityId;
 
     public String locale;
     public String timezone;
@@ -80,7 +95,6 @@ public class DeviceEvent {
         return e;
     }
 
-    /** True for the event types that concern one device (all but {@link Type#ERASE_USER} and the attribute ones). */
     /** A release of the claims of an erased user's device. */
     public static DeviceEvent claimsReleased(String userId, String deviceId, String token, long version) {
         DeviceEvent e = new DeviceEvent();
@@ -92,6 +106,7 @@ public class DeviceEvent {
         return e;
     }
 
+    /** True for the event types that concern one device (all but {@link Type#ERASE_USER} and the attribute ones). */
     public boolean isDeviceEvent() {
         return type != Type.ERASE_USER && type != Type.ATTRIBUTES_SET && type != Type.ATTRIBUTES_UNSET;
     }

@@ -80,7 +80,9 @@ public class DeviceRecord {
 
     /**
      * One Live Activity token: the token and the version that wrote it, and the version at which the
-     * activity (for an update token) was said to have ended on the device.
+     * activity (for an update token) was said to have ended on the device. The merge keeps one of the
+     * two: a token newer than the end ({@link #endedV} never), or the end alone ({@link #token} null,
+     * {@link #v} never), so that the register's state is the same whichever writes came first.
      */
     public static class LiveActivityToken {
         public String token;
@@ -94,6 +96,18 @@ public class DeviceRecord {
             t.token = token;
             t.v = v;
             return t;
+        }
+
+        /** The end of an activity at {@code endedV}: a tombstone that only a newer token lifts. */
+        public static LiveActivityToken ended(long endedV) {
+            LiveActivityToken t = new LiveActivityToken();
+            t.endedV = endedV;
+            return t;
+        }
+
+        /** The version of the newest write the register holds, a token's or an end's. */
+        public long version() {
+            return Math.max(v, endedV);
         }
 
         @Override

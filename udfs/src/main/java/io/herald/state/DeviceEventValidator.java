@@ -27,6 +27,10 @@ public final class DeviceEventValidator {
     private static final int P256DH_LENGTH = 65;
     private static final int AUTH_LENGTH = 16;
     private static final Pattern BROWSER = Pattern.compile("[A-Za-z0-9 ._\\-]{1,64}");
+    /** A Live Activity's type: a Swift type name ({@code ActivityAttributes}), possibly module-qualified. */
+    private static final Pattern ACTIVITY_TYPE = Pattern.compile("[A-Za-z0-9_.\\-]{1,128}");
+    /** A running Live Activity's id: the app's own, or ActivityKit's UUID. */
+    private static final Pattern ACTIVITY_ID = Pattern.compile("[A-Za-z0-9_.:\\-]{1,128}");
 
     private static final Set<String> ZONES = ZoneId.getAvailableZoneIds();
 
@@ -79,6 +83,10 @@ public final class DeviceEventValidator {
             default:
                 break;
         }
+        String liveActivity = liveActivityProblem(e);
+        if (liveActivity != null) {
+            return liveActivity;
+        }
         String web = webProblem(e);
         if (web != null) {
             return web;
@@ -102,6 +110,48 @@ public final class DeviceEventValidator {
             } catch (IllformedLocaleException ex) {
                 return "locale '" + e.locale + "' is not a BCP 47 language tag";
             }
+        }
+        return null;
+    }
+
+    /**
+     * Why a Live Activity event may not be kept: a token needs its app, its activity type (also for an
+     * update token: the fan-out names it to APNs) and an APNs token, on an iOS device if a platform is
+     * said; an end needs its activity id. The activity fields belong to these two events only.
+     */
+    private static String liveActivityProblem(DeviceEvent e) {
+        boolean token = e.type == DeviceEvent.Type.LIVE_ACTIVITY_TOKEN;
+        boolean ended = e.type == DeviceEvent.Type.LIVE_ACTIVITY_ENDED;
+        if (!token && !ended) {
+            if (e.activityType != null || e.activityId != null) {
+                return (e.activityType != null ? "activityType" : "activityId")
+                        + " is for live_activity_token and live_activity_ended only";
+            }
+            return null;
+        }
+        if (e.activityType != null && !ACTIVITY_TYPE.matcher(e.activityType).matches()) {
+            return "activityType must be 1 to 128 letters, digits, dots, dashes or underscores";
+        }
+        if (e.activityId != null && !ACTIVITY_ID.matcher(e.activityId).matches()) {
+            return "activityId must be 1 to 128 letters, digits, dots, colons, dashes or underscores";
+        }
+        if (ended) {
+            return e.activityId == null ? "live_activity_ended without activityId" : null;
+        }
+        if (e.appId == null) {
+            return "live_activity_token without appId";
+        }
+        if (e.activityType == null) {
+            return "live_activity_token without activityType";
+        }
+        if (e.platform != null && e.platform != Platform.IOS) {
+            return "live_activity_token is for platform ios only; platform is " + e.platform.wire();
+        }
+        if (e.token == null) {
+            return "live_activity_token without token";
+        }
+        if (!tokenFits(Platform.IOS, e.token)) {
+            return "token does not look like an APNs token";
         }
         return null;
     }

@@ -4,11 +4,14 @@ import io.herald.model.AttributeValue;
 import io.herald.model.AudienceRow;
 import io.herald.model.DeviceEvent;
 import io.herald.model.DeviceRecord;
+import io.herald.model.DeviceRecord.LiveActivityToken;
 import io.herald.model.PushKeys;
 import io.herald.model.UserDevices;
 import io.herald.model.UserProfile;
 import io.herald.model.UserState;
+import java.time.Duration;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.Objects;
@@ -26,11 +29,36 @@ import java.util.Objects;
  *   <li>Uninstall is a tombstone version: the device is installed while its newest registration is
  *       newer than its newest uninstall.
  *   <li>A token rejection kills the token it names unless that token was registered after it.
+ *   <li>Each Live Activity token (push-to-start by activity type, update token by activity id) is a
+ *       last-writer-wins register; an activity's end is a value of its register that beats a token
+ *       of the same version. The maps are bounded, and update tokens expire, by rules that depend
+ *       only on the versions written, never on the order they came in (see {@link #putLiveActivity}).
  *   <li>Erasing a user forgets every component written at or below the erase version, and later
  *       events at or below it are ignored: the state is what the newer events alone would make.
  * </ul>
  */
 public final class DeviceStateMerge {
+    /** The most push-to-start tokens a device keeps (one per activity type of its app). */
+    public static final int MAX_PUSH_TO_START = 16;
+    /** The most running activities' update tokens (or ends) a device keeps. */
+    public static final int MAX_ACTIVITY_TOKENS = 32;
+    /**
+     * How much older than the device's newest write an activity's update token may be before it is
+     * dropped: a Live Activity lives at most 12 hours (8 active, 4 more on the lock screen), so one
+     * written a day before the device's latest news is over, with room for clocks that disagree.
+     */
+    public static final long ACTIVITY_TOKEN_LIFETIME_MILLIS =
+            Duration.ofHours(24).toMillis();
+
+    /**
+     * The order of a Live Activity register's writes: by version, then an end before a token (an end
+     * wins a tie, as {@link DeviceRecord#activityToken} reads it), then by token.
+     */
+    private static final Comparator<LiveActivityToken> LIVE_ACTIVITY_WRITES = Comparator.comparingLong(
+                    LiveActivityToken::version)
+            .thenComparing(t -> t.token == null)
+            .thenComparing(t -> t.token, Comparator.nullsFirst(Comparator.naturalOrder()));
+
     private DeviceStateMerge() {}
 
     /** Applies {@code event} to an in-memory user. */
@@ -161,6 +189,25 @@ public final class DeviceStateMerge {
             case TOKEN_REJECTED:
                 d.rejections.merge(e.token, v, Math::max);
                 break;
+            case LIVE_ACTIVITY_TOKEN:
+                if (e.token == null) {
+                    break; // refused before the merge; nothing to write
+                }
+                if (e.activityId == null) {
+                    if (e.activityType != null) {
+                        putLiveActivity(
+                                d.pushToStart, e.activityType, LiveActivityToken.of(e.token, v), MAX_PUSH_TO_START);
+                    }
+                } else {
+                    putLiveActivity(
+                            d.activityTokens, e.activityId, LiveActivityToken.of(e.token, v), MAX_ACTIVITY_TOKENS);
+                }
+                break;
+            case LIVE_ACTIVITY_ENDED:
+                if (e.activityId != null) {
+                    putLiveActivity(d.activityTokens, e.activityId, LiveActivityToken.ended(v), MAX_ACTIVITY_TOKENS);
+                }
+                break;
             default:
                 throw new IllegalArgumentException("not a device event: " + e.type);
         }
@@ -168,6 +215,69 @@ public final class DeviceStateMerge {
             d.lastSeen = e.lastSeen;
             d.lastSeenV = v;
         }
+        // After every event, not only Live Activity ones: any event may raise the device's newest version.
+        expireActivityTokens(d);
+    }
+
+    /**
+     * Writes {@code write} into the register {@code key} of {@code registers} if it beats what is
+     * there, then, over {@code max} registers, drops the one whose newest write is oldest (the
+     * greatest key goes first at equal versions). The outcome depends only on the writes: a register
+     * dropped had {@code max} others with newer writes, which stay newer, so it would be dropped
+     * whenever it came; and a register kept holds the newest of its writes, since a write that beats
+     * it cannot have been dropped after arriving without it being dropped too.
+     */
+    private static void putLiveActivity(
+            Map<String, LiveActivityToken> registers, String key, LiveActivityToken write, int max) {
+        LiveActivityToken current = registers.get(key);
+        if (current == null || LIVE_ACTIVITY_WRITES.compare(write, current) > 0) {
+            registers.put(key, write);
+        }
+        if (registers.size() > max) {
+            Map.Entry<String, LiveActivityToken> oldest = Collections.min(
+                    registers.entrySet(),
+                    Comparator.comparingLong((Map.Entry<String, LiveActivityToken> r) ->
+                                    r.getValue().version())
+                            .thenComparing(Map.Entry::getKey, Comparator.reverseOrder()));
+            registers.remove(oldest.getKey());
+        }
+    }
+
+    /**
+     * Drops the update tokens (and ends) of activities written more than
+     * {@link #ACTIVITY_TOKEN_LIFETIME_MILLIS} before the device's newest write. Order-independent: the
+     * newest write only grows, so a register dropped once would be dropped again if it came later
+     * (it does, checked after each event), and what is dropped is never the newest write itself.
+     */
+    private static void expireActivityTokens(DeviceRecord d) {
+        if (d.activityTokens.isEmpty()) {
+            return;
+        }
+        long newest = newestVersion(d);
+        if (newest >= DeviceRecord.NEVER + ACTIVITY_TOKEN_LIFETIME_MILLIS) { // no underflow below
+            long oldestKept = newest - ACTIVITY_TOKEN_LIFETIME_MILLIS;
+            d.activityTokens.values().removeIf(t -> t.version() < oldestKept);
+        }
+    }
+
+    /** The newest version the device holds, of any of its components. */
+    static long newestVersion(DeviceRecord d) {
+        long newest = Math.max(Math.max(d.registeredV, d.uninstalledV), Math.max(d.appIdV, d.platformV));
+        newest = Math.max(newest, Math.max(Math.max(d.tokenV, d.localeV), Math.max(d.timezoneV, d.appVersionV)));
+        newest = Math.max(newest, Math.max(d.optInV, Math.max(d.lastSeenV, d.tagsClearedV)));
+        for (DeviceRecord.TagVersions t : d.tags.values()) {
+            newest = Math.max(newest, Math.max(t.addV, t.removeV));
+        }
+        for (long r : d.rejections.values()) {
+            newest = Math.max(newest, r);
+        }
+        for (LiveActivityToken t : d.pushToStart.values()) {
+            newest = Math.max(newest, t.version());
+        }
+        for (LiveActivityToken t : d.activityTokens.values()) {
+            newest = Math.max(newest, t.version());
+        }
+        return newest;
     }
 
     /** Forgets everything of the user written at or below {@code version}. */
@@ -252,6 +362,9 @@ public final class DeviceStateMerge {
             }
         }
         d.rejections.values().removeIf(r -> r <= cut);
+        // A Live Activity register holds one write (a token, or an end): it goes if that write does.
+        d.pushToStart.values().removeIf(t -> t.version() <= cut);
+        d.activityTokens.values().removeIf(t -> t.version() <= cut);
         if (d.lastSeenV <= cut) {
             d.lastSeen = never;
             d.lastSeenV = never;
@@ -260,6 +373,8 @@ public final class DeviceStateMerge {
                 && d.uninstalledV == never
                 && d.tags.isEmpty()
                 && d.rejections.isEmpty()
+                && d.pushToStart.isEmpty()
+                && d.activityTokens.isEmpty()
                 && d.appIdV == never
                 && d.platformV == never
                 && d.tokenV == never

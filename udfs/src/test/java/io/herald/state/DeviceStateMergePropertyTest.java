@@ -45,6 +45,48 @@ class DeviceStateMergePropertyTest {
         assertThat(shuffled).usingRecursiveComparison().isEqualTo(inOrder);
     }
 
+    /**
+     * The same for one device's Live Activity tokens where the maps' bounds and the update tokens'
+     * expiry bite: more activity types and activities than a device keeps, versions over 3 days.
+     */
+    @Property(tries = 500)
+    void liveActivityBoundsAndExpiryDoNotDependOnOrder(
+            @ForAll("liveActivityHistories") List<DeviceEvent> history, @ForAll("seeds") long shuffleSeed) {
+        anyOrderAndAnyRepetitionGiveTheSameState(history, shuffleSeed);
+    }
+
+    @Provide
+    Arbitrary<List<DeviceEvent>> liveActivityHistories() {
+        Arbitrary<Integer> kind = Arbitraries.integers().between(0, 9);
+        Arbitrary<Integer> key = Arbitraries.integers().between(0, 39);
+        Arbitrary<Long> halfHours = Arbitraries.longs().between(0, 144);
+        Arbitrary<String> token = Arbitraries.of("a1", "a2", "a3");
+        return Combinators.combine(kind, key, halfHours, token)
+                .as((k, n, h, tok) -> {
+                    DeviceEvent e = new DeviceEvent();
+                    e.userId = "u1";
+                    e.deviceId = "d1";
+                    e.version = h * 1_800_000L;
+                    e.appId = "news";
+                    e.token = tok;
+                    if (k == 0) {
+                        e.type = DeviceEvent.Type.REGISTER;
+                        e.platform = Platform.IOS;
+                    } else if (k == 1) {
+                        e.type = DeviceEvent.Type.LIVE_ACTIVITY_ENDED;
+                        e.activityId = "act" + n;
+                    } else {
+                        e.type = DeviceEvent.Type.LIVE_ACTIVITY_TOKEN;
+                        e.activityType = "Type" + (n % 20);
+                        e.activityId = k < 5 ? null : "act" + n;
+                    }
+                    return e;
+                })
+                .list()
+                .ofMinSize(1)
+                .ofMaxSize(150);
+    }
+
     @Provide
     Arbitrary<Long> seeds() {
         return Arbitraries.longs();
@@ -103,6 +145,14 @@ class DeviceStateMergePropertyTest {
                             break;
                         case TOKEN_REJECTED:
                             e.token = tok == null ? "t1" : tok;
+                            break;
+                        case LIVE_ACTIVITY_TOKEN:
+                            e.activityType = attr % 2 == 0 ? "A" : "B";
+                            e.activityId = attr < 3 ? null : attr == 3 ? "x" : "y";
+                            e.token = tok == null ? "t1" : tok;
+                            break;
+                        case LIVE_ACTIVITY_ENDED:
+                            e.activityId = attr % 2 == 0 ? "x" : "y";
                             break;
                         default:
                             break;

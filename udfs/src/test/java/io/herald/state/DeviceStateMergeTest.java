@@ -11,8 +11,11 @@ import io.herald.model.Interaction;
 import io.herald.model.Platform;
 import io.herald.model.PushKeys;
 import io.herald.model.UserState;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class DeviceStateMergeTest {
@@ -258,5 +261,207 @@ class DeviceStateMergeTest {
         DeviceStateMerge.apply(s, bare);
         assertThat(device(s).pushKeys).isNull();
         assertThat(device(s).reachable()).isFalse();
+    }
+
+    private static DeviceEvent liveActivityToken(String activityType, String activityId, String token, long version) {
+        DeviceEvent e = register(token, null, version);
+        e.type = DeviceEvent.Type.LIVE_ACTIVITY_TOKEN;
+        e.platform = null;
+        e.activityType = activityType;
+        e.activityId = activityId;
+        return e;
+    }
+
+    private static DeviceEvent liveActivityEnded(String activityId, long version) {
+        DeviceEvent e = uninstall(version);
+        e.type = DeviceEvent.Type.LIVE_ACTIVITY_ENDED;
+        e.activityId = activityId;
+        return e;
+    }
+
+    private static UserState merged(List<DeviceEvent> events) {
+        UserState s = new UserState();
+        events.forEach(e -> DeviceStateMerge.apply(s, e));
+        return s;
+    }
+
+    /** Every order of {@code events} (a few of them), each also with every event applied twice. */
+    private static List<List<DeviceEvent>> everyOrder(List<DeviceEvent> events) {
+        List<List<DeviceEvent>> orders = new ArrayList<>();
+        permute(new ArrayList<>(events), 0, orders);
+        for (List<DeviceEvent> order : new ArrayList<>(orders)) {
+            List<DeviceEvent> twice = new ArrayList<>(order);
+            twice.addAll(events);
+            orders.add(twice);
+        }
+        return orders;
+    }
+
+    private static void permute(List<DeviceEvent> events, int from, List<List<DeviceEvent>> orders) {
+        if (from == events.size()) {
+            orders.add(new ArrayList<>(events));
+            return;
+        }
+        for (int i = from; i < events.size(); i++) {
+            Collections.swap(events, from, i);
+            permute(events, from + 1, orders);
+            Collections.swap(events, from, i);
+        }
+    }
+
+    /** {@code events} in {@code n} seeded shuffles, each with a third of them repeated. */
+    private static List<List<DeviceEvent>> shuffles(List<DeviceEvent> events, int n) {
+        Random random = new Random(32);
+        List<List<DeviceEvent>> orders = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            List<DeviceEvent> order = new ArrayList<>(events);
+            events.stream().filter(e -> random.nextInt(3) == 0).forEach(order::add);
+            Collections.shuffle(order, random);
+            orders.add(order);
+        }
+        return orders;
+    }
+
+    @Test
+    void liveActivityTokensAreLastWriterWinsByVersion_tiesByToken_inAnyOrder() {
+        List<DeviceEvent> events = List.of(
+                register("tok", "en", 5),
+                liveActivityToken("MatchAttributes", null, "aa01", 10),
+                liveActivityToken("MatchAttributes", null, "aa02", 20),
+                liveActivityToken("MatchAttributes", null, "aa00", 20), // a tie: the greater token wins
+                liveActivityToken("MatchAttributes", "match-42", "bb01", 30),
+                liveActivityToken("MatchAttributes", "match-42", "bb00", 15));
+        UserState first = merged(events);
+        for (List<DeviceEvent> order : everyOrder(events)) {
+            assertThat(merged(order)).usingRecursiveComparison().isEqualTo(first);
+        }
+        assertThat(device(first).pushToStart("MatchAttributes").token).isEqualTo("aa02");
+        assertThat(device(first).pushToStart("RaceAttributes")).isNull();
+        assertThat(device(first).activityToken("match-42").token).isEqualTo("bb01");
+        assertThat(device(first).activityToken("match-42").v).isEqualTo(30);
+    }
+
+    @Test
+    void anActivitysEndIsATombstoneThatOnlyANewerTokenLifts_inAnyOrder() {
+        List<DeviceEvent> ended = List.of(
+                register("tok", "en", 5),
+                liveActivityToken("MatchAttributes", "match-42", "bb01", 10),
+                liveActivityEnded("match-42", 20),
+                liveActivityToken("MatchAttributes", "match-42", "bb02", 20), // an end wins a tie
+                liveActivityToken("MatchAttributes", "match-42", "bb03", 15),
+                liveActivityEnded("match-7", 20)); // an end before any token of its activity
+        UserState first = merged(ended);
+        for (List<DeviceEvent> order : everyOrder(ended)) {
+            assertThat(merged(order)).usingRecursiveComparison().isEqualTo(first);
+        }
+        assertThat(device(first).activityToken("match-42")).isNull();
+        assertThat(device(first).activityToken("match-7")).isNull();
+        // An older token of the ended activity, come late, stays ended; a newer one lifts the end.
+        DeviceStateMerge.apply(first, liveActivityToken("MatchAttributes", "match-7", "cc01", 19));
+        assertThat(device(first).activityToken("match-7")).isNull();
+        DeviceStateMerge.apply(first, liveActivityToken("MatchAttributes", "match-42", "bb04", 21));
+        assertThat(device(first).activityToken("match-42").token).isEqualTo("bb04");
+    }
+
+    @Test
+    void aRejectedLiveActivityTokenIsDeadUntilANewerToken() {
+        UserState s = merged(List.of(
+                register("tok", "en", 5),
+                liveActivityToken("MatchAttributes", null, "aa01", 10),
+                liveActivityToken("MatchAttributes", "match-42", "bb01", 10)));
+        DeviceStateMerge.apply(s, DeviceEvent.tokenRejected("u1", "d1", "news", "aa01", "BadDeviceToken", 12));
+        DeviceStateMerge.apply(s, DeviceEvent.tokenRejected("u1", "d1", "news", "bb01", "BadDeviceToken", 9));
+        assertThat(device(s).pushToStart("MatchAttributes")).isNull();
+        assertThat(device(s).activityToken("match-42").token)
+                .as("a rejection older than the token leaves it alive")
+                .isEqualTo("bb01");
+        assertThat(device(s).reachable())
+                .as("the device's own token is another token")
+                .isTrue();
+        DeviceStateMerge.apply(s, liveActivityToken("MatchAttributes", null, "aa01", 11));
+        assertThat(device(s).pushToStart("MatchAttributes")).isNull();
+        DeviceStateMerge.apply(s, liveActivityToken("MatchAttributes", null, "aa02", 13));
+        assertThat(device(s).pushToStart("MatchAttributes").token).isEqualTo("aa02");
+    }
+
+    @Test
+    void liveActivityTokensNeedAnInstalledIosDevice() {
+        UserState s = merged(List.of(
+                register("tok", "en", 5), liveActivityToken("MatchAttributes", null, "aa01", 10), uninstall(20)));
+        assertThat(device(s).pushToStart("MatchAttributes")).isNull();
+        DeviceStateMerge.apply(s, register("tok", "en", 30));
+        assertThat(device(s).pushToStart("MatchAttributes").token).isEqualTo("aa01");
+        DeviceEvent android = register("fcm-token", "en", 40);
+        android.platform = Platform.ANDROID;
+        DeviceStateMerge.apply(s, android);
+        assertThat(device(s).pushToStart("MatchAttributes")).isNull();
+        // A token for a device the user never registered (another user's, say) is kept but never read.
+        UserState stranger = merged(List.of(liveActivityToken("MatchAttributes", null, "aa01", 10)));
+        assertThat(device(stranger).pushToStart("MatchAttributes")).isNull();
+    }
+
+    @Test
+    void eraseForgetsLiveActivityTokens_andADeviceLeftWithNoneGoes() {
+        DeviceEvent erase = new DeviceEvent();
+        erase.type = DeviceEvent.Type.ERASE_USER;
+        erase.userId = "u1";
+        erase.version = 15;
+        UserState s = merged(List.of(
+                liveActivityToken("MatchAttributes", null, "aa01", 10),
+                liveActivityToken("MatchAttributes", "match-42", "bb01", 10),
+                liveActivityEnded("match-7", 12),
+                erase));
+        assertThat(s.devices).isEmpty();
+        UserState kept = merged(List.of(
+                liveActivityToken("MatchAttributes", null, "aa01", 10),
+                liveActivityToken("RaceAttributes", null, "aa02", 20),
+                liveActivityToken("MatchAttributes", "match-42", "bb01", 10),
+                liveActivityEnded("match-7", 20),
+                erase));
+        assertThat(device(kept).pushToStart.keySet()).containsExactly("RaceAttributes");
+        assertThat(device(kept).activityTokens.keySet()).containsExactly("match-7");
+    }
+
+    @Test
+    void aDeviceKeepsTheNewest16PushToStartTokensAnd32Activities_inAnyOrder() {
+        List<DeviceEvent> events = new ArrayList<>();
+        events.add(register("tok", "en", 1));
+        for (int i = 0; i < 20; i++) {
+            events.add(liveActivityToken("Type" + i, null, String.format("a%03d", i), 100 + i));
+            events.add(liveActivityToken("Type" + i, null, String.format("b%03d", i), 50 + 6 * i));
+        }
+        for (int i = 0; i < 40; i++) {
+            events.add(liveActivityToken("MatchAttributes", "match-" + i, String.format("c%03d", i), 100 + i));
+            events.add(liveActivityEnded("match-" + i, 100 + (i % 7) * 10));
+        }
+        UserState first = merged(events);
+        for (List<DeviceEvent> order : shuffles(events, 200)) {
+            assertThat(merged(order)).usingRecursiveComparison().isEqualTo(first);
+        }
+        assertThat(device(first).pushToStart).hasSize(DeviceStateMerge.MAX_PUSH_TO_START);
+        assertThat(device(first).pushToStart("Type3")).as("the 4 oldest go").isNull();
+        assertThat(device(first).pushToStart("Type4").token).isEqualTo("a004");
+        assertThat(device(first).pushToStart("Type19").token)
+                .as("its write at 164 beats the one at 119")
+                .isEqualTo("b019");
+        assertThat(device(first).activityTokens).hasSize(DeviceStateMerge.MAX_ACTIVITY_TOKENS);
+    }
+
+    @Test
+    void anActivitysTokenExpiresADayBeforeTheDevicesNewestWrite_inAnyOrder() {
+        long hour = 3_600_000L;
+        List<DeviceEvent> events = List.of(
+                register("tok", "en", 0),
+                liveActivityToken("MatchAttributes", "old", "bb01", 1 * hour),
+                liveActivityToken("MatchAttributes", "recent", "bb02", 3 * hour),
+                liveActivityEnded("ended", hour),
+                liveActivityToken("MatchAttributes", null, "aa01", 0), // push-to-start tokens do not expire
+                tags(DeviceEvent.Type.TAGS_ADD, 26 * hour, "sports"));
+        UserState first = merged(events);
+        for (List<DeviceEvent> order : everyOrder(events)) {
+            assertThat(merged(order)).usingRecursiveComparison().isEqualTo(first);
+        }
+        assertThat(device(first).activityTokens.keySet()).containsExactly("recent");
+        assertThat(device(first).pushToStart("MatchAttributes").token).isEqualTo("aa01");
     }
 }

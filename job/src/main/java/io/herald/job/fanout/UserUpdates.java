@@ -6,12 +6,15 @@ import io.herald.model.UserProfile;
 import io.herald.model.UserState;
 import io.herald.model.UserUpdate;
 import io.herald.state.DeviceStateMerge;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.List;
 
 /**
  * Applies a device event or an audience row to a user's state, commutatively and idempotently
  * ({@link DeviceStateMerge}). An erase gives up the user's device ids and tokens: one release per
- * device is written back to the devices topic, for the claim stages to forget who held them.
+ * device, and one per Live Activity token, is written back to the devices topic, for the claim
+ * stages to forget who held them.
  */
 final class UserUpdates {
     private final FanOutOutput out;
@@ -34,7 +37,9 @@ final class UserUpdates {
             releaseClaims(e, u.live(now, ttlMillis));
         } else if (e.version <= p.erasedV
                 && e.deviceId != null
-                && (e.type == DeviceEvent.Type.REGISTER || e.type == DeviceEvent.Type.UPDATE)) {
+                && (e.type == DeviceEvent.Type.REGISTER
+                        || e.type == DeviceEvent.Type.UPDATE
+                        || e.type == DeviceEvent.Type.LIVE_ACTIVITY_TOKEN)) {
             // A claim older than the erase, come late: its claim is released too.
             out.releasedClaim(DeviceEvent.claimsReleased(e.userId, e.deviceId, e.token, p.erasedV));
         }
@@ -45,6 +50,17 @@ final class UserUpdates {
         for (DeviceRecord d : devices) {
             String token = d.token != null && d.tokenV <= erase.version ? d.token : null;
             out.releasedClaim(DeviceEvent.claimsReleased(erase.userId, d.deviceId, token, erase.version));
+            for (DeviceRecord.LiveActivityToken t : liveActivityTokens(d)) {
+                if (t.token != null && t.v <= erase.version) {
+                    out.releasedClaim(DeviceEvent.claimsReleased(erase.userId, d.deviceId, t.token, erase.version));
+                }
+            }
         }
+    }
+
+    private static List<DeviceRecord.LiveActivityToken> liveActivityTokens(DeviceRecord d) {
+        List<DeviceRecord.LiveActivityToken> all = new ArrayList<>(d.pushToStart.values());
+        all.addAll(d.activityTokens.values());
+        return all;
     }
 }

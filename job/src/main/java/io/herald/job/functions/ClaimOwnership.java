@@ -20,7 +20,9 @@ import org.apache.flink.util.Collector;
  * Keeps a device id, or a push token, with one user at a time. When another user registers the
  * same device id (someone else logs in on the phone) or the same token, the newer registration
  * wins and the loser is told: an {@code uninstall} of the device for a device id, a
- * {@code token_rejected} of the token for a token. A late, older registration loses at once.
+ * {@code token_rejected} of the token for a token. A Live Activity token is a token here too: one
+ * device holds it, and a device that loses it is told as for a push token (the merge reads the
+ * rejection of any token it keeps). A late, older registration loses at once.
  * Versions decide, never arrival order, so the outcome is the same whatever order events come in.
  *
  * <p>Every event passes through unchanged; the losers' events are added to the stream.
@@ -54,14 +56,16 @@ public final class ClaimOwnership extends KeyedProcessFunction<String, DeviceEve
         return e -> {
             String thing = claimed == Claimed.DEVICE_ID
                     ? e.deviceId
-                    : (claims(e) || e.type == DeviceEvent.Type.CLAIMS_RELEASED ? e.token : null);
+                    : (setsToken(e) || e.type == DeviceEvent.Type.CLAIMS_RELEASED ? e.token : null);
             return thing != null ? thing : "\u0000user:" + e.userId;
         };
     }
 
-    /** Registrations and updates claim; for tokens, only those that carry one. */
-    private static boolean claims(DeviceEvent e) {
-        return e.type == DeviceEvent.Type.REGISTER || e.type == DeviceEvent.Type.UPDATE;
+    /** What sets a token on a device: a registration, an update (a rotation), a Live Activity token. */
+    private static boolean setsToken(DeviceEvent e) {
+        return e.type == DeviceEvent.Type.REGISTER
+                || e.type == DeviceEvent.Type.UPDATE
+                || e.type == DeviceEvent.Type.LIVE_ACTIVITY_TOKEN;
     }
 
     /** The state of who holds each claimed thing; the bootstrap writes the same. */
@@ -78,13 +82,16 @@ public final class ClaimOwnership extends KeyedProcessFunction<String, DeviceEve
      * Whether {@code e} claims what this stage guards. A device id is claimed by a registration only:
      * the merge installs a device on a registration alone, so a claim renewed by an update (which
      * installs nothing) would let the outcome depend on the order events arrive in. A token is
-     * claimed by whatever sets it on a device, a registration or an update (a rotation).
+     * claimed by whatever sets it on a device, a registration, an update (a rotation) or a Live
+     * Activity token event. A Live Activity token event does not claim its device id, for the same
+     * reason as an update: it installs nothing. It needs no claim of its own: its tokens are read only
+     * while the device is installed for the user, which the registrations' claims decide.
      */
     public static boolean isClaim(DeviceEvent e, Claimed claimed) {
         if (e.deviceId == null) {
             return false;
         }
-        return claimed == Claimed.DEVICE_ID ? e.type == DeviceEvent.Type.REGISTER : claims(e) && e.token != null;
+        return claimed == Claimed.DEVICE_ID ? e.type == DeviceEvent.Type.REGISTER : setsToken(e) && e.token != null;
     }
 
     @Override

@@ -83,6 +83,9 @@ public final class DeviceEventSerializer extends BodySerializer<DeviceEvent> {
             writeText(e.pushKeys.auth, out);
         }
         writeText(e.browser, out);
+        // Appended after those for the same reason (Live Activity events).
+        writeText(e.activityType, out);
+        writeText(e.activityId, out);
     }
 
     @Override
@@ -119,6 +122,10 @@ public final class DeviceEventSerializer extends BodySerializer<DeviceEvent> {
                 e.pushKeys = PushKeys.of(in.readText(), in.readText());
             }
             e.browser = in.readText();
+        }
+        if (!in.atEnd()) {
+            e.activityType = in.readText();
+            e.activityId = in.readText();
         }
         return e;
     }

@@ -46,9 +46,11 @@ public final class UserStateSerializer extends BodySerializer<UserState> {
      * 7 adds the user's last open and last time of each app event (what segments read), and an older
      * value is read as one of a user who has done neither; 8 adds the opens kept for an exposure yet to
      * come (type, time, campaign), and an older value is read as one with none; 9 adds web push subscriptions (a token of its own kind: the
-     * endpoint, its keys and browser), which no older value holds.
+     * endpoint, its keys and browser), which no older value holds;
+     * 10 adds each device's Live Activity tokens after its rejections (push-to-start by activity type,
+     * then update tokens by activity id), and an older value is read as one of devices with none.
      */
-    public static final int VERSION = 9;
+    public static final int VERSION = 10;
 
     /** The oldest encoding this job reads. */
     private static final int OLDEST = 4;
@@ -91,6 +93,14 @@ public final class UserStateSerializer extends BodySerializer<UserState> {
 
     @Override
     protected void writeBody(UserState u, DataOutputView out) throws IOException {
+        writeBody(u, out, VERSION);
+    }
+
+    /**
+     * The body in {@code encoding}, 9 or this one: what a build of encoding 9 wrote of {@code u}, so
+     * that tests of older encodings can make their values from it.
+     */
+    void writeBody(UserState u, DataOutputView out, int encoding) throws IOException {
         UserProfile p = u.profile;
         writeVarLong(p.erasedV, out);
         writeVarInt(p.attributes.size(), out);
@@ -109,7 +119,7 @@ public final class UserStateSerializer extends BodySerializer<UserState> {
         }
         writeVarInt(u.devices.size(), out);
         for (DeviceRecord d : u.devices.values()) {
-            writeDevice(d, out);
+            writeDevice(d, out, encoding);
         }
         writeVarInt(p.runaway.size(), out);
         for (Map.Entry<String, RunawayCount> app : p.runaway.entrySet()) {
@@ -195,7 +205,7 @@ public final class UserStateSerializer extends BodySerializer<UserState> {
         }
         int devices = in.readVarInt();
         for (int i = 0; i < devices; i++) {
-            DeviceRecord d = readDevice(in);
+            DeviceRecord d = readDevice(in, encoding);
             u.devices.put(d.deviceId, d);
         }
         if (encoding >= 5) {
@@ -312,7 +322,7 @@ public final class UserStateSerializer extends BodySerializer<UserState> {
         };
     }
 
-    private static void writeDevice(DeviceRecord d, DataOutputView out) throws IOException {
+    private static void writeDevice(DeviceRecord d, DataOutputView out, int encoding) throws IOException {
         writeUtf8(d.deviceId, out);
         writeVarLong(d.registeredV, out);
         long base = d.registeredV == DeviceRecord.NEVER ? 0 : d.registeredV;
@@ -347,9 +357,38 @@ public final class UserStateSerializer extends BodySerializer<UserState> {
             writeUtf8(r.getKey(), out);
             writeVarLong(r.getValue(), out);
         }
+        if (encoding >= 10) {
+            writeLiveActivityTokens(d.pushToStart, out);
+            writeLiveActivityTokens(d.activityTokens, out);
+        }
     }
 
-    private static DeviceRecord readDevice(BytesReader in) throws IOException {
+    /** Each register: its key, its token (as a device's token is kept), the token's version and the end's. */
+    private static void writeLiveActivityTokens(Map<String, DeviceRecord.LiveActivityToken> tokens, DataOutputView out)
+            throws IOException {
+        writeVarInt(tokens.size(), out);
+        for (Map.Entry<String, DeviceRecord.LiveActivityToken> t : tokens.entrySet()) {
+            writeUtf8(t.getKey(), out);
+            writePlainToken(t.getValue().token, out);
+            writeVarLong(t.getValue().v, out);
+            writeVarLong(t.getValue().endedV, out);
+        }
+    }
+
+    private static void readLiveActivityTokens(Map<String, DeviceRecord.LiveActivityToken> tokens, BytesReader in)
+            throws IOException {
+        int n = in.readVarInt();
+        for (int i = 0; i < n; i++) {
+            String key = in.readUtf8();
+            DeviceRecord.LiveActivityToken t = new DeviceRecord.LiveActivityToken();
+            t.token = readPlainToken(in.readUnsignedByte(), in);
+            t.v = in.readVarLong();
+            t.endedV = in.readVarLong();
+            tokens.put(key, t);
+        }
+    }
+
+    private static DeviceRecord readDevice(BytesReader in, int encoding) throws IOException {
         DeviceRecord d = new DeviceRecord();
         d.deviceId = in.readUtf8();
         d.registeredV = in.readVarLong();
@@ -396,19 +435,29 @@ public final class UserStateSerializer extends BodySerializer<UserState> {
             String token = in.readUtf8();
             d.rejections.put(token, in.readVarLong());
         }
+        if (encoding >= 10) {
+            readLiveActivityTokens(d.pushToStart, in);
+            readLiveActivityTokens(d.activityTokens, in);
+        }
         return d;
     }
 
     private static void writeToken(DeviceRecord d, DataOutputView out) throws IOException {
-        String token = d.token;
-        if (token == null) {
-            out.writeByte(TOKEN_NONE);
-        } else if (d.pushKeys != null || d.browser != null) {
+        if (d.token != null && (d.pushKeys != null || d.browser != null)) {
             out.writeByte(TOKEN_WEB);
-            writeUtf8(token, out);
+            writeUtf8(d.token, out);
             writeUtf8(d.pushKeys == null ? null : d.pushKeys.p256dh, out);
             writeUtf8(d.pushKeys == null ? null : d.pushKeys.auth, out);
             writeUtf8(d.browser, out);
+        } else {
+            writePlainToken(d.token, out);
+        }
+    }
+
+    /** A token without keys (a phone's, a Live Activity's, or none): lowercase hex as its bytes. */
+    private static void writePlainToken(String token, DataOutputView out) throws IOException {
+        if (token == null) {
+            out.writeByte(TOKEN_NONE);
         } else if (isLowerHex(token)) {
             out.writeByte(TOKEN_HEX);
             writeVarInt(token.length() / 2, out);
@@ -423,19 +472,24 @@ public final class UserStateSerializer extends BodySerializer<UserState> {
 
     private static void readToken(DeviceRecord d, BytesReader in) throws IOException {
         int kind = in.readUnsignedByte();
-        switch (kind) {
-            case TOKEN_NONE -> d.token = null;
-            case TOKEN_TEXT -> d.token = in.readUtf8();
-            case TOKEN_HEX -> d.token = in.readHex(in.readVarInt());
-            case TOKEN_WEB -> {
-                d.token = in.readUtf8();
-                String p256dh = in.readUtf8();
-                String auth = in.readUtf8();
-                d.pushKeys = p256dh == null && auth == null ? null : PushKeys.of(p256dh, auth);
-                d.browser = in.readUtf8();
-            }
-            default -> throw new IOException("unknown token kind " + kind);
+        if (kind == TOKEN_WEB) {
+            d.token = in.readUtf8();
+            String p256dh = in.readUtf8();
+            String auth = in.readUtf8();
+            d.pushKeys = p256dh == null && auth == null ? null : PushKeys.of(p256dh, auth);
+            d.browser = in.readUtf8();
+        } else {
+            d.token = readPlainToken(kind, in);
         }
+    }
+
+    private static String readPlainToken(int kind, BytesReader in) throws IOException {
+        return switch (kind) {
+            case TOKEN_NONE -> null;
+            case TOKEN_TEXT -> in.readUtf8();
+            case TOKEN_HEX -> in.readHex(in.readVarInt());
+            default -> throw new IOException("unknown token kind " + kind);
+        };
     }
 
     private static boolean isLowerHex(String s) {

@@ -149,4 +149,36 @@ class ClaimOwnershipTest {
                         e -> {}))
                 .isSameAs(held);
     }
+
+    @Test
+    void aLiveActivityTokenIsClaimedAsATokenByOneDevice_butClaimsNoDeviceId() throws Exception {
+        DeviceEvent older = register("ana", "old-phone", "la-tok", 10);
+        older.type = DeviceEvent.Type.LIVE_ACTIVITY_TOKEN;
+        older.activityType = "MatchAttributes";
+        DeviceEvent newer = register("bob", "new-phone", "la-tok", 20);
+        newer.type = DeviceEvent.Type.LIVE_ACTIVITY_TOKEN;
+        newer.activityType = "MatchAttributes";
+        newer.activityId = "match-42";
+        for (List<DeviceEvent> order : List.of(List.of(older, newer), List.of(newer, older))) {
+            try (var h = harness(ClaimOwnership.Claimed.TOKEN)) {
+                for (DeviceEvent e : order) {
+                    h.processElement(e, 1);
+                }
+                assertThat(losses(h)).containsExactly("token_rejected ana old-phone @10");
+                DeviceEvent lost = h.extractOutputValues().get(2);
+                assertThat(lost.token).isEqualTo("la-tok");
+            }
+        }
+        assertThat(ClaimOwnership.isClaim(newer, ClaimOwnership.Claimed.DEVICE_ID))
+                .isFalse();
+        assertThat(ClaimOwnership.concernsClaims(newer)).isTrue();
+        // A device-id claim by a registration is not taken by another user's Live Activity token.
+        try (var h = harness(ClaimOwnership.Claimed.DEVICE_ID)) {
+            h.processElement(register("ana", "phone", "tok", 10), 1);
+            DeviceEvent intruder = register("bob", "phone", "la-tok", 20);
+            intruder.type = DeviceEvent.Type.LIVE_ACTIVITY_TOKEN;
+            h.processElement(intruder, 2);
+            assertThat(losses(h)).isEmpty();
+        }
+    }
 }

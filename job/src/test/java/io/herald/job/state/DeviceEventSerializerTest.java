@@ -61,6 +61,8 @@ class DeviceEventSerializerTest {
         e.version = -1_764_000_000_000L;
         e.pushKeys = PushKeys.of("BCVxsr7N", "BTBZMqHH");
         e.browser = "firefox";
+        e.activityType = "MatchAttributes";
+        e.activityId = "match-42";
         return e;
     }
 
@@ -69,13 +71,31 @@ class DeviceEventSerializerTest {
         DeviceEvent e = everyField();
         e.pushKeys = null;
         e.browser = null;
+        e.activityType = null;
+        e.activityId = null;
         DataOutputSerializer body = new DataOutputSerializer(256);
         serializer.writeBody(e, body);
-        // The older encoding ended at the version: no keys flag, no browser (two bytes here).
+        // The older encoding ended at the version: no keys flag, no browser, no activity type or id
+        // (four bytes here).
+        byte[] older = Arrays.copyOf(body.getCopyOfBuffer(), body.length() - 4);
+        assertThat(serializer.readBody(new BytesReader(older), 0))
+                .usingRecursiveComparison()
+                .isEqualTo(e);
+    }
+
+    @Test
+    void anEventWrittenBeforeLiveActivities_readsAsOneWithoutActivityFields() throws Exception {
+        DeviceEvent e = everyField();
+        e.activityType = null;
+        e.activityId = null;
+        DataOutputSerializer body = new DataOutputSerializer(256);
+        serializer.writeBody(e, body);
+        // The older encoding ended at the browser: no activity type or id (two bytes here).
         byte[] older = Arrays.copyOf(body.getCopyOfBuffer(), body.length() - 2);
         assertThat(serializer.readBody(new BytesReader(older), 0))
                 .usingRecursiveComparison()
                 .isEqualTo(e);
+        assertThat(older[older.length - 1]).as("the browser's last byte").isEqualTo((byte) 'x');
     }
 
     @Test

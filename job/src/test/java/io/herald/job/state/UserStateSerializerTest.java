@@ -15,6 +15,7 @@ import io.herald.model.UserState;
 import io.herald.serde.BytesReader;
 import java.io.IOException;
 import java.util.Arrays;
+import java.util.Base64;
 import org.apache.flink.core.memory.DataInputDeserializer;
 import org.apache.flink.core.memory.DataOutputSerializer;
 import org.junit.jupiter.api.Test;
@@ -78,6 +79,9 @@ class UserStateSerializerTest {
         ios.tagsClearedV = 1;
         ios.rejections.put("old-token", 2L);
         ios.writtenAt = 1_764_000_000_000L;
+        ios.pushToStart.put("MatchAttributes", DeviceRecord.LiveActivityToken.of("80" + "a1".repeat(39), 5));
+        ios.activityTokens.put("match-42", DeviceRecord.LiveActivityToken.of("NotHex-Token", Long.MAX_VALUE));
+        ios.activityTokens.put("match-7", DeviceRecord.LiveActivityToken.ended(6));
         u.devices.put(ios.deviceId, ios);
         DeviceRecord bare = new DeviceRecord(); // every field empty, every version "never"
         bare.deviceId = "d2";
@@ -101,6 +105,32 @@ class UserStateSerializerTest {
         web.registeredV = 2;
         u.devices.put(web.deviceId, web);
         return u;
+    }
+
+    /** {@code u} without Live Activity tokens, which encodings before 10 do not hold. */
+    private static UserState withoutLiveActivities(UserState u) {
+        u.devices.values().forEach(d -> {
+            d.pushToStart.clear();
+            d.activityTokens.clear();
+        });
+        return u;
+    }
+
+    /** A whole value in encoding 9, as its build wrote it: the version, the body's length, the body. */
+    private byte[] bytesInEncoding9(UserState u) throws IOException {
+        DataOutputSerializer body = new DataOutputSerializer(256);
+        serializer.writeBody(u, body, 9);
+        DataOutputSerializer whole = new DataOutputSerializer(256);
+        whole.writeByte(9);
+        // The length as CompactSerializer writes a number: zigzag plus one, seven bits a byte.
+        long n = 2L * body.length() + 1;
+        while ((n & ~0x7FL) != 0) {
+            whole.writeByte((int) ((n & 0x7F) | 0x80));
+            n >>>= 7;
+        }
+        whole.writeByte((int) n);
+        whole.write(body.getCopyOfBuffer());
+        return whole.getCopyOfBuffer();
     }
 
     private byte[] bytes(UserState u) throws IOException {
@@ -137,20 +167,38 @@ class UserStateSerializerTest {
     void theFirstByteIsTheEncodingsVersion_andAnUnknownOneIsRefusedByName() throws Exception {
         byte[] written = bytes(fullUser());
         assertThat(written[0]).isEqualTo((byte) UserStateSerializer.VERSION);
-        written[0] = 10;
+        written[0] = 11;
         assertThatThrownBy(() -> serializer.deserialize(new DataInputDeserializer(written)))
                 .isInstanceOf(IOException.class)
-                .hasMessageContaining("encoding 10");
+                .hasMessageContaining("encoding 11");
         assertThat(serializer.snapshotConfiguration().restoreSerializer()).isSameAs(serializer);
+    }
+
+    /** {@link #fullUser()} without Live Activity tokens, as the build of encoding 9 (e8910ac) wrote it. */
+    private static final String ENCODING_9_IMAGE =
+            "Cb0IIw0RcHJlbWl1bQIPD2pvaW5lZASBoKv++WITCW9sZAUVC25hbWUAC1pvw6sLD3N0cmVhawFAKQAAAAAAAA0NdHJpYWwDEQMZc3ByaW5nLXNhbGUDC25ld3MFgaC/6dZmgfkrCQdkMQUAAP2fv+nWZv2fv+nWZgMFBQUFBfOhv+nWZgUOAgtuZXdzAAJBqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqoNcHQtQlIlQW1lcmljYS9TYW9fUGF1bG8JNy4xAQMPc3BvcnRzBwADFW9sZC10b2tlbgUHZDIAD/8B/wABAQEAAQEHZDP+//////////8BD/cEAQEBF0FCQ0RFRjAxMjMBAQH/AQMJYWJjAgd3MQUP9wUBAgNVaHR0cHM6Ly9wdXNoLmV4YW1wbGUubmV0L3dwdXNoL3YyL2dBQUFBQUI5QkNWeHNyN05fZU5nVlJxdkh0RDB6VFpzRWM2L0JUQlpNcUhINnI0VHRzN0pfYVNJZ2cRZmlyZWZveAEBAf8BAQULbmV3cwWBoL/p1mbRDwGhv7/p1mYLc2hvcAOBoL/p1mYABRlzcHJpbmctc2FsZQELYm9sZAaBoL/p1maBkOTABBFuby1hcm1zAAGBoL/p1mbBqQcFCWUtMQvDqS0yAcG6y+nWZgUTcHVyY2hhc2WB1dfp1mYPc2lnbnVwgaCr/vliAwHB7+Pp1mYNbGF0ZXI=";
+
+    @Test
+    void aValueInEncoding9_writtenBeforeLiveActivities_readsAsOneWithoutTheirTokens() throws Exception {
+        byte[] image = Base64.getDecoder().decode(ENCODING_9_IMAGE);
+        assertThat(image[0]).isEqualTo((byte) 9);
+        UserState u = withoutLiveActivities(fullUser());
+        UserState back = serializer.deserialize(new DataInputDeserializer(image));
+        assertThat(back).usingRecursiveComparison().isEqualTo(u);
+        assertThat(bytesInEncoding9(u))
+                .as("what the older encodings' tests start from is what that build wrote")
+                .isEqualTo(image);
+        // And a device's tokens take their bytes in encoding 10: the same user now writes more.
+        assertThat(bytes(fullUser()).length).isGreaterThan(image.length + 40);
     }
 
     @Test
     void aValueInEncoding8_writtenBeforeWebPush_readsAsItWas() throws Exception {
         // Encoding 9 only adds a kind of token: a value of a user without browsers is the same bytes.
-        UserState u = fullUser();
+        UserState u = withoutLiveActivities(fullUser());
         u.devices.remove("w1");
         DataOutputSerializer body = new DataOutputSerializer(256);
-        serializer.writeBody(u, body);
+        serializer.writeBody(u, body, 9);
         UserState back = serializer.readBody(new BytesReader(body.getCopyOfBuffer()), 8);
         assertThat(back).usingRecursiveComparison().isEqualTo(u);
         assertThat(back.devices.get("d1").pushKeys).isNull();
@@ -158,10 +206,10 @@ class UserStateSerializerTest {
 
     @Test
     void aValueInEncoding7_writtenBeforeKeptOpens_readsAsOneWithNone() throws Exception {
-        UserState u = fullUser();
+        UserState u = withoutLiveActivities(fullUser());
         u.profile.pending.clear();
         DataOutputSerializer body = new DataOutputSerializer(256);
-        serializer.writeBody(u, body);
+        serializer.writeBody(u, body, 9);
         // Encoding 7 is 8 without the kept opens: here their size, 0.
         byte[] v7 = Arrays.copyOf(body.getCopyOfBuffer(), body.length() - 1);
         UserState back = serializer.readBody(new BytesReader(v7), 7);
@@ -172,12 +220,12 @@ class UserStateSerializerTest {
 
     @Test
     void aValueInEncoding6_writtenBeforeActivity_readsAsOneOfAUserWhoDidNothing() throws Exception {
-        UserState u = fullUser();
+        UserState u = withoutLiveActivities(fullUser());
         u.profile.lastOpenedAt = DeviceRecord.NEVER;
         u.profile.lastEvents.clear();
         u.profile.pending.clear();
         DataOutputSerializer body = new DataOutputSerializer(256);
-        serializer.writeBody(u, body);
+        serializer.writeBody(u, body, 9);
         // Encoding 6 is 8 without the last open, the events' times and the kept opens: 0, 0 and 0.
         byte[] v6 = Arrays.copyOf(body.getCopyOfBuffer(), body.length() - 3);
         UserState back = serializer.readBody(new BytesReader(v6), 6);
@@ -191,14 +239,14 @@ class UserStateSerializerTest {
 
     @Test
     void aValueInEncoding5_writtenBeforeExperiments_readsAsOneWithNoExposures() throws Exception {
-        UserState u = fullUser();
+        UserState u = withoutLiveActivities(fullUser());
         u.profile.exposures.clear();
         u.profile.recentEventIds.clear();
         u.profile.lastOpenedAt = DeviceRecord.NEVER;
         u.profile.lastEvents.clear();
         u.profile.pending.clear();
         DataOutputSerializer body = new DataOutputSerializer(256);
-        serializer.writeBody(u, body);
+        serializer.writeBody(u, body, 9);
         // Encoding 5 is 8 without the exposures, report ids, last open, events and kept opens: 5 bytes, all 0.
         byte[] v5 = Arrays.copyOf(body.getCopyOfBuffer(), body.length() - 5);
         UserState back = serializer.readBody(new BytesReader(v5), 5);
@@ -208,7 +256,7 @@ class UserStateSerializerTest {
         assertThatThrownBy(() -> serializer.readBody(new BytesReader(v5), 8))
                 .as("read as 8, the same bytes run out")
                 .isInstanceOf(IOException.class);
-        byte[] whole = bytes(u);
+        byte[] whole = bytesInEncoding9(u);
         whole[0] = 5;
         assertThatThrownBy(() -> serializer.deserialize(new DataInputDeserializer(whole)))
                 .as("an 8 body under a 5 header has bytes too many")
@@ -217,7 +265,7 @@ class UserStateSerializerTest {
 
     @Test
     void aValueInEncoding4_writtenBeforeRunawayGuards_readsAsOneWithNoCounts() throws Exception {
-        UserState u = fullUser();
+        UserState u = withoutLiveActivities(fullUser());
         u.profile.runaway.clear();
         u.profile.exposures.clear();
         u.profile.recentEventIds.clear();
@@ -225,13 +273,13 @@ class UserStateSerializerTest {
         u.profile.lastEvents.clear();
         u.profile.pending.clear();
         DataOutputSerializer body = new DataOutputSerializer(256);
-        serializer.writeBody(u, body);
+        serializer.writeBody(u, body, 9);
         // Encodings 6 to 8 add five bytes after the guards (empty exposures, ids, no open, events, kept opens).
         byte[] v5 = Arrays.copyOf(body.getCopyOfBuffer(), body.length() - 5);
         // Encoding 4 is 5 without the guards' map at the end: here only its size, 0, in one byte.
         DataOutputSerializer one = new DataOutputSerializer(256);
         u.profile.runaway.put("news", new RunawayCount());
-        serializer.writeBody(u, one);
+        serializer.writeBody(u, one, 9);
         u.profile.runaway.clear();
         assertThat(one.length()).as("a map of one adds to the last byte").isGreaterThan(body.length());
         byte[] v4 = Arrays.copyOf(v5, v5.length - 1);
@@ -242,7 +290,7 @@ class UserStateSerializerTest {
                 .as("read as 5, the same bytes run out")
                 .isInstanceOf(IOException.class);
         // The header says which: 4 is read, 3 is not.
-        byte[] whole = bytes(u);
+        byte[] whole = bytesInEncoding9(u);
         whole[0] = 4;
         assertThatThrownBy(() -> serializer.deserialize(new DataInputDeserializer(whole)))
                 .as("a 5 body under a 4 header has a byte too many")
