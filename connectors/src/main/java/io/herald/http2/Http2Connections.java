@@ -80,7 +80,9 @@ import javax.net.ssl.SSLParameters;
  *
  * <p>FCM posts JSON with a bearer token ({@link #post(CharSequence, CharSequence, String,
  * Runnable)}); web push posts an encrypted body with headers of its own ({@link #post(CharSequence,
- * Http2Headers, byte[], Runnable)}), one instance per push service origin.
+ * Http2Headers, byte[], Runnable)}), one instance per push service origin; APNs broadcasts post
+ * with headers of their own too, and APNs channel management sends GET and DELETE and reads a
+ * success's body and headers ({@link #exchange}).
  */
 public final class Http2Connections implements AutoCloseable {
     /** A response: status, body text, and the Retry-After header it came with (null if none). */
