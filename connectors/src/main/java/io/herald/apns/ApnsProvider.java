@@ -16,7 +16,6 @@ import io.herald.delivery.ProviderReply;
 import io.herald.model.Platform;
 import io.herald.model.SendRequest;
 import io.netty.channel.EventLoopGroup;
-import java.io.File;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -28,7 +27,10 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * APNs as a {@link Provider}: one long-lived Pushy client per app (token auth), each answer read
- * with {@link #ANSWERS}. Pushy would buffer without limit; the delivery operator's in-flight bound
+ * with {@link #ANSWERS}. A request to a token goes through Pushy (a Live Activity push with push
+ * type {@code liveactivity} and the topic {@code <bundle id>.push-type.liveactivity}); a request to
+ * a broadcast channel ({@link SendRequest#channelId}) is one request for the whole channel,
+ * through {@link ApnsBroadcasts}, read with its own table. Pushy would buffer without limit; the delivery operator's in-flight bound
  * is what limits it. Each client reports its HTTP/2 frames to a {@link StreamWatch}, which tells a
  * request that went out and lost its answer (unconfirmed) from one that never went out, or that the
  * server turned away with a GOAWAY (retried).
@@ -47,6 +49,9 @@ public final class ApnsProvider implements Provider {
             .deadTokenReasons("Unregistered", "BadDeviceToken", "DeviceTokenNotForTopic")
             .credentialsRefused(403, "InvalidProviderToken", "ExpiredProviderToken", "MissingProviderToken")
             .build();
+
+    /** A Live Activity push's topic is the bundle id with this suffix. */
+    static final String LIVE_ACTIVITY_TOPIC_SUFFIX = ".push-type.liveactivity";
 
     private final List<ApnsApp> apps;
     private final int connectionsPerApp;
@@ -89,30 +94,47 @@ public final class ApnsProvider implements Provider {
     @Override
     public Session connect(EventLoopGroup eventLoop, int instances) throws Exception {
         StreamWatch streams = new StreamWatch();
-        Map<String, ApnsClient> clients = new HashMap<>();
-        Map<String, String> topics = new HashMap<>();
-        for (ApnsApp app : apps) {
-            clients.put(app.appId, client(app, eventLoop, streams));
-            topics.put(app.appId, app.topic);
+        Map<String, Target> targets = new HashMap<>();
+        try {
+            for (ApnsApp app : apps) {
+                ApnsSigningKey key = app.signingKey();
+                targets.put(
+                        app.appId,
+                        new Target(
+                                client(app, key, eventLoop, streams),
+                                app.topic,
+                                app.topic + LIVE_ACTIVITY_TOPIC_SUFFIX,
+                                // Broadcasts are one request per update, whatever the audience: one connection.
+                                new ApnsBroadcasts(app, new ApnsProviderToken(key), 1, eventLoop)));
+            }
+        } catch (Exception e) {
+            for (Target t : targets.values()) {
+                t.close();
+            }
+            throw e;
         }
-        return new AppSession<>(clients) {
+        return new AppSession<>(targets) {
             @Override
             public CompletableFuture<ProviderReply> send(Attempt attempt) {
                 SendRequest request = attempt.request();
+                Target target = apps.get(request.appId);
+                if (request.channelId != null) {
+                    return target.broadcasts.send(attempt);
+                }
                 Instant expiration = request.expiresAt != null
                         ? Instant.ofEpochMilli(request.expiresAt)
                         : Instant.now().plus(SimpleApnsPushNotification.DEFAULT_EXPIRATION_PERIOD);
                 StreamWatch.Sent sent = streams.watch(attempt);
                 SimpleApnsPushNotification notification = new SimpleApnsPushNotification(
                         request.token,
-                        topics.get(request.appId),
+                        request.liveActivity ? target.liveActivityTopic : target.topic,
                         request.payload,
                         expiration,
                         request.priority == 5 ? DeliveryPriority.CONSERVE_POWER : DeliveryPriority.IMMEDIATE,
-                        request.background ? PushType.BACKGROUND : PushType.ALERT,
+                        pushType(request),
                         request.collapseId,
                         sent.apnsId);
-                return apps.get(request.appId).sendNotification(notification).handle((response, error) -> {
+                return target.client.sendNotification(notification).handle((response, error) -> {
                     Throwable failure = streams.done(sent, error);
                     if (failure != null) {
                         throw failure instanceof CompletionException c ? c : new CompletionException(failure);
@@ -123,16 +145,33 @@ public final class ApnsProvider implements Provider {
 
             @Override
             public void close() throws Exception {
-                for (ApnsClient c : apps.values()) {
-                    c.close().get(10, TimeUnit.SECONDS);
+                for (Target t : apps.values()) {
+                    t.close();
                 }
             }
         };
     }
 
-    private ApnsClient client(ApnsApp app, EventLoopGroup eventLoop, StreamWatch streams) throws Exception {
+    /** What an app's pushes go through: Pushy for tokens, {@link ApnsBroadcasts} for channels. */
+    private record Target(ApnsClient client, String topic, String liveActivityTopic, ApnsBroadcasts broadcasts) {
+        void close() throws Exception {
+            broadcasts.close();
+            client.close().get(10, TimeUnit.SECONDS);
+        }
+    }
+
+    /** A Live Activity push's type, else a background push's, else an alert's. */
+    static PushType pushType(SendRequest request) {
+        if (request.liveActivity) {
+            return PushType.LIVE_ACTIVITY;
+        }
+        return request.background ? PushType.BACKGROUND : PushType.ALERT;
+    }
+
+    private ApnsClient client(ApnsApp app, ApnsSigningKey key, EventLoopGroup eventLoop, StreamWatch streams)
+            throws Exception {
         ApnsClientBuilder b = new ApnsClientBuilder()
-                .setSigningKey(ApnsSigningKey.loadFromPkcs8File(new File(app.keyFile), app.teamId, app.keyId))
+                .setSigningKey(key)
                 .setConcurrentConnections(connectionsPerApp)
                 .setEventLoopGroup(eventLoop)
                 .setConnectionTimeout(Duration.ofSeconds(10))
@@ -146,7 +185,7 @@ public final class ApnsProvider implements Provider {
                             : ApnsClientBuilder.PRODUCTION_APNS_HOST);
         }
         if (app.trustedCertificateFile != null) {
-            b.setTrustedServerCertificateChain(new File(app.trustedCertificateFile));
+            b.setTrustedServerCertificateChain(app.trustedCertificates());
         }
         return b.build();
     }

@@ -80,7 +80,9 @@ import javax.net.ssl.SSLParameters;
  *
  * <p>FCM posts JSON with a bearer token ({@link #post(CharSequence, CharSequence, String,
  * Runnable)}); web push posts an encrypted body with headers of its own ({@link #post(CharSequence,
- * Http2Headers, byte[], Runnable)}), one instance per push service origin.
+ * Http2Headers, byte[], Runnable)}), one instance per push service origin; APNs broadcasts post
+ * with headers of their own too, and APNs channel management sends GET and DELETE and reads a
+ * success's body and headers ({@link #exchange}).
  */
 public final class Http2Connections implements AutoCloseable {
     /** A response: status, body text, and the Retry-After header it came with (null if none). */
@@ -90,10 +92,19 @@ public final class Http2Connections implements AutoCloseable {
         /** The Retry-After header as sent (see {@link ProviderAnswers#retryAfterMs}), or null. */
         public final String retryAfter;
 
-        Response(int status, String body, String retryAfter) {
+        private final Http2Headers headers;
+
+        Response(int status, String body, String retryAfter, Http2Headers headers) {
             this.status = status;
             this.body = body;
             this.retryAfter = retryAfter;
+            this.headers = headers;
+        }
+
+        /** A header of the response (its first HEADERS frame), or null if it has none of that name. */
+        public String header(CharSequence name) {
+            CharSequence value = headers == null ? null : headers.get(name);
+            return value == null ? null : value.toString();
         }
     }
 
@@ -227,7 +238,7 @@ public final class Http2Connections implements AutoCloseable {
         Http2Headers headers = new DefaultHttp2Headers()
                 .set(HttpHeaderNames.AUTHORIZATION, authorization)
                 .set(HttpHeaderNames.CONTENT_TYPE, JSON_UTF8);
-        return send(path, headers, alloc -> ByteBufUtil.writeUtf8(alloc, json), written);
+        return send(HttpMethod.POST, path, headers, alloc -> ByteBufUtil.writeUtf8(alloc, json), false, written);
     }
 
     /**
@@ -241,7 +252,18 @@ public final class Http2Connections implements AutoCloseable {
      * @param written run (on the connection's event loop) once the whole request has gone out, or null
      */
     public CompletableFuture<Response> post(CharSequence path, Http2Headers headers, byte[] body, Runnable written) {
-        return send(path, headers, alloc -> Unpooled.wrappedBuffer(body), written);
+        return send(HttpMethod.POST, path, headers, alloc -> Unpooled.wrappedBuffer(body), false, written);
+    }
+
+    /**
+     * Sends a request of any method, as {@link #post(CharSequence, Http2Headers, byte[], Runnable)}
+     * does a POST, and reads the body of a success too (a management API answers a GET with one).
+     *
+     * @param body the whole body, or null for a request without one (its HEADERS end the stream)
+     */
+    public CompletableFuture<Response> exchange(
+            HttpMethod method, CharSequence path, Http2Headers headers, byte[] body, Runnable written) {
+        return send(method, path, headers, body == null ? null : alloc -> Unpooled.wrappedBuffer(body), true, written);
     }
 
     /** The body of a request, made on the connection's event loop when its stream is open. */
@@ -250,7 +272,13 @@ public final class Http2Connections implements AutoCloseable {
         ByteBuf write(ByteBufAllocator alloc);
     }
 
-    private CompletableFuture<Response> send(CharSequence path, Http2Headers headers, Body body, Runnable written) {
+    private CompletableFuture<Response> send(
+            HttpMethod method,
+            CharSequence path,
+            Http2Headers headers,
+            Body body,
+            boolean readSuccessBody,
+            Runnable written) {
         CompletableFuture<Response> result = new CompletableFuture<>();
         Slot slot = connection();
         result.whenComplete((response, failure) -> slot.outstanding.decrementAndGet());
@@ -259,7 +287,7 @@ public final class Http2Connections implements AutoCloseable {
                 result.completeExceptionally(connected.cause());
                 return;
             }
-            Exchange exchange = new Exchange(result);
+            Exchange exchange = new Exchange(result, readSuccessBody);
             new Http2StreamChannelBootstrap((Channel) connected.getNow())
                     .handler(exchange)
                     .open()
@@ -269,22 +297,26 @@ public final class Http2Connections implements AutoCloseable {
                             return;
                         }
                         Http2StreamChannel stream = (Http2StreamChannel) opened.getNow();
-                        headers.method(HttpMethod.POST.asciiName())
+                        headers.method(method.asciiName())
                                 .scheme(HttpScheme.HTTPS.name())
                                 .authority(authority)
                                 .path(path);
-                        stream.write(new DefaultHttp2HeadersFrame(headers, false));
-                        stream.writeAndFlush(new DefaultHttp2DataFrame(body.write(stream.alloc()), true))
-                                .addListener(sent -> {
-                                    if (sent.isSuccess()) {
-                                        exchange.written = true;
-                                        if (written != null) {
-                                            written.run();
-                                        }
-                                    } else {
-                                        exchange.fail(stream, sent.cause());
-                                    }
-                                });
+                        ChannelFuture last = body == null
+                                ? stream.writeAndFlush(new DefaultHttp2HeadersFrame(headers, true))
+                                : stream.write(new DefaultHttp2HeadersFrame(headers, false));
+                        if (body != null) {
+                            last = stream.writeAndFlush(new DefaultHttp2DataFrame(body.write(stream.alloc()), true));
+                        }
+                        last.addListener(sent -> {
+                            if (sent.isSuccess()) {
+                                exchange.written = true;
+                                if (written != null) {
+                                    written.run();
+                                }
+                            } else {
+                                exchange.fail(stream, sent.cause());
+                            }
+                        });
                     });
         });
         return result;
@@ -299,8 +331,12 @@ public final class Http2Connections implements AutoCloseable {
      */
     private static final class Exchange extends ChannelInboundHandlerAdapter {
         private final CompletableFuture<Response> result;
+        /** Whether a success's body is read too: FCM's and push services' are not needed. */
+        private final boolean readSuccessBody;
+
         private int status;
         private String retryAfter;
+        private Http2Headers responseHeaders;
         private ByteBuf body;
         private boolean skipBody;
         /** The whole request went out. */
@@ -308,8 +344,9 @@ public final class Http2Connections implements AutoCloseable {
         /** Why the server did not take the request (GOAWAY, REFUSED_STREAM), or null. */
         private String notTaken;
 
-        Exchange(CompletableFuture<Response> result) {
+        Exchange(CompletableFuture<Response> result, boolean readSuccessBody) {
             this.result = result;
+            this.readSuccessBody = readSuccessBody;
         }
 
         @Override
@@ -320,10 +357,11 @@ public final class Http2Connections implements AutoCloseable {
                     if (status == 0) {
                         CharSequence code = frame.headers().status();
                         status = code == null ? 0 : AsciiString.of(code).parseInt();
-                        // A success's body (the message's name) is not read: only errors are.
-                        skipBody = status >= 200 && status < 300;
+                        // A success's body (the message's name) is not read unless asked for: errors are.
+                        skipBody = !readSuccessBody && status >= 200 && status < 300;
                         CharSequence header = frame.headers().get(HttpHeaderNames.RETRY_AFTER);
                         retryAfter = header == null ? null : header.toString();
+                        responseHeaders = frame.headers();
                         if (status >= 100 && status < 200) {
                             status = 0; // informational: the real headers follow
                         }
@@ -362,7 +400,7 @@ public final class Http2Connections implements AutoCloseable {
             if (status == 0) {
                 result.completeExceptionally(new IOException("response without a status"));
             } else {
-                result.complete(new Response(status, text, retryAfter));
+                result.complete(new Response(status, text, retryAfter, responseHeaders));
             }
             ctx.close();
         }

@@ -4,45 +4,23 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 import io.herald.delivery.RequestNotTaken;
-import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelInitializer;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.handler.codec.http2.DefaultHttp2Headers;
-import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
 import io.netty.handler.codec.http2.DefaultHttp2ResetFrame;
-import io.netty.handler.codec.http2.Http2DataFrame;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2FrameCodec;
-import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
-import io.netty.handler.codec.http2.Http2HeadersFrame;
-import io.netty.handler.codec.http2.Http2MultiplexHandler;
-import io.netty.handler.codec.http2.Http2SecurityUtil;
-import io.netty.handler.codec.http2.Http2Settings;
-import io.netty.handler.ssl.ApplicationProtocolConfig;
-import io.netty.handler.ssl.ApplicationProtocolNames;
-import io.netty.handler.ssl.SslContext;
-import io.netty.handler.ssl.SslContextBuilder;
-import io.netty.handler.ssl.SslProvider;
-import io.netty.handler.ssl.SupportedCipherSuiteFilter;
-import io.netty.util.ReferenceCountUtil;
-import java.io.File;
-import java.net.InetSocketAddress;
-import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -69,98 +47,47 @@ class Http2ConnectionsTest {
 
     private final NioEventLoopGroup group = new NioEventLoopGroup(2);
     private volatile Mode mode = Mode.ANSWER;
-    private final AtomicInteger received = new AtomicInteger();
-    private final AtomicInteger connections = new AtomicInteger();
     private final Queue<ChannelHandlerContext> held = new ConcurrentLinkedQueue<>();
-    private Channel server;
+    private TestHttp2Server server;
     private Http2Connections client;
-
-    private static File resource(String name) throws Exception {
-        return new File(
-                Http2ConnectionsTest.class.getResource("/http2-tls/" + name).toURI());
-    }
 
     @BeforeEach
     void start() throws Exception {
-        SslContext ssl = SslContextBuilder.forServer(resource("server.pem"), resource("server-key.pem"))
-                .sslProvider(SslProvider.JDK)
-                .ciphers(Http2SecurityUtil.CIPHERS, SupportedCipherSuiteFilter.INSTANCE)
-                .applicationProtocolConfig(new ApplicationProtocolConfig(
-                        ApplicationProtocolConfig.Protocol.ALPN,
-                        ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
-                        ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
-                        ApplicationProtocolNames.HTTP_2))
-                .build();
-        server = new ServerBootstrap()
-                .group(group)
-                .channel(NioServerSocketChannel.class)
-                .childHandler(new ChannelInitializer<SocketChannel>() {
-                    @Override
-                    protected void initChannel(SocketChannel ch) {
-                        connections.incrementAndGet();
-                        ch.pipeline().addLast(ssl.newHandler(ch.alloc()));
-                        ch.pipeline()
-                                .addLast(Http2FrameCodecBuilder.forServer()
-                                        .initialSettings(
-                                                Http2Settings.defaultSettings().maxConcurrentStreams(STREAMS))
-                                        .build());
-                        ch.pipeline().addLast(new Http2MultiplexHandler(new ChannelInitializer<Channel>() {
-                            @Override
-                            protected void initChannel(Channel stream) {
-                                stream.pipeline().addLast(new Scripted());
-                            }
-                        }));
-                    }
-                })
-                .bind("127.0.0.1", 0)
-                .sync()
-                .channel();
-        int port = ((InetSocketAddress) server.localAddress()).getPort();
-        client = new Http2Connections(URI.create("https://127.0.0.1:" + port), resource("ca.pem"), 1, group);
+        server = TestHttp2Server.start(group, STREAMS, this::act);
+        client = new Http2Connections(server.origin("127.0.0.1"), TestHttp2Server.trustedCertificates(), 1, group);
     }
 
     @AfterEach
     void stop() throws Exception {
         client.close();
-        server.close().sync();
+        server.close();
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).await(5, TimeUnit.SECONDS);
     }
 
-    /** One stream of the server: acts on the request once it has it whole. */
-    private final class Scripted extends ChannelInboundHandlerAdapter {
-        @Override
-        public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            boolean whole = (msg instanceof Http2HeadersFrame && ((Http2HeadersFrame) msg).isEndStream())
-                    || (msg instanceof Http2DataFrame && ((Http2DataFrame) msg).isEndStream());
-            ReferenceCountUtil.release(msg);
-            if (!whole) {
-                return;
+    /** What the server does with a whole request, as {@link #mode} says. */
+    private void act(ChannelHandlerContext ctx, TestHttp2Server.Request request) {
+        Channel connection = ctx.channel().parent();
+        switch (mode) {
+            case ANSWER -> TestHttp2Server.respond(ctx, 200, Map.of(), null);
+            case RESET_CONNECTION -> {
+                // Taken, then the connection dies before the answer: no GOAWAY, a TCP reset.
+                ((SocketChannel) connection).config().setSoLinger(0);
+                connection.unsafe().close(connection.voidPromise());
             }
-            received.incrementAndGet();
-            Channel connection = ctx.channel().parent();
-            switch (mode) {
-                case ANSWER ->
-                    ctx.writeAndFlush(new DefaultHttp2HeadersFrame(new DefaultHttp2Headers().status("200"), true));
-                case RESET_CONNECTION -> {
-                    // Taken, then the connection dies before the answer: no GOAWAY, a TCP reset.
-                    ((SocketChannel) connection).config().setSoLinger(0);
-                    connection.unsafe().close(connection.voidPromise());
-                }
-                case GO_AWAY -> {
-                    // "I took nothing": the last stream the server acted on is 0.
-                    Http2FrameCodec codec = connection.pipeline().get(Http2FrameCodec.class);
-                    codec.goAway(
-                            connection.pipeline().context(codec),
-                            0,
-                            Http2Error.NO_ERROR.code(),
-                            Unpooled.EMPTY_BUFFER,
-                            connection.newPromise());
-                    connection.flush();
-                }
-                case REFUSE_STREAM -> ctx.writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.REFUSED_STREAM));
-                case HOLD -> held.add(ctx);
-                default -> throw new IllegalStateException();
+            case GO_AWAY -> {
+                // "I took nothing": the last stream the server acted on is 0.
+                Http2FrameCodec codec = connection.pipeline().get(Http2FrameCodec.class);
+                codec.goAway(
+                        connection.pipeline().context(codec),
+                        0,
+                        Http2Error.NO_ERROR.code(),
+                        Unpooled.EMPTY_BUFFER,
+                        connection.newPromise());
+                connection.flush();
             }
+            case REFUSE_STREAM -> ctx.writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.REFUSED_STREAM));
+            case HOLD -> held.add(ctx);
+            default -> throw new IllegalStateException();
         }
     }
 
@@ -172,9 +99,7 @@ class Http2ConnectionsTest {
     private void answerHeld() {
         for (ChannelHandlerContext ctx; (ctx = held.poll()) != null; ) {
             ChannelHandlerContext stream = ctx;
-            stream.executor()
-                    .execute(() -> stream.writeAndFlush(
-                            new DefaultHttp2HeadersFrame(new DefaultHttp2Headers().status("200"), true)));
+            stream.executor().execute(() -> TestHttp2Server.respond(stream, 200, Map.of(), null));
         }
     }
 
@@ -182,7 +107,7 @@ class Http2ConnectionsTest {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (!done.getAsBoolean()) {
             assertThat(System.nanoTime())
-                    .as("%s, after the wait: held %d, connections %d", what, held.size(), connections.get())
+                    .as("%s, after the wait: held %d, connections %d", what, held.size(), server.connections())
                     .isLessThan(deadline);
             Thread.sleep(10);
         }
@@ -211,7 +136,7 @@ class Http2ConnectionsTest {
         assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start))
                 .as("failed when the connection closed")
                 .isLessThan(5_000);
-        assertThat(received).hasValue(2);
+        assertThat(server.received()).hasSize(2);
         assertThat(written).as("the request went out whole").isTrue();
         assertThat(RequestNotTaken.in(error)).as("%s", error).isFalse();
     }
@@ -225,16 +150,15 @@ class Http2ConnectionsTest {
 
         mode = Mode.ANSWER;
         assertThat(post(new AtomicBoolean()).get(10, TimeUnit.SECONDS).status).isEqualTo(200);
-        assertThat(connections)
+        assertThat(server.connections())
                 .as("a connection that went away takes no new stream")
-                .hasValue(2);
+                .isEqualTo(2);
     }
 
     @Test
     void whenEveryStreamOfItsConnectionsIsInUseARequestOpensAnother_upToTheMost() throws Exception {
-        int port = ((InetSocketAddress) server.localAddress()).getPort();
         try (Http2Connections two =
-                new Http2Connections(URI.create("https://127.0.0.1:" + port), resource("ca.pem"), 2, group)) {
+                new Http2Connections(server.origin("127.0.0.1"), TestHttp2Server.trustedCertificates(), 2, group)) {
             // One answered request first: the client then knows the server's SETTINGS.
             assertThat(two.post("/p", "Bearer t", "{}").get(10, TimeUnit.SECONDS).status)
                     .isEqualTo(200);
@@ -245,21 +169,21 @@ class Http2ConnectionsTest {
                 answers.add(two.post("/p", "Bearer t", "{}"));
             }
             await("a connection's worth of requests held at the server", () -> held.size() == STREAMS);
-            assertThat(connections).hasValue(1);
+            assertThat(server.connections()).isEqualTo(1);
             // Its streams all in use, the next requests open a second, which takes as many; the last
             // 50 wait for a stream, since 2 connections are the most.
             for (int i = 0; i < STREAMS + 50; i++) {
                 answers.add(two.post("/p", "Bearer t", "{}"));
             }
             await("two connections' worth of requests held at the server", () -> held.size() == 2 * STREAMS);
-            assertThat(connections).hasValue(2);
+            assertThat(server.connections()).isEqualTo(2);
             assertThat(two.opened()).isEqualTo(2);
             mode = Mode.ANSWER;
             answerHeld();
             for (CompletableFuture<Http2Connections.Response> a : answers) {
                 assertThat(a.get(10, TimeUnit.SECONDS).status).isEqualTo(200);
             }
-            assertThat(connections).as("no third connection").hasValue(2);
+            assertThat(server.connections()).as("no third connection").isEqualTo(2);
         }
     }
 

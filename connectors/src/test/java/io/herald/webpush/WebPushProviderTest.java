@@ -9,45 +9,20 @@ import io.herald.delivery.Attempt;
 import io.herald.delivery.Provider;
 import io.herald.delivery.ProviderReply;
 import io.herald.delivery.RequestNotTaken;
+import io.herald.http2.TestHttp2Server;
+import io.herald.http2.TestHttp2Server.Request;
 import io.herald.json.Json;
 import io.herald.model.Outcome;
 import io.herald.model.Platform;
 import io.herald.model.PushKeys;
 import io.herald.model.Receipt;
 import io.herald.model.SendRequest;
-import io.netty.bootstrap.ServerBootstrap;
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufUtil;
-import io.netty.buffer.Unpooled;
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelInitializer;
 import io.netty.channel.nio.NioEventLoopGroup;
-import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.handler.codec.http2.DefaultHttp2DataFrame;
-import io.netty.handler.codec.http2.DefaultHttp2Headers;
-import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
-import io.netty.handler.codec.http2.Http2DataFrame;
-import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2Headers;
-import io.netty.handler.codec.http2.Http2HeadersFrame;
-import io.netty.handler.codec.http2.Http2MultiplexHandler;
-import io.netty.handler.codec.http2.Http2SecurityUtil;
-import io.netty.handler.ssl.ApplicationProtocolConfig;
-import io.netty.handler.ssl.ApplicationProtocolNames;
-import io.netty.handler.ssl.SslContext;
-import io.netty.handler.ssl.SslContextBuilder;
-import io.netty.handler.ssl.SslProvider;
-import io.netty.handler.ssl.SupportedCipherSuiteFilter;
-import io.netty.util.ReferenceCountUtil;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
-import java.io.File;
 import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -57,10 +32,8 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -77,68 +50,29 @@ class WebPushProviderTest {
     private static final String SUBJECT = "mailto:ops@example.com";
     private static final String APP = "web-app";
 
-    /** One request as the server read it. */
-    record Received(Http2Headers headers, byte[] body, Channel connection) {
-        String header(String name) {
-            CharSequence value = headers.get(name);
-            return value == null ? null : value.toString();
-        }
-    }
-
     @TempDir
     Path dir;
 
     private final NioEventLoopGroup group = new NioEventLoopGroup(2);
-    private final Queue<Received> received = new ConcurrentLinkedQueue<>();
-    private final AtomicInteger connections = new AtomicInteger();
-    private final AtomicInteger closedConnections = new AtomicInteger();
     /** What the server answers: status, Retry-After (or null), body (or null). */
     private volatile String[] answer = {"201", null, null};
 
-    private Channel server;
+    private TestHttp2Server server;
+    private Queue<Request> received;
     private int port;
     private VapidKeys vapid;
     private final WebPushDecryption userAgent = WebPushDecryption.generate();
     private final List<Provider.Session> sessions = new ArrayList<>();
 
-    private static File resource(String name) throws Exception {
-        return new File(
-                WebPushProviderTest.class.getResource("/http2-tls/" + name).toURI());
-    }
-
     @BeforeEach
     void start() throws Exception {
-        SslContext ssl = SslContextBuilder.forServer(resource("server.pem"), resource("server-key.pem"))
-                .sslProvider(SslProvider.JDK)
-                .ciphers(Http2SecurityUtil.CIPHERS, SupportedCipherSuiteFilter.INSTANCE)
-                .applicationProtocolConfig(new ApplicationProtocolConfig(
-                        ApplicationProtocolConfig.Protocol.ALPN,
-                        ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
-                        ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
-                        ApplicationProtocolNames.HTTP_2))
-                .build();
-        server = new ServerBootstrap()
-                .group(group)
-                .channel(NioServerSocketChannel.class)
-                .childHandler(new ChannelInitializer<SocketChannel>() {
-                    @Override
-                    protected void initChannel(SocketChannel ch) {
-                        connections.incrementAndGet();
-                        ch.closeFuture().addListener(closed -> closedConnections.incrementAndGet());
-                        ch.pipeline().addLast(ssl.newHandler(ch.alloc()));
-                        ch.pipeline().addLast(Http2FrameCodecBuilder.forServer().build());
-                        ch.pipeline().addLast(new Http2MultiplexHandler(new ChannelInitializer<Channel>() {
-                            @Override
-                            protected void initChannel(Channel stream) {
-                                stream.pipeline().addLast(new PushService());
-                            }
-                        }));
-                    }
-                })
-                .bind("127.0.0.1", 0)
-                .sync()
-                .channel();
-        port = ((InetSocketAddress) server.localAddress()).getPort();
+        server = TestHttp2Server.start(group, null, (stream, request) -> {
+            String[] a = answer;
+            TestHttp2Server.respond(
+                    stream, Integer.parseInt(a[0]), a[1] == null ? Map.of() : Map.of("retry-after", a[1]), a[2]);
+        });
+        received = server.received();
+        port = server.port();
         vapid = VapidKeys.generate();
         vapid.writePrivateKey(dir.resolve("vapid.key"));
     }
@@ -148,54 +82,8 @@ class WebPushProviderTest {
         for (Provider.Session s : sessions) {
             s.close();
         }
-        server.close().sync();
+        server.close();
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).await(5, TimeUnit.SECONDS);
-    }
-
-    /** One stream of the server: reads the request whole, keeps it, answers as {@link #answer} says. */
-    private final class PushService extends ChannelInboundHandlerAdapter {
-        private Http2Headers headers;
-        private ByteBuf body;
-
-        @Override
-        public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            boolean whole;
-            try {
-                if (msg instanceof Http2HeadersFrame frame) {
-                    headers = frame.headers();
-                    whole = frame.isEndStream();
-                } else if (msg instanceof Http2DataFrame frame) {
-                    if (body == null) {
-                        body = ctx.alloc().heapBuffer();
-                    }
-                    body.writeBytes(frame.content());
-                    whole = frame.isEndStream();
-                } else {
-                    whole = false;
-                }
-            } finally {
-                ReferenceCountUtil.release(msg);
-            }
-            if (!whole) {
-                return;
-            }
-            byte[] bytes = body == null ? new byte[0] : ByteBufUtil.getBytes(body);
-            if (body != null) {
-                body.release();
-            }
-            received.add(new Received(headers, bytes, ctx.channel().parent()));
-            String[] a = answer;
-            Http2Headers response = new DefaultHttp2Headers().status(a[0]);
-            if (a[1] != null) {
-                response.set("retry-after", a[1]);
-            }
-            if (a[2] == null) {
-                ctx.writeAndFlush(new DefaultHttp2HeadersFrame(response, true));
-            } else {
-                ctx.write(new DefaultHttp2HeadersFrame(response, false));
-                ctx.writeAndFlush(new DefaultHttp2DataFrame(Unpooled.copiedBuffer(a[2], StandardCharsets.UTF_8), true));
-            }
-        }
     }
 
     private WebPushApp app() throws Exception {
@@ -204,7 +92,7 @@ class WebPushProviderTest {
         app.vapidPrivateKeyFile = dir.resolve("vapid.key").toString();
         app.vapidPublicKey = vapid.publicKeyBase64Url();
         app.subject = SUBJECT;
-        app.trustedCertificateFile = resource("ca.pem").toString();
+        app.trustedCertificateFile = TestHttp2Server.trustedCertificates().toString();
         app.pushServices = List.of("localhost", "127.0.0.1");
         return app;
     }
@@ -263,7 +151,7 @@ class WebPushProviderTest {
                 .as("the session said the request went out")
                 .isTrue();
         assertThat(received).hasSize(1);
-        Received r = received.peek();
+        Request r = received.peek();
         assertThat(r.header(":method")).isEqualTo("POST");
         assertThat(r.header(":path")).isEqualTo("/push/sub-1?v=2");
         assertThat(r.header(":authority")).isEqualTo("localhost:" + port);
@@ -273,7 +161,7 @@ class WebPushProviderTest {
         assertThat(r.header("content-encoding")).isEqualTo("aes128gcm");
         assertThat(r.header("content-type")).isEqualTo("application/octet-stream");
         assertVapid(r.header("authorization"), "https://localhost:" + port);
-        assertThat(new String(userAgent.decrypt(r.body), StandardCharsets.UTF_8))
+        assertThat(new String(userAgent.decrypt(r.body()), StandardCharsets.UTF_8))
                 .isEqualTo(request.payload);
     }
 
@@ -389,12 +277,12 @@ class WebPushProviderTest {
                     .isEqualTo(Outcome.DELIVERED);
         }
         assertThat(session.origins()).isEqualTo(2);
-        assertThat(connections).as("one connection per origin").hasValue(2);
-        for (Received r : received) {
+        assertThat(server.connections()).as("one connection per origin").isEqualTo(2);
+        for (Request r : received) {
             String host = r.header(":authority").startsWith("localhost") ? "localhost" : "127.0.0.1";
             assertVapid(r.header("authorization"), "https://" + host + ":" + port);
         }
-        assertThat(received.stream().map(Received::connection).distinct()).hasSize(2);
+        assertThat(received.stream().map(Request::connection).distinct()).hasSize(2);
     }
 
     @Test
@@ -403,11 +291,11 @@ class WebPushProviderTest {
         send(session, request(endpoint("localhost", "/push/a")));
         send(session, request(endpoint("127.0.0.1", "/push/b")));
         assertThat(session.origins()).isEqualTo(1);
-        await("the first origin's connection closed", () -> closedConnections.get() == 1);
+        await("the first origin's connection closed", () -> server.closedConnections() == 1);
         assertThat(send(session, request(endpoint("localhost", "/push/a"))).receipt.outcome)
                 .isEqualTo(Outcome.DELIVERED);
-        assertThat(connections).hasValue(3);
-        await("the second origin's connection closed", () -> closedConnections.get() == 2);
+        assertThat(server.connections()).isEqualTo(3);
+        await("the second origin's connection closed", () -> server.closedConnections() == 2);
     }
 
     @Test
@@ -451,7 +339,7 @@ class WebPushProviderTest {
         longest.payload = "x".repeat(WebPushEncryption.MAX_PLAINTEXT_LENGTH);
         assertThat(send(session, longest).receipt.outcome).isEqualTo(Outcome.DELIVERED);
         assertThat(received).as("only the one that fits was sent").hasSize(1);
-        assertThat(connections).hasValue(1);
+        assertThat(server.connections()).isEqualTo(1);
     }
 
     @Test
