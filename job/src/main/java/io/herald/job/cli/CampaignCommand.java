@@ -4,6 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.herald.auth.SigningKey;
 import io.herald.job.config.HeraldConfig;
 import io.herald.job.config.SigningKeyFiles;
+import io.herald.apns.ApnsApp;
+import io.herald.apns.channels.ApnsChannels;
+import io.herald.apns.channels.StoragePolicy;
 import io.herald.json.Json;
 import io.herald.model.StatusKind;
 import java.io.File;
@@ -17,6 +20,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -207,6 +211,9 @@ public final class CampaignCommand implements Runnable {
                     "Check a campaign file (JSON or YAML) with the job's own validator, write it to the campaigns "
                             + "topic, and print the job's answer (accepted or rejected). Nothing is written if the check fails.")
     static final class Create extends CampaignAction {
+        /** A well-formed channel id the check stands in for the one APNs will give. */
+        private static final String PLACEHOLDER_CHANNEL = "cGxhY2Vob2xkZXI=";
+
         @Parameters(index = "0", paramLabel = "FILE", description = "The campaign: the fields of a create record.")
         File file;
 
@@ -219,12 +226,38 @@ public final class CampaignCommand implements Runnable {
                 out().println("Refused, nothing written: " + e.getMessage());
                 return REFUSED_HERE;
             }
-            List<String> problems = campaign.check(config().appIds());
+            // A broadcast start is checked as it will be written, with its channel, and the channel is
+            // created only for a campaign the job would accept.
+            String channelFor = campaign.appNeedingChannel();
+            List<String> problems = (channelFor == null ? campaign : campaign.withChannel(PLACEHOLDER_CHANNEL))
+                    .check(config().appIds());
             if (!problems.isEmpty()) {
                 out().println("Refused, nothing written: " + file + " has " + problems.size() + " problem"
                         + (problems.size() == 1 ? "" : "s") + ":");
                 problems.forEach(p -> out().println("  - " + p));
                 return REFUSED_HERE;
+            }
+            if (channelFor != null) {
+                ApnsApp app = config().apnsApps().stream()
+                        .filter(a -> a.appId.equals(channelFor))
+                        .findFirst()
+                        .orElse(null);
+                if (app == null) {
+                    out().println("Refused, nothing written: app " + channelFor + " has no APNs configuration, and a"
+                            + " broadcast start needs an APNs channel");
+                    return REFUSED_HERE;
+                }
+                String channel;
+                try (ApnsChannels channels = ApnsChannels.forApp(app)) {
+                    channel = channels.create(app.topic, StoragePolicy.MOST_RECENT_MESSAGE_STORED)
+                            .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+                } catch (ExecutionException e) {
+                    out().println("Refused, nothing written: APNs did not create the broadcast channel: "
+                            + e.getCause().getMessage());
+                    return REFUSED_HERE;
+                }
+                out().println("Created APNs broadcast channel " + channel + " for the activity (app " + channelFor + ")");
+                campaign = campaign.withChannel(channel);
             }
             String id = campaign.campaignId();
             try (CampaignWatcher w = watchFromNow(id, false)) {

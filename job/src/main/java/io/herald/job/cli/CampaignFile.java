@@ -87,6 +87,34 @@ public final class CampaignFile {
         return campaignId;
     }
 
+    /**
+     * The app whose APNs channel this campaign needs created first: a broadcast Live Activity start
+     * that names no channel; null for any other campaign.
+     */
+    public String appNeedingChannel() {
+        try {
+            JsonNode n = JSON.readTree(createRecord);
+            JsonNode live = n.path("liveActivity");
+            boolean start = "start".equalsIgnoreCase(live.path("event").asText());
+            return start && live.path("broadcast").asBoolean(false) && live.path("channelId").isMissingNode()
+                    ? n.path("appId").asText(null)
+                    : null;
+        } catch (IOException e) {
+            throw new IllegalStateException("a record this class wrote is JSON", e);
+        }
+    }
+
+    /** The same campaign, its Live Activity's broadcast channel {@code channelId}. */
+    public CampaignFile withChannel(String channelId) {
+        try {
+            ObjectNode n = (ObjectNode) JSON.readTree(createRecord);
+            ((ObjectNode) n.path("liveActivity")).put("channelId", channelId);
+            return new CampaignFile(campaignId, JSON.writeValueAsBytes(n));
+        } catch (IOException e) {
+            throw new IllegalStateException("a record this class wrote is JSON", e);
+        }
+    }
+
     /** The {@code create} record to write to the {@code campaigns} topic. */
     public byte[] createRecord() {
         return createRecord.clone();

@@ -22,7 +22,8 @@ import picocli.CommandLine.Command;
             AppCommand.class,
             AuditCommand.class,
             DevicesCommand.class,
-            AudienceCommand.class
+            AudienceCommand.class,
+            ChannelsCommand.class
         })
 public final class HeraldCli implements Runnable {
     @Override
