@@ -26,6 +26,15 @@ public class ApnsApp implements Serializable {
     /** PEM certificates to trust instead of the system's, for the sandbox's emulator. */
     public String trustedCertificateFile;
 
+    /** An explicit channel management server (Live Activity broadcast channels), for the sandbox's emulator. */
+    public String channelsHost;
+
+    public Integer channelsPort;
+    /** An explicit server for broadcast pushes, for the sandbox's emulator. */
+    public String broadcastHost;
+
+    public Integer broadcastPort;
+
     /**
      * This app's send budget at APNs, notifications per second over the whole job, or null for none
      * (APNs publishes no quota: without one, the rate adapts only when APNs throttles).
