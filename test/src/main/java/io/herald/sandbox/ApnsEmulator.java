@@ -35,14 +35,28 @@ import javax.net.ssl.SSLSession;
  * APNs for the sandbox: Pushy's own MockApnsServer over TLS, validating provider tokens against the
  * app's verification key and device tokens against a {@link TokenRegistry}, so that unknown tokens
  * get APNs's real 400 answers and dead ones 410 with a timestamp.
+ *
+ * <p>Live Activity pushes (push type {@code liveactivity}, topic {@code <bundle
+ * id>}{@value #LIVE_ACTIVITY_TOPIC_SUFFIX}) go to the same live tokens (push-to-start and update
+ * tokens are registered live as device tokens are); their payload must name an {@code aps.event}
+ * (start, update or end), and what they deliver is counted in a {@link LiveActivityLog}, not in the
+ * token registry, whose counts stay those of alerts and background pushes. Channels and broadcasts
+ * are served beside it, on ports of their own ({@link #channels()}).
  */
 public final class ApnsEmulator implements AutoCloseable {
     private static final String PATH_PREFIX = "/3/device/";
+
+    /** What a Live Activity push's topic adds to the bundle id. */
+    public static final String LIVE_ACTIVITY_TOPIC_SUFFIX = ".push-type.liveactivity";
+
+    private static final String LIVE_ACTIVITY_PUSH_TYPE = "liveactivity";
 
     private final MockApnsServer server;
     private final NioEventLoopGroup eventLoop;
     private final TokenRegistry tokens;
     private final FaultyLink link;
+    private final ApnsChannelService channels;
+    private final LiveActivityLog liveActivities;
 
     /**
      * The concurrent streams a connection takes, as APNs advertises in its SETTINGS (1,000 today; it
@@ -50,11 +64,19 @@ public final class ApnsEmulator implements AutoCloseable {
      */
     public static final int STREAMS_PER_CONNECTION = 1_000;
 
-    private ApnsEmulator(MockApnsServer server, NioEventLoopGroup eventLoop, TokenRegistry tokens, FaultyLink link) {
+    private ApnsEmulator(
+            MockApnsServer server,
+            NioEventLoopGroup eventLoop,
+            TokenRegistry tokens,
+            FaultyLink link,
+            ApnsChannelService channels,
+            LiveActivityLog liveActivities) {
         this.server = server;
         this.eventLoop = eventLoop;
         this.tokens = tokens;
         this.link = link;
+        this.channels = channels;
+        this.liveActivities = liveActivities;
     }
 
     /**
@@ -85,8 +107,14 @@ public final class ApnsEmulator implements AutoCloseable {
             TokenRegistry tokens)
             throws Exception {
         ApnsVerificationKey key = new ApnsVerificationKey(keyId, teamId, publicKey);
+        LiveActivityLog liveActivities = new LiveActivityLog();
+        ApnsChannelService channels = ApnsChannelService.start(certificate, privateKey, topic, key, liveActivities);
+        String liveActivityTopic = topic + LIVE_ACTIVITY_TOPIC_SUFFIX;
         ValidatingPushNotificationHandlerFactory handlers = new ValidatingPushNotificationHandlerFactory(
-                Map.of(topic, tokens.live), tokens.dead, Map.of(keyId, key), Map.of(key, Set.of(topic)));
+                Map.of(topic, tokens.live, liveActivityTopic, tokens.live),
+                tokens.dead,
+                Map.of(keyId, key),
+                Map.of(key, Set.of(topic, liveActivityTopic)));
         NioEventLoopGroup eventLoop = new NioEventLoopGroup(1, new DefaultThreadFactory("apns-emulator", true));
         Faults faults = new Faults();
         MockApnsServer server = new RegisteringBuilder()
@@ -94,10 +122,11 @@ public final class ApnsEmulator implements AutoCloseable {
                 .setHandlerFactory(new VerifiedTokenCache(handlers, tokens, faults))
                 .setEventLoopGroup(eventLoop)
                 .setMaxConcurrentStreams(STREAMS_PER_CONNECTION)
-                .setListener(new Counter(tokens))
+                .setListener(new Counter(tokens, liveActivities))
                 .build();
         int port = server.start(0).get(30, TimeUnit.SECONDS);
-        return new ApnsEmulator(server, eventLoop, tokens, FaultyLink.start(eventLoop, port, faults));
+        return new ApnsEmulator(
+                server, eventLoop, tokens, FaultyLink.start(eventLoop, port, faults), channels, liveActivities);
     }
 
     /** Where senders connect: the faulty link in front of the server. */
@@ -109,8 +138,52 @@ public final class ApnsEmulator implements AutoCloseable {
         return tokens;
     }
 
+    /** Channel management and broadcasts, beside the push server, feeding the same {@link #liveActivities()}. */
+    public ApnsChannelService channels() {
+        return channels;
+    }
+
+    /** What the devices' Live Activities received through this emulator. */
+    public LiveActivityLog liveActivities() {
+        return liveActivities;
+    }
+
+    /** Whether a request is a Live Activity push, by its push type. */
+    private static boolean isLiveActivity(Http2Headers headers) {
+        CharSequence type = headers.get("apns-push-type");
+        return type != null && LIVE_ACTIVITY_PUSH_TYPE.contentEquals(type);
+    }
+
+    /**
+     * APNs's checks of a Live Activity push beyond a notification's: a topic with the suffix for
+     * exactly the Live Activity push type, and a payload with an event. Pushy's rejection reasons
+     * have no BadPayload; a payload without an event is refused as an empty one.
+     */
+    private static void checkLiveActivity(Http2Headers headers, ByteBuf payload) throws RejectedNotificationException {
+        CharSequence topic = headers.get("apns-topic");
+        boolean suffixed = topic != null && topic.toString().endsWith(LIVE_ACTIVITY_TOPIC_SUFFIX);
+        if (!isLiveActivity(headers)) {
+            if (suffixed) {
+                throw new RejectedNotificationException(RejectionReason.INVALID_PUSH_TYPE);
+            }
+            return;
+        }
+        if (!suffixed) {
+            throw new RejectedNotificationException(RejectionReason.BAD_TOPIC);
+        }
+        if (payload == null || payload.readableBytes() == 0) {
+            throw new RejectedNotificationException(RejectionReason.PAYLOAD_EMPTY);
+        }
+        try {
+            LiveActivityLog.Payload.parse(payload.toString(StandardCharsets.UTF_8));
+        } catch (IllegalArgumentException e) {
+            throw new RejectedNotificationException(RejectionReason.PAYLOAD_EMPTY);
+        }
+    }
+
     @Override
     public void close() throws Exception {
+        channels.close();
         link.close();
         server.shutdown().get(10, TimeUnit.SECONDS);
         eventLoop.shutdownGracefully(0, 1, TimeUnit.SECONDS).await(5, TimeUnit.SECONDS);
@@ -183,6 +256,7 @@ public final class ApnsEmulator implements AutoCloseable {
                                             ? RejectionReason.INTERNAL_SERVER_ERROR
                                             : RejectionReason.SERVICE_UNAVAILABLE);
                 }
+                checkLiveActivity(headers, payload);
                 CharSequence auth = headers.get("authorization");
                 String key = auth + "|" + headers.get("apns-topic");
                 long now = System.currentTimeMillis();
@@ -245,21 +319,29 @@ public final class ApnsEmulator implements AutoCloseable {
         }
     }
 
-    /** Counts what each device token was sent and accepted. */
+    /** Counts what each device token was sent and accepted: Live Activity pushes apart. */
     private static final class Counter implements MockApnsServerListener {
         private final TokenRegistry tokens;
+        private final LiveActivityLog liveActivities;
 
-        Counter(TokenRegistry tokens) {
+        Counter(TokenRegistry tokens, LiveActivityLog liveActivities) {
             this.tokens = tokens;
+            this.liveActivities = liveActivities;
         }
 
         @Override
         public void handlePushNotificationAccepted(Http2Headers headers, ByteBuf payload) {
             CharSequence path = headers.path();
-            if (path != null && path.toString().startsWith(PATH_PREFIX)) {
-                tokens.recordDelivery(
-                        path.toString().substring(PATH_PREFIX.length()),
-                        payload == null ? null : payload.toString(StandardCharsets.UTF_8));
+            if (path == null || !path.toString().startsWith(PATH_PREFIX)) {
+                return;
+            }
+            String token = path.toString().substring(PATH_PREFIX.length());
+            String body = payload == null ? null : payload.toString(StandardCharsets.UTF_8);
+            if (isLiveActivity(headers)) {
+                // Accepted, so its payload was read once already without fault.
+                liveActivities.recordPush(token, LiveActivityLog.Payload.parse(body));
+            } else {
+                tokens.recordDelivery(token, body);
             }
         }
 

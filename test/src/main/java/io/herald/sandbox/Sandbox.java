@@ -26,10 +26,11 @@ import java.util.Map;
 import java.util.UUID;
 
 /**
- * Everything Herald talks to, on this machine: a Kafka broker with Herald's topics, the APNs, FCM
- * and web push emulators with fresh credentials, and a {@link HeraldConfig} pointing the job at
- * them. The APNs signing key, the FCM token and the VAPID private key are made new each time and
- * written only to the sandbox's folder.
+ * Everything Herald talks to, on this machine: a Kafka broker with Herald's topics, the APNs (with
+ * its Live Activity channels and broadcasts, {@link ApnsChannelService}), FCM and web push
+ * emulators with fresh credentials, and a {@link HeraldConfig} pointing the job at them. The APNs
+ * signing key, the FCM token and the VAPID private key are made new each time and written only to
+ * the sandbox's folder.
  */
 public final class Sandbox implements AutoCloseable {
     public static final String APP_ID = "herald-demo";
@@ -135,6 +136,10 @@ public final class Sandbox implements AutoCloseable {
         app.apns.host = "127.0.0.1";
         app.apns.port = apns.port();
         app.apns.trustedCertificateFile = ca.toString();
+        app.apns.channelsHost = "127.0.0.1";
+        app.apns.channelsPort = apns.channels().channelsPort();
+        app.apns.broadcastHost = "127.0.0.1";
+        app.apns.broadcastPort = apns.channels().broadcastPort();
         app.fcm = new FcmApp();
         app.fcm.projectId = FCM_PROJECT;
         app.fcm.accessTokenFile = fcmTokenFile.toString();
@@ -202,6 +207,11 @@ public final class Sandbox implements AutoCloseable {
         return apns;
     }
 
+    /** What the iOS devices' Live Activities received, pushed to their tokens or broadcast. */
+    public LiveActivityLog liveActivities() {
+        return apns.liveActivities();
+    }
+
     public FcmEmulator fcm() {
         return fcm;
     }
@@ -229,6 +239,7 @@ public final class Sandbox implements AutoCloseable {
         for (Platform p : Platform.values()) {
             tokens(p).resetCounts();
         }
+        liveActivities().resetCounts();
     }
 
     /** Whether every emulator keeps the last payload per device (a scale run need not). */

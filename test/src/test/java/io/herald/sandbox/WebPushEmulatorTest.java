@@ -6,19 +6,15 @@ import io.herald.webpush.VapidKeys;
 import io.herald.webpush.VapidTokens;
 import io.herald.webpush.WebPushEncryption;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
-import java.security.KeyStore;
 import java.security.Signature;
-import java.security.cert.CertificateFactory;
 import java.security.interfaces.ECPrivateKey;
 import java.security.interfaces.ECPublicKey;
 import java.security.spec.ECGenParameterSpec;
@@ -32,7 +28,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntSupplier;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -62,16 +57,7 @@ class WebPushEmulatorTest {
     static void start() throws Exception {
         emulator = WebPushEmulator.start(
                 resource("server.pem").toFile(), resource("server-key.pem").toFile(), new TokenRegistry());
-        KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
-        trust.load(null, null);
-        try (InputStream ca = Files.newInputStream(resource("ca.pem"))) {
-            trust.setCertificateEntry(
-                    "sandbox-ca", CertificateFactory.getInstance("X.509").generateCertificate(ca));
-        }
-        TrustManagerFactory trustManagers = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        trustManagers.init(trust);
-        tls = SSLContext.getInstance("TLS");
-        tls.init(null, trustManagers.getTrustManagers(), null);
+        tls = SandboxTestTls.trustingSandboxCa(dir);
         client = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_2)
                 .sslContext(tls)
@@ -428,27 +414,12 @@ class WebPushEmulatorTest {
         return out;
     }
 
-    /**
-     * The count once it reached {@code expected} (deliveries are counted once their answer is
-     * written, just after the sender may have read it), or what it was after 5 s; then 200 ms more,
-     * so that a count going past it shows.
-     */
-    private static int eventually(IntSupplier count, int expected) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-        while (count.getAsInt() < expected && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-        }
-        Thread.sleep(200);
-        return count.getAsInt();
+    /** The count once it reached {@code expected}: {@link SandboxTestTls#eventually}. */
+    private static long eventually(IntSupplier count, int expected) throws InterruptedException {
+        return SandboxTestTls.eventually(count::getAsInt, expected);
     }
 
     private static Path resource(String name) throws Exception {
-        Path file = dir.resolve(name);
-        if (!Files.exists(file)) {
-            try (InputStream in = WebPushEmulatorTest.class.getResourceAsStream("/sandbox-tls/" + name)) {
-                Files.copy(in, file);
-            }
-        }
-        return file;
+        return SandboxTestTls.resource(dir, name);
     }
 }
