@@ -35,15 +35,6 @@ public class ApnsApp implements Serializable {
      */
     public String trustedCertificateFile;
 
-    /** An explicit channel management server (Live Activity broadcast channels), for the sandbox's emulator. */
-    public String channelsHost;
-
-    public Integer channelsPort;
-    /** An explicit server for broadcast pushes, for the sandbox's emulator. */
-    public String broadcastHost;
-
-    public Integer broadcastPort;
-
     /**
      * Where broadcasts (Live Activity updates to a channel) go, for an emulator: by default
      * {@link #host}/{@link #port} when set (APNs takes broadcasts on its push hosts), else the

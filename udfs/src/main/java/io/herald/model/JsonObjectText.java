@@ -20,7 +20,7 @@ public final class JsonObjectText extends StdDeserializer<String> {
 
     @Override
     public String deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
-        JsonNode node = p.readValueAsTree();
+        JsonNode node = ctxt.readTree(p);
         if (node == null || !node.isObject()) {
             return ctxt.reportInputMismatch(String.class, "must be a JSON object");
         }

@@ -1,12 +1,12 @@
 package io.herald.job.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.herald.auth.SigningKey;
-import io.herald.job.config.HeraldConfig;
-import io.herald.job.config.SigningKeyFiles;
 import io.herald.apns.ApnsApp;
 import io.herald.apns.channels.ApnsChannels;
 import io.herald.apns.channels.StoragePolicy;
+import io.herald.auth.SigningKey;
+import io.herald.job.config.HeraldConfig;
+import io.herald.job.config.SigningKeyFiles;
 import io.herald.json.Json;
 import io.herald.model.StatusKind;
 import java.io.File;
@@ -256,7 +256,8 @@ public final class CampaignCommand implements Runnable {
                             + e.getCause().getMessage());
                     return REFUSED_HERE;
                 }
-                out().println("Created APNs broadcast channel " + channel + " for the activity (app " + channelFor + ")");
+                out().println("Created APNs broadcast channel " + channel + " for the activity (app " + channelFor
+                        + ")");
                 campaign = campaign.withChannel(channel);
             }
             String id = campaign.campaignId();

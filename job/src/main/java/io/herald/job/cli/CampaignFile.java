@@ -96,7 +96,9 @@ public final class CampaignFile {
             JsonNode n = JSON.readTree(createRecord);
             JsonNode live = n.path("liveActivity");
             boolean start = "start".equalsIgnoreCase(live.path("event").asText());
-            return start && live.path("broadcast").asBoolean(false) && live.path("channelId").isMissingNode()
+            return start
+                            && live.path("broadcast").asBoolean(false)
+                            && live.path("channelId").isMissingNode()
                     ? n.path("appId").asText(null)
                     : null;
         } catch (IOException e) {

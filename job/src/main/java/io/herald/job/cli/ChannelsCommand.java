@@ -62,7 +62,9 @@ public final class ChannelsCommand implements Runnable {
             try (ApnsChannels channels = ApnsChannels.forApp(app)) {
                 return run(channels, app);
             } catch (ExecutionException e) {
-                spec.commandLine().getOut().println("APNs refused: " + e.getCause().getMessage());
+                spec.commandLine()
+                        .getOut()
+                        .println("APNs refused: " + e.getCause().getMessage());
                 return CampaignCommand.REFUSED_BY_JOB;
             }
         }
