@@ -54,6 +54,12 @@ public class ApnsApp implements Serializable {
      */
     public Integer maxPerSecond;
 
+    /**
+     * Priority-10 Live Activity updates each activity may have in a rolling hour; beyond it an update
+     * goes at priority 5 (null: {@code UrgentUpdateBudget.DEFAULT_PER_HOUR}, 12).
+     */
+    public Integer liveActivityUrgentUpdatesPerHour;
+
     public ApnsApp() {}
 
     /** APNs's push hosts, which take broadcasts too, on 443. */

@@ -264,6 +264,7 @@ public final class HeraldJob {
                                 .frequencyCaps(config.frequencyCaps())
                                 .runawayGuards(config.runawayGuards())
                                 .fireGuards(config.fireGuards())
+                                .urgentUpdateBudgets(config.urgentUpdateBudgets())
                                 .requireSigned(config.requireSignedApps())
                                 .seeds(config.seeds())
                                 .quietHours(config.quietHours())

@@ -9,6 +9,7 @@ import io.herald.campaign.FireGuard;
 import io.herald.campaign.FrequencyCap;
 import io.herald.campaign.QuietHours;
 import io.herald.campaign.RunawayGuard;
+import io.herald.campaign.UrgentUpdateBudget;
 import io.herald.delivery.Concurrency;
 import io.herald.delivery.DeliverySettings;
 import io.herald.delivery.RetryPolicy;
@@ -88,6 +89,12 @@ public class HeraldConfig {
                 require(app.apns.keyId, "apps." + app.id + ".apns.keyId");
                 require(app.apns.teamId, "apps." + app.id + ".apns.teamId");
                 require(app.apns.topic, "apps." + app.id + ".apns.topic");
+                if (app.apns.liveActivityUrgentUpdatesPerHour != null
+                        && app.apns.liveActivityUrgentUpdatesPerHour < 0) {
+                    throw new IllegalArgumentException("apps." + app.id
+                            + ".apns.liveActivityUrgentUpdatesPerHour must be 0 or more (leave it out for "
+                            + UrgentUpdateBudget.DEFAULT_PER_HOUR + ")");
+                }
                 if (app.apns.maxPerSecond != null && app.apns.maxPerSecond < 1) {
                     throw new IllegalArgumentException(
                             "apps." + app.id + ".apns.maxPerSecond must be at least 1 (leave it out for no budget)");
@@ -383,6 +390,20 @@ public class HeraldConfig {
             }
         }
         return guards;
+    }
+
+    /** Each app's budget of urgent Live Activity updates, by app id (apps without APNs are absent). */
+    public Map<String, UrgentUpdateBudget> urgentUpdateBudgets() {
+        Map<String, UrgentUpdateBudget> budgets = new HashMap<>();
+        for (App app : apps) {
+            if (app.apns != null) {
+                Integer perHour = app.apns.liveActivityUrgentUpdatesPerHour;
+                budgets.put(
+                        app.id,
+                        new UrgentUpdateBudget(perHour == null ? UrgentUpdateBudget.DEFAULT_PER_HOUR : perHour));
+            }
+        }
+        return budgets;
     }
 
     /** Each app's fire guard, by app id (apps without one are absent). */

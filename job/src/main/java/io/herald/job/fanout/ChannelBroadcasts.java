@@ -1,6 +1,7 @@
 package io.herald.job.fanout;
 
 import io.herald.campaign.PreparedCampaign;
+import io.herald.campaign.UrgentUpdateBudget;
 import io.herald.job.fanout.walk.WalkContext;
 import io.herald.job.fanout.walk.WalkId;
 import io.herald.job.fanout.walk.WalkKind;
@@ -56,6 +57,31 @@ final class ChannelBroadcasts {
         }
         return "liveActivity: no broadcast start of activity '" + activity.activityId + "' of app " + campaign.appId
                 + " is known, so its channel is not: create the start first, or name the channel (channelId)";
+    }
+
+    /**
+     * Keeps an urgent (priority 10) update of an activity within its app's {@code budget}, counting
+     * the urgent updates of the same activity created in the hour before it in {@code campaigns}.
+     *
+     * @return what its acceptance says when it goes at priority 5 instead, or null
+     */
+    static String withinBudget(
+            Campaign campaign,
+            long createdAt,
+            UrgentUpdateBudget budget,
+            Iterable<Map.Entry<String, CampaignEntry>> campaigns) {
+        if (!UrgentUpdateBudget.counted(campaign)) {
+            return null;
+        }
+        int spent = 0;
+        for (Map.Entry<String, CampaignEntry> e : campaigns) {
+            CampaignEntry other = e.getValue();
+            if (other.campaign != null
+                    && UrgentUpdateBudget.sameHourSameActivity(campaign, createdAt, other.campaign, other.createdAt)) {
+                spent++;
+            }
+        }
+        return budget.apply(campaign, spent);
     }
 
     /** A fire (or an estimate) of a broadcast: the request (on the instance holding it) and this instance's report. */

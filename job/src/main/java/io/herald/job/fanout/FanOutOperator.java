@@ -458,6 +458,15 @@ public final class FanOutOperator extends AbstractStreamOperator<SendRequest>
                 out.campaignWide(CampaignStatus.of(campaignId, StatusKind.REJECTED, noChannel, now()));
                 return;
             }
+            String downgraded = ChannelBroadcasts.withinBudget(
+                    event.campaign,
+                    event.timestamp,
+                    settings.urgentUpdateBudget(event.campaign.appId),
+                    campaigns.entries());
+            if (downgraded != null) {
+                // Validation accepted it as written; what the fan-out changed is said beside that.
+                out.campaignWide(CampaignStatus.of(campaignId, StatusKind.ACCEPTED, downgraded, now()));
+            }
         }
         CampaignLife.Step step = CampaignLife.on(stateHere(campaignId, entry), event.type);
         String skip = null;

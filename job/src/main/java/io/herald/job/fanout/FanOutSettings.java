@@ -4,6 +4,7 @@ import io.herald.campaign.FireGuard;
 import io.herald.campaign.FrequencyCap;
 import io.herald.campaign.QuietHours;
 import io.herald.campaign.RunawayGuard;
+import io.herald.campaign.UrgentUpdateBudget;
 import io.herald.campaign.UserLimits;
 import io.herald.kafka.EarlierRuns;
 import io.herald.model.Campaign;
@@ -32,6 +33,7 @@ public final class FanOutSettings implements Serializable {
     private final Map<String, QuietHours> quietHours;
     private final Map<String, RunawayGuard> runawayGuards;
     private final Map<String, FireGuard> fireGuards;
+    private final Map<String, UrgentUpdateBudget> urgentUpdateBudgets;
     private final Set<String> requireSigned;
     private final Map<String, List<String>> seeds;
 
@@ -48,6 +50,7 @@ public final class FanOutSettings implements Serializable {
         this.quietHours = Map.copyOf(b.quietHours);
         this.runawayGuards = Map.copyOf(b.runawayGuards);
         this.fireGuards = Map.copyOf(b.fireGuards);
+        this.urgentUpdateBudgets = Map.copyOf(b.urgentUpdateBudgets);
         this.requireSigned = Set.copyOf(b.requireSigned);
         this.seeds = Map.copyOf(b.seeds);
     }
@@ -71,6 +74,7 @@ public final class FanOutSettings implements Serializable {
                 .quietHours(quietHours)
                 .runawayGuards(runawayGuards)
                 .fireGuards(fireGuards)
+                .urgentUpdateBudgets(urgentUpdateBudgets)
                 .requireSigned(requireSigned)
                 .seeds(seeds);
     }
@@ -137,6 +141,14 @@ public final class FanOutSettings implements Serializable {
     }
 
     /** The fire guard of {@code appId}, or null for none. */
+    /** The app's budget of urgent Live Activity updates ({@link UrgentUpdateBudget#DEFAULT_PER_HOUR} if none is set). */
+    public UrgentUpdateBudget urgentUpdateBudget(String appId) {
+        return urgentUpdateBudgets.getOrDefault(appId, DEFAULT_URGENT_UPDATES);
+    }
+
+    private static final UrgentUpdateBudget DEFAULT_URGENT_UPDATES =
+            new UrgentUpdateBudget(UrgentUpdateBudget.DEFAULT_PER_HOUR);
+
     public FireGuard fireGuard(String appId) {
         return fireGuards.get(appId);
     }
@@ -165,6 +177,7 @@ public final class FanOutSettings implements Serializable {
         private Map<String, QuietHours> quietHours = Map.of();
         private Map<String, RunawayGuard> runawayGuards = Map.of();
         private Map<String, FireGuard> fireGuards = Map.of();
+        private Map<String, UrgentUpdateBudget> urgentUpdateBudgets = Map.of();
         private Set<String> requireSigned = Set.of();
         private Map<String, List<String>> seeds = Map.of();
 
@@ -231,6 +244,12 @@ public final class FanOutSettings implements Serializable {
         /** Each app's fire guard, by app id; apps without one are absent. */
         public Builder fireGuards(Map<String, FireGuard> guards) {
             this.fireGuards = guards;
+            return this;
+        }
+
+        /** Each app's budget of urgent Live Activity updates, by app id; the default for apps absent. */
+        public Builder urgentUpdateBudgets(Map<String, UrgentUpdateBudget> budgets) {
+            this.urgentUpdateBudgets = budgets;
             return this;
         }
 

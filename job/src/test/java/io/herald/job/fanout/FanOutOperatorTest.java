@@ -6,6 +6,7 @@ import io.herald.campaign.FireGuard;
 import io.herald.campaign.FrequencyCap;
 import io.herald.campaign.QuietHours;
 import io.herald.campaign.RunawayGuard;
+import io.herald.campaign.UrgentUpdateBudget;
 import io.herald.delivery.DeliveryRoom;
 import io.herald.experiment.ArmAssignment;
 import io.herald.job.functions.Descriptors;
@@ -19,6 +20,7 @@ import io.herald.model.CampaignStatus;
 import io.herald.model.Content;
 import io.herald.model.DeviceEvent;
 import io.herald.model.Interaction;
+import io.herald.model.LiveActivity;
 import io.herald.model.Message;
 import io.herald.model.Outcome;
 import io.herald.model.Platform;
@@ -2089,5 +2091,98 @@ class FanOutOperatorTest {
         assertThat(last(StatusKind.REJECTED, "c1").error)
                 .isEqualTo("test refused: it would hand out 1200 notifications here (seed devices x arms x locales),"
                         + " over 1000: test with fewer seeds, arms or locales");
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Live Activities through broadcast channels
+    // ---------------------------------------------------------------------------------------------
+
+    private static CampaignEvent live(
+            String id, LiveActivity.Event event, String channelId, Integer priority, long at) {
+        CampaignEvent e = create(id, event == LiveActivity.Event.START ? Audience.all() : null);
+        e.timestamp = at;
+        e.campaign.liveActivity = new LiveActivity();
+        e.campaign.liveActivity.event = event;
+        e.campaign.liveActivity.activityId = "match-42";
+        e.campaign.liveActivity.activityType = event == LiveActivity.Event.START ? "MatchAttributes" : null;
+        e.campaign.liveActivity.broadcast = true;
+        e.campaign.liveActivity.channelId = channelId;
+        e.campaign.liveActivity.priority = priority;
+        e.campaign.liveActivity.contentState = "{\"home\":1}";
+        if (event != LiveActivity.Event.START) {
+            e.campaign.message = null;
+        }
+        return e;
+    }
+
+    @Test
+    void aBroadcastUpdateIsOneRequestFromOneOfTwoInstances_itsChannelFoundFromItsStart() throws Exception {
+        harness.close();
+        harness = harness(1_000, 2, 0, null);
+        var second = harness(1_000, 2, 1, null);
+        others.add(second);
+        for (var h : List.of(harness, second)) {
+            h.processElement2(live("kickoff", LiveActivity.Event.START, "Y2hhbm5lbA==", null, 1), 1);
+            h.processElement2(live("goal", LiveActivity.Event.UPDATE, null, null, 2), 2);
+            h.processElement2(control(CampaignEvent.Type.FIRE, "goal", 3), 3);
+            runMailbox(h);
+        }
+        List<SendRequest> requests = new ArrayList<>(of(notifications(harness), "goal"));
+        requests.addAll(of(notifications(second), "goal"));
+        assertThat(requests).singleElement().satisfies(r -> {
+            assertThat(r.channelId).isEqualTo("Y2hhbm5lbA==");
+            assertThat(r.token).isNull();
+            assertThat(r.liveActivity).isTrue();
+            assertThat(r.priority).isEqualTo(5);
+            assertThat(r.notificationId).isEqualTo("goal/channel:Y2hhbm5lbA==");
+        });
+        List<CampaignStatus> fanned = new ArrayList<>(statuses(harness));
+        fanned.addAll(statuses(second));
+        fanned.removeIf(s -> s.status != StatusKind.FANNED_OUT || !s.campaignId.equals("goal"));
+        assertThat(fanned).hasSize(2);
+        assertThat(fanned.stream().mapToInt(s -> s.keyGroups).sum())
+                .as("every key group reported, so the fan-out is complete")
+                .isEqualTo(MAX_PARALLELISM);
+        assertThat(fanned.stream().mapToLong(s -> s.targeted).sum()).isEqualTo(1);
+        assertThat(fanned.stream().mapToLong(s -> s.users).sum())
+                .as("no user walked")
+                .isZero();
+    }
+
+    @Test
+    void aBroadcastUpdateOfAnActivityNeverStartedIsRefused() throws Exception {
+        harness.processElement2(live("goal", LiveActivity.Event.UPDATE, null, null, 2), 2);
+        assertThat(last(StatusKind.REJECTED, "goal").error)
+                .startsWith("liveActivity: no broadcast start of activity 'match-42' of app news is known");
+    }
+
+    @Test
+    void urgentUpdatesBeyondTheActivitysBudgetGoAtPriorityFive() throws Exception {
+        harness.close();
+        harness = harness(
+                settings(1_000)
+                        .urgentUpdateBudgets(Map.of("news", new UrgentUpdateBudget(2)))
+                        .build(),
+                1,
+                0,
+                null);
+        long hour = 3_600_000L;
+        harness.processElement2(live("kickoff", LiveActivity.Event.START, "Y2hhbm5lbA==", null, 1), 1);
+        harness.processElement2(live("u1", LiveActivity.Event.UPDATE, null, 10, 10), 10);
+        harness.processElement2(live("u2", LiveActivity.Event.UPDATE, null, 10, 20), 20);
+        harness.processElement2(live("quiet", LiveActivity.Event.UPDATE, null, 5, 25), 25);
+        harness.processElement2(live("u3", LiveActivity.Event.UPDATE, null, 10, 30), 30);
+        harness.processElement2(live("u4", LiveActivity.Event.UPDATE, null, 10, 11 + hour), 11 + hour);
+        assertThat(statuses()).noneMatch(st -> st.status == StatusKind.ACCEPTED && !st.campaignId.equals("u3"));
+        assertThat(last(StatusKind.ACCEPTED, "u3").error)
+                .isEqualTo("priority 10 budget of activity 'match-42' spent (2 urgent updates in the hour, of 2):"
+                        + " sent at priority 5");
+        for (String id : List.of("u2", "u3", "u4")) {
+            harness.processElement2(control(CampaignEvent.Type.FIRE, id, 2 * hour), 2 * hour);
+        }
+        List<SendRequest> sent = sent();
+        assertThat(of(sent, "u2")).singleElement().extracting(r -> r.priority).isEqualTo(10);
+        assertThat(of(sent, "u3")).singleElement().extracting(r -> r.priority).isEqualTo(5);
+        assertThat(of(sent, "u4")).singleElement().extracting(r -> r.priority).isEqualTo(10);
     }
 }
