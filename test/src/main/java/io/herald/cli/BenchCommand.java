@@ -42,7 +42,8 @@ import picocli.CommandLine.Option;
             BudgetBench.class,
             PriorityBench.class,
             StatusBench.class,
-            WebPushBench.class
+            WebPushBench.class,
+            LiveScoreBench.class
         })
 final class BenchCommand implements Callable<Integer> {
     @Option(
