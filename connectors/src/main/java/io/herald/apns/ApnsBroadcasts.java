@@ -35,7 +35,7 @@ final class ApnsBroadcasts implements AutoCloseable {
 
     private static final AsciiString CHANNEL_ID = AsciiString.cached("apns-channel-id");
     private static final AsciiString PUSH_TYPE = AsciiString.cached("apns-push-type");
-    private static final AsciiString LIVE_ACTIVITY = AsciiString.cached("LiveActivity");
+    private static final AsciiString LIVE_ACTIVITY = AsciiString.cached("liveactivity");
     private static final AsciiString PRIORITY = AsciiString.cached("apns-priority");
     private static final AsciiString EXPIRATION = AsciiString.cached("apns-expiration");
 
@@ -68,7 +68,7 @@ final class ApnsBroadcasts implements AutoCloseable {
     }
 
     /**
-     * The request's headers: its channel, push type {@code LiveActivity}, its priority, and its
+     * The request's headers: its channel, push type {@code liveactivity}, its priority, and its
      * expiration (epoch seconds; 0, delivered once and never stored, when it has none: an update
      * that could not be delivered at once is soon stale, and the channel's storage policy decides
      * what a device offline gets).

@@ -96,7 +96,7 @@ class ApnsBroadcastsTest {
         assertThat(r.header(":method")).isEqualTo("POST");
         assertThat(r.header(":path")).isEqualTo("/4/broadcasts/apps/" + TestApnsKey.BUNDLE);
         assertThat(r.header("apns-channel-id")).isEqualTo(request.channelId);
-        assertThat(r.header("apns-push-type")).isEqualTo("LiveActivity");
+        assertThat(r.header("apns-push-type")).isEqualTo("liveactivity");
         assertThat(r.header("apns-priority")).isEqualTo("5");
         assertThat(r.header("apns-expiration")).isEqualTo("1700000600");
         assertThat(r.header("apns-topic")).as("the path names the app").isNull();

@@ -78,6 +78,8 @@ public final class ApnsChannelService implements AutoCloseable {
     private static final Pattern ALL_CHANNELS = Pattern.compile("/1/apps/([^/]+)/all-channels");
     private static final Pattern BROADCAST = Pattern.compile("/4/broadcasts/apps/([^/]+)");
     private static final String PUSH_TYPE = "LiveActivity";
+    /** A broadcast's {@code apns-push-type}, as a Live Activity push's to a token. */
+    private static final String BROADCAST_PUSH_TYPE = "liveactivity";
 
     private final NioEventLoopGroup group;
     private final Channel channelsServer;
@@ -391,7 +393,7 @@ public final class ApnsChannelService implements AutoCloseable {
             if (pushType == null) {
                 throw new Refusal(HttpResponseStatus.BAD_REQUEST, "MissingPushType");
             }
-            if (!PUSH_TYPE.equalsIgnoreCase(pushType)) {
+            if (!BROADCAST_PUSH_TYPE.equals(pushType)) {
                 throw new Refusal(HttpResponseStatus.BAD_REQUEST, "InvalidPushType");
             }
             String priority = headers.get("apns-priority");

@@ -26,6 +26,8 @@ public final class LiveScoreScenario {
     private final String activityId;
     /** The push-to-start tokens the emulator knows, one a device that can start the activity. */
     private final List<String> startTokens = new ArrayList<>();
+    /** The fans behind {@link #startTokens}, in the same order: user and device ids. */
+    private final List<String[]> fans = new ArrayList<>();
 
     private int phones;
     private int withoutStartToken;
@@ -75,6 +77,7 @@ public final class LiveScoreScenario {
             } else {
                 sandbox.apns().tokens().addLive(startToken);
                 startTokens.add(startToken);
+                fans.add(new String[] {user, device});
             }
             send(
                     topic,
@@ -96,6 +99,45 @@ public final class LiveScoreScenario {
 
     private void send(String topic, String key, String json) {
         kafka.send(topic, key, json.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * The first {@code count} started devices report the running activity's update token, as the app
+     * does once it has one (the emulator links each to its device); waits until the job has read them.
+     *
+     * @return the devices that reported one, by their push-to-start tokens (the emulator's names for them)
+     */
+    public List<String> reportUpdateTokens(int count, Duration wait) throws Exception {
+        HexFormat hex = HexFormat.of();
+        Random random = new Random(count);
+        String topic = sandbox.config().topics.devices;
+        long version = System.currentTimeMillis();
+        List<String> reported = new ArrayList<>();
+        for (int i = 0; i < count && i < fans.size(); i++) {
+            String updateToken = hex.formatHex(bytes(random));
+            sandbox.apns().tokens().addLive(updateToken);
+            sandbox.liveActivities().linkUpdateToken(updateToken, startTokens.get(i), activityId);
+            String[] fan = fans.get(i);
+            send(
+                    topic,
+                    fan[0],
+                    "{\"type\":\"live_activity_token\",\"userId\":\"" + fan[0] + "\",\"deviceId\":\""
+                            + fan[1] + "\",\"appId\":\"" + Sandbox.APP_ID + "\",\"activityType\":\"" + ACTIVITY_TYPE
+                            + "\",\"activityId\":\"" + activityId + "\",\"token\":\"" + updateToken + "\",\"version\":"
+                            + version + "}");
+            reported.add(startTokens.get(i));
+        }
+        kafka.flush();
+        return kafka.awaitConsumed(sandbox.config().kafka.groupId, topic, wait, b -> {}) ? reported : null;
+    }
+
+    /** An update of the score sent device by device, to each running activity's update token. */
+    public String scoreCampaignByToken(String campaignId, int home, int away, int minute) {
+        return scoreCampaign(campaignId, false, home, away, minute)
+                .replace("\"broadcast\":true,", "")
+                .replace(
+                        "\"appId\":\"" + Sandbox.APP_ID + "\",",
+                        "\"appId\":\"" + Sandbox.APP_ID + "\",\"audience\":{\"kind\":\"all\"},");
     }
 
     /** Devices that can start the activity: those whose push-to-start token APNs knows. */

@@ -32,7 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
  * reaches each phone's push-to-start token once, personalised, subscribing it to the channel; three
  * updates and an end go as one broadcast each and reach every subscribed device once; dead
  * push-to-start tokens come back as {@code token_rejected}; an update of an activity never started
- * is refused.
+ * is refused; and an update device by device reaches the update tokens the apps reported.
  */
 @Timeout(value = 10, unit = TimeUnit.MINUTES)
 class LiveActivityIT {
@@ -88,6 +88,25 @@ class LiveActivityIT {
                 long[] times = new long[4];
                 times[0] = match.timedBroadcast("goal-1", false, 1, 0, 17, WAIT);
                 times[1] = match.timedBroadcast("goal-2", false, 1, 1, 52, WAIT);
+
+                // A hundred apps reported their activity's update token: an update device by device
+                // reaches exactly those, once (the rest have no update token, and are suppressed).
+                List<String> reported = match.reportUpdateTokens(100, WAIT);
+                assertThat(reported).hasSize(100);
+                try (CampaignWatcher byToken =
+                        match.run("red-card", match.scoreCampaignByToken("red-card", 1, 1, 60), WAIT)) {
+                    assertThat(byToken).isNotNull();
+                    assertThat(byToken.targeted()).isEqualTo(100);
+                    assertThat(byToken.outcome("delivered")).isEqualTo(100);
+                }
+                for (String device : reported) {
+                    assertThat(log.received(device, ACTIVITY).distinctUpdates())
+                            .as(device)
+                            .isEqualTo(3);
+                }
+                assertThat(log.received(match.startTokens().get(100), ACTIVITY).distinctUpdates())
+                        .isEqualTo(2);
+
                 times[2] = match.timedBroadcast("goal-3", false, 2, 1, 88, WAIT);
                 times[3] = match.timedBroadcast("full-time", true, 2, 1, 90, WAIT);
                 assertThat(Arrays.stream(times).min().orElseThrow())
@@ -97,7 +116,10 @@ class LiveActivityIT {
                 System.out.printf(
                         "Live score: %d phones, %d started, update record to last device %s ms; %s%n",
                         match.phones(), live, Arrays.toString(times), seen);
-                assertThat(seen.devicesWithUpdates(3)).isEqualTo(live);
+                assertThat(seen.devicesWithUpdates(3)).isEqualTo(live - 100);
+                assertThat(seen.devicesWithUpdates(4))
+                        .as("the hundred with the update by token too")
+                        .isEqualTo(100);
                 assertThat(seen.duplicateUpdates()).isZero();
                 assertThat(seen.devicesEnded()).isEqualTo(live);
                 assertThat(seen.ends()).isEqualTo(live);

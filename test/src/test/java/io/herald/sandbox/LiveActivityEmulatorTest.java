@@ -412,7 +412,7 @@ class LiveActivityEmulatorTest {
             throws Exception {
         return send(request(channels.broadcastPort(), "/4/broadcasts/apps/" + BUNDLE, authorization)
                 .header("apns-channel-id", channelId)
-                .header("apns-push-type", "LiveActivity")
+                .header("apns-push-type", "liveactivity")
                 .header("apns-priority", "10")
                 .header("apns-expiration", "0")
                 .POST(HttpRequest.BodyPublishers.ofString(payload))

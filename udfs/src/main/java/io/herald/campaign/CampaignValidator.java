@@ -133,7 +133,7 @@ public final class CampaignValidator {
                                     ? "message is missing"
                                     : "message is missing: a Live Activity start shows an alert, which APNs requires");
                 }
-            } else {
+            } else if (LiveActivityRules.alerts(campaign)) {
                 messageProblems(campaign, campaign.message, "message", problems);
             }
         } else {

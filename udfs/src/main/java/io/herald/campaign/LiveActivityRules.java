@@ -25,6 +25,17 @@ final class LiveActivityRules {
 
     private LiveActivityRules() {}
 
+    /**
+     * Whether the campaign's message is an alert: a Live Activity update or end may carry a message of
+     * {@code defaults} alone (no variants), for its templates, and show no alert.
+     */
+    static boolean alerts(Campaign campaign) {
+        return campaign.message != null
+                && (campaign.liveActivity == null
+                        || campaign.liveActivity.event == LiveActivity.Event.START
+                        || (campaign.message.variants != null && !campaign.message.variants.isEmpty()));
+    }
+
     static void problems(Campaign campaign, List<String> problems) {
         LiveActivity a = campaign.liveActivity;
         if (a.event == null) {
@@ -119,7 +130,7 @@ final class LiveActivityRules {
                 return;
             }
             String locale = campaign.message == null ? null : campaign.message.defaultLocale;
-            CompiledMessage.Rendered text = campaign.message == null
+            CompiledMessage.Rendered text = !alerts(campaign)
                     ? null
                     : CompiledMessage.compile(campaign.message).render(locale, Map.of());
             String body = LiveActivityPush.of(campaign).body(locale, Map.of(), text, System.currentTimeMillis());

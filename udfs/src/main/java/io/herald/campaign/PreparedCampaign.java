@@ -82,7 +82,7 @@ public final class PreparedCampaign {
     }
 
     private static List<CompiledMessage> compile(Campaign campaign) {
-        if (campaign.arms == null && campaign.message == null) {
+        if (campaign.arms == null && !LiveActivityRules.alerts(campaign)) {
             return Collections.singletonList(null); // a Live Activity update or end without an alert
         }
         if (campaign.arms == null) {
@@ -325,7 +325,7 @@ public final class PreparedCampaign {
         if (live == null || !live.activity().sentToChannel()) {
             throw new IllegalStateException("campaign " + campaign.campaignId + " is no broadcast update or end");
         }
-        SendRequest r = liveActivityRequest(CHANNEL_PREFIX + channelId);
+        SendRequest r = live.request(campaign, sendId, firedAt, CHANNEL_PREFIX + channelId);
         // Receipts and the record of answers name a user and a device: a broadcast's are its channel.
         r.userId = CHANNEL_PREFIX + channelId;
         r.deviceId = r.userId;
@@ -340,21 +340,20 @@ public final class PreparedCampaign {
     /** What names a broadcast where a device id names a notification to a device. */
     public static final String CHANNEL_PREFIX = "channel:";
 
-    /** A Live Activity request's common part, for {@code target} (a device id, or a channel). */
-    private SendRequest liveActivityRequest(String target) {
-        SendRequest r = new SendRequest();
-        r.notificationId = SendRequest.notificationId(campaign.campaignId, sendId, target);
-        r.campaignId = campaign.campaignId;
-        r.measured = campaign.measured();
-        r.appId = campaign.appId;
-        r.platform = Platform.IOS;
-        r.liveActivity = true;
-        r.priority = live.activity().priorityOrDefault();
-        r.collapseId = campaign.collapseId;
-        r.expiresAt = campaign.expiresAt;
-        r.firedAt = firedAt;
-        r.urgent = sendId != null || Boolean.TRUE.equals(campaign.urgent);
-        return r;
+    /** The same Live Activity campaign sent at APNs priority {@code priority} (a budget's decision), not the one it asks. */
+    public PreparedCampaign withLivePriority(int priority) {
+        return new PreparedCampaign(
+                campaign, filter, compiled, assignment, firedAt, sendId, phase, winner, live.withPriority(priority));
+    }
+
+    /** The APNs priority its Live Activity pushes go at; 0 for a campaign that is no Live Activity. */
+    public int livePriority() {
+        return live == null ? 0 : live.priority();
+    }
+
+    /** The APNs priority its Live Activity pushes ask for (or their default); 0 for no Live Activity. */
+    public int askedLivePriority() {
+        return live == null ? 0 : live.activity().priorityOrDefault();
     }
 
     /** Whether the campaign is a broadcast Live Activity update or end: one request to a channel, no walk. */
@@ -477,7 +476,7 @@ public final class PreparedCampaign {
         private SendRequest liveRequest(
                 String userId, Map<String, AttributeValue> attributes, DeviceRecord device, String locale) {
             DeviceRecord.LiveActivityToken token = live.tokenOf(device);
-            SendRequest r = liveActivityRequest(device.deviceId);
+            SendRequest r = live.request(campaign, sendId, firedAt, device.deviceId);
             r.arm = name;
             r.userId = userId;
             r.deviceId = device.deviceId;

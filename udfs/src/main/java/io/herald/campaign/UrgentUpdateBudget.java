@@ -11,7 +11,7 @@ import java.io.Serializable;
  * once spent, the device throttles the activity's updates. Herald keeps under a stated budget: an
  * update asking for priority 10 when the activity's updates created in the hour before it (by their
  * create records' times) have asked for it {@link #perHour} times already goes at priority 5, and
- * its acceptance says so. Priority 5 updates are never counted (APNs delivers them as the device's
+ * its fire says so. Priority 5 updates are never counted (APNs delivers them as the device's
  * power allows). Pure: the fan-out decides it the same on every instance from its campaign table.
  */
 public final class UrgentUpdateBudget implements Serializable {
@@ -20,7 +20,8 @@ public final class UrgentUpdateBudget implements Serializable {
     /** Apple's guidance: priority 10 sparingly; a dozen an hour leaves an activity room for every real moment. */
     public static final int DEFAULT_PER_HOUR = 12;
 
-    private static final long HOUR_MILLIS = 3_600_000L;
+    /** The rolling window the budget counts in. */
+    public static final long WINDOW_MILLIS = 3_600_000L;
 
     private final int perHour;
 
@@ -42,31 +43,28 @@ public final class UrgentUpdateBudget implements Serializable {
     }
 
     /**
-     * Whether {@code other}, created at {@code otherCreatedAt}, counts against the budget of
-     * {@code campaign} created at {@code createdAt}: an urgent update of the same app's same activity
-     * created in the hour before it.
+     * Whether {@code other}, created at {@code otherCreatedAt}, is an urgent update of the same app's
+     * same activity created before {@code campaign} (at {@code createdAt}; at the same time, one whose
+     * id sorts first): one whose priority bears on its own.
      */
-    public static boolean sameHourSameActivity(Campaign campaign, long createdAt, Campaign other, long otherCreatedAt) {
+    public static boolean earlierOfSameActivity(
+            Campaign campaign, long createdAt, Campaign other, long otherCreatedAt) {
         return counted(other)
                 && !other.campaignId.equals(campaign.campaignId)
                 && other.appId.equals(campaign.appId)
                 && other.liveActivity.activityId.equals(campaign.liveActivity.activityId)
-                && otherCreatedAt <= createdAt
-                && otherCreatedAt > createdAt - HOUR_MILLIS;
+                && (otherCreatedAt < createdAt
+                        || (otherCreatedAt == createdAt && other.campaignId.compareTo(campaign.campaignId) < 0));
     }
 
-    /**
-     * Sends {@code campaign} at priority 5 when {@code spent} urgent updates of its activity are in
-     * its hour already.
-     *
-     * @return what its acceptance says, or null when it goes as asked
-     */
-    public String apply(Campaign campaign, int spent) {
-        if (!counted(campaign) || spent < perHour) {
-            return null;
-        }
-        campaign.liveActivity.priority = 5;
-        return "priority 10 budget of activity '" + campaign.liveActivity.activityId + "' spent (" + spent
-                + " urgent updates in the hour, of " + perHour + "): sent at priority 5";
+    /** Whether one more priority-10 update may go when {@code spent} went in its hour already. */
+    public boolean allows(int spent) {
+        return spent < perHour;
+    }
+
+    /** What a fire of an update sent at priority 5 by this budget says. */
+    public String said(String activityId) {
+        return "sent at priority 5: the priority 10 budget of activity '" + activityId + "' (" + perHour
+                + " urgent updates an hour) is spent";
     }
 }

@@ -82,6 +82,6 @@ public class LiveActivity {
 
     /** A broadcast update or end: no walk of users, one request to the channel. */
     public boolean sentToChannel() {
-        return isBroadcast() && event != Event.START;
+        return isBroadcast() && (event == Event.UPDATE || event == Event.END);
     }
 }

@@ -4,7 +4,10 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.BooleanNode;
+import com.fasterxml.jackson.databind.node.DoubleNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.LongNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import com.ibm.icu.text.MessageFormat;
@@ -14,6 +17,7 @@ import io.herald.model.AttributeValue;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -33,8 +37,11 @@ public final class CompiledJson {
     private static final Pattern ALONE = Pattern.compile("\\{\\s*([A-Za-z_][A-Za-z0-9_.-]*)\\s*}");
 
     private final ObjectNode template;
-    /** Every text value that is a template, by its path in the object ({@code "/score/home"}). */
-    private final Map<String, String> templates = new HashMap<>();
+    /**
+     * Every text value that is a template, by its path in the object: the names and indexes from the
+     * root ({@code [score, home]}), kept apart so that a name with any character in it is one step.
+     */
+    private final Map<List<String>, String> templates = new LinkedHashMap<>();
 
     private final Set<String> argumentNames = new TreeSet<>();
     /** Formats by pattern and locale, compiled when first needed (one fan-out thread uses them). */
@@ -42,7 +49,7 @@ public final class CompiledJson {
 
     private CompiledJson(ObjectNode template, String path) {
         this.template = template;
-        collect(template, "", path);
+        collect(template, List.of(), path);
     }
 
     /**
@@ -63,16 +70,16 @@ public final class CompiledJson {
         return new CompiledJson((ObjectNode) node, path);
     }
 
-    private void collect(JsonNode node, String at, String path) {
+    private void collect(JsonNode node, List<String> at, String path) {
         if (node.isObject()) {
             Iterator<Map.Entry<String, JsonNode>> fields = node.fields();
             while (fields.hasNext()) {
                 Map.Entry<String, JsonNode> f = fields.next();
-                collect(f.getValue(), at + "/" + f.getKey(), path);
+                collect(f.getValue(), append(at, f.getKey()), path);
             }
         } else if (node.isArray()) {
             for (int i = 0; i < node.size(); i++) {
-                collect(node.get(i), at + "/" + i, path);
+                collect(node.get(i), append(at, Integer.toString(i)), path);
             }
         } else if (node.isTextual() && node.textValue().indexOf('{') >= 0) {
             String pattern = node.textValue();
@@ -80,8 +87,8 @@ public final class CompiledJson {
             try {
                 format = new MessageFormat(pattern, ULocale.ROOT);
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException(path + at.replace('/', '.') + " is not a valid ICU MessageFormat"
-                        + " template: " + e.getMessage());
+                throw new IllegalArgumentException(path + "." + String.join(".", at)
+                        + " is not a valid ICU MessageFormat" + " template: " + e.getMessage());
             }
             MessagePattern parts = new MessagePattern(format.toPattern());
             for (int i = 0; i < parts.countParts(); i++) {
@@ -116,7 +123,7 @@ public final class CompiledJson {
             return template;
         }
         ObjectNode out = template.deepCopy();
-        for (Map.Entry<String, String> t : templates.entrySet()) {
+        for (Map.Entry<List<String>, String> t : templates.entrySet()) {
             set(out, t.getKey(), value(t.getValue(), locale, attributes, defaults));
         }
         return out;
@@ -130,6 +137,14 @@ public final class CompiledJson {
             Object v = a == null ? null : a.value();
             if (v instanceof Number || v instanceof Boolean) {
                 return JSON.valueToTree(v);
+            }
+            if (v == null && defaults != null && defaults.get(alone.group(1)) != null) {
+                // Defaults are text; numeric text counts as a number (as in alerts' plurals), so a broadcast,
+                // rendered from the defaults alone, sends the app's Codable state a number where it wants one.
+                JsonNode typed = typedDefault(defaults.get(alone.group(1)));
+                if (typed != null) {
+                    return typed;
+                }
             }
         }
         Map<String, Object> args = new HashMap<>();
@@ -151,8 +166,30 @@ public final class CompiledJson {
         return TextNode.valueOf(format.format(args));
     }
 
-    private static void set(ObjectNode root, String at, JsonNode value) {
-        List<String> steps = new ArrayList<>(List.of(at.substring(1).split("/", -1)));
+    private static List<String> append(List<String> path, String step) {
+        List<String> longer = new ArrayList<>(path.size() + 1);
+        longer.addAll(path);
+        longer.add(step);
+        return List.copyOf(longer);
+    }
+
+    /** A default's text as a JSON number or boolean when it is one, else null. */
+    private static JsonNode typedDefault(String text) {
+        if (text.equals("true") || text.equals("false")) {
+            return BooleanNode.valueOf(Boolean.parseBoolean(text));
+        }
+        if (!NUMBER.matcher(text).matches()) {
+            return null;
+        }
+        return text.contains(".") || text.contains("e") || text.contains("E")
+                ? DoubleNode.valueOf(Double.parseDouble(text))
+                : LongNode.valueOf(Long.parseLong(text));
+    }
+
+    /** A JSON number, at most 18 digits before any fraction (so a long holds it). */
+    private static final Pattern NUMBER = Pattern.compile("-?(?:0|[1-9]\\d{0,17})(?:\\.\\d+)?(?:[eE][+-]?\\d{1,3})?");
+
+    private static void set(ObjectNode root, List<String> steps, JsonNode value) {
         JsonNode parent = root;
         for (int i = 0; i < steps.size() - 1; i++) {
             String step = steps.get(i);

@@ -43,9 +43,9 @@ public final class DeviceStateMerge {
     /** The most running activities' update tokens (or ends) a device keeps. */
     public static final int MAX_ACTIVITY_TOKENS = 32;
     /**
-     * How much older than the device's newest write an activity's update token may be before it is
-     * dropped: a Live Activity lives at most 12 hours (8 active, 4 more on the lock screen), so one
-     * written a day before the device's latest news is over, with room for clocks that disagree.
+     * How much older than the device's newest activity write an activity's update token may be before
+     * it is dropped: a Live Activity lives at most 12 hours (8 active, 4 more on the lock screen), so
+     * one written a day before the device's latest activity is over, with room for clocks that disagree.
      */
     public static final long ACTIVITY_TOKEN_LIFETIME_MILLIS =
             Duration.ofHours(24).toMillis();
@@ -245,7 +245,7 @@ public final class DeviceStateMerge {
 
     /**
      * Drops the update tokens (and ends) of activities written more than
-     * {@link #ACTIVITY_TOKEN_LIFETIME_MILLIS} before the device's newest write. Order-independent: the
+     * {@link #ACTIVITY_TOKEN_LIFETIME_MILLIS} before the device's newest activity write. Order-independent: the
      * newest write only grows, so a register dropped once would be dropped again if it came later
      * (it does, checked after each event), and what is dropped is never the newest write itself.
      */
@@ -253,31 +253,16 @@ public final class DeviceStateMerge {
         if (d.activityTokens.isEmpty()) {
             return;
         }
-        long newest = newestVersion(d);
+        // Against the newest of the activity tokens alone: an event of another kind dated ahead (a
+        // phone's clock, a producer writing microseconds) would otherwise expire every token it has.
+        long newest = DeviceRecord.NEVER;
+        for (LiveActivityToken t : d.activityTokens.values()) {
+            newest = Math.max(newest, t.version());
+        }
         if (newest >= DeviceRecord.NEVER + ACTIVITY_TOKEN_LIFETIME_MILLIS) { // no underflow below
             long oldestKept = newest - ACTIVITY_TOKEN_LIFETIME_MILLIS;
             d.activityTokens.values().removeIf(t -> t.version() < oldestKept);
         }
-    }
-
-    /** The newest version the device holds, of any of its components. */
-    static long newestVersion(DeviceRecord d) {
-        long newest = Math.max(Math.max(d.registeredV, d.uninstalledV), Math.max(d.appIdV, d.platformV));
-        newest = Math.max(newest, Math.max(Math.max(d.tokenV, d.localeV), Math.max(d.timezoneV, d.appVersionV)));
-        newest = Math.max(newest, Math.max(d.optInV, Math.max(d.lastSeenV, d.tagsClearedV)));
-        for (DeviceRecord.TagVersions t : d.tags.values()) {
-            newest = Math.max(newest, Math.max(t.addV, t.removeV));
-        }
-        for (long r : d.rejections.values()) {
-            newest = Math.max(newest, r);
-        }
-        for (LiveActivityToken t : d.pushToStart.values()) {
-            newest = Math.max(newest, t.version());
-        }
-        for (LiveActivityToken t : d.activityTokens.values()) {
-            newest = Math.max(newest, t.version());
-        }
-        return newest;
     }
 
     /** Forgets everything of the user written at or below {@code version}. */

@@ -13,11 +13,13 @@ import io.herald.model.Audience;
 import io.herald.model.Campaign;
 import io.herald.model.DeviceRecord;
 import io.herald.model.LiveActivity;
+import io.herald.model.Message;
 import io.herald.model.Platform;
 import io.herald.model.SendRequest;
 import io.herald.model.UserProfile;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -232,8 +234,7 @@ class LiveActivityCampaignTest {
         assertThat(validator.problems(oversize)).anyMatch(p -> p.contains("over APNs's 4096-byte limit"));
         Campaign noEvent = update(true);
         noEvent.liveActivity.event = null;
-        assertThat(validator.problems(noEvent))
-                .containsExactly("liveActivity.event is missing: one of start, update, end");
+        assertThat(validator.problems(noEvent)).contains("liveActivity.event is missing: one of start, update, end");
     }
 
     @Test
@@ -241,5 +242,62 @@ class LiveActivityCampaignTest {
         assertThatThrownBy(() -> JSON.readValue(
                         "{\"liveActivity\": {\"event\": \"update\", \"contentState\": [1, 2]}}", Campaign.class))
                 .hasMessageContaining("must be a JSON object");
+    }
+
+    @Test
+    void aBroadcastWithoutAnEventIsRefusedNotThrown() throws Exception {
+        Campaign c = update(true);
+        c.liveActivity.event = null;
+        c.audience = Audience.all();
+        assertThat(new CampaignValidator(Set.of("news")).problems(c))
+                .contains("liveActivity.event is missing: one of start, update, end");
+    }
+
+    @Test
+    void namesWithSlashesAndNestedNamesAreEachTheirOwnField() throws Exception {
+        Campaign c = update(false);
+        c.message = new Message();
+        c.message.defaults = Map.of("x", "ex", "y", "why");
+        c.liveActivity.contentState = "{\"a\": {\"b\": \"{x}\"}, \"a/b\": \"{y}\", \"c.d\": [\"{x}\", 2]}";
+        assertThat(new CampaignValidator(Set.of("news")).problems(c)).isEmpty();
+        DeviceRecord d = phone("a");
+        d.activityTokens.put("match-42", DeviceRecord.LiveActivityToken.of("beef01", 7));
+        List<SendRequest> out = new ArrayList<>();
+        new PreparedCampaign(c, FIRED_AT).fanOut("u1", new UserProfile(), List.of(d), out::add);
+        JsonNode state = JSON.readTree(out.get(0).payload).get("aps").get("content-state");
+        assertThat(state.get("a").get("b").asText()).isEqualTo("ex");
+        assertThat(state.get("a/b").asText()).isEqualTo("why");
+        assertThat(state.get("c.d").get(0).asText()).isEqualTo("ex");
+        assertThat(state.get("c.d").get(1).asInt()).isEqualTo(2);
+    }
+
+    @Test
+    void aBroadcastRenderedFromTheDefaultsKeepsANumbersType() throws Exception {
+        Campaign c = update(true);
+        c.message = new Message();
+        c.message.defaults = Map.of("home", "2", "live", "true", "note", "007 ends");
+        c.liveActivity.contentState = "{\"home\": \"{home}\", \"live\": \"{live}\", \"note\": \"{note}\"}";
+        c.liveActivity.channelId = "Y2g=";
+        JsonNode state = JSON.readTree(new PreparedCampaign(c, FIRED_AT).toChannel("Y2g=").payload)
+                .get("aps")
+                .get("content-state");
+        assertThat(state.get("home").isIntegralNumber()).isTrue();
+        assertThat(state.get("home").asInt()).isEqualTo(2);
+        assertThat(state.get("live").isBoolean()).isTrue();
+        assertThat(state.get("note").asText()).isEqualTo("007 ends");
+    }
+
+    @Test
+    void eachFireStampsItsOwnTime_evenWhenAnEarlierOneBuiltTheSameBody() throws Exception {
+        DeviceRecord d = phone("a");
+        d.activityTokens.put("match-42", DeviceRecord.LiveActivityToken.of("beef01", 7));
+        PreparedCampaign prepared = new PreparedCampaign(update(false), FIRED_AT);
+        List<SendRequest> out = new ArrayList<>();
+        prepared.fanOut("u1", new UserProfile(), List.of(d), out::add);
+        prepared.at(FIRED_AT + 600_000, null).fanOut("u1", new UserProfile(), List.of(d), out::add);
+        assertThat(JSON.readTree(out.get(0).payload).at("/aps/timestamp").asLong())
+                .isEqualTo(FIRED_AT / 1000);
+        assertThat(JSON.readTree(out.get(1).payload).at("/aps/timestamp").asLong())
+                .isEqualTo(FIRED_AT / 1000 + 600);
     }
 }

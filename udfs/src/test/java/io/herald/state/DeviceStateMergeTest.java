@@ -448,7 +448,7 @@ class DeviceStateMergeTest {
     }
 
     @Test
-    void anActivitysTokenExpiresADayBeforeTheDevicesNewestWrite_inAnyOrder() {
+    void anActivitysTokenExpiresADayBeforeTheDevicesNewestActivityWrite_inAnyOrder() {
         long hour = 3_600_000L;
         List<DeviceEvent> events = List.of(
                 register("tok", "en", 0),
@@ -456,12 +456,22 @@ class DeviceStateMergeTest {
                 liveActivityToken("MatchAttributes", "recent", "bb02", 3 * hour),
                 liveActivityEnded("ended", hour),
                 liveActivityToken("MatchAttributes", null, "aa01", 0), // push-to-start tokens do not expire
-                tags(DeviceEvent.Type.TAGS_ADD, 26 * hour, "sports"));
+                liveActivityToken("MatchAttributes", "later", "bb03", 26 * hour));
         UserState first = merged(events);
         for (List<DeviceEvent> order : everyOrder(events)) {
             assertThat(merged(order)).usingRecursiveComparison().isEqualTo(first);
         }
-        assertThat(device(first).activityTokens.keySet()).containsExactly("recent");
+        assertThat(device(first).activityTokens.keySet()).containsExactlyInAnyOrder("recent", "later");
         assertThat(device(first).pushToStart("MatchAttributes").token).isEqualTo("aa01");
+    }
+
+    @Test
+    void anEventOfAnotherKindDatedAheadExpiresNoActivityToken() {
+        long hour = 3_600_000L;
+        UserState state = merged(List.of(
+                register("tok", "en", 0),
+                liveActivityToken("MatchAttributes", "recent", "bb02", 3 * hour),
+                tags(DeviceEvent.Type.TAGS_ADD, 1_000 * hour, "sports")));
+        assertThat(device(state).activityToken("recent").token).isEqualTo("bb02");
     }
 }

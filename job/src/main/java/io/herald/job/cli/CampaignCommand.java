@@ -1,9 +1,6 @@
 package io.herald.job.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.herald.apns.ApnsApp;
-import io.herald.apns.channels.ApnsChannels;
-import io.herald.apns.channels.StoragePolicy;
 import io.herald.auth.SigningKey;
 import io.herald.job.config.HeraldConfig;
 import io.herald.job.config.SigningKeyFiles;
@@ -20,7 +17,6 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -237,34 +233,25 @@ public final class CampaignCommand implements Runnable {
                 problems.forEach(p -> out().println("  - " + p));
                 return REFUSED_HERE;
             }
+            String channel = null;
             if (channelFor != null) {
-                ApnsApp app = config().apnsApps().stream()
-                        .filter(a -> a.appId.equals(channelFor))
-                        .findFirst()
-                        .orElse(null);
-                if (app == null) {
-                    out().println("Refused, nothing written: app " + channelFor + " has no APNs configuration, and a"
-                            + " broadcast start needs an APNs channel");
+                channel = BroadcastChannels.create(config(), channelFor, timeout, out());
+                if (channel == null) {
                     return REFUSED_HERE;
                 }
-                String channel;
-                try (ApnsChannels channels = ApnsChannels.forApp(app)) {
-                    channel = channels.create(app.topic, StoragePolicy.MOST_RECENT_MESSAGE_STORED)
-                            .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-                } catch (ExecutionException e) {
-                    out().println("Refused, nothing written: APNs did not create the broadcast channel: "
-                            + e.getCause().getMessage());
-                    return REFUSED_HERE;
-                }
-                out().println("Created APNs broadcast channel " + channel + " for the activity (app " + channelFor
-                        + ")");
                 campaign = campaign.withChannel(channel);
             }
             String id = campaign.campaignId();
+            int code;
             try (CampaignWatcher w = watchFromNow(id, false)) {
                 write(id, campaign.createRecord());
-                return answer(id, awaitStatus(w, StatusKind.ACCEPTED, StatusKind.REJECTED), StatusKind.ACCEPTED);
+                code = answer(id, awaitStatus(w, StatusKind.ACCEPTED, StatusKind.REJECTED), StatusKind.ACCEPTED);
             }
+            if (code == REFUSED_BY_JOB && channel != null) {
+                // The job refused the start, so nothing will ever use its channel (an app may hold only so many).
+                BroadcastChannels.delete(config(), channelFor, channel, timeout, out());
+            }
+            return code;
         }
     }
 

@@ -51,10 +51,7 @@ public final class ChannelsCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            ApnsApp app = deployment.config().apnsApps().stream()
-                    .filter(a -> a.appId.equals(appId))
-                    .findFirst()
-                    .orElse(null);
+            ApnsApp app = deployment.config().apnsApp(appId);
             if (app == null) {
                 spec.commandLine().getOut().println(appId + ": no APNs app of this deployment has that id");
                 return CampaignCommand.REFUSED_HERE;

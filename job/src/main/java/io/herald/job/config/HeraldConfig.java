@@ -170,6 +170,14 @@ public class HeraldConfig {
         return providerApps(a -> a.apns, (apns, id) -> apns.appId = id);
     }
 
+    /** The APNs block of app {@code appId}, or null if it has none. */
+    public ApnsApp apnsApp(String appId) {
+        return apnsApps().stream()
+                .filter(a -> a.appId.equals(appId))
+                .findFirst()
+                .orElse(null);
+    }
+
     /**
      * A web push block: the VAPID private key's file and the public key (checked to be a pair when
      * the delivery connects, so that a mistake fails the job's start, not a campaign), and a subject

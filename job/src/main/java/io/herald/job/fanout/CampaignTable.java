@@ -44,8 +44,12 @@ public final class CampaignTable {
         campaigns.put(campaignId, entry);
     }
 
-    Iterable<Map.Entry<String, CampaignEntry>> entries() throws Exception {
-        return campaigns.entries();
+    Iterable<Map.Entry<String, CampaignEntry>> entries() {
+        try {
+            return campaigns.entries();
+        } catch (Exception e) {
+            throw new IllegalStateException("broadcast state of campaigns unreadable", e);
+        }
     }
 
     /** A (new) definition: anything prepared from an older one is forgotten, and this one prepared now. */

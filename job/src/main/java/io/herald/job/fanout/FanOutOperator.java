@@ -26,6 +26,7 @@ import io.herald.model.Campaign;
 import io.herald.model.CampaignEvent;
 import io.herald.model.CampaignStatus;
 import io.herald.model.DeviceRecord;
+import io.herald.model.LiveActivity;
 import io.herald.model.SendRequest;
 import io.herald.model.StatusKind;
 import io.herald.model.UserProfile;
@@ -108,7 +109,7 @@ public final class FanOutOperator extends AbstractStreamOperator<SendRequest>
     private transient RunawayAlerts runawayAlerts;
     private transient OperatorEventGateway coordinator;
     private transient FireChecks fireChecks;
-    private transient ChannelBroadcasts channelBroadcasts;
+    private transient LiveActivityFires liveActivities;
     /** Walks restored from the checkpoint, until {@link #open()} starts them. */
     private transient List<Walk> restoredWalks;
 
@@ -180,7 +181,7 @@ public final class FanOutOperator extends AbstractStreamOperator<SendRequest>
                 room,
                 runawayAlerts);
         seeds = new SeedSends(settings, walkContext, this::isMine, out);
-        channelBroadcasts = new ChannelBroadcasts(walkContext, out, keyGroups);
+        liveActivities = new LiveActivityFires(walkContext, out, keyGroups);
         fireChecks = new FireChecks(
                 coordinator, maxParallelism, settings, campaigns, answers, out, walker, getProcessingTimeService());
         updates = new UserUpdates(out, settings.deviceTtl().toMillis());
@@ -452,22 +453,6 @@ public final class FanOutOperator extends AbstractStreamOperator<SendRequest>
             out.campaignWide(CampaignStatus.of(campaignId, StatusKind.REJECTED, unsigned, now()));
             return;
         }
-        if (event.type == CampaignEvent.Type.CREATE && event.campaign != null) {
-            String noChannel = ChannelBroadcasts.resolveChannel(event.campaign, campaigns.entries());
-            if (noChannel != null) {
-                out.campaignWide(CampaignStatus.of(campaignId, StatusKind.REJECTED, noChannel, now()));
-                return;
-            }
-            String downgraded = ChannelBroadcasts.withinBudget(
-                    event.campaign,
-                    event.timestamp,
-                    settings.urgentUpdateBudget(event.campaign.appId),
-                    campaigns.entries());
-            if (downgraded != null) {
-                // Validation accepted it as written; what the fan-out changed is said beside that.
-                out.campaignWide(CampaignStatus.of(campaignId, StatusKind.ACCEPTED, downgraded, now()));
-            }
-        }
         CampaignLife.Step step = CampaignLife.on(stateHere(campaignId, entry), event.type);
         String skip = null;
         if (step.action == CampaignLife.Action.WALK || step.action == CampaignLife.Action.SEND_WINNER) {
@@ -627,7 +612,17 @@ public final class FanOutOperator extends AbstractStreamOperator<SendRequest>
                 prepared = prepared.asSent(entry.winner);
             }
         }
-        return new WalkPlan(id, at, prepared.at(at, null), quiet, entry.local(), settings.limitsOf(campaign));
+        // An update's priority under its app's budget, decided the same way on every instance.
+        Integer priority = LiveActivityFires.priorityWithinBudget(
+                entry, settings.urgentUpdateBudget(campaign.appId), campaigns.entries());
+        PreparedCampaign timed = prepared.at(at, null);
+        return new WalkPlan(
+                id,
+                at,
+                priority == null ? timed : timed.withLivePriority(priority),
+                quiet,
+                entry.local(),
+                settings.limitsOf(campaign));
     }
 
     /** The campaign fires now, by a fire record (or after its fire guard's check), at {@code at}. */
@@ -666,8 +661,16 @@ public final class FanOutOperator extends AbstractStreamOperator<SendRequest>
             return;
         }
         WalkPlan plan = plan(id, entry, at);
+        if (id.kind() == WalkKind.FIRE
+                && plan.campaign().livePriority() != plan.campaign().askedLivePriority()) {
+            out.campaignWide(CampaignStatus.of(
+                    id.campaignId(),
+                    StatusKind.FIRED,
+                    settings.urgentUpdateBudget(entry.campaign.appId).said(entry.campaign.liveActivity.activityId),
+                    now()));
+        }
         if (plan.campaign().sentToChannel()) {
-            channelBroadcasts.walk(id, plan.campaign(), entry); // one request, no users to walk
+            liveActivities.walk(id, plan.campaign(), entry, campaigns.entries()); // one request, no users to walk
             return;
         }
         Walk walk = Walk.start(id, plan, walkContext, null);
@@ -686,6 +689,16 @@ public final class FanOutOperator extends AbstractStreamOperator<SendRequest>
      * notification ids, from the campaign's fire on.
      */
     private void startRetry(WalkId id, CampaignEntry entry, CampaignEvent event) {
+        LiveActivity activity = entry.campaign.liveActivity;
+        if (activity != null && activity.sentToChannel()) {
+            out.campaignWide(CampaignStatus.of(
+                    id.campaignId(),
+                    StatusKind.REJECTED,
+                    "a broadcast " + activity.event.wire() + " is one request to its channel: it is not retried"
+                            + " (a newer update supersedes it on every device: create one)",
+                    now()));
+            return;
+        }
         if (retries == null) {
             out.status(
                     CampaignStatus.of(id.campaignId(), StatusKind.REJECTED, "a retry needs the answers topic", now()));
@@ -803,7 +816,12 @@ public final class FanOutOperator extends AbstractStreamOperator<SendRequest>
         if (!walker.contains(fire)) {
             // Over the key groups the check counted here: after a rescale, others may hold the rest.
             long at = check.id().askedAt();
-            Walk walk = Walk.startOver(fire, plan(fire, entry, at), walkContext, null, check.keyGroups());
+            WalkPlan plan = plan(fire, entry, at);
+            if (plan.campaign().sentToChannel()) {
+                liveActivities.walk(fire, plan.campaign(), entry, campaigns.entries());
+                return;
+            }
+            Walk walk = Walk.startOver(fire, plan, walkContext, null, check.keyGroups());
             seeds.atFire(walk, entry);
             walker.add(walk);
             timers.registerHolds(campaignId, entry, at);

@@ -79,7 +79,14 @@ public final class ValidateCampaigns extends ProcessFunction<CampaignEvent, Camp
         if (create.campaign.campaignId == null) {
             create.campaign.campaignId = create.campaignId;
         }
-        List<String> problems = validator.problems(create.campaign);
+        List<String> problems;
+        try {
+            problems = validator.problems(create.campaign);
+        } catch (RuntimeException e) {
+            // A check that fails on a campaign no rule foresaw refuses that campaign, never the job (which
+            // would read the same record again after its restart, and fail again).
+            problems = new ArrayList<>(List.of("campaign could not be checked: " + e));
+        }
         if (!create.campaignId.equals(create.campaign.campaignId)) {
             problems.add("campaignId differs from the campaign's own id");
         }

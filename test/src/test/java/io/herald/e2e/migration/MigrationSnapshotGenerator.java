@@ -131,7 +131,7 @@ public final class MigrationSnapshotGenerator {
                 throw new IllegalStateException("the topic names changed: update TOPICS_READ");
             }
 
-            SyntheticUsers synthetic = SyntheticUsers.generate(USERS, SEED, 0.0);
+            SyntheticUsers synthetic = SyntheticUsers.generate(USERS, SEED, 0.0).phonesOnly();
             List<Device> devices = new ArrayList<>();
             long version = SyntheticUsers.registrationVersion();
             List<byte[]> registrations = new ArrayList<>();

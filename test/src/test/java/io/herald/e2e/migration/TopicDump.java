@@ -485,8 +485,18 @@ public final class TopicDump {
                     }
                 }
                 KafkaProducer<byte[], byte[]> producer;
-                if (open.size() < markersLeft
-                        && (open.size() < markersNext || markersLeft - open.size() > recordsLeft || same == null)) {
+                boolean joinFeasible = true; // each marker ahead still finds a transaction if this record joins
+                long markersAhead = 0;
+                long recordsAhead = 0;
+                for (long k = o + 1; k < p.endOffset; k++) {
+                    if (byOffset.containsKey(k)) {
+                        recordsAhead++;
+                    } else if (++markersAhead > open.size() + recordsAhead) {
+                        joinFeasible = false;
+                        break;
+                    }
+                }
+                if (open.size() < markersLeft && (open.size() < markersNext || !joinFeasible || same == null)) {
                     if (free.isEmpty()) {
                         KafkaProducer<byte[], byte[]> made =
                                 producer(bootstrap, "herald-migration-refill-" + where + "-" + producers.size());
