@@ -60,6 +60,18 @@ class CampaignCommandsIT {
                 assertThat(users.load(sandbox, kafka, Duration.ofMinutes(3), b -> {}))
                         .isTrue();
 
+                // A configuration that is not there: one line saying so, no stack trace, exit code 2.
+                HeraldCli.Run noConfig = process(
+                        "channels",
+                        "list",
+                        Sandbox.APP_ID,
+                        "--config",
+                        dir.resolve("missing.yaml").toString());
+                assertThat(noConfig.code()).as(noConfig.err()).isEqualTo(2);
+                assertThat(noConfig.err())
+                        .contains("the configuration " + dir.resolve("missing.yaml") + " cannot be used: no such file")
+                        .doesNotContain("\tat ");
+
                 // From the built jar, as an operator runs it: refused here, with CEL's line:column.
                 HeraldCli.Run refused = process(
                         "campaign",

@@ -58,6 +58,13 @@ public final class HeraldCli implements Runnable {
             System.err.println("Flink, Kafka and Netty log to " + System.getProperty("herald.logFile"));
         }
         CommandLine cli = new CommandLine(top);
+        cli.setExecutionExceptionHandler((e, command, parsed) -> {
+            if (e instanceof ConfigOption.Unreadable) {
+                command.getErr().println(e.getMessage());
+                return CampaignCommand.REFUSED_HERE;
+            }
+            throw e;
+        });
         try {
             return cli.execute(args);
         } finally {
