@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.BooleanNode;
 import com.fasterxml.jackson.databind.node.DoubleNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.LongNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
@@ -201,10 +200,5 @@ public final class CompiledJson {
         } else {
             ((ObjectNode) parent).set(last, value);
         }
-    }
-
-    /** An empty object, for a push without one. */
-    static ObjectNode empty() {
-        return JsonNodeFactory.instance.objectNode();
     }
 }
